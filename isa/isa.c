@@ -1,0 +1,375 @@
+/*
+ * isa.c -- lookups, encoding, disassembly and the reports, all driven by
+ * the one table in isa.def.
+ */
+#include "isa.h"
+
+#include <ctype.h>
+#include <string.h>
+#include <strings.h>
+
+const isa_insn isa_table[ISA_NUM_OPCODES] = {
+#define INSN(NAME, mn, op, fmt, priv, sens, cyc, doc) \
+    [op] = { #NAME, #mn, op, FMT_##fmt, PRIV_##priv, SENS_##sens, cyc, doc },
+#include "isa.def"
+#undef INSN
+};
+
+const isa_insn *isa_lookup_opcode(uint32_t opcode)
+{
+    if (opcode >= ISA_NUM_OPCODES || !isa_table[opcode].mnemonic)
+        return NULL;
+    return &isa_table[opcode];
+}
+
+const isa_insn *isa_lookup_mnemonic(const char *mnemonic)
+{
+    for (int i = 0; i < ISA_NUM_OPCODES; i++)
+        if (isa_table[i].mnemonic && strcasecmp(isa_table[i].mnemonic, mnemonic) == 0)
+            return &isa_table[i];
+    return NULL;
+}
+
+/* Damerau-free Levenshtein distance on short words, case-insensitive. */
+static int edit_distance(const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = strlen(b);
+    if (la > 31 || lb > 31)
+        return 99;
+    int d[32][32];
+    for (size_t i = 0; i <= la; i++) d[i][0] = (int)i;
+    for (size_t j = 0; j <= lb; j++) d[0][j] = (int)j;
+    for (size_t i = 1; i <= la; i++)
+        for (size_t j = 1; j <= lb; j++) {
+            int cost = tolower((unsigned char)a[i - 1]) != tolower((unsigned char)b[j - 1]);
+            int best = d[i - 1][j] + 1;
+            if (d[i][j - 1] + 1 < best) best = d[i][j - 1] + 1;
+            if (d[i - 1][j - 1] + cost < best) best = d[i - 1][j - 1] + cost;
+            d[i][j] = best;
+        }
+    return d[la][lb];
+}
+
+const char *isa_suggest_mnemonic(const char *word)
+{
+    const char *best = NULL;
+    int best_d = 3;
+    for (int i = 0; i < ISA_NUM_OPCODES; i++) {
+        if (!isa_table[i].mnemonic)
+            continue;
+        int d = edit_distance(word, isa_table[i].mnemonic);
+        /* a two-letter word is only "close" at distance 1 */
+        if (d < best_d && d <= (int)strlen(word) / 2 + 1) {
+            best_d = d;
+            best = isa_table[i].mnemonic;
+        }
+    }
+    return best;
+}
+
+static const char *const format_syntax[FMT_COUNT] = {
+#define X(name, syntax) [FMT_##name] = syntax,
+    ISA_FORMATS(X)
+#undef X
+};
+static const char *const format_names[FMT_COUNT] = {
+#define X(name, syntax) [FMT_##name] = #name,
+    ISA_FORMATS(X)
+#undef X
+};
+
+const char *isa_format_syntax(isa_format f) { return f < FMT_COUNT ? format_syntax[f] : "?"; }
+const char *isa_format_name(isa_format f) { return f < FMT_COUNT ? format_names[f] : "?"; }
+
+bool isa_is_privileged(const isa_insn *in, isa_profile p)
+{
+    return in->privilege == PRIV_PRIV || (in->privilege == PRIV_LEGACY && p == PROFILE_STRICT);
+}
+
+bool isa_is_sensitive(const isa_insn *in) { return in->sensitivity != SENS_INNOCUOUS; }
+
+const char *isa_profile_name(isa_profile p) { return p == PROFILE_LEGACY ? "legacy" : "strict"; }
+
+bool isa_parse_profile(const char *s, isa_profile *out)
+{
+    if (strcmp(s, "strict") == 0) { *out = PROFILE_STRICT; return true; }
+    if (strcmp(s, "legacy") == 0) { *out = PROFILE_LEGACY; return true; }
+    return false;
+}
+
+/* ---- registers ------------------------------------------------------ */
+static const char *const reg_names[ISA_NUM_REGS] = {
+    "r0", "r1", "r2", "r3", "r4", "r5", "r6", "r7",
+    "r8", "r9", "r10", "r11", "r12", "r13", "r14", "r15",
+};
+static const char *const reg_aliases[ISA_NUM_REGS] = {
+    "zero", "a0", "a1", "a2", "a3", "s0", "s1", "s2",
+    "s3", "s4", "s5", "at", "fp", "sp", "lr", "k0",
+};
+
+const char *isa_reg_name(unsigned r) { return r < ISA_NUM_REGS ? reg_names[r] : "?"; }
+const char *isa_reg_alias(unsigned r) { return r < ISA_NUM_REGS ? reg_aliases[r] : NULL; }
+
+int isa_parse_reg(const char *s)
+{
+    for (int i = 0; i < ISA_NUM_REGS; i++)
+        if (strcasecmp(s, reg_names[i]) == 0 || strcasecmp(s, reg_aliases[i]) == 0)
+            return i;
+    return -1;
+}
+
+/* ---- control registers, causes ---------------------------------------- */
+static const char *const cr_names[ISA_NUM_CRS] = {
+#define X(NAME, num, name, doc) [num] = #name,
+    ISA_CONTROL_REGS(X)
+#undef X
+};
+static const char *const cr_docs[ISA_NUM_CRS] = {
+#define X(NAME, num, name, doc) [num] = doc,
+    ISA_CONTROL_REGS(X)
+#undef X
+};
+
+const char *isa_cr_name(unsigned cr) { return cr < ISA_NUM_CRS ? cr_names[cr] : NULL; }
+const char *isa_cr_doc(unsigned cr) { return cr < ISA_NUM_CRS ? cr_docs[cr] : NULL; }
+
+int isa_parse_cr(const char *s)
+{
+    for (int i = 0; i < ISA_NUM_CRS; i++)
+        if (strcasecmp(s, cr_names[i]) == 0)
+            return i;
+    return -1;
+}
+
+static const char *const cause_names[ISA_NUM_CAUSES] = {
+#define X(NAME, num, doc) [num] = #NAME,
+    ISA_CAUSES(X)
+#undef X
+};
+static const char *const cause_docs[ISA_NUM_CAUSES] = {
+#define X(NAME, num, doc) [num] = doc,
+    ISA_CAUSES(X)
+#undef X
+};
+
+const char *isa_cause_name(unsigned c) { c = CAUSE_CODE(c); return c < ISA_NUM_CAUSES ? cause_names[c] : "?"; }
+const char *isa_cause_doc(unsigned c) { c = CAUSE_CODE(c); return c < ISA_NUM_CAUSES ? cause_docs[c] : "unknown cause"; }
+bool isa_cause_is_interrupt(unsigned c) { c = CAUSE_CODE(c); return c == CAUSE_TIMER || c == CAUSE_DEVICE; }
+
+const char *isa_access_name(unsigned a)
+{
+    static const char *const names[] = { "read", "write", "exec", "?" };
+    return names[a & 3];
+}
+
+/* ---- encoding -------------------------------------------------------- */
+uint32_t isa_encode(const isa_insn *in, const isa_operands *o)
+{
+    uint32_t w = (uint32_t)in->opcode << 26;
+    uint32_t rd = (o->rd & 0xf) << 22, rs1 = (o->rs1 & 0xf) << 18, rs2 = (o->rs2 & 0xf) << 14;
+    uint32_t imm18 = (uint32_t)o->imm & 0x3ffff;
+    switch (in->format) {
+    case FMT_R:     return w | rd | rs1 | rs2;
+    case FMT_I: case FMT_IU: case FMT_LOAD:
+                    return w | rd | rs1 | imm18;
+    case FMT_SH:    return w | rd | rs1 | ((uint32_t)o->imm & 31);
+    case FMT_STORE: return w | ((o->rs2 & 0xf) << 22) | rs1 | imm18;
+    case FMT_B:     return w | ((o->rs1 & 0xf) << 22) | ((o->rs2 & 0xf) << 18) | imm18;
+    case FMT_U:     return w | rd | ((uint32_t)o->imm & 0xfffff);
+    case FMT_J:     return w | ((uint32_t)o->imm & 0x3ffffff);
+    case FMT_N:     return w;
+    case FMT_R1:    return w | rd;
+    case FMT_CRR:   return w | rd | rs1;
+    case FMT_CRW:   return w | rd | rs1;
+    case FMT_PIN:   return w | rd | imm18;
+    case FMT_POUT:  return w | rs1 | imm18;
+    case FMT_COUNT: break;
+    }
+    return w;
+}
+
+bool isa_decode(uint32_t w, const isa_insn **out, isa_operands *o)
+{
+    const isa_insn *in = isa_lookup_opcode(ISA_OP(w));
+    if (!in)
+        return false;
+    memset(o, 0, sizeof *o);
+    switch (in->format) {
+    case FMT_R:     o->rd = ISA_RD(w); o->rs1 = ISA_RS1(w); o->rs2 = ISA_RS2(w); break;
+    case FMT_I: case FMT_LOAD:
+                    o->rd = ISA_RD(w); o->rs1 = ISA_RS1(w); o->imm = ISA_SIMM18(w); break;
+    case FMT_IU:    o->rd = ISA_RD(w); o->rs1 = ISA_RS1(w); o->imm = (int32_t)ISA_UIMM18(w); break;
+    case FMT_SH:    o->rd = ISA_RD(w); o->rs1 = ISA_RS1(w); o->imm = (int32_t)(w & 31); break;
+    case FMT_STORE: o->rs2 = ISA_RD(w); o->rs1 = ISA_RS1(w); o->imm = ISA_SIMM18(w); break;
+    case FMT_B:     o->rs1 = ISA_BRS1(w); o->rs2 = ISA_BRS2(w); o->imm = ISA_SIMM18(w); break;
+    case FMT_U:     o->rd = ISA_RD(w); o->imm = (int32_t)ISA_UIMM20(w); break;
+    case FMT_J:     o->imm = ISA_SOFF26(w); break;
+    case FMT_N:     break;
+    case FMT_R1:    o->rd = ISA_RD(w); break;
+    case FMT_CRR: case FMT_CRW:
+                    o->rd = ISA_RD(w); o->rs1 = ISA_RS1(w); break;
+    case FMT_PIN:   o->rd = ISA_RD(w); o->imm = (int32_t)ISA_UIMM18(w); break;
+    case FMT_POUT:  o->rs1 = ISA_RS1(w); o->imm = (int32_t)ISA_UIMM18(w); break;
+    case FMT_COUNT: break;
+    }
+    *out = in;
+    return true;
+}
+
+/* ---- disassembly ------------------------------------------------------ */
+static void target(char *buf, size_t n, uint32_t addr, isa_symbolizer sym, void *ud)
+{
+    const char *name = sym ? sym(addr, ud) : NULL;
+    if (name)
+        snprintf(buf, n, "%s", name);
+    else
+        snprintf(buf, n, "0x%x", addr);
+}
+
+static const char *cr_text(unsigned cr, char *tmp, size_t n)
+{
+    const char *name = isa_cr_name(cr);
+    if (name)
+        return name;
+    snprintf(tmp, n, "cr%u", cr);
+    return tmp;
+}
+
+char *isa_disassemble(uint32_t w, uint32_t pc, char *buf, size_t n,
+                      isa_symbolizer sym, void *ud)
+{
+    const isa_insn *in;
+    isa_operands o;
+    char t[96], c[16];
+    if (!isa_decode(w, &in, &o)) {
+        snprintf(buf, n, ".word 0x%08x", w);
+        return buf;
+    }
+    const char *m = in->mnemonic;
+#define RN(x) reg_names[(x) & 15]
+    switch (in->format) {
+    case FMT_R:     snprintf(buf, n, "%s %s, %s, %s", m, RN(o.rd), RN(o.rs1), RN(o.rs2)); break;
+    case FMT_I: case FMT_SH:
+                    snprintf(buf, n, "%s %s, %s, %d", m, RN(o.rd), RN(o.rs1), o.imm); break;
+    case FMT_IU:    snprintf(buf, n, "%s %s, %s, 0x%x", m, RN(o.rd), RN(o.rs1), (unsigned)o.imm); break;
+    case FMT_U:     snprintf(buf, n, "%s %s, 0x%x", m, RN(o.rd), (unsigned)o.imm); break;
+    case FMT_LOAD:  snprintf(buf, n, "%s %s, %d(%s)", m, RN(o.rd), o.imm, RN(o.rs1)); break;
+    case FMT_STORE: snprintf(buf, n, "%s %s, %d(%s)", m, RN(o.rs2), o.imm, RN(o.rs1)); break;
+    case FMT_B:
+        target(t, sizeof t, pc + 4u * (uint32_t)o.imm, sym, ud);
+        snprintf(buf, n, "%s %s, %s, %s", m, RN(o.rs1), RN(o.rs2), t);
+        break;
+    case FMT_J:
+        target(t, sizeof t, pc + 4u * (uint32_t)o.imm, sym, ud);
+        snprintf(buf, n, "%s %s", m, t);
+        break;
+    case FMT_N:     snprintf(buf, n, "%s", m); break;
+    case FMT_R1:    snprintf(buf, n, "%s %s", m, RN(o.rd)); break;
+    case FMT_CRR:   snprintf(buf, n, "%s %s, %s", m, RN(o.rd), cr_text(o.rs1, c, sizeof c)); break;
+    case FMT_CRW:   snprintf(buf, n, "%s %s, %s", m, cr_text(o.rd, c, sizeof c), RN(o.rs1)); break;
+    case FMT_PIN:   snprintf(buf, n, "%s %s, 0x%x", m, RN(o.rd), (unsigned)o.imm); break;
+    case FMT_POUT:  snprintf(buf, n, "%s %s, 0x%x", m, RN(o.rs1), (unsigned)o.imm); break;
+    case FMT_COUNT: snprintf(buf, n, "%s", m); break;
+    }
+#undef RN
+    return buf;
+}
+
+/* ---- reports ---------------------------------------------------------- */
+static const char *privilege_text(const isa_insn *in)
+{
+    switch (in->privilege) {
+    case PRIV_USER:   return "user";
+    case PRIV_PRIV:   return "privileged";
+    case PRIV_LEGACY: return "privileged in strict only";
+    }
+    return "?";
+}
+
+static const char *sensitivity_text(isa_sensitivity s)
+{
+    switch (s) {
+    case SENS_INNOCUOUS: return "innocuous";
+    case SENS_CONTROL:   return "control-sensitive";
+    case SENS_BEHAVIOR:  return "behaviour-sensitive";
+    }
+    return "?";
+}
+
+void isa_write_markdown(FILE *out)
+{
+    fprintf(out, "# The traplab ISA, version %s\n\n", ISA_VERSION);
+    fprintf(out, "<!-- Generated by `traplab isa` from isa/isa.def. Do not edit by hand. -->\n\n");
+    fprintf(out, "32-bit fixed-width instructions, sixteen 32-bit registers (r0 reads zero), "
+                 "byte-addressed little-endian memory, four privilege rings (0 most privileged).\n\n");
+    fprintf(out, "## Instructions\n\n");
+    fprintf(out, "| mnemonic | operands | opcode | format | privilege | class | cycles | meaning |\n");
+    fprintf(out, "|---|---|---|---|---|---|---|---|\n");
+    for (int i = 0; i < ISA_NUM_OPCODES; i++) {
+        const isa_insn *in = &isa_table[i];
+        if (!in->mnemonic)
+            continue;
+        fprintf(out, "| `%s` | `%s` | 0x%02x | %s | %s | %s | %u | %s |\n", in->mnemonic,
+                isa_format_syntax(in->format), in->opcode, isa_format_name(in->format),
+                privilege_text(in), sensitivity_text(in->sensitivity), in->cycles, in->meaning);
+    }
+    fprintf(out, "\nPrivileged instructions trap with `ILLEGAL_PRIV` when executed outside ring 0. "
+                 "Opcodes not listed trap with `ILLEGAL_INSN`.\n");
+    fprintf(out, "\n## Operand formats\n\n| format | operands |\n|---|---|\n");
+    for (int f = 0; f < FMT_COUNT; f++)
+        fprintf(out, "| %s | `%s` |\n", isa_format_name((isa_format)f), isa_format_syntax((isa_format)f));
+    fprintf(out, "\n## Registers\n\n| register | alias |\n|---|---|\n");
+    for (unsigned r = 0; r < ISA_NUM_REGS; r++)
+        fprintf(out, "| `%s` | `%s` |\n", reg_names[r], reg_aliases[r]);
+    fprintf(out, "\n## Control registers\n\n| number | name | meaning |\n|---|---|---|\n");
+    for (unsigned c = 0; c < ISA_NUM_CRS; c++)
+        fprintf(out, "| %u | `%s` | %s |\n", c, cr_names[c], cr_docs[c]);
+    fprintf(out, "\n## Status word\n\n| bits | meaning |\n|---|---|\n"
+                 "| 1:0 | current ring |\n| 2 | IE: interrupts enabled |\n"
+                 "| 3 | PG: paging enabled |\n| 15:8 | user flags, writable in any ring |\n");
+    fprintf(out, "\n## Trap causes\n\n| code | name | meaning |\n|---|---|---|\n");
+    for (unsigned c = 0; c < ISA_NUM_CAUSES; c++)
+        fprintf(out, "| %u | `%s` | %s |\n", c, cause_names[c], cause_docs[c]);
+    fprintf(out, "\nFor memory faults, bits 9:8 of `cause` hold the access: 0 read, 1 write, 2 execute, "
+                 "and `badaddr` holds the faulting address.\n");
+    fprintf(out, "\n## Popek and Goldberg\n\n");
+    fprintf(out, "### Profile `strict`\n\n```\n");
+    isa_write_popek_goldberg(out, PROFILE_STRICT);
+    fprintf(out, "```\n\n### Profile `legacy`\n\n```\n");
+    isa_write_popek_goldberg(out, PROFILE_LEGACY);
+    fprintf(out, "```\n");
+}
+
+bool isa_write_popek_goldberg(FILE *out, isa_profile p)
+{
+    int nsens = 0, npriv = 0, nbad = 0;
+    fprintf(out, "Popek-Goldberg report for profile %s\n\n", isa_profile_name(p));
+    fprintf(out, "  %-9s %-20s %-11s\n", "insn", "class", "privileged");
+    for (int i = 0; i < ISA_NUM_OPCODES; i++) {
+        const isa_insn *in = &isa_table[i];
+        if (!in->mnemonic || (!isa_is_sensitive(in) && !isa_is_privileged(in, p)))
+            continue;
+        bool priv = isa_is_privileged(in, p);
+        nsens += isa_is_sensitive(in);
+        npriv += priv;
+        fprintf(out, "  %-9s %-20s %-11s%s\n", in->mnemonic, sensitivity_text(in->sensitivity),
+                priv ? "yes" : "no", isa_is_sensitive(in) && !priv ? "  <- sensitive, not privileged" : "");
+        nbad += isa_is_sensitive(in) && !priv;
+    }
+    fprintf(out, "\n%d sensitive instructions, %d privileged.\n", nsens, npriv);
+    if (nbad == 0) {
+        fprintf(out, "Verdict: VIRTUALIZABLE. Every sensitive instruction is privileged, so a\n"
+                     "trap-and-emulate VMM can run guests unmodified (Popek and Goldberg, Theorem 1).\n");
+        return true;
+    }
+    fprintf(out, "Verdict: NOT VIRTUALIZABLE. %d sensitive instruction%s do%s not trap outside ring 0:\n",
+            nbad, nbad == 1 ? "" : "s", nbad == 1 ? "es" : "");
+    for (int i = 0; i < ISA_NUM_OPCODES; i++) {
+        const isa_insn *in = &isa_table[i];
+        if (in->mnemonic && isa_is_sensitive(in) && !isa_is_privileged(in, p))
+            fprintf(out, "  %s: %s\n", in->mnemonic, in->meaning);
+    }
+    fprintf(out, "A trap-and-emulate VMM never sees them; it needs binary translation or a\n"
+                 "paravirtualized guest.\n");
+    return false;
+}

@@ -1,0 +1,175 @@
+/*
+ * machine.h -- the simulated computer: one CPU with four rings, a paging
+ * MMU with a TLB, physical memory, and devices on I/O ports.
+ *
+ * This is the API the hypervisor, the terminal UI, the lab engine and the
+ * command line build on.  The machine knows nothing of them: a hypervisor
+ * takes control through the single trap hook, called at the one place where
+ * every trap and interrupt is delivered.
+ *
+ * All state lives in struct machine; there are no globals.  Simulation is
+ * deterministic: time is the simulated cycle counter, never a host clock.
+ */
+#ifndef TRAPLAB_MACHINE_H
+#define TRAPLAB_MACHINE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "isa/isa.h"
+#include "machine/devices.h"
+
+typedef struct machine machine;
+
+/* Costs in cycles that do not belong to one instruction (those come from isa.def). */
+#define MACHINE_COSTS(X) \
+    X(trap_entry,  1000, "save PC and status, switch to ring 0, jump to tvb (Adams and Agesen 2006: a native trap costs about 900 to 1,100 cycles)") \
+    X(trap_return,  100, "extra cost of iret beyond its table cycles: restore status and PC, refill the pipeline") \
+    X(tlb_miss,      20, "page-table walk after a TLB miss: two memory reads") \
+    X(block_sector, 2000, "block device transfer of one 512-byte sector")
+
+typedef struct {
+#define X(name, def, doc) uint32_t name;
+    MACHINE_COSTS(X)
+#undef X
+} machine_costs;
+
+typedef struct {
+    isa_profile profile;     /* PROFILE_STRICT by default */
+    uint32_t mem_size;       /* bytes of physical memory, a multiple of 4096; default 16 MiB */
+    uint32_t disk_sectors;   /* sectors on the block device; default 1024 */
+    machine_costs costs;     /* machine_default_config() fills the defaults */
+} machine_config;
+
+void machine_default_config(machine_config *cfg);
+/* Sets one cost by name ("trap_entry=900"); false when the name is unknown. */
+bool machine_set_cost(machine_costs *c, const char *name, uint32_t value);
+bool machine_get_cost(const machine_costs *c, const char *name, uint32_t *value);
+
+/* Everything the processor has: the 16 registers, the PC and the control registers. */
+typedef struct {
+    uint32_t r[ISA_NUM_REGS];     /* r[0] always reads 0 */
+    uint32_t pc;
+    uint32_t cr[ISA_NUM_CRS];     /* cr[CR_STATUS] holds the current ring */
+} cpu_state;
+
+/* A trap as data: recorded where it happens, delivered in one place. */
+typedef struct {
+    uint32_t cause;        /* CAUSE_* | access << 8 (as written to the cause register) */
+    uint32_t pc;           /* PC of the instruction that trapped (for an interrupt: the next one) */
+    uint32_t epc;          /* the PC to resume at: pc, or pc + 4 for syscall, brk and hcall */
+    uint32_t addr;         /* fault address, or the interrupt line for CAUSE_DEVICE */
+    uint32_t insn;         /* the instruction word, 0 when it could not be fetched */
+    uint8_t ring;          /* ring the trap came from */
+    uint64_t cycle;        /* cycle counter when it happened */
+    uint64_t instret;      /* instructions retired when it happened */
+} machine_trap;
+
+/*
+ * Called at the single delivery point, before the machine vectors to tvb.
+ * Return true when the hook handled the trap itself (a hypervisor emulating
+ * or reflecting it, having set the CPU state it wants); false to let the
+ * hardware deliver it normally (save epc/estatus/cause/badaddr, ring 0,
+ * IE off, pc = tvb).  A hook may call machine_request_stop().
+ */
+typedef bool (*machine_trap_hook)(machine *m, const machine_trap *t, void *ud);
+/* Optional, called before each instruction executes; slows the interpreter. */
+typedef void (*machine_insn_hook)(machine *m, uint32_t pc, void *ud);
+
+typedef enum {
+    STOP_NONE,          /* still runnable */
+    STOP_HALT,          /* executed halt in ring 0 */
+    STOP_LIMIT,         /* the instruction limit was reached */
+    STOP_BREAKPOINT,    /* PC reached a breakpoint (before executing it) */
+    STOP_TRAP,          /* a trap happened and stop_on_trap was set */
+    STOP_REQUESTED,     /* a hook called machine_request_stop() */
+    STOP_FATAL,         /* unrecoverable: see machine_fatal_reason() */
+} machine_stop;
+
+const char *machine_stop_name(machine_stop s);
+
+typedef struct {
+    uint64_t instret;                       /* instructions retired */
+    uint64_t cycles;                        /* simulated cycles */
+    uint64_t traps[ISA_NUM_CAUSES];         /* traps taken, by cause code */
+    uint64_t traps_total;
+    uint64_t tlb_hits, tlb_misses, tlb_flushes;
+    uint64_t idle_cycles;                   /* cycles spent in wfi */
+} machine_stats;
+
+machine *machine_new(const machine_config *cfg);   /* NULL on out-of-memory or bad config */
+void machine_free(machine *m);
+/* Back to power-on state: registers and memory zero, ring 0, paging and interrupts off. */
+void machine_reset(machine *m);
+const machine_config *machine_get_config(const machine *m);
+
+/* ---- running ----------------------------------------------------------- */
+/* Runs until halt, a breakpoint, a stop request, a fatal fault, or max_insns
+ * instructions (0 = no limit; a hang is the caller's to bound). */
+machine_stop machine_run(machine *m, uint64_t max_insns);
+machine_stop machine_step(machine *m);              /* exactly one instruction (or trap) */
+void machine_request_stop(machine *m);
+void machine_set_stop_on_trap(machine *m, bool on);
+machine_stop machine_last_stop(const machine *m);
+const char *machine_fatal_reason(const machine *m);
+/* The last trap delivered or handled (cause NONE before the first). */
+const machine_trap *machine_last_trap(const machine *m);
+
+void machine_set_trap_hook(machine *m, machine_trap_hook fn, void *ud);
+void machine_set_insn_hook(machine *m, machine_insn_hook fn, void *ud);
+/* Breakpoints are on virtual PCs. */
+void machine_set_breakpoint(machine *m, uint32_t pc, bool on);
+bool machine_has_breakpoint(const machine *m, uint32_t pc);
+void machine_clear_breakpoints(machine *m);
+
+/* Take a trap now, exactly as the hardware would (for a hypervisor that
+ * reflects or injects); goes through the same delivery code and hook. */
+void machine_raise(machine *m, const machine_trap *t);
+/* Charge cycles to the machine's clock (a hypervisor's emulation work). */
+void machine_add_cycles(machine *m, uint64_t cycles);
+
+/* ---- state ------------------------------------------------------------- */
+cpu_state *machine_cpu(machine *m);                 /* read and write freely between steps */
+unsigned machine_ring(const machine *m);
+uint32_t machine_get_reg(const machine *m, unsigned r);
+void machine_set_reg(machine *m, unsigned r, uint32_t v);   /* writes to r0 ignored */
+uint32_t machine_get_cr(const machine *m, unsigned cr);
+void machine_set_cr(machine *m, unsigned cr, uint32_t v);   /* as mtcr in ring 0 (flushes TLB on ptb/PG changes) */
+const machine_stats *machine_get_stats(const machine *m);
+uint64_t machine_cycles(const machine *m);
+uint64_t machine_instret(const machine *m);
+
+/* Physical memory: false when any byte is outside memory. */
+uint32_t machine_mem_size(const machine *m);
+uint8_t *machine_mem(machine *m);                   /* the physical memory itself */
+bool machine_read_phys(const machine *m, uint32_t pa, void *buf, size_t n);
+bool machine_write_phys(machine *m, uint32_t pa, const void *buf, size_t n);
+/* Translate a virtual address as the MMU would for ring and access, without
+ * side effects on the TLB or stats.  Returns CAUSE_NONE and sets *pa, or
+ * the cause the access would trap with. */
+unsigned machine_translate(const machine *m, uint32_t va, isa_access acc, unsigned ring, uint32_t *pa);
+/* Debugger reads through the current address space; false on a fault. */
+bool machine_read_virt(const machine *m, uint32_t va, void *buf, size_t n);
+void machine_tlb_flush(machine *m);
+
+/* ---- devices ------------------------------------------------------------ */
+/* Console output is kept in a buffer and, when set, passed to a sink as it happens. */
+typedef void (*machine_console_sink)(int ch, void *ud);
+void machine_set_console_sink(machine *m, machine_console_sink fn, void *ud);
+const char *machine_console_output(const machine *m, size_t *len);
+void machine_console_input(machine *m, const char *data, size_t n);   /* queue input */
+uint8_t *machine_disk(machine *m);                  /* disk_sectors * 512 bytes */
+/* Port I/O as the in/out instructions do it (ring checks aside). */
+uint32_t machine_port_in(machine *m, uint32_t port);
+void machine_port_out(machine *m, uint32_t port, uint32_t value);
+
+/* ---- snapshots -------------------------------------------------------------- */
+/* A snapshot holds the whole machine: CPU, memory, TLB, devices, disk,
+ * console, stats.  Restoring it and running again gives the same trace. */
+typedef struct machine_snapshot machine_snapshot;
+machine_snapshot *machine_save(const machine *m);
+void machine_restore(machine *m, const machine_snapshot *s);
+void machine_snapshot_free(machine_snapshot *s);
+
+#endif
