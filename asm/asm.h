@@ -1,0 +1,26 @@
+/*
+ * asm.h -- the traplab assembler: source text in, an image out.
+ * Diagnostics are written as "file:line:col: error: message", followed by
+ * the source line and a caret, like gcc and clang.
+ */
+#ifndef TRAPLAB_ASM_H
+#define TRAPLAB_ASM_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "asm/image.h"
+
+typedef struct {
+    const char **include_dirs;  size_t ninclude_dirs;
+    const char **defines;       size_t ndefines;     /* "NAME" or "NAME=VALUE", as -D */
+    FILE *diag;                 /* where diagnostics go; NULL = stderr */
+    bool color;                 /* colour the diagnostics */
+    FILE *listing;              /* when set, a listing: address, encoding, source line */
+} asm_options;
+
+/* Return the number of errors (0 on success, *out filled; else *out is empty). */
+int asm_assemble_file(const char *path, const asm_options *opt, image *out);
+int asm_assemble_string(const char *name, const char *src, const asm_options *opt, image *out);
+
+#endif
