@@ -217,8 +217,9 @@ static void expansion_notes(asm_ctx *c)
 {
     if (c->pass != 2 || c->stop)
         return;
-    for (size_t i = c->nsrc; i-- > 0;)
-        if (c->src[i].mac)
+    int shown = 0;
+    for (size_t i = c->nsrc; i-- > 0 && shown < 3;)
+        if (c->src[i].mac && ++shown)
             report(c, D_NOTE, c->src[i].inv_file, c->src[i].inv_line, c->src[i].inv_col,
                    "in expansion of macro '%s'", c->src[i].mac->name);
 }
@@ -602,6 +603,11 @@ static bool want_cr(asm_ctx *c, const asm_operand *op, unsigned *r)
 {
     const char *name = bare_name(op);
     int n = name ? isa_parse_cr(name) : -1;
+    unsigned num;
+    char extra;
+    /* The disassembler spells a control register without a name "cr12". */
+    if (n < 0 && name && sscanf(name, "cr%u%c", &num, &extra) == 1 && num < 16)
+        n = (int)num;
     if (n < 0) {
         int64_t v;
         bool known;
@@ -711,7 +717,8 @@ static bool want_target(asm_ctx *c, const asm_operand *op, isa_format f, const c
         *imm = 0;
         return true;
     }
-    int64_t diff = v - (int64_t)c->pc;
+    /* Addresses wrap at 4 GiB, as the processor's pc does. */
+    int64_t diff = (int32_t)((uint32_t)v - c->pc);
     if (diff % 4) {
         err(c, op->col, "branch target 0x%llx is not word-aligned", (long long)v);
         return false;
@@ -1172,7 +1179,7 @@ static void do_include(asm_ctx *c, const asm_operand *op)
         const char *d = i == 0 ? here : c->opt->include_dirs[i - 1];
         size_t n = strlen(d) + strlen(name) + 2;
         char *p = xrealloc(NULL, n);
-        if (name[0] == '/')
+        if (name[0] == '/' || (i == 0 && !strchr(c->files[c->line_file], '/')))
             snprintf(p, n, "%s", name);
         else
             snprintf(p, n, "%s/%s", d, name);
@@ -1194,7 +1201,7 @@ static void do_include(asm_ctx *c, const asm_operand *op)
         real = xstrdup(found);
     for (size_t i = 0; i < c->nsrc; i++)
         if (c->src[i].path && strcmp(c->src[i].path, real) == 0) {
-            err(c, op->col, "include loop: '%s' is already being assembled", found);
+            err(c, op->col, "include loop: '%s' includes itself (through the files being assembled)", found);
             free(real);
             free(found);
             return;
@@ -1935,13 +1942,14 @@ static void define_cmdline(asm_ctx *c)
     }
 }
 
-static void run_pass(asm_ctx *c, int pass, const char *text, size_t len)
+static void run_pass(asm_ctx *c, int pass, const char *text, size_t len, const char *path)
 {
     reset_pass(c, pass);
     c->line_file = 0;
     c->line_no = 0;
     define_cmdline(c);
-    push_source(c, xstrndup(text, len), len, 0, NULL, NULL, 0);
+    char *real = path ? realpath(path, NULL) : NULL;
+    push_source(c, xstrndup(text, len), len, 0, real, NULL, 0);
     while (!c->stop && next_line(c))
         assemble_line(c);
     while (c->nsrc)
@@ -2036,7 +2044,7 @@ static void free_ctx(asm_ctx *c)
     free(c->src);
 }
 
-static int assemble(const char *name, const char *src, size_t len, const asm_options *opt, image *out)
+static int assemble(const char *name, const char *path, const char *src, size_t len, const asm_options *opt, image *out)
 {
     static const asm_options defaults;
     asm_ctx c;
@@ -2045,9 +2053,9 @@ static int assemble(const char *name, const char *src, size_t len, const asm_opt
     c.diag = c.opt->diag ? c.opt->diag : stderr;
     image_init(out);
     file_index(&c, name);
-    run_pass(&c, 1, src, len);
+    run_pass(&c, 1, src, len, path);
     c.stop = false;
-    run_pass(&c, 2, src, len);
+    run_pass(&c, 2, src, len, path);
     c.stop = false;
     build_image(&c, out);
     int errors = c.errors;
@@ -2059,7 +2067,7 @@ static int assemble(const char *name, const char *src, size_t len, const asm_opt
 
 int asm_assemble_string(const char *name, const char *src, const asm_options *opt, image *out)
 {
-    return assemble(name, src, strlen(src), opt, out);
+    return assemble(name, NULL, src, strlen(src), opt, out);
 }
 
 int asm_assemble_file(const char *path, const asm_options *opt, image *out)
@@ -2072,7 +2080,7 @@ int asm_assemble_file(const char *path, const asm_options *opt, image *out)
         fprintf(opt && opt->diag ? opt->diag : stderr, "%s: error: cannot read the source: %s\n", path, why);
         return 1;
     }
-    int errors = assemble(path, text, len, opt, out);
+    int errors = assemble(path, path, text, len, opt, out);
     free(text);
     return errors;
 }
