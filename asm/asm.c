@@ -1982,7 +1982,8 @@ static int cmp_line(const void *a, const void *b)
 
 static void build_image(asm_ctx *c, image *out)
 {
-    qsort(c->segs, c->nsegs, sizeof *c->segs, cmp_seg);
+    if (c->nsegs > 1)
+        qsort(c->segs, c->nsegs, sizeof *c->segs, cmp_seg);
     for (size_t i = 1; i < c->nsegs; i++)
         if ((uint64_t)c->segs[i - 1].addr + c->segs[i - 1].size > c->segs[i].addr)
             report(c, D_ERROR, 0, 0, 0, "code at 0x%08x overlaps code emitted earlier (check the .org directives)",
@@ -2008,12 +2009,14 @@ static void build_image(asm_ctx *c, image *out)
         if (c->syms[i].label && c->syms[i].def_pass)
             out->syms[out->nsyms++] = (image_symbol){ xstrdup(c->syms[i].name), (uint32_t)c->syms[i].value,
                                                       c->syms[i].global };
-    qsort(out->syms, out->nsyms, sizeof *out->syms, cmp_sym);
+    if (out->nsyms > 1)
+        qsort(out->syms, out->nsyms, sizeof *out->syms, cmp_sym);
     out->lines = c->lines;
     out->nlines = c->nlines;
     c->lines = NULL;
     c->nlines = 0;
-    qsort(out->lines, out->nlines, sizeof *out->lines, cmp_line);
+    if (out->nlines > 1)
+        qsort(out->lines, out->nlines, sizeof *out->lines, cmp_line);
     out->files = c->files;
     out->nfiles = c->nfiles;
     c->files = NULL;
