@@ -76,7 +76,7 @@ int cmd_asm(int argc, char **argv)
                 rc = cli_usage_error("asm", "--color takes always, never or auto, not '%s'", optarg);
             break;
         case 'h': help(stdout); free(dirs); free(defs); return EXIT_OK;
-        default: rc = EXIT_USAGE; break;
+        default: fprintf(stderr, "Try 'traplab asm --help'.\n"); rc = EXIT_USAGE; break;
         }
     }
     if (rc == EXIT_OK && optind != argc - 1)

@@ -34,6 +34,7 @@ int cmd_disasm(int argc, char **argv)
             help(stdout);
             return EXIT_OK;
         }
+        fprintf(stderr, "Try 'traplab disasm --help'.\n");
         return EXIT_USAGE;
     }
     if (optind != argc - 1)
@@ -41,7 +42,7 @@ int cmd_disasm(int argc, char **argv)
     image img;
     char err[256];
     if (!image_read_file(argv[optind], &img, err, sizeof err)) {
-        fprintf(stderr, "traplab disasm: %s: %s\n", argv[optind], err);
+        fprintf(stderr, "traplab disasm: %s\n", err);
         return EXIT_FAIL;
     }
     asm_disassemble(stdout, &img);
