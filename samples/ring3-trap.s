@@ -23,9 +23,10 @@ _start:
         mtcr    epc, s0
         iret                            ; status = estatus, pc = epc: we are in ring 3
 
-user:
-        putc    'u'
-        putc    '\n'
+user:                                   ; ring 3 from here on: no out, no mfcr
+        li      a0, 6
+        li      a1, 7
+        mul     a0, a0, a1              ; ordinary instructions run natively
         halt                            ; privileged: traps ILLEGAL_PRIV in ring 3
         b       user                    ; never reached
 
@@ -37,6 +38,7 @@ handler:
         addi    a0, a0, '0'             ; causes below 10 print as one digit
         out     a0, CONSOLE
         putc    '\n'
+        mfcr    a0, epc                 ; epc = address of the faulting halt (a0 shows it in the trace)
         halt                            ; ring 0 now: this halt stops the machine
 
 ; puts: print the NUL-terminated string at a0 (clobbers a0, a1)
