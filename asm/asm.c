@@ -212,16 +212,28 @@ static void report(asm_ctx *c, int kind, int file, int line, int col, const char
     va_end(ap);
 }
 
-/* After an error inside a macro expansion, say where the macro was used. */
+/*
+ * After an error inside a macro expansion, say where the macro was used: the
+ * innermost use and, for nested macros, the line the user wrote.
+ */
 static void expansion_notes(asm_ctx *c)
 {
-    if (c->pass != 2 || c->stop)
+    if (c->pass != 2 || c->stop || c->quiet)
         return;
-    int shown = 0;
-    for (size_t i = c->nsrc; i-- > 0 && shown < 3;)
-        if (c->src[i].mac && ++shown)
-            report(c, D_NOTE, c->src[i].inv_file, c->src[i].inv_line, c->src[i].inv_col,
-                   "in expansion of macro '%s'", c->src[i].mac->name);
+    size_t inner = SIZE_MAX, outer = SIZE_MAX;
+    for (size_t i = 0; i < c->nsrc; i++)
+        if (c->src[i].mac) {
+            if (outer == SIZE_MAX)
+                outer = i;
+            inner = i;
+        }
+    if (inner == SIZE_MAX)
+        return;
+    report(c, D_NOTE, c->src[inner].inv_file, c->src[inner].inv_line, c->src[inner].inv_col,
+           "in expansion of macro '%s'", c->src[inner].mac->name);
+    if (outer != inner)
+        report(c, D_NOTE, c->src[outer].inv_file, c->src[outer].inv_line, c->src[outer].inv_col,
+               "in expansion of macro '%s', used here", c->src[outer].mac->name);
 }
 
 static void vline_diag(asm_ctx *c, int kind, int col, const char *fmt, va_list ap)
