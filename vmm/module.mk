@@ -1,3 +1,2 @@
 # vmm/: the trap-and-emulate hypervisor. Depends on isa/ and machine/ only.
 CORE_SRCS += vmm/vmm.c vmm/emulate.c vmm/shadow.c vmm/vdev.c vmm/hcall.c vmm/guest.c
-TEST_SRCS += tests/test_vmm.c

@@ -97,7 +97,9 @@ void vmm_charge(vmm *v, vmm_vm *vm, vmm_layer layer, uint64_t cycles)
     v->exit_cycles += cycles;
     if (!vm)
         return;
-    vm->vc.vtime += cycles;
+    /* The VM's clock (vtime) does not move here: it counts only the cycles
+     * the guest itself executes, so the VMM's work never makes a guest's
+     * timer fire faster than the guest can make progress. */
     if (layer == LAYER_HOST)
         vm->st.host_cycles += cycles;
     else
@@ -324,12 +326,13 @@ static void resume(vmm *v)
         resume(v);
         return;
     }
-    vmm_charge(v, vm, LAYER_VMM, v->cfg.costs.vm_entry);
     /* The real timer fires at the end of the slice or at the VM's next
      * virtual tick, whichever comes first. */
     uint64_t now = machine_cycles(v->m);
     uint64_t end = v->slice_start + v->cfg.slice;
     uint64_t period = end > now ? end - now : 1;
+    if (next_runnable(v, v->cur) == v->cur)
+        period = UINT32_MAX;     /* alone: no slice to end, only its own timer */
     if (vm->vc.cr[CR_TIMECMP] && !vm->vc.vtimer_pending) {
         uint64_t vt = vmm_vtime(v, vm);
         uint64_t left = vm->vc.vnext > vt ? vm->vc.vnext - vt : 1;
@@ -367,7 +370,7 @@ static bool on_trap(machine *m, const machine_trap *t, void *ud)
     uint64_t guest = ran > trap_cost ? ran - trap_cost : 0;
     vm->st.guest_cycles += guest;
     vm->st.vmm_cycles += ran - guest;
-    vm->vc.vtime += ran;
+    vm->vc.vtime += guest;
     vm->st.guest_insns += machine_instret(m) - v->mark_instret;
     v->mark_cycles = now;
     v->exit_cycles = ran - guest;
@@ -418,12 +421,17 @@ static bool on_trap(machine *m, const machine_trap *t, void *ud)
         break;
     }
     case CAUSE_HYPERCALL:
+        /* From user code a hypercall goes to the guest kernel, as natively. */
         if (vring0 == 0) {
             h = VMM_BY_HYPERCALL;
             vmm_hypercall(v, vm, t);
-            break;
+        } else {
+            h = VMM_BY_REFLECTION;
+            vm->st.reflected++;
+            vmm_charge(v, vm, LAYER_VMM, v->cfg.costs.reflect);
+            vmm_reflect(v, vm, t->cause, t->epc, t->addr);
         }
-        /* fall through: from user code a hypercall goes to the guest kernel */
+        break;
     default:
         h = VMM_BY_REFLECTION;
         vm->st.reflected++;
@@ -438,6 +446,8 @@ static bool on_trap(machine *m, const machine_trap *t, void *ud)
         vmm_step_event(v, vm, VMM_BY_HOST, LAYER_HOST, v->cfg.costs.host_world_switch,
                        "world switch back: the VMM driver resumes the guest");
     }
+    if (vm->state == VM_RUNNABLE)
+        vmm_charge(v, vm, LAYER_VMM, v->cfg.costs.vm_entry);
     uint32_t vr1 = vm->vc.cr[CR_STATUS] & STATUS_RING_MASK;
     uint8_t ring1 = (uint8_t)machine_ring(m);
     uint64_t handled = v->exit_cycles;
