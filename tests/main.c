@@ -12,6 +12,7 @@ static const struct {
     void (*register_fn)(void);
 } suites[] = {
     { "asm", test_asm_register },
+    { "vmm", test_vmm_register },
 };
 
 int main(void)

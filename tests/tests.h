@@ -5,5 +5,6 @@
 #define TRAPLAB_TESTS_H
 
 void test_asm_register(void);
+void test_vmm_register(void);
 
 #endif
