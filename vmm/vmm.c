@@ -249,8 +249,8 @@ static void switch_to(vmm *v, int to)
 {
     int from = v->cur;
     vmm_vm *out = from >= 0 ? &v->vm[from] : NULL;
-    if (out && out->state == VM_RUNNABLE)
-        vm_save(v, out);
+    if (out)
+        vm_save(v, out);    /* also when it stopped: its registers stay inspectable */
     if (to < 0) {
         v->cur = -1;
         machine_request_stop(v->m);
