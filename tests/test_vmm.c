@@ -252,7 +252,7 @@ static void test_emulation(void)
      * to the guest's handler as ILLEGAL_PRIV, never emulated for ring 3. */
     const vmm_stats *st = vmm_vm_stats(v, 0);
     CU_ASSERT_EQUAL(st->reflected, 1);
-    CU_ASSERT_EQUAL(st->emulated_by_op[OP_SMSW], 2);
+    CU_ASSERT_EQUAL(st->emulated_by_op[OP_SMSW], 3);
     static const unsigned ops[] = { OP_MFCR, OP_MTCR, OP_IRET, OP_HALT, OP_WFI, OP_EI, OP_DI,
                                     OP_TLBFLUSH, OP_IN, OP_OUT, OP_PUSHF, OP_POPF, OP_SMSW, OP_SIDT };
     for (size_t i = 0; i < sizeof ops / sizeof ops[0]; i++) {
