@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 
 #include "asm/asm.h"
 #include "tests/tests.h"
@@ -735,6 +736,72 @@ static void test_cli(void)
     CU_ASSERT_PTR_NOT_NULL(strstr(out, "--max-steps"));
 }
 
+static void test_snapshot(void)
+{
+    prog k, w;
+    prog_file(&k, "guest/kernel.s");
+    workload(&w, "io");
+    CU_ASSERT_FATAL(k.ok && w.ok);
+    vmm *v = make_vmm(2, VMM_HOST_TYPE2, PROFILE_STRICT);
+    char err[128];
+    for (unsigned i = 0; i < 2; i++)
+        CU_ASSERT_FATAL(vmm_load(v, i, &k.vi, &w.vi, err, sizeof err));
+    CU_ASSERT_EQUAL(vmm_run(v, 20000), STOP_LIMIT);
+    size_t half;
+    vmm_console(v, 0, &half);
+    vmm_snapshot *s = vmm_save(v);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+    CU_ASSERT_EQUAL(vmm_run(v, 0), STOP_HALT);
+    char *out0 = strdup(vmm_console(v, 0, NULL));
+    uint64_t cycles = machine_cycles(vmm_machine(v));
+    vmm_stats a, b;
+    vmm_total_stats(v, &a);
+    CU_ASSERT(vmm_restore(v, s));
+    size_t len;
+    vmm_console(v, 0, &len);
+    CU_ASSERT_EQUAL(len, half);                   /* the console went back too */
+    CU_ASSERT_EQUAL(vmm_vm_state_of(v, 0), VM_RUNNABLE);
+    CU_ASSERT_EQUAL(vmm_run(v, 0), STOP_HALT);
+    vmm_total_stats(v, &b);
+    CU_ASSERT_STRING_EQUAL(vmm_console(v, 0, NULL), out0);
+    CU_ASSERT_EQUAL(machine_cycles(vmm_machine(v)), cycles);
+    CU_ASSERT_EQUAL(memcmp(&a, &b, sizeof a), 0);
+    CU_ASSERT(a.host_cycles > 0);
+    free(out0);
+    vmm_snapshot_free(s);
+    vmm_free(v);
+    prog_free(&k);
+    prog_free(&w);
+}
+
+static void test_host_background(void)
+{
+    vmm_stats s[2];
+    uint64_t c[2];
+    for (int i = 0; i < 2; i++) {
+        prog k, w;
+        prog_file(&k, "guest/kernel.s");
+        workload(&w, "cpu");
+        vmm_config cfg;
+        vmm_default_config(&cfg);
+        cfg.host = VMM_HOST_TYPE2;
+        CU_ASSERT(vmm_set_cost(&cfg.costs, NULL, i ? "host_bg_share=20" : "host_bg_share=0"));
+        char err[128];
+        vmm *v = vmm_new(&cfg, err, sizeof err);
+        CU_ASSERT_FATAL(vmm_load(v, 0, &k.vi, &w.vi, err, sizeof err));
+        CU_ASSERT_EQUAL(vmm_run(v, 0), STOP_HALT);
+        vmm_total_stats(v, &s[i]);
+        c[i] = machine_cycles(vmm_machine(v));
+        vmm_free(v);
+        prog_free(&k);
+        prog_free(&w);
+    }
+    /* With a 20% share the host took about a fifth of the machine. */
+    double extra = (double)(s[1].host_cycles - s[0].host_cycles) / (double)c[1];
+    CU_ASSERT(extra > 0.17 && extra < 0.21);
+    CU_ASSERT_EQUAL(s[0].guest_cycles, s[1].guest_cycles);
+}
+
 void test_vmm_register(void)
 {
     CU_pSuite s = CU_add_suite("vmm", NULL, NULL);
@@ -752,5 +819,7 @@ void test_vmm_register(void)
     CU_add_test(s, "lab emulator hook and the event stream", test_hooks_and_events);
     CU_add_test(s, "hypercalls validate their arguments", test_hypercalls);
     CU_add_test(s, "bad configuration and images", test_bad_config_and_load);
+    CU_add_test(s, "snapshots: restore and replay the same run", test_snapshot);
+    CU_add_test(s, "Type-2 host background share", test_host_background);
     CU_add_test(s, "traplab vm", test_cli);
 }

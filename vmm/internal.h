@@ -40,6 +40,7 @@ struct vmm {
     bool started;
     uint32_t region;                /* bytes of the VMM region */
     uint64_t slice_start;
+    uint64_t bg_mark;               /* Type-2: host background share booked up to here */
     uint64_t mark_cycles, mark_instret;   /* accounting: up to here is booked */
     uint64_t exit_cycles;           /* charged so far during the current exit */
 

@@ -1,5 +1,5 @@
 # vmm/: the trap-and-emulate hypervisor. Depends on isa/ and machine/ only.
-CORE_SRCS += vmm/vmm.c vmm/emulate.c vmm/shadow.c vmm/vdev.c vmm/hcall.c vmm/guest.c
+CORE_SRCS += vmm/vmm.c vmm/emulate.c vmm/shadow.c vmm/vdev.c vmm/hcall.c vmm/guest.c vmm/snapshot.c
 
 # make bench: a cpu-bound guest on the bare machine and under the VMM.
 BENCH_SRCS += bench/bench_vmm.c

@@ -257,13 +257,6 @@ static void switch_to(vmm *v, int to)
         return;
     }
     vmm_vm *in = &v->vm[to];
-    if (out && v->cfg.host == VMM_HOST_TYPE2 && v->cfg.costs.host_bg_share) {
-        /* The host runs its own work between our slices: share% of all cycles. */
-        uint64_t used = machine_cycles(v->m) - v->slice_start;
-        uint64_t share = v->cfg.costs.host_bg_share > 90 ? 90 : v->cfg.costs.host_bg_share;
-        vmm_step_event(v, out, VMM_BY_HOST, LAYER_HOST, used * share / (100 - share),
-                       "host runs its own processes (background share)");
-    }
     v->cur = to;
     vmm_vm *payer = out ? out : in;
     payer->st.vm_switches++;
@@ -309,6 +302,15 @@ static void resume(vmm *v)
 {
     int cur = v->cur;
     bool expired = machine_cycles(v->m) - v->slice_start >= v->cfg.slice;
+    if (expired && cur >= 0 && v->cfg.host == VMM_HOST_TYPE2 && v->cfg.costs.host_bg_share) {
+        /* The host's scheduler tick: its own processes take their share of
+         * the machine (share% of all cycles) before a VM runs again. */
+        uint64_t used = machine_cycles(v->m) - v->bg_mark;
+        uint64_t share = v->cfg.costs.host_bg_share > 90 ? 90 : v->cfg.costs.host_bg_share;
+        vmm_step_event(v, &v->vm[cur], VMM_BY_HOST, LAYER_HOST, used * share / (100 - share),
+                       "host runs its own processes (background share)");
+        v->bg_mark = machine_cycles(v->m);
+    }
     if (cur < 0 || v->vm[cur].state != VM_RUNNABLE || expired) {
         int next = next_runnable(v, cur < 0 ? -1 : cur);
         if (next < 0 && cur >= 0 && v->vm[cur].state == VM_RUNNABLE)
@@ -331,8 +333,8 @@ static void resume(vmm *v)
     uint64_t now = machine_cycles(v->m);
     uint64_t end = v->slice_start + v->cfg.slice;
     uint64_t period = end > now ? end - now : 1;
-    if (next_runnable(v, v->cur) == v->cur)
-        period = UINT32_MAX;     /* alone: no slice to end, only its own timer */
+    if (next_runnable(v, v->cur) == v->cur && v->cfg.host == VMM_HOST_TYPE1)
+        period = UINT32_MAX;     /* alone on a bare-metal VMM: no slice to end */
     if (vm->vc.cr[CR_TIMECMP] && !vm->vc.vtimer_pending) {
         uint64_t vt = vmm_vtime(v, vm);
         uint64_t left = vm->vc.vnext > vt ? vm->vc.vnext - vt : 1;

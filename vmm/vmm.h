@@ -212,6 +212,14 @@ machine_stop vmm_run(vmm *v, uint64_t max_insns);
 machine_stop vmm_step(vmm *v);
 bool vmm_all_stopped(const vmm *v);
 
+/* The whole VMM and machine at one instant (for stepping backwards);
+ * restoring and running again gives the same trace.  The event callback,
+ * emulators and hypercalls set on v are kept, not restored. */
+typedef struct vmm_snapshot vmm_snapshot;
+vmm_snapshot *vmm_save(const vmm *v);              /* NULL when out of memory */
+bool vmm_restore(vmm *v, const vmm_snapshot *s);   /* false if s is from another VMM shape */
+void vmm_snapshot_free(vmm_snapshot *s);
+
 /* ---- observing --------------------------------------------------------------- */
 void vmm_set_event_fn(vmm *v, vmm_event_fn fn, void *ud);
 int vmm_current(const vmm *v);                          /* the VM on the CPU, -1 when none */
