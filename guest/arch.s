@@ -58,6 +58,27 @@
         out     \reg, CONSOLE
         .endm
 
+        ; len bytes at addr to the console, one port write (one exit under a
+        ; VMM) per byte; clobbers both registers and at.  A paravirtualized
+        ; kernel sends the whole buffer in one hypercall instead.
+        .macro  CONSOLE_WRITE addr, len
+cw_loop\@: beqz  \len, cw_done\@
+        lbu     at, 0(\addr)
+        out     at, CONSOLE
+        addi    \addr, \addr, 1
+        addi    \len, \len, -1
+        j       cw_loop\@
+cw_done\@:
+        .endm
+
+        ; Store a page-table entry of the running address space.  Natively a
+        ; plain store; under a full-virtualization VMM it traps (the table is
+        ; write-protected in the shadow) and is emulated; a paravirtualized
+        ; kernel asks the VMM (Xen's mmu_update) instead.
+        .macro  PTE_WRITE value, addr
+        sw      \value, 0(\addr)
+        .endm
+
         .macro  BLOCK_IO sector, pa, cmd, status   ; synchronous sector transfer
         out     \sector, BLK_SECTOR
         out     \pa, BLK_ADDR

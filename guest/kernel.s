@@ -290,13 +290,8 @@ sys_write:                              ; a1 = buffer, a2 = length
         IRQ_SAVE
         mov     s2, a1
         mov     s3, a2
-1:      beqz    s3, 2f
-        lbu     s4, 0(s2)
-        PUTC    s4
-        addi    s2, s2, 1
-        addi    s3, s3, -1
-        j       1b
-2:      IRQ_RESTORE
+        CONSOLE_WRITE s2, s3
+        IRQ_RESTORE
         mov     a0, a2
         j       sys_return
 
@@ -348,7 +343,7 @@ sys_map:                                ; a1 = k
         slli    s3, a1, 12
         add     s2, s2, s3
         ori     s2, s2, PTE_USER_DATA
-        sw      s2, 0(s1)               ; a page-table write: the VMM must see it
+        PTE_WRITE s2, s1                ; a page-table write: the VMM must see it
         FLUSH_TLB
         slli    a0, a1, 12
         li      s0, MAP_VA
@@ -359,7 +354,7 @@ sys_unmap:                              ; a1 = k
         li      s0, MAP_PAGES
         bgeu    a1, s0, sys_bad
         call    map_pte
-        sw      zero, 0(s1)
+        PTE_WRITE zero, s1
         FLUSH_TLB
         li      a0, 0
         j       sys_return
