@@ -48,7 +48,7 @@ static void help(void)
            "  -h, --help        this help\n\n"
            "Exit status: 0 when every VM halted, 1 when a VM failed or the step limit was\n"
            "reached or the input is bad, 2 on a usage error.\n",
-           VMM_MAX_VMS, 200000u, GUEST_MIN_MEM, DEFAULT_MAX_STEPS);
+           VMM_MAX_VMS, 1000000u, GUEST_MIN_MEM, DEFAULT_MAX_STEPS);
 }
 
 typedef struct {

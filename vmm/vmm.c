@@ -62,7 +62,7 @@ void vmm_default_config(vmm_config *cfg)
     cfg->nvms = 1;
     cfg->host = VMM_HOST_TYPE1;
     cfg->profile = PROFILE_STRICT;
-    cfg->slice = 200000;
+    cfg->slice = 1000000;
     cfg->part_size = GUEST_MIN_MEM;
     cfg->disk_sectors = 256;
     cfg->shadow_pool = 24;

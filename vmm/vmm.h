@@ -86,7 +86,7 @@ bool vmm_load_guest(uint8_t *mem, uint32_t size, const vmm_image *kernel,
     X(host_world_switch, 1500, "Type-2: VMM driver switches to the host kernel's context and back") \
     X(host_ctx_switch, 1200, "Type-2: host scheduler switches to or from the VMM user process") \
     X(host_syscall,   1000, "Type-2: a host system call for device I/O (write, pread, pwrite)") \
-    X(host_bg_share,     5, "Type-2: percent of cycles the host spends on its own work")
+    X(host_bg_share,     2, "Type-2: percent of cycles the host spends on its own work")
 
 typedef struct {
 #define X(name, def, doc) uint32_t name;
