@@ -802,6 +802,63 @@ static void test_host_background(void)
     CU_ASSERT_EQUAL(s[0].guest_cycles, s[1].guest_cycles);
 }
 
+/* Random guest kernels (valid opcodes, random fields, their own trap vector
+ * at the start) hammer every exit path; the VMM must neither crash nor let
+ * them disturb a neighbour, which still prints exactly its native output. */
+static uint32_t lcg(uint32_t *s)
+{
+    *s = *s * 1103515245u + 12345u;
+    return *s >> 8;
+}
+
+static void test_random_guests(void)
+{
+    prog k, w;
+    prog_file(&k, "guest/kernel.s");
+    workload(&w, "sys");
+    CU_ASSERT_FATAL(k.ok && w.ok);
+    char *native = native_output(&k, &w);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(native);
+    const isa_insn *valid[ISA_NUM_OPCODES];
+    size_t nvalid = 0;
+    for (unsigned op = 0; op < ISA_NUM_OPCODES; op++)
+        if (isa_lookup_opcode(op))
+            valid[nvalid++] = isa_lookup_opcode(op);
+    enum { NWORDS = 512 };
+    static uint8_t code[NWORDS * 4];
+    for (uint32_t seed = 1; seed <= 24; seed++) {
+        uint32_t s = seed;
+        for (unsigned i = 0; i < NWORDS; i++) {
+            isa_operands o = { lcg(&s) & 15, lcg(&s) & 15, lcg(&s) & 15, (int32_t)(lcg(&s) & 0xfff) - 0x800 };
+            uint32_t word = isa_encode(valid[lcg(&s) % nvalid], &o);
+            if (i < 3) {     /* tvb = 0x1000: every trap lands back in the random code */
+                static const isa_operands set[3] = { { REG_K0, 0, 0, 1 }, { REG_K0, REG_K0, 0, 0 },
+                                                     { 1, REG_K0, 0, 0 } };
+                static const unsigned ops[3] = { OP_LUI, OP_ORI, OP_MTCR };
+                word = isa_encode(isa_lookup_opcode(ops[i]), &set[i]);
+            }
+            for (int b = 0; b < 4; b++)
+                code[4 * i + b] = (uint8_t)(word >> (8 * b));
+        }
+        vmm_segment seg = { 0x1000, sizeof code, code };
+        vmm_image img = { 0x1000, &seg, 1 };
+        vmm *v = make_vmm(2, seed & 1 ? VMM_HOST_TYPE2 : VMM_HOST_TYPE1,
+                          seed & 2 ? PROFILE_LEGACY : PROFILE_STRICT);
+        char err[128];
+        CU_ASSERT_FATAL(vmm_load(v, 0, &img, NULL, err, sizeof err));
+        CU_ASSERT_FATAL(vmm_load(v, 1, &k.vi, &w.vi, err, sizeof err));
+        machine_stop st = vmm_run(v, 20000000);
+        CU_ASSERT(st == STOP_HALT || st == STOP_LIMIT);
+        CU_ASSERT_EQUAL(vmm_vm_state_of(v, 1), VM_HALTED);
+        CU_ASSERT_STRING_EQUAL(vmm_console(v, 1, NULL), native);
+        CU_ASSERT_PTR_NOT_NULL(strstr((const char *)machine_mem(vmm_machine(v)), "traplab VMM region"));
+        vmm_free(v);
+    }
+    free(native);
+    prog_free(&k);
+    prog_free(&w);
+}
+
 void test_vmm_register(void)
 {
     CU_pSuite s = CU_add_suite("vmm", NULL, NULL);
@@ -821,5 +878,6 @@ void test_vmm_register(void)
     CU_add_test(s, "bad configuration and images", test_bad_config_and_load);
     CU_add_test(s, "snapshots: restore and replay the same run", test_snapshot);
     CU_add_test(s, "Type-2 host background share", test_host_background);
+    CU_add_test(s, "random guest kernels cannot crash the VMM or disturb a neighbour", test_random_guests);
     CU_add_test(s, "traplab vm", test_cli);
 }
