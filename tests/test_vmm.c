@@ -853,10 +853,11 @@ static void test_random_guests(void)
         CU_ASSERT(st == STOP_HALT || st == STOP_LIMIT);
         CU_ASSERT_EQUAL(vmm_vm_state_of(v, 1), VM_HALTED);
         const char *out = vmm_console(v, 1, NULL);
-        if (seed & 2)     /* legacy: the banner says ring 1, the rest must match */
+        if (seed & 2) {   /* legacy: the banner says ring 1, the rest must match */
             CU_ASSERT_STRING_EQUAL(strchr(out, '\n') ? strchr(out, '\n') : out, tail);
-        else
+        } else {
             CU_ASSERT_STRING_EQUAL(out, native);
+        }
         CU_ASSERT_PTR_NOT_NULL(strstr((const char *)machine_mem(vmm_machine(v)), "traplab VMM region"));
         vmm_free(v);
     }
