@@ -265,7 +265,6 @@ machine_stop cpu_run(machine *m)
     uint64_t cycles = 0, instret = 0, ev = 0;
     const uint8_t *cpage = mem;
     uint32_t cpage_va = 1;          /* never a page address: forces a refill */
-    uint32_t seen_key = ~0u, seen_gen = m->tlb_gen;
     machine_stop stop;
 
 #define SYNC_OUT() (m->s.cpu.pc = pc, m->s.stats.cycles = cycles, m->s.stats.instret = instret)
@@ -273,12 +272,11 @@ machine_stop cpu_run(machine *m)
         pc = m->s.cpu.pc; cycles = m->s.stats.cycles; instret = m->s.stats.instret; \
         ev = m->event_cycle; \
         uint32_t st_ = m->s.cpu.cr[CR_STATUS]; \
-        uint32_t key_ = st_ & (STATUS_RING_MASK | STATUS_PG); \
-        if (key_ != seen_key || m->tlb_gen != seen_gen || (pc & 3)) { \
-            seen_key = key_; seen_gen = m->tlb_gen; cpage_va = 1; \
-            rtag = ((st_ & STATUS_RING_MASK) << 1) | 1u; pg = st_ & STATUS_PG; \
-            tab = (st_ & STATUS_RING_MASK) ? tabu : tab0; \
-        } \
+        if ((st_ & (STATUS_RING_MASK | STATUS_PG)) != m->s.code_key || (pc & 3)) \
+            m->s.code_va = 1; \
+        cpage_va = m->s.code_va; cpage = mem + m->s.code_frame; \
+        rtag = ((st_ & STATUS_RING_MASK) << 1) | 1u; pg = st_ & STATUS_PG; \
+        tab = (st_ & STATUS_RING_MASK) ? tabu : tab0; \
     } while (0)
 #define TRAP(cause_, acc_, addr_, epc_) do { \
         machine_trap t_ = { .cause = CAUSE_MAKE(cause_, acc_), .pc = pc, .epc = (epc_), \
@@ -349,6 +347,9 @@ refill:
             TRAP(c, ACCESS_EXEC, fa, pc);
         cpage = h - (pc & 0xfffu);
         cpage_va = pc & ~0xfffu;
+        m->s.code_va = cpage_va;
+        m->s.code_frame = (uint32_t)(cpage - mem);
+        m->s.code_key = m->s.cpu.cr[CR_STATUS] & (STATUS_RING_MASK | STATUS_PG);
     }
     goto fetch;
 

@@ -31,6 +31,10 @@ typedef struct {
     uint32_t console_ctrl;
     /* block device */
     uint32_t blk_sector, blk_addr, blk_status;
+    /* The page the interpreter fetches from: virtual page (1 = none), its
+     * physical frame, and the ring|PG bits it was translated for.  Part of
+     * the state so that TLB statistics do not depend on how runs are sliced. */
+    uint32_t code_va, code_frame, code_key;
     machine_trap last_trap;
     machine_stop last_stop;
     bool fatal;
@@ -61,7 +65,6 @@ struct machine {
     uint64_t event_cycle;
     uint64_t run_limit;          /* instret at which the run stops */
     machine_stop stop_req;       /* STOP_NONE, STOP_REQUESTED or STOP_TRAP */
-    uint32_t tlb_gen;            /* bumped on every TLB flush */
     /* PG and ptb as of the last flush: a hook that writes them directly
      * through machine_cpu() still gets the flush mtcr would have done. */
     uint32_t seen_pg, seen_ptb;

@@ -97,7 +97,7 @@ void machine_reset(machine *m)
     m->stop_req = STOP_NONE;
     m->bp_resume = false;
     m->seen_pg = m->seen_ptb = 0;
-    m->tlb_gen++;
+    m->s.code_va = 1;
     m->event_cycle = 0;
 }
 
@@ -367,7 +367,6 @@ void machine_restore(machine *m, const machine_snapshot *s)
     m->bp_resume_pc = s->bp_resume_pc;
     m->seen_pg = m->s.cpu.cr[CR_STATUS] & STATUS_PG;
     m->seen_ptb = m->s.cpu.cr[CR_PTB];
-    m->tlb_gen++;
     m->event_cycle = 0;
 }
 

@@ -78,6 +78,6 @@ void mmu_flush(machine *m)
 {
     memset(&m->s.tlb, 0, sizeof m->s.tlb);
     m->s.stats.tlb_flushes++;
-    m->tlb_gen++;
+    m->s.code_va = 1;
     m->event_cycle = 0;
 }

@@ -1,0 +1,30 @@
+/*
+ * main.c -- the one test runner: a table of suites, each registering its
+ * tests; exits non-zero when any assertion failed.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include <CUnit/Basic.h>
+
+#include "tests/tests.h"
+
+static const struct { const char *name; void (*register_fn)(void); } suites[] = {
+    { "isa",     test_isa_register },
+    { "machine", test_machine_register },
+};
+
+int main(int argc, char **argv)
+{
+    if (CU_initialize_registry() != CUE_SUCCESS)
+        return 2;
+    for (size_t i = 0; i < sizeof suites / sizeof suites[0]; i++)
+        if (argc < 2 || strcmp(argv[1], suites[i].name) == 0)
+            suites[i].register_fn();
+    CU_basic_set_mode(CU_BRM_NORMAL);
+    CU_basic_run_tests();
+    unsigned failures = CU_get_number_of_failures();
+    int err = CU_get_error();
+    CU_cleanup_registry();
+    return failures > 0 || err != CUE_SUCCESS ? 1 : 0;
+}

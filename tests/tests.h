@@ -1,0 +1,13 @@
+/*
+ * tests.h -- one registration function per test suite; tests/main.c lists
+ * them in its table.
+ */
+#ifndef TRAPLAB_TESTS_H
+#define TRAPLAB_TESTS_H
+
+#include <CUnit/CUnit.h>
+
+void test_isa_register(void);
+void test_machine_register(void);
+
+#endif
