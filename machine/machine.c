@@ -280,6 +280,8 @@ const char *machine_console_output(const machine *m, size_t *len)
 
 void machine_console_input(machine *m, const char *data, size_t n)
 {
+    if (n == 0)
+        return;
     if (m->in_head == m->in_len)
         m->in_head = m->in_len = 0;
     if (m->in_len + n > m->in_cap) {

@@ -676,8 +676,8 @@ static void test_fuzz(void)
         CU_ASSERT_PTR_NOT_NULL_FATAL(m);
         for (uint32_t a = 0; a < (1u << 20); a += 4) {
             seed = seed * 1103515245u + 12345u;
-            uint32_t w = seed ^ (seed << 13) ^ (round * 0x9e3779b9u);
-            put32(m, a, w);
+            uint32_t w = seed ^ (seed << 13) ^ ((uint32_t)round * 0x9e3779b9u);
+            memcpy(machine_mem(m) + a, &w, 4);
         }
         for (int r = 1; r < 16; r++) {
             seed = seed * 1103515245u + 12345u;
