@@ -9,5 +9,9 @@
 
 void test_isa_register(void);
 void test_machine_register(void);
+void test_run_register(void);
+
+/* The traplab binary next to the runner (build/traplab for build/tests/run-tests). */
+extern const char *test_traplab_path;
 
 #endif
