@@ -36,6 +36,13 @@ void cpu_write_cr(machine *m, unsigned cr, uint32_t v)
 {
     switch (cr) {
     case CR_STATUS:  m->s.cpu.cr[CR_STATUS] = v & STATUS_WRITABLE; break;
+    case CR_PTB:
+        /* Every write flushes, even of the same value: kernels rely on it
+         * after editing a page table, as with x86 CR3. */
+        m->s.cpu.cr[CR_PTB] = v;
+        m->seen_ptb = v;
+        mmu_flush(m);
+        break;
     case CR_TIMECMP: dev_timer_set_period(m, v); break;
     case CR_CYCLE:   break;
     default:

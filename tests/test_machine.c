@@ -378,6 +378,8 @@ static void test_paging(void)
     /* code page, sw, first lw (read array), lw after flush, code page after flush */
     CU_ASSERT_EQUAL(st->tlb_misses, 5);
     CU_ASSERT_EQUAL(st->tlb_hits, 1);
+    machine_set_cr(m, CR_PTB, machine_get_cr(m, CR_PTB));    /* same value: still flushes */
+    CU_ASSERT_EQUAL(st->tlb_flushes, flushes + 2);
     machine_free(m);
 }
 
