@@ -383,6 +383,23 @@ static void test_paging(void)
     machine_free(m);
 }
 
+static void test_control_registers(void)
+{
+    machine *m = BOOT(PROFILE_STRICT,
+        E(ADDI, 1, 0, 0, -252), E(MTCR, CR_STATUS, 1, 0, 0), E(MFCR, 2, CR_STATUS, 0, 0),
+        E(MTCR, CR_STATUS, 0, 0, 0), E(ADDI, 1, 0, 0, -1),
+        E(MTCR, CR_CYCLE, 1, 0, 0), E(MFCR, 3, CR_CYCLE, 0, 0),
+        E(MTCR, CR_SCRATCH, 1, 0, 0), E(MFCR, 4, CR_SCRATCH, 0, 0),
+        E(ADDI, 1, 0, 0, 1234), E(OUT, 1, 0, 0, PORT_TIMER_PERIOD), E(MFCR, 5, CR_TIMECMP, 0, 0),
+        E(HALT, 0, 0, 0, 0));
+    CU_ASSERT_EQUAL(machine_run(m, 100), STOP_HALT);
+    CU_ASSERT_EQUAL(machine_get_reg(m, 2), 0xff04);    /* 0xffffff04 masked to the writable bits */
+    CU_ASSERT_EQUAL(machine_get_reg(m, 3), 1 + 2 + 2 + 2 + 1 + 2 + 2);   /* cycles so far; the write was ignored */
+    CU_ASSERT_EQUAL(machine_get_reg(m, 4), 0xffffffff);
+    CU_ASSERT_EQUAL(machine_get_reg(m, 5), 1234);
+    machine_free(m);
+}
+
 static void test_costs(void)
 {
     machine *m = BOOT(PROFILE_STRICT, E(ADD, 1, 1, 1, 0), E(DIV, 1, 1, 2, 0), E(SYSCALL, 0, 0, 0, 0));
@@ -714,6 +731,7 @@ void test_machine_register(void)
     CU_add_test(s, "privileged instructions in rings 1 and 3, both profiles", test_privileged_rings);
     CU_add_test(s, "legacy popf drops IE and ring silently", test_legacy_popf_drop);
     CU_add_test(s, "paging, permissions, faults and the TLB", test_paging);
+    CU_add_test(s, "control registers: status mask, cycle, scratch, timecmp", test_control_registers);
     CU_add_test(s, "cycle costs and instruction limit", test_costs);
     CU_add_test(s, "timer interrupts and wfi", test_timer);
     CU_add_test(s, "console output, input and interrupt", test_console);
