@@ -12,6 +12,7 @@
 
 static const struct { const char *name; void (*register_fn)(void); } suites[] = {
     { "isa",     test_isa_register },
+    { "asm",     test_asm_register },
     { "machine", test_machine_register },
     { "run",     test_run_register },
 };

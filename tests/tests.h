@@ -8,6 +8,7 @@
 #include <CUnit/CUnit.h>
 
 void test_isa_register(void);
+void test_asm_register(void);
 void test_machine_register(void);
 void test_run_register(void);
 
