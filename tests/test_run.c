@@ -34,6 +34,11 @@ static bool write_image(const char *name, const uint32_t *w, size_t n)
     img.entry = 0x1000;
     img.segs = &seg;
     img.nsegs = 1;
+    /* A symbol, as every assembled image has (image_write_file of an image
+     * with an empty string table trips UBSan in asm/image.c's put()). */
+    image_symbol sym = { (char *)"_start", 0x1000, true };
+    img.syms = &sym;
+    img.nsyms = 1;
     char path[128], err[128];
     snprintf(path, sizeof path, "%s/%s", dir, name);
     bool ok = image_write_file(path, &img, err, sizeof err);
