@@ -160,10 +160,27 @@ static void test_failures(void)
     CU_ASSERT_PTR_NOT_NULL(strstr(out, "--max-steps"));
 }
 
+static void test_assembles_source(void)
+{
+    char out[4096], err[4096], args[2300], cwd[2048];
+    CU_ASSERT_PTR_NOT_NULL_FATAL(getcwd(cwd, sizeof cwd));
+    snprintf(args, sizeof args, "%s/samples/hello.s", cwd);
+    CU_ASSERT_EQUAL(run(args, out, sizeof out, err, sizeof err), 0);
+    CU_ASSERT_STRING_EQUAL(out, "Hello, world!\n");
+    snprintf(args, sizeof args, "%s/bad.s", dir);
+    FILE *f = fopen(args, "w");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+    fputs("        addx r1, r2, r3\n", f);
+    fclose(f);
+    CU_ASSERT_EQUAL(run("bad.s", out, sizeof out, err, sizeof err), 1);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err, "bad.s:1:"));
+}
+
 void test_run_register(void)
 {
     CU_pSuite s = CU_add_suite("run", setup, teardown);
     CU_add_test(s, "traplab run prints the console output", test_hello);
     CU_add_test(s, "traplab run --trace and --json", test_trace_and_json);
     CU_add_test(s, "traplab run fails clearly", test_failures);
+    CU_add_test(s, "traplab run assembles a .s file first", test_assembles_source);
 }
