@@ -269,12 +269,13 @@ machine_stop cpu_run(machine *m)
     const mmu_tlb *const tlb = &m->s.tlb;
     const void *const *tab = tab0;
     uint32_t pc = 0, w = 0, rtag = 1, pg = 0;
-    uint64_t cycles = 0, instret = 0, ev = 0;
+    uint64_t cycles = 0, instret = 0, ev = 0, hits = 0;
     const uint8_t *cpage = mem;
     uint32_t cpage_va = 1;          /* never a page address: forces a refill */
     machine_stop stop;
 
-#define SYNC_OUT() (m->s.cpu.pc = pc, m->s.stats.cycles = cycles, m->s.stats.instret = instret)
+#define SYNC_OUT() (m->s.cpu.pc = pc, m->s.stats.cycles = cycles, m->s.stats.instret = instret, \
+                    m->s.stats.tlb_hits += hits, hits = 0)
 #define SYNC_IN() do { \
         pc = m->s.cpu.pc; cycles = m->s.stats.cycles; instret = m->s.stats.instret; \
         ev = m->event_cycle; \
@@ -312,7 +313,7 @@ machine_stop cpu_run(machine *m)
         } else { \
             uint32_t i_ = ((va) >> PAGE_SHIFT) & (TLB_SIZE - 1); \
             if (tlb->tag[acc][i_] == (((va) & ~0xfffu) | rtag)) { \
-                m->s.stats.tlb_hits++; \
+                hits++; \
                 p = mem + tlb->frame[acc][i_] + ((va) & 0xfffu); \
             } else { \
                 uint32_t fa_; \
