@@ -62,7 +62,7 @@ static bool trace_hook(machine *m, const machine_trap *t, void *ud)
     if (code == CAUSE_PAGE_FAULT || code == CAUSE_MISALIGNED || code == CAUSE_BUS_ERROR)
         snprintf(addr, sizeof addr, "  %s 0x%08x", isa_access_name(CAUSE_ACCESS(t->cause)), t->addr);
     fflush(stdout);
-    fprintf(stderr, "trap %3llu %-15s pc=0x%08x insn=0x%08x %-22s ring %u -> 0  cycle=%llu%s\n",
+    fprintf(stderr, "trap #%-3llu %-15s pc=0x%08x insn=0x%08x %-22s ring %u -> 0  cycle=%llu%s\n",
             (unsigned long long)c->ntraps, isa_cause_name(code), t->pc, t->insn, dis,
             (unsigned)t->ring, (unsigned long long)t->cycle, addr);
     (void)m;

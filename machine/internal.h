@@ -58,6 +58,7 @@ struct machine {
     uint32_t *bps; size_t nbps, bps_cap;
     bool bp_resume; uint32_t bp_resume_pc;   /* resuming at a breakpoint executes it */
     bool stop_on_trap;
+    bool in_trap_hook;           /* a trap raised inside the hook skips it */
 
     /* Run control.  The interpreter compares the cycle counter with
      * event_cycle once per instruction; anything that needs attention sets

@@ -39,8 +39,15 @@ void cpu_take_trap(machine *m, machine_trap *t)
     if (m->stop_on_trap)
         m->stop_req = STOP_TRAP;
 
-    if (m->trap_hook && m->trap_hook(m, t, m->trap_ud))
-        return;
+    /* A hook that raises a trap (reflecting one into the guest) gets the
+     * hardware delivery, not itself again: no unbounded recursion. */
+    if (m->trap_hook && !m->in_trap_hook) {
+        m->in_trap_hook = true;
+        bool handled = m->trap_hook(m, t, m->trap_ud);
+        m->in_trap_hook = false;
+        if (handled)
+            return;
+    }
 
     uint32_t tvb = c->cr[CR_TVB];
     if (tvb == 0) {

@@ -659,8 +659,27 @@ static bool hook_emulate(machine *m, const machine_trap *t, void *ud)
     return true;
 }
 
+static bool hook_reflect(machine *m, const machine_trap *t, void *ud)
+{
+    int *count = ud;
+    ++*count;
+    machine_raise(m, t);     /* reflect it: the hardware delivers it to tvb */
+    return true;
+}
+
 static void test_trap_hook(void)
 {
+    int reflected = 0;
+    machine *r = BOOT(PROFILE_STRICT, E(SYSCALL, 0, 0, 0, 0));
+    machine_set_cr(r, CR_TVB, VEC);
+    machine_set_cr(r, CR_STATUS, 3);
+    machine_set_trap_hook(r, hook_reflect, &reflected);
+    CU_ASSERT_EQUAL(machine_run(r, 100), STOP_HALT);
+    CU_ASSERT_EQUAL(reflected, 1);
+    CU_ASSERT_EQUAL(machine_get_cr(r, CR_EPC), CODE + 4);
+    CU_ASSERT_EQUAL(machine_get_stats(r)->traps[CAUSE_SYSCALL], 2);   /* into the hook, then raised */
+    machine_free(r);
+
     int count = 0;
     machine *m = BOOT(PROFILE_STRICT, E(DI, 0, 0, 0, 0), E(ADDI, 1, 0, 0, 5), E(HCALL, 0, 0, 0, 0),
                       E(ADDI, 1, 0, 0, 6));
