@@ -344,15 +344,21 @@ fetch:
     goto *tab[w >> 26];
 
 refill:
+    /* A fetch fault counts as an executed instruction, so that the
+     * instruction limit bounds even a hook that keeps handling one. */
     w = 0;
-    if (pc & 3)
+    if (pc & 3) {
+        instret++;
         TRAP(CAUSE_MISALIGNED, ACCESS_EXEC, pc, pc);
+    }
     {
         uint8_t *h;
         uint32_t fa;
         unsigned c = mmu_access(m, pc, ACCESS_EXEC, &cycles, &h, &fa);
-        if (c != CAUSE_NONE)
+        if (c != CAUSE_NONE) {
+            instret++;
             TRAP(c, ACCESS_EXEC, fa, pc);
+        }
         cpage = h - (pc & 0xfffu);
         cpage_va = pc & ~0xfffu;
         m->s.code_va = cpage_va;

@@ -667,8 +667,21 @@ static bool hook_reflect(machine *m, const machine_trap *t, void *ud)
     return true;
 }
 
+static bool hook_ignore(machine *m, const machine_trap *t, void *ud)
+{
+    (void)m; (void)t; (void)ud;
+    return true;     /* "handles" a fetch fault without fixing anything */
+}
+
 static void test_trap_hook(void)
 {
+    machine *h = BOOT(PROFILE_STRICT, 0);
+    machine_cpu(h)->pc = 0x200000;             /* outside memory: every fetch faults */
+    machine_set_trap_hook(h, hook_ignore, NULL);
+    CU_ASSERT_EQUAL(machine_run(h, 1000), STOP_LIMIT);   /* bounded, not a hang */
+    CU_ASSERT_EQUAL(machine_get_stats(h)->traps[CAUSE_BUS_ERROR], 1000);
+    machine_free(h);
+
     int reflected = 0;
     machine *r = BOOT(PROFILE_STRICT, E(SYSCALL, 0, 0, 0, 0));
     machine_set_cr(r, CR_TVB, VEC);
