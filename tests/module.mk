@@ -1,8 +1,8 @@
-# tests/: one CUnit runner (tests/main.c) over every area's suite.
+# tests/: one CUnit runner for every suite, plus the layering check.
 TEST_SRCS += $(wildcard tests/*.c)
-TEST_BIN := $(B)/traplab-tests
-TEST_TARGETS += $(TEST_BIN)
-TEST_RUNS += $(TEST_BIN)
+TEST_TARGETS += $(B)/tests/run-tests
+TEST_RUNS += $(B)/tests/run-tests tests/layers.sh
 
-$(TEST_BIN): $(patsubst %.c,$(B)/obj/%.o,$(wildcard tests/*.c)) $(B)/libtraplab.a
-	$(CC) $(LDFLAGS) -o $@ $^ $(CUNIT_LIBS) $(LUA_LIBS) $(CURSES_LIBS) $(LDLIBS)
+$(B)/tests/run-tests: $(patsubst %.c,$(B)/obj/%.o,$(TEST_SRCS)) $(B)/libtraplab.a
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $(patsubst %.c,$(B)/obj/%.o,$(TEST_SRCS)) $(B)/libtraplab.a $(CUNIT_LIBS) $(LUA_LIBS) $(CURSES_LIBS) $(LDLIBS)
