@@ -108,7 +108,8 @@ bool cli_load_guest(const char *cmd, const char *name, const char *const *define
     }
     char err[256];
     if (!image_read_file(path, img, err, sizeof err)) {
-        fprintf(stderr, "traplab %s: %s: %s\n", cmd, path, err);
+        /* The reader's message already names the file. */
+        fprintf(stderr, "traplab %s: %s\n", cmd, err);
         image_free(img);
         return false;
     }
