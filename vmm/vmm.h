@@ -159,7 +159,8 @@ typedef struct {
     vmm_handler handler;
     uint64_t cycles;          /* charged for this event (or step) */
     uint64_t at;              /* machine cycle counter when it happened */
-    const char *what;         /* one short English line: "emulate mtcr ptb", "host syscall write" */
+    const char *what;         /* one short English line ("emulate mtcr", "host write() ..."),
+                                 valid during the callback only: copy it to keep it */
 } vmm_event;
 
 typedef struct vmm vmm;
