@@ -802,6 +802,75 @@ static void test_host_background(void)
     CU_ASSERT_EQUAL(s[0].guest_cycles, s[1].guest_cycles);
 }
 
+/* Four 4 MiB regions through a shadow pool of two level-2 pages: the
+ * shadow must start over again and again and stay exact. */
+static void test_shadow_pool_recycling(void)
+{
+    prog p;
+    prog_src(&p, "        .org 0x1000\n"
+                 "_start: li s0, 0x20000\n"          /* level 1 */
+                 "        li s1, 0x21001\n"          /* L1[0..3] -> one level-2 table */
+                 "        sw s1, 0(s0)\n"
+                 "        sw s1, 4(s0)\n"
+                 "        sw s1, 8(s0)\n"
+                 "        sw s1, 12(s0)\n"
+                 "        li s2, 0x21000\n"          /* L2: pages 1..63 identity */
+                 "        li s3, 0x100f\n"
+                 "        li a0, 63\n"
+                 "        addi s2, s2, 4\n"
+                 "1:      sw s3, 0(s2)\n"
+                 "        addi s2, s2, 4\n"
+                 "        li a1, 0x1000\n"
+                 "        add s3, s3, a1\n"
+                 "        addi a0, a0, -1\n"
+                 "        bnez a0, 1b\n"
+                 "        mtcr ptb, s0\n"
+                 "        mfcr a0, status\n"
+                 "        ori a0, a0, 8\n"
+                 "        mtcr status, a0\n"
+                 "        li s4, 0\n"                /* sum of one word seen 4 ways, 50 times */
+                 "        li a2, 50\n"
+                 "        li s5, 0x30000\n"
+                 "        li a3, 7\n"
+                 "        sw a3, 0(s5)\n"
+                 "2:      lw a3, 0(s5)\n"
+                 "        add s4, s4, a3\n"
+                 "        lui a1, 0x400\n"
+                 "        add a1, a1, s5\n"
+                 "        lw a3, 0(a1)\n"
+                 "        add s4, s4, a3\n"
+                 "        lui a1, 0x800\n"
+                 "        add a1, a1, s5\n"
+                 "        lw a3, 0(a1)\n"
+                 "        add s4, s4, a3\n"
+                 "        lui a1, 0xc00\n"
+                 "        add a1, a1, s5\n"
+                 "        addi a3, a3, 1\n"
+                 "        sw a3, 0(a1)\n"            /* write through the 4th alias */
+                 "        addi a2, a2, -1\n"
+                 "        bnez a2, 2b\n"
+                 "        addi a0, s4, 0\n"
+                 "        andi a0, a0, 0x7f\n"
+                 "        addi a0, a0, 32\n"
+                 "        out a0, 0x10\n"
+                 "        halt\n");
+    CU_ASSERT_FATAL(p.ok);
+    char *native = native_output(&p, NULL);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(native);
+    vmm_config cfg;
+    vmm_default_config(&cfg);
+    cfg.shadow_pool = 2;
+    char err[128];
+    vmm *v = vmm_new(&cfg, err, sizeof err);
+    CU_ASSERT_FATAL(vmm_load(v, 0, &p.vi, NULL, err, sizeof err));
+    CU_ASSERT_EQUAL(vmm_run(v, 1000000), STOP_HALT);
+    CU_ASSERT_STRING_EQUAL(vmm_console(v, 0, NULL), native);
+    CU_ASSERT(vmm_vm_stats(v, 0)->shadow_flushes >= 50);    /* the pool started over */
+    vmm_free(v);
+    free(native);
+    prog_free(&p);
+}
+
 /* Random guest kernels (valid opcodes, random fields, their own trap vector
  * at the start) hammer every exit path; the VMM must neither crash nor let
  * them disturb a neighbour, which still prints exactly its native output. */
@@ -885,6 +954,7 @@ void test_vmm_register(void)
     CU_add_test(s, "bad configuration and images", test_bad_config_and_load);
     CU_add_test(s, "snapshots: restore and replay the same run", test_snapshot);
     CU_add_test(s, "Type-2 host background share", test_host_background);
+    CU_add_test(s, "shadow pool recycling keeps the shadow exact", test_shadow_pool_recycling);
     CU_add_test(s, "random guest kernels cannot crash the VMM or disturb a neighbour", test_random_guests);
     CU_add_test(s, "traplab vm", test_cli);
 }
