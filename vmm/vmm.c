@@ -265,7 +265,10 @@ static void switch_to(vmm *v, int to)
     v->slice_start = machine_cycles(v->m);
     if (v->ev && to != from) {
         char what[64];
-        snprintf(what, sizeof what, "switch from VM %d to VM %d", from, to);
+        if (from < 0)
+            snprintf(what, sizeof what, "start VM %d", to);
+        else
+            snprintf(what, sizeof what, "switch from VM %d to VM %d", from, to);
         vmm_event e = { .kind = VMM_EV_SWITCH, .vm = to, .pc = in->pc,
                         .handler = VMM_BY_SCHEDULER, .cycles = v->cfg.costs.vm_switch,
                         .at = machine_cycles(v->m), .what = what };
