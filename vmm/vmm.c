@@ -355,6 +355,15 @@ static const char *mnemonic_of(uint32_t w)
     return in ? in->mnemonic : NULL;
 }
 
+/* A trap the guest kernel must see, as the hardware would have shown it. */
+static vmm_handler reflect_exit(vmm *v, vmm_vm *vm, const machine_trap *t)
+{
+    vm->st.reflected++;
+    vmm_charge(v, vm, LAYER_VMM, v->cfg.costs.reflect);
+    vmm_reflect(v, vm, t->cause, t->epc, t->addr);
+    return VMM_BY_REFLECTION;
+}
+
 static bool on_trap(machine *m, const machine_trap *t, void *ud)
 {
     vmm *v = ud;
@@ -389,6 +398,7 @@ static bool on_trap(machine *m, const machine_trap *t, void *ud)
     uint8_t ring0 = t->ring;
     bool type2 = v->cfg.host == VMM_HOST_TYPE2;
     vmm_handler h;
+    bool pt_store = false;
     uint32_t a0 = c->r[REG_A0];
 
     if (type2) {
@@ -412,17 +422,15 @@ static bool on_trap(machine *m, const machine_trap *t, void *ud)
             h = VMM_BY_EMULATION;
             vmm_emulate(v, vm, t);
         } else {
-            h = VMM_BY_REFLECTION;
-            vm->st.reflected++;
-            vmm_charge(v, vm, LAYER_VMM, v->cfg.costs.reflect);
-            vmm_reflect(v, vm, t->cause, t->epc, t->addr);
+            h = reflect_exit(v, vm, t);
         }
         break;
     case CAUSE_PAGE_FAULT:
     case CAUSE_BUS_ERROR: {
-        uint64_t before = vm->st.reflected;
+        uint64_t before = vm->st.reflected, syncs = vm->st.shadow_syncs;
         vmm_shadow_fault(v, vm, t);
         h = vm->st.reflected != before ? VMM_BY_REFLECTION : VMM_BY_SHADOW;
+        pt_store = vm->st.shadow_syncs != syncs;
         break;
     }
     case CAUSE_HYPERCALL:
@@ -431,17 +439,11 @@ static bool on_trap(machine *m, const machine_trap *t, void *ud)
             h = VMM_BY_HYPERCALL;
             vmm_hypercall(v, vm, t);
         } else {
-            h = VMM_BY_REFLECTION;
-            vm->st.reflected++;
-            vmm_charge(v, vm, LAYER_VMM, v->cfg.costs.reflect);
-            vmm_reflect(v, vm, t->cause, t->epc, t->addr);
+            h = reflect_exit(v, vm, t);
         }
         break;
     default:
-        h = VMM_BY_REFLECTION;
-        vm->st.reflected++;
-        vmm_charge(v, vm, LAYER_VMM, v->cfg.costs.reflect);
-        vmm_reflect(v, vm, t->cause, t->epc, t->addr);
+        h = reflect_exit(v, vm, t);
         break;
     }
 
@@ -463,8 +465,11 @@ static bool on_trap(machine *m, const machine_trap *t, void *ud)
             snprintf(what, sizeof what, "emulate %s", mn ? mn : "?");
         else if (h == VMM_BY_REFLECTION)
             snprintf(what, sizeof what, "reflect %s into the guest kernel", isa_cause_name(code));
+        else if (h == VMM_BY_SHADOW && pt_store)
+            snprintf(what, sizeof what, "emulate %s into a guest page table, sync the shadow",
+                     mn ? mn : "?");
         else if (h == VMM_BY_SHADOW)
-            snprintf(what, sizeof what, "fix the shadow page table at 0x%08x", t->addr);
+            snprintf(what, sizeof what, "hidden fault: fill the shadow page table for 0x%08x", t->addr);
         else if (h == VMM_BY_HYPERCALL)
             snprintf(what, sizeof what, "hypercall %u", a0);
         else
