@@ -11,6 +11,7 @@
 #include "asm/asm.h"
 #include "asm/image.h"
 #include "cli/cli.h"
+#include "cli/json.h"
 #include "machine/machine.h"
 
 #define DEFAULT_MAX_STEPS 100000000ull
@@ -69,27 +70,6 @@ static bool trace_hook(machine *m, const machine_trap *t, void *ud)
     return false;
 }
 
-static void json_string(FILE *out, const char *s, size_t n)
-{
-    fputc('"', out);
-    for (size_t i = 0; i < n; i++) {
-        unsigned char ch = (unsigned char)s[i];
-        switch (ch) {
-        case '"':  fputs("\\\"", out); break;
-        case '\\': fputs("\\\\", out); break;
-        case '\n': fputs("\\n", out); break;
-        case '\r': fputs("\\r", out); break;
-        case '\t': fputs("\\t", out); break;
-        default:
-            if (ch < 0x20 || ch >= 0x7f)   /* bytes, not UTF-8: keep the JSON valid */
-                fprintf(out, "\\u%04x", ch);
-            else
-                fputc(ch, out);
-        }
-    }
-    fputc('"', out);
-}
-
 static void print_stats(FILE *out, const machine *m)
 {
     const machine_stats *st = machine_get_stats(m);
@@ -110,7 +90,7 @@ static void print_json(FILE *out, machine *m, machine_stop s)
     fprintf(out, "{\"stop\": \"%s\", \"pc\": %u, ", machine_stop_name(s), machine_cpu(m)->pc);
     fputs("\"fatal\": ", out);
     const char *why = machine_fatal_reason(m);
-    json_string(out, why, strlen(why));
+    cli_json_string(out, why, strlen(why));
     fprintf(out, ", \"instructions\": %llu, \"cycles\": %llu, \"idle_cycles\": %llu, "
             "\"tlb_hits\": %llu, \"tlb_misses\": %llu, \"tlb_flushes\": %llu, \"traps_total\": %llu, "
             "\"traps\": {",
@@ -124,7 +104,7 @@ static void print_json(FILE *out, machine *m, machine_stop s)
     fputs("}, \"output\": ", out);
     size_t n;
     const char *o = machine_console_output(m, &n);
-    json_string(out, o, n);
+    cli_json_string(out, o, n);
     fputs("}\n", out);
 }
 

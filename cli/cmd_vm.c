@@ -12,6 +12,7 @@
 
 #include "asm/image.h"
 #include "cli/cli.h"
+#include "cli/json.h"
 #include "vmm/vmm.h"
 
 #define DEFAULT_MAX_STEPS 500000000ull
@@ -82,27 +83,6 @@ static void on_event(vmm *v, const vmm_event *e, void *ud)
                 vmm_event_kind_name(e->kind), e->pc, dis, (unsigned long long)e->cycles, e->what);
         break;
     }
-}
-
-static void json_string(FILE *out, const char *s, size_t n)
-{
-    fputc('"', out);
-    for (size_t i = 0; i < n; i++) {
-        unsigned char ch = (unsigned char)s[i];
-        switch (ch) {
-        case '"':  fputs("\\\"", out); break;
-        case '\\': fputs("\\\\", out); break;
-        case '\n': fputs("\\n", out); break;
-        case '\t': fputs("\\t", out); break;
-        case '\r': fputs("\\r", out); break;
-        default:
-            if (ch < 0x20 || ch >= 0x7f)
-                fprintf(out, "\\u%04x", ch);
-            else
-                fputc(ch, out);
-        }
-    }
-    fputc('"', out);
 }
 
 static unsigned long long U(uint64_t x) { return (unsigned long long)x; }
@@ -222,7 +202,7 @@ static int run_bare(const vmm_config *cfg, const vmm_image *k, const vmm_image *
     if (json) {
         printf("{\"stop\": \"%s\", \"native\": true, \"instructions\": %llu, \"cycles\": %llu, "
                "\"output\": ", machine_stop_name(nr.stop), U(nr.instret), U(nr.cycles));
-        json_string(stdout, nr.console ? nr.console : "", nr.console_len);
+        cli_json_string(stdout, nr.console ? nr.console : "", nr.console_len);
         printf("}\n");
     } else {
         fwrite(nr.console ? nr.console : "", 1, nr.console_len, stdout);
@@ -410,13 +390,13 @@ int cmd_vm(int argc, char **argv)
                machine_stop_name(s), vmm_host_name(cfg.host), isa_profile_name(cfg.profile));
         for (unsigned i = 0; i < cfg.nvms; i++) {
             printf("%s{\"vm\": %u, \"program\": ", i ? ", " : "", i);
-            json_string(stdout, pnames[i % nprog], strlen(pnames[i % nprog]));
+            cli_json_string(stdout, pnames[i % nprog], strlen(pnames[i % nprog]));
             printf(", \"state\": \"%s\", \"reason\": ", vmm_vm_state_name(vmm_vm_state_of(v, i)));
-            json_string(stdout, vmm_vm_reason(v, i), strlen(vmm_vm_reason(v, i)));
+            cli_json_string(stdout, vmm_vm_reason(v, i), strlen(vmm_vm_reason(v, i)));
             fputs(", \"output\": ", stdout);
             size_t n;
             const char *o = vmm_console(v, i, &n);
-            json_string(stdout, o, n);
+            cli_json_string(stdout, o, n);
             fputs(", ", stdout);
             json_stats(stdout, vmm_vm_stats(v, i), native_cycles[i % nprog]);
             fputs("}", stdout);
