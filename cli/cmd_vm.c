@@ -38,7 +38,10 @@ static void help(void)
            "  --cost NAME=VAL   set a cost parameter in cycles (repeatable; see\n"
            "                    --list-costs and docs/costs.md)\n"
            "  --list-costs      print every cost parameter with its value and meaning\n"
-           "  -D NAME[=VALUE]   define a symbol when assembling .s guests (e.g. PARAVIRT)\n"
+           "  --para            paravirtualization: the kernel is assembled with -D PARAVIRT\n"
+           "                    (hypercalls instead of trapping instructions, docs/hypercalls.md);\n"
+           "                    the native reference still runs the unmodified kernel\n"
+           "  -D NAME[=VALUE]   define a symbol when assembling .s guests (e.g. BATCH=4)\n"
            "  --max-steps N     stop after N real instructions (default %llu; 0 = no limit)\n"
            "  --no-native       do not run the guest natively to compute the overhead\n"
            "  --native          run the guest on the bare machine instead (no VMM), with the\n"
@@ -115,8 +118,17 @@ static void print_stats(FILE *out, const char *title, const vmm_stats *s, uint64
             U(s->injected));
     fprintf(out, "  shadow              %llu fills (hidden faults), %llu syncs, %llu flushes\n",
             U(s->shadow_fills), U(s->shadow_syncs), U(s->shadow_flushes));
-    if (s->hypercalls)
-        fprintf(out, "  hypercalls          %llu\n", U(s->hypercalls));
+    if (s->hypercalls) {
+        fprintf(out, "  hypercalls          %llu, replacing %llu exits\n", U(s->hypercalls),
+                U(s->hc_replaced));
+        for (unsigned h = 0; h < VMM_MAX_HCALLS; h++)
+            if (s->hypercalls_by_nr[h])
+                fprintf(out, "    %-16s %llu\n", vmm_hcall_name(h) ? vmm_hcall_name(h) : "?",
+                        U(s->hypercalls_by_nr[h]));
+    }
+    if (s->direct_syscalls)
+        fprintf(out, "  direct syscalls     %llu (through the guest's gate, no exit)\n",
+                U(s->direct_syscalls));
     if (s->host_switches || s->host_syscalls)
         fprintf(out, "  host                %llu world switches, %llu system calls\n",
                 U(s->host_switches), U(s->host_syscalls));
@@ -155,10 +167,23 @@ static void json_stats(FILE *out, const vmm_stats *s, uint64_t native)
     fprintf(out, "}, \"reflected\": %llu, \"injected\": %llu, \"shadow_fills\": %llu, "
             "\"shadow_syncs\": %llu, \"shadow_flushes\": %llu, \"hypercalls\": %llu, "
             "\"host_switches\": %llu, \"host_syscalls\": %llu, \"vm_switches\": %llu, "
-            "\"blocked\": %llu, \"violations\": %llu",
+            "\"blocked\": %llu, \"violations\": %llu, \"hypercall_replaced_exits\": %llu, "
+            "\"direct_syscalls\": %llu, \"hypercalls_by_name\": {",
             U(s->reflected), U(s->injected), U(s->shadow_fills), U(s->shadow_syncs),
             U(s->shadow_flushes), U(s->hypercalls), U(s->host_switches), U(s->host_syscalls),
-            U(s->vm_switches), U(s->blocked), U(s->violations));
+            U(s->vm_switches), U(s->blocked), U(s->violations), U(s->hc_replaced),
+            U(s->direct_syscalls));
+    first = true;
+    for (unsigned h = 0; h < VMM_MAX_HCALLS; h++)
+        if (s->hypercalls_by_nr[h]) {
+            if (vmm_hcall_name(h))
+                fprintf(out, "%s\"%s\": %llu", first ? "" : ", ", vmm_hcall_name(h),
+                        U(s->hypercalls_by_nr[h]));
+            else
+                fprintf(out, "%s\"%u\": %llu", first ? "" : ", ", h, U(s->hypercalls_by_nr[h]));
+            first = false;
+        }
+    fputs("}", out);
 }
 
 static void print_console(const char *s, size_t n, const char *prefix)
@@ -234,6 +259,7 @@ int cmd_vm(int argc, char **argv)
         { "max-steps", required_argument, NULL, 'n' },
         { "no-native", no_argument, NULL, 'N' },
         { "native", no_argument, NULL, 'B' },
+        { "para", no_argument, NULL, 'V' },
         { "trace", no_argument, NULL, 't' },
         { "stats", no_argument, NULL, 's' },
         { "json", no_argument, NULL, 'j' },
@@ -246,7 +272,7 @@ int cmd_vm(int argc, char **argv)
     const char *defines[MAX_DEFINES];
     size_t ndefines = 0;
     uint64_t max_steps = DEFAULT_MAX_STEPS;
-    bool stats = false, json = false, native = true, list = false, bare = false;
+    bool stats = false, json = false, native = true, list = false, bare = false, para = false;
     trace_ctx tc = { false, 0 };
     int c;
     optind = 1;
@@ -295,6 +321,7 @@ int cmd_vm(int argc, char **argv)
             break;
         case 'N': native = false; break;
         case 'B': bare = true; break;
+        case 'V': para = true; break;
         case 't': tc.trace = true; break;
         case 's': stats = true; break;
         case 'j': json = true; break;
@@ -313,6 +340,8 @@ int cmd_vm(int argc, char **argv)
     }
     if (optind < argc)
         return cli_usage_error("vm", "unexpected argument '%s'", argv[optind]);
+    if (para && bare)
+        return cli_usage_error("vm", "--para needs the hypervisor; it cannot run with --native");
     if (!kernel_name)
         return cli_usage_error("vm", "no guest kernel given (--guest kernel)");
     if (!program_arg)
@@ -337,15 +366,25 @@ int cmd_vm(int argc, char **argv)
     }
 
     int rc = EXIT_FAIL;
-    image kimg, pimg[MAX_PROGRAMS];
-    vmm_image kv = { 0 }, pv[MAX_PROGRAMS];
+    image kimg, pkimg, pimg[MAX_PROGRAMS];
+    vmm_image kv = { 0 }, pkv = { 0 }, pv[MAX_PROGRAMS];
     memset(pv, 0, sizeof pv);
     size_t loaded = 0;
     vmm *v = NULL;
     uint64_t native_cycles[MAX_PROGRAMS] = { 0 };
     image_init(&kimg);
+    image_init(&pkimg);
     if (!cli_load_guest("vm", kernel_name, defines, ndefines, &kimg) || !cli_vmm_image(&kimg, &kv))
         goto out;
+    if (para) {
+        /* The same source, assembled with PARAVIRT: the modified kernel. */
+        const char *pdefs[MAX_DEFINES + 1];
+        memcpy(pdefs, defines, ndefines * sizeof *defines);
+        pdefs[ndefines] = "PARAVIRT";
+        if (!cli_load_guest("vm", kernel_name, pdefs, ndefines + 1, &pkimg) ||
+            !cli_vmm_image(&pkimg, &pkv))
+            goto out;
+    }
     for (; loaded < nprog; loaded++) {
         if (!cli_load_guest("vm", pnames[loaded], defines, ndefines, &pimg[loaded]))
             goto out;
@@ -365,7 +404,7 @@ int cmd_vm(int argc, char **argv)
         goto out;
     }
     for (unsigned i = 0; i < cfg.nvms; i++)
-        if (!vmm_load(v, i, &kv, &pv[i % nprog], err, sizeof err)) {
+        if (!vmm_load(v, i, para ? &pkv : &kv, &pv[i % nprog], err, sizeof err)) {
             fprintf(stderr, "traplab vm: %s: %s\n", pnames[i % nprog], err);
             goto out;
         }
@@ -386,8 +425,9 @@ int cmd_vm(int argc, char **argv)
         if (vmm_vm_state_of(v, i) != VM_HALTED)
             ok = false;
     if (json) {
-        printf("{\"stop\": \"%s\", \"host\": \"%s\", \"profile\": \"%s\", \"vms\": [",
-               machine_stop_name(s), vmm_host_name(cfg.host), isa_profile_name(cfg.profile));
+        printf("{\"stop\": \"%s\", \"host\": \"%s\", \"profile\": \"%s\", \"para\": %s, \"vms\": [",
+               machine_stop_name(s), vmm_host_name(cfg.host), isa_profile_name(cfg.profile),
+               para ? "true" : "false");
         for (unsigned i = 0; i < cfg.nvms; i++) {
             printf("%s{\"vm\": %u, \"program\": ", i ? ", " : "", i);
             cli_json_string(stdout, pnames[i % nprog], strlen(pnames[i % nprog]));
@@ -432,8 +472,8 @@ int cmd_vm(int argc, char **argv)
         }
         vmm_stats tot;
         vmm_total_stats(v, &tot);
-        snprintf(title, sizeof title, "total (%u VMs, %s, %s)", cfg.nvms, vmm_host_name(cfg.host),
-                 isa_profile_name(cfg.profile));
+        snprintf(title, sizeof title, "total (%u VMs, %s, %s%s)", cfg.nvms, vmm_host_name(cfg.host),
+                 isa_profile_name(cfg.profile), para ? ", paravirtualized" : "");
         print_stats(stderr, title, &tot, 0);
         fprintf(stderr, "  machine cycles      %llu\n", U(machine_cycles(vmm_machine(v))));
         if (tot.violations)
@@ -450,6 +490,8 @@ out:
     }
     cli_vmm_image_free(&kv);
     image_free(&kimg);
+    cli_vmm_image_free(&pkv);
+    image_free(&pkimg);
     free(plist);
     return rc;
 }
