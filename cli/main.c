@@ -18,6 +18,7 @@ static const cli_command commands[] = {
     { "asm",    cmd_asm,    "assemble a source file into an image" },
     { "disasm", cmd_disasm, "disassemble an image" },
     { "vm",     cmd_vm,     "run guest kernels in VMs under the trap-and-emulate hypervisor" },
+    { "compare", cmd_compare, "native, full virtualization and paravirtualization, Type-1 and Type-2, side by side" },
     { "isa",    cmd_isa,    "print the ISA reference or the Popek-Goldberg verdict" },
 };
 
