@@ -22,10 +22,10 @@
 #define MAX_STEPS 2000000000ull
 #define NTOP 3
 /* 100 Hz, the HZ of the Linux 2.4 kernels the 2003 measurements ran; and
- * eight million rounds, so the cpu-bound row measures computation rather
+ * six million rounds, so the cpu-bound row measures computation rather
  * than the boot's console output (docs/compare.md). */
 #define DEFAULT_TICK "TICK=10000000"
-#define DEFAULT_CPU_ITERS "ITERS=8000000"
+#define DEFAULT_CPU_ITERS "ITERS=6000000"
 
 typedef enum { D_NATIVE, D_FULL, D_PARA } design;
 static const char *const design_names[] = { "native", "full", "para" };
