@@ -164,7 +164,7 @@ static void print_table(const row *rows, size_t n, unsigned nvms)
         else
             snprintf(ov, sizeof ov, "%+.1f%%", 100.0 * r->overhead);
         causes_text(r, causes, sizeof causes, ", ", " ");
-        printf("%-8s %-7s %-6s %14llu %10s %9llu %11.2f  %s%s\n", r->workload, design_names[r->d],
+        printf("%-8s %-7s %-6s %14llu %10s %9llu %11.3f  %s%s\n", r->workload, design_names[r->d],
                r->host, U(r->cycles), ov, U(r->exits), r->exits_per_k, causes,
                r->ok ? "" : "  [OUTPUT DIFFERS FROM NATIVE]");
     }
