@@ -40,6 +40,10 @@ bool cli_resolve_guest(const char *name, char *path, size_t n);
 /* Prints "traplab CMD: ..." on failure. */
 bool cli_load_guest(const char *cmd, const char *name, const char *const *defines,
                     size_t ndefines, image *img);
+/* The guest kernel; para assembles it with -D PARAVIRT (the paravirtualized
+ * kernel, docs/hypercalls.md) -- what vm --para, compare and tui --para use. */
+bool cli_load_kernel(const char *cmd, const char *name, const char *const *defines,
+                     size_t ndefines, bool para, image *img);
 /* A view of img's segments for the VMM (img must outlive it). */
 bool cli_vmm_image(const image *img, vmm_image *out);
 void cli_vmm_image_free(vmm_image *v);

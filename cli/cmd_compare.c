@@ -332,7 +332,7 @@ int cmd_compare(int argc, char **argv)
     }
 
     /* Defines: the user's, then the defaults they do not override. */
-    const char *kdefs[MAX_DEFINES + 3], *pdefs[MAX_DEFINES + 3];
+    const char *kdefs[MAX_DEFINES + 3];
     size_t nk = 0;
     for (size_t i = 0; i < nuser; i++)
         kdefs[nk++] = user_defs[i];
@@ -350,10 +350,8 @@ int cmd_compare(int argc, char **argv)
     image_init(&pkimg);
     if (!rows)
         goto out;
-    memcpy(pdefs, kdefs, nk * sizeof *kdefs);
-    pdefs[nk] = "PARAVIRT";
-    if (!cli_load_guest("compare", "kernel", kdefs, nk, &kimg) || !cli_vmm_image(&kimg, &kv) ||
-        !cli_load_guest("compare", "kernel", pdefs, nk + 1, &pkimg) || !cli_vmm_image(&pkimg, &pkv))
+    if (!cli_load_kernel("compare", "kernel", kdefs, nk, false, &kimg) || !cli_vmm_image(&kimg, &kv) ||
+        !cli_load_kernel("compare", "kernel", kdefs, nk, true, &pkimg) || !cli_vmm_image(&pkimg, &pkv))
         goto out;
 
     bool all_ok = true;

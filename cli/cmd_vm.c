@@ -376,15 +376,9 @@ int cmd_vm(int argc, char **argv)
     image_init(&pkimg);
     if (!cli_load_guest("vm", kernel_name, defines, ndefines, &kimg) || !cli_vmm_image(&kimg, &kv))
         goto out;
-    if (para) {
-        /* The same source, assembled with PARAVIRT: the modified kernel. */
-        const char *pdefs[MAX_DEFINES + 1];
-        memcpy(pdefs, defines, ndefines * sizeof *defines);
-        pdefs[ndefines] = "PARAVIRT";
-        if (!cli_load_guest("vm", kernel_name, pdefs, ndefines + 1, &pkimg) ||
-            !cli_vmm_image(&pkimg, &pkv))
-            goto out;
-    }
+    if (para && (!cli_load_kernel("vm", kernel_name, defines, ndefines, true, &pkimg) ||
+                 !cli_vmm_image(&pkimg, &pkv)))
+        goto out;
     for (; loaded < nprog; loaded++) {
         if (!cli_load_guest("vm", pnames[loaded], defines, ndefines, &pimg[loaded]))
             goto out;

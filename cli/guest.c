@@ -116,6 +116,25 @@ bool cli_load_guest(const char *cmd, const char *name, const char *const *define
     return true;
 }
 
+bool cli_load_kernel(const char *cmd, const char *name, const char *const *defines,
+                     size_t ndefines, bool para, image *img)
+{
+    if (!para)
+        return cli_load_guest(cmd, name, defines, ndefines, img);
+    /* The same source, assembled with PARAVIRT: the modified kernel. */
+    const char **d = malloc((ndefines + 1) * sizeof *d);
+    if (!d) {
+        fprintf(stderr, "traplab %s: out of memory\n", cmd);
+        return false;
+    }
+    for (size_t i = 0; i < ndefines; i++)
+        d[i] = defines[i];
+    d[ndefines] = "PARAVIRT";
+    bool ok = cli_load_guest(cmd, name, d, ndefines + 1, img);
+    free(d);
+    return ok;
+}
+
 bool cli_vmm_image(const image *img, vmm_image *out)
 {
     vmm_segment *segs = calloc(img->nsegs ? img->nsegs : 1, sizeof *segs);
