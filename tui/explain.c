@@ -23,34 +23,34 @@ typedef struct {
 
 static const tui_bilingual why_by_cause[ISA_NUM_CAUSES] = {
     [CAUSE_SYSCALL] = {{
-        "The program executed syscall in ring %r: a system call is a trap on purpose, "
-        "the one door from user code into the kernel (ring 0).",
-        "El programa ejecuto syscall en el anillo %r: una llamada al sistema es una trampa "
-        "a proposito, la puerta del codigo de usuario hacia el kernel (anillo 0).",
+        "syscall in ring %r: a system call is a trap on purpose, the door from user code "
+        "into the kernel (ring 0).",
+        "syscall en el anillo %r: una llamada al sistema es una trampa a proposito, la puerta "
+        "del codigo de usuario hacia el kernel (anillo 0).",
     }},
     [CAUSE_ILLEGAL_PRIV] = {{
-        "'%i' is a privileged instruction and the CPU was in ring %r. Only ring 0 may run it, "
-        "so the processor refused and trapped instead of running it.",
-        "'%i' es una instruccion privilegiada y la CPU estaba en el anillo %r. Solo el anillo 0 "
-        "puede ejecutarla, asi que el procesador la rechazo y genero una trampa.",
+        "'%i' is privileged and the CPU was in ring %r: only ring 0 may run it, so the CPU "
+        "trapped instead of running it.",
+        "'%i' es privilegiada y la CPU estaba en el anillo %r: solo el anillo 0 puede "
+        "ejecutarla, asi que la CPU genero una trampa en vez de ejecutarla.",
     }},
     [CAUSE_ILLEGAL_INSN] = {{
         "The word at %p is not an instruction of the ISA (%i).",
         "La palabra en %p no es una instruccion de la ISA (%i).",
     }},
     [CAUSE_PAGE_FAULT] = {{
-        "A %a access to virtual address %x found no valid mapping with the needed permission "
-        "for ring %r in the page table: a page fault.",
-        "Un acceso de %a a la direccion virtual %x no encontro en la tabla de paginas una "
-        "traduccion valida con el permiso necesario para el anillo %r: un fallo de pagina.",
+        "A %a of virtual address %x found no valid page-table mapping allowing it from "
+        "ring %r: a page fault.",
+        "Una %a de la direccion virtual %x no encontro en la tabla de paginas una traduccion "
+        "valida que la permita desde el anillo %r: un fallo de pagina.",
     }},
     [CAUSE_MISALIGNED] = {{
-        "A %a access to %x is not aligned to its size.",
-        "Un acceso de %a a %x no esta alineado a su tamano.",
+        "A %a of %x is not aligned to its size.",
+        "Una %a de %x no esta alineada a su tamano.",
     }},
     [CAUSE_BUS_ERROR] = {{
-        "A %a access to physical address %x falls outside memory.",
-        "Un acceso de %a a la direccion fisica %x cae fuera de la memoria.",
+        "A %a of physical address %x falls outside memory.",
+        "Una %a de la direccion fisica %x cae fuera de la memoria.",
     }},
     [CAUSE_DIVIDE_BY_ZERO] = {{
         "'%i' divided by zero.",
@@ -82,12 +82,10 @@ static const tui_bilingual why_by_cause[ISA_NUM_CAUSES] = {
 
 static const tui_bilingual what_by_handler[TUI_HANDLER_COUNT] = {
     [TUI_HANDLER_HARDWARE] = {{
-        "The CPU delivered it: it saved the PC in epc and the status in estatus, switched from "
-        "ring %r to ring %t and jumped to the trap vector (tvb), where the kernel's handler runs. "
-        "Cost: %c cycles.",
-        "La CPU la entrego: guardo el PC en epc y el estado en estatus, paso del anillo %r al "
-        "anillo %t y salto al vector de trampas (tvb), donde corre el manejador del kernel. "
-        "Costo: %c ciclos.",
+        "The CPU saved pc in epc and status in estatus, went from ring %r to ring %t and "
+        "jumped to the kernel's trap vector (tvb). Cost: %c cycles.",
+        "La CPU guardo pc en epc y status en estatus, paso del anillo %r al anillo %t y salto "
+        "al vector de trampas del kernel (tvb). Costo: %c ciclos.",
     }},
     [TUI_HANDLER_EMULATE] = {{
         "VM %v exited to the VMM (trap and emulate): the VMM ran the instruction's effect on the "
@@ -238,7 +236,7 @@ static const char *access_word(unsigned acc, tui_lang lang)
 {
     static const char *const words[TUI_LANG_COUNT][3] = {
         [TUI_LANG_EN] = { "read", "write", "instruction fetch" },
-        [TUI_LANG_ES] = { "lectura", "escritura", "busqueda de instruccion" },
+        [TUI_LANG_ES] = { "lectura", "escritura", "lectura de instruccion" },
     };
     return acc < 3 ? words[lang][acc] : "?";
 }
@@ -282,7 +280,7 @@ char *tui_explain(const tui_event *e, tui_lang lang, char *buf, size_t n)
     else
         snprintf(insn, sizeof insn, "0x%08x", e->insn);
 
-    put(&b, "%s %s @ 0x%08x", isa_cause_name(code), es ? "en" : "at", e->pc);
+    put(&b, "%s %s 0x%08x", isa_cause_name(code), es ? "en" : "at", e->pc);
     if (e->vm >= 0)
         put(&b, ", VM %d", e->vm);
     put(&b, es ? ", anillo %u -> %u\n" : ", ring %u -> %u\n", e->ring_from, e->ring_to);
@@ -291,8 +289,8 @@ char *tui_explain(const tui_event *e, tui_lang lang, char *buf, size_t n)
     const char *why = code < ISA_NUM_CAUSES ? why_by_cause[code].text[lang] : NULL;
     expand(&b, why ? why : (es ? "Causa desconocida." : "Unknown cause."), e, lang, insn);
     if (in && isa_is_sensitive(in) && code == CAUSE_ILLEGAL_PRIV)
-        put(&b, es ? " Ademas es sensible (Popek y Goldberg): %s el estado de la maquina." :
-                     " It is also sensitive (Popek and Goldberg): it %s the machine's configuration.",
+        put(&b, es ? " Es ademas sensible: %s la configuracion de la maquina." :
+                     " It is also sensitive: it %s the machine's configuration.",
             in->sensitivity == SENS_CONTROL ? (es ? "cambia" : "changes")
                                             : (es ? "depende de" : "depends on"));
     put(&b, "\n");

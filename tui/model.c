@@ -807,6 +807,13 @@ tui_reaction tui_action_cursor_move(tui_model *m, long insns)
     return TUI_REDRAW;
 }
 
+tui_reaction tui_action_cursor_to_pc(tui_model *m)
+{
+    m->cursor_follow = true;
+    m->cursor = tui_model_pc(m);
+    return TUI_REDRAW;
+}
+
 tui_reaction tui_action_toggle_mem_mode(tui_model *m)
 {
     m->mem_phys = !m->mem_phys;

@@ -195,6 +195,7 @@ tui_reaction tui_action_next_vm(tui_model *m);
 tui_reaction tui_action_goto(tui_model *m, const char *where);
 tui_reaction tui_action_log_select(tui_model *m, long delta);   /* move the selection */
 tui_reaction tui_action_cursor_move(tui_model *m, long insns);   /* move the disassembly cursor */
+tui_reaction tui_action_cursor_to_pc(tui_model *m);
 tui_reaction tui_action_toggle_mem_mode(tui_model *m);
 tui_reaction tui_action_mem_scroll(tui_model *m, long bytes);
 tui_reaction tui_action_toggle_lang(tui_model *m);
