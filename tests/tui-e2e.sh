@@ -1,0 +1,2 @@
+#!/bin/sh
+echo "tui-e2e: placeholder"
