@@ -455,9 +455,9 @@ static void draw_bar(const tui_view *v, int y, int x, int w, const char *label, 
 {
     if (frac < 0) frac = 0;
     if (frac > 1) frac = 1;
-    int lw = 11, vw = (int)strlen(value) + 1;
+    int lw = 13, vw = (int)strlen(value) + 1;
     int bw = w - lw - vw - 2;
-    put_fmt(y, x, lw, A_NORMAL, "%-10.10s", label);
+    put_fmt(y, x, lw, A_NORMAL, "%-12.12s", label);
     if (bw < 3) {
         put_text(y, x + lw, w - lw, A_NORMAL, value);
         return;
