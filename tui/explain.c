@@ -7,6 +7,7 @@
  * expand() fills in the instruction, rings, access and address:
  *   %i instruction text   %r ring before   %t ring after   %a access
  *   %x address            %p pc            %c cycles       %v VM number
+ *   %V virtual ring before   %w the VMM's own summary of the event
  */
 #include "tui/explain.h"
 
@@ -78,6 +79,39 @@ static const tui_bilingual why_by_cause[ISA_NUM_CAUSES] = {
     }},
 };
 
+/* ---- why, for the VMM's events that are not exits ------------------------------- */
+
+static const tui_bilingual why_by_kind[TUI_EV_COUNT] = {
+    [TUI_EV_STEP] = {{
+        "One step of handling VM %v's exit: %w.",
+        "Un paso del manejo de la salida de la VM %v: %w.",
+    }},
+    [TUI_EV_INJECT] = {{
+        "VM %v's kernel had a virtual interrupt pending and enabled: the VMM delivered it "
+        "through the guest's own trap vector (%w).",
+        "El kernel de la VM %v tenia una interrupcion virtual pendiente y habilitada: el VMM "
+        "la entrego por el vector de trampas del propio invitado (%w).",
+    }},
+    [TUI_EV_SWITCH] = {{
+        "The VMM switched the real CPU to VM %v (%w): it saved one virtual CPU and loaded "
+        "another, with its shadow page table and devices.",
+        "El VMM paso la CPU real a la VM %v (%w): guardo una CPU virtual y cargo otra, con su "
+        "tabla de paginas sombra y sus dispositivos.",
+    }},
+    [TUI_EV_VIOLATION] = {{
+        "'%i' is sensitive but not privileged in this profile: it ran in ring %r without "
+        "trapping, so the VMM never saw it and the guest observed the real machine (%w). "
+        "Popek and Goldberg: such an ISA cannot be virtualized by trap and emulate alone.",
+        "'%i' es sensible pero no privilegiada en este perfil: se ejecuto en el anillo %r sin "
+        "generar trampa, asi que el VMM nunca la vio y el invitado observo la maquina real "
+        "(%w). Popek y Goldberg: una ISA asi no se puede virtualizar solo con atrapar y emular.",
+    }},
+    [TUI_EV_VM_STOP] = {{
+        "VM %v stopped: %w.",
+        "La VM %v se detuvo: %w.",
+    }},
+};
+
 /* ---- what happened: one entry per handler kind ------------------------------ */
 
 static const tui_bilingual what_by_handler[TUI_HANDLER_COUNT] = {
@@ -116,6 +150,23 @@ static const tui_bilingual what_by_handler[TUI_HANDLER_COUNT] = {
         "Paravirtualizacion: el kernel de la VM %v sabe que esta virtualizado y le pidio el "
         "servicio al VMM directamente, en vez de ejecutar una instruccion sensible y ser "
         "atrapado. Costo: %c ciclos.",
+    }},
+    [TUI_HANDLER_SHADOW] = {{
+        "A hidden page fault: the guest's own page table allows this access, but the VMM's "
+        "shadow table (the one the real MMU uses) had no entry yet. The VMM walked the guest "
+        "table, filled the shadow entry and resumed; the guest never sees this fault. "
+        "Cost: %c cycles.",
+        "Un fallo de pagina oculto: la tabla de paginas del invitado permite este acceso, pero "
+        "la tabla sombra del VMM (la que usa la MMU real) aun no tenia la entrada. El VMM "
+        "recorrio la tabla del invitado, lleno la entrada sombra y reanudo; el invitado nunca "
+        "ve este fallo. Costo: %c ciclos.",
+    }},
+    [TUI_HANDLER_SCHEDULER] = {{
+        "The VMM's own timer: it shares the real CPU among the VMs (time slices, VM switches) "
+        "and delivers each VM its virtual timer ticks. Cost: %c cycles.",
+        "El temporizador propio del VMM: reparte la CPU real entre las VMs (porciones de "
+        "tiempo, cambios de VM) y entrega a cada VM los ticks de su temporizador virtual. "
+        "Costo: %c ciclos.",
     }},
     [TUI_HANDLER_FATAL] = {{
         "Nobody could handle it: no trap vector was set (tvb = 0), so the machine stopped.",
@@ -257,6 +308,8 @@ static void expand(sbuf *b, const char *tmpl, const tui_event *e, tui_lang lang,
         case 'p': put(b, "0x%08x", e->pc); break;
         case 'c': put(b, "%llu", (unsigned long long)e->cycles); break;
         case 'v': put(b, "%d", e->vm); break;
+        case 'V': put(b, "%u", e->vring_from); break;
+        case 'w': put(b, "%s", e->what); break;
         default:  put(b, "%%%c", *p); break;
         }
     }
@@ -286,8 +339,15 @@ char *tui_explain(const tui_event *e, tui_lang lang, char *buf, size_t n)
     put(&b, es ? ", anillo %u -> %u\n" : ", ring %u -> %u\n", e->ring_from, e->ring_to);
 
     put(&b, "%s ", es ? "Por que:" : "Why:");
-    const char *why = code < ISA_NUM_CAUSES ? why_by_cause[code].text[lang] : NULL;
+    const char *why = (unsigned)e->kind < TUI_EV_COUNT ? why_by_kind[e->kind].text[lang] : NULL;
+    if (!why)
+        why = code < ISA_NUM_CAUSES ? why_by_cause[code].text[lang] : NULL;
     expand(&b, why ? why : (es ? "Causa desconocida." : "Unknown cause."), e, lang, insn);
+    if (e->vm >= 0 && e->kind == TUI_EV_EXIT && e->vring_from != e->ring_from)
+        expand(&b, es ? " El kernel invitado cree correr en el anillo %V, pero el VMM lo corre "
+                        "desprivilegiado en el anillo %r." :
+                        " The guest kernel believes it runs in ring %V, but the VMM runs it "
+                        "deprivileged in ring %r.", e, lang, insn);
     if (in && isa_is_sensitive(in) && code == CAUSE_ILLEGAL_PRIV)
         put(&b, es ? " Es ademas sensible: %s la configuracion de la maquina." :
                      " It is also sensitive: it %s the machine's configuration.",

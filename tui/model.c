@@ -48,6 +48,21 @@ const char *tui_handler_name(tui_handler h, tui_lang lang)
     return names[lang][h];
 }
 
+const char *tui_event_kind_name(tui_event_kind k, tui_lang lang)
+{
+    static const char *const names[TUI_LANG_COUNT][TUI_EV_COUNT] = {
+#define X(name, en, es) [TUI_EV_##name] = en,
+        [TUI_LANG_EN] = { TUI_EVENT_KINDS(X) },
+#undef X
+#define X(name, en, es) [TUI_EV_##name] = es,
+        [TUI_LANG_ES] = { TUI_EVENT_KINDS(X) },
+#undef X
+    };
+    if ((unsigned)k >= TUI_EV_COUNT || (unsigned)lang >= TUI_LANG_COUNT)
+        return "?";
+    return names[lang][k];
+}
+
 bool tui_parse_lang(const char *s, tui_lang *out)
 {
     if (!s)
@@ -121,7 +136,7 @@ static bool bare_hook(machine *mach, const machine_trap *t, void *ud)
     /* The machine stops fatally when there is no vector to deliver to. */
     bool nowhere = machine_get_cr(mach, CR_TVB) == 0;
     tui_event e = {
-        .cause = t->cause, .pc = t->pc, .insn = t->insn, .addr = t->addr,
+        .kind = TUI_EV_TRAP, .cause = t->cause, .pc = t->pc, .insn = t->insn, .addr = t->addr,
         .ring_from = t->ring, .ring_to = nowhere ? t->ring : 0,
         .handler = nowhere ? TUI_HANDLER_FATAL : TUI_HANDLER_HARDWARE,
         .vm = -1, .cycles = machine_get_config(mach)->costs.trap_entry,
@@ -207,16 +222,17 @@ tui_model *tui_model_new(const tui_target_ops *ops, void *target, image *img,
     m->cursor_follow = true;
     m->run_budget = RUN_BUDGET;
     m->last_stop = STOP_NONE;
-    m->srcs = calloc(m->img.nfiles ? m->img.nfiles : 1, sizeof *m->srcs);
     m->log = calloc(TUI_LOG_MAX, sizeof *m->log);
     size_t per = ops->snap_size(target);
     size_t budget = ck_budget ? ck_budget : CK_DEFAULT_BUDGET;
     m->ck_max = budget / (per ? per : 1);
     if (m->ck_max < 4)
         m->ck_max = 4;     /* fewer would make every step back a replay from the start */
+    if (m->ck_max > 1024)
+        m->ck_max = 1024;
     m->ck_every = CK_FIRST_EVERY;
     m->ck = calloc(m->ck_max, sizeof *m->ck);
-    if (!m->srcs || !m->log || !m->ck || !checkpoint_push(m)) {
+    if (!m->log || !m->ck || !checkpoint_push(m)) {
         m->ops = NULL;     /* the caller still owns the target on failure */
         tui_model_free(m);
         return NULL;
@@ -240,14 +256,12 @@ void tui_model_free(tui_model *m)
             m->ops->snap_free(m->ck[i].snap);
         m->ops->destroy(m->target);
     }
-    if (m->srcs) {
-        for (size_t i = 0; i < m->img.nfiles; i++) {
-            for (size_t j = 0; j < m->srcs[i].nlines; j++)
-                free(m->srcs[i].lines[j]);
-            free(m->srcs[i].lines);
-        }
+    for (size_t i = 0; i < m->nsrcs; i++) {
+        for (size_t j = 0; j < m->srcs[i].nlines; j++)
+            free(m->srcs[i].lines[j]);
+        free(m->srcs[i].lines);
+        free(m->srcs[i].path);
     }
-    free(m->srcs);
     image_free(&m->img);
     free(m->ck);
     free(m->log);
@@ -273,9 +287,22 @@ const tui_event *tui_model_selected(const tui_model *m)
     return m->nlog ? &m->log[m->sel < m->nlog ? m->sel : m->nlog - 1] : NULL;
 }
 
+const image *tui_model_image(const tui_model *m)
+{
+    const image *img = m->ops->image ? m->ops->image(m->target, m->ops->current_vm(m->target)) : NULL;
+    return img ? img : &m->img;
+}
+
+const char *tui_model_console(const tui_model *m, size_t *len)
+{
+    if (m->ops->console)
+        return m->ops->console(m->target, m->sel_vm, len);
+    return machine_console_output(tui_model_machine(m), len);
+}
+
 const char *tui_model_symbolize(const tui_model *m, uint32_t addr, char *buf, size_t n)
 {
-    const image_symbol *s = image_symbol_at(&m->img, addr);
+    const image_symbol *s = image_symbol_at(tui_model_image(m), addr);
     if (!s || !n) {
         if (n)
             buf[0] = '\0';
@@ -290,7 +317,7 @@ const char *tui_model_symbolize(const tui_model *m, uint32_t addr, char *buf, si
 
 static void load_source(tui_source *src, const char *path)
 {
-    src->path = (char *)path;
+    src->path = strdup(path);
     FILE *f = fopen(path, "r");
     if (!f)
         return;
@@ -322,15 +349,24 @@ static void load_source(tui_source *src, const char *path)
 
 const char *tui_model_source(tui_model *m, uint32_t addr, char *where, size_t n)
 {
-    const image_line *l = image_line_at(&m->img, addr);
-    if (!l || l->file >= m->img.nfiles)
+    const image *img = tui_model_image(m);
+    const image_line *l = image_line_at(img, addr);
+    if (!l || l->file >= img->nfiles)
         return NULL;
-    tui_source *src = &m->srcs[l->file];
-    if (!src->path)
-        load_source(src, m->img.files[l->file]);
+    const char *path = img->files[l->file];
+    tui_source *src = NULL;
+    for (size_t i = 0; i < m->nsrcs && !src; i++)
+        if (m->srcs[i].path && strcmp(m->srcs[i].path, path) == 0)
+            src = &m->srcs[i];
+    if (!src) {
+        if (m->nsrcs == TUI_MAX_SOURCES)
+            return NULL;
+        src = &m->srcs[m->nsrcs++];
+        load_source(src, path);
+    }
     if (where && n) {
-        const char *base = strrchr(m->img.files[l->file], '/');
-        snprintf(where, n, "%s:%u", base ? base + 1 : m->img.files[l->file], l->line);
+        const char *base = strrchr(path, '/');
+        snprintf(where, n, "%s:%u", base ? base + 1 : path, l->line);
     }
     if (l->line == 0 || l->line > src->nlines)
         return NULL;
@@ -748,7 +784,8 @@ static bool parse_where(const tui_model *m, const char *s, uint32_t *out)
         return false;
     memcpy(buf, s, len);
     buf[len] = '\0';
-    const image_symbol *sym = image_find_symbol(&m->img, buf);
+    const image *img = tui_model_image(m);
+    const image_symbol *sym = image_find_symbol(img, buf);
     if (sym) {
         *out = sym->value;
         return true;
@@ -757,7 +794,7 @@ static bool parse_where(const tui_model *m, const char *s, uint32_t *out)
     if (plus) {
         *plus = '\0';
         uint32_t off;
-        sym = image_find_symbol(&m->img, buf);
+        sym = image_find_symbol(img, buf);
         if (sym && parse_number(plus + 1, &off)) {
             *out = sym->value + off;
             return true;

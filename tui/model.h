@@ -42,6 +42,8 @@ typedef enum {
     X(REFLECT,   "reflected",  "reflejada") \
     X(HOST,      "host OS",    "SO anfitr.") \
     X(HYPERCALL, "hypercall",  "hiperllam.") \
+    X(SHADOW,    "VMM shadow", "VMM sombra") \
+    X(SCHEDULER, "VMM sched.", "VMM planif") \
     X(FATAL,     "nobody",     "nadie")
 
 typedef enum {
@@ -53,19 +55,47 @@ typedef enum {
 
 const char *tui_handler_name(tui_handler h, tui_lang lang);
 
+/* What an event is: a trap on the bare machine, or one of the VMM's events. */
+#define TUI_EVENT_KINDS(X) \
+    X(TRAP,      "trap",   "trampa") \
+    X(EXIT,      "exit",   "salida") \
+    X(STEP,      "step",   "paso") \
+    X(INJECT,    "inject", "inyecta") \
+    X(SWITCH,    "switch", "cambio") \
+    X(VIOLATION, "violat.", "violac.") \
+    X(VM_STOP,   "vm stop", "fin VM")
+
+typedef enum {
+#define X(name, en, es) TUI_EV_##name,
+    TUI_EVENT_KINDS(X)
+#undef X
+    TUI_EV_COUNT
+} tui_event_kind;
+
+const char *tui_event_kind_name(tui_event_kind k, tui_lang lang);
+
 /* One trap or VM exit, as the log shows it. */
 typedef struct {
+    tui_event_kind kind;
     uint32_t cause;          /* CAUSE_* | access << 8 */
     uint32_t pc;             /* where it happened (guest-virtual) */
     uint32_t insn;           /* the instruction word (0 for interrupts) */
     uint32_t addr;           /* fault address or interrupt line */
-    uint8_t ring_from, ring_to;
+    uint8_t ring_from, ring_to;      /* real rings */
+    uint8_t vring_from, vring_to;    /* the guest's virtual rings (vm >= 0) */
     tui_handler handler;
     int vm;                  /* VM index, -1 on the bare machine */
     uint64_t cycles;         /* cycles charged for handling it */
     uint64_t at_cycle;       /* machine cycle counter when it happened */
     uint64_t instret, traps; /* machine position right after it (for R) */
+    char what[48];           /* the VMM's one-line summary, "" on the bare machine */
 } tui_event;
+
+/* A bar of the statistics pane: value out of total. */
+typedef struct {
+    const char *label;
+    uint64_t value, total;
+} tui_bar;
 
 /* A VM as the VMs pane shows it. */
 typedef struct {
@@ -87,6 +117,11 @@ typedef struct {
     void (*restore)(void *self, const void *snap);
     void (*snap_free)(void *snap);
     size_t (*snap_size)(void *self);                    /* bytes one snapshot takes */
+    /* Optional (NULL): symbols and lines of what VM vm runs (else the model's image),
+     * the console of VM vm (else the machine's), the statistics bars. */
+    const image *(*image)(void *self, int vm);
+    const char *(*console)(void *self, int vm, size_t *len);
+    size_t (*bars)(void *self, tui_bar *out, size_t max);
     void (*attach)(void *self, struct tui_model *m);    /* where to send events */
     void (*destroy)(void *self);
 } tui_target_ops;
@@ -102,6 +137,8 @@ typedef struct {
     size_t nlines;
 } tui_source;
 
+#define TUI_MAX_SOURCES 32
+
 #define TUI_LOG_MAX 4096     /* older events are dropped (counted in log_dropped) */
 #define TUI_STATUS_LEN 200
 
@@ -109,7 +146,8 @@ typedef struct tui_model {
     const tui_target_ops *ops;
     void *target;
     image img;               /* symbols and lines; empty when unknown */
-    tui_source *srcs;        /* one per img.files, read on first use */
+    tui_source srcs[TUI_MAX_SOURCES];   /* source files, read on first use */
+    size_t nsrcs;
     tui_lang lang;
 
     /* breakpoints (virtual PCs), installed in the machine only while running */
@@ -176,6 +214,10 @@ bool tui_model_has_breakpoint(const tui_model *m, uint32_t pc);
 const tui_event *tui_model_selected(const tui_model *m);    /* NULL when the log is empty */
 /* "main+0x8" for addr, or "" when no symbol precedes it. */
 const char *tui_model_symbolize(const tui_model *m, uint32_t addr, char *buf, size_t n);
+/* The image that names the code running now (the current VM's, under a VMM). */
+const image *tui_model_image(const tui_model *m);
+/* The console output shown (the selected VM's, under a VMM). */
+const char *tui_model_console(const tui_model *m, size_t *len);
 /* The source text of addr ("file:line" in *where), or NULL. */
 const char *tui_model_source(tui_model *m, uint32_t addr, char *where, size_t n);
 /* Bytes the checkpoints hold now. */

@@ -316,7 +316,7 @@ static void draw_code(tui_view *v)
             fill(y, r->x, r->w, role_attr(v, ro));
         put_text(y, r->x, 1, role_attr(v, ro), is_pc ? ">" : " ");
         put_text(y, r->x + 1, 1, role_attr(v, bp ? ROLE_BREAK : ro) | (bp ? A_BOLD : 0), bp ? "*" : " ");
-        const image_symbol *s = image_symbol_at(&m->img, a);
+        const image_symbol *s = image_symbol_at(tui_model_image(m), a);
         int dw = wide ? r->w / 2 : r->w;
         put_fmt(y, r->x + 2, dw - 2, role_attr(v, ro), "%08x %s", a, dis);
         if (s && s->value == a) {
@@ -328,7 +328,7 @@ static void draw_code(tui_view *v)
         if (wide) {
             char where[64];
             const char *src = tui_model_source(m, a, where, sizeof where);
-            const image_line *l = image_line_at(&m->img, a);
+            const image_line *l = image_line_at(tui_model_image(m), a);
             while (src && *src == ' ')
                 src++;
             if (src && l && l->addr == a)
@@ -394,14 +394,22 @@ static void draw_log(const tui_view *v)
     for (int i = 0; i < rows && top + (size_t)i < m->nlog; i++) {
         size_t k = top + (size_t)i;
         const tui_event *e = &m->log[k];
-        char line[256], insn[64] = "";
-        int len = snprintf(line, sizeof line, "%4llu %-12.12s %08x %u>%u %-10s",
-                           (unsigned long long)(m->log_dropped + k + 1), isa_cause_name(CAUSE_CODE(e->cause)),
+        char line[256], insn[64] = "", num[16];
+        const char *what = e->kind == TUI_EV_TRAP || e->kind == TUI_EV_EXIT
+                         ? isa_cause_name(CAUSE_CODE(e->cause)) : tui_event_kind_name(e->kind, m->lang);
+        if (e->vm >= 0)
+            snprintf(num, sizeof num, "vm%-2d", e->vm);
+        else
+            snprintf(num, sizeof num, "%4llu", (unsigned long long)(m->log_dropped + k + 1));
+        int len = snprintf(line, sizeof line, "%s %-12.12s %08x %u>%u %-10s", num, what,
                            e->pc, e->ring_from, e->ring_to, tui_handler_name(e->handler, m->lang));
         if (wide) {
             if (e->insn)
                 isa_disassemble(e->insn, e->pc, insn, sizeof insn, NULL, NULL);
-            snprintf(line + len, sizeof line - (size_t)len, " %6llu %s", (unsigned long long)e->cycles, insn);
+            if (e->vm >= 0)
+                len += snprintf(line + len, sizeof line - (size_t)len, " v%u>%u", e->vring_from, e->vring_to);
+            snprintf(line + len, sizeof line - (size_t)len, " %6llu %-18s %s", (unsigned long long)e->cycles,
+                     insn, e->what);
         }
         role ro = k == sel ? ROLE_SELECTED : ROLE_NORMAL;
         if (ro != ROLE_NORMAL)
@@ -483,14 +491,25 @@ static void draw_stats(const tui_view *v)
             tui_text(m->lang, TUI_TXT_INSNS), (unsigned long long)st->instret,
             tui_text(m->lang, TUI_TXT_CYCLES), (unsigned long long)st->cycles,
             tui_text(m->lang, TUI_TXT_TRAPS), (unsigned long long)st->traps_total);
-    /* How much of the time went to traps: the overhead virtualization is about. */
-    double trap_cycles = (double)st->traps_total * machine_get_config(mach)->costs.trap_entry;
-    double frac = st->cycles ? trap_cycles / (double)st->cycles : 0;
     char val[32];
-    snprintf(val, sizeof val, "%3.0f%%", frac * 100);
-    draw_bar(v, r->y + 2, r->x, r->w, m->lang == TUI_LANG_ES ? "trampas" : "trap cost", frac, val);
+    int row = 2;
+    if (m->ops->bars) {
+        /* The target's own bars (under a VMM: where the cycles went). */
+        tui_bar bars[8];
+        size_t nb = m->ops->bars(m->target, bars, 8);
+        for (size_t i = 0; i < nb && row < r->h; i++) {
+            double f = bars[i].total ? (double)bars[i].value / (double)bars[i].total : 0;
+            snprintf(val, sizeof val, "%3.0f%%", f * 100);
+            draw_bar(v, r->y + row++, r->x, r->w, bars[i].label, f, val);
+        }
+    } else {
+        /* How much of the time went to traps: the overhead virtualization is about. */
+        double trap_cycles = (double)st->traps_total * machine_get_config(mach)->costs.trap_entry;
+        double frac = st->cycles ? trap_cycles / (double)st->cycles : 0;
+        snprintf(val, sizeof val, "%3.0f%%", frac * 100);
+        draw_bar(v, r->y + row++, r->x, r->w, m->lang == TUI_LANG_ES ? "trampas" : "trap cost", frac, val);
+    }
     /* The most frequent causes, as bars relative to the total. */
-    int row = 3;
     for (unsigned c = 1; c < ISA_NUM_CAUSES && row < r->h; c++) {
         if (!st->traps[c])
             continue;
@@ -506,7 +525,7 @@ static void draw_console(const tui_view *v)
     const rect *r = &v->console;
     pane_title(v, r, tui_text(m->lang, TUI_TXT_CONSOLE), false);
     size_t len;
-    const char *out = machine_console_output(tui_model_machine(m), &len);
+    const char *out = tui_model_console(m, &len);
     int rows = r->h - 1;
     /* Find the start of the last `rows` lines. */
     size_t start = len;
