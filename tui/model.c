@@ -272,6 +272,11 @@ void tui_model_free(tui_model *m)
 /* ---- queries --------------------------------------------------------------- */
 
 machine *tui_model_machine(const tui_model *m) { return m->ops->machine(m->target); }
+
+const char *tui_model_kind(const tui_model *m)
+{
+    return m->ops->kind_of ? m->ops->kind_of(m->target) : m->ops->kind;
+}
 uint32_t tui_model_pc(const tui_model *m) { return machine_cpu(tui_model_machine(m))->pc; }
 
 bool tui_model_has_breakpoint(const tui_model *m, uint32_t pc)
@@ -641,11 +646,12 @@ tui_reaction tui_action_stop(tui_model *m)
  * position at instret.  Events after it leave the log. */
 static void seek(tui_model *m, uint64_t instret, uint64_t traps)
 {
-    machine *mach = tui_model_machine(m);
     size_t i = m->nck - 1;
     while (i > 0 && m->ck[i].instret > instret)
         i--;
     m->ops->restore(m->target, m->ck[i].snap);
+    /* A target may rebuild its machine on restore: fetch it only now. */
+    machine *mach = tui_model_machine(m);
     m->replaying = true;
     install_breakpoints(m, false, false, 0);
     machine_set_stop_on_trap(mach, false);
@@ -685,6 +691,7 @@ tui_reaction tui_action_back_step(tui_model *m)
     }
     before_action(m);
     seek(m, n ? n - 1 : 0, UINT64_MAX);
+    mach = tui_model_machine(m);
     set_status(m, es ? "Atras: pc 0x%08x, %llu instrucciones" : "Back: pc 0x%08x, %llu instructions",
                machine_cpu(mach)->pc, (unsigned long long)machine_instret(mach));
     return TUI_REDRAW;

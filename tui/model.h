@@ -107,7 +107,8 @@ typedef struct {
 
 /* A target: what the model runs.  Every function gets the target's self. */
 typedef struct {
-    const char *kind;                                   /* "bare machine", "Type-1 VMM" */
+    const char *kind;                                   /* "bare machine" */
+    const char *(*kind_of)(void *self);                 /* optional, e.g. "Type-2 VMM" */
     machine *(*machine)(void *self);                    /* the real machine */
     machine_stop (*run)(void *self, uint64_t max_insns);
     unsigned (*vm_count)(void *self);                   /* 0 on the bare machine */
@@ -209,6 +210,7 @@ tui_lang tui_lang_from_env(void);
 
 /* ---- queries (for the view and the tests) ------------------------------ */
 machine *tui_model_machine(const tui_model *m);
+const char *tui_model_kind(const tui_model *m);
 uint32_t tui_model_pc(const tui_model *m);
 bool tui_model_has_breakpoint(const tui_model *m, uint32_t pc);
 const tui_event *tui_model_selected(const tui_model *m);    /* NULL when the log is empty */

@@ -6,3 +6,6 @@ TEST_SRCS += tui/model.c tui/explain.c
 # The end-to-end test drives the real binary in tmux; it reads TRAPLAB_BIN.
 TEST_RUNS += tests/tui-e2e.sh
 export TRAPLAB_BIN = $(B)/traplab
+# The hypervisor target compiles to nothing until vmm/vmm.h is in the tree.
+UI_SRCS += tui/target_vmm.c
+TEST_SRCS += tui/target_vmm.c

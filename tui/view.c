@@ -557,8 +557,8 @@ static void draw_top(const tui_view *v)
     fill(0, 0, COLS, role_attr(v, ROLE_TOPBAR));
     char sym[64];
     tui_model_symbolize(m, tui_model_pc(m), sym, sizeof sym);
-    put_fmt(0, 0, 30, role_attr(v, ROLE_TOPBAR) | A_BOLD, " traplab | %s |", m->ops->kind);
-    int x = (int)strlen(m->ops->kind) + 14;
+    put_fmt(0, 0, 30, role_attr(v, ROLE_TOPBAR) | A_BOLD, " traplab | %s |", tui_model_kind(m));
+    int x = (int)strlen(tui_model_kind(m)) + 14;
     draw_ring_badge(v, 0, x, machine_ring(mach));
     x += 10;
     put_fmt(0, x, COLS - x, role_attr(v, ROLE_TOPBAR), " pc %08x %s | insn %llu | %s %llu",
@@ -608,7 +608,7 @@ static void draw(tui_view *v)
     draw_top(v);
     machine *mach = tui_model_machine(m);
     char title[96];
-    snprintf(title, sizeof title, "%s (%s)", tui_text(m->lang, TUI_TXT_REGISTERS), m->ops->kind);
+    snprintf(title, sizeof title, "%s (%s)", tui_text(m->lang, TUI_TXT_REGISTERS), tui_model_kind(m));
     draw_cpu(v, &v->regs, title, machine_cpu(mach), &m->prev_cpu);
     if (v->vcpu.h > 0 && m->sel_vm >= 0) {
         tui_vm_info vi;
