@@ -11,6 +11,7 @@
 #include "tests/tests.h"
 #include "tui/explain.h"
 #include "tui/model.h"
+#include "tui/target_vmm.h"
 
 /* A kernel that drops to ring 3; the user code calls a function, then runs
  * a privileged instruction; the handler prints the cause and halts. */
@@ -356,6 +357,82 @@ static void test_language_and_queries(void)
     tui_model_free(m);
 }
 
+#ifdef TUI_HAVE_VMM
+static bool load_guest(const char *path, image *img)
+{
+    const char *dirs[] = { "guest" };
+    asm_options opt = { .include_dirs = dirs, .ninclude_dirs = 1 };
+    image_init(img);
+    return asm_assemble_file(path, &opt, img) == 0;
+}
+
+static tui_model *make_vmm_model(unsigned nvms)
+{
+    image k, p[1];
+    if (!load_guest("guest/kernel.s", &k) || !load_guest("guest/cpu.s", &p[0]))
+        return NULL;
+    vmm_config cfg;
+    vmm_default_config(&cfg);
+    cfg.nvms = nvms;
+    const char *names[] = { "cpu" };
+    char err[160];
+    void *t = tui_vmm_target_new(&cfg, &k, p, names, 1, err, sizeof err);
+    image_free(&k);
+    image_free(&p[0]);
+    return t ? tui_model_new(&tui_vmm_target_ops, t, NULL, TUI_LANG_ES, 0) : NULL;
+}
+
+static void test_vmm_exits_and_going_back(void)
+{
+    tui_model *m = make_vmm_model(2);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+    CU_ASSERT_STRING_EQUAL(tui_model_kind(m), "Type-1 VMM");
+    CU_ASSERT_EQUAL(m->ops->vm_count(m->target), 2);
+    enum { N = 12 };
+    struct { cpu_state cpu; uint64_t cycles; size_t nlog; } at[N];
+    bool emulated = false;
+    for (int i = 0; i < N; i++) {
+        tui_action_run_to_trap(m);
+        CU_ASSERT_EQUAL_FATAL(m->last_stop, STOP_TRAP);
+        machine *mach = tui_model_machine(m);
+        at[i].cpu = *machine_cpu(mach);
+        at[i].cycles = machine_cycles(mach);
+        at[i].nlog = m->nlog;
+        const tui_event *e = tui_model_selected(m);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(e);
+        CU_ASSERT_EQUAL(e->vm, 0);
+        if (e->handler == TUI_HANDLER_EMULATE && !emulated) {
+            emulated = true;
+            /* The guest kernel runs deprivileged: real ring 1, virtual ring 0. */
+            CU_ASSERT_EQUAL(e->ring_from, 1);
+            CU_ASSERT_EQUAL(e->vring_from, 0);
+            char buf[2048];
+            tui_explain(e, TUI_LANG_ES, buf, sizeof buf);
+            CU_ASSERT_PTR_NOT_NULL(strstr(buf, "interceptadas por el hipervisor"));
+            CU_ASSERT_PTR_NOT_NULL(strstr(buf, "cree correr en el anillo 0"));
+        }
+    }
+    CU_ASSERT(emulated);
+    /* The code pane names the guest kernel's symbols. */
+    char sym[64];
+    CU_ASSERT(tui_model_symbolize(m, tui_model_pc(m), sym, sizeof sym)[0] != '\0');
+    /* R walks back through the exits: the VMM is rebuilt and replayed. */
+    for (int i = N - 2; i >= 0; i--) {
+        tui_action_back_to_previous_trap(m);
+        machine *mach = tui_model_machine(m);
+        CU_ASSERT(memcmp(machine_cpu(mach), &at[i].cpu, sizeof at[i].cpu) == 0);
+        CU_ASSERT_EQUAL(machine_cycles(mach), at[i].cycles);
+        CU_ASSERT_EQUAL(m->nlog, at[i].nlog);
+    }
+    tui_action_next_vm(m);
+    CU_ASSERT_EQUAL(m->sel_vm, 1);
+    tui_vm_info vi;
+    m->ops->vm_info(m->target, 1, &vi);
+    CU_ASSERT_STRING_EQUAL(vi.name, "cpu");
+    tui_model_free(m);
+}
+#endif
+
 void test_tui_register(void)
 {
     CU_pSuite s = CU_add_suite("tui", NULL, NULL);
@@ -366,4 +443,7 @@ void test_tui_register(void)
     CU_add_test(s, "breakpoints, next and goto", test_breakpoints_next_and_goto);
     CU_add_test(s, "continue runs in slices", test_continue_in_slices);
     CU_add_test(s, "language and queries", test_language_and_queries);
+#ifdef TUI_HAVE_VMM
+    CU_add_test(s, "VM exits under the hypervisor, and going back", test_vmm_exits_and_going_back);
+#endif
 }
