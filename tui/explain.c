@@ -336,7 +336,12 @@ char *tui_explain(const tui_event *e, tui_lang lang, char *buf, size_t n)
     put(&b, "%s %s 0x%08x", isa_cause_name(code), es ? "en" : "at", e->pc);
     if (e->vm >= 0)
         put(&b, ", VM %d", e->vm);
-    put(&b, es ? ", anillo %u -> %u\n" : ", ring %u -> %u\n", e->ring_from, e->ring_to);
+    put(&b, es ? ", anillo %u -> %u" : ", ring %u -> %u", e->ring_from, e->ring_to);
+    if (e->vm >= 0)
+        put(&b, es ? " (virtual %u -> %u)" : " (virtual %u -> %u)", e->vring_from, e->vring_to);
+    if (e->what[0])
+        put(&b, ": %s", e->what);
+    put(&b, "\n");
 
     put(&b, "%s ", es ? "Por que:" : "Why:");
     const char *why = (unsigned)e->kind < TUI_EV_COUNT ? why_by_kind[e->kind].text[lang] : NULL;

@@ -21,6 +21,7 @@ char *tui_explain(const tui_event *e, tui_lang lang, char *buf, size_t n);
 #define TUI_TEXTS(X) \
     X(REGISTERS,   "Registers",        "Registros") \
     X(VCPU,        "Virtual CPU",      "CPU virtual") \
+    X(REAL_CPU,    "real CPU",         "CPU real") \
     X(CODE,        "Code",             "Codigo") \
     X(MEMORY,      "Memory",           "Memoria") \
     X(VIRTUAL,     "virtual",          "virtual") \

@@ -6,6 +6,11 @@ TEST_SRCS += tui/model.c tui/explain.c
 # The end-to-end test drives the real binary in tmux; it reads TRAPLAB_BIN.
 TEST_RUNS += tests/tui-e2e.sh
 export TRAPLAB_BIN = $(B)/traplab
+# make run: the default scenario, the guest kernel running two workloads in
+# two VMs under Type-1 full virtualization (once the hypervisor is in the tree).
+ifneq ($(wildcard vmm/vmm.h),)
+RUN_COMMAND := ./$(B)/traplab tui --guest kernel --program cpu,io --vms 2 --host type1
+endif
 # The hypervisor target compiles to nothing until vmm/vmm.h is in the tree.
 UI_SRCS += tui/target_vmm.c
 TEST_SRCS += tui/target_vmm.c

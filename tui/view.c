@@ -561,6 +561,15 @@ static void draw_top(const tui_view *v)
     int x = (int)strlen(tui_model_kind(m)) + 14;
     draw_ring_badge(v, 0, x, machine_ring(mach));
     x += 10;
+    int cur = m->ops->current_vm(m->target);
+    if (cur >= 0) {
+        /* Under a VMM the guest's own idea of its ring matters as much as the real one. */
+        tui_vm_info vi;
+        m->ops->vm_info(m->target, (unsigned)cur, &vi);
+        put_fmt(0, x, COLS - x, role_attr(v, ROLE_TOPBAR) | A_BOLD, " VM%d v%u |", cur,
+                vi.vcpu.cr[CR_STATUS] & STATUS_RING_MASK);
+        x += 9;
+    }
     put_fmt(0, x, COLS - x, role_attr(v, ROLE_TOPBAR), " pc %08x %s | insn %llu | %s %llu",
             tui_model_pc(m), sym, (unsigned long long)machine_instret(mach),
             tui_text(m->lang, TUI_TXT_CYCLES), (unsigned long long)machine_cycles(mach));
@@ -608,7 +617,8 @@ static void draw(tui_view *v)
     draw_top(v);
     machine *mach = tui_model_machine(m);
     char title[96];
-    snprintf(title, sizeof title, "%s (%s)", tui_text(m->lang, TUI_TXT_REGISTERS), tui_model_kind(m));
+    snprintf(title, sizeof title, "%s (%s)", tui_text(m->lang, TUI_TXT_REGISTERS),
+             m->ops->vm_count(m->target) ? tui_text(m->lang, TUI_TXT_REAL_CPU) : tui_model_kind(m));
     draw_cpu(v, &v->regs, title, machine_cpu(mach), &m->prev_cpu);
     if (v->vcpu.h > 0 && m->sel_vm >= 0) {
         tui_vm_info vi;
@@ -764,9 +774,10 @@ static tui_reaction k_quit(tui_view *v) { return tui_action_quit(v->m); }
 static tui_reaction k_mem_mode(tui_view *v) { return tui_action_toggle_mem_mode(v->m); }
 static tui_reaction k_lang(tui_view *v) { return tui_action_toggle_lang(v->m); }
 static tui_reaction k_pc(tui_view *v) { return tui_action_cursor_to_pc(v->m); }
-static tui_reaction k_help(tui_view *v) { show_help(v); return TUI_REDRAW; }
-static tui_reaction k_explain(tui_view *v) { show_explanation(v); return TUI_REDRAW; }
-static tui_reaction k_goto(tui_view *v) { prompt_goto(v); return TUI_REDRAW; }
+/* The overlays may outlive a terminal resize: lay out again after them. */
+static tui_reaction k_help(tui_view *v) { show_help(v); return TUI_REDRAW | TUI_RESIZE; }
+static tui_reaction k_explain(tui_view *v) { show_explanation(v); return TUI_REDRAW | TUI_RESIZE; }
+static tui_reaction k_goto(tui_view *v) { prompt_goto(v); return TUI_REDRAW | TUI_RESIZE; }
 static tui_reaction k_resize(tui_view *v) { (void)v; return TUI_RESIZE | TUI_REDRAW; }
 static tui_reaction k_redraw(tui_view *v) { (void)v; clearok(curscr, TRUE); return TUI_REDRAW; }
 
