@@ -144,6 +144,25 @@ if [ -s "$T/before" ] && cmp -s "$T/before" "$T/after"; then pass "terminal sett
 else fail "terminal settings differ after exit"; fi
 if screen | grep -q "Registers"; then fail "the UI is still on the screen after exit"; fi
 
+# Under the hypervisor (when it is built in): VM exits in Spanish at 80x24.
+if [ -f vmm/vmm.h ] && [ -f guest/kernel.s ]; then
+    $TM kill-session -t "$S" >/dev/null 2>&1
+    $TM new-session -d -s "$S" -x 80 -y 24 \
+        "'$BIN' tui --lang es --guest kernel --program cpu,io --vms 2; echo \"EXIT=\$?\"; echo DONE; sleep 60"
+    wait_for "Pulse ? para ver las teclas" || fail "the UI did not start under the VMM"
+    $TM send-keys -t "$S" t t t t
+    if wait_for "VMM emula" && wait_for "Por que: 'mtcr tvb, r5' es privilegiada" \
+       && screen | grep -qF "Trampas y salidas" && screen | grep -q "ANILLO 1.*VM0 v0"; then
+        pass "a VM exit emulated by the VMM, explained in Spanish"
+    else fail "VM exit under the hypervisor"; fi
+    $TM send-keys -t "$S" v
+    wait_for "CPU virtual: VM 1" 5 && pass "v selects the next VM" || fail "next VM"
+    $TM send-keys -t "$S" r
+    wait_for "Atras: pc" && pass "step back under the hypervisor" || fail "step back under the hypervisor"
+    $TM send-keys -t "$S" q
+    wait_for "DONE" && screen | grep -q "EXIT=0" && pass "q under the hypervisor" || fail "q under the hypervisor"
+fi
+
 if [ $fails -gt 0 ]; then
     echo "tui-e2e: $fails check(s) failed" >&2
     exit 1
