@@ -151,7 +151,7 @@ if [ -f vmm/vmm.h ] && [ -f guest/kernel.s ]; then
         "'$BIN' tui --lang es --guest kernel --program cpu,io --vms 2; echo \"EXIT=\$?\"; echo DONE; sleep 60"
     wait_for "Pulse ? para ver las teclas" || fail "the UI did not start under the VMM"
     $TM send-keys -t "$S" t t t t
-    if wait_for "VMM emula" && wait_for "Por que: 'mtcr tvb, r5' es privilegiada" \
+    if wait_for "VMM emula" && wait_for "cree correr en el anillo 0" && screen | grep -q "Por que: '.*' es privilegiada" \
        && screen | grep -qF "Trampas y salidas" && screen | grep -q "ANILLO 1.*VM0 v0"; then
         pass "a VM exit emulated by the VMM, explained in Spanish"
     else fail "VM exit under the hypervisor"; fi

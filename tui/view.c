@@ -195,8 +195,8 @@ static void layout(tui_view *v)
     int regs_h = 8;
     int vcpu_h = nvms ? (bh >= 32 ? 8 : 4) : 0;
     int mem_h = (bh - regs_h - vcpu_h) / 4;
-    if (mem_h < 4)
-        mem_h = 4;
+    if (mem_h < (nvms ? 3 : 4))
+        mem_h = nvms ? 3 : 4;
     int code_h = bh - regs_h - vcpu_h - mem_h;
     v->regs = (rect){ y, 0, regs_h, lw };
     v->vcpu = (rect){ y + regs_h, 0, vcpu_h, lw };
@@ -452,10 +452,11 @@ static void draw_vms(const tui_view *v)
         role ro = (int)i == m->sel_vm ? ROLE_SELECTED : ROLE_NORMAL;
         fill(r->y + 1 + (int)i, r->x, r->w, role_attr(v, ro));
         put_fmt(r->y + 1 + (int)i, r->x, r->w, role_attr(v, ro),
-                "%c%u %-8.8s %-8.8s exits %llu emu %llu refl %llu hc %llu",
+                r->w >= 60 ? "%c%u %-8.8s %-8.8s exits %llu emul %llu refl %llu hcall %llu cycles %llu"
+                           : "%c%u %-6.6s %-7.7s ex %llu em %llu rf %llu hc %llu cy %llu",
                 (int)i == cur ? '>' : ' ', i, vi.name, vi.state, (unsigned long long)vi.exits,
                 (unsigned long long)vi.emulated, (unsigned long long)vi.reflected,
-                (unsigned long long)vi.hypercalls);
+                (unsigned long long)vi.hypercalls, (unsigned long long)vi.cycles);
     }
 }
 
