@@ -23,7 +23,7 @@
 
 #define CK_FIRST_EVERY 256u        /* K at the start; doubles when checkpoints thin out */
 #define CK_DEFAULT_BUDGET ((size_t)256 << 20)
-#define RUN_BUDGET 50000000u       /* t and n give up after this many instructions */
+#define RUN_BUDGET 10000000u       /* t and n give up after this many instructions (about 0.2 s) */
 
 static void set_status(tui_model *m, const char *fmt, ...)
 {
