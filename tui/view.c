@@ -332,7 +332,7 @@ static void draw_code(tui_view *v)
             while (src && *src == ' ')
                 src++;
             if (src && l && l->addr == a)
-                put_fmt(y, r->x + dw, r->w - dw, role_attr(v, ro == ROLE_NORMAL ? ROLE_DIM : ro), "%s", src);
+                put_fmt(y, r->x + dw + 1, r->w - dw - 1, role_attr(v, ro == ROLE_NORMAL ? ROLE_DIM : ro), "%s", src);
         }
     }
     if (!wide) {
