@@ -92,8 +92,19 @@ $TM new-session -d -s "$S" -x 100 -y 32 \
 
 wait_for "Ready. Press ?" || fail "the UI did not start"
 
-# Step three instructions, remember the registers, step once more, step back.
-$TM send-keys -t "$S" s s s
+# The first step sets sp: its row is drawn differently (highlighted) right
+# after that step than after the next one, which leaves it alone.
+$TM send-keys -t "$S" s
+wait_for "insn 1 " || fail "first step"
+hl1=$($TM capture-pane -t "$S" -p -e | grep "sp 00008000")
+$TM send-keys -t "$S" s
+wait_for "insn 2 " || fail "second step"
+hl2=$($TM capture-pane -t "$S" -p -e | grep "sp 00008000")
+if [ -n "$hl1" ] && [ "$hl1" != "$hl2" ]; then pass "a changed register is highlighted"
+else fail "changed register not highlighted"; fi
+
+# Step to three instructions, remember the registers, step once more, step back.
+$TM send-keys -t "$S" s
 wait_for "insn 3 " || fail "three steps"
 before=$(regs)
 $TM send-keys -t "$S" s

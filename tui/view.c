@@ -69,6 +69,7 @@ typedef struct {
     char symbuf[80];
 } tui_view;
 
+/* The one global: a signal handler can reach nothing else. */
 static volatile sig_atomic_t got_signal;
 
 static void on_signal(int sig)
