@@ -350,6 +350,16 @@ static void test_language_and_queries(void)
     CU_ASSERT_STRING_EQUAL(tui_model_symbolize(m, sym(m, "twice") + 4, buf, sizeof buf), "twice+0x4");
     /* Sources assembled from a string have no file to read: no line, no crash. */
     (void)tui_model_source(m, 0x1000, where, sizeof where);
+    /* The memory pane: virtual, then physical, then virtual again (no VMs). */
+    uint8_t w[4], p[4];
+    CU_ASSERT(tui_model_read_mem(m, 0x1000, w, 4));
+    tui_action_toggle_mem_mode(m);
+    CU_ASSERT_EQUAL(m->mem_mode, TUI_MEM_PHYSICAL);
+    CU_ASSERT(tui_model_read_mem(m, 0x1000, p, 4));
+    CU_ASSERT(memcmp(w, p, 4) == 0);        /* paging is off */
+    CU_ASSERT_FALSE(tui_model_read_mem(m, 0xfffffff0u, p, 4));
+    tui_action_toggle_mem_mode(m);
+    CU_ASSERT_EQUAL(m->mem_mode, TUI_MEM_VIRTUAL);
     tui_action_toggle_lang(m);
     CU_ASSERT_EQUAL(m->lang, TUI_LANG_ES);
     tui_action_next_vm(m);
@@ -424,6 +434,16 @@ static void test_vmm_exits_and_going_back(void)
         CU_ASSERT_EQUAL(machine_cycles(mach), at[i].cycles);
         CU_ASSERT_EQUAL(m->nlog, at[i].nlog);
     }
+    /* Guest-physical memory of the selected VM holds the kernel at its own address. */
+    tui_action_toggle_mem_mode(m);
+    tui_action_toggle_mem_mode(m);
+    CU_ASSERT_EQUAL(m->mem_mode, TUI_MEM_GUEST_PHYSICAL);
+    image k;
+    CU_ASSERT_FATAL(load_guest("guest/kernel.s", &k));
+    uint8_t word[4];
+    CU_ASSERT(tui_model_read_mem(m, k.segs[0].addr, word, 4));
+    CU_ASSERT(memcmp(word, k.segs[0].data, 4) == 0);
+    image_free(&k);
     tui_action_next_vm(m);
     CU_ASSERT_EQUAL(m->sel_vm, 1);
     tui_vm_info vi;

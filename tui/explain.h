@@ -26,6 +26,7 @@ char *tui_explain(const tui_event *e, tui_lang lang, char *buf, size_t n);
     X(MEMORY,      "Memory",           "Memoria") \
     X(VIRTUAL,     "virtual",          "virtual") \
     X(PHYSICAL,    "physical",         "fisica") \
+    X(GUEST_PHYSICAL, "guest-physical", "fisica invitada") \
     X(LOG,         "Traps and exits",  "Trampas y salidas") \
     X(VMS,         "VMs",              "VMs") \
     X(STATS,       "Statistics",       "Estadisticas") \

@@ -378,6 +378,20 @@ const char *tui_model_source(tui_model *m, uint32_t addr, char *where, size_t n)
     return src->lines[l->line - 1];
 }
 
+bool tui_model_read_mem(const tui_model *m, uint32_t addr, void *buf, size_t n)
+{
+    machine *mach = tui_model_machine(m);
+    switch (m->mem_mode) {
+    case TUI_MEM_PHYSICAL:
+        return machine_read_phys(mach, addr, buf, n);
+    case TUI_MEM_GUEST_PHYSICAL:
+        return m->ops->read_guest_phys && m->sel_vm >= 0 &&
+               m->ops->read_guest_phys(m->target, m->sel_vm, addr, buf, n);
+    default:
+        return machine_read_virt(mach, addr, buf, n);
+    }
+}
+
 size_t tui_model_checkpoint_bytes(const tui_model *m)
 {
     return m->nck * m->ops->snap_size(m->target);
@@ -860,7 +874,8 @@ tui_reaction tui_action_cursor_to_pc(tui_model *m)
 
 tui_reaction tui_action_toggle_mem_mode(tui_model *m)
 {
-    m->mem_phys = !m->mem_phys;
+    /* guest-physical only exists under a hypervisor */
+    m->mem_mode = (tui_mem_mode)((m->mem_mode + 1) % (m->ops->read_guest_phys ? 3 : 2));
     return TUI_REDRAW;
 }
 

@@ -123,6 +123,7 @@ typedef struct {
     const image *(*image)(void *self, int vm);
     const char *(*console)(void *self, int vm, size_t *len);
     size_t (*bars)(void *self, tui_bar *out, size_t max);
+    bool (*read_guest_phys)(void *self, int vm, uint32_t gpa, void *buf, size_t n);
     void (*attach)(void *self, struct tui_model *m);    /* where to send events */
     void (*destroy)(void *self);
 } tui_target_ops;
@@ -131,6 +132,10 @@ typedef struct {
     uint64_t instret, traps;
     void *snap;
 } tui_checkpoint;
+
+/* The memory pane reads through the current address space, real physical
+ * memory, or (under a VMM) the selected VM's guest-physical memory. */
+typedef enum { TUI_MEM_VIRTUAL, TUI_MEM_PHYSICAL, TUI_MEM_GUEST_PHYSICAL } tui_mem_mode;
 
 typedef struct {
     char *path;
@@ -168,7 +173,7 @@ typedef struct tui_model {
     uint32_t cursor;         /* disassembly cursor */
     bool cursor_follow;      /* the cursor follows the PC */
     uint32_t mem_addr;
-    bool mem_phys;           /* memory pane: physical (true) or virtual */
+    tui_mem_mode mem_mode;   /* how the memory pane reads */
 
     bool running;            /* a continue is in progress (view polls keys) */
     machine_stop last_stop;
@@ -222,6 +227,8 @@ const image *tui_model_image(const tui_model *m);
 const char *tui_model_console(const tui_model *m, size_t *len);
 /* The source text of addr ("file:line" in *where), or NULL. */
 const char *tui_model_source(tui_model *m, uint32_t addr, char *where, size_t n);
+/* Reads n bytes at addr as the memory pane does (m->mem_mode); false where unmapped. */
+bool tui_model_read_mem(const tui_model *m, uint32_t addr, void *buf, size_t n);
 /* Bytes the checkpoints hold now. */
 size_t tui_model_checkpoint_bytes(const tui_model *m);
 

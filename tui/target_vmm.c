@@ -280,6 +280,11 @@ static const char *t_kind(void *self)
     return ((vmm_target *)self)->cfg.host == VMM_HOST_TYPE2 ? "Type-2 VMM" : "Type-1 VMM";
 }
 
+static bool t_read_gpa(void *self, int vm, uint32_t gpa, void *buf, size_t n)
+{
+    return vm >= 0 && vmm_read_gpa(((vmm_target *)self)->v, (unsigned)vm, gpa, buf, n);
+}
+
 static size_t t_bars(void *self, tui_bar *out, size_t max)
 {
     vmm_target *t = self;
@@ -299,7 +304,7 @@ const tui_target_ops tui_vmm_target_ops = {
     .machine = t_machine, .run = t_run,
     .vm_count = t_vm_count, .vm_info = t_vm_info, .current_vm = t_current_vm,
     .save = t_save, .restore = t_restore, .snap_free = t_snap_free, .snap_size = t_snap_size,
-    .image = t_image, .console = t_console, .bars = t_bars,
+    .image = t_image, .console = t_console, .bars = t_bars, .read_guest_phys = t_read_gpa,
     .attach = t_attach, .destroy = t_destroy,
 };
 

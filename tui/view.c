@@ -350,10 +350,16 @@ static void draw_mem(const tui_view *v)
 {
     tui_model *m = v->m;
     const rect *r = &v->mem;
-    machine *mach = tui_model_machine(m);
     char title[96];
-    snprintf(title, sizeof title, "%s (%s) 0x%08x", tui_text(m->lang, TUI_TXT_MEMORY),
-             tui_text(m->lang, m->mem_phys ? TUI_TXT_PHYSICAL : TUI_TXT_VIRTUAL), m->mem_addr);
+    static const tui_text_id mode_text[] = {
+        [TUI_MEM_VIRTUAL] = TUI_TXT_VIRTUAL, [TUI_MEM_PHYSICAL] = TUI_TXT_PHYSICAL,
+        [TUI_MEM_GUEST_PHYSICAL] = TUI_TXT_GUEST_PHYSICAL,
+    };
+    char vmname[16] = "";
+    if (m->mem_mode == TUI_MEM_GUEST_PHYSICAL)
+        snprintf(vmname, sizeof vmname, " VM %d", m->sel_vm);
+    snprintf(title, sizeof title, "%s (%s%s) 0x%08x", tui_text(m->lang, TUI_TXT_MEMORY),
+             tui_text(m->lang, mode_text[m->mem_mode]), vmname, m->mem_addr);
     pane_title(v, r, title, v->focus == FOCUS_MEM);
     int words = (r->w - 10) / 9;
     if (words < 1)
@@ -365,7 +371,7 @@ static void draw_mem(const tui_view *v)
         for (int i = 0; i < words && len < (int)sizeof line - 10; i++) {
             uint8_t b[4];
             uint32_t wa = a + (uint32_t)i * 4;
-            bool ok = m->mem_phys ? machine_read_phys(mach, wa, b, 4) : machine_read_virt(mach, wa, b, 4);
+            bool ok = tui_model_read_mem(m, wa, b, 4);
             if (ok)
                 len += snprintf(line + len, sizeof line - (size_t)len, " %08x",
                                 (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24);
