@@ -672,7 +672,7 @@ static const struct {
     { "Up/Down",    { "move in the focused pane", "moverse en el panel con foco" } },
     { ".",          { "cursor back to the PC", "cursor de vuelta al PC" } },
     { "e  Enter",   { "the whole explanation", "la explicacion completa" } },
-    { "m",          { "memory: virtual / physical", "memoria: virtual / fisica" } },
+    { "m",          { "memory: virtual / physical / guest-physical", "memoria: virtual / fisica / fisica invitada" } },
     { "L",          { "language: English / Spanish", "idioma: ingles / espanol" } },
     { "?  F1",      { "this help", "esta ayuda" } },
     { "q  F10",     { "quit", "salir" } },
