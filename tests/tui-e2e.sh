@@ -135,6 +135,12 @@ screen | grep -qF "pc 0000" || ok=0
 [ "$(screen | wc -l)" -eq 24 ] || ok=0
 if [ $ok -eq 1 ]; then pass "80x24 keeps every pane readable"; else fail "layout at 80x24"; fi
 
+# Too small a terminal says so; growing back restores every pane.
+$TM resize-window -t "$S" -x 60 -y 20
+wait_for "Terminal too small: 80x24 at least" 5 && pass "below 80x24: a clear message" || fail "too-small message"
+$TM resize-window -t "$S" -x 80 -y 24
+wait_for "Explanation" 5 && screen | grep -qF "Registers" && pass "back to 80x24" || fail "back to 80x24"
+
 # The help overlay opens and closes.
 $TM send-keys -t "$S" '?'
 wait_for "step back one instruction" 5 && pass "help overlay" || fail "help overlay"

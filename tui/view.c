@@ -192,9 +192,10 @@ static void layout(tui_view *v)
     int rx = lw + 1, rw = W - rx;
     int y = v->body_y;
 
-    /* Left: registers, the virtual CPU (under a VMM), code, memory. */
-    int regs_h = 8;
-    int vcpu_h = nvms ? (bh >= 32 ? 8 : 4) : 0;
+    /* Left: registers, the virtual CPU (under a VMM), code, memory.  The
+     * registers take 3 or 5 columns (see draw_cpu), plus the pc and trap rows. */
+    int regs_h = 1 + (lw >= 65 ? 3 : 5) + 2;
+    int vcpu_h = nvms ? (bh >= 32 ? regs_h : 4) : 0;
     int mem_h = (bh - regs_h - vcpu_h) / 4;
     if (mem_h < (nvms ? 3 : 4))
         mem_h = nvms ? 3 : 4;
@@ -238,7 +239,7 @@ static void draw_cpu(const tui_view *v, const rect *r, const char *title, const 
 {
     pane_title(v, r, title, false);
     int rows = r->h - 1;
-    int cols = r->w >= 65 ? 5 : 3;
+    int cols = r->w >= 65 ? 5 : 3;     /* as layout() assumes */
     int cw = r->w / cols;
     int nreg_rows = (15 + cols - 1) / cols;
     if (nreg_rows > rows - 1)
