@@ -219,6 +219,7 @@ tui_model *tui_model_new(const tui_target_ops *ops, void *target, image *img,
     }
     m->lang = lang;
     m->sel_vm = ops->vm_count(target) ? 0 : -1;
+    m->last_cur_vm = -1;
     m->cursor_follow = true;
     m->run_budget = RUN_BUDGET;
     m->last_stop = STOP_NONE;
@@ -520,9 +521,12 @@ static void after_run(tui_model *m, size_t nlog_before)
         m->sel = m->nlog ? m->nlog - 1 : 0;
     m->cursor_follow = true;
     m->cursor = machine_cpu(mach)->pc;
+    /* Follow the CPU to another VM, but keep a VM the user picked with v
+     * while the same one runs. */
     int cur = m->ops->current_vm(m->target);
-    if (cur >= 0)
+    if (cur >= 0 && cur != m->last_cur_vm)
         m->sel_vm = cur;
+    m->last_cur_vm = cur;
     bool es = m->lang == TUI_LANG_ES;
     char sym[64];
     switch (m->last_stop) {

@@ -169,6 +169,7 @@ typedef struct tui_model {
     cpu_state prev_cpu;      /* before the last action, to highlight changes */
     cpu_state prev_vcpu;
     int sel_vm;              /* VM whose virtual CPU is shown; -1 = none */
+    int last_cur_vm;         /* the VM on the CPU after the last action */
 
     uint32_t cursor;         /* disassembly cursor */
     bool cursor_follow;      /* the cursor follows the PC */
