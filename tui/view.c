@@ -913,5 +913,5 @@ int tui_view_run(tui_model *m, const tui_view_options *opt)
     sigaction(SIGTERM, &old_term, NULL);
     sigaction(SIGHUP, &old_hup, NULL);
     sigaction(SIGINT, &old_int, NULL);
-    return 0;
+    return got_signal ? 1 : 0;
 }

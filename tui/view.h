@@ -15,8 +15,8 @@ typedef struct {
     bool mono;      /* no colour (also when NO_COLOR is set or the terminal has none) */
 } tui_view_options;
 
-/* Runs the UI until the user quits; returns 0, or 1 when curses cannot start.
- * The terminal is always restored. */
+/* Runs the UI until the user quits; returns 0, or 1 when curses cannot start
+ * or a signal (SIGTERM, SIGHUP) ended it.  The terminal is always restored. */
 int tui_view_run(tui_model *m, const tui_view_options *opt);
 
 #endif
