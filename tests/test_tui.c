@@ -181,6 +181,15 @@ static void test_explanation(void)
     tui_explain(&ex, TUI_LANG_EN, buf, sizeof buf);
     CU_ASSERT_PTR_NOT_NULL(strstr(buf, "A write of virtual address 0x00403000"));
     CU_ASSERT_PTR_NOT_NULL(strstr(buf, "reflected it into VM 1's kernel"));
+    /* Type-2 hosting: the same exit also crosses the host OS, and the notes say so. */
+    ex.cause = CAUSE_ILLEGAL_PRIV;
+    ex.kind = TUI_EV_EXIT;
+    ex.handler = TUI_HANDLER_EMULATE;
+    ex.host_type = 2;
+    tui_explain(&ex, TUI_LANG_EN, buf, sizeof buf);
+    CU_ASSERT_PTR_NOT_NULL(strstr(buf, "went through the host OS"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(buf, "depends on the host operating system"));
+    ex.host_type = 1;
     ex.cause = CAUSE_HYPERCALL;
     ex.handler = TUI_HANDLER_HYPERCALL;
     tui_explain(&ex, TUI_LANG_EN, buf, sizeof buf);

@@ -363,10 +363,18 @@ char *tui_explain(const tui_event *e, tui_lang lang, char *buf, size_t n)
     put(&b, "%s ", es ? "Que paso:" : "What happened:");
     tui_handler h = (unsigned)e->handler < TUI_HANDLER_COUNT ? e->handler : TUI_HANDLER_HARDWARE;
     expand(&b, what_by_handler[h].text[lang], e, lang, insn);
+    /* Type-2: the VMM is a host process, so every exit also crosses the host OS. */
+    bool type2_exit = e->host_type == 2 && e->kind == TUI_EV_EXIT &&
+                      (h == TUI_HANDLER_EMULATE || h == TUI_HANDLER_REFLECT || h == TUI_HANDLER_SHADOW);
+    if (type2_exit)
+        put(&b, "%s", es ? " Tipo 2: antes y despues, la salida paso por el SO anfitrion (ver los "
+                           "pasos 'SO anfitr.' del registro)." :
+                           " Type-2: before and after, the exit went through the host OS (see the "
+                           "'host OS' steps in the log).");
     put(&b, "\n");
 
     /* Under a hypervisor the handler is the lesson; on the bare machine, the cause. */
-    const char *note = note_by_handler[h].text[lang];
+    const char *note = note_by_handler[type2_exit ? TUI_HANDLER_HOST : h].text[lang];
     if (!note && code < ISA_NUM_CAUSES)
         note = note_by_cause[code].text[lang];
     if (note)

@@ -59,6 +59,7 @@ static void on_event(vmm *v, const vmm_event *e, void *ud)
         .handler = (unsigned)e->handler < VMM_BY_COUNT ? handler_map[e->handler] : TUI_HANDLER_EMULATE,
         .vm = e->vm, .cycles = e->cycles, .at_cycle = e->at,
         .instret = machine_instret(m), .traps = machine_get_stats(m)->traps_total,
+        .host_type = t->cfg.host == VMM_HOST_TYPE2 ? 2 : 1,
     };
     snprintf(te.what, sizeof te.what, "%s", e->what ? e->what : "");
     tui_model_record(t->model, &te);

@@ -417,7 +417,7 @@ static void draw_log(const tui_view *v)
             if (e->vm >= 0)
                 len += snprintf(line + len, sizeof line - (size_t)len, " v%u>%u", e->vring_from, e->vring_to);
             snprintf(line + len, sizeof line - (size_t)len, " %6llu %-18s %s", (unsigned long long)e->cycles,
-                     insn, e->what);
+                     insn[0] ? insn : e->what, insn[0] ? e->what : "");
         }
         role ro = k == sel ? ROLE_SELECTED : ROLE_NORMAL;
         if (ro != ROLE_NORMAL)
