@@ -14,3 +14,5 @@ endif
 # The hypervisor target compiles to nothing until vmm/vmm.h is in the tree.
 UI_SRCS += tui/target_vmm.c
 TEST_SRCS += tui/target_vmm.c
+# Objects that test for vmm/vmm.h with __has_include rebuild when it appears.
+$(B)/obj/tui/target_vmm.o $(B)/obj/cli/cmd_tui.o $(B)/obj/tests/test_tui.o: $(wildcard vmm/vmm.h)
