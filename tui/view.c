@@ -11,6 +11,7 @@
 #include "tui/view.h"
 
 #include <curses.h>
+#include <langinfo.h>
 #include <locale.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -845,10 +846,14 @@ int tui_view_run(tui_model *m, const tui_view_options *opt)
     tui_view v = { .m = m, .focus = FOCUS_CODE };
     const char *nc = getenv("NO_COLOR");
     v.mono = (opt && opt->mono) || (nc && *nc) || !has_colors();
-    /* ncurses itself falls back to ASCII where the terminal has no line
-     * drawing; --ascii or TRAPLAB_ASCII force it (e.g. for a broken font). */
+    /* In a UTF-8 locale ncursesw draws lines as UTF-8, which every modern
+     * terminal shows.  Elsewhere it would switch to the VT100 alternate
+     * character set, which tmux and screen often show as letters ("qqqq"):
+     * ASCII is the safe choice there.  --ascii or TRAPLAB_ASCII force it. */
     const char *asc = getenv("TRAPLAB_ASCII");
-    v.ascii = (opt && opt->ascii) || (asc && *asc);
+    const char *codeset = nl_langinfo(CODESET);
+    bool utf8 = codeset && (strcmp(codeset, "UTF-8") == 0 || strcmp(codeset, "utf8") == 0);
+    v.ascii = (opt && opt->ascii) || (asc && *asc) || !utf8;
     if (!v.mono) {
         start_color();
         use_default_colors();
