@@ -121,6 +121,7 @@ static void test_step_and_trap(void)
     CU_ASSERT_EQUAL(tui_model_pc(m), 0x1004);
     CU_ASSERT_EQUAL(machine_get_reg(mach, REG_SP), 0x8000);
     CU_ASSERT_EQUAL(m->prev_cpu.r[REG_SP], 0);          /* what the view highlights */
+    CU_ASSERT_EQUAL(m->mem_addr, 0x1000);               /* memory follows the PC */
 
     tui_action_run_to_trap(m);
     CU_ASSERT_EQUAL(m->last_stop, STOP_TRAP);
@@ -133,6 +134,7 @@ static void test_step_and_trap(void)
     CU_ASSERT_EQUAL(e->handler, TUI_HANDLER_HARDWARE);
     CU_ASSERT_EQUAL(e->cycles, 1000);
     CU_ASSERT_EQUAL(tui_model_pc(m), sym(m, "handler"));
+    CU_ASSERT_EQUAL(m->mem_addr, sym(m, "handler") & ~0xfu);
     CU_ASSERT_EQUAL(machine_ring(mach), 0);
     CU_ASSERT_PTR_NOT_NULL(strstr(m->status, "ILLEGAL_PRIV"));
     /* 6 doubled is 12, plus 7 */

@@ -132,6 +132,7 @@ done
 screen | grep -q "ILLEGAL_PRIV.*3>0" || ok=0
 screen | grep -qF "Why: 'halt' is privileged" || ok=0
 screen | grep -qF "pc 0000" || ok=0
+screen | grep -q "qqqq" && ok=0          # line characters shown as letters
 [ "$(screen | wc -l)" -eq 24 ] || ok=0
 if [ $ok -eq 1 ]; then pass "80x24 keeps every pane readable"; else fail "layout at 80x24"; fi
 

@@ -221,6 +221,7 @@ tui_model *tui_model_new(const tui_target_ops *ops, void *target, image *img,
     m->sel_vm = ops->vm_count(target) ? 0 : -1;
     m->last_cur_vm = -1;
     m->cursor_follow = true;
+    m->mem_follow = true;
     m->run_budget = RUN_BUDGET;
     m->last_stop = STOP_NONE;
     m->log = calloc(TUI_LOG_MAX, sizeof *m->log);
@@ -521,6 +522,8 @@ static void after_run(tui_model *m, size_t nlog_before)
         m->sel = m->nlog ? m->nlog - 1 : 0;
     m->cursor_follow = true;
     m->cursor = machine_cpu(mach)->pc;
+    if (m->mem_follow)
+        m->mem_addr = m->cursor & ~0xfu;
     /* Follow the CPU to another VM, but keep a VM the user picked with v
      * while the same one runs. */
     int cur = m->ops->current_vm(m->target);
@@ -696,6 +699,8 @@ static void seek(tui_model *m, uint64_t instret, uint64_t traps)
     m->running = false;
     m->cursor_follow = true;
     m->cursor = machine_cpu(mach)->pc;
+    if (m->mem_follow)
+        m->mem_addr = m->cursor & ~0xfu;
 }
 
 tui_reaction tui_action_back_step(tui_model *m)
@@ -841,6 +846,7 @@ tui_reaction tui_action_goto(tui_model *m, const char *where)
     m->cursor = addr & ~3u;
     m->cursor_follow = false;
     m->mem_addr = addr & ~0xfu;
+    m->mem_follow = false;
     char sym[64];
     tui_model_symbolize(m, addr, sym, sizeof sym);
     set_status(m, es ? "Cursor en 0x%08x %s (b pone un punto de parada)" :
@@ -886,6 +892,7 @@ tui_reaction tui_action_toggle_mem_mode(tui_model *m)
 tui_reaction tui_action_mem_scroll(tui_model *m, long bytes)
 {
     m->mem_addr += (uint32_t)bytes;
+    m->mem_follow = false;
     return TUI_REDRAW;
 }
 

@@ -175,6 +175,7 @@ typedef struct tui_model {
     uint32_t cursor;         /* disassembly cursor */
     bool cursor_follow;      /* the cursor follows the PC */
     uint32_t mem_addr;
+    bool mem_follow;         /* the memory pane follows the PC until moved */
     tui_mem_mode mem_mode;   /* how the memory pane reads */
 
     bool running;            /* a continue is in progress (view polls keys) */

@@ -211,7 +211,7 @@ static void layout(tui_view *v)
     if (log_h < 4)
         log_h = 4;
     int vms_h = 1 + (nvms ? (int)(nvms < 4 ? nvms : 4) : 1);
-    int stats_h = bh >= 30 ? 5 : 3;
+    int stats_h = 3 + (nvms ? 1 : 0) + (bh >= 30 ? 2 : 0);   /* a VMM has two cycle bars */
     int con_h = 2 + (bh > 21 ? (bh - 21) / 5 : 0);
     int exp_h = bh - log_h - vms_h - stats_h - con_h;
     v->log = (rect){ y, rx, log_h, rw };
