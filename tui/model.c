@@ -553,7 +553,7 @@ static void after_run(tui_model *m, size_t nlog_before)
         break;
     }
     default:
-        set_status(m, "%s 0x%08x, %s %llu", es ? "pc" : "pc", machine_cpu(mach)->pc,
+        set_status(m, "pc 0x%08x, %s %llu", machine_cpu(mach)->pc,
                    es ? "instrucciones" : "instructions",
                    (unsigned long long)machine_instret(mach));
         break;
