@@ -547,7 +547,11 @@ static void after_run(tui_model *m, size_t nlog_before)
         break;
     case STOP_TRAP: {
         const tui_event *e = tui_model_selected(m);
-        if (e)
+        if (e && e->vm >= 0)
+            set_status(m, es ? "Salida de la VM %d: %s en 0x%08x (%s)" : "VM %d exit: %s at 0x%08x (%s)",
+                       e->vm, isa_cause_name(CAUSE_CODE(e->cause)), e->pc,
+                       tui_handler_name(e->handler, m->lang));
+        else if (e)
             set_status(m, es ? "Trampa %s en 0x%08x (anillo %u -> %u)" : "Trap %s at 0x%08x (ring %u -> %u)",
                        isa_cause_name(CAUSE_CODE(e->cause)), e->pc, e->ring_from, e->ring_to);
         break;
