@@ -856,9 +856,16 @@ int tui_view_run(tui_model *m, const tui_view_options *opt)
     v.ascii = (opt && opt->ascii) || (asc && *asc) || !utf8;
     if (!v.mono) {
         start_color();
-        use_default_colors();
-        for (int r = 1; r < ROLE_COUNT; r++)
-            init_pair((short)r, scheme[r].fg, scheme[r].bg);
+        /* -1 means the terminal's own colours, where it can keep them. */
+        bool defaults = use_default_colors() == OK;
+        for (int r = 1; r < ROLE_COUNT; r++) {
+            short fg = scheme[r].fg, bg = scheme[r].bg;
+            if (!defaults) {
+                fg = fg < 0 ? COLOR_WHITE : fg;
+                bg = bg < 0 ? COLOR_BLACK : bg;
+            }
+            init_pair((short)r, fg, bg);
+        }
     }
     raw();
     noecho();
