@@ -177,6 +177,12 @@ int cmd_tui(int argc, char **argv)
                         "(use 'traplab run' or 'traplab vm' for a batch run)\n");
         return EXIT_USAGE;
     }
+    const char *term = getenv("TERM");
+    if (!term || !*term || strcmp(term, "dumb") == 0) {
+        fprintf(stderr, "traplab tui: the terminal (TERM=%s) cannot move the cursor; "
+                        "run it in a terminal emulator such as xterm\n", term ? term : "");
+        return EXIT_USAGE;
+    }
     if (vmm_mode)
         return run_vmm(guest, programs, nvms, host, para, cfg.profile, lang, &vopt);
     const char *path = argv[optind];
