@@ -102,24 +102,7 @@ bool tui_load_image(machine *mach, const image *img, char *err, size_t errlen)
 
 bool tui_open_program(const char *path, image *img, char *err, size_t errlen)
 {
-    image_init(img);
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        snprintf(err, errlen, "%s: %s", path, strerror(errno));
-        return false;
-    }
-    char magic[4] = { 0 };
-    size_t n = fread(magic, 1, sizeof magic, f);
-    fclose(f);
-    if (n == 4 && memcmp(magic, "TLO", 4) == 0)
-        return image_read_file(path, img, err, errlen);
-    asm_options opt = { 0 };
-    int errors = asm_assemble_file(path, &opt, img);
-    if (errors) {
-        snprintf(err, errlen, "%s: %d error%s; nothing to run", path, errors, errors == 1 ? "" : "s");
-        return false;
-    }
-    return true;
+    return asm_load_program(path, NULL, img, err, errlen);
 }
 
 /* ---- the bare-machine target ---------------------------------------------- */
