@@ -20,6 +20,7 @@ static const cli_command commands[] = {
     { "vm",     cmd_vm,     "run guest kernels in VMs under the trap-and-emulate hypervisor" },
     { "compare", cmd_compare, "native, full virtualization and paravirtualization, Type-1 and Type-2, side by side" },
     { "isa",    cmd_isa,    "print the ISA reference or the Popek-Goldberg verdict" },
+    { "tui",    cmd_tui,    "step through a program and its traps in a terminal UI" },
 };
 
 #define NCOMMANDS (sizeof commands / sizeof commands[0])

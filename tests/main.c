@@ -17,6 +17,7 @@ static const struct { const char *name; void (*register_fn)(void); } suites[] = 
     { "run",     test_run_register },
     { "vmm",     test_vmm_register },
     { "para",    test_para_register },
+    { "tui",     test_tui_register },
 };
 
 const char *test_traplab_path = "build/traplab";
