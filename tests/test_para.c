@@ -88,6 +88,8 @@ static const char hc_src[] =
     "        li s0, 42\n        sw s0, SH+0x18(zero)\n"
     "        li a0, 9\n        hcall\n        halt\n"
     "back:   sw a0, R+56(zero)\n"
+    "        li a0, 0\n        hcall\n        sw a0, R+60(zero)\n"
+    "        li a0, 2\n        hcall\n        sw a0, R+64(zero)\n"
     "        li a0, 1\n        la a1, msg\n        li a2, 2\n        hcall\n"
     "        li a0, 3\n        hcall\n"
     "vec:    halt\n"
@@ -132,9 +134,11 @@ static void test_hypercalls(void)
     CU_ASSERT_EQUAL(gword(v, 0x3000 + VMM_SH_RING_CONS), 3);
     CU_ASSERT_EQUAL(gword(v, R + 52), VMM_HC_EINVAL);   /* ring overrun */
     CU_ASSERT_EQUAL(gword(v, R + 56), 42);              /* iret restored a0 */
+    CU_ASSERT_EQUAL(gword(v, R + 60), 1);               /* version */
+    CU_ASSERT_EQUAL(gword(v, R + 64), 0);               /* yield */
     CU_ASSERT_STRING_EQUAL(vmm_console(v, 0, NULL), "ok");
     const vmm_stats *s = vmm_vm_stats(v, 0);
-    CU_ASSERT_EQUAL(s->hypercalls, 17);
+    CU_ASSERT_EQUAL(s->hypercalls, 19);
     CU_ASSERT_EQUAL(s->hypercalls_by_nr[VMM_HC_SHARED_INFO], 4);
     CU_ASSERT_EQUAL(s->hypercalls_by_nr[VMM_HC_MMU_UPDATE], 4);
     CU_ASSERT_EQUAL(s->hypercalls_by_nr[VMM_HC_BLOCK_NOTIFY], 2);
