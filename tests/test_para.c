@@ -271,6 +271,21 @@ static void test_ordering_claims(void)
         }
 }
 
+/* A compiler-like mix: a few percent paravirtualized on Type-1, far more
+ * fully virtualized on Type-2 (Xen 2003's Linux build: +3% against +27%). */
+static void test_mix(void)
+{
+    static const char *d[2] = { "WORK=30000", "ROUNDS=20" };
+    result n = run("mix", d, 2, 0, VMM_HOST_TYPE1);
+    result p1 = run("mix", d, 2, 2, VMM_HOST_TYPE1);
+    result f2 = run("mix", d, 2, 1, VMM_HOST_TYPE2);
+    CU_ASSERT_FATAL(n.ok && p1.ok && f2.ok);
+    CU_ASSERT_STRING_EQUAL(p1.out, n.out);
+    CU_ASSERT_STRING_EQUAL(f2.out, n.out);
+    CU_ASSERT(overhead(&p1, &n) < 0.10);
+    CU_ASSERT(overhead(&f2, &n) > 5 * overhead(&p1, &n));
+}
+
 static void test_batching(void)
 {
     static const char *b[4] = { "BATCH=1", "BATCH=2", "BATCH=4", "BATCH=8" };
@@ -429,6 +444,7 @@ void test_para_register(void)
     CU_add_test(s, "each hypercall, good and bad arguments", test_hypercalls);
     CU_add_test(s, "the paravirtualized kernel prints what the native one does", test_para_equivalence);
     CU_add_test(s, "the literature's orderings on simulated cycles", test_ordering_claims);
+    CU_add_test(s, "a compiler-like mix: para Type-1 against full Type-2", test_mix);
     CU_add_test(s, "batching cuts exits", test_batching);
     CU_add_test(s, "compare --json and --csv hold every row", test_compare_cli);
 }
