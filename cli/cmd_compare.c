@@ -128,7 +128,7 @@ static bool run_vmm(const vmm_config *cfg, const vmm_image *kernel, const vmm_im
     r->insns = st.guest_insns;
     r->exits = st.exits;
     r->hypercalls = st.hypercalls;
-    r->replaced = st.hc_replaced + 0;
+    r->replaced = st.hc_replaced;
     top_causes(&st, r);
     vmm_free(v);
     return true;

@@ -119,15 +119,15 @@ static void print_stats(FILE *out, const char *title, const vmm_stats *s, uint64
     fprintf(out, "  shadow              %llu fills (hidden faults), %llu syncs, %llu flushes\n",
             U(s->shadow_fills), U(s->shadow_syncs), U(s->shadow_flushes));
     if (s->hypercalls) {
-        fprintf(out, "  hypercalls          %llu, replacing %llu exits\n", U(s->hypercalls),
-                U(s->hc_replaced));
+        fprintf(out, "  hypercalls          %llu (with the direct system calls, %llu exits replaced)\n",
+                U(s->hypercalls), U(s->hc_replaced));
         for (unsigned h = 0; h < VMM_MAX_HCALLS; h++)
             if (s->hypercalls_by_nr[h])
-                fprintf(out, "    %-16s %llu\n", vmm_hcall_name(h) ? vmm_hcall_name(h) : "?",
-                        U(s->hypercalls_by_nr[h]));
+                fprintf(out, "    %-16s %llu, replacing %llu\n", vmm_hcall_name(h) ? vmm_hcall_name(h) : "?",
+                        U(s->hypercalls_by_nr[h]), U(s->hc_replaced_by_nr[h]));
     }
     if (s->direct_syscalls)
-        fprintf(out, "  direct syscalls     %llu (through the guest's gate, no exit)\n",
+        fprintf(out, "  direct syscalls     %llu (through the guest's gate, no exit; each replaces one)\n",
                 U(s->direct_syscalls));
     if (s->host_switches || s->host_syscalls)
         fprintf(out, "  host                %llu world switches, %llu system calls\n",

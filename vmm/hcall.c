@@ -287,6 +287,8 @@ void vmm_hypercall(vmm *v, vmm_vm *vm, const machine_trap *t)
         ? v->hcalls[nr](v, (unsigned)(vm - v->vm), c->r[REG_A1], c->r[REG_A2], c->r[REG_A3])
         : VMM_HC_ENOSYS;
     vm->st.hc_replaced += vm->hc_replaced;
+    if (nr < VMM_MAX_HCALLS)
+        vm->st.hc_replaced_by_nr[nr] += vm->hc_replaced;
     if (vm->state == VM_RUNNABLE)
         c->r[REG_A0] = r;
 }

@@ -804,8 +804,10 @@ void vmm_total_stats(const vmm *v, vmm_stats *out)
         out->shadow_syncs += s->shadow_syncs;
         out->shadow_flushes += s->shadow_flushes;
         out->hypercalls += s->hypercalls;
-        for (unsigned h = 0; h < VMM_MAX_HCALLS; h++)
+        for (unsigned h = 0; h < VMM_MAX_HCALLS; h++) {
             out->hypercalls_by_nr[h] += s->hypercalls_by_nr[h];
+            out->hc_replaced_by_nr[h] += s->hc_replaced_by_nr[h];
+        }
         out->hc_replaced += s->hc_replaced;
         out->direct_syscalls += s->direct_syscalls;
         out->host_switches += s->host_switches;

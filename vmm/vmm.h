@@ -178,6 +178,7 @@ typedef struct {
     uint64_t shadow_fills, shadow_syncs, shadow_flushes;
     uint64_t hypercalls, hypercalls_by_nr[VMM_MAX_HCALLS];
     uint64_t hc_replaced;        /* exits the unmodified kernel would have taken for that work */
+    uint64_t hc_replaced_by_nr[VMM_MAX_HCALLS];
     uint64_t direct_syscalls;    /* user system calls delivered through the guest's gate, no exit */
     uint64_t host_switches, host_syscalls;
     uint64_t violations;         /* legacy profile equivalence violations */
