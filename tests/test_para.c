@@ -144,6 +144,8 @@ static void test_hypercalls(void)
     CU_ASSERT_EQUAL(s->hypercalls_by_nr[VMM_HC_BLOCK_NOTIFY], 2);
     /* trap table 1, timer 1, mmu 2 + flush, block 3 x 4, iret 3, console 2, shutdown 1 */
     CU_ASSERT_EQUAL(s->hc_replaced, 1 + 1 + 3 + 12 + 3 + 2 + 1);
+    CU_ASSERT_EQUAL(s->hc_replaced_by_nr[VMM_HC_BLOCK_NOTIFY], 12);
+    CU_ASSERT_EQUAL(s->hc_replaced_by_nr[VMM_HC_IRET], 3);
     CU_ASSERT_STRING_EQUAL(vmm_hcall_name(VMM_HC_MMU_UPDATE), "mmu_update");
     vmm_free(v);
     image_free(&p.img);
