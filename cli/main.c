@@ -18,6 +18,7 @@ static const cli_command commands[] = {
     { "asm",    cmd_asm,    "assemble a source file into an image" },
     { "disasm", cmd_disasm, "disassemble an image" },
     { "isa",    cmd_isa,    "print the ISA reference or the Popek-Goldberg verdict" },
+    { "lab",    cmd_lab,    "list, check and grade the Lua labs" },
 };
 
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
