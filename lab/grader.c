@@ -134,6 +134,25 @@ static bool start(child *c, const lab_request *rq, size_t i, const lab_jail *j)
     return true;
 }
 
+/* What a zero needs from the lab when the child could not say: title and items. */
+static void fill_from(lab_report *r, const lab_report *desc)
+{
+    if (!desc || r->nitems)
+        return;
+    free(r->title);
+    r->title = strdup(desc->title);
+    r->items = calloc(desc->nitems ? desc->nitems : 1, sizeof *r->items);
+    for (size_t i = 0; r->items && i < desc->nitems; i++) {
+        lab_item *it = &r->items[r->nitems++];
+        it->id = strdup(desc->items[i].id);
+        it->kind = strdup(desc->items[i].kind);
+        it->title = strdup(desc->items[i].title);
+        it->message = strdup("not graded");
+        it->max = desc->items[i].max;
+        r->max += it->max;
+    }
+}
+
 static void zero_report(lab_report *r, const lab_request *rq, const char *why)
 {
     memset(r, 0, sizeof *r);
@@ -146,8 +165,8 @@ static void zero_report(lab_report *r, const lab_request *rq, const char *why)
 }
 
 /* Returns 1 when the lab itself is broken (message copied to err). */
-static int finish(child *c, const lab_request *rq, const lab_jail *j, lab_report *out,
-                  char *err, size_t errlen)
+static int finish(child *c, const lab_request *rq, const lab_jail *j, const lab_report *desc,
+                  lab_report *out, char *err, size_t errlen)
 {
     int status = 0;
     while (waitpid(c->pid, &status, 0) < 0 && errno == EINTR)
@@ -179,6 +198,8 @@ static int finish(child *c, const lab_request *rq, const lab_jail *j, lab_report
                  WIFEXITED(status) ? WEXITSTATUS(status) : -1, c->len);
         zero_report(out, q, why);
     }
+    if (out->fatal)
+        fill_from(out, desc);
     free(c->buf);
     c->buf = NULL;
     return broken;
@@ -231,12 +252,18 @@ bool lab_grade_many(const lab_request *rq, size_t n, unsigned jobs, const lab_ja
         snprintf(err, errlen, "out of memory");
         return false;
     }
+    /* The lab's own description, for the title and points of zeroed submissions. */
+    lab_report descr, *desc = NULL;
+    char derr[256];
+    if (n > 0 && lab_describe(&rq[0], &descr, derr, sizeof derr))
+        desc = &descr;
     size_t next = 0, done = 0, broken = 0;
     unsigned active = 0;
     while (done < n) {
         while (active < jobs && next < n) {
             if (!start(&run[active], rq, next, jail)) {
                 zero_report(&reports[next], &rq[next], "could not start a grading process");
+                fill_from(&reports[next], desc);
                 done++;
                 next++;
                 continue;
@@ -268,7 +295,7 @@ bool lab_grade_many(const lab_request *rq, size_t n, unsigned jobs, const lab_ja
                 c->eof = true;
             }
             if (c->eof) {
-                broken += (size_t)finish(c, rq, jail, &reports[c->req], err, errlen);
+                broken += (size_t)finish(c, rq, jail, desc, &reports[c->req], err, errlen);
                 done++;
                 run[i] = run[--active];
                 pfd[i] = pfd[active];
@@ -279,5 +306,9 @@ bool lab_grade_many(const lab_request *rq, size_t n, unsigned jobs, const lab_ja
     }
     free(run);
     free(pfd);
+    if (desc)
+        lab_report_free(desc);
+    else if (n > 0)
+        lab_report_free(&descr);
     return n == 0 || broken < n;
 }

@@ -260,6 +260,10 @@ function M.grade(lab, info)
   local report = { id = info.id, title = lab.title, minutes = lab.minutes, items = {} }
   local function fatal(why)
     report.fatal = why
+    report.items = {}
+    for _, item in ipairs(lab._items) do
+      tinsert(report.items, result_of(item, params, false, "not graded"))
+    end
     return report
   end
   if C.exists("submission", lab.answers) then
@@ -288,8 +292,8 @@ function M.grade(lab, info)
     if state.violation then return fatal(state.violation) end
     if not ok then
       passed, msg = false, errmsg(passed)
-    elseif type(msg) ~= "string" then
-      msg = passed and "" or "check failed"
+    elseif passed == true or type(msg) ~= "string" then
+      msg = passed == true and "" or "check failed"
     end
     tinsert(report.items, result_of(item, params, passed == true, msg))
   end

@@ -56,9 +56,12 @@ static void count_hook(lua_State *L, lua_Debug *ar)
     (void)ar;
     lab_sandbox *sb = lab_sandbox_from(L);
     sb->insns += HOOK_EVERY;
-    if (sb->insns > sb->insn_cap)
-        luaL_error(L, "instruction limit exceeded (%" PRIu64 " Lua instructions): an endless loop?",
-                   sb->insn_cap);
+    if (sb->insns > sb->insn_cap) {
+        char msg[128];   /* lua_pushfstring knows no 64-bit format */
+        snprintf(msg, sizeof msg, "instruction limit exceeded (%" PRIu64 " Lua instructions): an endless loop?",
+                 sb->insn_cap);
+        luaL_error(L, "%s", msg);
+    }
 }
 
 static int sandbox_panic(lua_State *L)
