@@ -1,0 +1,410 @@
+/*
+ * test_lab.c -- the lab engine: the sandbox holds against every escape we
+ * could think of, runaway and memory-hungry code is stopped with a message,
+ * the question/check/hint framework grades as a student would expect, a
+ * class of a hundred generated submissions gets the right scores, the
+ * Lua machine API works, and each shipped lab's reference solution scores
+ * full marks while its starter does not.
+ */
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <CUnit/CUnit.h>
+#include <lauxlib.h>
+
+#include "lab/api.h"
+#include "lab/lab.h"
+#include "lab/sandbox.h"
+#include "tests/tests.h"
+
+/* ---- helpers ------------------------------------------------------------------ */
+static char *make_tmpdir(void)
+{
+    char tmpl[] = "/tmp/traplab-lab-XXXXXX";
+    char *d = mkdtemp(tmpl);
+    return d ? strdup(d) : NULL;
+}
+
+static void write_file(const char *dir, const char *name, const char *text)
+{
+    char p[PATH_MAX];
+    snprintf(p, sizeof p, "%s/%s", dir, name);
+    FILE *f = fopen(p, "w");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+    fputs(text, f);
+    fclose(f);
+}
+
+static void rm_rf(const char *dir)
+{
+    char cmd[PATH_MAX + 16];
+    if (dir && strncmp(dir, "/tmp/traplab-lab-", 17) == 0) {
+        snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+        if (system(cmd) != 0)
+            fprintf(stderr, "could not remove %s\n", dir);
+    }
+}
+
+/* Runs code as a lab script would run (with the traplab API); returns the
+ * error message (malloc'd) or NULL on success. */
+static char *run_lab_code(lab_sandbox *sb, const char *code)
+{
+    lua_State *L = lab_sandbox_lua(sb);
+    int st = lab_sandbox_load(sb, code, strlen(code), "=test", 0);
+    if (st == LUA_OK)
+        st = lab_sandbox_pcall(sb, 0, 0);
+    char *msg = NULL;
+    if (st != LUA_OK) {
+        msg = strdup(lua_tostring(L, -1) ? lua_tostring(L, -1) : "?");
+        lua_pop(L, 1);
+    }
+    return msg;
+}
+
+static lab_sandbox *new_sandbox(uint64_t insns, size_t mem)
+{
+    lab_limits lim = { insns, mem };
+    lab_sandbox *sb = lab_sandbox_new(&lim);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(sb);
+    lua_pushcfunction(lab_sandbox_lua(sb), lab_api_open);
+    CU_ASSERT_EQUAL_FATAL(lab_sandbox_pcall(sb, 0, 0), LUA_OK);
+    return sb;
+}
+
+static void expect_error(lab_sandbox *sb, const char *code, const char *fragment)
+{
+    char *msg = run_lab_code(sb, code);
+    CU_ASSERT_PTR_NOT_NULL(msg);
+    if (msg && !strstr(msg, fragment)) {
+        fprintf(stderr, "\n  code: %s\n  error: %s\n  wanted: %s\n", code, msg, fragment);
+        CU_FAIL("error message does not say why");
+    }
+    free(msg);
+}
+
+static void expect_ok(lab_sandbox *sb, const char *code)
+{
+    char *msg = run_lab_code(sb, code);
+    if (msg)
+        fprintf(stderr, "\n  code: %s\n  error: %s\n", code, msg);
+    CU_ASSERT_PTR_NULL(msg);
+    free(msg);
+}
+
+/* ---- the sandbox --------------------------------------------------------------- */
+static void test_escapes_blocked(void)
+{
+    lab_sandbox *sb = new_sandbox(0, 0);
+    expect_error(sb, "os.execute('touch /tmp/traplab-pwned')", "global 'os'");
+    expect_error(sb, "io.open('/etc/passwd')", "global 'io'");
+    expect_error(sb, "require('os')", "global 'require'");
+    expect_error(sb, "dofile('/etc/passwd')", "global 'dofile'");
+    expect_error(sb, "loadfile('/etc/passwd')", "global 'loadfile'");
+    expect_error(sb, "debug.getregistry()", "global 'debug'");
+    expect_error(sb, "package.loadlib('libc.so.6', 'system')", "global 'package'");
+    expect_error(sb, "string.dump(print)", "field 'dump'");
+    expect_error(sb, "local f = function() end; local s = ('').dump(f)", "field 'dump'");
+    /* A binary chunk, even one built by hand, is refused by load. */
+    expect_error(sb, "local f, e = load('\\27Lua\\x54\\0'); error(e)", "attempt to load a binary chunk");
+    expect_error(sb, "local f, e = load('\\27Lua', 'x', 'b'); error(e)", "attempt to load a binary chunk");
+    expect_error(sb, "collectgarbage('stop')", "not allowed");
+    expect_error(sb, "collectgarbage('generational')", "not allowed");
+    expect_ok(sb, "assert(collectgarbage('count') > 0); collectgarbage()");
+    /* The string metatable is hidden: no patching string methods for everyone. */
+    expect_ok(sb, "assert(getmetatable('') == 'protected')");
+    expect_error(sb, "getmetatable('').__index.rep = nil", "attempt to index");
+    /* API objects' metatables are protected too. */
+    expect_ok(sb, "local m = traplab.machine{}; assert(getmetatable(m) == 'protected')");
+    expect_error(sb, "setmetatable(traplab.machine{}, {})", "table expected");
+    expect_error(sb, "local m = traplab.machine{}; m:close(); m:run()", "closed machine");
+    expect_error(sb, "traplab.machine{}.run(42)", "traplab.Machine expected");
+    struct stat st;
+    CU_ASSERT_NOT_EQUAL(stat("/tmp/traplab-pwned", &st), 0);
+    lab_sandbox_free(sb);
+}
+
+static void test_runaway_and_bombs(void)
+{
+    lab_sandbox *sb = new_sandbox(1000000, 8u << 20);
+    expect_error(sb, "while true do end", "instruction limit exceeded");
+    /* Catching the error does not buy more time. */
+    expect_error(sb, "while true do pcall(function() while true do end end) end", "instruction limit exceeded");
+    expect_error(sb, "local t = {} for i = 1, 1e9 do t[i] = i end", "memory limit exceeded");
+    expect_error(sb, "local s = ('x'):rep(100 * 1024 * 1024)", "memory limit exceeded");
+    expect_error(sb, "local s = 'x' while true do s = s .. s end", "memory limit exceeded");
+    /* Machines hold host memory outside the Lua heap: that has a cap too. */
+    expect_error(sb, "local ms = {} for i = 1, 1000 do ms[i] = traplab.machine{memory = 16 * 1024 * 1024} end",
+                 "too many machines");
+    /* And after all that, the state still works. */
+    expect_ok(sb, "local t = {} for i = 1, 1000 do t[i] = i end assert(#t == 1000)");
+    lab_sandbox_free(sb);
+}
+
+static void test_files_confined(void)
+{
+    char *lab = make_tmpdir(), *outside = make_tmpdir();
+    CU_ASSERT_PTR_NOT_NULL_FATAL(lab);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(outside);
+    write_file(lab, "ok.txt", "inside");
+    write_file(outside, "secret.txt", "secret");
+    char link[PATH_MAX], target[PATH_MAX], sub[PATH_MAX];
+    snprintf(link, sizeof link, "%s/escape", lab);
+    snprintf(target, sizeof target, "%s/secret.txt", outside);
+    CU_ASSERT_EQUAL(symlink(target, link), 0);
+    snprintf(link, sizeof link, "%s/escdir", lab);
+    CU_ASSERT_EQUAL(symlink(outside, link), 0);
+    snprintf(sub, sizeof sub, "%s/d", lab);
+    mkdir(sub, 0755);
+    write_file(sub, "inner.txt", "inner");
+
+    lab_sandbox *sb = new_sandbox(0, 0);
+    CU_ASSERT_TRUE(lab_sandbox_add_root(sb, "lab", lab));
+    char err[512];
+    size_t len;
+    char *s = lab_sandbox_read(sb, "lab", "ok.txt", &len, err, sizeof err);
+    CU_ASSERT_PTR_NOT_NULL(s);
+    if (s) CU_ASSERT_STRING_EQUAL(s, "inside");
+    free(s);
+    s = lab_sandbox_read(sb, "lab", "d/inner.txt", &len, err, sizeof err);
+    CU_ASSERT_PTR_NOT_NULL(s);
+    free(s);
+    static const struct { const char *rel, *why; } bad[] = {
+        { "../secret.txt", "'..'" }, { "d/../../x", "'..'" }, { "/etc/passwd", "relative" },
+        { "escape", "outside" }, { "escdir/secret.txt", "outside" }, { "", "relative" },
+        { "missing.txt", "No such file" }, { "d", "not a regular file" },
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        err[0] = '\0';
+        s = lab_sandbox_read(sb, "lab", bad[i].rel, &len, err, sizeof err);
+        CU_ASSERT_PTR_NULL(s);
+        if (!strstr(err, bad[i].why))
+            fprintf(stderr, "\n  %s: '%s' lacks '%s'\n", bad[i].rel, err, bad[i].why);
+        CU_ASSERT_PTR_NOT_NULL(strstr(err, bad[i].why));
+        free(s);
+    }
+    CU_ASSERT_PTR_NULL(lab_sandbox_read(sb, "submission", "ok.txt", &len, err, sizeof err));
+    lab_sandbox_free(sb);
+    rm_rf(lab);
+    rm_rf(outside);
+    free(lab);
+    free(outside);
+}
+
+/* ---- the framework ------------------------------------------------------------------ */
+static const char *test_lab_lua =
+    "local lab = traplab.lab{ title = 'Test lab', minutes = 5,\n"
+    "  params = function(rng) return { n = rng:int(10, 99) } end,\n"
+    "  tasks = { 'Double {n}.' } }\n"
+    "lab:question{ id = 'q1', kind = 'number', text = 'What is {n} * 2?', points = 2,\n"
+    "  answer = function(p) return p.n * 2 end, hints = { 'Double it.', 'Add {n} to itself.' } }\n"
+    "lab:question{ id = 'q2', kind = 'choice', text = 'Most privileged ring?', points = 1,\n"
+    "  choices = { a = 'ring 0', b = 'ring 3' }, answer = 'a' }\n"
+    "lab:question{ id = 'q3', kind = 'set', text = 'Which trap in ring 3?', points = 1, answer = { 'mfcr', 'halt' } }\n"
+    "lab:question{ id = 'q4', kind = 'text', text = 'Who traps?', points = 1, answer = { 'the kernel', 'kernel' } }\n"
+    "lab:question{ id = 'q5', kind = 'number', text = 'pi?', points = 1, answer = 3.14159, tolerance = 0.01 }\n"
+    "lab:check{ id = 'c1', title = 'sq(n) is n*n', points = 4, hints = { 'square it' },\n"
+    "  run = function(ctx, p) local m = ctx.submission:lua('code.lua')\n"
+    "    if type(m) ~= 'table' or type(m.sq) ~= 'function' then return false, 'code.lua must return { sq = ... }' end\n"
+    "    return m.sq(p.n) == p.n * p.n, 'sq(n) is wrong' end }\n"
+    "return lab\n";
+
+/* The answers file of a student whose seed gives n; `good` gets everything right. */
+static void write_submission(const char *dir, int n, bool good)
+{
+    char a[512];
+    snprintf(a, sizeof a,
+             "return { q1 = %d, q2 = '%s', q3 = { 'HALT', 'mfcr' }, q4 = '  The   Kernel ', q5 = '%s' }\n",
+             good ? n * 2 : n * 2 + 1, good ? "A" : "b", good ? "3.14" : "3.2");
+    write_file(dir, "answers.lua", a);
+    write_file(dir, "code.lua", good ? "return { sq = function(x) return x * x end }\n"
+                                     : "return { sq = function(x) return x + x end }\n");
+}
+
+static int seed_n(const char *labdir, uint64_t seed)
+{
+    lab_request rq = { .lab_dir = labdir, .seed = seed };
+    lab_report d;
+    char err[1024];
+    CU_ASSERT_TRUE(lab_describe(&rq, &d, err, sizeof err));
+    int n = 0;
+    if (d.nitems > 0)
+        sscanf(d.items[0].title, "What is %d", &n);
+    lab_report_free(&d);
+    return n;
+}
+
+static void test_framework_grades(void)
+{
+    char *lab = make_tmpdir(), *sub = make_tmpdir();
+    CU_ASSERT_PTR_NOT_NULL_FATAL(lab);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(sub);
+    write_file(lab, "lab.lua", test_lab_lua);
+    /* Same seed, same lab; another student, (almost surely) other numbers. */
+    int n = seed_n(lab, 7);
+    CU_ASSERT(n >= 10 && n <= 99);
+    CU_ASSERT_EQUAL(seed_n(lab, 7), n);
+    int differ = 0;
+    for (uint64_t s = 1; s <= 5; s++)
+        differ += seed_n(lab, lab_seed_from_student("alice") + s) != n;
+    CU_ASSERT(differ > 0);
+    CU_ASSERT_EQUAL(lab_seed_from_student("alice"), lab_seed_from_student("alice"));
+    CU_ASSERT_NOT_EQUAL(lab_seed_from_student("alice"), lab_seed_from_student("bob"));
+
+    char err[1024];
+    lab_report r;
+    lab_request rq = { .lab_dir = lab, .submission_dir = sub, .seed = 7 };
+    write_submission(sub, n, true);
+    CU_ASSERT_TRUE(lab_grade(&rq, &r, err, sizeof err));
+    CU_ASSERT_PTR_NULL(r.fatal);
+    CU_ASSERT_EQUAL(r.nitems, 6);
+    CU_ASSERT_DOUBLE_EQUAL(r.total, 10, 1e-9);
+    CU_ASSERT_DOUBLE_EQUAL(r.max, 10, 1e-9);
+    lab_report_free(&r);
+
+    write_submission(sub, n, false);
+    CU_ASSERT_TRUE(lab_grade(&rq, &r, err, sizeof err));
+    CU_ASSERT_DOUBLE_EQUAL(r.total, 1, 1e-9);   /* only the set question */
+    CU_ASSERT_STRING_EQUAL(r.items[0].message, "wrong answer");
+    CU_ASSERT_EQUAL(r.items[0].nhints, 2);
+    CU_ASSERT_STRING_EQUAL(r.items[5].message, "sq(n) is wrong");
+    /* Hints render with the student's numbers. */
+    char want[64];
+    snprintf(want, sizeof want, "Add %d to itself.", n);
+    CU_ASSERT_STRING_EQUAL(r.items[0].hints[1], want);
+    /* The text report: one hint at a time, as attempts accumulate. */
+    char *buf = NULL;
+    size_t blen = 0;
+    FILE *f = open_memstream(&buf, &blen);
+    lab_write_text(f, &r);
+    r.items[0].attempts = 2;
+    lab_write_text(f, &r);
+    fclose(f);
+    CU_ASSERT_PTR_NOT_NULL(strstr(buf, "hint 1/2: Double it."));
+    CU_ASSERT_PTR_NOT_NULL(strstr(buf, want));
+    CU_ASSERT_PTR_NOT_NULL(strstr(buf, "Total: 1/10 (10%)"));
+    free(buf);
+    /* A report survives the trip from a grading child to its parent. */
+    size_t len;
+    char *ser = lab_report_serialize(&r, &len);
+    lab_report back;
+    CU_ASSERT_TRUE(lab_report_deserialize(ser, len, &back));
+    CU_ASSERT_EQUAL(back.nitems, r.nitems);
+    CU_ASSERT_STRING_EQUAL(back.items[5].message, "sq(n) is wrong");
+    CU_ASSERT_DOUBLE_EQUAL(back.total, r.total, 1e-9);
+    CU_ASSERT_FALSE(lab_report_deserialize(ser, len - 3, &back));   /* truncated: refused */
+    lab_report_free(&back);
+    free(ser);
+    lab_report_free(&r);
+
+    /* A broken lab is the instructor's error, reported with file and line. */
+    write_file(lab, "lab.lua", "local lab = traplab.lab{ title = 'x' }\nlab:question{ id = 'q', points = 0, answer = 1 }\nreturn lab\n");
+    CU_ASSERT_FALSE(lab_grade(&rq, &r, err, sizeof err));
+    CU_ASSERT_PTR_NOT_NULL(strstr(err, "lab.lua:2:"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(err, "points must be > 0"));
+    lab_report_free(&r);
+    rm_rf(lab);
+    rm_rf(sub);
+    free(lab);
+    free(sub);
+}
+
+/* ---- a class of a hundred --------------------------------------------------------------- */
+enum { GOOD, WRONG, ERRORS, LUA_HANG, C_HANG, CHEAT, BOMB, NKINDS };
+
+static int kind_of(int i)
+{
+    static const int mix[20] = { GOOD, GOOD, WRONG, GOOD, ERRORS, GOOD, WRONG, LUA_HANG, GOOD, CHEAT,
+                                 GOOD, WRONG, GOOD, BOMB, GOOD, WRONG, ERRORS, GOOD, C_HANG, GOOD };
+    return mix[i % 20];
+}
+
+static void test_class_of_hundred(void)
+{
+    char *lab = make_tmpdir(), *class = make_tmpdir();
+    CU_ASSERT_PTR_NOT_NULL_FATAL(lab);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(class);
+    write_file(lab, "lab.lua", test_lab_lua);
+    enum { N = 100 };
+    lab_request rq[N];
+    lab_report reps[N];
+    char dirs[N][PATH_MAX], names[N][32];
+    for (int i = 0; i < N; i++) {
+        snprintf(names[i], sizeof names[i], "student%03d", i);
+        snprintf(dirs[i], sizeof dirs[i], "%s/%s", class, names[i]);
+        mkdir(dirs[i], 0755);
+        uint64_t seed = lab_seed_from_student(names[i]);
+        rq[i] = (lab_request){ .lab_dir = lab, .submission_dir = dirs[i], .seed = seed,
+                               .student = names[i], .limits = { 2000000, 16u << 20 } };
+        int n = seed_n(lab, seed);
+        switch (kind_of(i)) {
+        case GOOD: write_submission(dirs[i], n, true); break;
+        case WRONG: write_submission(dirs[i], n, false); break;
+        case ERRORS: write_file(dirs[i], "answers.lua", "local t = nil\nreturn t.x\n"); break;
+        case LUA_HANG: write_file(dirs[i], "answers.lua", "while true do end\n"); break;
+        case C_HANG:   /* backtracking inside one C call: only the CPU limit stops it */
+            write_file(dirs[i], "answers.lua",
+                       "local s = string.rep('a', 40)\nreturn { q1 = s:match(string.rep('a?', 40) .. s) }\n");
+            break;
+        case CHEAT: write_file(dirs[i], "answers.lua", "os.execute('id')\nreturn {}\n"); break;
+        case BOMB: write_file(dirs[i], "answers.lua", "local t = {}\nfor i = 1, 1e9 do t[i] = {} end\n"); break;
+        }
+    }
+    lab_jail jail = { .cpu_seconds = 1, .wall_ms = 3000, .memory_bytes = (size_t)1 << 30 };
+    char err[1024];
+    CU_ASSERT_TRUE_FATAL(lab_grade_many(rq, N, 2, &jail, reps, err, sizeof err));
+    static const struct { double total; const char *why; } want[NKINDS] = {
+        [GOOD] = { 10, NULL }, [WRONG] = { 1, NULL },
+        [ERRORS] = { 0, "answers.lua:2: attempt to index a nil value" },
+        [LUA_HANG] = { 0, "instruction limit exceeded" },
+        [C_HANG] = { 0, "CPU time limit exceeded" },
+        [CHEAT] = { 0, "sandbox violation: tried to use 'os'" },
+        [BOMB] = { 0, "memory limit exceeded" },
+    };
+    int wrong = 0;
+    for (int i = 0; i < N; i++) {
+        int k = kind_of(i);
+        const lab_report *r = &reps[i];
+        bool ok = r->total == want[k].total && r->max == 10 && !strcmp(r->student, names[i]) &&
+                  (want[k].why ? r->fatal && strstr(r->fatal, want[k].why) : !r->fatal);
+        if (!ok && wrong++ < 5)
+            fprintf(stderr, "\n  %s (kind %d): %g/%g, %s\n", names[i], k, r->total, r->max,
+                    r->fatal ? r->fatal : "(no reason)");
+        CU_ASSERT_TRUE(ok);
+    }
+    /* The CSV has a header and one row per student. */
+    char *buf = NULL;
+    size_t blen = 0;
+    FILE *f = open_memstream(&buf, &blen);
+    lab_write_csv_header(f);
+    for (int i = 0; i < N; i++)
+        lab_write_csv_row(f, &reps[i]);
+    fclose(f);
+    int rows = 0;
+    for (char *p = buf; (p = strchr(p, '\n')); p++)
+        rows++;
+    CU_ASSERT_EQUAL(rows, N + 1);
+    CU_ASSERT_PTR_NOT_NULL(strstr(buf, "\"student000\",\""));
+    CU_ASSERT_PTR_NOT_NULL(strstr(buf, ",10,10,100,graded,\"\"\n"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(buf, ",0,10,0,zero,\"sandbox violation: tried to use 'os'\"\n"));
+    free(buf);
+    for (int i = 0; i < N; i++)
+        lab_report_free(&reps[i]);
+    rm_rf(lab);
+    rm_rf(class);
+    free(lab);
+    free(class);
+}
+
+void test_lab_register(void)
+{
+    CU_pSuite s = CU_add_suite("lab", NULL, NULL);
+    CU_add_test(s, "sandbox escapes are blocked", test_escapes_blocked);
+    CU_add_test(s, "runaway loops and memory bombs are stopped", test_runaway_and_bombs);
+    CU_add_test(s, "files stay inside the lab's folders", test_files_confined);
+    CU_add_test(s, "questions, checks, hints and seeds", test_framework_grades);
+    CU_add_test(s, "a class of 100 submissions grades right", test_class_of_hundred);
+}
