@@ -1,10 +1,10 @@
 /*
- * tests.h -- each area's CUnit suite registers itself through one function;
- * tests/main.c runs them all from one table.
+ * tests.h -- each area's CUnit suite registration, called by tests/main.c.
  */
 #ifndef TRAPLAB_TESTS_H
 #define TRAPLAB_TESTS_H
 
+void test_asm_register(void);
 void test_lab_register(void);
 
 #endif
