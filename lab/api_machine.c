@@ -85,6 +85,13 @@ static unsigned check_cr(lua_State *L, int idx)
     return (unsigned)r;
 }
 
+/* lua_pushfstring has no %x: addresses are formatted here. */
+static const char *hex(char *buf, uint32_t v)
+{
+    snprintf(buf, 16, "0x%x", (unsigned)v);
+    return buf;
+}
+
 static uint32_t check_u32(lua_State *L, int idx)
 {
     return (uint32_t)luaL_checkinteger(L, idx);
@@ -190,9 +197,10 @@ static void load_image(lua_State *L, lua_machine *lm, image *img)
     for (size_t i = 0; i < img->nsegs; i++) {
         const image_segment *s = &img->segs[i];
         if (!machine_write_phys(lm->m, s->addr, s->data, s->size)) {
+            char h[16];
+            hex(h, s->addr);
             image_free(img);
-            luaL_error(L, "segment at 0x%x (%d bytes) does not fit in memory", (unsigned)s->addr,
-                       (int)s->size);
+            luaL_error(L, "segment at %s (%d bytes) does not fit in memory", h, (int)s->size);
         }
     }
     image_free(&lm->img);
@@ -468,10 +476,11 @@ static int m_set_ring(lua_State *L)
 
 static int m_read_word(lua_State *L)
 {
+    char h[16];
     lua_machine *lm = check_machine(L, 1);
     uint8_t b[4];
     if (!machine_read_phys(lm->m, check_u32(L, 2), b, 4))
-        return luaL_error(L, "read_word: address 0x%x outside memory", (unsigned)check_u32(L, 2));
+        return luaL_error(L, "read_word: address %s outside memory", hex(h, check_u32(L, 2)));
     lua_pushinteger(L, (lua_Integer)((uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 |
                                      (uint32_t)b[3] << 24));
     return 1;
@@ -479,35 +488,38 @@ static int m_read_word(lua_State *L)
 
 static int m_write_word(lua_State *L)
 {
+    char h[16];
     lua_machine *lm = check_machine(L, 1);
     uint32_t v = check_u32(L, 3);
     uint8_t b[4] = { (uint8_t)v, (uint8_t)(v >> 8), (uint8_t)(v >> 16), (uint8_t)(v >> 24) };
     if (!machine_write_phys(lm->m, check_u32(L, 2), b, 4))
-        return luaL_error(L, "write_word: address 0x%x outside memory", (unsigned)check_u32(L, 2));
+        return luaL_error(L, "write_word: address %s outside memory", hex(h, check_u32(L, 2)));
     return 0;
 }
 
 static int m_read(lua_State *L)
 {
+    char h[16];
     lua_machine *lm = check_machine(L, 1);
     uint32_t addr = check_u32(L, 2);
     lua_Integer n = luaL_checkinteger(L, 3);
     luaL_argcheck(L, n >= 0 && n <= (lua_Integer)machine_mem_size(lm->m), 3, "bad length");
     if (n == 0 || (uint64_t)addr + (uint64_t)n > machine_mem_size(lm->m))
         return n == 0 ? (lua_pushliteral(L, ""), 1)
-                      : luaL_error(L, "read: 0x%x+%d outside memory", (unsigned)addr, (int)n);
+                      : luaL_error(L, "read: %s+%d outside memory", hex(h, addr), (int)n);
     lua_pushlstring(L, (const char *)machine_mem(lm->m) + addr, (size_t)n);
     return 1;
 }
 
 static int m_write(lua_State *L)
 {
+    char h[16];
     lua_machine *lm = check_machine(L, 1);
     size_t n;
     uint32_t addr = check_u32(L, 2);
     const char *s = luaL_checklstring(L, 3, &n);
     if (!machine_write_phys(lm->m, addr, s, n))
-        return luaL_error(L, "write: 0x%x+%d outside memory", (unsigned)addr, (int)n);
+        return luaL_error(L, "write: %s+%d outside memory", hex(h, addr), (int)n);
     return 0;
 }
 

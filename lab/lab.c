@@ -63,10 +63,22 @@ static int c_exists(lua_State *L)
     return 1;
 }
 
-static int c_reset_budget(lua_State *L)
+/*
+ * C.call(f, ...) -> true, results... | false, error: the prelude's pcall.
+ * Unlike pcall it gives f a fresh instruction budget and, once f is done,
+ * lifts a tripped budget: students' pcall cannot, so a runaway loop that
+ * catches its own errors still ends here.
+ */
+static int c_call(lua_State *L)
 {
-    lab_sandbox_reset_budget(lab_sandbox_from(L));
-    return 0;
+    lab_sandbox *sb = lab_sandbox_from(L);
+    luaL_checkany(L, 1);
+    lab_sandbox_reset_budget(sb);
+    int st = lua_pcall(L, lua_gettop(L) - 1, LUA_MULTRET, 0);
+    lab_sandbox_reset_budget(sb);
+    lua_pushboolean(L, st == LUA_OK);
+    lua_insert(L, 1);
+    return lua_gettop(L);
 }
 
 static int c_load(lua_State *L)
@@ -93,7 +105,7 @@ static int c_student_load(lua_State *L)
 static void push_c_powers(lua_State *L, const lab_limits *lim)
 {
     static const luaL_Reg fns[] = {
-        { "read", c_read }, { "exists", c_exists }, { "reset_budget", c_reset_budget },
+        { "read", c_read }, { "exists", c_exists }, { "call", c_call },
         { "load", c_load }, { "student_load", c_student_load }, { NULL, NULL },
     };
     luaL_newlib(L, fns);

@@ -166,7 +166,7 @@ local function load_student(state, rel)
   if not text then return nil, err end
   local fn, lerr = C.load(text, "@" .. rel, state.env)
   if not fn then return nil, lerr end
-  local ok, res = pcall(fn)
+  local ok, res = C.call(fn)
   if not ok then return nil, errmsg(res) end
   return true, res
 end
@@ -267,7 +267,6 @@ function M.grade(lab, info)
     return report
   end
   if C.exists("submission", lab.answers) then
-    C.reset_budget()
     local ok, res = load_student(state, lab.answers)
     if state.violation then return fatal(state.violation) end
     if not ok then return fatal(res) end
@@ -282,12 +281,11 @@ function M.grade(lab, info)
     return res
   end
   for _, item in ipairs(lab._items) do
-    C.reset_budget()
     local ok, passed, msg
     if item.kind == "question" then
-      ok, passed, msg = pcall(grade_question, item, params, answers)
+      ok, passed, msg = C.call(grade_question, item, params, answers)
     else
-      ok, passed, msg = pcall(item.spec.run, ctx, params)
+      ok, passed, msg = C.call(item.spec.run, ctx, params)
     end
     if state.violation then return fatal(state.violation) end
     if not ok then

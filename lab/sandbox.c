@@ -28,6 +28,7 @@ struct lab_sandbox {
     lua_State *L;
     size_t mem, mem_cap;
     uint64_t insns, insn_cap;
+    bool tripped;                 /* the budget ran out: every instruction now fails */
     size_t printed;
     size_t ext, ext_cap;          /* host memory held by API objects (machines) */
     struct { char name[32]; char path[PATH_MAX]; } roots[LAB_MAX_ROOTS];
@@ -56,7 +57,17 @@ static void count_hook(lua_State *L, lua_Debug *ar)
     (void)ar;
     lab_sandbox *sb = lab_sandbox_from(L);
     sb->insns += HOOK_EVERY;
-    if (sb->insns > sb->insn_cap) {
+    if (sb->tripped || sb->insns > sb->insn_cap) {
+        /*
+         * From now on every instruction fails, not just one in a thousand:
+         * otherwise `while true do pcall(spin) end` would catch each error
+         * inside spin and loop forever.  Only the engine's own protected
+         * call (lab_sandbox_reset_budget after it) lifts this.
+         */
+        if (!sb->tripped) {
+            sb->tripped = true;
+            lua_sethook(L, count_hook, LUA_MASKCOUNT, 1);
+        }
         char msg[128];   /* lua_pushfstring knows no 64-bit format */
         snprintf(msg, sizeof msg, "instruction limit exceeded (%" PRIu64 " Lua instructions): an endless loop?",
                  sb->insn_cap);
@@ -256,7 +267,14 @@ void lab_sandbox_uncharge(lab_sandbox *sb, size_t bytes)
     sb->ext -= bytes < sb->ext ? bytes : sb->ext;
 }
 
-void lab_sandbox_reset_budget(lab_sandbox *sb) { sb->insns = 0; }
+void lab_sandbox_reset_budget(lab_sandbox *sb)
+{
+    sb->insns = 0;
+    if (sb->tripped) {
+        sb->tripped = false;
+        lua_sethook(sb->L, count_hook, LUA_MASKCOUNT, HOOK_EVERY);
+    }
+}
 
 int lab_sandbox_pcall(lab_sandbox *sb, int nargs, int nresults)
 {
@@ -266,6 +284,7 @@ int lab_sandbox_pcall(lab_sandbox *sb, int nargs, int nresults)
     lua_insert(L, base);
     lab_sandbox_reset_budget(sb);
     int st = lua_pcall(L, nargs, nresults, base);
+    lab_sandbox_reset_budget(sb);
     lua_remove(L, base);
     if (st == LUA_ERRMEM) {
         lua_pop(L, 1);
