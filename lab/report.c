@@ -51,11 +51,11 @@ void lab_write_text(FILE *out, const lab_report *r)
     }
     for (size_t i = 0; i < r->nitems && !r->fatal; i++) {
         const lab_item *it = &r->items[i];
-        char title[61];
+        char title[59];
         snprintf(title, sizeof title, "%s", it->title);
         char *nl = strchr(title, '\n');
         if (nl) *nl = '\0';
-        fprintf(out, "  %s  %-10s %-60s %g/%g\n", it->passed ? "PASS" : "FAIL", it->id, title,
+        fprintf(out, "  %s  %-12s %-58s %g/%g\n", it->passed ? "PASS" : "FAIL", it->id, title,
                 it->points, it->max);
         if (!it->passed && it->message && *it->message)
             indent_lines(out, it->message, "        ");
