@@ -392,6 +392,7 @@ static int lab_check(int argc, char **argv)
     rq.student = student;
     lab_jail jail;
     jail_from(&o, &jail);
+    jail.keep_stderr = true;   /* the student's own prints, and traces a lab offers */
     lab_report r;
     if (!lab_grade_many(&rq, 1, 1, &jail, &r, err, sizeof err)) {
         fprintf(stderr, "traplab lab check: the lab is broken:\n%s\n", err);

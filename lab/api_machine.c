@@ -540,6 +540,21 @@ static int m_input(lua_State *L)
     return 0;
 }
 
+/* Port I/O as in and out do it, for a hypervisor that emulates them. */
+static int m_port_in(lua_State *L)
+{
+    lua_machine *lm = check_machine(L, 1);
+    lua_pushinteger(L, machine_port_in(lm->m, check_u32(L, 2)));
+    return 1;
+}
+
+static int m_port_out(lua_State *L)
+{
+    lua_machine *lm = check_machine(L, 1);
+    machine_port_out(lm->m, check_u32(L, 2), check_u32(L, 3));
+    return 0;
+}
+
 static int m_add_cycles(lua_State *L)
 {
     lua_Integer c = luaL_checkinteger(L, 2);
@@ -623,7 +638,7 @@ static const luaL_Reg machine_methods[] = {
     { "pc", m_pc }, { "set_pc", m_set_pc }, { "ring", m_ring }, { "set_ring", m_set_ring },
     { "read_word", m_read_word }, { "write_word", m_write_word },
     { "read", m_read }, { "write", m_write }, { "console", m_console }, { "input", m_input },
-    { "add_cycles", m_add_cycles }, { "stats", m_stats },
+    { "port_in", m_port_in }, { "port_out", m_port_out }, { "add_cycles", m_add_cycles }, { "stats", m_stats },
     { "snapshot", m_snapshot }, { "restore", m_restore }, { "close", m_close },
     { NULL, NULL },
 };

@@ -35,9 +35,7 @@
 
 void lab_default_jail(lab_jail *j)
 {
-    j->cpu_seconds = 5;
-    j->wall_ms = 10000;
-    j->memory_bytes = (size_t)1 << 30;
+    *j = (lab_jail){ .cpu_seconds = 5, .wall_ms = 10000, .memory_bytes = (size_t)1 << 30 };
 }
 
 typedef struct {
@@ -81,7 +79,8 @@ static void run_child(const lab_request *rq, const lab_jail *j, int fd)
     if (null >= 0) {
         dup2(null, 0);
         dup2(null, 1);
-        dup2(null, 2);
+        if (!j->keep_stderr)
+            dup2(null, 2);
         if (null > 2) close(null);
     }
     struct rlimit cpu = { j->cpu_seconds, j->cpu_seconds + 1 };

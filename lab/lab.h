@@ -66,6 +66,7 @@ typedef struct {
     unsigned cpu_seconds;    /* RLIMIT_CPU of each child */
     unsigned wall_ms;        /* watchdog: SIGKILL after this */
     size_t memory_bytes;     /* RLIMIT_AS of each child (skipped under ASan) */
+    bool keep_stderr;        /* let the lab's print() through (lab check), else /dev/null */
 } lab_jail;
 
 void lab_default_jail(lab_jail *j);

@@ -478,6 +478,54 @@ static void test_class_of_hundred(void)
     free(class);
 }
 
+/* ---- the shipped labs ------------------------------------------------------------------- */
+static void grade_shipped(const char *lab, const char *sub, lab_report *r)
+{
+    char labdir[PATH_MAX], subdir[PATH_MAX], err[2048];
+    snprintf(labdir, sizeof labdir, "labs/%s", lab);
+    snprintf(subdir, sizeof subdir, "labs/%s/%s", lab, sub);
+    /* The seed of student "reference", as `lab check` derives it from student.txt. */
+    lab_request rq = { .lab_dir = labdir, .submission_dir = subdir,
+                       .seed = lab_seed_from_student("reference"), .student = "reference" };
+    bool ok = lab_grade(&rq, r, err, sizeof err);
+    if (!ok)
+        fprintf(stderr, "\n  %s: %s\n", labdir, err);
+    CU_ASSERT_TRUE_FATAL(ok);
+    if (r->fatal)
+        fprintf(stderr, "\n  %s/%s: %s\n", lab, sub, r->fatal);
+}
+
+static void test_shipped_labs(void)
+{
+    static const char *const labs[] = { "01-rings", "02-trap-and-emulate" };
+    for (size_t i = 0; i < sizeof labs / sizeof labs[0]; i++) {
+        lab_report r;
+        grade_shipped(labs[i], "solution", &r);
+        CU_ASSERT_PTR_NULL(r.fatal);
+        CU_ASSERT_DOUBLE_EQUAL(r.max, 30, 1e-9);
+        CU_ASSERT_DOUBLE_EQUAL(r.total, r.max, 1e-9);
+        for (size_t k = 0; k < r.nitems; k++)
+            if (!r.items[k].passed)
+                fprintf(stderr, "\n  %s solution fails %s: %s\n", labs[i], r.items[k].id, r.items[k].message);
+        lab_report_free(&r);
+        grade_shipped(labs[i], "starter", &r);
+        CU_ASSERT_PTR_NULL(r.fatal);
+        CU_ASSERT(r.total < r.max);
+        lab_report_free(&r);
+    }
+    /* The starter of lab 01 fails the ring-3 check the way the handout says. */
+    lab_report r;
+    grade_shipped("01-rings", "starter", &r);
+    for (size_t k = 0; k < r.nitems; k++)
+        if (!strcmp(r.items[k].id, "ring3"))
+            CU_ASSERT_STRING_EQUAL(r.items[k].message, "1 privileged instruction(s) trapped in ring 3");
+    lab_report_free(&r);
+    /* Lab 02's starter boots (mfcr is skipped) but cannot produce the checksum. */
+    grade_shipped("02-trap-and-emulate", "starter", &r);
+    CU_ASSERT_DOUBLE_EQUAL(r.total, 8, 1e-9);
+    lab_report_free(&r);
+}
+
 void test_lab_register(void)
 {
     CU_pSuite s = CU_add_suite("lab", NULL, NULL);
@@ -487,4 +535,5 @@ void test_lab_register(void)
     CU_add_test(s, "machines from Lua: assemble, run, snapshot, trap hooks", test_machine_api);
     CU_add_test(s, "questions, checks, hints and seeds", test_framework_grades);
     CU_add_test(s, "a class of 100 submissions grades right", test_class_of_hundred);
+    CU_add_test(s, "each lab's solution scores full marks, its starter does not", test_shipped_labs);
 }

@@ -1,0 +1,11 @@
+-- answers.lua -- reference answers for student "reference" (see student.txt):
+-- that seed's guest folds 9 words.
+return {
+  trace = false,
+  -- mfcr status, mtcr tvb, mtcr scratch; 2 per word; mfcr after the loop;
+  -- 8 hex digits and a newline; halt.
+  exits = 3 + 2 * 9 + 1 + 9 + 1,
+  first_exit = "mfcr",
+  why_ring1 = "b",
+  vstatus = "b",
+}
