@@ -231,7 +231,7 @@ typedef struct { uint8_t *p; size_t len, cap; bool oom; } wbuf;
 
 static void put(wbuf *b, const void *data, size_t n)
 {
-    if (b->oom) return;
+    if (b->oom || n == 0) return;
     if (b->len + n > b->cap) {
         size_t cap = b->cap ? b->cap : 4096;
         while (cap < b->len + n) cap *= 2;

@@ -1,9 +1,11 @@
-# tests/: one CUnit runner (tests/main.c) over every area's suite.
+# tests/: one CUnit runner for every suite, plus the layering check.
 TEST_SRCS += $(wildcard tests/*.c)
-TEST_BIN := $(B)/traplab-tests
-TEST_TARGETS += $(TEST_BIN)
-TEST_RUNS += $(TEST_BIN)
+TEST_TARGETS += $(B)/tests/run-tests
+TEST_RUNS += $(B)/tests/run-tests tests/layers.sh
 
-# The lab suite needs the lab engine, which lives outside the core library.
-$(TEST_BIN): $(patsubst %.c,$(B)/obj/%.o,$(wildcard tests/*.c)) $(patsubst %.c,$(B)/obj/%.o,$(LAB_SRCS)) $(B)/libtraplab.a
-	$(CC) $(LDFLAGS) -o $@ $^ $(CUNIT_LIBS) $(LUA_LIBS) $(CURSES_LIBS) $(LDLIBS)
+# The lab suite also needs the lab engine, which is not in the core library.
+TEST_LINK_OBJS = $(patsubst %.c,$(B)/obj/%.o,$(TEST_SRCS) $(LAB_SRCS))
+
+$(B)/tests/run-tests: $(patsubst %.c,$(B)/obj/%.o,$(TEST_SRCS) $(LAB_SRCS)) $(B)/libtraplab.a
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $(TEST_LINK_OBJS) $(B)/libtraplab.a $(CUNIT_LIBS) $(LUA_LIBS) $(CURSES_LIBS) $(LDLIBS)

@@ -1,10 +1,19 @@
 /*
- * tests.h -- each area's CUnit suite registration, called by tests/main.c.
+ * tests.h -- one registration function per test suite; tests/main.c lists
+ * them in its table.
  */
 #ifndef TRAPLAB_TESTS_H
 #define TRAPLAB_TESTS_H
 
+#include <CUnit/CUnit.h>
+
+void test_isa_register(void);
 void test_asm_register(void);
+void test_machine_register(void);
+void test_run_register(void);
 void test_lab_register(void);
+
+/* The traplab binary next to the runner (build/traplab for build/tests/run-tests). */
+extern const char *test_traplab_path;
 
 #endif

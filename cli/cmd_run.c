@@ -1,0 +1,254 @@
+/*
+ * cmd_run.c -- `traplab run`: load an image (or assemble a .s file) and run
+ * it on the bare machine.  stdout carries only the guest's console output
+ * (or, with --json, one JSON object); traces, stats and errors go to stderr.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "asm/asm.h"
+#include "asm/image.h"
+#include "cli/cli.h"
+#include "machine/machine.h"
+
+#define DEFAULT_MAX_STEPS 100000000ull
+
+static void help(void)
+{
+    printf("usage: traplab run IMAGE [options]\n\n"
+           "Runs IMAGE (a .tlo image, or a .s source assembled first) on the bare machine:\n"
+           "ring 0, paging and interrupts off, pc at the image's entry point.  The guest's\n"
+           "console output goes to stdout as it happens.\n\n"
+           "  --max-steps N     stop after N instructions (default %llu; 0 = no limit)\n"
+           "  --profile NAME    strict (default) or legacy (pushf, popf, smsw, sidt run\n"
+           "                    unprivileged, like x86)\n"
+           "  --trace           one line per trap or interrupt on stderr\n"
+           "  --stats           instructions, cycles, TLB and traps by cause on stderr\n"
+           "  --json            after the run, print the result, stats and console output\n"
+           "                    as one JSON object on stdout (console output is then not\n"
+           "                    echoed)\n"
+           "  --input TEXT      queue TEXT as console input\n"
+           "  -h, --help        this help\n\n"
+           "Exit status: 0 when the program halts, 1 on a fatal fault, the step limit or a\n"
+           "bad image, 2 on a usage error.\n", DEFAULT_MAX_STEPS);
+}
+
+typedef struct {
+    bool trace, json;
+    uint64_t ntraps;
+} run_ctx;
+
+static void sink_stdout(int ch, void *ud)
+{
+    (void)ud;
+    putchar(ch);
+    if (ch == '\n')
+        fflush(stdout);
+}
+
+static bool trace_hook(machine *m, const machine_trap *t, void *ud)
+{
+    run_ctx *c = ud;
+    c->ntraps++;
+    if (!c->trace)
+        return false;
+    char dis[64] = "-";
+    if (!isa_cause_is_interrupt(CAUSE_CODE(t->cause)) && isa_lookup_opcode(ISA_OP(t->insn)))
+        isa_disassemble(t->insn, t->pc, dis, sizeof dis, NULL, NULL);
+    char addr[40] = "";
+    unsigned code = CAUSE_CODE(t->cause);
+    if (code == CAUSE_PAGE_FAULT || code == CAUSE_MISALIGNED || code == CAUSE_BUS_ERROR)
+        snprintf(addr, sizeof addr, "  %s 0x%08x", isa_access_name(CAUSE_ACCESS(t->cause)), t->addr);
+    fflush(stdout);
+    fprintf(stderr, "trap #%-3llu %-15s pc=0x%08x insn=0x%08x %-22s ring %u -> 0  cycle=%llu%s\n",
+            (unsigned long long)c->ntraps, isa_cause_name(code), t->pc, t->insn, dis,
+            (unsigned)t->ring, (unsigned long long)t->cycle, addr);
+    (void)m;
+    return false;
+}
+
+static void json_string(FILE *out, const char *s, size_t n)
+{
+    fputc('"', out);
+    for (size_t i = 0; i < n; i++) {
+        unsigned char ch = (unsigned char)s[i];
+        switch (ch) {
+        case '"':  fputs("\\\"", out); break;
+        case '\\': fputs("\\\\", out); break;
+        case '\n': fputs("\\n", out); break;
+        case '\r': fputs("\\r", out); break;
+        case '\t': fputs("\\t", out); break;
+        default:
+            if (ch < 0x20 || ch >= 0x7f)   /* bytes, not UTF-8: keep the JSON valid */
+                fprintf(out, "\\u%04x", ch);
+            else
+                fputc(ch, out);
+        }
+    }
+    fputc('"', out);
+}
+
+static void print_stats(FILE *out, const machine *m)
+{
+    const machine_stats *st = machine_get_stats(m);
+    fprintf(out, "instructions  %llu\ncycles        %llu\nidle cycles   %llu\n"
+            "tlb           %llu hits, %llu misses, %llu flushes\ntraps         %llu\n",
+            (unsigned long long)st->instret, (unsigned long long)st->cycles,
+            (unsigned long long)st->idle_cycles, (unsigned long long)st->tlb_hits,
+            (unsigned long long)st->tlb_misses, (unsigned long long)st->tlb_flushes,
+            (unsigned long long)st->traps_total);
+    for (unsigned c = 1; c < ISA_NUM_CAUSES; c++)
+        if (st->traps[c])
+            fprintf(out, "  %-15s %llu\n", isa_cause_name(c), (unsigned long long)st->traps[c]);
+}
+
+static void print_json(FILE *out, machine *m, machine_stop s)
+{
+    const machine_stats *st = machine_get_stats(m);
+    fprintf(out, "{\"stop\": \"%s\", \"pc\": %u, ", machine_stop_name(s), machine_cpu(m)->pc);
+    fputs("\"fatal\": ", out);
+    const char *why = machine_fatal_reason(m);
+    json_string(out, why, strlen(why));
+    fprintf(out, ", \"instructions\": %llu, \"cycles\": %llu, \"idle_cycles\": %llu, "
+            "\"tlb_hits\": %llu, \"tlb_misses\": %llu, \"tlb_flushes\": %llu, \"traps_total\": %llu, "
+            "\"traps\": {",
+            (unsigned long long)st->instret, (unsigned long long)st->cycles,
+            (unsigned long long)st->idle_cycles, (unsigned long long)st->tlb_hits,
+            (unsigned long long)st->tlb_misses, (unsigned long long)st->tlb_flushes,
+            (unsigned long long)st->traps_total);
+    for (unsigned c = 1; c < ISA_NUM_CAUSES; c++)
+        fprintf(out, "%s\"%s\": %llu", c > 1 ? ", " : "", isa_cause_name(c),
+                (unsigned long long)st->traps[c]);
+    fputs("}, \"output\": ", out);
+    size_t n;
+    const char *o = machine_console_output(m, &n);
+    json_string(out, o, n);
+    fputs("}\n", out);
+}
+
+static bool has_suffix(const char *s, const char *suf)
+{
+    size_t a = strlen(s), b = strlen(suf);
+    return a >= b && strcmp(s + a - b, suf) == 0;
+}
+
+int cmd_run(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        { "max-steps", required_argument, NULL, 'n' },
+        { "profile", required_argument, NULL, 'p' },
+        { "trace", no_argument, NULL, 't' },
+        { "stats", no_argument, NULL, 's' },
+        { "json", no_argument, NULL, 'j' },
+        { "input", required_argument, NULL, 'i' },
+        { "help", no_argument, NULL, 'h' },
+        { 0, 0, 0, 0 },
+    };
+    uint64_t max_steps = DEFAULT_MAX_STEPS;
+    isa_profile profile = PROFILE_STRICT;
+    bool stats = false;
+    const char *input = NULL;
+    run_ctx ctx = { false, false, 0 };
+    int c;
+    optind = 1;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+        switch (c) {
+        case 'n':
+            if (!cli_parse_u64(optarg, &max_steps))
+                return cli_usage_error("run", "--max-steps needs a number, not '%s'", optarg);
+            break;
+        case 'p':
+            if (!isa_parse_profile(optarg, &profile))
+                return cli_usage_error("run", "unknown profile '%s' (strict or legacy)", optarg);
+            break;
+        case 't': ctx.trace = true; break;
+        case 's': stats = true; break;
+        case 'j': ctx.json = true; break;
+        case 'i': input = optarg; break;
+        case 'h': help(); return EXIT_OK;
+        case '?':
+            if (optopt)
+                return cli_usage_error("run", "option '%s' needs an argument", argv[optind - 1]);
+            return cli_usage_error("run", "unknown option '%s'", argv[optind - 1]);
+        default:
+            return cli_usage_error("run", "unknown option '%s'", argv[optind - 1]);
+        }
+    }
+    if (optind >= argc)
+        return cli_usage_error("run", "no image given");
+    if (optind + 1 < argc)
+        return cli_usage_error("run", "unexpected argument '%s'", argv[optind + 1]);
+    const char *path = argv[optind];
+
+    image img;
+    image_init(&img);
+    if (has_suffix(path, ".s")) {
+        asm_options ao;
+        memset(&ao, 0, sizeof ao);
+        int errs = asm_assemble_file(path, &ao, &img);
+        if (errs) {
+            fprintf(stderr, "traplab run: %s: %d error%s\n", path, errs, errs == 1 ? "" : "s");
+            image_free(&img);
+            return EXIT_FAIL;
+        }
+    } else {
+        char err[256];
+        if (!image_read_file(path, &img, err, sizeof err)) {
+            fprintf(stderr, "traplab run: %s: %s\n", path, err);
+            image_free(&img);
+            return EXIT_FAIL;
+        }
+    }
+
+    machine_config cfg;
+    machine_default_config(&cfg);
+    cfg.profile = profile;
+    machine *m = machine_new(&cfg);
+    if (!m) {
+        fprintf(stderr, "traplab run: out of memory\n");
+        image_free(&img);
+        return EXIT_FAIL;
+    }
+    for (size_t i = 0; i < img.nsegs; i++) {
+        if (!machine_write_phys(m, img.segs[i].addr, img.segs[i].data, img.segs[i].size)) {
+            fprintf(stderr, "traplab run: %s: segment at 0x%08x (%u bytes) is outside the "
+                    "%u bytes of memory\n", path, img.segs[i].addr, img.segs[i].size,
+                    machine_mem_size(m));
+            machine_free(m);
+            image_free(&img);
+            return EXIT_FAIL;
+        }
+    }
+    machine_cpu(m)->pc = img.entry;
+    image_free(&img);
+    if (input)
+        machine_console_input(m, input, strlen(input));
+    if (!ctx.json)
+        machine_set_console_sink(m, sink_stdout, NULL);
+    machine_set_trap_hook(m, trace_hook, &ctx);
+
+    machine_stop s = machine_run(m, max_steps);
+    fflush(stdout);
+    int rc = EXIT_OK;
+    if (s == STOP_LIMIT) {
+        fprintf(stderr, "traplab run: step limit of %llu reached at pc 0x%08x\n",
+                (unsigned long long)max_steps, machine_cpu(m)->pc);
+        rc = EXIT_FAIL;
+    } else if (s == STOP_FATAL) {
+        fprintf(stderr, "traplab run: fatal: %s\n", machine_fatal_reason(m));
+        rc = EXIT_FAIL;
+    } else if (s != STOP_HALT) {
+        fprintf(stderr, "traplab run: stopped (%s) at pc 0x%08x\n", machine_stop_name(s),
+                machine_cpu(m)->pc);
+        rc = EXIT_FAIL;
+    }
+    if (stats)
+        print_stats(stderr, m);
+    if (ctx.json)
+        print_json(stdout, m, s);
+    machine_free(m);
+    return rc;
+}

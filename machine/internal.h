@@ -1,0 +1,111 @@
+/*
+ * internal.h -- the machine's private state, shared by the files of
+ * machine/ only.  Everything a snapshot must hold lives in machine_state
+ * (plain values, no pointers) plus the separately allocated memory, disk and
+ * console buffers, so that save and restore are a few copies.
+ */
+#ifndef TRAPLAB_MACHINE_INTERNAL_H
+#define TRAPLAB_MACHINE_INTERNAL_H
+
+#include "machine/machine.h"
+
+/* Software TLB: direct-mapped, one array per access type.  A tag is
+ * vpage | ring << 1 | 1, so an entry only hits for the ring that filled it
+ * (permission was checked for that ring at fill time). */
+#define TLB_SIZE 256u
+typedef struct {
+    uint32_t tag[3][TLB_SIZE];
+    uint32_t frame[3][TLB_SIZE];   /* physical page address */
+} mmu_tlb;
+
+#define TLB_TAG(va, ring) (((uint32_t)(va) & ~0xfffu) | ((uint32_t)(ring) << 1) | 1u)
+
+typedef struct {
+    cpu_state cpu;
+    machine_stats stats;
+    mmu_tlb tlb;
+    /* timer: the period is cpu.cr[CR_TIMECMP] */
+    uint64_t next_tick;
+    bool timer_pending;
+    /* console */
+    uint32_t console_ctrl;
+    /* block device */
+    uint32_t blk_sector, blk_addr, blk_status;
+    /* The page the interpreter fetches from: virtual page (1 = none), its
+     * physical frame, and the ring|PG bits it was translated for.  Part of
+     * the state so that TLB statistics do not depend on how runs are sliced. */
+    uint32_t code_va, code_frame, code_key;
+    machine_trap last_trap;
+    machine_stop last_stop;
+    bool fatal;
+    char fatal_reason[160];
+} machine_state;
+
+struct machine {
+    machine_config cfg;
+    machine_state s;
+    uint8_t *mem;
+    uint8_t *disk;
+    uint8_t cost[ISA_NUM_OPCODES];      /* cycles per opcode, from isa_table */
+    bool priv[ISA_NUM_OPCODES];         /* privileged outside ring 0 under cfg.profile */
+
+    char *out;  size_t out_len, out_cap;         /* console output */
+    char *in;   size_t in_head, in_len, in_cap;  /* console input queue */
+    machine_console_sink sink; void *sink_ud;
+
+    machine_trap_hook trap_hook; void *trap_ud;
+    machine_insn_hook insn_hook; void *insn_ud;
+    uint32_t *bps; size_t nbps, bps_cap;
+    bool bp_resume; uint32_t bp_resume_pc;   /* resuming at a breakpoint executes it */
+    bool stop_on_trap;
+    bool in_trap_hook;           /* a trap raised inside the hook skips it */
+
+    /* Run control.  The interpreter compares the cycle counter with
+     * event_cycle once per instruction; anything that needs attention sets
+     * it to 0. */
+    uint64_t event_cycle;
+    uint64_t run_limit;          /* instret at which the run stops */
+    machine_stop stop_req;       /* STOP_NONE, STOP_REQUESTED or STOP_TRAP */
+    /* PG and ptb as of the last flush: a hook that writes them directly
+     * through machine_cpu() still gets the flush mtcr would have done. */
+    uint32_t seen_pg, seen_ptb;
+};
+
+/* mmu.c */
+/* The page walk, no side effects: CAUSE_NONE and *pa, or the cause and *fault_addr. */
+unsigned mmu_walk(const machine *m, uint32_t va, isa_access acc, unsigned ring,
+                  uint32_t *pa, uint32_t *fault_addr);
+/* TLB lookup and fill for the current ring and address space; counts hits and
+ * misses and charges the miss cost to *cycles.  Returns CAUSE_NONE and a host
+ * pointer in *host, else the cause and *fault_addr. */
+unsigned mmu_access(machine *m, uint32_t va, isa_access acc, uint64_t *cycles,
+                    uint8_t **host, uint32_t *fault_addr);
+void mmu_flush(machine *m);
+
+/* trap.c */
+/* Fills in ring, cycle and instret from the machine and delivers (or hands
+ * to the hook); may set a fatal stop.  m->s.cpu.pc and stats must be current. */
+void cpu_take_trap(machine *m, machine_trap *t);
+void cpu_fatal(machine *m, const char *fmt, ...);
+
+/* devices.c */
+uint32_t dev_port_in(machine *m, uint32_t port);
+void dev_port_out(machine *m, uint32_t port, uint32_t value);
+void dev_timer_set_period(machine *m, uint32_t period);
+void dev_timer_update(machine *m);          /* marks ticks that have passed */
+bool dev_console_irq(const machine *m);
+void dev_console_putc(machine *m, int ch);
+
+/* cpu.c */
+/* Events at an instruction boundary: stop requests, the limit, timer ticks,
+ * interrupts, breakpoints, the instruction hook.  STOP_NONE to go on. */
+machine_stop cpu_events(machine *m);
+/* Executes one privileged/system instruction outside the fast loop. */
+void cpu_exec_system(machine *m, uint32_t w);
+/* As mtcr in ring 0. */
+void cpu_write_cr(machine *m, unsigned cr, uint32_t v);
+/* Flushes the TLB when PG or ptb changed behind the machine's back. */
+void cpu_sync_mmu(machine *m);
+machine_stop cpu_run(machine *m);
+
+#endif

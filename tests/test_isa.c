@@ -1,0 +1,108 @@
+/*
+ * test_isa.c -- the ISA table checks itself: opcodes are unique, every
+ * instruction encodes, decodes and disassembles back to itself, and
+ * docs/isa.md is what the table prints today.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "isa/isa.h"
+#include "tests/tests.h"
+
+static void test_opcodes_unique(void)
+{
+    int seen[ISA_NUM_OPCODES] = { 0 };
+    int n = 0;
+#define INSN(NAME, mn, op, fmt, priv, sens, cyc, doc) \
+    CU_ASSERT((op) > 0 && (op) < 0x3f); \
+    if ((op) < ISA_NUM_OPCODES) { seen[op]++; } n++;
+#include "isa/isa.def"
+#undef INSN
+    for (int i = 0; i < ISA_NUM_OPCODES; i++)
+        CU_ASSERT(seen[i] <= 1);
+    int used = 0;
+    for (int i = 0; i < ISA_NUM_OPCODES; i++)
+        used += isa_table[i].mnemonic != NULL;
+    CU_ASSERT_EQUAL(used, n);
+    CU_ASSERT_PTR_NULL(isa_lookup_opcode(0));
+    CU_ASSERT_PTR_NULL(isa_lookup_opcode(0x3f));
+}
+
+/* Sample operands that use every field of the format with distinct values. */
+static isa_operands sample(isa_format f, int variant)
+{
+    isa_operands o = { 0, 0, 0, 0 };
+    int32_t neg = variant ? -1 : 1;
+    switch (f) {
+    case FMT_R:     o.rd = 3; o.rs1 = 7; o.rs2 = 15; break;
+    case FMT_I: case FMT_LOAD: o.rd = 5; o.rs1 = 13; o.imm = neg * 1234; break;
+    case FMT_IU:    o.rd = 1; o.rs1 = 2; o.imm = variant ? ISA_UIMM18_MAX : 77; break;
+    case FMT_SH:    o.rd = 9; o.rs1 = 10; o.imm = variant ? 31 : 4; break;
+    case FMT_U:     o.rd = 4; o.imm = variant ? ISA_UIMM20_MAX : 0x12345; break;
+    case FMT_STORE: o.rs2 = 6; o.rs1 = 13; o.imm = neg * 64; break;
+    case FMT_B:     o.rs1 = 8; o.rs2 = 11; o.imm = neg * 5; break;
+    case FMT_J:     o.imm = variant ? ISA_SOFF26_MIN : 1000; break;
+    case FMT_N:     break;
+    case FMT_R1:    o.rd = 12; break;
+    case FMT_CRR:   o.rd = 2; o.rs1 = CR_EPC; break;
+    case FMT_CRW:   o.rd = CR_TVB; o.rs1 = 14; break;
+    case FMT_PIN:   o.rd = 3; o.imm = 0x10; break;
+    case FMT_POUT:  o.rs1 = 3; o.imm = 0x33; break;
+    case FMT_COUNT: break;
+    }
+    return o;
+}
+
+static void test_encode_decode_roundtrip(void)
+{
+    for (int op = 0; op < ISA_NUM_OPCODES; op++) {
+        const isa_insn *in = isa_lookup_opcode(op);
+        if (!in)
+            continue;
+        for (int v = 0; v < 2; v++) {
+            isa_operands o = sample(in->format, v), d;
+            uint32_t w = isa_encode(in, &o);
+            const isa_insn *back = NULL;
+            CU_ASSERT_FATAL(isa_decode(w, &back, &d));
+            CU_ASSERT_PTR_EQUAL(back, in);
+            CU_ASSERT_EQUAL(ISA_OP(w), (uint32_t)op);
+            CU_ASSERT_EQUAL(isa_encode(back, &d), w);
+            char text[80];
+            isa_disassemble(w, 0x1000, text, sizeof text, NULL, NULL);
+            CU_ASSERT_EQUAL(strncmp(text, in->mnemonic, strlen(in->mnemonic)), 0);
+            CU_ASSERT_PTR_EQUAL(isa_lookup_mnemonic(in->mnemonic), in);
+        }
+    }
+}
+
+static void test_docs_isa_md_fresh(void)
+{
+    FILE *f = fopen("docs/isa.md", "rb");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+    char *want = NULL, *have = NULL;
+    size_t wlen = 0, hlen = 0;
+    FILE *mem = open_memstream(&want, &wlen);
+    isa_write_markdown(mem);
+    fclose(mem);
+    mem = open_memstream(&have, &hlen);
+    char buf[4096];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, f)) > 0)
+        fwrite(buf, 1, n, mem);
+    fclose(mem);
+    fclose(f);
+    CU_ASSERT_EQUAL(wlen, hlen);
+    CU_ASSERT(wlen == hlen && memcmp(want, have, wlen) == 0);
+    if (wlen != hlen || memcmp(want, have, wlen) != 0)
+        fprintf(stderr, "\ndocs/isa.md is stale: run 'make docs' and commit it\n");
+    free(want);
+    free(have);
+}
+
+void test_isa_register(void)
+{
+    CU_pSuite s = CU_add_suite("isa", NULL, NULL);
+    CU_add_test(s, "opcodes are unique and 0x00/0x3f stay illegal", test_opcodes_unique);
+    CU_add_test(s, "every instruction encodes, decodes and disassembles back", test_encode_decode_roundtrip);
+    CU_add_test(s, "docs/isa.md matches the table", test_docs_isa_md_fresh);
+}
