@@ -17,7 +17,7 @@ typedef struct {
     size_t max_memory;           /* bytes the Lua heap may hold; 0 = default */
 } lab_limits;
 
-#define LAB_DEFAULT_INSTRUCTIONS 50000000ull
+#define LAB_DEFAULT_INSTRUCTIONS 20000000ull
 #define LAB_DEFAULT_MEMORY       (64u << 20)
 #define LAB_MAX_FILE             (1u << 20)   /* largest file the API will read */
 #define LAB_MAX_ROOTS            4
