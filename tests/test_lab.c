@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <CUnit/CUnit.h>
@@ -526,6 +527,100 @@ static void test_shipped_labs(void)
     lab_report_free(&r);
 }
 
+/* ---- the command line ---------------------------------------------------------------------- */
+/* Runs "traplab lab ARGS" from the repository root; stdout and stderr in out. */
+static int lab_cmd(const char *args, char *out, size_t n)
+{
+    char cmd[2048];
+    snprintf(cmd, sizeof cmd, "%s lab %s 2>&1", test_traplab_path, args);
+    FILE *p = popen(cmd, "r");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+    size_t len = fread(out, 1, n - 1, p);
+    out[len] = '\0';
+    int st = pclose(p);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+static void copy_files(const char *from, const char *to)
+{
+    char cmd[PATH_MAX * 2 + 32];
+    snprintf(cmd, sizeof cmd, "mkdir -p '%s' && cp '%s'/* '%s'/", to, from, to);
+    CU_ASSERT_EQUAL(system(cmd), 0);
+}
+
+/* snprintf into an array, failing the test (not warning) when it does not fit. */
+#define FMT(buf, ...) \
+    do { if (snprintf(buf, sizeof buf, __VA_ARGS__) >= (int)sizeof buf) CU_FAIL("path too long"); } while (0)
+
+static void test_command_line(void)
+{
+    static char out[65536];
+    char args[1024];
+    CU_ASSERT_EQUAL(lab_cmd("list --labs labs", out, sizeof out), 0);
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "01-rings"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "02-trap-and-emulate"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "60 min  30 points"));
+
+    CU_ASSERT_EQUAL(lab_cmd("check 01 --labs labs --submission labs/01-rings/solution --no-record", out, sizeof out), 0);
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "Total: 30/30 (100%)"));
+    CU_ASSERT_EQUAL(lab_cmd("check 01-rings --labs labs --submission labs/01-rings/solution --no-record --json", out, sizeof out), 0);
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "\"percent\": 100}"));
+    CU_ASSERT_EQUAL(lab_cmd("show 01 --labs labs --student reference", out, sizeof out), 0);
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "prints exactly: hi guest"));
+
+    /* Usage errors exit 2; a missing lab or folder exits 1. */
+    CU_ASSERT_EQUAL(lab_cmd("check", out, sizeof out), 2);
+    CU_ASSERT_EQUAL(lab_cmd("frobnicate", out, sizeof out), 2);
+    CU_ASSERT_EQUAL(lab_cmd("grade 01 --labs labs", out, sizeof out), 2);
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "--submissions DIR is required"));
+    CU_ASSERT_EQUAL(lab_cmd("grade 01 --labs labs --submissions /tmp --jobs 0", out, sizeof out), 2);
+    CU_ASSERT_EQUAL(lab_cmd("check 01 --labs labs --seed banana", out, sizeof out), 2);
+    CU_ASSERT_EQUAL(lab_cmd("check 99-nope --labs labs", out, sizeof out), 1);
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "no lab '99-nope'"));
+    CU_ASSERT_EQUAL(lab_cmd("check 01 --labs labs --submission /nonexistent", out, sizeof out), 1);
+
+    /* Hints unlock one failed attempt at a time. */
+    char *tmp = make_tmpdir();
+    CU_ASSERT_PTR_NOT_NULL_FATAL(tmp);
+    char sub[PATH_MAX];
+    FMT(sub, "%s/me", tmp);
+    copy_files("labs/01-rings/starter", sub);
+    FMT(args, "check 01 --labs labs --submission %s --student me", sub);
+    CU_ASSERT_EQUAL(lab_cmd(args, out, sizeof out), 1);
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "hint 1/2: Every `out`"));
+    CU_ASSERT_EQUAL(lab_cmd(args, out, sizeof out), 1);
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "hint 2/2: print: li a0, 1"));
+
+    /* A class: the reference student, a starter, a cheat and a hang, into a CSV. */
+    char class[PATH_MAX], csv[PATH_MAX];
+    FMT(class, "%s/class", tmp);
+    FMT(sub, "%s/reference", class);
+    copy_files("labs/01-rings/solution", sub);
+    FMT(sub, "%s/bob", class);
+    copy_files("labs/01-rings/starter", sub);
+    FMT(sub, "%s/mallory", class);
+    mkdir(sub, 0755);
+    write_file(sub, "answers.lua", "return { cause = io.open('/etc/passwd'):read('a') }\n");
+    FMT(sub, "%s/zed", class);
+    mkdir(sub, 0755);
+    write_file(sub, "answers.lua", "local s = string.rep('a', 40)\nreturn { cause = s:match(string.rep('a?', 40) .. s) }\n");
+    FMT(csv, "%s/grades.csv", tmp);
+    FMT(args, "grade 01 --labs labs --submissions %s --csv %s --jobs 2 --timeout 1", class, csv);
+    CU_ASSERT_EQUAL(lab_cmd(args, out, sizeof out), 0);
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "Graded 4 submissions"));
+    FILE *f = fopen(csv, "r");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+    size_t len = fread(out, 1, sizeof out - 1, f);
+    out[len] = '\0';
+    fclose(f);
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "student,lab,seed,points,max,percent,status,reason\n\"bob\",\"01-rings\","));
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, ",0,30,0,zero,\"sandbox violation: tried to use 'io'\"\n"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "\"reference\",\"01-rings\",11131508712565881466,30,30,100,graded,\"\"\n"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "the submission hangs"));
+    rm_rf(tmp);
+    free(tmp);
+}
+
 void test_lab_register(void)
 {
     CU_pSuite s = CU_add_suite("lab", NULL, NULL);
@@ -536,4 +631,5 @@ void test_lab_register(void)
     CU_add_test(s, "questions, checks, hints and seeds", test_framework_grades);
     CU_add_test(s, "a class of 100 submissions grades right", test_class_of_hundred);
     CU_add_test(s, "each lab's solution scores full marks, its starter does not", test_shipped_labs);
+    CU_add_test(s, "traplab lab list, show, check and grade", test_command_line);
 }
