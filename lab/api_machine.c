@@ -222,6 +222,7 @@ static int m_assemble(lua_State *L)
         return luaL_error(L, "out of memory");
     asm_options opt = { 0 };
     opt.diag = df;
+    opt.no_include = true;   /* `.include "/etc/passwd"` would read around the sandbox */
     image img;
     image_init(&img);
     int errors = asm_assemble_string(name, src, &opt, &img);

@@ -228,6 +228,11 @@ static void test_machine_api(void)
         "local m = traplab.machine{}\n"
         "local ok, diag = m:assemble('  bogus r1\\n', 'bad.s')\n"
         "assert(ok == nil and diag:find('bad.s:1:3: error', 1, true), diag)\n");
+    /* The assembler cannot be used to read files around the sandbox. */
+    expect_ok(sb,
+        "local m = traplab.machine{}\n"
+        "local ok, diag = m:assemble('.include \"/etc/passwd\"\\n', 'evil.s')\n"
+        "assert(ok == nil and diag:find('not available here', 1, true) and not diag:find('root:'), diag)\n");
     /* A guest that never stops is stopped by the instruction limit. */
     expect_ok(sb,
         "local m = traplab.machine{}\n"
