@@ -11,5 +11,7 @@
 int lab_api_open(lua_State *L);
 /* Part of it: traplab.machine and the Machine and Snapshot types. */
 void lab_api_open_machine(lua_State *L, int traplab_idx);
+/* Part of it: traplab.hypervisor and the Hypervisor type. */
+void lab_api_open_vmm(lua_State *L, int traplab_idx);
 
 #endif

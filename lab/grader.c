@@ -89,7 +89,8 @@ static void run_child(const lab_request *rq, const lab_jail *j, int fd)
     /* ASan reserves terabytes of address space; the Lua cap still holds there. */
     limit(RLIMIT_AS, j->memory_bytes);
 #endif
-    limit(RLIMIT_FSIZE, 0);   /* a grader never writes files */
+    if (!j->keep_stderr)
+        limit(RLIMIT_FSIZE, 0);   /* a grader writes no files (a kept stderr may be one) */
     limit(RLIMIT_CORE, 0);
     lab_report r;
     char err[2048];

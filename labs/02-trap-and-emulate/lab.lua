@@ -1,15 +1,14 @@
 -- lab.lua -- lab 02: trap and emulate.
 --
--- A Type-1 hypervisor in miniature, written here in Lua over the machine's
--- single trap hook: it owns ring 0, runs the guest kernel deprivileged in
--- ring 1, and emulates every privileged instruction the guest executes
--- (each one a VM exit) against the guest's *virtual* control registers.
--- The student writes the emulation of one instruction, mfcr; the checks run
--- the guest with it and compare the checksum the guest prints.
+-- traplab's Type-1 hypervisor owns ring 0, runs the guest kernel deprivileged
+-- in ring 1, and emulates every privileged instruction the guest executes
+-- (each one a VM exit) against the guest's *virtual* control registers.  The
+-- student writes the emulation of one instruction, mfcr, which the lab hands
+-- to the hypervisor (h:emulate); the checks run the guest with it and compare
+-- the checksum the guest prints and the number of exits.
 
-local CAUSE_LIMIT = 2000          -- exits before the hypervisor gives up on a guest
+local CAUSE_LIMIT = 2000          -- exits before the lab gives up on a guest
 local RUN_LIMIT = 200000          -- guest instructions
-local EXIT_COST = 200             -- cycles of hypervisor work per exit (charged to the VM)
 
 local function guest_source(ctx, p)
   local kernel = assert(ctx.lab:read("guest/kernel.s"))
@@ -22,62 +21,47 @@ local function checksum(data)
   return string.format("%08x\n", s)
 end
 
--- Runs the guest under the hypervisor with `emulate_mfcr` as mfcr's emulation.
--- Returns { out, exits, first, stop, fault, trace }.
+-- Runs the guest in VM 1 of a Type-1 traplab hypervisor, with `emulate_mfcr`
+-- as the emulation of mfcr.  Returns { out, exits, first, stop, state, trace, cycles }.
 local function run_vm(src, emulate_mfcr, want_trace)
-  local m = traplab.machine{ memory = 65536 }
-  local ok, diag = m:assemble(src, "kernel.s")
+  local h = traplab.hypervisor{ vms = 1, hosting = "type1" }
+  local ok, diag = h:load(1, src)
   assert(ok, diag)
-  local vcr = {}
-  for n = 0, 9 do vcr[n] = 0 end                  -- virtual status 0: the guest's ring 0
   local r = { exits = 0, trace = {} }
-  local insn                                      -- the exit being handled
-  -- What the student's emulation may touch: registers, the PC, virtual CRs.
+  -- What the student's emulation may touch: the guest's registers, PC and
+  -- virtual control registers, nothing of the hypervisor itself.
   local vm = {
-    reg = function(_, n) return m:reg(n) end,
-    set_reg = function(_, n, v) m:set_reg(n, v) end,
-    pc = function() return m:pc() end,
-    set_pc = function(_, v) m:set_pc(v) end,
-    vcr = function(_, n)
-      if vcr[n] == nil then error("no control register " .. tostring(n), 2) end
-      return vcr[n]
-    end,
-    set_vcr = function(_, n, v)
-      if vcr[n] == nil then error("no control register " .. tostring(n), 2) end
-      vcr[n] = v & 0xffffffff
-    end,
+    reg = function(_, n) return h:reg(1, n) end,
+    set_reg = function(_, n, v) h:set_reg(1, n, v) end,
+    pc = function() return h:pc(1) end,
+    set_pc = function(_, v) h:set_pc(1, v) end,
+    vcr = function(_, n) return h:vcr(1, n) end,
+    set_vcr = function(_, n, v) h:set_vcr(1, n, v) end,
   }
-  local emulate = {
-    mtcr = function(t) vcr[t.rd] = m:reg(t.rs1); m:set_pc(t.pc + 4) end,  -- cr in rd, value in rs1
-    out = function(t) m:port_out(t.imm, m:reg(t.rs1)); m:set_pc(t.pc + 4) end,
-    halt = function() r.halted = true; m:request_stop() end,
-    mfcr = function(t) emulate_mfcr(vm, insn) end,
-  }
-  m:set_ring(1)                                   -- deprivileged: its privileged insns trap
-  m:on_trap(function(t)
-    r.exits = r.exits + 1
-    r.first = r.first or t.mnemonic
-    if want_trace and #r.trace < 200 then
-      r.trace[#r.trace + 1] = string.format("exit %4d  pc=%06x  %-24s %s", r.exits, t.pc,
-                                            t.text or "?", t.cause)
-    end
-    local h = t.cause == "ILLEGAL_PRIV" and emulate[t.mnemonic]
-    if not h or r.exits > CAUSE_LIMIT then
-      r.fault = r.exits > CAUSE_LIMIT and ("more than " .. CAUSE_LIMIT .. " exits: does the emulation advance the PC?")
-                or ("unexpected trap " .. t.cause .. " at pc " .. string.format("0x%x", t.pc))
-      m:request_stop()
-      return true
-    end
-    insn = { mnemonic = t.mnemonic, rd = t.rd, rs1 = t.rs1, rs2 = t.rs2, imm = t.imm,
-             pc = t.pc, text = t.text }
-    h(t)
-    m:add_cycles(EXIT_COST)
-    return true
+  h:emulate("mfcr", function(_, _, insn)
+    emulate_mfcr(vm, { mnemonic = insn.mnemonic, rd = insn.rd, rs1 = insn.rs1, pc = insn.pc,
+                       text = insn.text })
+    return "jump"                                 -- the emulation moved the PC (or did not)
   end)
-  r.stop = m:run(RUN_LIMIT)
-  r.out = m:console()
-  r.cycles = m:stats().cycles
-  m:close()
+  h:on_exit(function(e)
+    if e.kind ~= "exit" then return end
+    r.exits = r.exits + 1
+    r.first = r.first or e.mnemonic
+    if want_trace and #r.trace < 200 then
+      r.trace[#r.trace + 1] = string.format("exit %4d  pc=%06x  %-8s %-12s %s", r.exits, e.pc,
+                                            e.mnemonic or "-", e.cause, e.what)
+    end
+    if r.exits > CAUSE_LIMIT then
+      r.fault = "more than " .. CAUSE_LIMIT .. " exits: does the emulation advance the PC?"
+      h:stop()
+    end
+  end)
+  r.stop = h:run(RUN_LIMIT)
+  r.out = h:console(1)
+  r.state, r.reason = h:state(1)
+  r.halted = r.state == "halted"
+  r.cycles = h:stats().cycles
+  h:close()
   return r
 end
 
@@ -115,14 +99,15 @@ lab:question{
   id = "exits", kind = "number", points = 4,
   text = "Your guest kernel folds {n} words. How many VM exits does it cause from its first "
       .. "instruction to its halt (the halt included)?",
-  answer = function(p) return 2 * p.n + 14 end,
+  answer = function(p) return 2 * p.n + 15 end,
   hints = { "Count the privileged instructions the kernel executes: some run once, some once per word, some once per character printed.",
-            "Set trace = true in answers.lua and run `traplab lab check`: every exit is listed." },
+            "Set trace = true in answers.lua and run `traplab lab check`: every exit is listed, "
+         .. "including one that no instruction of the kernel asked for." },
 }
 
 lab:question{
   id = "first_exit", kind = "text", points = 2,
-  text = "Which instruction (mnemonic) causes the guest's first VM exit?",
+  text = "Which instruction (mnemonic) is the first one the hypervisor has to emulate?",
   answer = { "mfcr" },
   hints = { "It is the kernel's very first instruction." },
 }
@@ -186,7 +171,8 @@ lab:check{
     if not r then return false, err end
     if r.out:find("panic", 1, true) then return false, "the guest panicked: it saw a ring other than 0" end
     if r.fault then return false, r.fault end
-    if r.exits < 3 then return false, "the guest stopped after " .. r.exits .. " exits" end
+    if r.state == "failed" then return false, "the VM failed: " .. r.reason end
+    if r.exits < 4 then return false, "the guest stopped after " .. r.exits .. " exits" end
     return true
   end,
 }
@@ -199,7 +185,9 @@ lab:check{
     local r, err = result(ctx, p)
     if not r then return false, err end
     if r.fault then return false, r.fault end
-    if not r.halted then return false, "the guest did not reach its halt (stopped: " .. r.stop .. ")" end
+    if not r.halted then
+      return false, "the guest did not reach its halt (VM " .. r.state .. ", run stopped: " .. r.stop .. ")"
+    end
     local want = checksum(p.data)
     local ref = reference(ctx, p)
     assert(ref.out == want, "the reference hypervisor disagrees with the checksum")
