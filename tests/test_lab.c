@@ -279,6 +279,61 @@ static void test_machine_api(void)
     lab_sandbox_free(sb);
 }
 
+/* ---- hypervisors from Lua -------------------------------------------------------------- */
+static void test_hypervisor_api(void)
+{
+    lab_sandbox *sb = new_sandbox(0, 0);
+    /* A guest kernel in VM 1: the student's mfcr emulation runs, the VMM does the rest. */
+    expect_ok(sb,
+        "local h = traplab.hypervisor{ vms = 1, hosting = 'type1' }\n"
+        "assert(h:load(1, '_start: mfcr a1, status\\n mtcr scratch, a1\\n li a2, 107\\n out a2, 0x10\\n halt\\n'))\n"
+        "local kinds, emulated = {}, {}\n"
+        "h:on_exit(function(e) if e.kind == 'exit' then kinds[#kinds + 1] = e.mnemonic or e.cause end end)\n"
+        "h:emulate('mfcr', function(hh, vm, insn)\n"
+        "  emulated[#emulated + 1] = insn.text\n"
+        "  hh:set_reg(vm, insn.rd, hh:vcr(vm, insn.rs1) + 40)\n"
+        "  return 'next'\n"
+        "end)\n"
+        "local snap = h:snapshot()\n"
+        "assert(h:run(10000) == 'halt')\n"
+        "assert(h:console(1) == 'k' and h:state(1) == 'halted')\n"
+        "assert(h:reg(1, 'a1') == 40 and h:vcr(1, 'scratch') == 40)\n"
+        "assert(#emulated == 1 and emulated[1] == 'mfcr r2, status', emulated[1])\n"
+        "assert(kinds[#kinds] == 'halt' and kinds[#kinds - 1] == 'out')\n"
+        "local s = h:stats()\n"
+        "assert(s.exits == #kinds and s.emulated_by_insn.mtcr == 1 and s.exits_by_cause.ILLEGAL_PRIV == 4)\n"
+        "local cycles = s.cycles\n"
+        "h:restore(snap)\n"
+        "assert(h:run(10000) == 'halt' and h:stats().cycles == cycles and h:console(1) == 'k')\n"
+        "assert(getmetatable(h) == 'protected')\n"
+        "h:close()\n");
+    /* Without a Lua emulation the built-in one gives the virtual status: ring 0. */
+    expect_ok(sb,
+        "local h = traplab.hypervisor{}\n"
+        "assert(h:load(1, '_start: li a1, 99\\n mfcr a1, status\\n halt\\n'))\n"
+        "assert(h:run(10000) == 'halt' and h:reg(1, 'a1') & 3 == 0)\n");
+    expect_error(sb,
+        "local h = traplab.hypervisor{}\n"
+        "assert(h:load(1, '_start: mfcr a1, status\\n halt\\n'))\n"
+        "h:emulate('mfcr', function() error('student bug') end)\n"
+        "h:run(10000)\n", "test:3: student bug");
+    expect_error(sb,
+        "local h = traplab.hypervisor{}\n"
+        "assert(h:load(1, '_start: mfcr a1, status\\n halt\\n'))\n"
+        "h:emulate('mfcr', function(hh) hh:close() end)\n"
+        "h:run(10000)\n", "from inside its own hooks");
+    expect_error(sb, "local h = traplab.hypervisor{}; h:close(); h:run()", "closed hypervisor");
+    expect_error(sb, "traplab.hypervisor{ hosting = 'type3' }", "hosting must be");
+    expect_error(sb, "traplab.hypervisor{ costs = { warp_drive = 1 } }", "unknown cost");
+    expect_error(sb, "local h = traplab.hypervisor{}; h:console(2)", "no such VM");
+    expect_error(sb, "local h = traplab.hypervisor{}; h:emulate('frob', print)", "unknown instruction");
+    expect_ok(sb,
+        "local h = traplab.hypervisor{}\n"
+        "local ok, diag = h:load(1, '.include \"/etc/passwd\"\\n')\n"
+        "assert(not ok and diag:find('not available here', 1, true))\n");
+    lab_sandbox_free(sb);
+}
+
 /* ---- the framework ------------------------------------------------------------------ */
 static const char *test_lab_lua =
     "local lab = traplab.lab{ title = 'Test lab', minutes = 5,\n"
@@ -633,6 +688,7 @@ void test_lab_register(void)
     CU_add_test(s, "runaway loops and memory bombs are stopped", test_runaway_and_bombs);
     CU_add_test(s, "files stay inside the lab's folders", test_files_confined);
     CU_add_test(s, "machines from Lua: assemble, run, snapshot, trap hooks", test_machine_api);
+    CU_add_test(s, "hypervisors from Lua: load, exits, Lua emulation, stats", test_hypervisor_api);
     CU_add_test(s, "questions, checks, hints and seeds", test_framework_grades);
     CU_add_test(s, "a class of 100 submissions grades right", test_class_of_hundred);
     CU_add_test(s, "each lab's solution scores full marks, its starter does not", test_shipped_labs);
