@@ -211,7 +211,8 @@ static void drain(child *c)
         if (c->len + 4096 > c->cap) {
             size_t cap = c->cap ? c->cap * 2 : 8192;
             char *nb = realloc(c->buf, cap);
-            if (!nb) {   /* cannot hold the report: treat it as truncated */
+            if (!nb) {   /* cannot hold the report: stop the child, call it truncated */
+                kill(c->pid, SIGKILL);
                 c->eof = true;
                 return;
             }

@@ -668,6 +668,12 @@ static void test_command_line(void)
     FMT(args, "grade 01 --labs labs --submissions %s --csv %s --jobs 2 --timeout 1", class, csv);
     CU_ASSERT_EQUAL(lab_cmd(args, out, sizeof out), 0);
     CU_ASSERT_PTR_NOT_NULL(strstr(out, "Graded 4 submissions"));
+    /* Without --jobs, grade uses every core. */
+    char jobs[64];
+    FMT(jobs, "%ld jobs)", sysconf(_SC_NPROCESSORS_ONLN));
+    FMT(args, "grade 01 --labs labs --submissions %s --timeout 1", class);
+    CU_ASSERT_EQUAL(lab_cmd(args, out, sizeof out), 0);
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, jobs));
     FILE *f = fopen(csv, "r");
     CU_ASSERT_PTR_NOT_NULL_FATAL(f);
     size_t len = fread(out, 1, sizeof out - 1, f);
