@@ -91,7 +91,8 @@ void lab_write_json(FILE *out, const lab_report *r)
 {
     fputs("{\"lab\": ", out); json_str(out, r->id);
     fputs(", \"title\": ", out); json_str(out, r->title);
-    fprintf(out, ", \"seed\": %" PRIu64 ", \"student\": ", r->seed);
+    /* A string: a 64-bit seed does not survive a JavaScript number. */
+    fprintf(out, ", \"seed\": \"%" PRIu64 "\", \"student\": ", r->seed);
     json_str(out, r->student);
     fputs(", \"fatal\": ", out);
     if (r->fatal) json_str(out, r->fatal); else fputs("null", out);
