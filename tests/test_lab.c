@@ -440,6 +440,33 @@ static void test_framework_grades(void)
     free(ser);
     lab_report_free(&r);
 
+    /* Students' own escape attempts: each zeroes the submission with the reason. */
+    static const struct { const char *code, *why; } tricks[] = {
+        { "return load('return os')().execute('id')", "tried to use 'os'" },
+        { "setmetatable(_ENV, nil) return os", "protected metatable" },
+        { "local mt = getmetatable(_ENV) return mt.__index", "must return a table" },   /* mt is a string */
+        { "return string.dump(print)", "field 'dump'" },
+        { "return load(string.char(27) .. 'Lua')()", "attempt to call a nil value" },
+        { "return coroutine.wrap(print)", "tried to use 'coroutine'" },
+        { "local ok = pcall(function() return debug.getinfo(1) end) return {}", "tried to use 'debug'" },
+        { "getmetatable('').__index.upper = nil", "attempt to index a nil value (field '__index')" },
+        { "return _G.io", "tried to use 'io'" },
+    };
+    for (size_t i = 0; i < sizeof tricks / sizeof tricks[0]; i++) {
+        write_file(sub, "answers.lua", tricks[i].code);
+        CU_ASSERT_TRUE(lab_grade(&rq, &r, err, sizeof err));
+        bool ok = r.fatal && strstr(r.fatal, tricks[i].why) && r.total == 0;
+        if (!ok)
+            fprintf(stderr, "\n  %s -> %s\n", tricks[i].code, r.fatal ? r.fatal : "(graded)");
+        CU_ASSERT_TRUE(ok);
+        lab_report_free(&r);
+    }
+    /* And the lab is unharmed for the next student: string methods still work. */
+    write_submission(sub, n, true);
+    CU_ASSERT_TRUE(lab_grade(&rq, &r, err, sizeof err));
+    CU_ASSERT_DOUBLE_EQUAL(r.total, 10, 1e-9);
+    lab_report_free(&r);
+
     /* A broken lab is the instructor's error, reported with file and line. */
     write_file(lab, "lab.lua", "local lab = traplab.lab{ title = 'x' }\nlab:question{ id = 'q', points = 0, answer = 1 }\nreturn lab\n");
     CU_ASSERT_FALSE(lab_grade(&rq, &r, err, sizeof err));
