@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -511,6 +512,93 @@ out:
     return status;
 }
 
+static void run_help(FILE *f)
+{
+    fprintf(f, "usage: traplab lab run LAB [--submission DIR] [--seed N | --student ID] [--labs DIR]\n\n"
+               "Prints the lab's tasks and opens its scenario (built from your submission, else the\n"
+               "starter) in the terminal UI ('traplab tui'); step through it, then 'traplab lab check'.\n");
+}
+
+/* Opens path in `traplab tui`, as a child of this very binary. */
+static int open_in_tui(const char *path)
+{
+    char self[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+    if (n <= 0)
+        return -1;
+    self[n] = '\0';
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid < 0)
+        return -1;
+    if (pid == 0) {
+        execl(self, self, "tui", path, (char *)NULL);
+        _exit(127);
+    }
+    int st;
+    while (waitpid(pid, &st, 0) < 0)
+        if (errno != EINTR)
+            return -1;
+    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+static int lab_run(int argc, char **argv)
+{
+    lab_opts o;
+    int rc = parse_opts(argc, argv, "lab run", &o, run_help);
+    if (rc) return rc < 0 ? EXIT_OK : rc;
+    if (optind != argc - 1)
+        return cli_usage_error("lab run", "expected one LAB");
+    const char *sub = o.submission ? o.submission : ".";
+    char dir[PATH_MAX], student[256], err[2048];
+    if (!find_lab(o.labs, argv[optind], dir, sizeof dir, "run"))
+        return EXIT_FAIL;
+    lab_request rq = { .lab_dir = dir, .submission_dir = is_dir(sub) ? sub : NULL, .want_scenario = true };
+    choose_seed(&o, sub, student, sizeof student, &rq.seed);
+    rq.student = student;
+    lab_report r;
+    if (!lab_describe(&rq, &r, err, sizeof err)) {
+        fprintf(stderr, "traplab lab run: %s\n", err);
+        lab_report_free(&r);
+        return EXIT_FAIL;
+    }
+    if (!r.scenario) {
+        fprintf(stderr, "traplab lab run: lab %s has no scenario to open\n", r.id);
+        lab_report_free(&r);
+        return EXIT_FAIL;
+    }
+    printf("# %s (student %s, seed %" PRIu64 ")\n", r.title, student[0] ? student : "-", rq.seed);
+    for (size_t i = 0; i < r.ntasks; i++)
+        printf("Task %zu. %s\n", i + 1, r.tasks[i]);
+    /* The scenario goes to a private folder that is removed afterwards. */
+    char tmpl[] = "/tmp/traplab-lab-run-XXXXXX", path[PATH_MAX];
+    int status = EXIT_FAIL;
+    if (!mkdtemp(tmpl) || !join(path, sizeof path, tmpl, r.scenario_name)) {
+        fprintf(stderr, "traplab lab run: cannot make a temporary folder: %s\n", strerror(errno));
+        lab_report_free(&r);
+        return EXIT_FAIL;
+    }
+    FILE *f = fopen(path, "w");
+    if (f && fputs(r.scenario, f) >= 0 && fclose(f) == 0) {
+        f = NULL;
+        printf("Opening %s in the terminal UI...\n", r.scenario_name);
+        int t = open_in_tui(path);
+        if (t == 127 || t < 0)
+            fprintf(stderr, "traplab lab run: could not start 'traplab tui' (is the terminal UI built in?)\n");
+        else
+            status = t == 0 ? EXIT_OK : EXIT_FAIL;
+        printf("When you are done: traplab lab check %s\n", r.id);
+    } else {
+        fprintf(stderr, "traplab lab run: %s: %s\n", path, strerror(errno));
+    }
+    if (f)
+        fclose(f);
+    remove(path);
+    rmdir(tmpl);
+    lab_report_free(&r);
+    return status;
+}
+
 static const struct {
     const char *name;
     int (*run)(int, char **);
@@ -520,6 +608,7 @@ static const struct {
     { "show",  lab_show,      "print a lab's tasks and questions with your numbers" },
     { "check", lab_check,     "grade one submission, with hints" },
     { "grade", lab_grade_cmd, "grade a class in parallel into a CSV" },
+    { "run",   lab_run,       "open the lab's scenario in the terminal UI" },
 };
 
 static void usage(FILE *f)

@@ -165,6 +165,12 @@ static int convert_report(lua_State *L)
         r->fatal = strdup(lua_tostring(L, -1));
     lua_pop(L, 1);
     r->tasks = strlist(L, 2, "tasks", &r->ntasks);
+    lua_pushliteral(L, "scenario");
+    if (lua_rawget(L, 2) == LUA_TSTRING) {
+        r->scenario = strdup(lua_tostring(L, -1));
+        r->scenario_name = dupfield(L, 2, "scenario_name");
+    }
+    lua_pop(L, 1);
     lua_pushliteral(L, "items");
     lua_rawget(L, 2);
     if (lua_type(L, -1) == LUA_TTABLE) {
@@ -261,7 +267,9 @@ static bool run_lab(const lab_request *rq, bool grade, lab_report *out, char *er
 
     lua_getfield(L, fw, grade ? "grade" : "describe");
     lua_pushvalue(L, labobj);
-    lua_createtable(L, 0, 3);
+    lua_createtable(L, 0, 4);
+    lua_pushboolean(L, rq->want_scenario);
+    lua_setfield(L, -2, "want_scenario");
     lua_pushstring(L, out->id);
     lua_setfield(L, -2, "id");
     lua_pushinteger(L, (lua_Integer)rq->seed);
@@ -293,7 +301,8 @@ bool lab_grade(const lab_request *rq, lab_report *out, char *err, size_t errlen)
 bool lab_describe(const lab_request *rq, lab_report *out, char *err, size_t errlen)
 {
     lab_request d = *rq;
-    d.submission_dir = NULL;
+    if (!d.want_scenario)
+        d.submission_dir = NULL;
     return run_lab(&d, false, out, err, errlen);
 }
 
@@ -313,5 +322,6 @@ void lab_report_free(lab_report *r)
     free(r->tasks);
     free(r->items);
     free(r->id); free(r->title); free(r->student); free(r->fatal);
+    free(r->scenario); free(r->scenario_name);
     memset(r, 0, sizeof *r);
 }

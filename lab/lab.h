@@ -38,6 +38,8 @@ typedef struct {
     size_t ntasks;
     double total, max;
     char *fatal;           /* non-NULL: the submission scores zero, and this is why */
+    char *scenario;        /* describe with want_scenario: assembly source to open, or NULL */
+    char *scenario_name;   /* its file name, e.g. "lab01.s" */
 } lab_report;
 
 typedef struct {
@@ -46,6 +48,7 @@ typedef struct {
     uint64_t seed;
     const char *student;         /* may be NULL */
     lab_limits limits;
+    bool want_scenario;          /* describe: also build the lab's scenario (lab run) */
 } lab_request;
 
 void lab_report_free(lab_report *r);
@@ -58,7 +61,9 @@ uint64_t lab_seed_from_student(const char *student);
  * (message in err); a bad submission is a report with fatal set.
  */
 bool lab_grade(const lab_request *rq, lab_report *out, char *err, size_t errlen);
-/* Loads the lab and lists its tasks and items with this seed's parameters. */
+/* Loads the lab and lists its tasks and items with this seed's parameters;
+ * with want_scenario, also the program the lab opens in the terminal UI
+ * (built from the submission folder when one is given). */
 bool lab_describe(const lab_request *rq, lab_report *out, char *err, size_t errlen);
 
 /* ---- isolation ----------------------------------------------------------- */

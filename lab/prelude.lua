@@ -125,8 +125,12 @@ function Lab:check(spec) return add_item(self, spec, "check") end
 function traplab.lab(spec)
   if type(spec) ~= "table" then error("traplab.lab expects a table", 2) end
   if type(spec.title) ~= "string" then error("traplab.lab: title must be a string", 2) end
+  if spec.scenario ~= nil and type(spec.scenario) ~= "function" then
+    error("traplab.lab: scenario must be a function(ctx, params) returning assembly source", 2)
+  end
   local o = { title = spec.title, minutes = spec.minutes or 0, answers = spec.answers or "answers.lua",
-              params = spec.params, tasks = spec.tasks or {}, _items = {}, _ids = {} }
+              params = spec.params, tasks = spec.tasks or {}, scenario = spec.scenario,
+              _items = {}, _ids = {} }
   return setmetatable(o, Lab)
 end
 
@@ -320,6 +324,15 @@ function M.describe(lab, info)
       end
     end
     tinsert(out.items, r)
+  end
+  if info.want_scenario and lab.scenario then
+    local ctx = { params = params, seed = info.seed, student = info.student,
+                  submission = folder("submission"), lab = folder("lab") }
+    local ok, src, name = C.call(lab.scenario, ctx, params)
+    if not ok then error("scenario: " .. errmsg(src), 0) end
+    if type(src) ~= "string" then error("scenario must return assembly source (a string)", 0) end
+    out.scenario = src
+    out.scenario_name = type(name) == "string" and smatch(name, "^[%w_%-%.]+$") and name or "scenario.s"
   end
   return out
 end

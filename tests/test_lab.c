@@ -608,6 +608,23 @@ static void test_shipped_labs(void)
         if (!strcmp(r.items[k].id, "ring3"))
             CU_ASSERT_STRING_EQUAL(r.items[k].message, "1 privileged instruction(s) trapped in ring 3");
     lab_report_free(&r);
+    /* `lab run` opens each lab's scenario: the student's program, else the starter. */
+    static const struct { const char *lab, *sub, *name, *has; } scen[] = {
+        { "01-rings", "labs/01-rings/solution", "lab01-kernel-user.s", "li      a0, SYS_EXIT" },
+        { "01-rings", NULL, "lab01-kernel-user.s", "out     a1, 0x10" },
+        { "02-trap-and-emulate", NULL, "lab02-guest-kernel.s", ".equ N, 9" },
+    };
+    for (size_t i = 0; i < sizeof scen / sizeof scen[0]; i++) {
+        char labdir[PATH_MAX], err[1024];
+        snprintf(labdir, sizeof labdir, "labs/%s", scen[i].lab);
+        lab_request rq = { .lab_dir = labdir, .submission_dir = scen[i].sub, .want_scenario = true,
+                           .seed = lab_seed_from_student("reference") };
+        CU_ASSERT_TRUE_FATAL(lab_describe(&rq, &r, err, sizeof err));
+        CU_ASSERT_PTR_NOT_NULL_FATAL(r.scenario);
+        CU_ASSERT_STRING_EQUAL(r.scenario_name, scen[i].name);
+        CU_ASSERT_PTR_NOT_NULL(strstr(r.scenario, scen[i].has));
+        lab_report_free(&r);
+    }
     /* Lab 02's starter boots (mfcr is skipped) but cannot produce the checksum. */
     grade_shipped("02-trap-and-emulate", "starter", &r);
     CU_ASSERT_DOUBLE_EQUAL(r.total, 8, 1e-9);

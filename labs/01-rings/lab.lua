@@ -49,6 +49,11 @@ local lab = traplab.lab{
              adds = rng:int(20, 90), calls = rng:int(2, 9),
              word = rng:pick(WORDS) }
   end,
+  -- `traplab lab run 01-rings`: the kernel and your user.s (or the starter's) in the terminal UI.
+  scenario = function(ctx)
+    local user = ctx.submission:read("user.s") or assert(ctx.lab:read("starter/user.s"))
+    return assert(ctx.lab:read("guest/kernel.s")) .. "\n" .. user, "lab01-kernel-user.s"
+  end,
   tasks = {
     "Read the handout (README.en.md or README.es.md) and the course notes on instruction types.",
     "Predict which instructions of your program (below) trap in ring 3 and in ring 0; answer in answers.lua.",

@@ -80,6 +80,9 @@ local lab = traplab.lab{
     for i = 1, rng:int(5, 12) do data[i] = rng:int(1, 999) end
     return { data = data, n = #data }
   end,
+  -- `traplab lab run 02-trap-and-emulate`: your guest kernel, with your words, in the terminal
+  -- UI on the bare machine: step through it and mark every instruction that will be a VM exit.
+  scenario = function(ctx, p) return guest_source(ctx, p), "lab02-guest-kernel.s" end,
   tasks = {
     "Read the handout (README.en.md or README.es.md): how the hypervisor runs the guest kernel in ring 1.",
     "Read guest/kernel.s; your guest folds {n} words. Predict its VM exits, then set trace = true in "
