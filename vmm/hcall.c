@@ -66,6 +66,12 @@ void vmm_hcall_defaults(vmm *v)
         v->hcalls[i] = builtin[i];
 }
 
+void vmm_set_hypercall_hook(vmm *v, vmm_hcall_hook fn, void *ud)
+{
+    v->hc_hook = fn;
+    v->hc_ud = ud;
+}
+
 bool vmm_set_hypercall(vmm *v, unsigned number, vmm_hcall_fn fn)
 {
     if (number >= VMM_MAX_HCALLS)
@@ -81,9 +87,12 @@ void vmm_hypercall(vmm *v, vmm_vm *vm, const machine_trap *t)
     vm->st.hypercalls++;
     vmm_charge(v, vm, LAYER_VMM, v->cfg.costs.hypercall);
     c->pc = t->epc;
-    uint32_t r = nr < VMM_MAX_HCALLS && v->hcalls[nr]
-        ? v->hcalls[nr](v, (unsigned)(vm - v->vm), c->r[REG_A1], c->r[REG_A2], c->r[REG_A3])
-        : VMM_HC_ENOSYS;
+    unsigned vmi = (unsigned)(vm - v->vm);
+    uint32_t r;
+    if (!v->hc_hook || !v->hc_hook(v, vmi, nr, c->r[REG_A1], c->r[REG_A2], c->r[REG_A3], &r, v->hc_ud))
+        r = nr < VMM_MAX_HCALLS && v->hcalls[nr]
+            ? v->hcalls[nr](v, vmi, c->r[REG_A1], c->r[REG_A2], c->r[REG_A3])
+            : VMM_HC_ENOSYS;
     if (vm->state == VM_RUNNABLE)
         c->r[REG_A0] = r;
 }
