@@ -31,6 +31,7 @@ typedef struct {
     size_t charged;
     int event_ref;                    /* on_exit hook, LUA_NOREF when none */
     int emul_ref[ISA_NUM_OPCODES];    /* emulate hooks by opcode */
+    int hcall_ref[VMM_MAX_HCALLS];    /* hypercall handlers by number */
     lua_State *L;                     /* the running thread, while running */
     int self_idx;
     bool running;
@@ -132,6 +133,8 @@ static int api_vmm_new(lua_State *L)
     h->event_ref = LUA_NOREF;
     for (unsigned i = 0; i < ISA_NUM_OPCODES; i++)
         h->emul_ref[i] = LUA_NOREF;
+    for (unsigned i = 0; i < VMM_MAX_HCALLS; i++)
+        h->hcall_ref[i] = LUA_NOREF;
     luaL_setmetatable(L, VMM_MT);
     char err[256];
     h->v = vmm_new(&cfg, err, sizeof err);
@@ -152,6 +155,8 @@ static void vmm_release(lua_State *L, lua_vmm *h)
     luaL_unref(L, LUA_REGISTRYINDEX, h->event_ref);
     for (unsigned i = 0; i < ISA_NUM_OPCODES; i++)
         luaL_unref(L, LUA_REGISTRYINDEX, h->emul_ref[i]);
+    for (unsigned i = 0; i < VMM_MAX_HCALLS; i++)
+        luaL_unref(L, LUA_REGISTRYINDEX, h->hcall_ref[i]);
     free(h->hook_error);
     h->hook_error = NULL;
     lab_sandbox_uncharge(lab_sandbox_from(L), h->charged);
@@ -379,6 +384,54 @@ static int h_emulate(lua_State *L)
     return 0;
 }
 
+static bool hcall_hook(vmm *v, unsigned vm, uint32_t nr, uint32_t a1, uint32_t a2, uint32_t a3,
+                       uint32_t *ret, void *ud)
+{
+    (void)v;
+    lua_vmm *h = ud;
+    lua_State *L = h->L;
+    if (!L || nr >= VMM_MAX_HCALLS || h->hcall_ref[nr] == LUA_NOREF || h->hook_error)
+        return false;
+    lua_rawgeti(L, LUA_REGISTRYINDEX, h->hcall_ref[nr]);
+    lua_pushvalue(L, h->self_idx);
+    lua_pushinteger(L, vm + 1);
+    lua_pushinteger(L, a1);
+    lua_pushinteger(L, a2);
+    lua_pushinteger(L, a3);
+    if (lua_pcall(L, 5, 1, 0) != LUA_OK) {
+        hook_failed(h, L);
+        *ret = VMM_HC_EINVAL;
+        return true;
+    }
+    bool handled = lua_isinteger(L, -1);
+    if (handled)
+        *ret = (uint32_t)lua_tointeger(L, -1);
+    lua_pop(L, 1);
+    return handled;
+}
+
+/*
+ * h:hypercall(n, function(h, vm, a1, a2, a3) return result end): handles
+ * hypercall number n (0..31) in Lua; returning nil falls through to the
+ * VMM's own table.  h:hypercall(n, nil) removes it.
+ */
+static int h_hypercall(lua_State *L)
+{
+    lua_vmm *h = check_vmm(L, 1);
+    lua_Integer n = luaL_checkinteger(L, 2);
+    luaL_argcheck(L, n >= 0 && n < VMM_MAX_HCALLS, 2, "hypercall number must be 0..31");
+    if (!lua_isnil(L, 3))
+        luaL_checktype(L, 3, LUA_TFUNCTION);
+    luaL_unref(L, LUA_REGISTRYINDEX, h->hcall_ref[n]);
+    h->hcall_ref[n] = LUA_NOREF;
+    if (!lua_isnil(L, 3)) {
+        lua_pushvalue(L, 3);
+        h->hcall_ref[n] = luaL_ref(L, LUA_REGISTRYINDEX);
+    }
+    vmm_set_hypercall_hook(h->v, hcall_hook, h);
+    return 0;
+}
+
 /* ---- running --------------------------------------------------------------------------- */
 static int finish(lua_State *L, lua_vmm *h, machine_stop st)
 {
@@ -592,7 +645,7 @@ static int vs_gc(lua_State *L)
 
 static const luaL_Reg vmm_methods[] = {
     { "load", h_load }, { "run", h_run }, { "step", h_step }, { "stop", h_stop },
-    { "on_exit", h_on_exit }, { "emulate", h_emulate },
+    { "on_exit", h_on_exit }, { "emulate", h_emulate }, { "hypercall", h_hypercall },
     { "reg", h_reg }, { "set_reg", h_set_reg }, { "pc", h_pc }, { "set_pc", h_set_pc },
     { "vcr", h_vcr }, { "set_vcr", h_set_vcr }, { "read", h_read },
     { "console", h_console }, { "state", h_state }, { "stats", h_stats },

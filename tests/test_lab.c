@@ -322,6 +322,17 @@ static void test_hypervisor_api(void)
         "assert(h:load(1, '_start: mfcr a1, status\\n halt\\n'))\n"
         "h:emulate('mfcr', function(hh) hh:close() end)\n"
         "h:run(10000)\n", "from inside its own hooks");
+    /* Hypercalls handled in Lua; an unhandled number still gets ENOSYS from the VMM. */
+    expect_ok(sb,
+        "local h = traplab.hypervisor{}\n"
+        "assert(h:load(1, '_start: li a0, 20\\n li a1, 21\\n hcall\\n mtcr scratch, a0\\n"
+        " li a0, 29\\n hcall\\n mtcr epc, a0\\n halt\\n'))\n"
+        "local seen\n"
+        "h:hypercall(20, function(hh, vm, a1) seen = vm; return a1 * 2 end)\n"
+        "assert(h:run(10000) == 'halt')\n"
+        "assert(seen == 1 and h:vcr(1, 'scratch') == 42 and h:vcr(1, 'epc') == 0xffffffff)\n"
+        "assert(h:stats().hypercalls == 2)\n");
+    expect_error(sb, "traplab.hypervisor{}:hypercall(32, print)", "0..31");
     expect_error(sb, "local h = traplab.hypervisor{}; h:close(); h:run()", "closed hypervisor");
     expect_error(sb, "traplab.hypervisor{ hosting = 'type3' }", "hosting must be");
     expect_error(sb, "traplab.hypervisor{ costs = { warp_drive = 1 } }", "unknown cost");
