@@ -32,6 +32,7 @@ typedef struct {
     int event_ref;                    /* on_exit hook, LUA_NOREF when none */
     int emul_ref[ISA_NUM_OPCODES];    /* emulate hooks by opcode */
     int hcall_ref[VMM_MAX_HCALLS];    /* hypercall handlers by number */
+    bool para;                        /* mode "para": guests assembled with PARAVIRT defined */
     lua_State *L;                     /* the running thread, while running */
     int self_idx;
     bool running;
@@ -86,6 +87,7 @@ static int api_vmm_new(lua_State *L)
     vmm_config cfg;
     vmm_default_config(&cfg);
     cfg.nvms = 1;
+    bool para = false;
     if (!lua_isnoneornil(L, 1)) {
         luaL_checktype(L, 1, LUA_TTABLE);
         if (lua_getfield(L, 1, "vms") != LUA_TNIL) {
@@ -102,6 +104,13 @@ static int api_vmm_new(lua_State *L)
         if (lua_getfield(L, 1, "profile") != LUA_TNIL &&
             !isa_parse_profile(luaL_checkstring(L, -1), &cfg.profile))
             return luaL_error(L, "traplab.hypervisor: profile must be 'strict' or 'legacy'");
+        lua_pop(L, 1);
+        if (lua_getfield(L, 1, "mode") != LUA_TNIL) {
+            const char *mode = luaL_checkstring(L, -1);
+            if (strcmp(mode, "full") != 0 && strcmp(mode, "para") != 0)
+                return luaL_error(L, "traplab.hypervisor: mode must be 'full' or 'para'");
+            para = strcmp(mode, "para") == 0;
+        }
         lua_pop(L, 1);
         if (lua_getfield(L, 1, "slice") != LUA_TNIL) {
             lua_Integer s = luaL_checkinteger(L, -1);
@@ -143,6 +152,7 @@ static int api_vmm_new(lua_State *L)
         return luaL_error(L, "traplab.hypervisor: %s", err);
     }
     h->charged = charge;
+    h->para = para;
     return 1;
 }
 
@@ -185,15 +195,17 @@ static int h_tostring(lua_State *L)
     if (!h->v)
         lua_pushliteral(L, "hypervisor (closed)");
     else
-        lua_pushfstring(L, "hypervisor (%s, %d VMs)", vmm_host_name(vmm_get_config(h->v)->host),
-                        (int)vmm_nvms(h->v));
+        lua_pushfstring(L, "hypervisor (%s, %s, %d VMs)", vmm_host_name(vmm_get_config(h->v)->host),
+                        h->para ? "para" : "full", (int)vmm_nvms(h->v));
     return 1;
 }
 
 /* ---- loading ----------------------------------------------------------------------- */
 /* Assembles src; on failure pushes nothing and returns the diagnostics (malloc'd). */
-static char *assemble(const char *name, const char *src, image *img)
+static char *assemble(const char *name, const char *src, bool para, image *img)
 {
+    /* As `traplab vm --para` does it: one source, paravirtualized when PARAVIRT is defined. */
+    static const char *const para_defs[] = { "PARAVIRT" };
     char *diag = NULL;
     size_t dlen = 0;
     FILE *df = open_memstream(&diag, &dlen);
@@ -202,6 +214,10 @@ static char *assemble(const char *name, const char *src, image *img)
     asm_options opt = { 0 };
     opt.diag = df;
     opt.no_include = true;
+    if (para) {
+        opt.defines = (const char **)para_defs;
+        opt.ndefines = 1;
+    }
     image_init(img);
     int errors = asm_assemble_string(name, src, &opt, img);
     fclose(df);
@@ -233,9 +249,9 @@ static int h_load(lua_State *L)
     const char *ksrc = luaL_checkstring(L, 3);
     const char *psrc = luaL_optstring(L, 4, NULL);
     image kimg, pimg;
-    char *diag = assemble("kernel.s", ksrc, &kimg);
+    char *diag = assemble("kernel.s", ksrc, h->para, &kimg);
     if (!diag && psrc) {
-        diag = assemble("program.s", psrc, &pimg);
+        diag = assemble("program.s", psrc, h->para, &pimg);
         if (diag)
             image_free(&kimg);
     }

@@ -333,6 +333,16 @@ static void test_hypervisor_api(void)
         "assert(seen == 1 and h:vcr(1, 'scratch') == 42 and h:vcr(1, 'epc') == 0xffffffff)\n"
         "assert(h:stats().hypercalls == 2)\n");
     expect_error(sb, "traplab.hypervisor{}:hypercall(32, print)", "0..31");
+    /* mode = 'para' assembles the guest with PARAVIRT defined, as traplab vm --para does. */
+    expect_ok(sb,
+        "local src = '.ifdef PARAVIRT\\n_start: li a0, 20\\n hcall\\n halt\\n.else\\n_start: halt\\n.endif\\n'\n"
+        "for _, mode in ipairs{ 'full', 'para' } do\n"
+        "  local h = traplab.hypervisor{ mode = mode, hosting = 'type2' }\n"
+        "  assert(h:load(1, src) and h:run(100000) == 'halt')\n"
+        "  assert(h:stats().hypercalls == (mode == 'para' and 1 or 0), mode)\n"
+        "  assert(tostring(h):find(mode, 1, true))\n"
+        "end\n");
+    expect_error(sb, "traplab.hypervisor{ mode = 'binary-translation' }", "mode must be");
     expect_error(sb, "local h = traplab.hypervisor{}; h:close(); h:run()", "closed hypervisor");
     expect_error(sb, "traplab.hypervisor{ hosting = 'type3' }", "hosting must be");
     expect_error(sb, "traplab.hypervisor{ costs = { warp_drive = 1 } }", "unknown cost");
