@@ -1087,6 +1087,12 @@ static char *read_whole(const char *path, size_t *len, char *why, size_t whylen)
         free(buf);
         return NULL;
     }
+    if (memchr(buf, '\0', n)) {
+        /* Reporting every line of a binary file helps nobody. */
+        snprintf(why, whylen, "binary file (it contains NUL bytes), not assembly source");
+        free(buf);
+        return NULL;
+    }
     *len = n;
     return buf;
 }

@@ -23,6 +23,10 @@ typedef struct {
 
 /* Return the number of errors (0 on success, *out filled; else *out is empty). */
 int asm_assemble_file(const char *path, const asm_options *opt, image *out);
+/* A program to run: an image when the file starts with the image magic number,
+ * otherwise source to assemble (diagnostics go to opt->diag).  false with a
+ * one-line message in err ("prog.s: 3 errors; nothing to run"). */
+bool asm_load_program(const char *path, const asm_options *opt, image *out, char *err, size_t errlen);
 int asm_assemble_string(const char *name, const char *src, const asm_options *opt, image *out);
 
 #endif

@@ -26,6 +26,7 @@ int cmd_run(int argc, char **argv);
 int cmd_asm(int argc, char **argv);
 int cmd_disasm(int argc, char **argv);
 int cmd_vm(int argc, char **argv);
+int cmd_tui(int argc, char **argv);
 int cmd_lab(int argc, char **argv);
 
 /* Prints "traplab CMD: message" to stderr; returns EXIT_USAGE. */

@@ -128,12 +128,6 @@ static void print_json(FILE *out, machine *m, machine_stop s)
     fputs("}\n", out);
 }
 
-static bool has_suffix(const char *s, const char *suf)
-{
-    size_t a = strlen(s), b = strlen(suf);
-    return a >= b && strcmp(s + a - b, suf) == 0;
-}
-
 int cmd_run(int argc, char **argv)
 {
     static const struct option opts[] = {
@@ -184,23 +178,10 @@ int cmd_run(int argc, char **argv)
     const char *path = argv[optind];
 
     image img;
-    image_init(&img);
-    if (has_suffix(path, ".s")) {
-        asm_options ao;
-        memset(&ao, 0, sizeof ao);
-        int errs = asm_assemble_file(path, &ao, &img);
-        if (errs) {
-            fprintf(stderr, "traplab run: %s: %d error%s\n", path, errs, errs == 1 ? "" : "s");
-            image_free(&img);
-            return EXIT_FAIL;
-        }
-    } else {
-        char err[256];
-        if (!image_read_file(path, &img, err, sizeof err)) {
-            fprintf(stderr, "traplab run: %s: %s\n", path, err);
-            image_free(&img);
-            return EXIT_FAIL;
-        }
+    char err[1024];
+    if (!asm_load_program(path, NULL, &img, err, sizeof err)) {
+        fprintf(stderr, "traplab run: %s\n", err);
+        return EXIT_FAIL;
     }
 
     machine_config cfg;

@@ -72,45 +72,29 @@ bool cli_load_guest(const char *cmd, const char *name, const char *const *define
                 "$TRAPLAB_GUEST_DIR and next to traplab)\n", cmd, name, name);
         return false;
     }
-    image_init(img);
-    if (has_suffix(path, ".s")) {
-        char dir[PATH_MAX];
-        snprintf(dir, sizeof dir, "%s", path);
-        char *slash = strrchr(dir, '/');
-        if (slash)
-            *slash = '\0';
-        else
-            snprintf(dir, sizeof dir, ".");
-        /* Programs outside guest/ may still include layout.s from there. */
-        char gdir[PATH_MAX];
-        const char *dirs[2] = { dir, NULL };
-        size_t ndirs = 1;
-        if (find_short("layout", gdir, sizeof gdir)) {
-            char *gs = strrchr(gdir, '/');
-            if (gs) {
-                *gs = '\0';
-                dirs[ndirs++] = gdir;
-            }
-        }
-        asm_options ao;
-        memset(&ao, 0, sizeof ao);
-        ao.include_dirs = dirs;
-        ao.ninclude_dirs = ndirs;
-        ao.defines = (const char **)defines;
-        ao.ndefines = ndefines;
-        int errs = asm_assemble_file(path, &ao, img);
-        if (errs) {
-            fprintf(stderr, "traplab %s: %s: %d error%s\n", cmd, path, errs, errs == 1 ? "" : "s");
-            image_free(img);
-            return false;
-        }
-        return true;
+    /* Programs outside guest/ may still include layout.s from there. */
+    char dir[PATH_MAX], gdir[PATH_MAX];
+    snprintf(dir, sizeof dir, "%s", path);
+    char *slash = strrchr(dir, '/');
+    if (slash)
+        *slash = '\0';
+    else
+        snprintf(dir, sizeof dir, ".");
+    const char *dirs[2] = { dir, NULL };
+    size_t ndirs = 1;
+    if (find_short("layout", gdir, sizeof gdir) && (slash = strrchr(gdir, '/'))) {
+        *slash = '\0';
+        dirs[ndirs++] = gdir;
     }
-    char err[256];
-    if (!image_read_file(path, img, err, sizeof err)) {
-        /* The reader's message already names the file. */
+    asm_options ao;
+    memset(&ao, 0, sizeof ao);
+    ao.include_dirs = dirs;
+    ao.ninclude_dirs = ndirs;
+    ao.defines = (const char **)defines;
+    ao.ndefines = ndefines;
+    char err[PATH_MAX + 256];
+    if (!asm_load_program(path, &ao, img, err, sizeof err)) {
         fprintf(stderr, "traplab %s: %s\n", cmd, err);
-        image_free(img);
         return false;
     }
     return true;

@@ -19,6 +19,7 @@ static const cli_command commands[] = {
     { "disasm", cmd_disasm, "disassemble an image" },
     { "vm",     cmd_vm,     "run guest kernels in VMs under the trap-and-emulate hypervisor" },
     { "isa",    cmd_isa,    "print the ISA reference or the Popek-Goldberg verdict" },
+    { "tui",    cmd_tui,    "step through a program and its traps in a terminal UI" },
     { "lab",    cmd_lab,    "list, check and grade the Lua labs" },
 };
 

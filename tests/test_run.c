@@ -174,6 +174,21 @@ static void test_assembles_source(void)
     fclose(f);
     CU_ASSERT_EQUAL(run("bad.s", out, sizeof out, err, sizeof err), 1);
     CU_ASSERT_PTR_NOT_NULL(strstr(err, "bad.s:1:"));
+    /* An image renamed to .s still runs (told by its magic number); binary
+     * junk named .s gets one message, not one error per line of garbage. */
+    snprintf(args, sizeof args, "cp %s/hello.tlo %s/hello-image.s", dir, dir);
+    CU_ASSERT_EQUAL(system(args), 0);
+    CU_ASSERT_EQUAL(run("hello-image.s", out, sizeof out, err, sizeof err), 0);
+    CU_ASSERT_STRING_EQUAL(out, "hi\n");
+    snprintf(args, sizeof args, "%s/binary.s", dir);
+    f = fopen(args, "wb");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+    for (int i = 0; i < 4096; i++)
+        fputc((i * 7919) & 0xff, f);
+    fclose(f);
+    CU_ASSERT_EQUAL(run("binary.s", out, sizeof out, err, sizeof err), 1);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err, "binary file"));
+    CU_ASSERT_PTR_NULL(strstr(err, ":2:"));
 }
 
 void test_run_register(void)
