@@ -693,6 +693,13 @@ static void test_command_line(void)
     CU_ASSERT_EQUAL(lab_cmd("show 01 --labs labs --student reference", out, sizeof out), 0);
     CU_ASSERT_PTR_NOT_NULL(strstr(out, "prints exactly: hi guest"));
 
+    /* lab run prints the tasks and hands the scenario to `traplab tui`, which refuses
+     * a pipe for a terminal: the plumbing is tested here, the screen by tui-e2e.sh. */
+    CU_ASSERT_EQUAL(lab_cmd("run 01 --labs labs --submission labs/01-rings/solution", out, sizeof out), 1);
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "Task 4. Fix user.s so that it runs in ring 3 and prints exactly: hi guest"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "Opening lab01-kernel-user.s in the terminal UI"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "When you are done: traplab lab check 01-rings"));
+
     /* Usage errors exit 2; a missing lab or folder exits 1. */
     CU_ASSERT_EQUAL(lab_cmd("check", out, sizeof out), 2);
     CU_ASSERT_EQUAL(lab_cmd("frobnicate", out, sizeof out), 2);
