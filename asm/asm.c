@@ -1162,6 +1162,10 @@ static void do_include(asm_ctx *c, const asm_operand *op)
         err(c, op->col, "'.include' needs a file name in double quotes");
         return;
     }
+    if (c->opt->no_include) {
+        err(c, op->col, "'.include' is not available here: put everything in one source");
+        return;
+    }
     size_t files_on_stack = 0;
     for (size_t i = 0; i < c->nsrc; i++)
         files_on_stack += c->src[i].mac == NULL;

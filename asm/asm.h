@@ -17,6 +17,8 @@ typedef struct {
     FILE *diag;                 /* where diagnostics go; NULL = stderr */
     bool color;                 /* colour the diagnostics */
     FILE *listing;              /* when set, a listing: address, encoding, source line */
+    bool no_include;            /* refuse .include: for sandboxed callers (the labs), whose
+                                   sources must not reach files outside their folders */
 } asm_options;
 
 /* Return the number of errors (0 on success, *out filled; else *out is empty). */

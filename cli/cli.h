@@ -28,6 +28,7 @@ int cmd_disasm(int argc, char **argv);
 int cmd_vm(int argc, char **argv);
 int cmd_compare(int argc, char **argv);
 int cmd_tui(int argc, char **argv);
+int cmd_lab(int argc, char **argv);
 
 /* Prints "traplab CMD: message" to stderr; returns EXIT_USAGE. */
 int cli_usage_error(const char *cmd, const char *fmt, ...);

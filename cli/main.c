@@ -21,6 +21,7 @@ static const cli_command commands[] = {
     { "compare", cmd_compare, "native, full virtualization and paravirtualization, Type-1 and Type-2, side by side" },
     { "isa",    cmd_isa,    "print the ISA reference or the Popek-Goldberg verdict" },
     { "tui",    cmd_tui,    "step through a program and its traps in a terminal UI" },
+    { "lab",    cmd_lab,    "list, check and grade the Lua labs" },
 };
 
 #define NCOMMANDS (sizeof commands / sizeof commands[0])

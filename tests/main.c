@@ -18,6 +18,7 @@ static const struct { const char *name; void (*register_fn)(void); } suites[] = 
     { "vmm",     test_vmm_register },
     { "para",    test_para_register },
     { "tui",     test_tui_register },
+    { "lab",     test_lab_register },
 };
 
 const char *test_traplab_path = "build/traplab";

@@ -265,6 +265,12 @@ void vmm_hcall_defaults(vmm *v)
         v->hcalls[i] = builtin[i];
 }
 
+void vmm_set_hypercall_hook(vmm *v, vmm_hcall_hook fn, void *ud)
+{
+    v->hc_hook = fn;
+    v->hc_ud = ud;
+}
+
 bool vmm_set_hypercall(vmm *v, unsigned number, vmm_hcall_fn fn)
 {
     if (number >= VMM_MAX_HCALLS)
@@ -282,10 +288,13 @@ void vmm_hypercall(vmm *v, vmm_vm *vm, const machine_trap *t)
         vm->st.hypercalls_by_nr[nr]++;
     vmm_charge(v, vm, LAYER_VMM, v->cfg.costs.hypercall);
     c->pc = t->epc;
+    unsigned vmi = (unsigned)(vm - v->vm);
+    uint32_t r;
     vm->hc_replaced = 0;
-    uint32_t r = nr < VMM_MAX_HCALLS && v->hcalls[nr]
-        ? v->hcalls[nr](v, (unsigned)(vm - v->vm), c->r[REG_A1], c->r[REG_A2], c->r[REG_A3])
-        : VMM_HC_ENOSYS;
+    if (!v->hc_hook || !v->hc_hook(v, vmi, nr, c->r[REG_A1], c->r[REG_A2], c->r[REG_A3], &r, v->hc_ud))
+        r = nr < VMM_MAX_HCALLS && v->hcalls[nr]
+            ? v->hcalls[nr](v, vmi, c->r[REG_A1], c->r[REG_A2], c->r[REG_A3])
+            : VMM_HC_ENOSYS;
     vm->st.hc_replaced += vm->hc_replaced;
     if (nr < VMM_MAX_HCALLS)
         vm->st.hc_replaced_by_nr[nr] += vm->hc_replaced;

@@ -53,6 +53,7 @@ struct vmm {
     vmm_event_fn ev; void *ev_ud;
     struct { vmm_emul_fn fn; void *ud; } emul[ISA_NUM_OPCODES];
     vmm_hcall_fn hcalls[VMM_MAX_HCALLS];
+    vmm_hcall_hook hc_hook; void *hc_ud;
 };
 
 /* Layers a cost is booked to. */

@@ -271,6 +271,14 @@ void vmm_set_guest_pc(vmm *v, unsigned i, uint32_t pc);
 #define VMM_HC_EINVAL 0xfffffffdu
 typedef uint32_t (*vmm_hcall_fn)(vmm *v, unsigned vm, uint32_t a1, uint32_t a2, uint32_t a3);
 bool vmm_set_hypercall(vmm *v, unsigned number, vmm_hcall_fn fn);
+/*
+ * A hook asked before the table, for callers that need their own context
+ * (a lab's Lua handlers): return true when it handled hypercall nr, with
+ * the result in *ret; false to fall through to the table.
+ */
+typedef bool (*vmm_hcall_hook)(vmm *v, unsigned vm, uint32_t nr, uint32_t a1, uint32_t a2,
+                               uint32_t a3, uint32_t *ret, void *ud);
+void vmm_set_hypercall_hook(vmm *v, vmm_hcall_hook fn, void *ud);
 
 /*
  * The built-in hypercalls (docs/hypercalls.md; guest/arch.s spells the same
