@@ -61,6 +61,7 @@ TEST_SRCS :=      # CUnit tests
 BENCH_SRCS :=     # benchmarks
 
 include isa/module.mk
+include image/module.mk
 -include machine/module.mk
 -include asm/module.mk
 -include vmm/module.mk

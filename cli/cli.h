@@ -10,7 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "asm/image.h"
+#include "image/image.h"
 #include "vmm/vmm.h"
 
 enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2 };
@@ -47,7 +47,5 @@ bool cli_load_guest(const char *cmd, const char *name, const char *const *define
 bool cli_load_kernel(const char *cmd, const char *name, const char *const *defines,
                      size_t ndefines, bool para, image *img);
 /* A view of img's segments for the VMM (img must outlive it). */
-bool cli_vmm_image(const image *img, vmm_image *out);
-void cli_vmm_image_free(vmm_image *v);
 
 #endif

@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "asm/image.h"
+#include "image/image.h"
 #include "cli/cli.h"
 #include "cli/json.h"
 #include "vmm/vmm.h"
@@ -99,7 +99,7 @@ static void top_causes(const vmm_stats *s, row *r)
 }
 
 /* One virtualized run: nvms copies of prog on kernel; false on a setup error. */
-static bool run_vmm(const vmm_config *cfg, const vmm_image *kernel, const vmm_image *prog,
+static bool run_vmm(const vmm_config *cfg, const image *kernel, const image *prog,
                     const char *native_out, size_t native_len, row *r)
 {
     char err[256];
@@ -346,13 +346,12 @@ int cmd_compare(int argc, char **argv)
     row *rows = calloc(nwl * (1 + 2 * nhosts), sizeof *rows);
     size_t nrows = 0;
     image kimg, pkimg;
-    vmm_image kv = { 0 }, pkv = { 0 };
     image_init(&kimg);
     image_init(&pkimg);
     if (!rows)
         goto out;
-    if (!cli_load_kernel("compare", "kernel", kdefs, nk, false, &kimg) || !cli_vmm_image(&kimg, &kv) ||
-        !cli_load_kernel("compare", "kernel", kdefs, nk, true, &pkimg) || !cli_vmm_image(&pkimg, &pkv))
+    if (!cli_load_kernel("compare", "kernel", kdefs, nk, false, &kimg) ||
+        !cli_load_kernel("compare", "kernel", kdefs, nk, true, &pkimg))
         goto out;
 
     bool all_ok = true;
@@ -365,22 +364,16 @@ int cmd_compare(int argc, char **argv)
         if ((strcmp(wl[w], "io") == 0 || strcmp(wl[w], "mm") == 0) && !defined(user_defs, nuser, "BATCH"))
             wdefs[nw++] = batch_def;
         image pimg;
-        vmm_image pv = { 0 };
         if (!cli_load_guest("compare", wl[w], wdefs, nw, &pimg))
             goto out;
-        if (!cli_vmm_image(&pimg, &pv)) {
-            image_free(&pimg);
-            goto out;
-        }
         vmm_native_result nr;
         char err[256];
-        bool ok = vmm_run_native(&cfg, &kv, &pv, MAX_STEPS, &nr, err, sizeof err);
+        bool ok = vmm_run_native(&cfg, &kimg, &pimg, MAX_STEPS, &nr, err, sizeof err);
         if (!ok || nr.stop != STOP_HALT) {
             fprintf(stderr, "traplab compare: %s: the native run failed: %s\n", wl[w],
                     ok ? (nr.reason[0] ? nr.reason : machine_stop_name(nr.stop)) : err);
             if (ok)
                 vmm_native_result_free(&nr);
-            cli_vmm_image_free(&pv);
             image_free(&pimg);
             goto out;
         }
@@ -396,11 +389,10 @@ int cmd_compare(int argc, char **argv)
                 hc.host = hosts[h];
                 r = &rows[nrows++];
                 *r = (row){ .workload = wl[w], .d = d, .host = vmm_host_name(hosts[h]), .native = native };
-                if (!run_vmm(&hc, d == D_PARA ? &pkv : &kv, &pv, nr.console ? nr.console : "",
+                if (!run_vmm(&hc, d == D_PARA ? &pkimg : &kimg, &pimg, nr.console ? nr.console : "",
                              nr.console_len, r)) {
                     vmm_native_result_free(&nr);
-                    cli_vmm_image_free(&pv);
-                    image_free(&pimg);
+                            image_free(&pimg);
                     goto out;
                 }
                 finish_row(r);
@@ -411,7 +403,6 @@ int cmd_compare(int argc, char **argv)
                 }
             }
         vmm_native_result_free(&nr);
-        cli_vmm_image_free(&pv);
         image_free(&pimg);
     }
     if (json)
@@ -423,8 +414,6 @@ int cmd_compare(int argc, char **argv)
     fflush(stdout);
     rc = all_ok ? EXIT_OK : EXIT_FAIL;
 out:
-    cli_vmm_image_free(&kv);
-    cli_vmm_image_free(&pkv);
     image_free(&kimg);
     image_free(&pkimg);
     free(rows);

@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "asm/asm.h"
-#include "asm/image.h"
+#include "image/image.h"
 #include "cli/cli.h"
 #include "cli/json.h"
 #include "machine/machine.h"

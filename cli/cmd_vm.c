@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "asm/image.h"
+#include "image/image.h"
 #include "cli/cli.h"
 #include "cli/json.h"
 #include "vmm/vmm.h"
@@ -215,7 +215,7 @@ static void list_costs(const vmm_config *cfg)
 }
 
 /* --native: the same guest on the bare machine, for equivalence by eye. */
-static int run_bare(const vmm_config *cfg, const vmm_image *k, const vmm_image *p,
+static int run_bare(const vmm_config *cfg, const image *k, const image *p,
                     uint64_t max_steps, bool json, bool stats)
 {
     vmm_native_result nr;
@@ -367,29 +367,22 @@ int cmd_vm(int argc, char **argv)
 
     int rc = EXIT_FAIL;
     image kimg, pkimg, pimg[MAX_PROGRAMS];
-    vmm_image kv = { 0 }, pkv = { 0 }, pv[MAX_PROGRAMS];
-    memset(pv, 0, sizeof pv);
     size_t loaded = 0;
     vmm *v = NULL;
     uint64_t native_cycles[MAX_PROGRAMS] = { 0 };
     image_init(&kimg);
     image_init(&pkimg);
-    if (!cli_load_guest("vm", kernel_name, defines, ndefines, &kimg) || !cli_vmm_image(&kimg, &kv))
+    if (!cli_load_guest("vm", kernel_name, defines, ndefines, &kimg))
         goto out;
-    if (para && (!cli_load_kernel("vm", kernel_name, defines, ndefines, true, &pkimg) ||
-                 !cli_vmm_image(&pkimg, &pkv)))
+    if (para && !cli_load_kernel("vm", kernel_name, defines, ndefines, true, &pkimg))
         goto out;
     for (; loaded < nprog; loaded++) {
         if (!cli_load_guest("vm", pnames[loaded], defines, ndefines, &pimg[loaded]))
             goto out;
-        if (!cli_vmm_image(&pimg[loaded], &pv[loaded])) {
-            image_free(&pimg[loaded]);
-            goto out;
-        }
     }
     char err[256];
     if (bare) {
-        rc = run_bare(&cfg, &kv, &pv[0], max_steps, json, stats);
+        rc = run_bare(&cfg, &kimg, &pimg[0], max_steps, json, stats);
         goto out;
     }
     v = vmm_new(&cfg, err, sizeof err);
@@ -398,14 +391,14 @@ int cmd_vm(int argc, char **argv)
         goto out;
     }
     for (unsigned i = 0; i < cfg.nvms; i++)
-        if (!vmm_load(v, i, para ? &pkv : &kv, &pv[i % nprog], err, sizeof err)) {
+        if (!vmm_load(v, i, para ? &pkimg : &kimg, &pimg[i % nprog], err, sizeof err)) {
             fprintf(stderr, "traplab vm: %s: %s\n", pnames[i % nprog], err);
             goto out;
         }
     if (native && (stats || json)) {
         for (size_t p = 0; p < nprog && p < cfg.nvms; p++) {
             vmm_native_result nr;
-            if (vmm_run_native(&cfg, &kv, &pv[p], max_steps, &nr, err, sizeof err) &&
+            if (vmm_run_native(&cfg, &kimg, &pimg[p], max_steps, &nr, err, sizeof err) &&
                 nr.stop == STOP_HALT)
                 native_cycles[p] = nr.cycles;
             vmm_native_result_free(&nr);
@@ -478,13 +471,9 @@ int cmd_vm(int argc, char **argv)
     rc = ok ? EXIT_OK : EXIT_FAIL;
 out:
     vmm_free(v);
-    for (size_t i = 0; i < loaded; i++) {
-        cli_vmm_image_free(&pv[i]);
+    for (size_t i = 0; i < loaded; i++)
         image_free(&pimg[i]);
-    }
-    cli_vmm_image_free(&kv);
     image_free(&kimg);
-    cli_vmm_image_free(&pkv);
     image_free(&pkimg);
     free(plist);
     return rc;

@@ -119,25 +119,3 @@ bool cli_load_kernel(const char *cmd, const char *name, const char *const *defin
     return ok;
 }
 
-bool cli_vmm_image(const image *img, vmm_image *out)
-{
-    vmm_segment *segs = calloc(img->nsegs ? img->nsegs : 1, sizeof *segs);
-    if (!segs)
-        return false;
-    for (size_t i = 0; i < img->nsegs; i++) {
-        segs[i].addr = img->segs[i].addr;
-        segs[i].size = img->segs[i].size;
-        segs[i].data = img->segs[i].data;
-    }
-    out->entry = img->entry;
-    out->segs = segs;
-    out->nsegs = img->nsegs;
-    return true;
-}
-
-void cli_vmm_image_free(vmm_image *v)
-{
-    free((void *)v->segs);
-    v->segs = NULL;
-    v->nsegs = 0;
-}

@@ -16,8 +16,6 @@
 
 typedef struct {
     image img;
-    vmm_image vi;
-    vmm_segment segs[8];
     bool ok;
 } prog;
 
@@ -33,14 +31,6 @@ static void assemble(prog *p, const char *path, const char *src, const char **de
     o.ndefines = ndefs;
     image_init(&p->img);
     p->ok = (src ? asm_assemble_string(path, src, &o, &p->img) : asm_assemble_file(path, &o, &p->img)) == 0;
-    p->vi.entry = p->img.entry;
-    p->vi.segs = p->segs;
-    p->vi.nsegs = p->img.nsegs < 8 ? p->img.nsegs : 8;
-    for (size_t i = 0; i < p->vi.nsegs; i++) {
-        p->segs[i].addr = p->img.segs[i].addr;
-        p->segs[i].size = p->img.segs[i].size;
-        p->segs[i].data = p->img.segs[i].data;
-    }
 }
 
 static uint32_t gword(vmm *v, uint32_t gpa)
@@ -108,7 +98,7 @@ static void test_hypercalls(void)
     char err[128];
     vmm *v = vmm_new(&cfg, err, sizeof err);
     CU_ASSERT_PTR_NOT_NULL_FATAL(v);
-    CU_ASSERT_FATAL(vmm_load(v, 0, &p.vi, NULL, err, sizeof err));
+    CU_ASSERT_FATAL(vmm_load(v, 0, &p.img, NULL, err, sizeof err));
     CU_ASSERT_EQUAL(vmm_run(v, 10000), STOP_HALT);
     CU_ASSERT_EQUAL(vmm_vm_state_of(v, 0), VM_HALTED);
     const uint32_t R = 0x5000;
@@ -179,7 +169,7 @@ static result run(const char *wl, const char **wdefs, size_t nw, int design, vmm
     char err[128];
     if (k.ok && w.ok && design == 0) {
         vmm_native_result nr;
-        if (vmm_run_native(&cfg, &k.vi, &w.vi, 400000000, &nr, err, sizeof err)) {
+        if (vmm_run_native(&cfg, &k.img, &w.img, 400000000, &nr, err, sizeof err)) {
             r.ok = nr.stop == STOP_HALT;
             r.cycles = nr.cycles;
             r.insns = nr.instret;
@@ -188,7 +178,7 @@ static result run(const char *wl, const char **wdefs, size_t nw, int design, vmm
         }
     } else if (k.ok && w.ok) {
         vmm *v = vmm_new(&cfg, err, sizeof err);
-        if (v && vmm_load(v, 0, &k.vi, &w.vi, err, sizeof err)) {
+        if (v && vmm_load(v, 0, &k.img, &w.img, err, sizeof err)) {
             r.ok = vmm_run(v, 400000000) == STOP_HALT && vmm_vm_state_of(v, 0) == VM_HALTED;
             const vmm_stats *s = vmm_vm_stats(v, 0);
             r.cycles = s->guest_cycles + s->vmm_cycles + s->host_cycles;

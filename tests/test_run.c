@@ -9,7 +9,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "asm/image.h"
+#include "image/image.h"
 #include "isa/isa.h"
 #include "machine/devices.h"
 #include "tests/tests.h"

@@ -682,7 +682,7 @@ machine *vmm_machine(vmm *v) { return v->m; }
 const vmm_config *vmm_get_config(const vmm *v) { return &v->cfg; }
 unsigned vmm_nvms(const vmm *v) { return v->n; }
 
-bool vmm_load(vmm *v, unsigned i, const vmm_image *kernel, const vmm_image *prog,
+bool vmm_load(vmm *v, unsigned i, const image *kernel, const image *prog,
               char *err, size_t errlen)
 {
     if (i >= v->n) {

@@ -21,6 +21,7 @@
 #include <stdint.h>
 
 #include "isa/isa.h"
+#include "image/image.h"
 #include "machine/machine.h"
 
 #define VMM_MAX_VMS 16
@@ -41,26 +42,13 @@
 #define GUEST_PROG_MAGIC  0x47504c54u    /* "TLPG" */
 #define GUEST_MIN_MEM     0x00100000u    /* the guest kernel needs 1 MiB */
 
-typedef struct {
-    uint32_t addr;
-    uint32_t size;
-    const uint8_t *data;
-} vmm_segment;
-
-/* A loadable program: an image's segments and entry (the CLI converts .tlo images). */
-typedef struct {
-    uint32_t entry;
-    const vmm_segment *segs;
-    size_t nsegs;
-} vmm_image;
-
 /*
  * Writes kernel and program into guest-physical memory mem[0..size) by the
  * layout above (prog may be NULL).  Used for a VM's partition and for the
  * native run alike, so both see the same bytes.  false with a message.
  */
-bool vmm_load_guest(uint8_t *mem, uint32_t size, const vmm_image *kernel,
-                    const vmm_image *prog, char *err, size_t errlen);
+bool vmm_load_guest(uint8_t *mem, uint32_t size, const image *kernel,
+                    const image *prog, char *err, size_t errlen);
 
 /* ---- the cost model --------------------------------------------------- */
 /*
@@ -206,7 +194,7 @@ const vmm_config *vmm_get_config(const vmm *v);
 unsigned vmm_nvms(const vmm *v);
 
 /* Loads a guest into VM i and makes it runnable at the kernel's entry. */
-bool vmm_load(vmm *v, unsigned i, const vmm_image *kernel, const vmm_image *prog,
+bool vmm_load(vmm *v, unsigned i, const image *kernel, const image *prog,
               char *err, size_t errlen);
 /* Copies data into VM i's virtual disk. */
 bool vmm_load_disk(vmm *v, unsigned i, const void *data, size_t n);
@@ -333,7 +321,7 @@ typedef struct {
     size_t console_len;
 } vmm_native_result;
 /* Runs kernel+prog natively with part_size bytes of memory (same costs). */
-bool vmm_run_native(const vmm_config *cfg, const vmm_image *kernel, const vmm_image *prog,
+bool vmm_run_native(const vmm_config *cfg, const image *kernel, const image *prog,
                     uint64_t max_insns, vmm_native_result *out, char *err, size_t errlen);
 void vmm_native_result_free(vmm_native_result *r);
 
