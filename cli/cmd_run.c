@@ -173,17 +173,12 @@ int cmd_run(int argc, char **argv)
         image_free(&img);
         return EXIT_FAIL;
     }
-    for (size_t i = 0; i < img.nsegs; i++) {
-        if (!machine_write_phys(m, img.segs[i].addr, img.segs[i].data, img.segs[i].size)) {
-            fprintf(stderr, "traplab run: %s: segment at 0x%08x (%u bytes) is outside the "
-                    "%u bytes of memory\n", path, img.segs[i].addr, img.segs[i].size,
-                    machine_mem_size(m));
-            machine_free(m);
-            image_free(&img);
-            return EXIT_FAIL;
-        }
+    if (!machine_load_image(m, &img, err, sizeof err)) {
+        fprintf(stderr, "traplab run: %s: %s\n", path, err);
+        machine_free(m);
+        image_free(&img);
+        return EXIT_FAIL;
     }
-    machine_cpu(m)->pc = img.entry;
     image_free(&img);
     if (input)
         machine_console_input(m, input, strlen(input));

@@ -152,6 +152,16 @@ static void test_failures(void)
     CU_ASSERT_EQUAL(run("--profile legacy junk.tlo", out, sizeof out, err, sizeof err), 1);
     CU_ASSERT_PTR_NOT_NULL(strstr(err, "junk.tlo"));
     CU_ASSERT_EQUAL(run("missing.tlo", out, sizeof out, err, sizeof err), 1);
+    /* A well-formed image that does not fit the machine's 16 MiB. */
+    uint8_t word[4] = { 0 };
+    image_segment seg = { 0x01fff000, 4, word };
+    image_symbol sym = { (char *)"_start", 0x01fff000, true };
+    image big = { .entry = 0x01fff000, .segs = &seg, .nsegs = 1, .syms = &sym, .nsyms = 1 };
+    char path[128];
+    snprintf(path, sizeof path, "%s/big.tlo", dir);
+    CU_ASSERT_FATAL(image_write_file(path, &big, err, sizeof err));
+    CU_ASSERT_EQUAL(run("big.tlo", out, sizeof out, err, sizeof err), 1);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err, "segment at 0x01fff000 (4 bytes) does not fit"));
     CU_ASSERT_EQUAL(run("--bogus hello.tlo", out, sizeof out, err, sizeof err), 2);
     CU_ASSERT_EQUAL(run("--max-steps x hello.tlo", out, sizeof out, err, sizeof err), 2);
     CU_ASSERT_EQUAL(run("--profile vax hello.tlo", out, sizeof out, err, sizeof err), 2);
