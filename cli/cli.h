@@ -35,6 +35,9 @@ int cli_usage_error(const char *cmd, const char *fmt, ...);
 /* Strict number parsing (decimal or 0x hex); false on junk or overflow. */
 bool cli_parse_u64(const char *s, uint64_t *out);
 bool cli_parse_u32(const char *s, uint32_t *out);
+/* Finds rel (e.g. "guest/cpu.s", "labs") in the folders above the traplab
+ * binary, so that build/traplab works from anywhere; ok() decides. */
+bool cli_find_beside_binary(const char *rel, char *out, size_t n, bool (*ok)(const char *path));
 
 /* Guest software (cli/guest.c): a short name ("kernel", "cpu") means
  * guest/NAME.s; else a path to a .s (assembled with defines) or a .tlo. */

@@ -68,19 +68,7 @@ static bool find_labs_dir(const char *opt, char *out, size_t n)
         snprintf(out, n, "labs");
         return true;
     }
-    char exe[PATH_MAX];
-    ssize_t len = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    if (len > 0) {
-        exe[len] = '\0';
-        for (int up = 0; up < 3; up++) {
-            char *slash = strrchr(exe, '/');
-            if (!slash) break;
-            *slash = '\0';
-            if (join(out, n, exe, "labs") && is_dir(out))
-                return true;
-        }
-    }
-    return false;
+    return cli_find_beside_binary("labs", out, n, is_dir);
 }
 
 static int by_name(const struct dirent **a, const struct dirent **b)

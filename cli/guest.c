@@ -25,6 +25,25 @@ static bool readable(const char *p)
     return access(p, R_OK) == 0;
 }
 
+bool cli_find_beside_binary(const char *rel, char *out, size_t n, bool (*ok)(const char *path))
+{
+    char exe[PATH_MAX];
+    ssize_t len = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (len <= 0)
+        return false;
+    exe[len] = '\0';
+    /* build/traplab, build/check/traplab, or an installed bin/traplab */
+    for (int up = 0; up < 3; up++) {
+        char *slash = strrchr(exe, '/');
+        if (!slash)
+            break;
+        *slash = '\0';
+        if ((size_t)snprintf(out, n, "%s/%s", exe, rel) < n && ok(out))
+            return true;
+    }
+    return false;
+}
+
 /* guest/NAME.s in the usual places; the path in out. */
 static bool find_short(const char *name, char *out, size_t n)
 {
@@ -37,21 +56,9 @@ static bool find_short(const char *name, char *out, size_t n)
     snprintf(out, n, "guest/%s.s", name);
     if (readable(out))
         return true;
-    char exe[PATH_MAX];
-    ssize_t len = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    if (len > 0) {
-        exe[len] = '\0';
-        for (int up = 0; up < 3; up++) {
-            char *slash = strrchr(exe, '/');
-            if (!slash)
-                break;
-            *slash = '\0';
-            snprintf(out, n, "%s/guest/%s.s", exe, name);
-            if (readable(out))
-                return true;
-        }
-    }
-    return false;
+    char rel[PATH_MAX];
+    snprintf(rel, sizeof rel, "guest/%s.s", name);
+    return cli_find_beside_binary(rel, out, n, readable);
 }
 
 bool cli_resolve_guest(const char *name, char *path, size_t n)
