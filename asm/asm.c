@@ -37,6 +37,7 @@
 #define MAX_INCLUDED_TOTAL (64u << 20)
 #define MAX_OUTPUT_TOTAL   (64u << 20)
 #define DEFAULT_ORIGIN    0x1000u
+#define SHOW_WIDTH        120     /* columns of a long source line shown under a diagnostic */
 
 typedef enum { MODE_NOW, MODE_FINAL } eval_mode;
 
@@ -60,7 +61,7 @@ typedef struct {
     char *name;
     char **params; size_t nparams;
     char *body; size_t len, cap;
-    int file, line;      /* the .macro line */
+    int file, line, col; /* the .macro line */
 } macro;
 
 typedef struct {
@@ -68,6 +69,7 @@ typedef struct {
     int file;            /* files[] index */
     int line;            /* line number of the line last read */
     char *path;          /* for include loop detection; NULL for macros */
+    bool borrowed;       /* text belongs to the file texts (ftext), not to this source */
     const macro *mac;    /* expansion of this macro, else NULL */
     int inv_file, inv_line, inv_col;
     size_t cond_base;    /* conditional depth when this file was entered */
@@ -81,7 +83,16 @@ typedef struct {
 typedef struct {
     uint32_t addr;
     uint8_t *data; size_t size, cap;
+    size_t seq;          /* creation order, to tell which of two overlapping segments came later */
+    int file, line, col; /* the line whose bytes started the segment */
 } segment;
+
+/* A source file's text, kept for the whole run so that a diagnostic about
+ * any earlier line (an unclosed .if, a previous definition) can show it. */
+typedef struct {
+    char *text; size_t len;
+    size_t *starts; size_t nstarts;    /* line start offsets, built on first use */
+} file_text;
 
 /* Positions in an array, by hash: open addressing, at most half full, -1 = empty.
  * Lookups stay O(1) however many macros or numeric labels a source defines. */
@@ -98,6 +109,7 @@ struct asm_ctx {
     bool stop;
 
     char **files; size_t nfiles;
+    file_text *ftext; size_t nftext;   /* parallel to files[] (which build_image hands over) */
 
     source *src; size_t nsrc;
     cond *conds; size_t nconds, capconds;
@@ -117,6 +129,8 @@ struct asm_ctx {
 
     uint32_t pc;
     bool pc_overflow;
+    bool pc_end;         /* the last byte emitted was at 0xffffffff: pc wrapped to 0 */
+    int mac_file, mac_line, mac_col;   /* the open .macro, for ".macro without .endm" */
     bool emitted_any;
     uint32_t first_addr;
     segment *segs; size_t nsegs;
@@ -125,6 +139,7 @@ struct asm_ctx {
     /* the line being assembled */
     const char *line; size_t linelen;
     int line_file, line_no;
+    int stmt_col;        /* the statement's column, for errors found while emitting its bytes */
     uint32_t line_start_pc;
     size_t line_seg, line_seg_off;
     bool line_recorded, line_is_code;
@@ -166,8 +181,38 @@ static int file_index(asm_ctx *c, const char *name)
         if (strcmp(c->files[i], name) == 0)
             return (int)i;
     c->files = xrealloc(c->files, (c->nfiles + 1) * sizeof *c->files);
+    c->ftext = xrealloc(c->ftext, (c->nfiles + 1) * sizeof *c->ftext);
     c->files[c->nfiles] = xstrdup(name);
+    memset(&c->ftext[c->nfiles], 0, sizeof *c->ftext);
+    c->nftext = c->nfiles + 1;
     return (int)c->nfiles++;
+}
+
+/* Line number line of file, from the kept file texts; NULL when unknown. */
+static const char *file_line(asm_ctx *c, int file, int line, size_t *len)
+{
+    if (file < 0 || (size_t)file >= c->nfiles || line <= 0 || !c->ftext[file].text)
+        return NULL;
+    file_text *f = &c->ftext[file];
+    if (!f->starts) {
+        size_t n = 1;
+        for (const char *q = f->text; (q = memchr(q, '\n', f->len - (size_t)(q - f->text))) != NULL; q++)
+            n++;
+        f->starts = xrealloc(NULL, n * sizeof *f->starts);
+        f->starts[0] = 0;
+        f->nstarts = 1;
+        for (size_t i = 0; i < f->len; i++)
+            if (f->text[i] == '\n')
+                f->starts[f->nstarts++] = i + 1;
+    }
+    if ((size_t)line > f->nstarts)
+        return NULL;
+    size_t start = f->starts[line - 1];
+    size_t end = (size_t)line < f->nstarts ? f->starts[line] - 1 : f->len;
+    if (end > start && f->text[end - 1] == '\r')
+        end--;
+    *len = end - start;
+    return f->text + start;
 }
 
 /* ---- diagnostics -------------------------------------------------------- */
@@ -176,20 +221,26 @@ enum { D_ERROR, D_WARNING, D_NOTE };
 static void show_source(asm_ctx *c, const char *text, size_t len, int col)
 {
     bool color = c->opt->color;
-    /* A 1 MB line is shown as a window around the column. */
+    /* A long line (a 1 MB line of binary) is shown as a window around the
+     * column, and bytes that would drive the terminal are shown as '?', one
+     * column each, so the caret stays under the right character. */
     size_t start = 0, end = len, at = col > 0 ? (size_t)col - 1 : 0;
     if (at > len)
         at = len;
-    if (len > 160) {
-        start = at > 60 ? at - 60 : 0;
-        end = start + 160 < len ? start + 160 : len;
+    if (len > SHOW_WIDTH) {
+        start = at > SHOW_WIDTH / 2 ? at - SHOW_WIDTH / 2 : 0;
+        if (start + SHOW_WIDTH > len)
+            start = len - SHOW_WIDTH;
+        end = start + SHOW_WIDTH;
     }
-    fputs("    ", c->diag);
+    fputs(start ? "    ..." : "    ", c->diag);
     for (size_t i = start; i < end; i++) {
         unsigned char ch = (unsigned char)text[i];
         fputc(ch == '\t' || (ch >= 0x20 && ch < 0x7f) ? ch : '?', c->diag);
     }
-    fputs("\n    ", c->diag);
+    fputs(end < len ? "...\n    " : "\n    ", c->diag);
+    if (start)
+        fputs("   ", c->diag);
     for (size_t i = start; i < at; i++)
         fputc(text[i] == '\t' ? '\t' : ' ', c->diag);
     fprintf(c->diag, "%s^%s\n", color ? "\033[1;32m" : "", color ? "\033[0m" : "");
@@ -218,6 +269,8 @@ static void vreport(asm_ctx *c, int kind, int file, int line, int col,
     fprintf(c->diag, " %s%s:%s ", color ? colors[kind] : "", names[kind], color ? "\033[0m\033[1m" : "");
     vfprintf(c->diag, fmt, ap);
     fprintf(c->diag, "%s\n", color ? "\033[0m" : "");
+    if (!text && line > 0)
+        text = file_line(c, file, line, &len);
     if (text)
         show_source(c, text, len, col);
 }
@@ -1189,6 +1242,21 @@ static void push_source(asm_ctx *c, char *text, size_t len, int file, char *path
     s->inv_line = c->line_no;
 }
 
+/* A file's text is kept (in ftext) until the end of the run; text is NULL or
+ * a fresh copy, dropped when the file was read before (pass 1 or an earlier .include). */
+static void push_file(asm_ctx *c, int fi, char *text, size_t len, char *real)
+{
+    file_text *f = &c->ftext[fi];
+    if (!f->text) {
+        f->text = text;
+        f->len = len;
+    } else {
+        free(text);
+    }
+    push_source(c, f->text, f->len, fi, real, NULL, 0);
+    c->src[c->nsrc - 1].borrowed = true;
+}
+
 static void pop_source(asm_ctx *c)
 {
     source *s = &c->src[c->nsrc - 1];
@@ -1197,7 +1265,8 @@ static void pop_source(asm_ctx *c)
         report(c, D_ERROR, k->file, k->line, k->col, ".if without .endif (the file ends first)");
         c->nconds = s->cond_base;
     }
-    free(s->text);
+    if (!s->borrowed)
+        free(s->text);
     free(s->path);
     c->nsrc--;
 }
@@ -1338,7 +1407,7 @@ static void do_include(asm_ctx *c, const asm_operand *op)
     c->included += len;
     int fi = file_index(c, found);
     free(found);
-    push_source(c, text, len, fi, real, NULL, 0);
+    push_file(c, fi, text, len, real);
 }
 
 /* ---- conditional assembly ---------------------------------------------- */
@@ -2102,7 +2171,7 @@ static void run_pass(asm_ctx *c, int pass, const char *text, size_t len, const c
     c->line_no = 0;
     define_cmdline(c);
     char *real = path ? realpath(path, NULL) : NULL;
-    push_source(c, xstrndup(text, len), len, 0, real, NULL, 0);
+    push_file(c, 0, c->ftext[0].text ? NULL : xstrndup(text, len), len, real);
     while (!c->stop && next_line(c))
         assemble_line(c);
     while (c->nsrc)
@@ -2198,6 +2267,11 @@ static void free_ctx(asm_ctx *c)
     for (size_t i = 0; i < c->nfiles; i++)
         free(c->files[i]);
     free(c->files);
+    for (size_t i = 0; i < c->nftext; i++) {
+        free(c->ftext[i].text);
+        free(c->ftext[i].starts);
+    }
+    free(c->ftext);
     free(c->conds);
     free(c->src);
 }

@@ -2,7 +2,10 @@
  * cmd_asm.c -- 'traplab asm': assemble a source file into an image (.tlo),
  * optionally with a listing.
  */
+#include <ctype.h>
+#include <errno.h>
 #include <getopt.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,6 +47,31 @@ static char *default_output(const char *src)
     return out;
 }
 
+/* -D NAME[=VALUE] is checked here, so that a typo is a usage error (exit 2)
+ * before any assembling; the assembler checks it again for its other callers. */
+static bool define_ok(const char *d)
+{
+    const char *eq = strchr(d, '=');
+    size_t n = eq ? (size_t)(eq - d) : strlen(d);
+    bool ok = n > 0 && (isalpha((unsigned char)d[0]) || d[0] == '_');
+    for (size_t i = 0; i < n; i++)
+        ok = ok && (isalnum((unsigned char)d[i]) || d[i] == '_' || d[i] == '$');
+    if (!ok) {
+        cli_usage_error("asm", "-D %s: '%.*s' is not a valid symbol name", d, (int)n, d);
+        return false;
+    }
+    if (eq) {
+        char *end;
+        errno = 0;
+        long long v = strtoll(eq + 1, &end, 0);
+        if (errno || !eq[1] || *end || v < INT32_MIN || v > (long long)UINT32_MAX) {
+            cli_usage_error("asm", "-D %s: the value must be a 32-bit number", d);
+            return false;
+        }
+    }
+    return true;
+}
+
 int cmd_asm(int argc, char **argv)
 {
     static const struct option longopts[] = {
@@ -61,12 +89,17 @@ int cmd_asm(int argc, char **argv)
     asm_options opt = { .include_dirs = dirs, .defines = defs };
     int rc = EXIT_OK, ch;
     optind = 1;
-    while ((ch = getopt_long(argc, argv, "o:l:I:D:h", longopts, NULL)) != -1) {
+    opterr = 0;
+    while (rc == EXIT_OK && (ch = getopt_long(argc, argv, ":o:l:I:D:h", longopts, NULL)) != -1) {
         switch (ch) {
         case 'o': output = optarg; break;
         case 'l': listing = optarg; break;
         case 'I': dirs[opt.ninclude_dirs++] = optarg; break;
-        case 'D': defs[opt.ndefines++] = optarg; break;
+        case 'D':
+            defs[opt.ndefines++] = optarg;
+            if (!define_ok(optarg))
+                rc = EXIT_USAGE;
+            break;
         case 'C':
             if (!optarg || strcmp(optarg, "always") == 0)
                 opt.color = true;
@@ -76,7 +109,14 @@ int cmd_asm(int argc, char **argv)
                 rc = cli_usage_error("asm", "--color takes always, never or auto, not '%s'", optarg);
             break;
         case 'h': help(stdout); free(dirs); free(defs); return EXIT_OK;
-        default: fprintf(stderr, "Try 'traplab asm --help'.\n"); rc = EXIT_USAGE; break;
+        case ':': rc = cli_usage_error("asm", "option '%s' needs an argument", argv[optind - 1]); break;
+        default:
+            /* optopt names a short option even inside a cluster (-hx); a long one has 0. */
+            if (optopt && optopt != 'C' && argv[optind - 1][1] != '-')
+                rc = cli_usage_error("asm", "unknown option '-%c'", optopt);
+            else
+                rc = cli_usage_error("asm", "unknown option '%s'", argv[optind - 1]);
+            break;
         }
     }
     if (rc == EXIT_OK && optind != argc - 1)
@@ -94,7 +134,7 @@ int cmd_asm(int argc, char **argv)
     if (listing) {
         lst = strcmp(listing, "-") == 0 ? stdout : fopen(listing, "w");
         if (!lst) {
-            perror(listing);
+            fprintf(stderr, "traplab asm: %s: %s\n", listing, strerror(errno));
             free(defout); free(dirs); free(defs);
             return EXIT_FAIL;
         }
@@ -103,7 +143,7 @@ int cmd_asm(int argc, char **argv)
     image img;
     int errors = asm_assemble_file(src, &opt, &img);
     if (lst && lst != stdout && fclose(lst) != 0) {
-        perror(listing);
+        fprintf(stderr, "traplab asm: %s: %s\n", listing, strerror(errno));
         errors += errors ? 0 : 1;
     }
     if (errors) {
@@ -112,7 +152,7 @@ int cmd_asm(int argc, char **argv)
     } else {
         char err[256];
         if (!image_write_file(output, &img, err, sizeof err)) {
-            fprintf(stderr, "traplab asm: %s: %s\n", output, err);
+            fprintf(stderr, "traplab asm: %s\n", err);   /* err names the file */
             rc = EXIT_FAIL;
         }
     }

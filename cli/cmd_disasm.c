@@ -29,13 +29,15 @@ int cmd_disasm(int argc, char **argv)
     };
     int ch;
     optind = 1;
-    while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+    opterr = 0;
+    while ((ch = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
         if (ch == 'h') {
             help(stdout);
             return EXIT_OK;
         }
-        fprintf(stderr, "Try 'traplab disasm --help'.\n");
-        return EXIT_USAGE;
+        if (ch == ':')
+            return cli_usage_error("disasm", "option '%s' needs an argument", argv[optind - 1]);
+        return cli_usage_error("disasm", "unknown option '%s'", argv[optind - 1]);
     }
     if (optind != argc - 1)
         return cli_usage_error("disasm", "give exactly one image file");

@@ -232,7 +232,9 @@ static void test_error_caret_and_note(void)
         "t.s:3:1: error: duplicate label 'a'\n"
         "    a:\n"
         "    ^\n"
-        "t.s:1:1: note: previous definition of 'a' is here\n");
+        "t.s:1:1: note: previous definition of 'a' is here\n"
+        "    a: nop\n"
+        "    ^\n");
     free(diag);
     e = assemble("\tbeq\ta0, a0, nowhere\n", &img, &diag, NULL, NULL);
     CU_ASSERT_STRING_EQUAL(diag,
