@@ -654,16 +654,18 @@ static void emit(asm_ctx *c, const uint8_t *bytes, size_t n)
 {
     if (n == 0)
         return;
-    if ((uint64_t)c->pc + n > 0x100000000ull) {
+    /* pc_end: the previous byte went to 0xffffffff and pc wrapped to 0; the
+     * next byte would silently land at address 0. */
+    if (c->pc_end || (uint64_t)c->pc + n > 0x100000000ull) {
         if (!c->pc_overflow)
-            err(c, 1, "code runs past the end of the 32-bit address space");
+            err(c, c->stmt_col, "code runs past the end of the 32-bit address space (0xffffffff)");
         c->pc_overflow = true;
         return;
     }
     if (c->output_overflow)
         return;
     if (c->output + n > MAX_OUTPUT_TOTAL) {
-        err(c, 1, "the program is larger than %u MiB (check .space and .org)", MAX_OUTPUT_TOTAL >> 20);
+        err(c, c->stmt_col, "the program is larger than %u MiB (check .space and .org)", MAX_OUTPUT_TOTAL >> 20);
         c->output_overflow = true;
         return;
     }
@@ -676,9 +678,13 @@ static void emit(asm_ctx *c, const uint8_t *bytes, size_t n)
         segment *s = c->nsegs ? &c->segs[c->nsegs - 1] : NULL;
         if (!s || s->addr + s->size != c->pc) {
             c->segs = xrealloc(c->segs, (c->nsegs + 1) * sizeof *c->segs);
-            s = &c->segs[c->nsegs++];
+            s = &c->segs[c->nsegs];
             memset(s, 0, sizeof *s);
             s->addr = c->pc;
+            s->seq = c->nsegs++;
+            s->file = c->line_file;
+            s->line = c->line_no;
+            s->col = c->stmt_col;
         }
         if (!c->line_recorded) {
             c->line_recorded = true;
@@ -698,6 +704,7 @@ static void emit(asm_ctx *c, const uint8_t *bytes, size_t n)
         s->size += n;
     }
     c->pc += (uint32_t)n;
+    c->pc_end = c->pc == 0;
 }
 
 static void emit_word(asm_ctx *c, uint32_t w)
@@ -709,7 +716,7 @@ static void emit_word(asm_ctx *c, uint32_t w)
 static void emit_insn(asm_ctx *c, isa_opcode op, unsigned rd, unsigned rs1, unsigned rs2, int32_t imm)
 {
     if (c->pc % 4 && !c->line_is_code)
-        err(c, c->line_no ? 1 : 0, "instruction at unaligned address 0x%x (add '.align 4' before it)", c->pc);
+        err(c, c->stmt_col, "instruction at unaligned address 0x%x (add '.align 4' before it)", c->pc);
     c->line_is_code = true;
     isa_operands o = { rd, rs1, rs2, imm };
     emit_word(c, isa_encode(isa_lookup_opcode(op), &o));
@@ -740,30 +747,56 @@ static bool want_reg(asm_ctx *c, const asm_operand *op, const char *mn, const ch
     return true;
 }
 
+/* "status, tvb, ptb, ...": the control registers, from the ISA table. */
+static void cr_list(char *buf, size_t n)
+{
+    size_t k = 0;
+    buf[0] = 0;
+    for (unsigned i = 0; i < ISA_NUM_CRS && k < n; i++)
+        if (isa_cr_name(i))
+            k += (size_t)snprintf(buf + k, n - k, "%s%s", k ? ", " : "", isa_cr_name(i));
+}
+
 static bool want_cr(asm_ctx *c, const asm_operand *op, unsigned *r)
 {
     const char *name = bare_name(op);
     int n = name ? isa_parse_cr(name) : -1;
+    char list[160];
+    if (n >= 0) {
+        *r = (unsigned)n;
+        return true;
+    }
+    /* A number is accepted too, and "cr12" (how the disassembler spells a
+     * number), but only for a control register that exists. */
+    int64_t v = 0;
+    bool numeric = false;
     unsigned num;
     char extra;
-    /* The disassembler spells a control register without a name "cr12". */
-    if (n < 0 && name && sscanf(name, "cr%u%c", &num, &extra) == 1 && num < 16)
-        n = (int)num;
-    if (n < 0) {
-        int64_t v;
+    if (name && name[0] == 'c' && name[1] == 'r' && isdigit((unsigned char)name[2])
+        && sscanf(name, "cr%u%c", &num, &extra) == 1) {
+        v = num;
+        numeric = true;
+    } else if (!name && op->kind == OPND_EXPR) {
         bool known;
-        /* A number is accepted too, so that disassembled "cr12" style code and numbers reassemble. */
-        if (!name && op->kind == OPND_EXPR && check_depth(c, op->e) && eval(c, op->e, MODE_NOW, &v, &known) && known
-            && v >= 0 && v < 16) {
+        if (!check_depth(c, op->e) || !eval(c, op->e, MODE_NOW, &v, &known))
+            return false;
+        if (!known) {
+            err(c, op->col, "a control register number needs a value known here; define its symbols before this line");
+            return false;
+        }
+        numeric = true;
+    }
+    cr_list(list, sizeof list);
+    if (numeric) {
+        if (v >= 0 && v < ISA_NUM_CRS && isa_cr_name((unsigned)v)) {
             *r = (unsigned)v;
             return true;
         }
-        err(c, op->col, "unknown control register '%s' (there are status tvb ptb epc estatus cause badaddr timecmp scratch cycle)",
-            name ? name : "?");
+        err(c, op->col, "no control register %lld; they are %s", (long long)v, list);
         return false;
     }
-    *r = (unsigned)n;
-    return true;
+    err(c, op->col, "unknown control register '%s' (there are %s)", name ? name : "?", list);
+    return false;
 }
 
 static bool fits(asm_ctx *c, const asm_operand *op, int64_t v, int64_t lo, int64_t hi, const char *what)
@@ -1476,9 +1509,13 @@ static bool ident_char(char ch) { return isalnum((unsigned char)ch) || ch == '_'
 
 static void begin_macro(asm_ctx *c, size_t after)
 {
+    c->mac_file = c->line_file;
+    c->mac_line = c->line_no;
+    c->mac_col = (int)after - 5;     /* after is just past ".macro" */
     const char *p = c->line + after, *end = c->line + c->linelen;
     char *words[65];
     size_t nw = 0;
+    int name_col = (int)after + 2;
     while (p < end) {
         while (p < end && (*p == ' ' || *p == '\t' || *p == ','))
             p++;
@@ -1498,6 +1535,8 @@ static void begin_macro(asm_ctx *c, size_t after)
             err(c, (int)(s - c->line) + 1, "too many macro parameters (at most 64)");
             break;
         }
+        if (nw == 0)
+            name_col = (int)(s - c->line) + 1;
         words[nw++] = xstrndup(s, (size_t)(p - s));
     }
     c->defining_depth = 1;
@@ -1507,7 +1546,7 @@ static void begin_macro(asm_ctx *c, size_t after)
         return;
     }
     if (isa_lookup_mnemonic(words[0]) || find_pseudo(words[0])) {
-        err(c, (int)after + 2, "macro '%s' would hide the instruction '%s'", words[0], words[0]);
+        err(c, name_col, "macro '%s' would hide the instruction '%s'", words[0], words[0]);
         for (size_t i = 0; i < nw; i++) free(words[i]);
         c->defining = NULL;
         return;
@@ -1515,8 +1554,8 @@ static void begin_macro(asm_ctx *c, size_t after)
     macro *m = find_macro(c, words[0]);
     if (m) {
         if (c->pass == 2 && m->line > 0) {
-            err(c, (int)after + 2, "duplicate macro '%s'", words[0]);
-            report(c, D_NOTE, m->file, m->line, 0, "previous definition of '%s' is here", words[0]);
+            err(c, name_col, "duplicate macro '%s'", words[0]);
+            report(c, D_NOTE, m->file, m->line, m->col, "previous definition of '%s' is here", words[0]);
         }
         for (size_t i = 0; i < nw; i++) free(words[i]);
         c->defining = NULL;
@@ -1536,6 +1575,7 @@ static void begin_macro(asm_ctx *c, size_t after)
         m->params[i - 1] = words[i];
     m->file = c->line_file;
     m->line = c->line_no;
+    m->col = name_col;
     c->defining = m;
 }
 
@@ -1567,12 +1607,20 @@ static void expand_macro(asm_ctx *c, const asm_stmt *st, const macro *m)
     for (size_t i = 0; i < c->nsrc; i++)
         depth += c->src[i].mac != NULL;
     if (depth >= MAX_MACRO_DEPTH) {
-        err(c, st->col, "macro expansion too deep (recursive macro '%s'?)", m->name);
+        bool on_stack = false;
+        for (size_t i = 0; i < c->nsrc; i++)
+            on_stack |= c->src[i].mac == m;
+        if (on_stack)
+            err(c, st->col, "macro expansion deeper than %d levels ('%s' is already being expanded: a recursive macro?)",
+                MAX_MACRO_DEPTH, m->name);
+        else
+            err(c, st->col, "macro expansion deeper than %d levels", MAX_MACRO_DEPTH);
         c->abandon = true;      /* done in next_line: this line's text is still in use */
         return;
     }
     if (++c->expansions > MAX_EXPANSIONS) {
-        err(c, st->col, "too many macro expansions (more than %d)", MAX_EXPANSIONS);
+        if (c->expansions == MAX_EXPANSIONS + 1ul)     /* once: every later use would say the same */
+            err(c, st->col, "too many macro expansions (more than %d)", MAX_EXPANSIONS);
         return;
     }
     if (st->nops != m->nparams) {
@@ -1658,6 +1706,7 @@ static void d_org(asm_ctx *c, const asm_stmt *st)
     }
     c->pc = (uint32_t)v;
     c->pc_overflow = false;
+    c->pc_end = false;
 }
 
 static void data(asm_ctx *c, const asm_stmt *st, int size)
@@ -2073,6 +2122,7 @@ static void inactive_line(asm_ctx *c)
 static void assemble_line(asm_ctx *c)
 {
     c->line_start_pc = c->pc;
+    c->stmt_col = 1;
     c->line_recorded = false;
     c->line_is_code = false;
     if (c->defining || c->defining_depth) {
@@ -2094,6 +2144,8 @@ static void assemble_line(asm_ctx *c)
     asm_stmt st;
     parse(c, &st);
     if (!st.syntax_error) {
+        if (st.kind != ST_EMPTY)
+            c->stmt_col = st.col;
         define_labels(c, &st);
         switch (st.kind) {
         case ST_EMPTY: break;
@@ -2111,6 +2163,7 @@ static void reset_pass(asm_ctx *c, int pass)
     c->pass = pass;
     c->pc = DEFAULT_ORIGIN;
     c->pc_overflow = false;
+    c->pc_end = false;
     c->emitted_any = false;
     c->nconds = 0;
     c->expansions = 0;
@@ -2177,8 +2230,7 @@ static void run_pass(asm_ctx *c, int pass, const char *text, size_t len, const c
     while (c->nsrc)
         pop_source(c);
     if (c->defining || c->defining_depth)
-        report(c, D_ERROR, c->defining ? c->defining->file : 0, c->defining ? c->defining->line : 0, 0,
-               ".macro without .endm (the file ends first)");
+        report(c, D_ERROR, c->mac_file, c->mac_line, c->mac_col, ".macro without .endm (the file ends first)");
 }
 
 /* ---- the image ----------------------------------------------------------- */
@@ -2207,9 +2259,20 @@ static void build_image(asm_ctx *c, image *out)
     if (c->nsegs > 1)
         qsort(c->segs, c->nsegs, sizeof *c->segs, cmp_seg);
     for (size_t i = 1; i < c->nsegs; i++)
-        if ((uint64_t)c->segs[i - 1].addr + c->segs[i - 1].size > c->segs[i].addr)
-            report(c, D_ERROR, 0, 0, 0, "code at 0x%08x overlaps code emitted earlier (check the .org directives)",
-                   c->segs[i].addr);
+        if ((uint64_t)c->segs[i - 1].addr + c->segs[i - 1].size > c->segs[i].addr) {
+            /* The error goes to the code written later in the source; the note to the code it hits. */
+            const segment *later = &c->segs[i], *earlier = &c->segs[i - 1];
+            if (later->seq < earlier->seq) {
+                later = &c->segs[i - 1];
+                earlier = &c->segs[i];
+            }
+            report(c, D_ERROR, later->file, later->line, later->col,
+                   "code at 0x%08x..0x%08zx overlaps code emitted earlier (check the .org directives)",
+                   later->addr, later->addr + later->size - 1);
+            report(c, D_NOTE, earlier->file, earlier->line, earlier->col,
+                   "the earlier code, at 0x%08x..0x%08zx, starts here", earlier->addr,
+                   earlier->addr + earlier->size - 1);
+        }
     for (size_t i = 0; i < c->nsyms; i++) {
         symbol *s = &c->syms[i];
         if (s->global && s->def_pass == 0)

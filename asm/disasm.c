@@ -82,7 +82,9 @@ void asm_disassemble(FILE *out, const image *img)
                 uint32_t w = b[0] | b[1] << 8 | b[2] << 16 | (uint32_t)b[3] << 24;
                 const isa_insn *in;
                 isa_operands o;
-                if (isa_decode(w, &in, &o) && isa_encode(in, &o) == w)
+                /* mfcr/mtcr of a control register that does not exist would not reassemble. */
+                if (isa_decode(w, &in, &o) && isa_encode(in, &o) == w
+                    && !(in->format == FMT_CRR && !isa_cr_name(o.rs1)) && !(in->format == FMT_CRW && !isa_cr_name(o.rd)))
                     isa_disassemble(w, addr, text, sizeof text, symbolizer, &sc);
                 else
                     snprintf(text, sizeof text, ".word 0x%08x", w);
