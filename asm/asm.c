@@ -691,7 +691,9 @@ static void emit(asm_ctx *c, const uint8_t *bytes, size_t n)
             c->line_seg = c->nsegs - 1;
             c->line_seg_off = s->size;
             GROW(c->lines, c->nlines, c->caplines);
-            c->lines[c->nlines++] = (image_line){ c->pc, (uint32_t)c->line_file, (uint32_t)c->line_no };
+            /* emit_insn marks a line as code before its first byte. */
+            c->lines[c->nlines++] = (image_line){ c->pc, (uint32_t)c->line_file, (uint32_t)c->line_no,
+                                                  !c->line_is_code };
         }
         while (s->size + n > s->cap) {
             s->cap = s->cap ? 2 * s->cap : 256;
@@ -2302,6 +2304,7 @@ static void build_image(asm_ctx *c, image *out)
     c->nlines = 0;
     if (out->nlines > 1)
         qsort(out->lines, out->nlines, sizeof *out->lines, cmp_line);
+    out->line_kinds = true;
     out->files = c->files;
     out->nfiles = c->nfiles;
     c->files = NULL;

@@ -552,6 +552,83 @@ static void test_disasm_symbols(void)
     image_free(&img);
 }
 
+/* Data is shown as data: the line table says which lines emitted data, even
+ * where the bytes would decode as an instruction. */
+static void test_disasm_data(void)
+{
+    const isa_insn *lw = isa_lookup_mnemonic("lw");
+    isa_operands o = { 1, 2, 0, 8 };
+    uint32_t lookalike = isa_encode(lw, &o);
+    char src[512];
+    snprintf(src, sizeof src, "_start: la a0, msg\n halt\nmsg: .asciz \"Hi \\\"you\\\"\\n\"\n .align 4\n"
+             "tab: .word 0x%08x, 7\n .byte 1, 2, 3\n", lookalike);
+    image img;
+    char *diag = NULL;
+    CU_ASSERT_EQUAL_FATAL(assemble(src, &img, &diag, NULL, NULL), 0);
+    free(diag);
+    CU_ASSERT_TRUE(img.line_kinds);
+    char *text = NULL;
+    size_t tn = 0;
+    FILE *f = open_memstream(&text, &tn);
+    asm_disassemble(f, &img);
+    fclose(f);
+    CU_ASSERT_PTR_NOT_NULL(strstr(text, "msg:\n        .ascii \"Hi \\\"you\\\"\\n\\0\""));
+    char want[64];
+    snprintf(want, sizeof want, "tab:\n        .word 0x%08x", lookalike);
+    CU_ASSERT_PTR_NOT_NULL(strstr(text, want));
+    CU_ASSERT_PTR_NOT_NULL(strstr(text, ".word 0x00000007"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(text, ".byte 0x01, 0x02, 0x03 "));
+    CU_ASSERT_PTR_NULL(strstr(text, "lw "));
+    CU_ASSERT_PTR_NOT_NULL(strstr(text, "halt"));
+    image img2;
+    CU_ASSERT_EQUAL(assemble(text, &img2, NULL, NULL, NULL), 0);
+    CU_ASSERT_EQUAL(img2.nsegs, 1);
+    if (img2.nsegs == 1) {
+        CU_ASSERT_EQUAL(img2.segs[0].size, img.segs[0].size);
+        CU_ASSERT_EQUAL(memcmp(img2.segs[0].data, img.segs[0].data, img.segs[0].size), 0);
+    }
+    image_free(&img2);
+    free(text);
+
+    /* The data bit survives a write and a read; a version 1 image still loads, without it. */
+    char path[] = "/tmp/traplab-img-XXXXXX";
+    int fd = mkstemp(path);
+    CU_ASSERT_FATAL(fd >= 0);
+    close(fd);
+    char err[256];
+    CU_ASSERT_TRUE_FATAL(image_write_file(path, &img, err, sizeof err));
+    FILE *g = fopen(path, "rb");
+    uint8_t buf[4096];
+    size_t len = fread(buf, 1, sizeof buf, g);
+    fclose(g);
+    unlink(path);
+    CU_ASSERT_EQUAL(buf[4], 2);
+    image back;
+    CU_ASSERT_TRUE_FATAL(image_read_mem(buf, len, &back, err, sizeof err));
+    CU_ASSERT_TRUE(back.line_kinds);
+    CU_ASSERT_EQUAL(back.nlines, img.nlines);
+    for (size_t i = 0; i < back.nlines && i < img.nlines; i++) {
+        CU_ASSERT_EQUAL(back.lines[i].line, img.lines[i].line);
+        CU_ASSERT_EQUAL(back.lines[i].data, img.lines[i].data);
+    }
+    const image_line *ml = image_line_at(&back, image_find_symbol(&back, "msg")->value);
+    CU_ASSERT_TRUE(ml && ml->data && ml->line == 3);
+    image_free(&back);
+    buf[4] = 1;     /* version 1: the line field is the whole line number */
+    uint32_t nsegs = buf[12] | buf[13] << 8, nsyms = buf[16] | buf[17] << 8, nlines = buf[20] | buf[21] << 8,
+             nfiles = buf[24] | buf[25] << 8;
+    for (uint32_t i = 0; i < nlines; i++)
+        buf[32 + 12 * (nsegs + nsyms) + 4 * nfiles + 12 * i + 11] &= 0x7f;
+    CU_ASSERT_TRUE_FATAL(image_read_mem(buf, len, &back, err, sizeof err));
+    CU_ASSERT_FALSE(back.line_kinds);
+    CU_ASSERT_EQUAL(back.lines[1].line, img.lines[1].line);
+    image_free(&back);
+    buf[4] = 3;
+    CU_ASSERT_FALSE(image_read_mem(buf, len, &back, err, sizeof err));
+    CU_ASSERT_STRING_EQUAL(err, "image format version 3 is not supported (this traplab reads versions 1 and 2)");
+    image_free(&img);
+}
+
 /* ---- include, macros, conditional assembly -------------------------------- */
 static char tmpdir[64];
 
@@ -747,6 +824,7 @@ void test_asm_register(void)
     CU_add_test(s, "traplab asm/disasm command line", test_command_line);
     CU_add_test(s, "round trip over the ISA", test_round_trip);
     CU_add_test(s, "disassembler symbols", test_disasm_symbols);
+    CU_add_test(s, "disassembler shows data as data", test_disasm_data);
     CU_add_test(s, "include", test_include);
     CU_add_test(s, "macros", test_macros);
     CU_add_test(s, "conditional assembly", test_conditionals);
