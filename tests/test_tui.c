@@ -462,6 +462,66 @@ static void test_vmm_exits_and_going_back(void)
     CU_ASSERT_STRING_EQUAL(vi.name, "cpu");
     tui_model_free(m);
 }
+
+/* A step back late in a run under the VMM lands where a fresh forward run to
+ * the same instruction does (registers, cycles, console, VM statistics), and
+ * the checkpoints along the way stay within the budget given. */
+static void test_vmm_back_step_from_checkpoints(void)
+{
+    enum { FAR = 300000 };
+    size_t budget = (size_t)64 << 20;
+    tui_model *ref = make_vmm_model(2), *m = NULL;
+    CU_ASSERT_PTR_NOT_NULL_FATAL(ref);
+    {   /* the same scenario with a smaller checkpoint budget */
+        image k, p[1];
+        CU_ASSERT_FATAL(load_guest("guest/kernel.s", &k) && load_guest("guest/cpu.s", &p[0]));
+        vmm_config cfg;
+        vmm_default_config(&cfg);
+        cfg.nvms = 2;
+        const char *names[] = { "cpu" };
+        char err[160];
+        void *t = tui_vmm_target_new(&cfg, &k, p, names, 1, err, sizeof err);
+        image_free(&k);
+        image_free(&p[0]);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+        m = tui_model_new(&tui_vmm_target_ops, t, NULL, TUI_LANG_EN, budget);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+    }
+    tui_action_continue(m, FAR);
+    uint64_t n = machine_instret(tui_model_machine(m));
+    CU_ASSERT_FATAL(n > 1000);
+    CU_ASSERT(m->nck > 1);      /* checkpoints along the run, not only the start */
+    CU_ASSERT(tui_model_checkpoint_bytes(m) <= budget);
+    tui_action_back_step(m);
+    tui_action_back_step(m);
+    machine *a = tui_model_machine(m);
+    CU_ASSERT_EQUAL_FATAL(machine_instret(a), n - 2);
+
+    tui_action_continue(ref, n - 2);
+    machine *b = tui_model_machine(ref);
+    CU_ASSERT_EQUAL_FATAL(machine_instret(b), n - 2);
+    CU_ASSERT(memcmp(machine_cpu(a), machine_cpu(b), sizeof *machine_cpu(a)) == 0);
+    CU_ASSERT_EQUAL(machine_cycles(a), machine_cycles(b));
+    for (int vm = 0; vm < 2; vm++) {
+        size_t la, lb;
+        const char *ca = m->ops->console(m->target, vm, &la);
+        const char *cb = ref->ops->console(ref->target, vm, &lb);
+        CU_ASSERT(la == lb && memcmp(ca, cb, la) == 0);
+        tui_vm_info va, vb;
+        m->ops->vm_info(m->target, (unsigned)vm, &va);
+        ref->ops->vm_info(ref->target, (unsigned)vm, &vb);
+        CU_ASSERT_EQUAL(va.exits, vb.exits);
+        CU_ASSERT_EQUAL(va.cycles, vb.cycles);
+        CU_ASSERT(memcmp(&va.vcpu, &vb.vcpu, sizeof va.vcpu) == 0);
+    }
+    /* And forward again from there reaches the same end. */
+    tui_action_continue(m, 2);
+    tui_action_continue(ref, 2);
+    CU_ASSERT_EQUAL(machine_instret(tui_model_machine(m)), n);
+    CU_ASSERT_EQUAL(machine_cycles(tui_model_machine(m)), machine_cycles(tui_model_machine(ref)));
+    tui_model_free(m);
+    tui_model_free(ref);
+}
 #endif
 
 void test_tui_register(void)
@@ -476,5 +536,6 @@ void test_tui_register(void)
     CU_add_test(s, "language and queries", test_language_and_queries);
 #ifdef TUI_HAVE_VMM
     CU_add_test(s, "VM exits under the hypervisor, and going back", test_vmm_exits_and_going_back);
+    CU_add_test(s, "step back under the hypervisor from checkpoints", test_vmm_back_step_from_checkpoints);
 #endif
 }
