@@ -168,10 +168,21 @@ if [ -s "$T/before" ] && cmp -s "$T/before" "$T/after"; then pass "terminal sett
 else fail "terminal settings differ after exit"; fi
 if screen | grep -q "Registers"; then fail "the UI is still on the screen after exit"; fi
 
+# another_session CMD: a new 80x24 session runs CMD, then the old one goes.
+# In this order, the private server never runs out of sessions (it would
+# exit, racing with the next new-session).
+nsess=0
+another_session() {
+    old=$S
+    nsess=$((nsess + 1))
+    S="traplab-e2e-$$-$nsess"
+    $TM new-session -d -s "$S" -x 80 -y 24 "$1"
+    $TM kill-session -t "$old" >/dev/null 2>&1
+}
+
 # Under the hypervisor (when it is built in): VM exits in Spanish at 80x24.
 if [ -f vmm/vmm.h ] && [ -f guest/kernel.s ]; then
-    $TM kill-session -t "$S" >/dev/null 2>&1
-    $TM new-session -d -s "$S" -x 80 -y 24 \
+    another_session \
         "'$BIN' tui --lang es --guest kernel --program cpu,io --vms 2; echo \"EXIT=\$?\"; echo DONE; sleep 60"
     wait_for "Pulse ? para ver las teclas" || fail "the UI did not start under the VMM"
     $TM send-keys -t "$S" t t t t
@@ -189,8 +200,7 @@ fi
 
 # A lab: 'traplab lab run' opens its scenario with the tasks in a pane.
 if [ -f labs/01-rings/lab.lua ]; then
-    $TM kill-session -t "$S" >/dev/null 2>&1
-    $TM new-session -d -s "$S" -x 80 -y 24 \
+    another_session \
         "LANG=C '$BIN' lab run 01-rings --student e2e --submission '$T'; echo \"EXIT=\$?\"; echo DONE; sleep 60"
     if wait_for "Ready. Press ?" && wait_for "Tasks 1-" && screen | grep -qF "Rings: user and privileged" \
        && screen | grep -qF "1. Read the handout"; then
@@ -208,8 +218,7 @@ if [ -f labs/01-rings/lab.lua ]; then
     else fail "lab run: q did not exit with 0"; fi
 
     # In Spanish, from the handout README.es.md; without UTF-8 the accents go.
-    $TM kill-session -t "$S" >/dev/null 2>&1
-    $TM new-session -d -s "$S" -x 80 -y 24 \
+    another_session \
         "LANG=C '$BIN' lab run 01-rings --lang es --student e2e --submission '$T'; echo \"EXIT=\$?\"; echo DONE; sleep 60"
     if wait_for "Pulse ? para ver las teclas" && wait_for "Tareas 1-" \
        && screen | grep -qF "Practica 01 - Anillos"; then
