@@ -150,7 +150,7 @@ static int parse_opts(int argc, char **argv, const char *cmd, lab_opts *o, void 
     opterr = 0;
     int c;
     uint32_t v;
-    while ((c = getopt_long(argc, argv, "s:j:h", longs, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":s:j:h", longs, NULL)) != -1) {
         switch (c) {
         case OPT_LABS: o->labs = optarg; break;
         case 's': o->submission = optarg; break;
@@ -176,7 +176,7 @@ static int parse_opts(int argc, char **argv, const char *cmd, lab_opts *o, void 
         case OPT_NO_RECORD: o->record = false; break;
         case 'h': help(stdout); return -1;
         default:
-            return cli_usage_error(cmd, "unknown option '%s'", argv[optind - 1]);
+            return cli_option_error(cmd, c, argv);
         }
     }
     return 0;

@@ -63,10 +63,12 @@ static bool trace_hook(machine *m, const machine_trap *t, void *ud)
     if (code == CAUSE_PAGE_FAULT || code == CAUSE_MISALIGNED || code == CAUSE_BUS_ERROR)
         snprintf(addr, sizeof addr, "  %s 0x%08x", isa_access_name(CAUSE_ACCESS(t->cause)), t->addr);
     fflush(stdout);
-    fprintf(stderr, "trap #%-3llu %-15s pc=0x%08x insn=0x%08x %-22s ring %u -> 0  cycle=%llu%s\n",
+    /* The hook runs before delivery: with no trap vector the machine stops
+     * where it is instead of entering ring 0. */
+    unsigned ring_to = machine_get_cr(m, CR_TVB) ? 0 : t->ring;
+    fprintf(stderr, "trap #%-3llu %-15s pc=0x%08x insn=0x%08x %-22s ring %u -> %u  cycle=%llu%s\n",
             (unsigned long long)c->ntraps, isa_cause_name(code), t->pc, t->insn, dis,
-            (unsigned)t->ring, (unsigned long long)t->cycle, addr);
-    (void)m;
+            (unsigned)t->ring, ring_to, (unsigned long long)t->cycle, addr);
     return false;
 }
 
@@ -128,7 +130,7 @@ int cmd_run(int argc, char **argv)
     int c;
     optind = 1;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
         switch (c) {
         case 'n':
             if (!cli_parse_u64(optarg, &max_steps))
@@ -143,12 +145,8 @@ int cmd_run(int argc, char **argv)
         case 'j': ctx.json = true; break;
         case 'i': input = optarg; break;
         case 'h': help(); return EXIT_OK;
-        case '?':
-            if (optopt)
-                return cli_usage_error("run", "option '%s' needs an argument", argv[optind - 1]);
-            return cli_usage_error("run", "unknown option '%s'", argv[optind - 1]);
         default:
-            return cli_usage_error("run", "unknown option '%s'", argv[optind - 1]);
+            return cli_option_error("run", c, argv);
         }
     }
     if (optind >= argc)

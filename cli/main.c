@@ -4,6 +4,7 @@
 #include "cli/cli.h"
 
 #include <errno.h>
+#include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -43,6 +44,25 @@ int cli_usage_error(const char *cmd, const char *fmt, ...)
     va_end(ap);
     fprintf(stderr, "\nTry 'traplab %s --help'.\n", cmd);
     return EXIT_USAGE;
+}
+
+int cli_option_error(const char *cmd, int c, char **argv)
+{
+    /* getopt leaves the offending word at argv[optind - 1], except for an
+     * unknown short option inside a cluster ("-xv"), named by optopt. */
+    const char *word = argv[optind - 1];
+    if (c == ':')
+        return cli_usage_error(cmd, "option '%s' needs an argument", word);
+    if (optopt && optopt != '?' && (strncmp(word, "--", 2) != 0)) {
+        char opt[3] = { '-', (char)optopt, 0 };
+        return cli_usage_error(cmd, "unknown option '%s'", opt);
+    }
+    char name[64];
+    snprintf(name, sizeof name, "%s", word);
+    char *eq = strchr(name, '=');
+    if (eq)
+        *eq = '\0';
+    return cli_usage_error(cmd, "unknown option '%s'", name);
 }
 
 bool cli_parse_u64(const char *s, uint64_t *out)
