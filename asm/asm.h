@@ -9,7 +9,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
-#include "asm/image.h"
+#include "image/image.h"
 
 typedef struct {
     const char **include_dirs;  size_t ninclude_dirs;

@@ -70,19 +70,7 @@ static bool find_labs_dir(const char *opt, char *out, size_t n)
         snprintf(out, n, "labs");
         return true;
     }
-    char exe[PATH_MAX];
-    ssize_t len = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    if (len > 0) {
-        exe[len] = '\0';
-        for (int up = 0; up < 3; up++) {
-            char *slash = strrchr(exe, '/');
-            if (!slash) break;
-            *slash = '\0';
-            if (join(out, n, exe, "labs") && is_dir(out))
-                return true;
-        }
-    }
-    return false;
+    return cli_find_beside_binary("labs", out, n, is_dir);
 }
 
 static int by_name(const struct dirent **a, const struct dirent **b)
@@ -165,7 +153,7 @@ static int parse_opts(int argc, char **argv, const char *cmd, lab_opts *o, void 
     opterr = 0;
     int c;
     uint32_t v;
-    while ((c = getopt_long(argc, argv, "s:j:h", longs, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":s:j:h", longs, NULL)) != -1) {
         switch (c) {
         case OPT_LABS: o->labs = optarg; break;
         case 's': o->submission = optarg; break;
@@ -192,7 +180,7 @@ static int parse_opts(int argc, char **argv, const char *cmd, lab_opts *o, void 
         case OPT_LANG: o->lang = optarg; break;
         case 'h': help(stdout); return -1;
         default:
-            return cli_usage_error(cmd, "unknown option '%s'", argv[optind - 1]);
+            return cli_option_error(cmd, c, argv);
         }
     }
     return 0;

@@ -149,7 +149,8 @@ int cmd_tui(int argc, char **argv)
     bool para = false;
     int c;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
         switch (c) {
         case 'p':
             if (!isa_parse_profile(optarg, &cfg.profile))
@@ -175,7 +176,7 @@ int cmd_tui(int argc, char **argv)
         case 'a': vopt.ascii = true; break;
         case 'o': vopt.mono = true; break;
         case 'h': usage(stdout); return EXIT_OK;
-        default:  return cli_usage_error("tui", "unknown option");
+        default:  return cli_option_error("tui", c, argv);
         }
     }
     bool vmm_mode = guest || programs || nvms || host || para;

@@ -194,18 +194,13 @@ static int m_tostring(lua_State *L)
 /* ---- loading programs ---------------------------------------------------------- */
 static void load_image(lua_State *L, lua_machine *lm, image *img)
 {
-    for (size_t i = 0; i < img->nsegs; i++) {
-        const image_segment *s = &img->segs[i];
-        if (!machine_write_phys(lm->m, s->addr, s->data, s->size)) {
-            char h[16];
-            hex(h, s->addr);
-            image_free(img);
-            luaL_error(L, "segment at %s (%d bytes) does not fit in memory", h, (int)s->size);
-        }
+    char err[160];
+    if (!machine_load_image(lm->m, img, err, sizeof err)) {
+        image_free(img);
+        luaL_error(L, "%s", err);
     }
     image_free(&lm->img);
     lm->img = *img;
-    machine_cpu(lm->m)->pc = img->entry;
 }
 
 /* m:assemble(source [, name]) -> true | nil, diagnostics */

@@ -229,17 +229,6 @@ static char *assemble(const char *name, const char *src, bool para, image *img)
     return diag ? diag : strdup("assembly failed");
 }
 
-static bool to_vmm_image(const image *img, vmm_image *out)
-{
-    vmm_segment *segs = calloc(img->nsegs ? img->nsegs : 1, sizeof *segs);
-    if (!segs)
-        return false;
-    for (size_t i = 0; i < img->nsegs; i++)
-        segs[i] = (vmm_segment){ img->segs[i].addr, img->segs[i].size, img->segs[i].data };
-    *out = (vmm_image){ img->entry, segs, img->nsegs };
-    return true;
-}
-
 /* h:load(vm, kernel_source [, program_source]) -> true | nil, diagnostics */
 static int h_load(lua_State *L)
 {
@@ -261,13 +250,8 @@ static int h_load(lua_State *L)
         free(diag);
         return 2;
     }
-    vmm_image k, p;
-    char err[256] = "out of memory";
-    bool ok = to_vmm_image(&kimg, &k);
-    bool pok = !psrc || to_vmm_image(&pimg, &p);
-    ok = ok && pok && vmm_load(h->v, vm, &k, psrc ? &p : NULL, err, sizeof err);
-    if (pok && psrc) free((void *)p.segs);
-    free((void *)k.segs);
+    char err[256];
+    bool ok = vmm_load(h->v, vm, &kimg, psrc ? &pimg : NULL, err, sizeof err);
     image_free(&kimg);
     if (psrc) image_free(&pimg);
     if (!ok) {

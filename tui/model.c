@@ -88,16 +88,7 @@ tui_lang tui_lang_from_env(void)
 
 bool tui_load_image(machine *mach, const image *img, char *err, size_t errlen)
 {
-    for (size_t i = 0; i < img->nsegs; i++) {
-        const image_segment *s = &img->segs[i];
-        if (!machine_write_phys(mach, s->addr, s->data, s->size)) {
-            snprintf(err, errlen, "segment at 0x%08x (%u bytes) does not fit in %u bytes of memory",
-                     s->addr, s->size, machine_mem_size(mach));
-            return false;
-        }
-    }
-    machine_cpu(mach)->pc = img->entry;
-    return true;
+    return machine_load_image(mach, img, err, errlen);
 }
 
 bool tui_open_program(const char *path, image *img, char *err, size_t errlen)

@@ -20,7 +20,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "asm/image.h"
+#include "image/image.h"
 #include "machine/machine.h"
 
 struct tui_model;

@@ -20,7 +20,6 @@ typedef struct {
     image progs[VMM_MAX_VMS];
     char names[VMM_MAX_VMS][16];
     size_t nprogs;
-    vmm_image kv, pv[VMM_MAX_VMS];
     image merged[VMM_MAX_VMS];      /* kernel + program i: what the code pane names */
     vmm *v;
     tui_model *model;
@@ -71,24 +70,13 @@ static vmm *build(vmm_target *t, char *err, size_t errlen)
     if (!v)
         return NULL;
     for (unsigned i = 0; i < t->cfg.nvms; i++) {
-        if (!vmm_load(v, i, &t->kv, &t->pv[i % t->nprogs], err, errlen)) {
+        if (!vmm_load(v, i, &t->kernel, &t->progs[i % t->nprogs], err, errlen)) {
             vmm_free(v);
             return NULL;
         }
     }
     vmm_set_event_fn(v, on_event, t);
     return v;
-}
-
-static bool view_of(const image *img, vmm_image *out)
-{
-    vmm_segment *segs = calloc(img->nsegs ? img->nsegs : 1, sizeof *segs);
-    if (!segs)
-        return false;
-    for (size_t i = 0; i < img->nsegs; i++)
-        segs[i] = (vmm_segment){ img->segs[i].addr, img->segs[i].size, img->segs[i].data };
-    *out = (vmm_image){ img->entry, segs, img->nsegs };
-    return true;
 }
 
 static int by_value(const void *a, const void *b)
@@ -157,9 +145,7 @@ static void target_free(vmm_target *t)
     if (!t)
         return;
     vmm_free(t->v);
-    free((void *)t->kv.segs);
     for (size_t i = 0; i < t->nprogs; i++) {
-        free((void *)t->pv[i].segs);
         image_free(&t->progs[i]);
         image_free(&t->merged[i]);
     }
@@ -188,9 +174,9 @@ void *tui_vmm_target_new(const vmm_config *cfg, image *kernel, image *progs,
         image_init(&progs[i]);
         snprintf(t->names[i], sizeof t->names[i], "%s", names && names[i] ? names[i] : "guest");
     }
-    bool ok = view_of(&t->kernel, &t->kv);
+    bool ok = true;
     for (size_t i = 0; ok && i < nprogs; i++)
-        ok = view_of(&t->progs[i], &t->pv[i]) && merge(&t->merged[i], &t->kernel, &t->progs[i]);
+        ok = merge(&t->merged[i], &t->kernel, &t->progs[i]);
     if (!ok) {
         snprintf(err, errlen, "out of memory");
         target_free(t);
