@@ -92,7 +92,7 @@ struct asm_ctx {
     symbol *syms; size_t nsyms, capsyms;
     int *buckets; size_t nbuckets;     /* hash of syms by lower-case name; -1 = empty */
     numlabel *nums; size_t nnums;
-    macro *macros; size_t nmacros;
+    macro **macros; size_t nmacros, capmacros;  /* each macro has its own block: sources point at it */
     macro *defining;                   /* collecting a .macro body */
     int defining_depth;
     unsigned long expansions;
@@ -1281,8 +1281,8 @@ static void raw_directive(const char *line, size_t len, char *out, size_t n, siz
 static macro *find_macro(asm_ctx *c, const char *name)
 {
     for (size_t i = 0; i < c->nmacros; i++)
-        if (strcasecmp(c->macros[i].name, name) == 0)
-            return &c->macros[i];
+        if (strcasecmp(c->macros[i]->name, name) == 0)
+            return c->macros[i];
     return NULL;
 }
 
@@ -1337,8 +1337,10 @@ static void begin_macro(asm_ctx *c, size_t after)
         c->defining = NULL;
         return;
     }
-    c->macros = xrealloc(c->macros, (c->nmacros + 1) * sizeof *c->macros);
-    m = &c->macros[c->nmacros++];
+    /* Not an array of macros: an expansion being read points at its macro,
+     * and may define more macros while it runs. */
+    GROW(c->macros, c->nmacros, c->capmacros);
+    m = c->macros[c->nmacros++] = xrealloc(NULL, sizeof *m);
     memset(m, 0, sizeof *m);
     m->name = words[0];
     m->nparams = nw - 1;
@@ -1760,10 +1762,10 @@ static void operation(asm_ctx *c, const asm_stmt *st)
         }
     }
     for (size_t i = 0; i < c->nmacros; i++) {
-        int d = distance(c->macros[i].name, st->name);
+        int d = distance(c->macros[i]->name, st->name);
         if (d < bestd) {
             bestd = d;
-            best = c->macros[i].name;
+            best = c->macros[i]->name;
         }
     }
     if (best && bestd <= 2)
@@ -1914,11 +1916,12 @@ static void reset_pass(asm_ctx *c, int pass)
     for (size_t i = 0; i < c->nnums; i++)
         c->nums[i].seen = 0;
     for (size_t i = 0; i < c->nmacros; i++) {
-        free(c->macros[i].name);
-        for (size_t k = 0; k < c->macros[i].nparams; k++)
-            free(c->macros[i].params[k]);
-        free(c->macros[i].params);
-        free(c->macros[i].body);
+        free(c->macros[i]->name);
+        for (size_t k = 0; k < c->macros[i]->nparams; k++)
+            free(c->macros[i]->params[k]);
+        free(c->macros[i]->params);
+        free(c->macros[i]->body);
+        free(c->macros[i]);
     }
     c->nmacros = 0;
 }
