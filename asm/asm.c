@@ -17,6 +17,7 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "asm/parser.h"
 #include "isa/isa.h"
@@ -29,6 +30,12 @@
 #define MAX_COND_DEPTH    64
 #define MAX_SOURCE_SIZE   (64u << 20)
 #define MAX_SPACE         (16u << 20)
+/* Budgets per pass, so that a small source cannot make the assembler work
+ * for minutes or eat the host's memory: text from macro expansions, text
+ * read by .include, and bytes of output. */
+#define MAX_EXPANDED_TOTAL (16u << 20)
+#define MAX_INCLUDED_TOTAL (64u << 20)
+#define MAX_OUTPUT_TOTAL   (64u << 20)
 #define DEFAULT_ORIGIN    0x1000u
 
 typedef enum { MODE_NOW, MODE_FINAL } eval_mode;
@@ -76,6 +83,12 @@ typedef struct {
     uint8_t *data; size_t size, cap;
 } segment;
 
+/* Positions in an array, by hash: open addressing, at most half full, -1 = empty.
+ * Lookups stay O(1) however many macros or numeric labels a source defines. */
+typedef struct {
+    int *slot; size_t cap;
+} hindex;
+
 struct asm_ctx {
     const asm_options *opt;
     FILE *diag;
@@ -91,11 +104,15 @@ struct asm_ctx {
 
     symbol *syms; size_t nsyms, capsyms;
     int *buckets; size_t nbuckets;     /* hash of syms by lower-case name; -1 = empty */
-    numlabel *nums; size_t nnums;
+    numlabel *nums; size_t nnums, capnums;
+    hindex num_index;                  /* nums by number */
     macro **macros; size_t nmacros, capmacros;  /* each macro has its own block: sources point at it */
+    hindex macro_index;                /* macros by lower-case name */
     macro *defining;                   /* collecting a .macro body */
     int defining_depth;
     unsigned long expansions;
+    size_t expanded, included, output;  /* against the MAX_*_TOTAL budgets */
+    bool expand_overflow, include_overflow, output_overflow;
 
     uint32_t pc;
     bool pc_overflow;
@@ -303,6 +320,47 @@ static size_t hash_name(const char *s)
     return h;
 }
 
+static size_t hash_lower(const char *s)
+{
+    size_t h = 5381;
+    for (; *s; s++)
+        h = h * 33 + (unsigned char)tolower((unsigned char)*s);
+    return h;
+}
+
+static size_t hash_num(int64_t n)
+{
+    uint64_t h = (uint64_t)n * 0x9e3779b97f4a7c15ull;
+    return (size_t)(h ^ (h >> 29));
+}
+
+static void hindex_put(hindex *h, size_t hash, int k)
+{
+    size_t i = hash & (h->cap - 1);
+    while (h->slot[i] >= 0)
+        i = (i + 1) & (h->cap - 1);
+    h->slot[i] = k;
+}
+
+static void hindex_clear(hindex *h)
+{
+    for (size_t i = 0; i < h->cap; i++)
+        h->slot[i] = -1;
+}
+
+/* Makes room for entry n (entries 0..n-1 exist); hash_of(c, k) rehashes entry k. */
+static void hindex_reserve(asm_ctx *c, hindex *h, size_t n, size_t (*hash_of)(const asm_ctx *, size_t))
+{
+    if (2 * (n + 1) <= h->cap)
+        return;
+    free(h->slot);
+    h->cap = h->cap ? 2 * h->cap : 256;
+    h->slot = xrealloc(NULL, h->cap * sizeof *h->slot);
+    hindex_clear(h);
+    for (size_t k = 0; k < n; k++)
+        hindex_put(h, hash_of(c, k), (int)k);
+}
+
 static symbol *find_sym(asm_ctx *c, const char *name)
 {
     if (!c->nbuckets)
@@ -346,17 +404,26 @@ static symbol *add_sym(asm_ctx *c, const char *name)
     return s;
 }
 
+static size_t num_hash_of(const asm_ctx *c, size_t k) { return hash_num(c->nums[k].num); }
+
 static numlabel *find_num(asm_ctx *c, int64_t n, bool create)
 {
-    for (size_t i = 0; i < c->nnums; i++)
-        if (c->nums[i].num == n)
-            return &c->nums[i];
+    if (c->num_index.cap)
+        for (size_t i = hash_num(n) & (c->num_index.cap - 1);; i = (i + 1) & (c->num_index.cap - 1)) {
+            int k = c->num_index.slot[i];
+            if (k < 0)
+                break;
+            if (c->nums[k].num == n)
+                return &c->nums[k];
+        }
     if (!create)
         return NULL;
-    c->nums = xrealloc(c->nums, (c->nnums + 1) * sizeof *c->nums);
-    numlabel *l = &c->nums[c->nnums++];
+    hindex_reserve(c, &c->num_index, c->nnums, num_hash_of);
+    GROW(c->nums, c->nnums, c->capnums);
+    numlabel *l = &c->nums[c->nnums];
     memset(l, 0, sizeof *l);
     l->num = n;
+    hindex_put(&c->num_index, hash_num(n), (int)c->nnums++);
     return l;
 }
 
@@ -539,6 +606,14 @@ static void emit(asm_ctx *c, const uint8_t *bytes, size_t n)
         c->pc_overflow = true;
         return;
     }
+    if (c->output_overflow)
+        return;
+    if (c->output + n > MAX_OUTPUT_TOTAL) {
+        err(c, 1, "the program is larger than %u MiB (check .space and .org)", MAX_OUTPUT_TOTAL >> 20);
+        c->output_overflow = true;
+        return;
+    }
+    c->output += n;
     if (!c->emitted_any) {
         c->emitted_any = true;
         c->first_addr = c->pc;
@@ -1195,9 +1270,15 @@ static void do_include(asm_ctx *c, const asm_operand *op)
             snprintf(p, n, "%s", name);
         else
             snprintf(p, n, "%s/%s", d, name);
-        FILE *f = fopen(p, "rb");
-        if (f) {
-            fclose(f);
+        /* stat, not fopen: opening a FIFO or a terminal would block. */
+        struct stat sb;
+        if (stat(p, &sb) == 0) {
+            if (!S_ISREG(sb.st_mode)) {
+                err(c, op->col, "include file '%s' is not a regular file", p);
+                free(p);
+                free(here);
+                return;
+            }
             found = p;
         } else {
             free(p);
@@ -1220,6 +1301,11 @@ static void do_include(asm_ctx *c, const asm_operand *op)
         }
     char why[128];
     size_t len;
+    if (c->include_overflow) {      /* reported once; reading more would only waste time */
+        free(real);
+        free(found);
+        return;
+    }
     char *text = read_whole(found, &len, why, sizeof why);
     if (!text) {
         err(c, op->col, "cannot read include file '%s': %s", found, why);
@@ -1227,6 +1313,16 @@ static void do_include(asm_ctx *c, const asm_operand *op)
         free(found);
         return;
     }
+    if (c->included + len > MAX_INCLUDED_TOTAL) {
+        if (!c->include_overflow)
+            err(c, op->col, "included files make more than %u MiB of text in all", MAX_INCLUDED_TOTAL >> 20);
+        c->include_overflow = true;
+        free(text);
+        free(real);
+        free(found);
+        return;
+    }
+    c->included += len;
     int fi = file_index(c, found);
     free(found);
     push_source(c, text, len, fi, real, NULL, 0);
@@ -1280,11 +1376,18 @@ static void raw_directive(const char *line, size_t len, char *out, size_t n, siz
 /* ---- macros ------------------------------------------------------------- */
 static macro *find_macro(asm_ctx *c, const char *name)
 {
-    for (size_t i = 0; i < c->nmacros; i++)
-        if (strcasecmp(c->macros[i]->name, name) == 0)
-            return c->macros[i];
-    return NULL;
+    if (!c->macro_index.cap)
+        return NULL;
+    for (size_t i = hash_lower(name) & (c->macro_index.cap - 1);; i = (i + 1) & (c->macro_index.cap - 1)) {
+        int k = c->macro_index.slot[i];
+        if (k < 0)
+            return NULL;
+        if (strcasecmp(c->macros[k]->name, name) == 0)
+            return c->macros[k];
+    }
 }
+
+static size_t macro_hash_of(const asm_ctx *c, size_t k) { return hash_lower(c->macros[k]->name); }
 
 static bool ident_start(char ch) { return isalpha((unsigned char)ch) || ch == '_'; }
 static bool ident_char(char ch) { return isalnum((unsigned char)ch) || ch == '_' || ch == '$'; }
@@ -1339,9 +1442,11 @@ static void begin_macro(asm_ctx *c, size_t after)
     }
     /* Not an array of macros: an expansion being read points at its macro,
      * and may define more macros while it runs. */
+    hindex_reserve(c, &c->macro_index, c->nmacros, macro_hash_of);
     GROW(c->macros, c->nmacros, c->capmacros);
-    m = c->macros[c->nmacros++] = xrealloc(NULL, sizeof *m);
+    m = c->macros[c->nmacros] = xrealloc(NULL, sizeof *m);
     memset(m, 0, sizeof *m);
+    hindex_put(&c->macro_index, hash_lower(words[0]), (int)c->nmacros++);
     m->name = words[0];
     m->nparams = nw - 1;
     m->params = xrealloc(NULL, (nw - 1) * sizeof *m->params);
@@ -1435,6 +1540,15 @@ static void expand_macro(asm_ctx *c, const asm_stmt *st, const macro *m)
         n += replen;
         i += skip;
     }
+    if (c->expanded + n > MAX_EXPANDED_TOTAL) {
+        if (!c->expand_overflow)
+            err(c, st->col, "macro expansions make more than %u MiB of text in all (runaway macros?)",
+                MAX_EXPANDED_TOTAL >> 20);
+        c->expand_overflow = true;
+        free(out);
+        return;
+    }
+    c->expanded += n;
     push_source(c, out, n, m->file, NULL, m, m->line);
     c->src[c->nsrc - 1].inv_col = st->col;
 }
@@ -1513,7 +1627,7 @@ static void fill(asm_ctx *c, size_t n, uint8_t byte)
 {
     uint8_t buf[256];
     memset(buf, byte, sizeof buf);
-    while (n > 0 && !c->pc_overflow) {
+    while (n > 0 && !c->pc_overflow && !c->output_overflow) {
         size_t k = n < sizeof buf ? n : sizeof buf;
         emit(c, buf, k);
         n -= k;
@@ -1752,6 +1866,12 @@ static void operation(asm_ctx *c, const asm_stmt *st)
         expand_macro(c, st, m);
         return;
     }
+    if (c->pass != 2 || c->stop || c->quiet) {
+        /* Nothing will be printed: skip the search for a suggestion, which
+         * is a loop over every macro and would make errors quadratic. */
+        err(c, st->col, "unknown mnemonic '%s'", st->name);
+        return;
+    }
     const char *best = isa_suggest_mnemonic(st->name);
     int bestd = best ? distance(best, st->name) : 3;
     for (size_t i = 0; i < sizeof pseudos / sizeof pseudos[0]; i++) {
@@ -1911,6 +2031,8 @@ static void reset_pass(asm_ctx *c, int pass)
     c->emitted_any = false;
     c->nconds = 0;
     c->expansions = 0;
+    c->expanded = c->included = c->output = 0;
+    c->expand_overflow = c->include_overflow = c->output_overflow = false;
     c->defining = NULL;
     c->defining_depth = 0;
     for (size_t i = 0; i < c->nnums; i++)
@@ -1924,6 +2046,7 @@ static void reset_pass(asm_ctx *c, int pass)
         free(c->macros[i]);
     }
     c->nmacros = 0;
+    hindex_clear(&c->macro_index);
 }
 
 static void define_cmdline(asm_ctx *c)
@@ -2044,6 +2167,8 @@ static void free_ctx(asm_ctx *c)
 {
     reset_pass(c, 0);
     free(c->macros);
+    free(c->macro_index.slot);
+    free(c->num_index.slot);
     for (size_t i = 0; i < c->nsyms; i++)
         free(c->syms[i].name);
     free(c->syms);

@@ -252,6 +252,13 @@ static void put32(wbuf *b, uint32_t v)
 
 bool image_write_file(const char *path, const image *img, char *err, size_t errlen)
 {
+    /* Never write what image_read would refuse: that would lose the work. */
+    static const char *const what[] = { "segments", "symbols", "line-table entries", "source files" };
+    size_t counts[] = { img->nsegs, img->nsyms, img->nlines, img->nfiles };
+    for (size_t i = 0; i < 4; i++)
+        if (counts[i] > MAX_ENTRIES)
+            return fail(err, errlen, "too many %s for an image (%zu; the format allows %u)",
+                        what[i], counts[i], MAX_ENTRIES);
     /* The string table first, so that the tables can point into it. */
     wbuf strs = { 0 };
     uint32_t *symoff = calloc(img->nsyms + 1, sizeof *symoff);
@@ -309,6 +316,11 @@ bool image_write_file(const char *path, const image *img, char *err, size_t errl
     if (b.oom || strs.oom) {
         free(b.p);
         return fail(err, errlen, "out of memory");
+    }
+    if (b.len > MAX_FILE_SIZE) {
+        free(b.p);
+        return fail(err, errlen, "the image would be larger than %u MiB, more than a loader accepts",
+                    MAX_FILE_SIZE >> 20);
     }
     /* Write to a temporary and rename, so a failed write never leaves half an image. */
     size_t tl = strlen(path) + 8;

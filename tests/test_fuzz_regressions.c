@@ -8,10 +8,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "asm/asm.h"
+#include "asm/image.h"
 #include "tests/tests.h"
+
+/* CPU seconds.  Only to catch super-linear blowups: the bounds are 10-100
+ * times what the fixed code needs, even under the sanitizers. */
+static double cpu_seconds(void) { return (double)clock() / CLOCKS_PER_SEC; }
 
 /* Assembles src; returns the error count and the diagnostics text. */
 static int assemble(const char *src, char **diag)
@@ -49,8 +56,186 @@ static void test_macro_defined_inside_expansion(void)
     free(src);
 }
 
+/* A source built by repeating a printf pattern n times with the counter. */
+static char *repeat(const char *head, const char *fmt, int n, const char *tail)
+{
+    char *src = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&src, &len);
+    fputs(head, f);
+    for (int i = 0; i < n; i++)
+        fprintf(f, fmt, i, i, i);
+    fputs(tail, f);
+    fclose(f);
+    return src;
+}
+
+/* Timing: 30,000 distinct numeric labels took 6 s (a linear search per use). */
+static void test_many_numeric_labels_are_linear(void)
+{
+    char *src = repeat("", "%d: nop\n b %db\n", 30000, "");
+    double t = cpu_seconds();
+    char *diag;
+    CU_ASSERT_EQUAL(assemble(src, &diag), 0);
+    CU_ASSERT_STRING_EQUAL(diag, "");
+    CU_ASSERT(cpu_seconds() - t < 3.0);
+    free(diag);
+    free(src);
+}
+
+/* Timing: 30,000 macros used once each took 23 s (a linear search per use). */
+static void test_many_macros_are_linear(void)
+{
+    char *defs = repeat("", ".macro m%d\nnop\n.endm\n", 30000, "");
+    char *uses = repeat(defs, " m%d\n", 30000, "");
+    double t = cpu_seconds();
+    char *diag;
+    CU_ASSERT_EQUAL(assemble(uses, &diag), 0);
+    CU_ASSERT_STRING_EQUAL(diag, "");
+    CU_ASSERT(cpu_seconds() - t < 3.0);
+    free(diag);
+    free(defs);
+    free(uses);
+}
+
+/* Timing: with 20,000 macros, 20,000 unknown mnemonics took 65 s: every one
+ * searched all macros for a "did you mean", even in the silent pass 1 and
+ * after the error limit. */
+static void test_unknown_mnemonics_with_many_macros(void)
+{
+    char *defs = repeat("", ".macro mac%d\nnop\n.endm\n", 20000, "");
+    char *src = repeat(defs, " zzq%d\n", 20000, "");
+    double t = cpu_seconds();
+    char *diag;
+    CU_ASSERT_EQUAL(assemble(src, &diag), 101);
+    CU_ASSERT_PTR_NOT_NULL(strstr(diag, "error: unknown mnemonic 'zzq0'"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(diag, "error: too many errors; stopping"));
+    CU_ASSERT(cpu_seconds() - t < 3.0);
+    free(diag);
+    free(defs);
+    free(src);
+}
+
+/* Timing: nested macros within every limit (depth 3, 10,000 expansions,
+ * 1 MiB each) made 10 GB of text: minutes of work from 3 KB of source. */
+static void test_expansion_text_is_bounded(void)
+{
+    char *src = NULL;
+    size_t n = 0;
+    FILE *f = open_memstream(&src, &n);
+    fprintf(f, ".macro a x\n;");
+    for (int i = 0; i < 500; i++)
+        fputs("\\x", f);
+    fprintf(f, "\n.endm\n.macro bb x\n");
+    for (int i = 0; i < 100; i++)
+        fputs(" a \\x\n", f);
+    fprintf(f, ".endm\n.macro cc x\n");
+    for (int i = 0; i < 100; i++)
+        fputs(" bb \\x\n", f);
+    fprintf(f, ".endm\n cc ");
+    for (int i = 0; i < 2000; i++)
+        fputc('y', f);
+    fputc('\n', f);
+    fclose(f);
+    double t = cpu_seconds();
+    char *diag;
+    CU_ASSERT_EQUAL(assemble(src, &diag), 1);
+    CU_ASSERT_PTR_NOT_NULL(strstr(diag, "error: macro expansions make more than 16 MiB of text in all (runaway macros?)"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(diag, "note: in expansion of macro 'cc', used here"));
+    CU_ASSERT(cpu_seconds() - t < 10.0);
+    free(diag);
+    free(src);
+}
+
+/* Memory: 255 x '.space 16 MiB' asked for 4 GiB of host memory. */
+static void test_output_is_bounded(void)
+{
+    char *src = repeat(".org 0\n", ".space 16777216\n", 255, "");
+    char *diag;
+    CU_ASSERT_EQUAL(assemble(src, &diag), 1);
+    CU_ASSERT_PTR_NOT_NULL(strstr(diag, "t.s:6:1: error: the program is larger than 64 MiB (check .space and .org)"));
+    free(diag);
+    free(src);
+}
+
+/* A device or a folder is not a source: /dev/zero was read up to the 64 MiB
+ * limit, and a FIFO or /dev/stdin blocked forever. */
+static void test_include_needs_a_regular_file(void)
+{
+    char *diag;
+    CU_ASSERT_EQUAL(assemble(".include \"/dev/zero\"\n.include \"/tmp\"\n", &diag), 2);
+    CU_ASSERT_PTR_NOT_NULL(strstr(diag, "t.s:1:10: error: include file '/dev/zero' is not a regular file"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(diag, "t.s:2:10: error: include file '/tmp' is not a regular file"));
+    free(diag);
+}
+
+/* Timing: including a big file many times read and assembled it each time. */
+static void test_included_text_is_bounded(void)
+{
+    char dir[] = "/tmp/traplab-fuzz-XXXXXX";
+    CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(dir));
+    char path[64];
+    snprintf(path, sizeof path, "%s/big.s", dir);
+    FILE *f = fopen(path, "w");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+    static char line[1025];
+    memset(line, 'x', 1023);
+    line[0] = ';';
+    line[1023] = '\n';
+    for (int i = 0; i < 8 * 1024; i++)        /* 8 MiB of comments */
+        fputs(line, f);
+    fclose(f);
+    char *src = NULL;
+    size_t n = 0;
+    f = open_memstream(&src, &n);
+    for (int i = 0; i < 100; i++)
+        fprintf(f, ".include \"%s\"\n", path);
+    fclose(f);
+    double t = cpu_seconds();
+    char *diag;
+    CU_ASSERT_EQUAL(assemble(src, &diag), 1);
+    CU_ASSERT_PTR_NOT_NULL(strstr(diag, "t.s:9:10: error: included files make more than 64 MiB of text in all"));
+    CU_ASSERT(cpu_seconds() - t < 10.0);
+    free(diag);
+    free(src);
+    remove(path);
+    rmdir(dir);
+}
+
+/* Lost work: the assembler wrote images with more line-table entries than
+ * image_read accepts, so the program assembled but never loaded. */
+static void test_writer_refuses_what_the_reader_rejects(void)
+{
+    image img;
+    image_init(&img);
+    img.nlines = (1u << 20) + 1;
+    img.lines = calloc(img.nlines, sizeof *img.lines);
+    img.nfiles = 1;
+    img.files = calloc(1, sizeof *img.files);
+    img.files[0] = strdup("t.s");
+    char path[] = "/tmp/traplab-fuzz-img-XXXXXX";
+    int fd = mkstemp(path);
+    CU_ASSERT_FATAL(fd >= 0);
+    close(fd);
+    remove(path);
+    char err[256] = "";
+    CU_ASSERT_FALSE(image_write_file(path, &img, err, sizeof err));
+    CU_ASSERT_STRING_EQUAL(err, "too many line-table entries for an image (1048577; the format allows 1048576)");
+    struct stat sb;
+    CU_ASSERT_NOT_EQUAL(stat(path, &sb), 0);   /* nothing written */
+    image_free(&img);
+}
+
 void test_fuzz_register(void)
 {
     CU_pSuite s = CU_add_suite("fuzz regressions", NULL, NULL);
     CU_add_test(s, "macro defined inside an expansion", test_macro_defined_inside_expansion);
+    CU_add_test(s, "many numeric labels: linear time", test_many_numeric_labels_are_linear);
+    CU_add_test(s, "many macros: linear time", test_many_macros_are_linear);
+    CU_add_test(s, "unknown mnemonics with many macros", test_unknown_mnemonics_with_many_macros);
+    CU_add_test(s, "macro expansion text is bounded", test_expansion_text_is_bounded);
+    CU_add_test(s, "output size is bounded", test_output_is_bounded);
+    CU_add_test(s, ".include needs a regular file", test_include_needs_a_regular_file);
+    CU_add_test(s, "included text is bounded", test_included_text_is_bounded);
+    CU_add_test(s, "writer refuses what the reader rejects", test_writer_refuses_what_the_reader_rejects);
 }
