@@ -369,6 +369,21 @@ const image_symbol *image_symbol_at(const image *img, uint32_t addr)
     return &img->syms[i];
 }
 
+/* The segment holding addr, by binary search (segments are sorted and
+ * disjoint); NULL when none. */
+static const image_segment *segment_at(const image *img, uint32_t addr)
+{
+    size_t lo = 0, hi = img->nsegs;           /* first segment starting after addr */
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (img->segs[mid].addr <= addr) lo = mid + 1; else hi = mid;
+    }
+    if (lo == 0)
+        return NULL;
+    const image_segment *s = &img->segs[lo - 1];
+    return addr - s->addr < s->size ? s : NULL;
+}
+
 const image_line *image_line_at(const image *img, uint32_t addr)
 {
     size_t lo = 0, hi = img->nlines;
@@ -379,9 +394,8 @@ const image_line *image_line_at(const image *img, uint32_t addr)
     if (lo == 0)
         return NULL;
     const image_line *l = &img->lines[lo - 1];
-    /* A line covers the bytes up to the next line's address, within its segment. */
-    for (size_t i = 0; i < img->nsegs; i++)
-        if (addr >= img->segs[i].addr && addr - img->segs[i].addr < img->segs[i].size)
-            return (l->addr >= img->segs[i].addr) ? l : NULL;
-    return NULL;
+    /* A line covers the bytes up to the next line's address, within its
+     * segment.  (A linear search here made the disassembler quadratic.) */
+    const image_segment *s = segment_at(img, addr);
+    return s && l->addr >= s->addr ? l : NULL;
 }

@@ -226,6 +226,40 @@ static void test_writer_refuses_what_the_reader_rejects(void)
     image_free(&img);
 }
 
+/* Timing: image_line_at searched the segments linearly, so disassembling
+ * 100,000 small segments (one '.org' per instruction) took 5 s, and a
+ * loader's maximum of 1,048,576 would take hours. */
+static void test_line_lookup_with_many_segments(void)
+{
+    enum { N = 100000 };
+    image img;
+    image_init(&img);
+    img.segs = calloc(N + 1, sizeof *img.segs);
+    img.lines = calloc(N, sizeof *img.lines);
+    img.files = calloc(1, sizeof *img.files);
+    img.files[0] = strdup("t.s");
+    img.nfiles = 1;
+    for (uint32_t i = 0; i < N; i++) {
+        img.segs[i] = (image_segment){ 0x1000 + 16 * i, 8, calloc(8, 1) };
+        img.lines[i] = (image_line){ 0x1000 + 16 * i, 0, i + 1 };
+    }
+    img.segs[N] = (image_segment){ 0x1000 + 16 * N, 4, calloc(4, 1) };   /* a segment with no line */
+    img.nsegs = N + 1;
+    img.nlines = N;
+    double t = cpu_seconds();
+    size_t found = 0;
+    for (uint32_t i = 0; i < N; i++) {
+        const image_line *l = image_line_at(&img, 0x1000 + 16 * i + 4);
+        found += l && l->line == i + 1;
+        found += image_line_at(&img, 0x1000 + 16 * i + 8) == NULL;   /* the gap after it */
+    }
+    CU_ASSERT_EQUAL(found, 2 * N);
+    CU_ASSERT_PTR_NULL(image_line_at(&img, 0x1000 + 16 * N));
+    CU_ASSERT_PTR_NULL(image_line_at(&img, 0xfff));
+    CU_ASSERT(cpu_seconds() - t < 2.0);
+    image_free(&img);
+}
+
 void test_fuzz_register(void)
 {
     CU_pSuite s = CU_add_suite("fuzz regressions", NULL, NULL);
@@ -238,4 +272,5 @@ void test_fuzz_register(void)
     CU_add_test(s, ".include needs a regular file", test_include_needs_a_regular_file);
     CU_add_test(s, "included text is bounded", test_included_text_is_bounded);
     CU_add_test(s, "writer refuses what the reader rejects", test_writer_refuses_what_the_reader_rejects);
+    CU_add_test(s, "line lookup with many segments", test_line_lookup_with_many_segments);
 }
