@@ -2199,8 +2199,7 @@ static int assemble(const char *name, const char *path, const char *src, size_t 
     run_pass(&c, 1, src, len, path);
     c.stop = false;
     run_pass(&c, 2, src, len, path);
-    c.stop = false;
-    build_image(&c, out);
+    build_image(&c, out);      /* its errors, too, stay quiet after "too many errors" */
     int errors = c.errors;
     free_ctx(&c);
     if (errors)

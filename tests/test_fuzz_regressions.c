@@ -260,6 +260,22 @@ static void test_line_lookup_with_many_segments(void)
     image_free(&img);
 }
 
+/* fuzz_asm: errors found while building the image (.global of an undefined
+ * name, overlapping code) came after "too many errors; stopping", which was
+ * then printed again, and the count went past the limit. */
+static void test_error_limit_holds_for_image_errors(void)
+{
+    char *src = repeat(".global nothere\n", "bogus%d\n", 120, "");
+    char *diag;
+    CU_ASSERT_EQUAL(assemble(src, &diag), 101);
+    const char *stop = strstr(diag, "error: too many errors; stopping");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(stop);
+    CU_ASSERT_PTR_NULL(strstr(stop + 10, "too many errors"));
+    CU_ASSERT_PTR_NULL(strstr(diag, "nothere', which is never defined"));
+    free(diag);
+    free(src);
+}
+
 void test_fuzz_register(void)
 {
     CU_pSuite s = CU_add_suite("fuzz regressions", NULL, NULL);
@@ -273,4 +289,5 @@ void test_fuzz_register(void)
     CU_add_test(s, "included text is bounded", test_included_text_is_bounded);
     CU_add_test(s, "writer refuses what the reader rejects", test_writer_refuses_what_the_reader_rejects);
     CU_add_test(s, "line lookup with many segments", test_line_lookup_with_many_segments);
+    CU_add_test(s, "the error limit holds for image errors", test_error_limit_holds_for_image_errors);
 }
