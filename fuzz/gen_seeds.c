@@ -6,7 +6,7 @@
  * made by assembling the samples, so the seeds follow the image format and
  * the encoding when they change.
  *
- *   gen_seeds OUTDIR samples/*.s
+ *   gen_seeds OUTDIR FILE.s...
  * writes OUTDIR/asm.dict, OUTDIR/asm/NAME.s, OUTDIR/image/NAME.tlo and
  * OUTDIR/machine/NAME-FLAGS.bin (see fuzz_machine.c for that layout).
  */
