@@ -1086,26 +1086,6 @@ static const pseudo *find_pseudo(const char *name)
     return NULL;
 }
 
-/* ---- "did you mean" ------------------------------------------------------ */
-static int distance(const char *a, const char *b)
-{
-    size_t la = strlen(a), lb = strlen(b);
-    if (la > 32 || lb > 32)
-        return 99;
-    int d[33][33];
-    for (size_t i = 0; i <= la; i++) d[i][0] = (int)i;
-    for (size_t j = 0; j <= lb; j++) d[0][j] = (int)j;
-    for (size_t i = 1; i <= la; i++)
-        for (size_t j = 1; j <= lb; j++) {
-            int cost = tolower((unsigned char)a[i - 1]) != tolower((unsigned char)b[j - 1]);
-            int m = d[i - 1][j] + 1;
-            if (d[i][j - 1] + 1 < m) m = d[i][j - 1] + 1;
-            if (d[i - 1][j - 1] + cost < m) m = d[i - 1][j - 1] + cost;
-            d[i][j] = m;
-        }
-    return d[la][lb];
-}
-
 /* ---- symbols and labels -------------------------------------------------- */
 static void define(asm_ctx *c, const char *name, int col, int64_t v, bool known, bool label, bool redefinable)
 {
@@ -1836,7 +1816,7 @@ static void directive(asm_ctx *c, const asm_stmt *st)
             directives[i].fn(c, st);
             return;
         }
-        int d = distance(directives[i].name, st->name);
+        int d = isa_edit_distance(directives[i].name, st->name);
         if (d < bestd) {
             bestd = d;
             best = directives[i].name;
@@ -1873,16 +1853,16 @@ static void operation(asm_ctx *c, const asm_stmt *st)
         return;
     }
     const char *best = isa_suggest_mnemonic(st->name);
-    int bestd = best ? distance(best, st->name) : 3;
+    int bestd = best ? isa_edit_distance(best, st->name) : 3;
     for (size_t i = 0; i < sizeof pseudos / sizeof pseudos[0]; i++) {
-        int d = distance(pseudos[i].name, st->name);
+        int d = isa_edit_distance(pseudos[i].name, st->name);
         if (d < bestd) {
             bestd = d;
             best = pseudos[i].name;
         }
     }
     for (size_t i = 0; i < c->nmacros; i++) {
-        int d = distance(c->macros[i]->name, st->name);
+        int d = isa_edit_distance(c->macros[i]->name, st->name);
         if (d < bestd) {
             bestd = d;
             best = c->macros[i]->name;

@@ -7,7 +7,11 @@
 #define TRAPLAB_CLI_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
+
+#include "asm/image.h"
+#include "vmm/vmm.h"
 
 enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2 };
 
@@ -21,11 +25,22 @@ int cmd_isa(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_asm(int argc, char **argv);
 int cmd_disasm(int argc, char **argv);
+int cmd_vm(int argc, char **argv);
 
 /* Prints "traplab CMD: message" to stderr; returns EXIT_USAGE. */
 int cli_usage_error(const char *cmd, const char *fmt, ...);
 /* Strict number parsing (decimal or 0x hex); false on junk or overflow. */
 bool cli_parse_u64(const char *s, uint64_t *out);
 bool cli_parse_u32(const char *s, uint32_t *out);
+
+/* Guest software (cli/guest.c): a short name ("kernel", "cpu") means
+ * guest/NAME.s; else a path to a .s (assembled with defines) or a .tlo. */
+bool cli_resolve_guest(const char *name, char *path, size_t n);
+/* Prints "traplab CMD: ..." on failure. */
+bool cli_load_guest(const char *cmd, const char *name, const char *const *defines,
+                    size_t ndefines, image *img);
+/* A view of img's segments for the VMM (img must outlive it). */
+bool cli_vmm_image(const image *img, vmm_image *out);
+void cli_vmm_image_free(vmm_image *v);
 
 #endif

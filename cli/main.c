@@ -17,6 +17,7 @@ static const cli_command commands[] = {
     { "run",    cmd_run,    "run a program on the bare machine" },
     { "asm",    cmd_asm,    "assemble a source file into an image" },
     { "disasm", cmd_disasm, "disassemble an image" },
+    { "vm",     cmd_vm,     "run guest kernels in VMs under the trap-and-emulate hypervisor" },
     { "isa",    cmd_isa,    "print the ISA reference or the Popek-Goldberg verdict" },
 };
 

@@ -30,8 +30,8 @@ const isa_insn *isa_lookup_mnemonic(const char *mnemonic)
     return NULL;
 }
 
-/* Damerau-free Levenshtein distance on short words, case-insensitive. */
-static int edit_distance(const char *a, const char *b)
+/* Levenshtein distance on short words, case-insensitive; 99 for long ones. */
+int isa_edit_distance(const char *a, const char *b)
 {
     size_t la = strlen(a), lb = strlen(b);
     if (la > 31 || lb > 31)
@@ -57,7 +57,7 @@ const char *isa_suggest_mnemonic(const char *word)
     for (int i = 0; i < ISA_NUM_OPCODES; i++) {
         if (!isa_table[i].mnemonic)
             continue;
-        int d = edit_distance(word, isa_table[i].mnemonic);
+        int d = isa_edit_distance(word, isa_table[i].mnemonic);
         /* a two-letter word is only "close" at distance 1 */
         if (d < best_d && d <= (int)strlen(word) / 2 + 1) {
             best_d = d;

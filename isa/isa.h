@@ -114,6 +114,8 @@ const isa_insn *isa_lookup_opcode(uint32_t opcode);
 const isa_insn *isa_lookup_mnemonic(const char *mnemonic);
 /* The closest mnemonic by edit distance, for "did you mean"; NULL if none is close. */
 const char *isa_suggest_mnemonic(const char *word);
+/* Case-insensitive edit distance, for suggestions among any names (99 when a word is long). */
+int isa_edit_distance(const char *a, const char *b);
 const char *isa_format_syntax(isa_format f);
 const char *isa_format_name(isa_format f);
 

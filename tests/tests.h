@@ -11,6 +11,7 @@ void test_isa_register(void);
 void test_asm_register(void);
 void test_machine_register(void);
 void test_run_register(void);
+void test_vmm_register(void);
 void test_fuzz_register(void);
 
 /* The traplab binary next to the runner (build/traplab for build/tests/run-tests). */

@@ -1,0 +1,230 @@
+/*
+ * emulate.c -- trap-and-emulate: each privileged instruction of the guest
+ * kernel (running in ring 1, where it traps) is carried out against the VM's
+ * virtual CPU and devices, exactly as the real CPU would have in ring 0.
+ *
+ * One designated-initializer table, by opcode, gives the handler and the
+ * cost parameter; a lab may replace any entry at run time
+ * (vmm_set_emulator).
+ */
+#include <stddef.h>
+#include <stdio.h>
+
+#include "vmm/internal.h"
+
+typedef enum { EM_NEXT, EM_JUMP, EM_DONE } em_result;   /* DONE: reflected or stopped */
+typedef em_result (*em_fn)(vmm *v, vmm_vm *vm, uint32_t w, uint32_t pc);
+
+static cpu_state *cpu(vmm *v) { return machine_cpu(vmm_machine(v)); }
+
+static void set_rd(vmm *v, uint32_t w, uint32_t val)
+{
+    if (ISA_RD(w))
+        cpu(v)->r[ISA_RD(w)] = val;
+}
+
+static em_result illegal(vmm *v, vmm_vm *vm, uint32_t w, uint32_t pc)
+{
+    vm->st.reflected++;
+    vmm_reflect(v, vm, CAUSE_MAKE(CAUSE_ILLEGAL_INSN, ACCESS_READ), pc, w);
+    return EM_DONE;
+}
+
+static em_result em_mfcr(vmm *v, vmm_vm *vm, uint32_t w, uint32_t pc)
+{
+    unsigned cr = ISA_RS1(w);
+    if (cr >= ISA_NUM_CRS)
+        return illegal(v, vm, w, pc);
+    set_rd(v, w, cr == CR_CYCLE ? (uint32_t)vmm_vtime(v, vm) : vm->vc.cr[cr]);
+    return EM_NEXT;
+}
+
+static void set_timer(vmm *v, vmm_vm *vm, uint32_t period)
+{
+    vm->vc.cr[CR_TIMECMP] = period;
+    vm->vc.vnext = vmm_vtime(v, vm) + period;
+}
+
+static em_result em_mtcr(vmm *v, vmm_vm *vm, uint32_t w, uint32_t pc)
+{
+    unsigned cr = ISA_RD(w);
+    if (cr >= ISA_NUM_CRS)
+        return illegal(v, vm, w, pc);
+    uint32_t val = cpu(v)->r[ISA_RS1(w)];
+    switch (cr) {
+    case CR_STATUS:
+        vmm_set_vstatus(v, vm, val);
+        break;
+    case CR_TIMECMP:
+        set_timer(v, vm, val);
+        break;
+    case CR_CYCLE:
+        break;
+    case CR_PTB: {
+        uint32_t old = vm->vc.cr[CR_PTB];
+        vm->vc.cr[CR_PTB] = val;
+        if (old != val && (vm->vc.cr[CR_STATUS] & STATUS_PG))
+            vmm_shadow_flush(v, vm, "guest switched address space (ptb)");
+        break;
+    }
+    default:
+        vm->vc.cr[cr] = val;
+        break;
+    }
+    return EM_NEXT;
+}
+
+static em_result em_iret(vmm *v, vmm_vm *vm, uint32_t w, uint32_t pc)
+{
+    (void)w; (void)pc;
+    vmm_set_vstatus(v, vm, vm->vc.cr[CR_ESTATUS]);
+    cpu(v)->pc = vm->vc.cr[CR_EPC];
+    return EM_JUMP;
+}
+
+static em_result em_halt(vmm *v, vmm_vm *vm, uint32_t w, uint32_t pc)
+{
+    (void)w; (void)pc;
+    vmm_vm_halt(v, vm);
+    return EM_DONE;
+}
+
+static em_result em_wfi(vmm *v, vmm_vm *vm, uint32_t w, uint32_t pc)
+{
+    (void)w;
+    vmm_vtimer_update(v, vm);
+    if (vm->vc.vtimer_pending)
+        return EM_NEXT;
+    if (vm->vc.cr[CR_TIMECMP] == 0) {
+        vmm_vm_fail(v, vm, "wfi at pc 0x%08x: the timer is stopped and no device interrupt "
+                    "is enabled, so nothing can wake the VM", pc);
+        return EM_DONE;
+    }
+    /* The VM sleeps until its next tick: its clock jumps, the machine's
+     * does not (the other VMs use that time). */
+    uint64_t now = vmm_vtime(v, vm);
+    vm->st.idle_cycles += vm->vc.vnext - now;
+    vm->vc.vtime += vm->vc.vnext - now;
+    vmm_vtimer_update(v, vm);
+    return EM_NEXT;
+}
+
+static em_result em_ei(vmm *v, vmm_vm *vm, uint32_t w, uint32_t pc)
+{
+    (void)w; (void)pc;
+    vmm_set_vstatus(v, vm, vm->vc.cr[CR_STATUS] | STATUS_IE);
+    return EM_NEXT;
+}
+
+static em_result em_di(vmm *v, vmm_vm *vm, uint32_t w, uint32_t pc)
+{
+    (void)w; (void)pc;
+    vmm_set_vstatus(v, vm, vm->vc.cr[CR_STATUS] & ~STATUS_IE);
+    return EM_NEXT;
+}
+
+static em_result em_tlbflush(vmm *v, vmm_vm *vm, uint32_t w, uint32_t pc)
+{
+    /* Every store into the guest's page tables was trapped and synced, so
+     * the shadow is already exact; only the real TLB is flushed. */
+    (void)vm; (void)w; (void)pc;
+    machine_tlb_flush(vmm_machine(v));
+    return EM_NEXT;
+}
+
+static em_result em_in(vmm *v, vmm_vm *vm, uint32_t w, uint32_t pc)
+{
+    (void)pc;
+    set_rd(v, w, vmm_port_in(v, vm, ISA_UIMM18(w)));
+    return vm->state == VM_RUNNABLE ? EM_NEXT : EM_DONE;
+}
+
+static em_result em_out(vmm *v, vmm_vm *vm, uint32_t w, uint32_t pc)
+{
+    (void)pc;
+    vmm_port_out(v, vm, ISA_UIMM18(w), cpu(v)->r[ISA_RS1(w)]);
+    return vm->state == VM_RUNNABLE ? EM_NEXT : EM_DONE;
+}
+
+static em_result em_pushf(vmm *v, vmm_vm *vm, uint32_t w, uint32_t pc)
+{
+    uint32_t val = vm->vc.cr[CR_STATUS];
+    if (!vmm_guest_word(v, vm, cpu(v)->r[REG_SP] - 4, ACCESS_WRITE, &val, pc, w))
+        return EM_DONE;
+    cpu(v)->r[REG_SP] -= 4;
+    return EM_NEXT;
+}
+
+static em_result em_popf(vmm *v, vmm_vm *vm, uint32_t w, uint32_t pc)
+{
+    uint32_t val;
+    if (!vmm_guest_word(v, vm, cpu(v)->r[REG_SP], ACCESS_READ, &val, pc, w))
+        return EM_DONE;
+    cpu(v)->r[REG_SP] += 4;
+    vmm_set_vstatus(v, vm, val);
+    return EM_NEXT;
+}
+
+static em_result em_smsw(vmm *v, vmm_vm *vm, uint32_t w, uint32_t pc)
+{
+    (void)pc;
+    set_rd(v, w, vm->vc.cr[CR_STATUS]);
+    return EM_NEXT;
+}
+
+static em_result em_sidt(vmm *v, vmm_vm *vm, uint32_t w, uint32_t pc)
+{
+    (void)pc;
+    set_rd(v, w, vm->vc.cr[CR_TVB]);
+    return EM_NEXT;
+}
+
+#define COST(name) offsetof(vmm_costs, name)
+static const struct { em_fn fn; size_t cost; } table[ISA_NUM_OPCODES] = {
+    [OP_MFCR]     = { em_mfcr,     COST(emul_cr) },
+    [OP_MTCR]     = { em_mtcr,     COST(emul_cr) },
+    [OP_IRET]     = { em_iret,     COST(emul_iret) },
+    [OP_HALT]     = { em_halt,     COST(emul_misc) },
+    [OP_WFI]      = { em_wfi,      COST(emul_misc) },
+    [OP_EI]       = { em_ei,       COST(emul_flags) },
+    [OP_DI]       = { em_di,       COST(emul_flags) },
+    [OP_TLBFLUSH] = { em_tlbflush, COST(emul_misc) },
+    [OP_IN]       = { em_in,       COST(emul_io) },
+    [OP_OUT]      = { em_out,      COST(emul_io) },
+    [OP_PUSHF]    = { em_pushf,    COST(emul_flags) },
+    [OP_POPF]     = { em_popf,     COST(emul_flags) },
+    [OP_SMSW]     = { em_smsw,     COST(emul_cr) },
+    [OP_SIDT]     = { em_sidt,     COST(emul_cr) },
+};
+
+void vmm_emulate(vmm *v, vmm_vm *vm, const machine_trap *t)
+{
+    uint32_t w = t->insn;
+    unsigned op = ISA_OP(w);
+    unsigned vmi = (unsigned)(vm - v->vm);
+    cpu_state *c = cpu(v);
+    if (v->emul[op].fn) {
+        vmm_emul_result r = v->emul[op].fn(v, vmi, w, v->emul[op].ud);
+        if (r != VMM_EMUL_DEFAULT) {
+            vm->st.emulated++;
+            vm->st.emulated_by_op[op]++;
+            vmm_charge(v, vm, LAYER_VMM, v->cfg.costs.emul_misc);
+            if (r == VMM_EMUL_NEXT)
+                c->pc = t->pc + 4;
+            return;
+        }
+    }
+    if (!table[op].fn) {
+        /* Trapped for privilege but not one we know: what the CPU would do. */
+        vm->st.reflected++;
+        vmm_reflect(v, vm, t->cause, t->epc, t->addr);
+        return;
+    }
+    vm->st.emulated++;
+    vm->st.emulated_by_op[op]++;
+    const uint32_t *costp = (const uint32_t *)((const char *)&v->cfg.costs + table[op].cost);
+    vmm_charge(v, vm, LAYER_VMM, *costp);
+    em_result r = table[op].fn(v, vm, w, t->pc);
+    if (r == EM_NEXT)
+        c->pc = t->pc + 4;
+}

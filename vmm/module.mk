@@ -1,0 +1,10 @@
+# vmm/: the trap-and-emulate hypervisor. Depends on isa/ and machine/ only.
+CORE_SRCS += vmm/vmm.c vmm/emulate.c vmm/shadow.c vmm/vdev.c vmm/hcall.c vmm/guest.c vmm/snapshot.c
+
+# make bench: a cpu-bound guest on the bare machine and under the VMM.
+BENCH_SRCS += bench/bench_vmm.c
+BENCH_TARGETS += $(B)/bench_vmm
+BENCH_RUNS += $(B)/bench_vmm
+
+$(B)/bench_vmm: $(B)/obj/bench/bench_vmm.o $(B)/libtraplab.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)

@@ -1,0 +1,285 @@
+/*
+ * shadow.c -- memory virtualization for unmodified guests: shadow page
+ * tables that map guest-virtual addresses straight to host-physical frames
+ * inside the VM's partition.
+ *
+ * The real MMU only ever walks a shadow table, which lives in the VMM
+ * region, so a guest can reach nothing but its own partition.  Shadows are
+ * filled lazily on hidden page faults.  The guest's own page-table pages are
+ * mapped read-only in the shadow: a store into one traps, the VMM performs
+ * it and drops the shadow entries it invalidates (a "sync"), which is how
+ * the shadow stays exact without the guest's help.
+ */
+#include <string.h>
+
+#include "vmm/internal.h"
+
+static uint32_t rd32(const uint8_t *p)
+{
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+static void wr32(uint8_t *p, uint32_t v)
+{
+    p[0] = (uint8_t)v; p[1] = (uint8_t)(v >> 8); p[2] = (uint8_t)(v >> 16); p[3] = (uint8_t)(v >> 24);
+}
+
+bool vmm_gpa_ok(const vmm *v, uint32_t gpa, uint32_t n)
+{
+    return gpa < v->cfg.part_size && v->cfg.part_size - gpa >= n;
+}
+
+uint8_t *vmm_gpa_ptr(vmm *v, const vmm_vm *vm, uint32_t gpa)
+{
+    return machine_mem(v->m) + vm->base + gpa;
+}
+
+static bool gword(const vmm *v, const vmm_vm *vm, uint32_t gpa, uint32_t *w)
+{
+    if (!vmm_gpa_ok(v, gpa, 4))
+        return false;
+    *w = rd32(machine_mem(v->m) + vm->base + gpa);
+    return true;
+}
+
+unsigned vmm_gwalk(const vmm *v, const vmm_vm *vm, uint32_t va, isa_access acc, unsigned vring,
+                   uint32_t *gpa, uint32_t *fault_addr)
+{
+    uint32_t pte;
+    return vmm_gwalk_pte(v, vm, va, acc, vring, gpa, fault_addr, &pte);
+}
+
+/* The guest's walk, exactly as machine/mmu.c does it, with the partition as memory. */
+unsigned vmm_gwalk_pte(const vmm *v, const vmm_vm *vm, uint32_t va, isa_access acc, unsigned vring,
+                       uint32_t *gpa, uint32_t *fault_addr, uint32_t *pte)
+{
+    *fault_addr = va;
+    *pte = PTE_V | PTE_R | PTE_W | PTE_X | (3u << PTE_RING_SHIFT);
+    if (!(vm->vc.cr[CR_STATUS] & STATUS_PG)) {
+        if (va >= v->cfg.part_size)
+            return CAUSE_BUS_ERROR;
+        *gpa = va;
+        return CAUSE_NONE;
+    }
+    uint32_t l1, l2;
+    uint32_t ptb = vm->vc.cr[CR_PTB] & ~0xfffu;
+    if (!gword(v, vm, ptb + VA_L1(va) * 4, &l1) || !(l1 & PTE_V))
+        return CAUSE_PAGE_FAULT;
+    if (!gword(v, vm, PTE_FRAME(l1) + VA_L2(va) * 4, &l2) || !(l2 & PTE_V))
+        return CAUSE_PAGE_FAULT;
+    static const uint32_t need[3] = { PTE_R, PTE_W, PTE_X };
+    if (!(l2 & need[acc]) || vring > PTE_RING(l2))
+        return CAUSE_PAGE_FAULT;
+    uint32_t frame = PTE_FRAME(l2);
+    if (frame >= v->cfg.part_size) {
+        *fault_addr = frame | (va & 0xfffu);
+        return CAUSE_BUS_ERROR;
+    }
+    *pte = l2;
+    *gpa = frame | (va & 0xfffu);
+    return CAUSE_NONE;
+}
+
+bool vmm_is_pt_frame(const vmm *v, const vmm_vm *vm, uint32_t gpa)
+{
+    if (gpa >= v->cfg.part_size)
+        return false;
+    uint32_t f = gpa >> PAGE_SHIFT;
+    return (vm->ptmap[f >> 3] >> (f & 7)) & 1u;
+}
+
+static void mark_pt(const vmm *v, vmm_vm *vm, uint32_t gpa)
+{
+    if (gpa >= v->cfg.part_size)
+        return;
+    uint32_t f = gpa >> PAGE_SHIFT;
+    vm->ptmap[f >> 3] |= (uint8_t)(1u << (f & 7));
+}
+
+/* Which guest frames hold the current address space's page tables. */
+static void recompute_pt(vmm *v, vmm_vm *vm)
+{
+    memset(vm->ptmap, 0, v->cfg.part_size / PAGE_SIZE / 8 + 1);
+    if (!(vm->vc.cr[CR_STATUS] & STATUS_PG))
+        return;
+    uint32_t ptb = vm->vc.cr[CR_PTB] & ~0xfffu;
+    if (!vmm_gpa_ok(v, ptb, PAGE_SIZE))
+        return;
+    mark_pt(v, vm, ptb);
+    for (uint32_t i = 0; i < 1024; i++) {
+        uint32_t l1;
+        if (gword(v, vm, ptb + 4 * i, &l1) && (l1 & PTE_V))
+            mark_pt(v, vm, PTE_FRAME(l1));
+    }
+}
+
+void vmm_shadow_reset(vmm *v, vmm_vm *vm)
+{
+    memset(machine_mem(v->m) + vm->shadow_l1, 0, PAGE_SIZE);
+    vm->pool_used = 0;
+    recompute_pt(v, vm);
+    if (v->cur >= 0 && &v->vm[v->cur] == vm)
+        machine_tlb_flush(v->m);
+}
+
+void vmm_shadow_flush(vmm *v, vmm_vm *vm, const char *why)
+{
+    vmm_shadow_reset(v, vm);
+    vm->st.shadow_flushes++;
+    vmm_step_event(v, vm, VMM_BY_SHADOW, LAYER_VMM, v->cfg.costs.shadow_flush, why);
+}
+
+/* Installs the shadow entry for va; false when the pool had to be recycled
+ * and still has no room (cannot happen with a pool of 2 or more). */
+static bool shadow_fill(vmm *v, vmm_vm *vm, uint32_t va, uint32_t gpa, uint32_t gpte)
+{
+    uint8_t *mem = machine_mem(v->m);
+    uint8_t *l1 = mem + vm->shadow_l1 + VA_L1(va) * 4;
+    uint32_t e = rd32(l1);
+    if (!(e & PTE_V)) {
+        if (vm->pool_used >= v->cfg.shadow_pool) {
+            vmm_shadow_flush(v, vm, "shadow pool full: start over");
+            e = 0;
+        }
+        uint32_t page = vm->pool_base + vm->pool_used++ * PAGE_SIZE;
+        memset(mem + page, 0, PAGE_SIZE);
+        e = page | PTE_V;
+        wr32(l1, e);
+    }
+    uint32_t perm = gpte & (PTE_R | PTE_W | PTE_X);
+    if (vmm_is_pt_frame(v, vm, gpa))
+        perm &= ~PTE_W;    /* write-protect the guest's page tables */
+    uint32_t ring = vmm_real_ring(PTE_RING(gpte));
+    uint32_t spte = (vm->base + (gpa & ~0xfffu)) | perm | PTE_V | ring << PTE_RING_SHIFT;
+    wr32(mem + PTE_FRAME(e) + VA_L2(va) * 4, spte);
+    machine_tlb_flush(v->m);
+    return true;
+}
+
+void vmm_shadow_written(vmm *v, vmm_vm *vm, uint32_t gpa, uint32_t n)
+{
+    if (!(vm->vc.cr[CR_STATUS] & STATUS_PG) || n == 0)
+        return;
+    uint32_t first = gpa >> PAGE_SHIFT, last = (gpa + n - 1) >> PAGE_SHIFT;
+    bool any = false;
+    for (uint32_t f = first; f <= last; f++)
+        any |= vmm_is_pt_frame(v, vm, f << PAGE_SHIFT);
+    if (!any)
+        return;
+    vm->st.shadow_syncs++;
+    uint32_t ptb = vm->vc.cr[CR_PTB] & ~0xfffu;
+    if (first != last || (ptb >> PAGE_SHIFT) == first) {
+        /* The level-1 table changed: a new level-2 table may have become a
+         * page table while writable in the shadow, so start over. */
+        vmm_shadow_reset(v, vm);
+        vmm_step_event(v, vm, VMM_BY_SHADOW, LAYER_VMM, v->cfg.costs.shadow_sync,
+                       "sync: guest level-1 table written, shadow dropped");
+        return;
+    }
+    /* A level-2 table changed: clear the entry it feeds in every slot of the
+     * shadow that maps through it. */
+    uint8_t *mem = machine_mem(v->m);
+    uint32_t idx = (gpa & 0xfffu) / 4;
+    for (uint32_t i = 0; i < 1024; i++) {
+        uint32_t l1;
+        if (!gword(v, vm, ptb + 4 * i, &l1) || !(l1 & PTE_V) || PTE_FRAME(l1) != (first << PAGE_SHIFT))
+            continue;
+        uint32_t s = rd32(mem + vm->shadow_l1 + 4 * i);
+        if (s & PTE_V)
+            wr32(mem + PTE_FRAME(s) + 4 * idx, 0);
+    }
+    machine_tlb_flush(v->m);
+    vmm_step_event(v, vm, VMM_BY_SHADOW, LAYER_VMM, v->cfg.costs.shadow_sync,
+                   "sync: guest page-table entry written, shadow entry dropped");
+}
+
+/* A store into a write-protected guest page table: do it for the guest. */
+static void emulate_store(vmm *v, vmm_vm *vm, const machine_trap *t)
+{
+    uint32_t w = t->insn;
+    unsigned op = ISA_OP(w);
+    unsigned size = op == OP_SW ? 4 : op == OP_SH ? 2 : op == OP_SB ? 1 : 0;
+    if (!size) {
+        vmm_vm_fail(v, vm, "unsupported write into a page table by '%s' at pc 0x%08x",
+                    isa_lookup_opcode(op) ? isa_lookup_opcode(op)->mnemonic : "?", t->pc);
+        return;
+    }
+    cpu_state *c = machine_cpu(v->m);
+    uint32_t va = c->r[ISA_RS1(w)] + (uint32_t)ISA_SIMM18(w);
+    uint32_t val = c->r[ISA_RD(w)];
+    uint32_t gpa, fa;
+    unsigned vring = vm->vc.cr[CR_STATUS] & STATUS_RING_MASK;
+    unsigned cause = vmm_gwalk(v, vm, va, ACCESS_WRITE, vring, &gpa, &fa);
+    if (cause != CAUSE_NONE || !vmm_gpa_ok(v, gpa, size)) {
+        vm->st.reflected++;
+        vmm_reflect(v, vm, CAUSE_MAKE(cause ? cause : CAUSE_BUS_ERROR, ACCESS_WRITE), t->pc, fa);
+        return;
+    }
+    uint8_t *p = vmm_gpa_ptr(v, vm, gpa);
+    for (unsigned k = 0; k < size; k++)
+        p[k] = (uint8_t)(val >> (8 * k));
+    vm->st.emulated++;
+    vm->st.emulated_by_op[op]++;
+    vmm_charge(v, vm, LAYER_VMM, v->cfg.costs.emul_store);
+    vmm_shadow_written(v, vm, gpa, size);
+    c->pc = t->pc + 4;
+}
+
+void vmm_shadow_fault(vmm *v, vmm_vm *vm, const machine_trap *t)
+{
+    uint32_t va = t->addr;
+    isa_access acc = (isa_access)CAUSE_ACCESS(t->cause);
+    if (acc > ACCESS_EXEC)
+        acc = ACCESS_READ;
+    unsigned vring = vm->vc.cr[CR_STATUS] & STATUS_RING_MASK;
+    uint32_t gpa, fa, gpte;
+    unsigned cause = vmm_gwalk_pte(v, vm, va, acc, vring, &gpa, &fa, &gpte);
+    if (cause != CAUSE_NONE) {
+        /* The guest's own tables say no: its kernel must see the fault. */
+        if (cause == CAUSE_BUS_ERROR)
+            vm->st.blocked++;    /* outside the partition: isolation held */
+        vm->st.reflected++;
+        vmm_charge(v, vm, LAYER_VMM, v->cfg.costs.reflect);
+        vmm_reflect(v, vm, CAUSE_MAKE(cause, acc), t->epc, fa);
+        return;
+    }
+    if (acc == ACCESS_WRITE && vmm_is_pt_frame(v, vm, gpa)) {
+        emulate_store(v, vm, t);
+        return;
+    }
+    vm->st.shadow_fills++;
+    vmm_step_event(v, vm, VMM_BY_SHADOW, LAYER_VMM, v->cfg.costs.shadow_fill,
+                   "hidden page fault: fill a shadow entry");
+    shadow_fill(v, vm, va, gpa, gpte);
+    uint32_t pa;
+    if (machine_translate(v->m, va, acc, machine_ring(v->m), &pa) != CAUSE_NONE)
+        vmm_vm_fail(v, vm, "shadow page table out of step at 0x%08x (VMM bug)", va);
+    machine_cpu(v->m)->pc = t->pc;    /* retry the access */
+}
+
+bool vmm_guest_word(vmm *v, vmm_vm *vm, uint32_t va, isa_access acc, uint32_t *val,
+                    uint32_t pc, uint32_t insn)
+{
+    (void)insn;
+    if (va & 3) {
+        vm->st.reflected++;
+        vmm_reflect(v, vm, CAUSE_MAKE(CAUSE_MISALIGNED, acc), pc, va);
+        return false;
+    }
+    unsigned vring = vm->vc.cr[CR_STATUS] & STATUS_RING_MASK;
+    uint32_t gpa, fa;
+    unsigned cause = vmm_gwalk(v, vm, va, acc, vring, &gpa, &fa);
+    if (cause != CAUSE_NONE || !vmm_gpa_ok(v, gpa, 4)) {
+        vm->st.reflected++;
+        vmm_reflect(v, vm, CAUSE_MAKE(cause ? cause : CAUSE_BUS_ERROR, acc), pc, fa);
+        return false;
+    }
+    uint8_t *p = vmm_gpa_ptr(v, vm, gpa);
+    if (acc == ACCESS_WRITE) {
+        wr32(p, *val);
+        vmm_shadow_written(v, vm, gpa, 4);
+    } else {
+        *val = rd32(p);
+    }
+    return true;
+}

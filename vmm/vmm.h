@@ -1,0 +1,284 @@
+/*
+ * vmm.h -- the traplab hypervisor: trap-and-emulate full virtualization of
+ * several isolated VMs on one simulated machine, hosted Type-1 or Type-2.
+ *
+ * The VMM owns ring 0 of the real machine and takes control through the
+ * machine's single trap hook.  A guest kernel runs deprivileged in ring 1,
+ * its user code in ring 3; innocuous instructions run directly on the
+ * machine's fast path.  Every exit is data (vmm_event) delivered to an
+ * optional callback, so the terminal UI and the labs watch the same stream
+ * the statistics are counted from.  The VMM never includes curses or Lua.
+ *
+ * Guest-physical memory of VM i is a partition of the real memory; the VMM
+ * region below the partitions holds the shadow page tables.  See
+ * docs/vmm.md for the design and docs/costs.md for the cost model.
+ */
+#ifndef TRAPLAB_VMM_H
+#define TRAPLAB_VMM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "isa/isa.h"
+#include "machine/machine.h"
+
+#define VMM_MAX_VMS 16
+
+/* ---- the guest-physical layout the loader and the guest kernel share ---- */
+/*
+ * The kernel image loads at its own addresses (below GUEST_PROG_INFO).  The
+ * user program is linked at GUEST_PROG_VA and the loader copies it to
+ * GUEST_PROG_BASE, writing a header at GUEST_PROG_INFO:
+ *   word 0 GUEST_PROG_MAGIC, word 1 entry (virtual), word 2 size in bytes.
+ * The kernel copies the program from there into each task's own frames.
+ */
+#define GUEST_PROG_INFO   0x0007f000u
+#define GUEST_PROG_BASE   0x00080000u
+#define GUEST_PROG_VA     0x00400000u
+#define GUEST_PROG_MAX    0x00010000u
+#define GUEST_PROG_MAGIC  0x47504c54u    /* "TLPG" */
+#define GUEST_MIN_MEM     0x00100000u    /* the guest kernel needs 1 MiB */
+
+typedef struct {
+    uint32_t addr;
+    uint32_t size;
+    const uint8_t *data;
+} vmm_segment;
+
+/* A loadable program: an image's segments and entry (the CLI converts .tlo images). */
+typedef struct {
+    uint32_t entry;
+    const vmm_segment *segs;
+    size_t nsegs;
+} vmm_image;
+
+/*
+ * Writes kernel and program into guest-physical memory mem[0..size) by the
+ * layout above (prog may be NULL).  Used for a VM's partition and for the
+ * native run alike, so both see the same bytes.  false with a message.
+ */
+bool vmm_load_guest(uint8_t *mem, uint32_t size, const vmm_image *kernel,
+                    const vmm_image *prog, char *err, size_t errlen);
+
+/* ---- the cost model --------------------------------------------------- */
+/*
+ * Cycles the VMM and the host charge on top of the machine's own costs
+ * (the machine already charges trap_entry for every exit).  Sources for
+ * each default are in docs/costs.md.  host_bg_share is a percentage.
+ */
+#define VMM_COSTS(X) \
+    X(exit_dispatch,   200, "save the guest's registers, read the cause, pick a handler") \
+    X(vm_entry,        500, "restore the guest's registers and return to ring 1 or 3") \
+    X(emul_cr,          60, "emulate mfcr/mtcr/smsw/sidt against the virtual CPU") \
+    X(emul_flags,       40, "emulate ei/di/pushf/popf (virtual IE)") \
+    X(emul_iret,       120, "emulate iret: virtual status and epc, ring switch") \
+    X(emul_io,         150, "emulate in/out against a virtual device") \
+    X(emul_misc,        60, "emulate halt/wfi/tlbflush") \
+    X(emul_store,      150, "decode and emulate a guest store into a write-protected page table") \
+    X(reflect,         300, "build the guest's trap frame and enter its trap vector") \
+    X(inject,          300, "inject a virtual interrupt into the guest kernel") \
+    X(shadow_fill,     400, "hidden page fault: walk the guest table, fill a shadow entry") \
+    X(shadow_sync,     600, "re-sync shadow entries after a guest page-table write") \
+    X(shadow_flush,   2000, "drop a VM's shadow page table (new ptb, paging switched)") \
+    X(hypercall,       100, "dispatch a hypercall") \
+    X(vm_switch,      3000, "switch VMs: save and load a virtual CPU, shadow root, devices") \
+    X(host_world_switch, 1500, "Type-2: VMM driver switches to the host kernel's context and back") \
+    X(host_ctx_switch, 1200, "Type-2: host scheduler switches to or from the VMM user process") \
+    X(host_syscall,   1000, "Type-2: a host system call for device I/O (write, pread, pwrite)") \
+    X(host_bg_share,     2, "Type-2: percent of cycles the host spends on its own work")
+
+typedef struct {
+#define X(name, def, doc) uint32_t name;
+    VMM_COSTS(X)
+#undef X
+} vmm_costs;
+
+void vmm_default_costs(vmm_costs *c);
+/* "name=value"; also accepts the machine's costs (trap_entry, ...) when m is given. */
+bool vmm_set_cost(vmm_costs *c, machine_costs *m, const char *assignment);
+bool vmm_get_cost(const vmm_costs *c, const char *name, uint32_t *value);
+/* Iterate the table: name and doc of the i-th parameter, NULL past the end. */
+const char *vmm_cost_name(size_t i);
+const char *vmm_cost_doc(size_t i);
+
+/* ---- configuration ------------------------------------------------------ */
+typedef enum { VMM_HOST_TYPE1, VMM_HOST_TYPE2 } vmm_host;
+const char *vmm_host_name(vmm_host h);
+bool vmm_parse_host(const char *s, vmm_host *out);
+
+typedef struct {
+    unsigned nvms;            /* 1..VMM_MAX_VMS */
+    vmm_host host;
+    isa_profile profile;      /* of the real machine */
+    uint32_t slice;           /* cycles a VM runs before the next one (real timer) */
+    uint32_t part_size;       /* guest-physical memory per VM, multiple of 4096, >= GUEST_MIN_MEM */
+    uint32_t disk_sectors;    /* per VM */
+    uint32_t shadow_pool;     /* level-2 shadow pages per VM */
+    vmm_costs costs;
+    machine_costs mcosts;
+} vmm_config;
+
+void vmm_default_config(vmm_config *cfg);
+
+/* ---- events: every exit as data ------------------------------------------ */
+typedef enum {
+    VMM_BY_HARDWARE,     /* the real machine's own trap delivery (native runs) */
+    VMM_BY_EMULATION,    /* the VMM emulated a privileged instruction */
+    VMM_BY_REFLECTION,   /* the VMM reflected the trap into the guest kernel's vector */
+    VMM_BY_SHADOW,       /* hidden fault: the VMM fixed its shadow page table */
+    VMM_BY_HOST,         /* a Type-2 step in the host operating system */
+    VMM_BY_HYPERCALL,    /* a hypercall */
+    VMM_BY_SCHEDULER,    /* the VMM's own timer: slices, virtual timers, VM switches */
+    VMM_BY_COUNT
+} vmm_handler;
+const char *vmm_handler_name(vmm_handler h);
+
+typedef enum {
+    VMM_EV_EXIT,         /* the guest left direct execution */
+    VMM_EV_STEP,         /* one step of handling it (Type-2 path, shadow work) */
+    VMM_EV_INJECT,       /* a virtual interrupt delivered to the guest */
+    VMM_EV_SWITCH,       /* the VMM switched to another VM */
+    VMM_EV_VIOLATION,    /* legacy profile: an equivalence violation went unseen */
+    VMM_EV_VM_STOP,      /* a VM halted or failed */
+    VMM_EV_COUNT
+} vmm_event_kind;
+const char *vmm_event_kind_name(vmm_event_kind k);
+
+typedef struct {
+    vmm_event_kind kind;
+    int vm;                   /* index of the VM, -1 for none */
+    uint32_t cause;           /* CAUSE_* | access << 8 */
+    uint32_t pc;
+    uint32_t insn;            /* 0 when none */
+    const char *mnemonic;     /* of insn, or NULL */
+    uint8_t vring_from;       /* virtual rings before and after */
+    uint8_t vring_to;
+    uint8_t ring_from;        /* real rings before and after */
+    uint8_t ring_to;
+    vmm_handler handler;
+    uint64_t cycles;          /* charged for this event (or step) */
+    uint64_t at;              /* machine cycle counter when it happened */
+    const char *what;         /* one short English line ("emulate mtcr", "host write() ..."),
+                                 valid during the callback only: copy it to keep it */
+} vmm_event;
+
+typedef struct vmm vmm;
+typedef void (*vmm_event_fn)(vmm *v, const vmm_event *e, void *ud);
+
+/* ---- statistics ------------------------------------------------------------ */
+typedef struct {
+    uint64_t guest_insns;        /* retired directly plus emulated */
+    uint64_t guest_cycles, vmm_cycles, host_cycles, idle_cycles;
+    uint64_t exits, exits_by_cause[ISA_NUM_CAUSES];
+    uint64_t emulated, emulated_by_op[ISA_NUM_OPCODES];
+    uint64_t reflected, injected;
+    uint64_t shadow_fills, shadow_syncs, shadow_flushes;
+    uint64_t hypercalls;
+    uint64_t host_switches, host_syscalls;
+    uint64_t violations;         /* legacy profile equivalence violations */
+    uint64_t blocked;            /* accesses stopped by isolation */
+    uint64_t vm_switches;
+} vmm_stats;
+
+typedef enum { VM_RUNNABLE, VM_HALTED, VM_FAILED } vmm_vm_state;
+const char *vmm_vm_state_name(vmm_vm_state s);
+
+/* The virtual CPU the guest kernel believes it runs on. */
+typedef struct {
+    uint32_t cr[ISA_NUM_CRS];    /* virtual control registers; cr[CR_STATUS] holds the virtual ring */
+    uint64_t vtime;              /* cycles this VM has been running (its clock) */
+    uint64_t vnext;              /* virtual time of the next virtual timer tick */
+    bool vtimer_pending;
+} vmm_vcpu;
+
+/* ---- life cycle ------------------------------------------------------------ */
+/* Builds the machine (memory = VMM region + partitions) and the VMs. */
+vmm *vmm_new(const vmm_config *cfg, char *err, size_t errlen);
+void vmm_free(vmm *v);
+machine *vmm_machine(vmm *v);
+const vmm_config *vmm_get_config(const vmm *v);
+unsigned vmm_nvms(const vmm *v);
+
+/* Loads a guest into VM i and makes it runnable at the kernel's entry. */
+bool vmm_load(vmm *v, unsigned i, const vmm_image *kernel, const vmm_image *prog,
+              char *err, size_t errlen);
+/* Copies data into VM i's virtual disk. */
+bool vmm_load_disk(vmm *v, unsigned i, const void *data, size_t n);
+
+/* Runs until every VM has stopped, or max_insns real instructions (0 = no
+ * limit).  Returns the machine's stop reason (STOP_HALT when all VMs ended). */
+machine_stop vmm_run(vmm *v, uint64_t max_insns);
+/* One real instruction (or exit); for the TUI. */
+machine_stop vmm_step(vmm *v);
+bool vmm_all_stopped(const vmm *v);
+
+/* The whole VMM and machine at one instant (for stepping backwards);
+ * restoring and running again gives the same trace.  The event callback,
+ * emulators and hypercalls set on v are kept, not restored. */
+typedef struct vmm_snapshot vmm_snapshot;
+vmm_snapshot *vmm_save(const vmm *v);              /* NULL when out of memory */
+bool vmm_restore(vmm *v, const vmm_snapshot *s);   /* false if s is from another VMM shape */
+void vmm_snapshot_free(vmm_snapshot *s);
+
+/* ---- observing --------------------------------------------------------------- */
+void vmm_set_event_fn(vmm *v, vmm_event_fn fn, void *ud);
+int vmm_current(const vmm *v);                          /* the VM on the CPU, -1 when none */
+vmm_vm_state vmm_vm_state_of(const vmm *v, unsigned i);
+const char *vmm_vm_reason(const vmm *v, unsigned i);   /* why it failed, "" otherwise */
+const vmm_vcpu *vmm_vcpu_of(const vmm *v, unsigned i);
+vmm_vcpu *vmm_vcpu_mut(vmm *v, unsigned i);
+const vmm_stats *vmm_vm_stats(const vmm *v, unsigned i);
+void vmm_total_stats(const vmm *v, vmm_stats *out);
+const char *vmm_console(const vmm *v, unsigned i, size_t *len);
+uint32_t vmm_partition_base(const vmm *v, unsigned i);
+uint32_t vmm_region_size(const vmm *v);                 /* bytes of the VMM region at 0 */
+/* Guest registers: live on the CPU for the current VM, saved for the others. */
+uint32_t vmm_guest_reg(const vmm *v, unsigned i, unsigned r);
+void vmm_set_guest_reg(vmm *v, unsigned i, unsigned r, uint32_t val);
+uint32_t vmm_guest_pc(const vmm *v, unsigned i);
+/* Reads guest-physical memory of VM i; false outside the partition. */
+bool vmm_read_gpa(const vmm *v, unsigned i, uint32_t gpa, void *buf, size_t n);
+
+/* ---- extension points --------------------------------------------------------- */
+typedef enum {
+    VMM_EMUL_DEFAULT,    /* not handled: use the built-in emulation */
+    VMM_EMUL_NEXT,       /* handled: resume at pc + 4 */
+    VMM_EMUL_JUMP,       /* handled: the handler set the pc (vmm_set_guest_pc) */
+} vmm_emul_result;
+/*
+ * Supplies the emulation of one privileged instruction (a lab does this
+ * from Lua).  Called for the current VM with the trapping word; it may read
+ * and change the virtual CPU and the guest registers.
+ */
+typedef vmm_emul_result (*vmm_emul_fn)(vmm *v, unsigned vm, uint32_t insn, void *ud);
+bool vmm_set_emulator(vmm *v, unsigned opcode, vmm_emul_fn fn, void *ud);
+void vmm_set_guest_pc(vmm *v, unsigned i, uint32_t pc);
+
+/*
+ * Hypercalls (hcall from the guest kernel): a0 holds the number, a1..a3 the
+ * arguments, a0 the result.  The table of built-in calls is in vmm/hcall.c;
+ * a paravirtualized kernel uses them (issue 5).  Unknown numbers return
+ * VMM_HC_ENOSYS in a0.
+ */
+#define VMM_HC_ENOSYS 0xffffffffu
+#define VMM_HC_EFAULT 0xfffffffeu
+#define VMM_HC_EINVAL 0xfffffffdu
+typedef uint32_t (*vmm_hcall_fn)(vmm *v, unsigned vm, uint32_t a1, uint32_t a2, uint32_t a3);
+bool vmm_set_hypercall(vmm *v, unsigned number, vmm_hcall_fn fn);
+#define VMM_MAX_HCALLS 32
+
+/* ---- the same guest on the bare machine --------------------------------------- */
+typedef struct {
+    machine_stop stop;
+    char reason[160];
+    uint64_t instret, cycles;
+    char *console;            /* malloc'd, NUL-terminated */
+    size_t console_len;
+} vmm_native_result;
+/* Runs kernel+prog natively with part_size bytes of memory (same costs). */
+bool vmm_run_native(const vmm_config *cfg, const vmm_image *kernel, const vmm_image *prog,
+                    uint64_t max_insns, vmm_native_result *out, char *err, size_t errlen);
+void vmm_native_result_free(vmm_native_result *r);
+
+#endif
