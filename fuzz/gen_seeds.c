@@ -6,9 +6,11 @@
  * made by assembling the samples, so the seeds follow the image format and
  * the encoding when they change.
  *
- *   gen_seeds OUTDIR FILE.s...
- * writes OUTDIR/asm.dict, OUTDIR/asm/NAME.s, OUTDIR/image/NAME.tlo and
- * OUTDIR/machine/NAME-FLAGS.bin (see fuzz_machine.c for that layout).
+ *   gen_seeds OUTDIR FILE.s... [--vmm KERNEL.s...]
+ * writes OUTDIR/asm.dict, OUTDIR/asm/NAME.s, OUTDIR/image/NAME.tlo,
+ * OUTDIR/machine/NAME-FLAGS.bin and, for guest kernels after --vmm,
+ * OUTDIR/vmm/NAME-FLAGS.bin (see fuzz_machine.c and fuzz_vmm.c for the
+ * layouts).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -68,7 +70,12 @@ int main(int argc, char **argv)
         fprintf(d, "\"%s\"\n", isa_cr_name(cr));
     fclose(d);
 
+    bool vmm_kernels = false;
     for (int i = 2; i < argc; i++) {
+        if (strcmp(argv[i], "--vmm") == 0) {
+            vmm_kernels = true;
+            continue;
+        }
         char name[256];
         base_name(argv[i], name, sizeof name);
         image img;
@@ -79,6 +86,33 @@ int main(int argc, char **argv)
             return 1;
         }
         char path[4096], err[256];
+        if (vmm_kernels) {
+            /* The kernel's bytes from 0x1000 on, as fuzz_vmm loads them. */
+            static const unsigned char vmm_flags[] = { 0, 1, 2, 4 };
+            uint32_t end = 0x1000;
+            for (size_t s = 0; s < img.nsegs; s++)
+                if (img.segs[s].addr >= 0x1000 && img.segs[s].addr + img.segs[s].size > end)
+                    end = img.segs[s].addr + img.segs[s].size;
+            if (end > 0x1000 + (32u << 10))
+                end = 0x1000 + (32u << 10);
+            unsigned char *k = calloc(end - 0x1000 + 1, 1);
+            for (size_t s = 0; s < img.nsegs; s++)
+                for (uint32_t b = 0; b < img.segs[s].size; b++)
+                    if (img.segs[s].addr + b >= 0x1000 && img.segs[s].addr + b < end)
+                        k[img.segs[s].addr + b - 0x1000] = img.segs[s].data[b];
+            for (size_t f = 0; f < sizeof vmm_flags; f++) {
+                char suffix[32];
+                snprintf(suffix, sizeof suffix, "-%02x.bin", vmm_flags[f]);
+                FILE *out = open_out(dir, "vmm/", name, suffix);
+                fputc(vmm_flags[f], out);
+                put32(out, img.entry);
+                fwrite(k, 1, end - 0x1000, out);
+                fclose(out);
+            }
+            free(k);
+            image_free(&img);
+            continue;
+        }
         snprintf(path, sizeof path, "%s/image/%s.tlo", dir, name);
         if (!image_write_file(path, &img, err, sizeof err)) {
             fprintf(stderr, "gen_seeds: %s: %s\n", path, err);

@@ -7,7 +7,7 @@
 #
 # See docs/fuzzing.md.
 
-FUZZERS := asm image machine
+FUZZERS := asm image machine vmm
 FUZZ_TIME ?= 60
 FUZZ_CLANG ?= clang
 FUZZ_DIR := build/fuzz
@@ -28,9 +28,9 @@ $(B)/fuzz/gen_seeds: $(B)/obj/fuzz/gen_seeds.o $(B)/libtraplab.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 # Seeds and the dictionary come from the samples and the ISA table, fresh each build.
-$(B)/seeds/asm.dict: $(B)/fuzz/gen_seeds fuzz/asm-extra.dict $(wildcard samples/*.s)
-	@mkdir -p $(B)/seeds/asm $(B)/seeds/image $(B)/seeds/machine
-	$(B)/fuzz/gen_seeds $(B)/seeds $(wildcard samples/*.s)
+$(B)/seeds/asm.dict: $(B)/fuzz/gen_seeds fuzz/asm-extra.dict $(wildcard samples/*.s guest/*.s)
+	@mkdir -p $(B)/seeds/asm $(B)/seeds/image $(B)/seeds/machine $(B)/seeds/vmm
+	$(B)/fuzz/gen_seeds $(B)/seeds $(wildcard samples/*.s) --vmm $(wildcard guest/kernel.s)
 	cat fuzz/asm-extra.dict >> $@
 
 fuzz-build: $(FUZZ_BINS) $(B)/seeds/asm.dict
