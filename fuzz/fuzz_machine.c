@@ -11,12 +11,14 @@
  *   bytes 2-5   entry PC     bytes 6-9  tvb     bytes 10-13  ptb
  *   bytes 14-17 timecmp
  *   the rest    physical memory from address 0 (registers r1..r15 start
- *               as its first 15 words)
+ *               as its first 15 words; words 15 and 16 are breakpoints)
  *
  * Oracles: no sanitizer report; machine_run returns (no hang) having
  * retired at most the limit; and, with bit 7, the same machine restored
  * from a snapshot and run in slices ends in exactly the same state, stats
  * and console output (determinism, and snapshots hold the whole machine).
+ * A run resumes after each breakpoint, as a debugger would.  Afterwards the
+ * debugger's views (translate, read_virt) are asked about a few addresses.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -90,6 +92,8 @@ static void capture(machine *m, machine_stop stop, outcome *o)
 
 static machine_stop run_checked(machine *m, uint64_t limit)
 {
+    if (limit == 0)
+        fail("run_checked: no limit");
     uint64_t before = machine_instret(m);
     machine_stop s = machine_run(m, limit);
     if (s == STOP_NONE)
@@ -100,6 +104,27 @@ static machine_stop run_checked(machine *m, uint64_t limit)
         fail("STOP_LIMIT before the limit");
     return s;
 }
+
+/* Runs limit instructions in slices, going on after a slice ends or a
+ * breakpoint is hit; the first other stop ends the run. */
+static machine_stop run_sliced(machine *m, uint64_t limit, uint64_t slice)
+{
+    uint64_t done = 0;
+    machine_stop t = STOP_LIMIT;
+    unsigned breaks = 0;
+    while (done < limit && (t == STOP_LIMIT || t == STOP_BREAKPOINT)) {
+        uint64_t step = limit - done < slice ? limit - done : slice;
+        uint64_t before = machine_instret(m);
+        t = run_checked(m, step);
+        done += machine_instret(m) - before;
+        /* A breakpoint stops before its instruction; the next run executes it. */
+        if (t == STOP_BREAKPOINT && ++breaks > limit + 1)
+            fail("breakpoints stop the machine without progress");
+    }
+    return t;
+}
+
+static machine_stop run_to_limit(machine *m, uint64_t limit) { return run_sliced(m, limit, limit); }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -138,10 +163,24 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (flags & 64)
         machine_console_input(m, "fuzz\n", 5);
 
+    for (unsigned k = 15; k < 17; k++)
+        if (4 * k + 4 <= n)
+            machine_set_breakpoint(m, le32(data + HEADER + 4 * k), true);
+
     machine_snapshot *snap = flags & 128 ? machine_save(m) : NULL;
-    machine_stop s = run_checked(m, LIMIT);
+    machine_stop s = run_to_limit(m, LIMIT);
     if (machine_get_stats(m)->instret > LIMIT)
         fail("instret beyond the limit");
+    for (unsigned ring = 0; ring < 4; ring++)
+        for (unsigned acc = 0; acc < 3; acc++) {
+            uint32_t pa;
+            if (machine_translate(m, machine_get_reg(m, 1 + ring), (isa_access)acc, ring, &pa) == CAUSE_NONE &&
+                pa >= MEM_SIZE)
+                fail("machine_translate gave an address outside memory");
+        }
+    uint8_t peek[64];
+    (void)machine_read_virt(m, machine_get_reg(m, 5), peek, sizeof peek);
+    (void)machine_read_virt(m, machine_cpu(m)->pc, peek, sizeof peek);
     (void)machine_last_trap(m);
     (void)machine_fatal_reason(m);
 
@@ -149,14 +188,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         outcome whole, sliced;
         capture(m, s, &whole);
         machine_restore(m, snap);
-        uint64_t done = 0;
-        machine_stop t = STOP_LIMIT;
-        while (done < LIMIT && t == STOP_LIMIT) {
-            uint64_t step = LIMIT - done < slice ? LIMIT - done : slice;
-            uint64_t before = machine_instret(m);
-            t = run_checked(m, step);
-            done += machine_instret(m) - before;
-        }
+        machine_stop t = run_sliced(m, LIMIT, slice);
         capture(m, t, &sliced);
         if (whole.stop != sliced.stop)
             fail("a sliced run stopped differently");
