@@ -113,6 +113,7 @@ struct asm_ctx {
     unsigned long expansions;
     size_t expanded, included, output;  /* against the MAX_*_TOTAL budgets */
     bool expand_overflow, include_overflow, output_overflow;
+    bool abandon;                      /* drop the expansion in progress (too deep) */
 
     uint32_t pc;
     bool pc_overflow;
@@ -1195,8 +1196,30 @@ static void pop_source(asm_ctx *c)
     c->nsrc--;
 }
 
+/*
+ * Drops the whole expansion in progress, back to the line that used the
+ * outermost macro.  A macro that recurses with two or more uses of itself
+ * would otherwise expand 2^32 times, cut only by the expansion budgets
+ * after seconds of work; this way it costs at most MAX_MACRO_DEPTH
+ * expansions per use.  Conditionals opened inside are dropped with it.
+ */
+static void abandon_expansion(asm_ctx *c)
+{
+    c->abandon = false;
+    size_t outer = 0;
+    while (outer < c->nsrc && !c->src[outer].mac)
+        outer++;
+    if (outer == c->nsrc)
+        return;
+    c->nconds = c->src[outer].cond_base;
+    while (c->nsrc > outer)
+        pop_source(c);
+}
+
 static bool next_line(asm_ctx *c)
 {
+    if (c->abandon)
+        abandon_expansion(c);
     while (c->nsrc) {
         source *s = &c->src[c->nsrc - 1];
         if (s->pos >= s->len) {
@@ -1466,6 +1489,7 @@ static void expand_macro(asm_ctx *c, const asm_stmt *st, const macro *m)
         depth += c->src[i].mac != NULL;
     if (depth >= MAX_MACRO_DEPTH) {
         err(c, st->col, "macro expansion too deep (recursive macro '%s'?)", m->name);
+        c->abandon = true;      /* done in next_line: this line's text is still in use */
         return;
     }
     if (++c->expansions > MAX_EXPANSIONS) {
@@ -2013,6 +2037,7 @@ static void reset_pass(asm_ctx *c, int pass)
     c->expansions = 0;
     c->expanded = c->included = c->output = 0;
     c->expand_overflow = c->include_overflow = c->output_overflow = false;
+    c->abandon = false;
     c->defining = NULL;
     c->defining_depth = 0;
     for (size_t i = 0; i < c->nnums; i++)

@@ -276,6 +276,28 @@ static void test_error_limit_holds_for_image_errors(void)
     free(src);
 }
 
+/* fuzz_asm (slow unit, 1 s for 2 KB): a macro that uses itself twice
+ * expanded until the 100,000-expansion budget ran out, reporting "too deep"
+ * again at every leaf.  Now the first time it is too deep the whole
+ * expansion is dropped: one error, and the lines after the use go on. */
+static void test_recursive_macro_is_dropped_at_once(void)
+{
+    char *diag;
+    CU_ASSERT_EQUAL(assemble(".macro m\n"
+                             ".if 1\n"
+                             "m\n"
+                             "m\n"
+                             ".endm\n"
+                             "m\n"
+                             "after: nop\n"
+                             ".word after\n", &diag), 1);
+    const char *e = strstr(diag, "t.s:3:1: error: macro expansion too deep (recursive macro 'm'?)");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(e);
+    CU_ASSERT_PTR_NULL(strstr(e + 10, "error:"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(diag, "t.s:6:1: note: in expansion of macro 'm', used here"));
+    free(diag);
+}
+
 void test_fuzz_register(void)
 {
     CU_pSuite s = CU_add_suite("fuzz regressions", NULL, NULL);
@@ -290,4 +312,5 @@ void test_fuzz_register(void)
     CU_add_test(s, "writer refuses what the reader rejects", test_writer_refuses_what_the_reader_rejects);
     CU_add_test(s, "line lookup with many segments", test_line_lookup_with_many_segments);
     CU_add_test(s, "the error limit holds for image errors", test_error_limit_holds_for_image_errors);
+    CU_add_test(s, "a recursive macro is dropped at once", test_recursive_macro_is_dropped_at_once);
 }
