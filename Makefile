@@ -38,7 +38,7 @@ PKGS := lua5.4 ncursesw cunit
 
 # Installing packages is the first thing a fresh machine needs; do it once,
 # only when pkg-config cannot find something.
-DEPS_OK := $(shell $(PKG_CONFIG) --exists $(PKGS) 2>/dev/null && command -v bison >/dev/null && command -v flex >/dev/null && echo yes)
+DEPS_OK := $(shell $(PKG_CONFIG) --exists $(PKGS) 2>/dev/null && command -v bison >/dev/null && command -v flex >/dev/null && command -v tmux >/dev/null && echo yes)
 ifneq ($(DEPS_OK),yes)
 ifeq ($(filter clean,$(MAKECMDGOALS)),)
 $(info traplab: some packages are missing; running scripts/install-deps.sh)
@@ -67,6 +67,7 @@ TEST_SRCS :=      # CUnit tests
 BENCH_SRCS :=     # benchmarks
 
 include isa/module.mk
+include image/module.mk
 -include machine/module.mk
 -include asm/module.mk
 -include vmm/module.mk

@@ -1163,6 +1163,12 @@ static char *read_whole(const char *path, size_t *len, char *why, size_t whylen)
         free(buf);
         return NULL;
     }
+    if (memchr(buf, '\0', n)) {
+        /* Reporting every line of a binary file helps nobody. */
+        snprintf(why, whylen, "binary file (it contains NUL bytes), not assembly source");
+        free(buf);
+        return NULL;
+    }
     *len = n;
     return buf;
 }
@@ -1252,6 +1258,10 @@ static void do_include(asm_ctx *c, const asm_operand *op)
 {
     if (op->kind != OPND_STRING || memchr(op->str, 0, op->len)) {
         err(c, op->col, "'.include' needs a file name in double quotes");
+        return;
+    }
+    if (c->opt->no_include) {
+        err(c, op->col, "'.include' is not available here: put everything in one source");
         return;
     }
     size_t files_on_stack = 0;

@@ -9,7 +9,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
-#include "asm/image.h"
+#include "image/image.h"
 
 typedef struct {
     const char **include_dirs;  size_t ninclude_dirs;
@@ -17,10 +17,16 @@ typedef struct {
     FILE *diag;                 /* where diagnostics go; NULL = stderr */
     bool color;                 /* colour the diagnostics */
     FILE *listing;              /* when set, a listing: address, encoding, source line */
+    bool no_include;            /* refuse .include: for sandboxed callers (the labs), whose
+                                   sources must not reach files outside their folders */
 } asm_options;
 
 /* Return the number of errors (0 on success, *out filled; else *out is empty). */
 int asm_assemble_file(const char *path, const asm_options *opt, image *out);
+/* A program to run: an image when the file starts with the image magic number,
+ * otherwise source to assemble (diagnostics go to opt->diag).  false with a
+ * one-line message in err ("prog.s: 3 errors; nothing to run"). */
+bool asm_load_program(const char *path, const asm_options *opt, image *out, char *err, size_t errlen);
 int asm_assemble_string(const char *name, const char *src, const asm_options *opt, image *out);
 
 #endif

@@ -7,7 +7,7 @@
 
 #include <stdio.h>
 
-#include "asm/image.h"
+#include "image/image.h"
 
 /* Writes the listing of every segment; "target" names addresses as main+0x8. */
 void asm_disassemble(FILE *out, const image *img);

@@ -1,5 +1,5 @@
 # asm/: the assembler (Flex + Bison), the disassembler and the image format. Depends on isa/.
-CORE_SRCS += asm/image.c asm/asm.c asm/disasm.c
+CORE_SRCS += asm/asm.c asm/disasm.c asm/load.c
 
 # This file defines rules before the top Makefile does; keep "make" meaning "make all".
 .DEFAULT_GOAL := all

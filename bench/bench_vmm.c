@@ -20,7 +20,7 @@ static double now(void)
     return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
 }
 
-static int load(const char *path, image *img, vmm_image *vi, vmm_segment *segs, size_t max)
+static int load(const char *path, image *img)
 {
     static const char *dirs[] = { "guest" };
     static const char *defs[] = { ITERS };
@@ -30,25 +30,13 @@ static int load(const char *path, image *img, vmm_image *vi, vmm_segment *segs, 
     o.defines = defs;
     o.ndefines = 1;
     image_init(img);
-    if (asm_assemble_file(path, &o, img) != 0 || img->nsegs > max)
-        return -1;
-    for (size_t i = 0; i < img->nsegs; i++) {
-        segs[i].addr = img->segs[i].addr;
-        segs[i].size = img->segs[i].size;
-        segs[i].data = img->segs[i].data;
-    }
-    vi->entry = img->entry;
-    vi->segs = segs;
-    vi->nsegs = img->nsegs;
-    return 0;
+    return asm_assemble_file(path, &o, img) != 0 ? -1 : 0;
 }
 
 int main(void)
 {
     image ki, pi;
-    vmm_image kv, pv;
-    vmm_segment ks[8], ps[8];
-    if (load("guest/kernel.s", &ki, &kv, ks, 8) || load("guest/cpu.s", &pi, &pv, ps, 8)) {
+    if (load("guest/kernel.s", &ki) || load("guest/cpu.s", &pi)) {
         fprintf(stderr, "bench_vmm: cannot assemble guest/kernel.s and guest/cpu.s (run from the top folder)\n");
         return 1;
     }
@@ -61,7 +49,7 @@ int main(void)
     for (int round = 0; round < 2; round++) {
         vmm_native_result nr;
         double t0 = now();
-        if (!vmm_run_native(&cfg, &kv, &pv, 0, &nr, err, sizeof err) || nr.stop != STOP_HALT) {
+        if (!vmm_run_native(&cfg, &ki, &pi, 0, &nr, err, sizeof err) || nr.stop != STOP_HALT) {
             fprintf(stderr, "bench_vmm: native run failed\n");
             return 1;
         }
@@ -70,7 +58,7 @@ int main(void)
         insns = nr.instret;
         vmm_native_result_free(&nr);
         vmm *v = vmm_new(&cfg, err, sizeof err);
-        if (!v || !vmm_load(v, 0, &kv, &pv, err, sizeof err)) {
+        if (!v || !vmm_load(v, 0, &ki, &pi, err, sizeof err)) {
             fprintf(stderr, "bench_vmm: %s\n", err);
             return 1;
         }

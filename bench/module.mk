@@ -13,3 +13,5 @@ BENCH_RUNS += $(B)/bench_asm
 
 $(B)/bench_asm: $(B)/obj/bench/bench_asm.o $(B)/libtraplab.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+BENCH_RUNS += bench/bench_lab.sh

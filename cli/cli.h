@@ -10,7 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "asm/image.h"
+#include "image/image.h"
 #include "vmm/vmm.h"
 
 enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2 };
@@ -26,12 +26,25 @@ int cmd_run(int argc, char **argv);
 int cmd_asm(int argc, char **argv);
 int cmd_disasm(int argc, char **argv);
 int cmd_vm(int argc, char **argv);
+int cmd_compare(int argc, char **argv);
+int cmd_tui(int argc, char **argv);
+int cmd_lab(int argc, char **argv);
 
 /* Prints "traplab CMD: message" to stderr; returns EXIT_USAGE. */
 int cli_usage_error(const char *cmd, const char *fmt, ...);
+/* The usage error for getopt_long's '?' or ':' (give every optstring a
+ * leading ':' and set opterr = 0), worded the same in every command. */
+int cli_option_error(const char *cmd, int c, char **argv);
+/* -D NAME or -D NAME=NUMBER, as the assembler takes it; false after
+ * printing the usage error. */
+#define CLI_MAX_ASM_ARGS 64
+bool cli_check_define(const char *cmd, const char *def);
 /* Strict number parsing (decimal or 0x hex); false on junk or overflow. */
 bool cli_parse_u64(const char *s, uint64_t *out);
 bool cli_parse_u32(const char *s, uint32_t *out);
+/* Finds rel (e.g. "guest/cpu.s", "labs") in the folders above the traplab
+ * binary, so that build/traplab works from anywhere; ok() decides. */
+bool cli_find_beside_binary(const char *rel, char *out, size_t n, bool (*ok)(const char *path));
 
 /* Guest software (cli/guest.c): a short name ("kernel", "cpu") means
  * guest/NAME.s; else a path to a .s (assembled with defines) or a .tlo. */
@@ -39,8 +52,10 @@ bool cli_resolve_guest(const char *name, char *path, size_t n);
 /* Prints "traplab CMD: ..." on failure. */
 bool cli_load_guest(const char *cmd, const char *name, const char *const *defines,
                     size_t ndefines, image *img);
+/* The guest kernel; para assembles it with -D PARAVIRT (the paravirtualized
+ * kernel, docs/hypercalls.md) -- what vm --para, compare and tui --para use. */
+bool cli_load_kernel(const char *cmd, const char *name, const char *const *defines,
+                     size_t ndefines, bool para, image *img);
 /* A view of img's segments for the VMM (img must outlive it). */
-bool cli_vmm_image(const image *img, vmm_image *out);
-void cli_vmm_image_free(vmm_image *v);
 
 #endif

@@ -6,7 +6,7 @@
 #include <stdio.h>
 
 #include "asm/disasm.h"
-#include "asm/image.h"
+#include "image/image.h"
 #include "cli/cli.h"
 
 static void help(FILE *out)

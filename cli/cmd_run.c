@@ -9,15 +9,16 @@
 #include <string.h>
 
 #include "asm/asm.h"
-#include "asm/image.h"
+#include "image/image.h"
 #include "cli/cli.h"
+#include "cli/json.h"
 #include "machine/machine.h"
 
 #define DEFAULT_MAX_STEPS 100000000ull
 
 static void help(void)
 {
-    printf("usage: traplab run IMAGE [options]\n\n"
+    printf("usage: traplab run IMAGE|SOURCE.s [options]\n\n"
            "Runs IMAGE (a .tlo image, or a .s source assembled first) on the bare machine:\n"
            "ring 0, paging and interrupts off, pc at the image's entry point.  The guest's\n"
            "console output goes to stdout as it happens.\n\n"
@@ -30,6 +31,8 @@ static void help(void)
            "                    as one JSON object on stdout (console output is then not\n"
            "                    echoed)\n"
            "  --input TEXT      queue TEXT as console input\n"
+           "  -I DIR            for a source: search DIR for .include files\n"
+           "  -D NAME[=VALUE]   for a source: define NAME (as traplab asm -D)\n"
            "  -h, --help        this help\n\n"
            "Exit status: 0 when the program halts, 1 on a fatal fault, the step limit or a\n"
            "bad image, 2 on a usage error.\n", DEFAULT_MAX_STEPS);
@@ -62,32 +65,13 @@ static bool trace_hook(machine *m, const machine_trap *t, void *ud)
     if (code == CAUSE_PAGE_FAULT || code == CAUSE_MISALIGNED || code == CAUSE_BUS_ERROR)
         snprintf(addr, sizeof addr, "  %s 0x%08x", isa_access_name(CAUSE_ACCESS(t->cause)), t->addr);
     fflush(stdout);
-    fprintf(stderr, "trap #%-3llu %-15s pc=0x%08x insn=0x%08x %-22s ring %u -> 0  cycle=%llu%s\n",
+    /* The hook runs before delivery: with no trap vector the machine stops
+     * where it is instead of entering ring 0. */
+    unsigned ring_to = machine_get_cr(m, CR_TVB) ? 0 : t->ring;
+    fprintf(stderr, "trap #%-3llu %-15s pc=0x%08x insn=0x%08x %-22s ring %u -> %u  cycle=%llu%s\n",
             (unsigned long long)c->ntraps, isa_cause_name(code), t->pc, t->insn, dis,
-            (unsigned)t->ring, (unsigned long long)t->cycle, addr);
-    (void)m;
+            (unsigned)t->ring, ring_to, (unsigned long long)t->cycle, addr);
     return false;
-}
-
-static void json_string(FILE *out, const char *s, size_t n)
-{
-    fputc('"', out);
-    for (size_t i = 0; i < n; i++) {
-        unsigned char ch = (unsigned char)s[i];
-        switch (ch) {
-        case '"':  fputs("\\\"", out); break;
-        case '\\': fputs("\\\\", out); break;
-        case '\n': fputs("\\n", out); break;
-        case '\r': fputs("\\r", out); break;
-        case '\t': fputs("\\t", out); break;
-        default:
-            if (ch < 0x20 || ch >= 0x7f)   /* bytes, not UTF-8: keep the JSON valid */
-                fprintf(out, "\\u%04x", ch);
-            else
-                fputc(ch, out);
-        }
-    }
-    fputc('"', out);
 }
 
 static void print_stats(FILE *out, const machine *m)
@@ -110,7 +94,7 @@ static void print_json(FILE *out, machine *m, machine_stop s)
     fprintf(out, "{\"stop\": \"%s\", \"pc\": %u, ", machine_stop_name(s), machine_cpu(m)->pc);
     fputs("\"fatal\": ", out);
     const char *why = machine_fatal_reason(m);
-    json_string(out, why, strlen(why));
+    cli_json_string(out, why, strlen(why));
     fprintf(out, ", \"instructions\": %llu, \"cycles\": %llu, \"idle_cycles\": %llu, "
             "\"tlb_hits\": %llu, \"tlb_misses\": %llu, \"tlb_flushes\": %llu, \"traps_total\": %llu, "
             "\"traps\": {",
@@ -124,14 +108,8 @@ static void print_json(FILE *out, machine *m, machine_stop s)
     fputs("}, \"output\": ", out);
     size_t n;
     const char *o = machine_console_output(m, &n);
-    json_string(out, o, n);
+    cli_json_string(out, o, n);
     fputs("}\n", out);
-}
-
-static bool has_suffix(const char *s, const char *suf)
-{
-    size_t a = strlen(s), b = strlen(suf);
-    return a >= b && strcmp(s + a - b, suf) == 0;
 }
 
 int cmd_run(int argc, char **argv)
@@ -143,6 +121,8 @@ int cmd_run(int argc, char **argv)
         { "stats", no_argument, NULL, 's' },
         { "json", no_argument, NULL, 'j' },
         { "input", required_argument, NULL, 'i' },
+        { "include", required_argument, NULL, 'I' },
+        { "define", required_argument, NULL, 'D' },
         { "help", no_argument, NULL, 'h' },
         { 0, 0, 0, 0 },
     };
@@ -151,10 +131,12 @@ int cmd_run(int argc, char **argv)
     bool stats = false;
     const char *input = NULL;
     run_ctx ctx = { false, false, 0 };
+    const char *dirs[CLI_MAX_ASM_ARGS], *defs[CLI_MAX_ASM_ARGS];
+    asm_options ao = { .include_dirs = dirs, .defines = defs };
     int c;
     optind = 1;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":hI:D:", opts, NULL)) != -1) {
         switch (c) {
         case 'n':
             if (!cli_parse_u64(optarg, &max_steps))
@@ -168,13 +150,20 @@ int cmd_run(int argc, char **argv)
         case 's': stats = true; break;
         case 'j': ctx.json = true; break;
         case 'i': input = optarg; break;
+        case 'I':
+        case 'D':
+            if (ao.ninclude_dirs + ao.ndefines >= CLI_MAX_ASM_ARGS)
+                return cli_usage_error("run", "too many -I and -D options");
+            if (c == 'D' && !cli_check_define("run", optarg))
+                return EXIT_USAGE;
+            if (c == 'I')
+                dirs[ao.ninclude_dirs++] = optarg;
+            else
+                defs[ao.ndefines++] = optarg;
+            break;
         case 'h': help(); return EXIT_OK;
-        case '?':
-            if (optopt)
-                return cli_usage_error("run", "option '%s' needs an argument", argv[optind - 1]);
-            return cli_usage_error("run", "unknown option '%s'", argv[optind - 1]);
         default:
-            return cli_usage_error("run", "unknown option '%s'", argv[optind - 1]);
+            return cli_option_error("run", c, argv);
         }
     }
     if (optind >= argc)
@@ -184,23 +173,10 @@ int cmd_run(int argc, char **argv)
     const char *path = argv[optind];
 
     image img;
-    image_init(&img);
-    if (has_suffix(path, ".s")) {
-        asm_options ao;
-        memset(&ao, 0, sizeof ao);
-        int errs = asm_assemble_file(path, &ao, &img);
-        if (errs) {
-            fprintf(stderr, "traplab run: %s: %d error%s\n", path, errs, errs == 1 ? "" : "s");
-            image_free(&img);
-            return EXIT_FAIL;
-        }
-    } else {
-        char err[256];
-        if (!image_read_file(path, &img, err, sizeof err)) {
-            fprintf(stderr, "traplab run: %s: %s\n", path, err);
-            image_free(&img);
-            return EXIT_FAIL;
-        }
+    char err[1024];
+    if (!asm_load_program(path, &ao, &img, err, sizeof err)) {
+        fprintf(stderr, "traplab run: %s\n", err);
+        return EXIT_FAIL;
     }
 
     machine_config cfg;
@@ -212,17 +188,12 @@ int cmd_run(int argc, char **argv)
         image_free(&img);
         return EXIT_FAIL;
     }
-    for (size_t i = 0; i < img.nsegs; i++) {
-        if (!machine_write_phys(m, img.segs[i].addr, img.segs[i].data, img.segs[i].size)) {
-            fprintf(stderr, "traplab run: %s: segment at 0x%08x (%u bytes) is outside the "
-                    "%u bytes of memory\n", path, img.segs[i].addr, img.segs[i].size,
-                    machine_mem_size(m));
-            machine_free(m);
-            image_free(&img);
-            return EXIT_FAIL;
-        }
+    if (!machine_load_image(m, &img, err, sizeof err)) {
+        fprintf(stderr, "traplab run: %s: %s\n", path, err);
+        machine_free(m);
+        image_free(&img);
+        return EXIT_FAIL;
     }
-    machine_cpu(m)->pc = img.entry;
     image_free(&img);
     if (input)
         machine_console_input(m, input, strlen(input));

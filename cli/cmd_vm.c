@@ -10,8 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "asm/image.h"
+#include "image/image.h"
 #include "cli/cli.h"
+#include "cli/json.h"
 #include "vmm/vmm.h"
 
 #define DEFAULT_MAX_STEPS 500000000ull
@@ -37,7 +38,10 @@ static void help(void)
            "  --cost NAME=VAL   set a cost parameter in cycles (repeatable; see\n"
            "                    --list-costs and docs/costs.md)\n"
            "  --list-costs      print every cost parameter with its value and meaning\n"
-           "  -D NAME[=VALUE]   define a symbol when assembling .s guests (e.g. PARAVIRT)\n"
+           "  --para            paravirtualization: the kernel is assembled with -D PARAVIRT\n"
+           "                    (hypercalls instead of trapping instructions, docs/hypercalls.md);\n"
+           "                    the native reference still runs the unmodified kernel\n"
+           "  -D NAME[=VALUE]   define a symbol when assembling .s guests (e.g. BATCH=4)\n"
            "  --max-steps N     stop after N real instructions (default %llu; 0 = no limit)\n"
            "  --no-native       do not run the guest natively to compute the overhead\n"
            "  --native          run the guest on the bare machine instead (no VMM), with the\n"
@@ -84,27 +88,6 @@ static void on_event(vmm *v, const vmm_event *e, void *ud)
     }
 }
 
-static void json_string(FILE *out, const char *s, size_t n)
-{
-    fputc('"', out);
-    for (size_t i = 0; i < n; i++) {
-        unsigned char ch = (unsigned char)s[i];
-        switch (ch) {
-        case '"':  fputs("\\\"", out); break;
-        case '\\': fputs("\\\\", out); break;
-        case '\n': fputs("\\n", out); break;
-        case '\t': fputs("\\t", out); break;
-        case '\r': fputs("\\r", out); break;
-        default:
-            if (ch < 0x20 || ch >= 0x7f)
-                fprintf(out, "\\u%04x", ch);
-            else
-                fputc(ch, out);
-        }
-    }
-    fputc('"', out);
-}
-
 static unsigned long long U(uint64_t x) { return (unsigned long long)x; }
 
 static uint64_t total_cycles(const vmm_stats *s)
@@ -135,8 +118,17 @@ static void print_stats(FILE *out, const char *title, const vmm_stats *s, uint64
             U(s->injected));
     fprintf(out, "  shadow              %llu fills (hidden faults), %llu syncs, %llu flushes\n",
             U(s->shadow_fills), U(s->shadow_syncs), U(s->shadow_flushes));
-    if (s->hypercalls)
-        fprintf(out, "  hypercalls          %llu\n", U(s->hypercalls));
+    if (s->hypercalls) {
+        fprintf(out, "  hypercalls          %llu (with the direct system calls, %llu exits replaced)\n",
+                U(s->hypercalls), U(s->hc_replaced));
+        for (unsigned h = 0; h < VMM_MAX_HCALLS; h++)
+            if (s->hypercalls_by_nr[h])
+                fprintf(out, "    %-16s %llu, replacing %llu\n", vmm_hcall_name(h) ? vmm_hcall_name(h) : "?",
+                        U(s->hypercalls_by_nr[h]), U(s->hc_replaced_by_nr[h]));
+    }
+    if (s->direct_syscalls)
+        fprintf(out, "  direct syscalls     %llu (through the guest's gate, no exit; each replaces one)\n",
+                U(s->direct_syscalls));
     if (s->host_switches || s->host_syscalls)
         fprintf(out, "  host                %llu world switches, %llu system calls\n",
                 U(s->host_switches), U(s->host_syscalls));
@@ -175,10 +167,23 @@ static void json_stats(FILE *out, const vmm_stats *s, uint64_t native)
     fprintf(out, "}, \"reflected\": %llu, \"injected\": %llu, \"shadow_fills\": %llu, "
             "\"shadow_syncs\": %llu, \"shadow_flushes\": %llu, \"hypercalls\": %llu, "
             "\"host_switches\": %llu, \"host_syscalls\": %llu, \"vm_switches\": %llu, "
-            "\"blocked\": %llu, \"violations\": %llu",
+            "\"blocked\": %llu, \"violations\": %llu, \"hypercall_replaced_exits\": %llu, "
+            "\"direct_syscalls\": %llu, \"hypercalls_by_name\": {",
             U(s->reflected), U(s->injected), U(s->shadow_fills), U(s->shadow_syncs),
             U(s->shadow_flushes), U(s->hypercalls), U(s->host_switches), U(s->host_syscalls),
-            U(s->vm_switches), U(s->blocked), U(s->violations));
+            U(s->vm_switches), U(s->blocked), U(s->violations), U(s->hc_replaced),
+            U(s->direct_syscalls));
+    first = true;
+    for (unsigned h = 0; h < VMM_MAX_HCALLS; h++)
+        if (s->hypercalls_by_nr[h]) {
+            if (vmm_hcall_name(h))
+                fprintf(out, "%s\"%s\": %llu", first ? "" : ", ", vmm_hcall_name(h),
+                        U(s->hypercalls_by_nr[h]));
+            else
+                fprintf(out, "%s\"%u\": %llu", first ? "" : ", ", h, U(s->hypercalls_by_nr[h]));
+            first = false;
+        }
+    fputs("}", out);
 }
 
 static void print_console(const char *s, size_t n, const char *prefix)
@@ -210,7 +215,7 @@ static void list_costs(const vmm_config *cfg)
 }
 
 /* --native: the same guest on the bare machine, for equivalence by eye. */
-static int run_bare(const vmm_config *cfg, const vmm_image *k, const vmm_image *p,
+static int run_bare(const vmm_config *cfg, const image *k, const image *p,
                     uint64_t max_steps, bool json, bool stats)
 {
     vmm_native_result nr;
@@ -222,7 +227,7 @@ static int run_bare(const vmm_config *cfg, const vmm_image *k, const vmm_image *
     if (json) {
         printf("{\"stop\": \"%s\", \"native\": true, \"instructions\": %llu, \"cycles\": %llu, "
                "\"output\": ", machine_stop_name(nr.stop), U(nr.instret), U(nr.cycles));
-        json_string(stdout, nr.console ? nr.console : "", nr.console_len);
+        cli_json_string(stdout, nr.console ? nr.console : "", nr.console_len);
         printf("}\n");
     } else {
         fwrite(nr.console ? nr.console : "", 1, nr.console_len, stdout);
@@ -254,6 +259,7 @@ int cmd_vm(int argc, char **argv)
         { "max-steps", required_argument, NULL, 'n' },
         { "no-native", no_argument, NULL, 'N' },
         { "native", no_argument, NULL, 'B' },
+        { "para", no_argument, NULL, 'V' },
         { "trace", no_argument, NULL, 't' },
         { "stats", no_argument, NULL, 's' },
         { "json", no_argument, NULL, 'j' },
@@ -266,12 +272,12 @@ int cmd_vm(int argc, char **argv)
     const char *defines[MAX_DEFINES];
     size_t ndefines = 0;
     uint64_t max_steps = DEFAULT_MAX_STEPS;
-    bool stats = false, json = false, native = true, list = false, bare = false;
+    bool stats = false, json = false, native = true, list = false, bare = false, para = false;
     trace_ctx tc = { false, 0 };
     int c;
     optind = 1;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, "hD:", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":hD:", opts, NULL)) != -1) {
         switch (c) {
         case 'g': kernel_name = optarg; break;
         case 'P': program_arg = optarg; break;
@@ -315,16 +321,13 @@ int cmd_vm(int argc, char **argv)
             break;
         case 'N': native = false; break;
         case 'B': bare = true; break;
+        case 'V': para = true; break;
         case 't': tc.trace = true; break;
         case 's': stats = true; break;
         case 'j': json = true; break;
         case 'h': help(); return EXIT_OK;
-        case '?':
-            if (optopt)
-                return cli_usage_error("vm", "option '%s' needs an argument", argv[optind - 1]);
-            return cli_usage_error("vm", "unknown option '%s'", argv[optind - 1]);
         default:
-            return cli_usage_error("vm", "unknown option '%s'", argv[optind - 1]);
+            return cli_option_error("vm", c, argv);
         }
     }
     if (list) {
@@ -333,6 +336,8 @@ int cmd_vm(int argc, char **argv)
     }
     if (optind < argc)
         return cli_usage_error("vm", "unexpected argument '%s'", argv[optind]);
+    if (para && bare)
+        return cli_usage_error("vm", "--para needs the hypervisor; it cannot run with --native");
     if (!kernel_name)
         return cli_usage_error("vm", "no guest kernel given (--guest kernel)");
     if (!program_arg)
@@ -357,26 +362,23 @@ int cmd_vm(int argc, char **argv)
     }
 
     int rc = EXIT_FAIL;
-    image kimg, pimg[MAX_PROGRAMS];
-    vmm_image kv = { 0 }, pv[MAX_PROGRAMS];
-    memset(pv, 0, sizeof pv);
+    image kimg, pkimg, pimg[MAX_PROGRAMS];
     size_t loaded = 0;
     vmm *v = NULL;
     uint64_t native_cycles[MAX_PROGRAMS] = { 0 };
     image_init(&kimg);
-    if (!cli_load_guest("vm", kernel_name, defines, ndefines, &kimg) || !cli_vmm_image(&kimg, &kv))
+    image_init(&pkimg);
+    if (!cli_load_guest("vm", kernel_name, defines, ndefines, &kimg))
+        goto out;
+    if (para && !cli_load_kernel("vm", kernel_name, defines, ndefines, true, &pkimg))
         goto out;
     for (; loaded < nprog; loaded++) {
         if (!cli_load_guest("vm", pnames[loaded], defines, ndefines, &pimg[loaded]))
             goto out;
-        if (!cli_vmm_image(&pimg[loaded], &pv[loaded])) {
-            image_free(&pimg[loaded]);
-            goto out;
-        }
     }
     char err[256];
     if (bare) {
-        rc = run_bare(&cfg, &kv, &pv[0], max_steps, json, stats);
+        rc = run_bare(&cfg, &kimg, &pimg[0], max_steps, json, stats);
         goto out;
     }
     v = vmm_new(&cfg, err, sizeof err);
@@ -385,14 +387,14 @@ int cmd_vm(int argc, char **argv)
         goto out;
     }
     for (unsigned i = 0; i < cfg.nvms; i++)
-        if (!vmm_load(v, i, &kv, &pv[i % nprog], err, sizeof err)) {
+        if (!vmm_load(v, i, para ? &pkimg : &kimg, &pimg[i % nprog], err, sizeof err)) {
             fprintf(stderr, "traplab vm: %s: %s\n", pnames[i % nprog], err);
             goto out;
         }
     if (native && (stats || json)) {
         for (size_t p = 0; p < nprog && p < cfg.nvms; p++) {
             vmm_native_result nr;
-            if (vmm_run_native(&cfg, &kv, &pv[p], max_steps, &nr, err, sizeof err) &&
+            if (vmm_run_native(&cfg, &kimg, &pimg[p], max_steps, &nr, err, sizeof err) &&
                 nr.stop == STOP_HALT)
                 native_cycles[p] = nr.cycles;
             vmm_native_result_free(&nr);
@@ -406,17 +408,18 @@ int cmd_vm(int argc, char **argv)
         if (vmm_vm_state_of(v, i) != VM_HALTED)
             ok = false;
     if (json) {
-        printf("{\"stop\": \"%s\", \"host\": \"%s\", \"profile\": \"%s\", \"vms\": [",
-               machine_stop_name(s), vmm_host_name(cfg.host), isa_profile_name(cfg.profile));
+        printf("{\"stop\": \"%s\", \"host\": \"%s\", \"profile\": \"%s\", \"para\": %s, \"vms\": [",
+               machine_stop_name(s), vmm_host_name(cfg.host), isa_profile_name(cfg.profile),
+               para ? "true" : "false");
         for (unsigned i = 0; i < cfg.nvms; i++) {
             printf("%s{\"vm\": %u, \"program\": ", i ? ", " : "", i);
-            json_string(stdout, pnames[i % nprog], strlen(pnames[i % nprog]));
+            cli_json_string(stdout, pnames[i % nprog], strlen(pnames[i % nprog]));
             printf(", \"state\": \"%s\", \"reason\": ", vmm_vm_state_name(vmm_vm_state_of(v, i)));
-            json_string(stdout, vmm_vm_reason(v, i), strlen(vmm_vm_reason(v, i)));
+            cli_json_string(stdout, vmm_vm_reason(v, i), strlen(vmm_vm_reason(v, i)));
             fputs(", \"output\": ", stdout);
             size_t n;
             const char *o = vmm_console(v, i, &n);
-            json_string(stdout, o, n);
+            cli_json_string(stdout, o, n);
             fputs(", ", stdout);
             json_stats(stdout, vmm_vm_stats(v, i), native_cycles[i % nprog]);
             fputs("}", stdout);
@@ -452,8 +455,8 @@ int cmd_vm(int argc, char **argv)
         }
         vmm_stats tot;
         vmm_total_stats(v, &tot);
-        snprintf(title, sizeof title, "total (%u VMs, %s, %s)", cfg.nvms, vmm_host_name(cfg.host),
-                 isa_profile_name(cfg.profile));
+        snprintf(title, sizeof title, "total (%u VMs, %s, %s%s)", cfg.nvms, vmm_host_name(cfg.host),
+                 isa_profile_name(cfg.profile), para ? ", paravirtualized" : "");
         print_stats(stderr, title, &tot, 0);
         fprintf(stderr, "  machine cycles      %llu\n", U(machine_cycles(vmm_machine(v))));
         if (tot.violations)
@@ -464,12 +467,10 @@ int cmd_vm(int argc, char **argv)
     rc = ok ? EXIT_OK : EXIT_FAIL;
 out:
     vmm_free(v);
-    for (size_t i = 0; i < loaded; i++) {
-        cli_vmm_image_free(&pv[i]);
+    for (size_t i = 0; i < loaded; i++)
         image_free(&pimg[i]);
-    }
-    cli_vmm_image_free(&kv);
     image_free(&kimg);
+    image_free(&pkimg);
     free(plist);
     return rc;
 }

@@ -25,6 +25,25 @@ static bool readable(const char *p)
     return access(p, R_OK) == 0;
 }
 
+bool cli_find_beside_binary(const char *rel, char *out, size_t n, bool (*ok)(const char *path))
+{
+    char exe[PATH_MAX];
+    ssize_t len = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (len <= 0)
+        return false;
+    exe[len] = '\0';
+    /* build/traplab, build/check/traplab, or an installed bin/traplab */
+    for (int up = 0; up < 3; up++) {
+        char *slash = strrchr(exe, '/');
+        if (!slash)
+            break;
+        *slash = '\0';
+        if ((size_t)snprintf(out, n, "%s/%s", exe, rel) < n && ok(out))
+            return true;
+    }
+    return false;
+}
+
 /* guest/NAME.s in the usual places; the path in out. */
 static bool find_short(const char *name, char *out, size_t n)
 {
@@ -37,21 +56,9 @@ static bool find_short(const char *name, char *out, size_t n)
     snprintf(out, n, "guest/%s.s", name);
     if (readable(out))
         return true;
-    char exe[PATH_MAX];
-    ssize_t len = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    if (len > 0) {
-        exe[len] = '\0';
-        for (int up = 0; up < 3; up++) {
-            char *slash = strrchr(exe, '/');
-            if (!slash)
-                break;
-            *slash = '\0';
-            snprintf(out, n, "%s/guest/%s.s", exe, name);
-            if (readable(out))
-                return true;
-        }
-    }
-    return false;
+    char rel[PATH_MAX];
+    snprintf(rel, sizeof rel, "guest/%s.s", name);
+    return cli_find_beside_binary(rel, out, n, readable);
 }
 
 bool cli_resolve_guest(const char *name, char *path, size_t n)
@@ -72,69 +79,50 @@ bool cli_load_guest(const char *cmd, const char *name, const char *const *define
                 "$TRAPLAB_GUEST_DIR and next to traplab)\n", cmd, name, name);
         return false;
     }
-    image_init(img);
-    if (has_suffix(path, ".s")) {
-        char dir[PATH_MAX];
-        snprintf(dir, sizeof dir, "%s", path);
-        char *slash = strrchr(dir, '/');
-        if (slash)
-            *slash = '\0';
-        else
-            snprintf(dir, sizeof dir, ".");
-        /* Programs outside guest/ may still include layout.s from there. */
-        char gdir[PATH_MAX];
-        const char *dirs[2] = { dir, NULL };
-        size_t ndirs = 1;
-        if (find_short("layout", gdir, sizeof gdir)) {
-            char *gs = strrchr(gdir, '/');
-            if (gs) {
-                *gs = '\0';
-                dirs[ndirs++] = gdir;
-            }
-        }
-        asm_options ao;
-        memset(&ao, 0, sizeof ao);
-        ao.include_dirs = dirs;
-        ao.ninclude_dirs = ndirs;
-        ao.defines = (const char **)defines;
-        ao.ndefines = ndefines;
-        int errs = asm_assemble_file(path, &ao, img);
-        if (errs) {
-            fprintf(stderr, "traplab %s: %s: %d error%s\n", cmd, path, errs, errs == 1 ? "" : "s");
-            image_free(img);
-            return false;
-        }
-        return true;
+    /* Programs outside guest/ may still include layout.s from there. */
+    char dir[PATH_MAX], gdir[PATH_MAX];
+    snprintf(dir, sizeof dir, "%s", path);
+    char *slash = strrchr(dir, '/');
+    if (slash)
+        *slash = '\0';
+    else
+        snprintf(dir, sizeof dir, ".");
+    const char *dirs[2] = { dir, NULL };
+    size_t ndirs = 1;
+    if (find_short("layout", gdir, sizeof gdir) && (slash = strrchr(gdir, '/'))) {
+        *slash = '\0';
+        dirs[ndirs++] = gdir;
     }
-    char err[256];
-    if (!image_read_file(path, img, err, sizeof err)) {
-        /* The reader's message already names the file. */
+    asm_options ao;
+    memset(&ao, 0, sizeof ao);
+    ao.include_dirs = dirs;
+    ao.ninclude_dirs = ndirs;
+    ao.defines = (const char **)defines;
+    ao.ndefines = ndefines;
+    char err[PATH_MAX + 256];
+    if (!asm_load_program(path, &ao, img, err, sizeof err)) {
         fprintf(stderr, "traplab %s: %s\n", cmd, err);
-        image_free(img);
         return false;
     }
     return true;
 }
 
-bool cli_vmm_image(const image *img, vmm_image *out)
+bool cli_load_kernel(const char *cmd, const char *name, const char *const *defines,
+                     size_t ndefines, bool para, image *img)
 {
-    vmm_segment *segs = calloc(img->nsegs ? img->nsegs : 1, sizeof *segs);
-    if (!segs)
+    if (!para)
+        return cli_load_guest(cmd, name, defines, ndefines, img);
+    /* The same source, assembled with PARAVIRT: the modified kernel. */
+    const char **d = malloc((ndefines + 1) * sizeof *d);
+    if (!d) {
+        fprintf(stderr, "traplab %s: out of memory\n", cmd);
         return false;
-    for (size_t i = 0; i < img->nsegs; i++) {
-        segs[i].addr = img->segs[i].addr;
-        segs[i].size = img->segs[i].size;
-        segs[i].data = img->segs[i].data;
     }
-    out->entry = img->entry;
-    out->segs = segs;
-    out->nsegs = img->nsegs;
-    return true;
+    for (size_t i = 0; i < ndefines; i++)
+        d[i] = defines[i];
+    d[ndefines] = "PARAVIRT";
+    bool ok = cli_load_guest(cmd, name, d, ndefines + 1, img);
+    free(d);
+    return ok;
 }
 
-void cli_vmm_image_free(vmm_image *v)
-{
-    free((void *)v->segs);
-    v->segs = NULL;
-    v->nsegs = 0;
-}

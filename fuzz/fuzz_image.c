@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "asm/disasm.h"
-#include "asm/image.h"
+#include "image/image.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -57,15 +57,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (!v)
         fail(err);
 
-    vmm_segment kseg = { KERNEL_AT, (uint32_t)klen, data + HEADER };
-    vmm_image kernel = { le32(data + 1), &kseg, 1 };
-    static const uint8_t spin[4] = { SPIN & 0xff, (SPIN >> 8) & 0xff, (SPIN >> 16) & 0xff, SPIN >> 24 };
-    vmm_segment sseg = { KERNEL_AT, 4, spin };
-    vmm_image spinner = { KERNEL_AT, &sseg, 1 };
+    uint8_t *kbytes = malloc(klen), spin[4] = { SPIN & 0xff, (SPIN >> 8) & 0xff, (SPIN >> 16) & 0xff, SPIN >> 24 };
+    if (!kbytes)
+        abort();
+    memcpy(kbytes, data + HEADER, klen);
+    image_segment kseg = { KERNEL_AT, (uint32_t)klen, kbytes };
+    image kernel = { .entry = le32(data + 1), .segs = &kseg, .nsegs = 1 };
+    image_segment sseg = { KERNEL_AT, 4, spin };
+    image spinner = { .entry = KERNEL_AT, .segs = &sseg, .nsegs = 1 };
     if (!vmm_load(v, 0, &kernel, NULL, err, sizeof err)) {
+        free(kbytes);
         vmm_free(v);
         return 0;               /* refused with a message: fine */
     }
+    free(kbytes);               /* vmm_load copied it into the partition */
     if (!vmm_load(v, 1, &spinner, NULL, err, sizeof err))
         fail(err);
     for (unsigned r = 1; r < ISA_NUM_REGS; r++) {

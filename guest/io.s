@@ -2,10 +2,18 @@
 ; SECTORS sectors of its own (task n uses sectors 16n..), reads them back
 ; into another buffer and sums them; task 0 also reports on the console (only
 ; one task prints, so the output is the same whatever the interleaving).
+; -D BATCH=N moves N sectors per system call: the same bytes, fewer calls,
+; and for a paravirtualized kernel one ring notification per batch.
 
         .include "layout.s"
         .ifndef SECTORS
         .equ    SECTORS, 8
+        .endif
+        .ifndef BATCH                   ; sectors per system call (a batch of requests)
+        .equ    BATCH, 1
+        .endif
+        .if BATCH < 1 || BATCH > BLOCK_BATCH || SECTORS % BATCH
+        .error  "BATCH must be 1 to 8 and divide SECTORS"
         .endif
 
         .org    USER_VA
@@ -13,23 +21,28 @@ _start:
         mov     s0, a0                  ; task number
         addi    s5, s0, 1               ; checksum, seeded by the task number
         li      s1, 0                   ; k
-1:      la      a1, wbuf                ; fill wbuf with a pattern of (task, k, j)
-        li      a2, 128
+1:      la      a1, wbuf                ; fill BATCH sectors with a pattern of (task, k, j)
+        mov     s2, s1
+        addi    s3, s1, BATCH
+7:      li      a2, 128
         slli    a3, s0, 16
-        add     a3, a3, s1
+        add     a3, a3, s2
 2:      sw      a3, 0(a1)
         li      at, 0x9e3779b9
         add     a3, a3, at
         addi    a1, a1, 4
         addi    a2, a2, -1
         bnez    a2, 2b
+        addi    s2, s2, 1
+        blt     s2, s3, 7b
         slli    a1, s0, 4
         add     a1, a1, s1              ; sector 16 * task + k
         la      a2, wbuf
-        li      a0, SYS_BWRITE
+        li      a3, BATCH
+        li      a0, SYS_BWRITEV
         syscall
         bnez    a0, fail
-        addi    s1, s1, 1
+        mov     s1, s3
         li      at, SECTORS
         blt     s1, at, 1b
 
@@ -37,11 +50,12 @@ _start:
 3:      slli    a1, s0, 4
         add     a1, a1, s1
         la      a2, rbuf
-        li      a0, SYS_BREAD
+        li      a3, BATCH
+        li      a0, SYS_BREADV
         syscall
         bnez    a0, fail
         la      a1, rbuf
-        li      a2, 128
+        li      a2, 128 * BATCH
 4:      lw      a3, 0(a1)
         li      at, 31                  ; checksum = checksum * 31 + word
         mul     s5, s5, at
@@ -49,7 +63,7 @@ _start:
         addi    a1, a1, 4
         addi    a2, a2, -1
         bnez    a2, 4b
-        addi    s1, s1, 1
+        addi    s1, s1, BATCH
         li      at, SECTORS
         blt     s1, at, 3b
 
@@ -73,5 +87,5 @@ fail:   li      a0, SYS_EXIT
 line:   .ascii  "io: sectors written, read back and summed\n"
 line_end:
         .align  4
-wbuf:   .space  512
-rbuf:   .space  512
+wbuf:   .space  512 * BATCH
+rbuf:   .space  512 * BATCH

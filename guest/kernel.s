@@ -303,14 +303,28 @@ sys_yield:
 
 sys_bread:
         li      s5, 1                   ; BLOCK_CMD_READ
+        li      a3, 1
         j       block_io
 sys_bwrite:
         li      s5, 2                   ; BLOCK_CMD_WRITE
-block_io:                               ; a1 = sector, a2 = buffer
+        li      a3, 1
+        j       block_io
+sys_breadv:
+        li      s5, 1
+        j       block_io
+sys_bwritev:
+        li      s5, 2
+block_io:                               ; a1 = first sector, a2 = buffer, a3 = count, s5 = command
+        li      s0, 1
+        bltu    a3, s0, sys_bad
+        li      s0, BLOCK_BATCH
+        bltu    s0, a3, sys_bad
         li      s0, USER_VA
         bltu    a2, s0, sys_bad
-        li      s0, USER_TOP - 512
-        bltu    s0, a2, sys_bad
+        slli    s1, a3, 9
+        add     s1, a2, s1
+        li      s0, USER_TOP
+        bltu    s0, s1, sys_bad
         la      s0, cur_task            ; the device wants a physical address
         lw      s0, 0(s0)
         slli    s0, s0, 16
@@ -319,7 +333,13 @@ block_io:                               ; a1 = sector, a2 = buffer
         li      s1, USER_VA
         sub     s1, a2, s1
         add     s0, s0, s1
-        BLOCK_IO a1, s0, s5, a0
+        li      a0, 0
+1:      BLOCK_QUEUE a1, s0, s5, a0      ; natively each sector is a synchronous transfer;
+        addi    a1, a1, 1               ; paravirtualized, a request in the shared ring
+        addi    s0, s0, 512
+        addi    a3, a3, -1
+        bnez    a3, 1b
+        BLOCK_SUBMIT a0                 ; ... and one notification for the batch
         j       sys_return
 
 ; map_pte: s1 = address of the page-table entry for page a1 of SYS_MAP
@@ -334,27 +354,46 @@ map_pte:
         ret
 
 sys_map:                                ; a1 = k
+        li      a2, 1
+sys_mapv:                               ; a1 = first k, a2 = count
         li      s0, MAP_PAGES
         bgeu    a1, s0, sys_bad
+        beqz    a2, sys_bad
+        add     s1, a1, a2
+        bltu    s0, s1, sys_bad
         call    map_pte
         slli    s2, s0, 15              ; this task's pool
         li      s3, MAP_POOL
         add     s2, s2, s3
         slli    s3, a1, 12
         add     s2, s2, s3
-        ori     s2, s2, PTE_USER_DATA
-        PTE_WRITE s2, s1                ; a page-table write: the VMM must see it
-        FLUSH_TLB
+        mov     s4, a2
+1:      ori     s3, s2, PTE_USER_DATA
+        PTE_WRITE s3, s1                ; a page-table write: the VMM must see it
+        addi    s1, s1, 4
+        addi    s2, s2, 4096
+        addi    s4, s4, -1
+        bnez    s4, 1b
+        FLUSH_TLB                       ; one flush for the batch
         slli    a0, a1, 12
         li      s0, MAP_VA
         add     a0, a0, s0
         j       sys_return
 
 sys_unmap:                              ; a1 = k
+        li      a2, 1
+sys_unmapv:                             ; a1 = first k, a2 = count
         li      s0, MAP_PAGES
         bgeu    a1, s0, sys_bad
+        beqz    a2, sys_bad
+        add     s1, a1, a2
+        bltu    s0, s1, sys_bad
         call    map_pte
-        PTE_WRITE zero, s1
+        mov     s4, a2
+1:      PTE_WRITE zero, s1
+        addi    s1, s1, 4
+        addi    s4, s4, -1
+        bnez    s4, 1b
         FLUSH_TLB
         li      a0, 0
         j       sys_return
@@ -441,34 +480,42 @@ all_done:
         POWER_OFF
 
 ; ---- console helpers ----------------------------------------------------------------
-; puts: the NUL-terminated string at a0.  Clobbers a0, a1.
+; puts: the NUL-terminated string at a0, in one CONSOLE_WRITE.  Clobbers a0-a3.
 puts:
         mov     a1, a0
-1:      lbu     a0, 0(a1)
-        beqz    a0, 2f
-        PUTC    a0
-        addi    a1, a1, 1
+        mov     a2, a0
+1:      lbu     a3, 0(a2)
+        beqz    a3, 2f
+        addi    a2, a2, 1
         j       1b
-2:      ret
+2:      sub     a2, a2, a1
+        CONSOLE_WRITE a1, a2
+        ret
 
-; puthex: a0 as 8 hex digits.  Clobbers a0-a3.
+; puthex: a0 as 8 hex digits, in one CONSOLE_WRITE.  Clobbers a0-a3.
 puthex:
         mov     a1, a0
+        la      a3, hexbuf
         li      a2, 8
 1:      srli    a0, a1, 28
-        slti    a3, a0, 10
-        beqz    a3, 2f
+        slti    at, a0, 10
+        beqz    at, 2f
         addi    a0, a0, '0'
         j       3f
 2:      addi    a0, a0, 'a' - 10
-3:      PUTC    a0
+3:      sb      a0, 0(a3)
+        addi    a3, a3, 1
         slli    a1, a1, 4
         addi    a2, a2, -1
         bnez    a2, 1b
+        la      a1, hexbuf
+        li      a2, 8
+        CONSOLE_WRITE a1, a2
         ret
 
 syscall_table:
         .word   sys_exit, sys_write, sys_yield, sys_bread, sys_bwrite, sys_map, sys_unmap, sys_getid
+        .word   sys_breadv, sys_bwritev, sys_mapv, sys_unmapv
 
 banner:     .asciz  "traplab guest kernel: running in ring "
 noprog_msg: .asciz  "no user program loaded (see docs/guest.md)\n"
@@ -480,6 +527,7 @@ done_msg:   .asciz  "all tasks done\n"
 task_msg:   .asciz  "task "
 exit_msg:   .asciz  " exit 0x"
 sum_msg:    .asciz  "checksum 0x"
+hexbuf:     .space  8
 
         .align  4
 cur_task:   .word   0

@@ -26,4 +26,9 @@
         .equ    SYS_MAP, 5              ; a1 = k (0..7) -> address of the fresh page
         .equ    SYS_UNMAP, 6            ; a1 = k
         .equ    SYS_GETID, 7            ; -> task number
-        .equ    NSYSCALLS, 8
+        .equ    SYS_BREADV, 8           ; a1 = first sector, a2 = buffer, a3 = count (1..BLOCK_BATCH)
+        .equ    SYS_BWRITEV, 9          ;   -> OR of the device statuses (0 = ok)
+        .equ    SYS_MAPV, 10            ; a1 = first k, a2 = count -> address of page k
+        .equ    SYS_UNMAPV, 11          ; a1 = first k, a2 = count
+        .equ    NSYSCALLS, 12
+        .equ    BLOCK_BATCH, 8          ; at most this many sectors per vector call

@@ -17,6 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "image/image.h"
 #include "isa/isa.h"
 #include "machine/devices.h"
 
@@ -139,6 +140,10 @@ void machine_set_cr(machine *m, unsigned cr, uint32_t v);   /* as mtcr in ring 0
 const machine_stats *machine_get_stats(const machine *m);
 uint64_t machine_cycles(const machine *m);
 uint64_t machine_instret(const machine *m);
+
+/* Copies an image's segments to physical memory and sets pc to its entry;
+ * false with a message when a segment does not fit in memory. */
+bool machine_load_image(machine *m, const image *img, char *err, size_t errlen);
 
 /* Physical memory: false when any byte is outside memory. */
 uint32_t machine_mem_size(const machine *m);

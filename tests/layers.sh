@@ -1,6 +1,6 @@
 #!/bin/sh
 # layers.sh -- fails when a lower layer includes a higher one (see the
-# layering rule: isa <- machine <- vmm; isa <- asm; tui and lab on top).
+# layering rule: isa, image <- machine <- vmm; isa, image <- asm; tui and lab on top).
 cd "$(dirname "$0")/.." || exit 2
 bad=0
 check() { # dir pattern what
@@ -10,7 +10,8 @@ check() { # dir pattern what
         echo "layers: $1/ must not include $3:"; echo "$hits"; bad=1
     fi
 }
-check isa 'machine/|vmm/|asm/|tui/|lab/|cli/|tests/|curses|ncurses|lua|lauxlib|lualib' "anything of ours or curses/Lua"
+check isa 'image/|machine/|vmm/|asm/|tui/|lab/|cli/|tests/|curses|ncurses|lua|lauxlib|lualib' "anything of ours or curses/Lua"
+check image 'isa/|machine/|vmm/|asm/|tui/|lab/|cli/|tests/|curses|ncurses|lua|lauxlib|lualib' "anything of ours or curses/Lua"
 check machine 'vmm/|asm/|tui/|lab/|cli/|curses|ncurses|lua|lauxlib|lualib' "vmm/ asm/ tui/ lab/ cli/ curses or Lua"
 check vmm 'asm/|tui/|lab/|cli/|curses|ncurses|lua|lauxlib|lualib' "asm/ tui/ lab/ cli/ curses or Lua"
 check asm 'machine/|vmm/|tui/|lab/|cli/|curses|ncurses|lua|lauxlib|lualib' "machine/ vmm/ tui/ lab/ cli/ curses or Lua"

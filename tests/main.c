@@ -16,6 +16,9 @@ static const struct { const char *name; void (*register_fn)(void); } suites[] = 
     { "machine", test_machine_register },
     { "run",     test_run_register },
     { "vmm",     test_vmm_register },
+    { "para",    test_para_register },
+    { "tui",     test_tui_register },
+    { "lab",     test_lab_register },
     { "fuzz",    test_fuzz_register },
 };
 

@@ -13,7 +13,7 @@
 #include <unistd.h>
 
 #include "asm/asm.h"
-#include "asm/image.h"
+#include "image/image.h"
 #include "tests/tests.h"
 
 /* CPU seconds.  Only to catch super-linear blowups: the bounds are 10-100

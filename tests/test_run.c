@@ -9,7 +9,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "asm/image.h"
+#include "image/image.h"
 #include "isa/isa.h"
 #include "machine/devices.h"
 #include "tests/tests.h"
@@ -152,6 +152,16 @@ static void test_failures(void)
     CU_ASSERT_EQUAL(run("--profile legacy junk.tlo", out, sizeof out, err, sizeof err), 1);
     CU_ASSERT_PTR_NOT_NULL(strstr(err, "junk.tlo"));
     CU_ASSERT_EQUAL(run("missing.tlo", out, sizeof out, err, sizeof err), 1);
+    /* A well-formed image that does not fit the machine's 16 MiB. */
+    uint8_t word[4] = { 0 };
+    image_segment seg = { 0x01fff000, 4, word };
+    image_symbol sym = { (char *)"_start", 0x01fff000, true };
+    image big = { .entry = 0x01fff000, .segs = &seg, .nsegs = 1, .syms = &sym, .nsyms = 1 };
+    char path[128];
+    snprintf(path, sizeof path, "%s/big.tlo", dir);
+    CU_ASSERT_FATAL(image_write_file(path, &big, err, sizeof err));
+    CU_ASSERT_EQUAL(run("big.tlo", out, sizeof out, err, sizeof err), 1);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err, "segment at 0x01fff000 (4 bytes) does not fit"));
     CU_ASSERT_EQUAL(run("--bogus hello.tlo", out, sizeof out, err, sizeof err), 2);
     CU_ASSERT_EQUAL(run("--max-steps x hello.tlo", out, sizeof out, err, sizeof err), 2);
     CU_ASSERT_EQUAL(run("--profile vax hello.tlo", out, sizeof out, err, sizeof err), 2);
@@ -174,6 +184,62 @@ static void test_assembles_source(void)
     fclose(f);
     CU_ASSERT_EQUAL(run("bad.s", out, sizeof out, err, sizeof err), 1);
     CU_ASSERT_PTR_NOT_NULL(strstr(err, "bad.s:1:"));
+    /* An image renamed to .s still runs (told by its magic number); binary
+     * junk named .s gets one message, not one error per line of garbage. */
+    snprintf(args, sizeof args, "cp %s/hello.tlo %s/hello-image.s", dir, dir);
+    CU_ASSERT_EQUAL(system(args), 0);
+    CU_ASSERT_EQUAL(run("hello-image.s", out, sizeof out, err, sizeof err), 0);
+    CU_ASSERT_STRING_EQUAL(out, "hi\n");
+    snprintf(args, sizeof args, "%s/binary.s", dir);
+    f = fopen(args, "wb");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+    for (int i = 0; i < 4096; i++)
+        fputc((i * 7919) & 0xff, f);
+    fclose(f);
+    CU_ASSERT_EQUAL(run("binary.s", out, sizeof out, err, sizeof err), 1);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err, "binary file"));
+    CU_ASSERT_PTR_NULL(strstr(err, ":2:"));
+}
+
+/* The samples that ship with traplab run as their comments promise. */
+static void test_samples_run(void)
+{
+    char out[4096], err[4096], args[2400], cwd[2048];
+    CU_ASSERT_PTR_NOT_NULL_FATAL(getcwd(cwd, sizeof cwd));
+    snprintf(args, sizeof args, "--trace %s/samples/ring3-trap.s", cwd);
+    CU_ASSERT_EQUAL(run(args, out, sizeof out, err, sizeof err), 0);
+    CU_ASSERT_STRING_EQUAL(out, "trap in ring 3, cause 2\n");
+    CU_ASSERT_PTR_NOT_NULL(strstr(err, "ILLEGAL_PRIV"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(err, "halt"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(err, "ring 3 -> 0"));
+    snprintf(args, sizeof args, "--trace %s/samples/paging.s", cwd);
+    CU_ASSERT_EQUAL(run(args, out, sizeof out, err, sizeof err), 0);
+    CU_ASSERT_STRING_EQUAL(out, "paging on\npage fault at 0x00400000\n");
+    CU_ASSERT_PTR_NOT_NULL(strstr(err, "PAGE_FAULT"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(err, "read 0x00400000"));
+    /* -D reaches the assembler; a malformed one is a usage error. */
+    snprintf(args, sizeof args, "%s/defs.s", dir);
+    FILE *f = fopen(args, "w");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+    fputs("_start: li a0, GREETING\n  out a0, 0x10\n  halt\n", f);
+    fclose(f);
+    CU_ASSERT_EQUAL(run("-D GREETING=0x41 defs.s", out, sizeof out, err, sizeof err), 0);
+    CU_ASSERT_STRING_EQUAL(out, "A");
+    CU_ASSERT_EQUAL(run("-D 9X=1 defs.s", out, sizeof out, err, sizeof err), 2);
+    CU_ASSERT_EQUAL(run("defs.s", out, sizeof out, err, sizeof err), 1);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err, "GREETING"));
+    /* An empty program is refused rather than run into zeroed memory. */
+    CU_ASSERT_EQUAL(run("/dev/null", out, sizeof out, err, sizeof err), 1);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err, "nothing to run"));
+    /* The trace does not claim ring 0 when there is no trap vector to enter. */
+    snprintf(args, sizeof args, "%s/notvec.s", dir);
+    f = fopen(args, "w");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+    fputs("_start: li a0, 3\n  mtcr estatus, a0\n  la a0, u\n  mtcr epc, a0\n  iret\nu: halt\n", f);
+    fclose(f);
+    CU_ASSERT_EQUAL(run("--trace notvec.s", out, sizeof out, err, sizeof err), 1);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err, "ring 3 -> 3"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(err, "unhandled trap"));
 }
 
 void test_run_register(void)
@@ -183,4 +249,5 @@ void test_run_register(void)
     CU_add_test(s, "traplab run --trace and --json", test_trace_and_json);
     CU_add_test(s, "traplab run fails clearly", test_failures);
     CU_add_test(s, "traplab run assembles a .s file first", test_assembles_source);
+    CU_add_test(s, "the samples run as promised; -D; empty images; fatal traces", test_samples_run);
 }

@@ -17,22 +17,8 @@
 /* An assembled program and the VMM's view of it. */
 typedef struct {
     image img;
-    vmm_image vi;
-    vmm_segment segs[8];
     bool ok;
 } prog;
-
-static void prog_view(prog *p)
-{
-    p->vi.entry = p->img.entry;
-    p->vi.segs = p->segs;
-    p->vi.nsegs = p->img.nsegs < 8 ? p->img.nsegs : 8;
-    for (size_t i = 0; i < p->vi.nsegs; i++) {
-        p->segs[i].addr = p->img.segs[i].addr;
-        p->segs[i].size = p->img.segs[i].size;
-        p->segs[i].data = p->img.segs[i].data;
-    }
-}
 
 static asm_options opts(void)
 {
@@ -49,7 +35,6 @@ static void prog_file(prog *p, const char *path)
     asm_options o = opts();
     image_init(&p->img);
     p->ok = asm_assemble_file(path, &o, &p->img) == 0;
-    prog_view(p);
 }
 
 static void prog_src(prog *p, const char *src)
@@ -57,7 +42,6 @@ static void prog_src(prog *p, const char *src)
     asm_options o = opts();
     image_init(&p->img);
     p->ok = asm_assemble_string("test.s", src, &o, &p->img) == 0;
-    prog_view(p);
 }
 
 static void prog_free(prog *p)
@@ -81,7 +65,7 @@ static char *native_output(const prog *k, const prog *w)
     vmm_default_config(&cfg);
     vmm_native_result r;
     char err[128];
-    if (!vmm_run_native(&cfg, &k->vi, w ? &w->vi : NULL, 200000000, &r, err, sizeof err))
+    if (!vmm_run_native(&cfg, &k->img, w ? &w->img : NULL, 200000000, &r, err, sizeof err))
         return NULL;
     if (r.stop != STOP_HALT) {
         vmm_native_result_free(&r);
@@ -118,7 +102,7 @@ static void test_equivalence_one_vm(void)
         vmm *v = make_vmm(1, VMM_HOST_TYPE1, PROFILE_STRICT);
         CU_ASSERT_PTR_NOT_NULL_FATAL(v);
         char err[128];
-        CU_ASSERT_FATAL(vmm_load(v, 0, &k.vi, &w.vi, err, sizeof err));
+        CU_ASSERT_FATAL(vmm_load(v, 0, &k.img, &w.img, err, sizeof err));
         CU_ASSERT_EQUAL(vmm_run(v, 200000000), STOP_HALT);
         CU_ASSERT_EQUAL(vmm_vm_state_of(v, 0), VM_HALTED);
         CU_ASSERT_STRING_EQUAL(vmm_console(v, 0, NULL), native);
@@ -151,7 +135,7 @@ static void test_equivalence_many_vms(void)
         CU_ASSERT_PTR_NOT_NULL_FATAL(v);
         char err[128];
         for (unsigned i = 0; i < 8; i++)
-            CU_ASSERT_FATAL(vmm_load(v, i, &k.vi, &w[i % 4].vi, err, sizeof err));
+            CU_ASSERT_FATAL(vmm_load(v, i, &k.img, &w[i % 4].img, err, sizeof err));
         CU_ASSERT_EQUAL(vmm_run(v, 400000000), STOP_HALT);
         for (unsigned i = 0; i < 8; i++) {
             CU_ASSERT_EQUAL(vmm_vm_state_of(v, i), VM_HALTED);
@@ -246,7 +230,7 @@ static void test_emulation(void)
     CU_ASSERT_PTR_NOT_NULL_FATAL(native);
     vmm *v = make_vmm(1, VMM_HOST_TYPE1, PROFILE_STRICT);
     char err[128];
-    CU_ASSERT_FATAL(vmm_load(v, 0, &p.vi, NULL, err, sizeof err));
+    CU_ASSERT_FATAL(vmm_load(v, 0, &p.img, NULL, err, sizeof err));
     CU_ASSERT_EQUAL(vmm_run(v, 1000000), STOP_HALT);
     CU_ASSERT_STRING_EQUAL(vmm_console(v, 0, NULL), native);
     /* The user code's smsw is privileged (strict profile): it was reflected
@@ -290,7 +274,7 @@ static void test_reflection(void)
     CU_ASSERT_PTR_NOT_NULL(strstr(native, "task 1: killed by trap cause 0x00000007"));
     vmm *v = make_vmm(1, VMM_HOST_TYPE1, PROFILE_STRICT);
     char err[128];
-    CU_ASSERT_FATAL(vmm_load(v, 0, &k.vi, &w.vi, err, sizeof err));
+    CU_ASSERT_FATAL(vmm_load(v, 0, &k.img, &w.img, err, sizeof err));
     CU_ASSERT_EQUAL(vmm_run(v, 10000000), STOP_HALT);
     CU_ASSERT_STRING_EQUAL(vmm_console(v, 0, NULL), native);
     const vmm_stats *st = vmm_vm_stats(v, 0);
@@ -313,7 +297,7 @@ static void test_shadow_paging(void)
     CU_ASSERT_FATAL(k.ok && w.ok);
     vmm *v = make_vmm(1, VMM_HOST_TYPE1, PROFILE_STRICT);
     char err[128];
-    CU_ASSERT_FATAL(vmm_load(v, 0, &k.vi, &w.vi, err, sizeof err));
+    CU_ASSERT_FATAL(vmm_load(v, 0, &k.img, &w.img, err, sizeof err));
     CU_ASSERT_EQUAL(vmm_run(v, 50000000), STOP_HALT);
     const vmm_stats *st = vmm_vm_stats(v, 0);
     /* mm maps and unmaps 8 pages per round, 12 rounds, 2 tasks: every one of
@@ -393,9 +377,9 @@ static void test_isolation_memory(void)
     CU_ASSERT_STRING_EQUAL(native_a, "66");    /* two bus errors natively too (1 MiB) */
     vmm *v = make_vmm(3, VMM_HOST_TYPE1, PROFILE_STRICT);
     char err[128];
-    CU_ASSERT_FATAL(vmm_load(v, 0, &k.vi, &w.vi, err, sizeof err));
-    CU_ASSERT_FATAL(vmm_load(v, 1, &a.vi, NULL, err, sizeof err));
-    CU_ASSERT_FATAL(vmm_load(v, 2, &k.vi, &w.vi, err, sizeof err));
+    CU_ASSERT_FATAL(vmm_load(v, 0, &k.img, &w.img, err, sizeof err));
+    CU_ASSERT_FATAL(vmm_load(v, 1, &a.img, NULL, err, sizeof err));
+    CU_ASSERT_FATAL(vmm_load(v, 2, &k.img, &w.img, err, sizeof err));
     CU_ASSERT_EQUAL(vmm_run(v, 200000000), STOP_HALT);
     CU_ASSERT_STRING_EQUAL(vmm_console(v, 1, NULL), "66");
     CU_ASSERT_STRING_EQUAL(vmm_console(v, 0, NULL), native_w);
@@ -441,9 +425,9 @@ static void test_isolation_spin_and_failure(void)
     CU_ASSERT_PTR_NOT_NULL_FATAL(native);
     vmm *v = make_vmm(3, VMM_HOST_TYPE1, PROFILE_STRICT);
     char err[128];
-    CU_ASSERT_FATAL(vmm_load(v, 0, &spin.vi, NULL, err, sizeof err));
-    CU_ASSERT_FATAL(vmm_load(v, 1, &bad.vi, NULL, err, sizeof err));
-    CU_ASSERT_FATAL(vmm_load(v, 2, &k.vi, &w.vi, err, sizeof err));
+    CU_ASSERT_FATAL(vmm_load(v, 0, &spin.img, NULL, err, sizeof err));
+    CU_ASSERT_FATAL(vmm_load(v, 1, &bad.img, NULL, err, sizeof err));
+    CU_ASSERT_FATAL(vmm_load(v, 2, &k.img, &w.img, err, sizeof err));
     /* VM 0 never stops spinning, so the run ends at the limit; VM 2 still
      * finished, because the real timer preempts a guest whatever its IE. */
     CU_ASSERT_EQUAL(vmm_run(v, 60000000), STOP_LIMIT);
@@ -473,7 +457,7 @@ static void run_one(const char *wl, vmm_host host, isa_profile profile, unsigned
     CU_ASSERT_PTR_NOT_NULL_FATAL(v);
     char err[128];
     for (unsigned i = 0; i < n; i++)
-        CU_ASSERT_FATAL(vmm_load(v, i, &k.vi, &w.vi, err, sizeof err));
+        CU_ASSERT_FATAL(vmm_load(v, i, &k.img, &w.img, err, sizeof err));
     CU_ASSERT_EQUAL(vmm_run(v, 400000000), STOP_HALT);
     vmm_total_stats(v, out);
     *cycles = machine_cycles(vmm_machine(v));
@@ -566,7 +550,7 @@ static void test_costs(void)
         prog k, w;
         prog_file(&k, "guest/kernel.s");
         workload(&w, "sys");
-        CU_ASSERT_FATAL(vmm_load(v, 0, &k.vi, &w.vi, err, sizeof err));
+        CU_ASSERT_FATAL(vmm_load(v, 0, &k.img, &w.img, err, sizeof err));
         vmm_run(v, 100000000);
         vmm_total_stats(v, &s[i]);
         vmm_free(v);
@@ -612,7 +596,7 @@ static void test_hooks_and_events(void)
     CU_ASSERT_FATAL(k.ok && w.ok);
     vmm *v = make_vmm(1, VMM_HOST_TYPE2, PROFILE_STRICT);
     char err[128];
-    CU_ASSERT_FATAL(vmm_load(v, 0, &k.vi, &w.vi, err, sizeof err));
+    CU_ASSERT_FATAL(vmm_load(v, 0, &k.img, &w.img, err, sizeof err));
     int calls = 0;
     CU_ASSERT(vmm_set_emulator(v, OP_SMSW, lab_smsw, &calls));
     ev_count c = { 0 };
@@ -655,7 +639,7 @@ static void test_hypercalls(void)
     CU_ASSERT_FATAL(p.ok);
     vmm *v = make_vmm(1, VMM_HOST_TYPE1, PROFILE_STRICT);
     char err[128];
-    CU_ASSERT_FATAL(vmm_load(v, 0, &p.vi, NULL, err, sizeof err));
+    CU_ASSERT_FATAL(vmm_load(v, 0, &p.img, NULL, err, sizeof err));
     CU_ASSERT_EQUAL(vmm_run(v, 1000), STOP_HALT);
     CU_ASSERT_EQUAL(vmm_vm_state_of(v, 0), VM_HALTED);
     CU_ASSERT_STRING_EQUAL(vmm_console(v, 0, NULL), "hi!");
@@ -683,14 +667,14 @@ static void test_bad_config_and_load(void)
     vmm_default_config(&cfg);
     vmm *v = vmm_new(&cfg, err, sizeof err);
     CU_ASSERT_PTR_NOT_NULL_FATAL(v);
-    static const uint8_t bytes[4] = { 0 };
-    vmm_segment big = { 0x7e000, 0x2000, NULL };
-    vmm_image k = { 0x7e000, &big, 1 };
+    static uint8_t bytes[4] = { 0 };
+    image_segment big = { 0x7e000, 0x2000, NULL };
+    image k = { .entry = 0x7e000, .segs = &big, .nsegs = 1 };
     CU_ASSERT_FALSE(vmm_load(v, 0, &k, NULL, err, sizeof err));
     CU_ASSERT_PTR_NOT_NULL(strstr(err, "overlaps"));
-    vmm_segment ks = { 0x1000, 4, bytes };
-    vmm_segment ps = { 0x1000, 4, bytes };            /* not linked at USER_VA */
-    vmm_image k2 = { 0x1000, &ks, 1 }, p2 = { 0x1000, &ps, 1 };
+    image_segment ks = { 0x1000, 4, bytes };
+    image_segment ps = { 0x1000, 4, bytes };            /* not linked at USER_VA */
+    image k2 = { .entry = 0x1000, .segs = &ks, .nsegs = 1 }, p2 = { .entry = 0x1000, .segs = &ps, .nsegs = 1 };
     CU_ASSERT_FALSE(vmm_load(v, 0, &k2, &p2, err, sizeof err));
     CU_ASSERT_FALSE(vmm_load(v, 5, &k2, NULL, err, sizeof err));
     vmm_free(v);
@@ -745,7 +729,7 @@ static void test_snapshot(void)
     vmm *v = make_vmm(2, VMM_HOST_TYPE2, PROFILE_STRICT);
     char err[128];
     for (unsigned i = 0; i < 2; i++)
-        CU_ASSERT_FATAL(vmm_load(v, i, &k.vi, &w.vi, err, sizeof err));
+        CU_ASSERT_FATAL(vmm_load(v, i, &k.img, &w.img, err, sizeof err));
     CU_ASSERT_EQUAL(vmm_run(v, 20000), STOP_LIMIT);
     size_t half;
     vmm_console(v, 0, &half);
@@ -788,7 +772,7 @@ static void test_host_background(void)
         CU_ASSERT(vmm_set_cost(&cfg.costs, NULL, i ? "host_bg_share=20" : "host_bg_share=0"));
         char err[128];
         vmm *v = vmm_new(&cfg, err, sizeof err);
-        CU_ASSERT_FATAL(vmm_load(v, 0, &k.vi, &w.vi, err, sizeof err));
+        CU_ASSERT_FATAL(vmm_load(v, 0, &k.img, &w.img, err, sizeof err));
         CU_ASSERT_EQUAL(vmm_run(v, 0), STOP_HALT);
         vmm_total_stats(v, &s[i]);
         c[i] = machine_cycles(vmm_machine(v));
@@ -862,7 +846,7 @@ static void test_shadow_pool_recycling(void)
     cfg.shadow_pool = 2;
     char err[128];
     vmm *v = vmm_new(&cfg, err, sizeof err);
-    CU_ASSERT_FATAL(vmm_load(v, 0, &p.vi, NULL, err, sizeof err));
+    CU_ASSERT_FATAL(vmm_load(v, 0, &p.img, NULL, err, sizeof err));
     CU_ASSERT_EQUAL(vmm_run(v, 1000000), STOP_HALT);
     CU_ASSERT_STRING_EQUAL(vmm_console(v, 0, NULL), native);
     CU_ASSERT(vmm_vm_stats(v, 0)->shadow_flushes >= 50);    /* the pool started over */
@@ -911,13 +895,13 @@ static void test_random_guests(void)
             for (int b = 0; b < 4; b++)
                 code[4 * i + b] = (uint8_t)(word >> (8 * b));
         }
-        vmm_segment seg = { 0x1000, sizeof code, code };
-        vmm_image img = { 0x1000, &seg, 1 };
+        image_segment seg = { 0x1000, sizeof code, code };
+        image img = { .entry = 0x1000, .segs = &seg, .nsegs = 1 };
         vmm *v = make_vmm(2, seed & 1 ? VMM_HOST_TYPE2 : VMM_HOST_TYPE1,
                           seed & 2 ? PROFILE_LEGACY : PROFILE_STRICT);
         char err[128];
         CU_ASSERT_FATAL(vmm_load(v, 0, &img, NULL, err, sizeof err));
-        CU_ASSERT_FATAL(vmm_load(v, 1, &k.vi, &w.vi, err, sizeof err));
+        CU_ASSERT_FATAL(vmm_load(v, 1, &k.img, &w.img, err, sizeof err));
         machine_stop st = vmm_run(v, 3000000);
         CU_ASSERT(st == STOP_HALT || st == STOP_LIMIT);
         CU_ASSERT_EQUAL(vmm_vm_state_of(v, 1), VM_HALTED);

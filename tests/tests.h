@@ -12,6 +12,9 @@ void test_asm_register(void);
 void test_machine_register(void);
 void test_run_register(void);
 void test_vmm_register(void);
+void test_para_register(void);
+void test_tui_register(void);
+void test_lab_register(void);
 void test_fuzz_register(void);
 
 /* The traplab binary next to the runner (build/traplab for build/tests/run-tests). */

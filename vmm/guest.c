@@ -14,8 +14,8 @@ static void put32(uint8_t *p, uint32_t v)
     p[0] = (uint8_t)v; p[1] = (uint8_t)(v >> 8); p[2] = (uint8_t)(v >> 16); p[3] = (uint8_t)(v >> 24);
 }
 
-bool vmm_load_guest(uint8_t *mem, uint32_t size, const vmm_image *kernel,
-                    const vmm_image *prog, char *err, size_t errlen)
+bool vmm_load_guest(uint8_t *mem, uint32_t size, const image *kernel,
+                    const image *prog, char *err, size_t errlen)
 {
     if (!kernel || kernel->nsegs == 0) {
         snprintf(err, errlen, "the kernel image is empty");
@@ -26,7 +26,7 @@ bool vmm_load_guest(uint8_t *mem, uint32_t size, const vmm_image *kernel,
         return false;
     }
     for (size_t i = 0; i < kernel->nsegs; i++) {
-        const vmm_segment *s = &kernel->segs[i];
+        const image_segment *s = &kernel->segs[i];
         uint64_t end = (uint64_t)s->addr + s->size;
         if (end > GUEST_PROG_INFO) {
             snprintf(err, errlen, "kernel segment 0x%08x..0x%08llx overlaps the program area "
@@ -40,7 +40,7 @@ bool vmm_load_guest(uint8_t *mem, uint32_t size, const vmm_image *kernel,
         return true;
     uint32_t hi = 0;
     for (size_t i = 0; i < prog->nsegs; i++) {
-        const vmm_segment *s = &prog->segs[i];
+        const image_segment *s = &prog->segs[i];
         uint64_t end = (uint64_t)s->addr + s->size;
         if (s->addr < GUEST_PROG_VA || end > (uint64_t)GUEST_PROG_VA + GUEST_PROG_MAX) {
             snprintf(err, errlen, "program segment 0x%08x..0x%08llx is outside 0x%08x..0x%08x "
@@ -62,7 +62,7 @@ bool vmm_load_guest(uint8_t *mem, uint32_t size, const vmm_image *kernel,
     return true;
 }
 
-bool vmm_run_native(const vmm_config *cfg, const vmm_image *kernel, const vmm_image *prog,
+bool vmm_run_native(const vmm_config *cfg, const image *kernel, const image *prog,
                     uint64_t max_insns, vmm_native_result *out, char *err, size_t errlen)
 {
     memset(out, 0, sizeof *out);

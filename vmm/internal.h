@@ -28,6 +28,12 @@ typedef struct {
     uint8_t *disk;
     uint32_t blk_sector, blk_addr, blk_status, console_ctrl;
 
+    /* paravirtualization: set by the guest's hypercalls */
+    bool para;                      /* a shared page is registered */
+    uint32_t shared;                /* its guest-physical address */
+    uint32_t syscall_gate;          /* direct system-call entry, 0 = none */
+    uint32_t hc_replaced;           /* set by the running hypercall */
+
     vmm_stats st;
 } vmm_vm;
 
@@ -47,6 +53,7 @@ struct vmm {
     vmm_event_fn ev; void *ev_ud;
     struct { vmm_emul_fn fn; void *ud; } emul[ISA_NUM_OPCODES];
     vmm_hcall_fn hcalls[VMM_MAX_HCALLS];
+    vmm_hcall_hook hc_hook; void *hc_ud;
 };
 
 /* Layers a cost is booked to. */
@@ -100,9 +107,17 @@ void vmm_emulate(vmm *v, vmm_vm *vm, const machine_trap *t);
 uint32_t vmm_port_in(vmm *v, vmm_vm *vm, uint32_t port);
 void vmm_port_out(vmm *v, vmm_vm *vm, uint32_t port, uint32_t value);
 void vmm_console_put(vmm *v, vmm_vm *vm, int ch);
+/* One sector between the VM's disk and guest-physical gpa; the device status. */
+uint32_t vmm_block_transfer(vmm *v, vmm_vm *vm, uint32_t sector, uint32_t gpa, uint32_t cmd,
+                            bool host_call);
 
 /* hcall.c */
 void vmm_hypercall(vmm *v, vmm_vm *vm, const machine_trap *t);
 void vmm_hcall_defaults(vmm *v);
+/* Paravirtualized VMs: the shared page's words (vm->para must hold). */
+uint32_t vmm_shared_get(vmm *v, const vmm_vm *vm, uint32_t off);
+void vmm_shared_set(vmm *v, vmm_vm *vm, uint32_t off, uint32_t val);
+/* Writes the trap frame of a delivery into the shared page and masks events. */
+void vmm_para_frame(vmm *v, vmm_vm *vm);
 
 #endif

@@ -8,3 +8,6 @@ BENCH_RUNS += $(B)/bench_vmm
 
 $(B)/bench_vmm: $(B)/obj/bench/bench_vmm.o $(B)/libtraplab.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+# make bench: host time of `traplab compare` (every workload and configuration).
+BENCH_RUNS += bench/compare.sh

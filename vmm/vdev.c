@@ -32,26 +32,29 @@ void vmm_console_put(vmm *v, vmm_vm *vm, int ch)
     vm->out[vm->out_len] = '\0';
 }
 
-static uint32_t block_cmd(vmm *v, vmm_vm *vm, uint32_t cmd)
+uint32_t vmm_block_transfer(vmm *v, vmm_vm *vm, uint32_t sector, uint32_t gpa, uint32_t cmd,
+                            bool host_call)
 {
     if (cmd != BLOCK_CMD_READ && cmd != BLOCK_CMD_WRITE)
         return 3;
-    if (vm->blk_sector >= v->cfg.disk_sectors)
+    if (sector >= v->cfg.disk_sectors)
         return 1;
     /* The DMA address is guest-physical: it must lie in the partition. */
-    if (!vmm_gpa_ok(v, vm->blk_addr, BLOCK_SECTOR_SIZE)) {
+    if (!vmm_gpa_ok(v, gpa, BLOCK_SECTOR_SIZE)) {
         vm->st.blocked++;
         return 2;
     }
-    uint8_t *sec = vm->disk + (size_t)vm->blk_sector * BLOCK_SECTOR_SIZE;
-    uint8_t *mem = vmm_gpa_ptr(v, vm, vm->blk_addr);
+    uint8_t *sec = vm->disk + (size_t)sector * BLOCK_SECTOR_SIZE;
+    uint8_t *mem = vmm_gpa_ptr(v, vm, gpa);
     bool type2 = v->cfg.host == VMM_HOST_TYPE2;
     if (cmd == BLOCK_CMD_READ) {
-        vmm_host_syscall(v, vm, "host pread() on the VM's disk image");
+        if (host_call)
+            vmm_host_syscall(v, vm, "host pread() on the VM's disk image");
         memcpy(mem, sec, BLOCK_SECTOR_SIZE);
-        vmm_shadow_written(v, vm, vm->blk_addr, BLOCK_SECTOR_SIZE);
+        vmm_shadow_written(v, vm, gpa, BLOCK_SECTOR_SIZE);
     } else {
-        vmm_host_syscall(v, vm, "host pwrite() on the VM's disk image");
+        if (host_call)
+            vmm_host_syscall(v, vm, "host pwrite() on the VM's disk image");
         memcpy(sec, mem, BLOCK_SECTOR_SIZE);
     }
     vmm_charge(v, vm, type2 ? LAYER_HOST : LAYER_VMM, v->cfg.mcosts.block_sector);
@@ -97,7 +100,7 @@ void vmm_port_out(vmm *v, vmm_vm *vm, uint32_t port, uint32_t value)
         break;
     case PORT_BLOCK_SECTOR:   vm->blk_sector = value; break;
     case PORT_BLOCK_ADDR:     vm->blk_addr = value; break;
-    case PORT_BLOCK_CMD:      vm->blk_status = block_cmd(v, vm, value); break;
+    case PORT_BLOCK_CMD:      vm->blk_status = vmm_block_transfer(v, vm, vm->blk_sector, vm->blk_addr, value, true); break;
     default: break;
     }
 }

@@ -232,6 +232,17 @@ void vmm_reflect(vmm *v, vmm_vm *vm, uint32_t cause, uint32_t epc, uint32_t addr
     vm->vc.cr[CR_BADADDR] = addr;
     vmm_set_vstatus(v, vm, vm->vc.cr[CR_STATUS] & ~(STATUS_RING_MASK | STATUS_IE));
     machine_cpu(v->m)->pc = tvb;
+    if (vm->para)
+        vmm_para_frame(v, vm);
+}
+
+/* Are the guest's virtual interrupts on?  A paravirtualized guest says so
+ * with its mask in the shared page (a plain store, no exit). */
+static bool virtual_ie(vmm *v, vmm_vm *vm)
+{
+    if (vm->para)
+        return vmm_shared_get(v, vm, VMM_SH_MASK) == 0;
+    return (vm->vc.cr[CR_STATUS] & STATUS_IE) != 0;
 }
 
 /* ---- scheduling ------------------------------------------------------------------------ */
@@ -280,9 +291,16 @@ static void switch_to(vmm *v, int to)
 static void inject(vmm *v, vmm_vm *vm)
 {
     vmm_vtimer_update(v, vm);
-    if (!vm->vc.vtimer_pending || !(vm->vc.cr[CR_STATUS] & STATUS_IE))
+    if (!vm->vc.vtimer_pending)
         return;
+    if (!virtual_ie(v, vm)) {
+        if (vm->para)           /* tells the guest to let it in when it unmasks */
+            vmm_shared_set(v, vm, VMM_SH_PENDING, 1);
+        return;
+    }
     vm->vc.vtimer_pending = false;
+    if (vm->para)
+        vmm_shared_set(v, vm, VMM_SH_PENDING, 0);
     cpu_state *c = machine_cpu(v->m);
     uint32_t pc = c->pc;
     uint8_t vr = (uint8_t)(vm->vc.cr[CR_STATUS] & STATUS_RING_MASK);
@@ -364,6 +382,38 @@ static vmm_handler reflect_exit(vmm *v, vmm_vm *vm, const machine_trap *t)
     return VMM_BY_REFLECTION;
 }
 
+/*
+ * A paravirtualized guest's system call through its registered gate: the
+ * real trap vector for SYSCALL points straight into the guest kernel (Xen
+ * installs the guest's int 0x80 handler in the real IDT), so the hardware
+ * delivers it to ring 1 with the frame in the shared page.  No exit: the
+ * VMM's C code stands in for the gate and charges nothing beyond the
+ * hardware trap, which a native system call pays as well.
+ */
+static bool direct_syscall(vmm *v, vmm_vm *vm, const machine_trap *t)
+{
+    uint64_t now = machine_cycles(v->m);
+    vm->st.guest_cycles += now - v->mark_cycles;
+    vm->vc.vtime += now - v->mark_cycles;
+    vm->st.guest_insns += machine_instret(v->m) - v->mark_instret;
+    vm->st.direct_syscalls++;
+    vm->st.hc_replaced++;                       /* the reflected SYSCALL exit */
+    uint8_t rr = t->ring;
+    vmm_reflect(v, vm, t->cause, t->epc, t->addr);
+    machine_cpu(v->m)->pc = vm->syscall_gate;
+    if (v->ev) {
+        vmm_event e = { .kind = VMM_EV_STEP, .vm = (int)vm_index(v, vm), .cause = t->cause,
+                        .pc = t->pc, .insn = t->insn, .mnemonic = "syscall", .vring_from = 3,
+                        .vring_to = 0, .ring_from = rr, .ring_to = (uint8_t)machine_ring(v->m),
+                        .handler = VMM_BY_HARDWARE, .at = now,
+                        .what = "direct system call: the gate enters the guest kernel, no exit" };
+        vmm_emit(v, &e);
+    }
+    v->mark_cycles = machine_cycles(v->m);
+    v->mark_instret = machine_instret(v->m);
+    return true;
+}
+
 static bool on_trap(machine *m, const machine_trap *t, void *ud)
 {
     vmm *v = ud;
@@ -376,9 +426,13 @@ static bool on_trap(machine *m, const machine_trap *t, void *ud)
     unsigned code = CAUSE_CODE(t->cause);
     cpu_state *c = machine_cpu(m);
 
+    uint64_t now = machine_cycles(m);
+    if (code == CAUSE_SYSCALL && vm->syscall_gate &&
+        (vm->vc.cr[CR_STATUS] & STATUS_RING_MASK) == 3)
+        return direct_syscall(v, vm, t);
+
     /* Book what ran since the last exit: the guest's cycles, then the
      * hardware exit itself, which the machine has already charged. */
-    uint64_t now = machine_cycles(m);
     uint64_t trap_cost = v->cfg.mcosts.trap_entry;
     uint64_t ran = now - v->mark_cycles;
     uint64_t guest = ran > trap_cost ? ran - trap_cost : 0;
@@ -471,7 +525,8 @@ static bool on_trap(machine *m, const machine_trap *t, void *ud)
         else if (h == VMM_BY_SHADOW)
             snprintf(what, sizeof what, "hidden fault: fill the shadow page table for 0x%08x", t->addr);
         else if (h == VMM_BY_HYPERCALL)
-            snprintf(what, sizeof what, "hypercall %u", a0);
+            snprintf(what, sizeof what, "hypercall %u (%s)", a0,
+                     vmm_hcall_name(a0) ? vmm_hcall_name(a0) : "unknown");
         else
             snprintf(what, sizeof what, "real timer: slice and virtual timer check");
         vmm_event e = { .kind = VMM_EV_EXIT, .vm = vmi, .cause = t->cause, .pc = t->pc,
@@ -627,7 +682,7 @@ machine *vmm_machine(vmm *v) { return v->m; }
 const vmm_config *vmm_get_config(const vmm *v) { return &v->cfg; }
 unsigned vmm_nvms(const vmm *v) { return v->n; }
 
-bool vmm_load(vmm *v, unsigned i, const vmm_image *kernel, const vmm_image *prog,
+bool vmm_load(vmm *v, unsigned i, const image *kernel, const image *prog,
               char *err, size_t errlen)
 {
     if (i >= v->n) {
@@ -645,6 +700,8 @@ bool vmm_load(vmm *v, unsigned i, const vmm_image *kernel, const vmm_image *prog
     vm->state = VM_RUNNABLE;
     vm->reason[0] = '\0';
     vm->loaded = true;
+    vm->para = false;           /* until the new kernel registers its shared page */
+    vm->shared = vm->syscall_gate = 0;
     vmm_shadow_reset(v, vm);
     return true;
 }
@@ -747,6 +804,12 @@ void vmm_total_stats(const vmm *v, vmm_stats *out)
         out->shadow_syncs += s->shadow_syncs;
         out->shadow_flushes += s->shadow_flushes;
         out->hypercalls += s->hypercalls;
+        for (unsigned h = 0; h < VMM_MAX_HCALLS; h++) {
+            out->hypercalls_by_nr[h] += s->hypercalls_by_nr[h];
+            out->hc_replaced_by_nr[h] += s->hc_replaced_by_nr[h];
+        }
+        out->hc_replaced += s->hc_replaced;
+        out->direct_syscalls += s->direct_syscalls;
         out->host_switches += s->host_switches;
         out->host_syscalls += s->host_syscalls;
         out->violations += s->violations;

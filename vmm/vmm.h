@@ -21,9 +21,11 @@
 #include <stdint.h>
 
 #include "isa/isa.h"
+#include "image/image.h"
 #include "machine/machine.h"
 
 #define VMM_MAX_VMS 16
+#define VMM_MAX_HCALLS 32
 
 /* ---- the guest-physical layout the loader and the guest kernel share ---- */
 /*
@@ -40,26 +42,13 @@
 #define GUEST_PROG_MAGIC  0x47504c54u    /* "TLPG" */
 #define GUEST_MIN_MEM     0x00100000u    /* the guest kernel needs 1 MiB */
 
-typedef struct {
-    uint32_t addr;
-    uint32_t size;
-    const uint8_t *data;
-} vmm_segment;
-
-/* A loadable program: an image's segments and entry (the CLI converts .tlo images). */
-typedef struct {
-    uint32_t entry;
-    const vmm_segment *segs;
-    size_t nsegs;
-} vmm_image;
-
 /*
  * Writes kernel and program into guest-physical memory mem[0..size) by the
  * layout above (prog may be NULL).  Used for a VM's partition and for the
  * native run alike, so both see the same bytes.  false with a message.
  */
-bool vmm_load_guest(uint8_t *mem, uint32_t size, const vmm_image *kernel,
-                    const vmm_image *prog, char *err, size_t errlen);
+bool vmm_load_guest(uint8_t *mem, uint32_t size, const image *kernel,
+                    const image *prog, char *err, size_t errlen);
 
 /* ---- the cost model --------------------------------------------------- */
 /*
@@ -82,6 +71,7 @@ bool vmm_load_guest(uint8_t *mem, uint32_t size, const vmm_image *kernel,
     X(shadow_sync,     600, "re-sync shadow entries after a guest page-table write") \
     X(shadow_flush,   2000, "drop a VM's shadow page table (new ptb, paging switched)") \
     X(hypercall,       100, "dispatch a hypercall") \
+    X(hc_entry,         60, "validate and apply one entry of a batched hypercall (page-table update, block request)") \
     X(vm_switch,      3000, "switch VMs: save and load a virtual CPU, shadow root, devices") \
     X(host_world_switch, 1500, "Type-2: VMM driver switches to the host kernel's context and back") \
     X(host_ctx_switch, 1200, "Type-2: host scheduler switches to or from the VMM user process") \
@@ -174,7 +164,10 @@ typedef struct {
     uint64_t emulated, emulated_by_op[ISA_NUM_OPCODES];
     uint64_t reflected, injected;
     uint64_t shadow_fills, shadow_syncs, shadow_flushes;
-    uint64_t hypercalls;
+    uint64_t hypercalls, hypercalls_by_nr[VMM_MAX_HCALLS];
+    uint64_t hc_replaced;        /* exits the unmodified kernel would have taken for that work */
+    uint64_t hc_replaced_by_nr[VMM_MAX_HCALLS];
+    uint64_t direct_syscalls;    /* user system calls delivered through the guest's gate, no exit */
     uint64_t host_switches, host_syscalls;
     uint64_t violations;         /* legacy profile equivalence violations */
     uint64_t blocked;            /* accesses stopped by isolation */
@@ -201,7 +194,7 @@ const vmm_config *vmm_get_config(const vmm *v);
 unsigned vmm_nvms(const vmm *v);
 
 /* Loads a guest into VM i and makes it runnable at the kernel's entry. */
-bool vmm_load(vmm *v, unsigned i, const vmm_image *kernel, const vmm_image *prog,
+bool vmm_load(vmm *v, unsigned i, const image *kernel, const image *prog,
               char *err, size_t errlen);
 /* Copies data into VM i's virtual disk. */
 bool vmm_load_disk(vmm *v, unsigned i, const void *data, size_t n);
@@ -266,7 +259,58 @@ void vmm_set_guest_pc(vmm *v, unsigned i, uint32_t pc);
 #define VMM_HC_EINVAL 0xfffffffdu
 typedef uint32_t (*vmm_hcall_fn)(vmm *v, unsigned vm, uint32_t a1, uint32_t a2, uint32_t a3);
 bool vmm_set_hypercall(vmm *v, unsigned number, vmm_hcall_fn fn);
-#define VMM_MAX_HCALLS 32
+/*
+ * A hook asked before the table, for callers that need their own context
+ * (a lab's Lua handlers): return true when it handled hypercall nr, with
+ * the result in *ret; false to fall through to the table.
+ */
+typedef bool (*vmm_hcall_hook)(vmm *v, unsigned vm, uint32_t nr, uint32_t a1, uint32_t a2,
+                               uint32_t a3, uint32_t *ret, void *ud);
+void vmm_set_hypercall_hook(vmm *v, vmm_hcall_hook fn, void *ud);
+
+/*
+ * The built-in hypercalls (docs/hypercalls.md; guest/arch.s spells the same
+ * numbers).  X(NAME, number, meaning).
+ */
+#define VMM_HCALLS(X) \
+    X(VERSION,        0, "interface version (1); also lets a pending virtual interrupt in") \
+    X(CONSOLE_WRITE,  1, "a1 = buffer (guest-virtual), a2 = length <= 4096: the whole buffer at once") \
+    X(YIELD,          2, "end this VM's slice") \
+    X(SHUTDOWN,       3, "halt the VM") \
+    X(SET_TIMER,      4, "a1 = period of the virtual timer in guest cycles (0 stops it)") \
+    X(SHARED_INFO,    5, "a1 = guest-physical page shared with the VMM (interrupt mask, trap frame, block ring)") \
+    X(SET_TRAP_TABLE, 6, "a1 = trap vector, a2 = system-call gate (0: none; direct path without an exit)") \
+    X(MMU_UPDATE,     7, "a1 = array of (pte gpa, value) pairs, a2 = count <= 64, a3 bit 0 = flush the TLB") \
+    X(BLOCK_NOTIFY,   8, "process the block requests queued in the shared ring; a0 = OR of their statuses") \
+    X(IRET,           9, "return from a trap: pc, status from the shared page; a0 from its saved-a0 word")
+enum {
+#define X(NAME, num, doc) VMM_HC_##NAME = num,
+    VMM_HCALLS(X)
+#undef X
+};
+const char *vmm_hcall_name(unsigned nr);    /* "console_write"; NULL when not built in */
+const char *vmm_hcall_doc(unsigned nr);
+
+/*
+ * The shared page (VMM_HC_SHARED_INFO): byte offsets.  The guest writes
+ * MASK with plain stores (Xen's upcall mask: nonzero = virtual interrupts
+ * off, no exit); the VMM writes the trap frame on every delivery and sets
+ * PENDING when an interrupt waits for the mask.  The block ring holds
+ * VMM_SH_RING_SIZE requests of four words (sector, gpa, cmd, status);
+ * the guest advances RING_PROD, the VMM RING_CONS.
+ */
+#define VMM_SH_MASK       0x00
+#define VMM_SH_PENDING    0x04
+#define VMM_SH_EPC        0x08
+#define VMM_SH_ESTATUS    0x0c
+#define VMM_SH_CAUSE      0x10
+#define VMM_SH_BADADDR    0x14
+#define VMM_SH_SAVED_A0   0x18    /* a0 to restore on VMM_HC_IRET */
+#define VMM_SH_RING_PROD  0x40
+#define VMM_SH_RING_CONS  0x44
+#define VMM_SH_RING       0x80
+#define VMM_SH_RING_SIZE  16
+#define VMM_MMU_BATCH_MAX 64
 
 /* ---- the same guest on the bare machine --------------------------------------- */
 typedef struct {
@@ -277,7 +321,7 @@ typedef struct {
     size_t console_len;
 } vmm_native_result;
 /* Runs kernel+prog natively with part_size bytes of memory (same costs). */
-bool vmm_run_native(const vmm_config *cfg, const vmm_image *kernel, const vmm_image *prog,
+bool vmm_run_native(const vmm_config *cfg, const image *kernel, const image *prog,
                     uint64_t max_insns, vmm_native_result *out, char *err, size_t errlen);
 void vmm_native_result_free(vmm_native_result *r);
 

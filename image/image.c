@@ -4,7 +4,7 @@
  * offset and size is checked against the bytes actually present before it
  * is used, so a truncated or corrupted image gets a message, never a crash.
  */
-#include "asm/image.h"
+#include "image/image.h"
 
 #include <errno.h>
 #include <stdarg.h>

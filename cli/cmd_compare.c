@@ -1,0 +1,418 @@
+/*
+ * cmd_compare.c -- `traplab compare`: the same guest workloads natively,
+ * under full virtualization (the unmodified kernel, trap-and-emulate) and
+ * under paravirtualization (the kernel assembled with PARAVIRT), on a
+ * Type-1 and a Type-2 host; one table of simulated cycles, overhead, exits
+ * per thousand guest instructions and top exit causes, and a bar chart.
+ * Everything is simulated time, so the table is the same on every run.
+ * docs/compare.md puts the default table beside the published numbers.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "image/image.h"
+#include "cli/cli.h"
+#include "cli/json.h"
+#include "vmm/vmm.h"
+
+#define MAX_WORKLOADS 8
+#define MAX_DEFINES 32
+#define MAX_STEPS 2000000000ull
+#define NTOP 3
+/* 100 Hz, the HZ of the Linux 2.4 kernels the 2003 measurements ran; and
+ * six million rounds, so the cpu-bound row measures computation rather
+ * than the boot's console output (docs/compare.md). */
+#define DEFAULT_TICK "TICK=10000000"
+#define DEFAULT_CPU_ITERS "ITERS=6000000"
+
+typedef enum { D_NATIVE, D_FULL, D_PARA } design;
+static const char *const design_names[] = { "native", "full", "para" };
+
+typedef struct {
+    const char *workload;
+    design d;
+    const char *host;             /* "-" for native */
+    bool ok;                      /* halted, and the same console output as native */
+    uint64_t cycles, native, insns, exits, hypercalls, replaced;
+    double overhead;              /* cycles / native - 1 */
+    double exits_per_k;
+    unsigned top[NTOP];           /* causes, by count; ISA_NUM_CAUSES = none */
+    uint64_t top_n[NTOP];
+} row;
+
+static void help(void)
+{
+    printf("usage: traplab compare [options]\n\n"
+           "Runs each workload natively, under full virtualization (the unmodified guest\n"
+           "kernel, trap-and-emulate) and under paravirtualization (the same kernel assembled\n"
+           "with -D PARAVIRT: hypercalls), on a Type-1 and a Type-2 host, and prints simulated\n"
+           "cycles, the overhead against native, exits per 1000 guest instructions, the top\n"
+           "exit causes and a bar chart.  Deterministic: simulated time only.\n\n"
+           "  --workloads LIST  comma-separated: cpu, sys, io, mm (default all four), mix (a\n"
+           "                    compiler-like mix of computation and kernel work) or .s files\n"
+           "  --host LIST       type1,type2 (default both)\n"
+           "  --vms N           run N copies of each workload side by side (default 1); the\n"
+           "                    overhead is against N native runs\n"
+           "  --batch N         sectors (io) and pages (mm) per system call: 1, 2, 4 or 8\n"
+           "                    (default 1); batching cuts exits, most of all paravirtualized\n"
+           "  --cost NAME=VAL   set a cost parameter (repeatable; traplab vm --list-costs)\n"
+           "  -D NAME[=VALUE]   define a symbol for every guest (defaults: %s for all,\n"
+           "                    %s for cpu; a -D of the same name wins)\n"
+           "  --json            one JSON object with every row on stdout\n"
+           "  --csv             one CSV line per row on stdout\n"
+           "  -h, --help        this help\n\n"
+           "Exit status: 0 when every run halted with the native output, 1 otherwise, 2 on a\n"
+           "usage error.\n", DEFAULT_TICK, DEFAULT_CPU_ITERS);
+}
+
+static unsigned long long U(uint64_t x) { return (unsigned long long)x; }
+
+/* Is NAME (of "NAME=VALUE") among the defines? */
+static bool defined(const char *const *defs, size_t n, const char *assign)
+{
+    size_t len = strcspn(assign, "=");
+    for (size_t i = 0; i < n; i++)
+        if (strncmp(defs[i], assign, len) == 0 && (defs[i][len] == '=' || defs[i][len] == '\0'))
+            return true;
+    return false;
+}
+
+static void top_causes(const vmm_stats *s, row *r)
+{
+    for (unsigned k = 0; k < NTOP; k++) {
+        r->top[k] = ISA_NUM_CAUSES;
+        r->top_n[k] = 0;
+    }
+    for (unsigned c = 0; c < ISA_NUM_CAUSES; c++) {
+        uint64_t n = s->exits_by_cause[c];
+        for (unsigned k = 0; k < NTOP; k++)
+            if (n > r->top_n[k]) {
+                memmove(&r->top[k + 1], &r->top[k], (NTOP - 1 - k) * sizeof r->top[0]);
+                memmove(&r->top_n[k + 1], &r->top_n[k], (NTOP - 1 - k) * sizeof r->top_n[0]);
+                r->top[k] = c;
+                r->top_n[k] = n;
+                break;
+            }
+    }
+}
+
+/* One virtualized run: nvms copies of prog on kernel; false on a setup error. */
+static bool run_vmm(const vmm_config *cfg, const image *kernel, const image *prog,
+                    const char *native_out, size_t native_len, row *r)
+{
+    char err[256];
+    vmm *v = vmm_new(cfg, err, sizeof err);
+    if (!v) {
+        fprintf(stderr, "traplab compare: %s\n", err);
+        return false;
+    }
+    for (unsigned i = 0; i < cfg->nvms; i++)
+        if (!vmm_load(v, i, kernel, prog, err, sizeof err)) {
+            fprintf(stderr, "traplab compare: %s: %s\n", r->workload, err);
+            vmm_free(v);
+            return false;
+        }
+    machine_stop s = vmm_run(v, MAX_STEPS);
+    r->ok = s == STOP_HALT;
+    for (unsigned i = 0; i < cfg->nvms; i++) {
+        size_t n;
+        const char *o = vmm_console(v, i, &n);
+        if (vmm_vm_state_of(v, i) != VM_HALTED || n != native_len || memcmp(o, native_out, n) != 0)
+            r->ok = false;
+    }
+    vmm_stats st;
+    vmm_total_stats(v, &st);
+    r->cycles = st.guest_cycles + st.vmm_cycles + st.host_cycles;
+    r->insns = st.guest_insns;
+    r->exits = st.exits;
+    r->hypercalls = st.hypercalls;
+    r->replaced = st.hc_replaced;
+    top_causes(&st, r);
+    vmm_free(v);
+    return true;
+}
+
+static void finish_row(row *r)
+{
+    r->overhead = r->native ? (double)r->cycles / (double)r->native - 1.0 : 0.0;
+    r->exits_per_k = r->insns ? 1000.0 * (double)r->exits / (double)r->insns : 0.0;
+}
+
+static void causes_text(const row *r, char *buf, size_t n, const char *sep, const char *eq)
+{
+    buf[0] = '\0';
+    size_t used = 0;
+    for (unsigned k = 0; k < NTOP && r->top[k] < ISA_NUM_CAUSES; k++) {
+        int w = snprintf(buf + used, n - used, "%s%s%s%llu", k ? sep : "", isa_cause_name(r->top[k]),
+                         eq, U(r->top_n[k]));
+        if (w < 0 || (size_t)w >= n - used)
+            break;
+        used += (size_t)w;
+    }
+}
+
+static void print_table(const row *rows, size_t n, unsigned nvms)
+{
+    printf("%-8s %-7s %-6s %14s %10s %9s %11s  %s\n", "workload", "design", "host", "cycles",
+           "overhead", "exits", "exits/1k", "top exit causes");
+    for (size_t i = 0; i < n; i++) {
+        const row *r = &rows[i];
+        char ov[32], causes[128];
+        if (r->d == D_NATIVE)
+            snprintf(ov, sizeof ov, "-");
+        else
+            snprintf(ov, sizeof ov, "%+.1f%%", 100.0 * r->overhead);
+        causes_text(r, causes, sizeof causes, ", ", " ");
+        printf("%-8s %-7s %-6s %14llu %10s %9llu %11.3f  %s%s\n", r->workload, design_names[r->d],
+               r->host, U(r->cycles), ov, U(r->exits), r->exits_per_k, causes,
+               r->ok ? "" : "  [OUTPUT DIFFERS FROM NATIVE]");
+    }
+    if (nvms > 1)
+        printf("(%u VMs per run; native is %u runs one after the other)\n", nvms, nvms);
+    /* The chart: cycles against the slowest run of the same workload. */
+    printf("\ncycles, against the slowest configuration of each workload\n");
+    for (size_t i = 0; i < n; i++) {
+        uint64_t max = 1;
+        for (size_t j = 0; j < n; j++)
+            if (strcmp(rows[j].workload, rows[i].workload) == 0 && rows[j].cycles > max)
+                max = rows[j].cycles;
+        if (i == 0 || strcmp(rows[i - 1].workload, rows[i].workload) != 0)
+            printf("%s\n", rows[i].workload);
+        char label[32];
+        snprintf(label, sizeof label, "%s %s", design_names[rows[i].d],
+                 rows[i].d == D_NATIVE ? "" : rows[i].host);
+        unsigned len = (unsigned)(50.0 * (double)rows[i].cycles / (double)max + 0.5);
+        if (len == 0 && rows[i].cycles)
+            len = 1;
+        printf("  %-13s |", label);
+        for (unsigned k = 0; k < len; k++)
+            putchar('#');
+        if (rows[i].d == D_NATIVE)
+            printf(" native\n");
+        else
+            printf(" %+.1f%%\n", 100.0 * rows[i].overhead);
+    }
+}
+
+static void print_json(const row *rows, size_t n, unsigned nvms, unsigned batch)
+{
+    printf("{\"vms\": %u, \"batch\": %u, \"rows\": [", nvms, batch);
+    for (size_t i = 0; i < n; i++) {
+        const row *r = &rows[i];
+        printf("%s\n  {\"workload\": ", i ? "," : "");
+        cli_json_string(stdout, r->workload, strlen(r->workload));
+        printf(", \"design\": \"%s\", \"host\": \"%s\", \"ok\": %s, \"cycles\": %llu, "
+               "\"native_cycles\": %llu, \"overhead\": %.6f, \"guest_instructions\": %llu, "
+               "\"exits\": %llu, \"exits_per_1k_insns\": %.4f, \"hypercalls\": %llu, "
+               "\"exits_replaced\": %llu, \"top_exit_causes\": {",
+               design_names[r->d], r->host, r->ok ? "true" : "false", U(r->cycles), U(r->native),
+               r->overhead, U(r->insns), U(r->exits), r->exits_per_k, U(r->hypercalls),
+               U(r->replaced));
+        for (unsigned k = 0; k < NTOP && r->top[k] < ISA_NUM_CAUSES; k++)
+            printf("%s\"%s\": %llu", k ? ", " : "", isa_cause_name(r->top[k]), U(r->top_n[k]));
+        printf("}}");
+    }
+    printf("\n]}\n");
+}
+
+static void print_csv(const row *rows, size_t n)
+{
+    printf("workload,design,host,ok,cycles,native_cycles,overhead,guest_instructions,exits,"
+           "exits_per_1k_insns,hypercalls,exits_replaced,top_exit_causes\n");
+    for (size_t i = 0; i < n; i++) {
+        const row *r = &rows[i];
+        char causes[128];
+        causes_text(r, causes, sizeof causes, ";", ":");
+        /* Workload names are file names: quote them in case of a comma. */
+        printf("\"%s\",%s,%s,%s,%llu,%llu,%.6f,%llu,%llu,%.4f,%llu,%llu,%s\n", r->workload,
+               design_names[r->d], r->host, r->ok ? "true" : "false", U(r->cycles), U(r->native),
+               r->overhead, U(r->insns), U(r->exits), r->exits_per_k, U(r->hypercalls),
+               U(r->replaced), causes);
+    }
+}
+
+int cmd_compare(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        { "workloads", required_argument, NULL, 'w' },
+        { "host", required_argument, NULL, 'H' },
+        { "vms", required_argument, NULL, 'v' },
+        { "batch", required_argument, NULL, 'b' },
+        { "cost", required_argument, NULL, 'c' },
+        { "define", required_argument, NULL, 'D' },
+        { "json", no_argument, NULL, 'j' },
+        { "csv", no_argument, NULL, 'C' },
+        { "help", no_argument, NULL, 'h' },
+        { 0, 0, 0, 0 },
+    };
+    vmm_config cfg;
+    vmm_default_config(&cfg);
+    const char *wl_arg = "cpu,sys,io,mm", *host_arg = "type1,type2";
+    const char *user_defs[MAX_DEFINES];
+    size_t nuser = 0;
+    unsigned batch = 1;
+    bool json = false, csv = false;
+    int c;
+    optind = 1;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, ":hD:", opts, NULL)) != -1) {
+        switch (c) {
+        case 'w': wl_arg = optarg; break;
+        case 'H': host_arg = optarg; break;
+        case 'v':
+            if (!cli_parse_u32(optarg, &cfg.nvms) || cfg.nvms < 1 || cfg.nvms > VMM_MAX_VMS)
+                return cli_usage_error("compare", "--vms needs a number from 1 to %d, not '%s'",
+                                       VMM_MAX_VMS, optarg);
+            break;
+        case 'b':
+            if (!cli_parse_u32(optarg, &batch) || (batch != 1 && batch != 2 && batch != 4 && batch != 8))
+                return cli_usage_error("compare", "--batch needs 1, 2, 4 or 8, not '%s'", optarg);
+            break;
+        case 'c':
+            if (!vmm_set_cost(&cfg.costs, &cfg.mcosts, optarg))
+                return cli_usage_error("compare", "bad cost '%s' (NAME=VALUE; traplab vm --list-costs "
+                                       "shows the names)", optarg);
+            break;
+        case 'D':
+            if (nuser == MAX_DEFINES)
+                return cli_usage_error("compare", "too many -D options");
+            user_defs[nuser++] = optarg;
+            break;
+        case 'j': json = true; break;
+        case 'C': csv = true; break;
+        case 'h': help(); return EXIT_OK;
+        default:
+            return cli_option_error("compare", c, argv);
+        }
+    }
+    if (optind < argc)
+        return cli_usage_error("compare", "unexpected argument '%s'", argv[optind]);
+    if (json && csv)
+        return cli_usage_error("compare", "choose one of --json and --csv");
+
+    /* Hosts. */
+    vmm_host hosts[2];
+    size_t nhosts = 0;
+    char hbuf[64];
+    snprintf(hbuf, sizeof hbuf, "%s", host_arg);
+    for (char *save = NULL, *tok = strtok_r(hbuf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+        vmm_host h;
+        if (!vmm_parse_host(tok, &h))
+            return cli_usage_error("compare", "unknown host '%s' (type1 or type2)", tok);
+        bool dup = false;
+        for (size_t i = 0; i < nhosts; i++)
+            dup |= hosts[i] == h;
+        if (!dup)
+            hosts[nhosts++] = h;
+    }
+    if (nhosts == 0)
+        return cli_usage_error("compare", "no host given (type1, type2)");
+
+    /* Workloads. */
+    char *wbuf = strdup(wl_arg);
+    if (!wbuf)
+        return EXIT_FAIL;
+    const char *wl[MAX_WORKLOADS];
+    size_t nwl = 0;
+    for (char *save = NULL, *tok = strtok_r(wbuf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+        if (nwl == MAX_WORKLOADS) {
+            free(wbuf);
+            return cli_usage_error("compare", "at most %d workloads", MAX_WORKLOADS);
+        }
+        wl[nwl++] = tok;
+    }
+    if (nwl == 0) {
+        free(wbuf);
+        return cli_usage_error("compare", "no workload given (cpu, sys, io, mm)");
+    }
+
+    /* Defines: the user's, then the defaults they do not override. */
+    const char *kdefs[MAX_DEFINES + 3];
+    size_t nk = 0;
+    for (size_t i = 0; i < nuser; i++)
+        kdefs[nk++] = user_defs[i];
+    if (!defined(user_defs, nuser, DEFAULT_TICK))
+        kdefs[nk++] = DEFAULT_TICK;
+    char batch_def[32];
+    snprintf(batch_def, sizeof batch_def, "BATCH=%u", batch);
+
+    int rc = EXIT_FAIL;
+    row *rows = calloc(nwl * (1 + 2 * nhosts), sizeof *rows);
+    size_t nrows = 0;
+    image kimg, pkimg;
+    image_init(&kimg);
+    image_init(&pkimg);
+    if (!rows)
+        goto out;
+    if (!cli_load_kernel("compare", "kernel", kdefs, nk, false, &kimg) ||
+        !cli_load_kernel("compare", "kernel", kdefs, nk, true, &pkimg))
+        goto out;
+
+    bool all_ok = true;
+    for (size_t w = 0; w < nwl; w++) {
+        const char *wdefs[MAX_DEFINES + 3];
+        size_t nw = nk;
+        memcpy(wdefs, kdefs, nk * sizeof *kdefs);
+        if (strcmp(wl[w], "cpu") == 0 && !defined(user_defs, nuser, DEFAULT_CPU_ITERS))
+            wdefs[nw++] = DEFAULT_CPU_ITERS;
+        if ((strcmp(wl[w], "io") == 0 || strcmp(wl[w], "mm") == 0) && !defined(user_defs, nuser, "BATCH"))
+            wdefs[nw++] = batch_def;
+        image pimg;
+        if (!cli_load_guest("compare", wl[w], wdefs, nw, &pimg))
+            goto out;
+        vmm_native_result nr;
+        char err[256];
+        bool ok = vmm_run_native(&cfg, &kimg, &pimg, MAX_STEPS, &nr, err, sizeof err);
+        if (!ok || nr.stop != STOP_HALT) {
+            fprintf(stderr, "traplab compare: %s: the native run failed: %s\n", wl[w],
+                    ok ? (nr.reason[0] ? nr.reason : machine_stop_name(nr.stop)) : err);
+            if (ok)
+                vmm_native_result_free(&nr);
+            image_free(&pimg);
+            goto out;
+        }
+        uint64_t native = nr.cycles * cfg.nvms;
+        row *r = &rows[nrows++];
+        *r = (row){ .workload = wl[w], .d = D_NATIVE, .host = "-", .ok = true, .cycles = native,
+                    .native = native, .insns = nr.instret * cfg.nvms };
+        top_causes(&(vmm_stats){ 0 }, r);
+        finish_row(r);
+        for (size_t h = 0; h < nhosts; h++)
+            for (design d = D_FULL; d <= D_PARA; d++) {
+                vmm_config hc = cfg;
+                hc.host = hosts[h];
+                r = &rows[nrows++];
+                *r = (row){ .workload = wl[w], .d = d, .host = vmm_host_name(hosts[h]), .native = native };
+                if (!run_vmm(&hc, d == D_PARA ? &pkimg : &kimg, &pimg, nr.console ? nr.console : "",
+                             nr.console_len, r)) {
+                    vmm_native_result_free(&nr);
+                            image_free(&pimg);
+                    goto out;
+                }
+                finish_row(r);
+                if (!r->ok) {
+                    all_ok = false;
+                    fprintf(stderr, "traplab compare: %s, %s, %s: the run did not end with the "
+                            "native output\n", wl[w], design_names[d], r->host);
+                }
+            }
+        vmm_native_result_free(&nr);
+        image_free(&pimg);
+    }
+    if (json)
+        print_json(rows, nrows, cfg.nvms, batch);
+    else if (csv)
+        print_csv(rows, nrows);
+    else
+        print_table(rows, nrows, cfg.nvms);
+    fflush(stdout);
+    rc = all_ok ? EXIT_OK : EXIT_FAIL;
+out:
+    image_free(&kimg);
+    image_free(&pkimg);
+    free(rows);
+    free(wbuf);
+    return rc;
+}

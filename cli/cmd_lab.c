@@ -1,0 +1,624 @@
+/*
+ * cmd_lab.c -- `traplab lab`: list the labs, show one with a student's
+ * numbers, check one submission (with hints that unlock one at a time),
+ * and grade a whole class in parallel into a CSV for the LMS.
+ */
+#include "cli/cli.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "lab/lab.h"
+
+#define ATTEMPTS_FILE ".traplab-attempts"
+
+/* Joins a and b with a slash; false (and an empty out) when it does not fit. */
+static bool join(char *out, size_t n, const char *a, const char *b)
+{
+    int k = snprintf(out, n, "%s/%s", a, b);
+    if (k < 0 || (size_t)k >= n) {
+        out[0] = '\0';
+        return false;
+    }
+    return true;
+}
+
+static void copy(char *out, size_t n, const char *s)
+{
+    if (snprintf(out, n, "%s", s) >= (int)n)
+        out[n - 1] = '\0';
+}
+
+static bool is_dir(const char *p)
+{
+    struct stat st;
+    return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+static bool has_lab(const char *dir)
+{
+    char p[PATH_MAX];
+    struct stat st;
+    return join(p, sizeof p, dir, "lab.lua") && stat(p, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+/* --labs, $TRAPLAB_LABS, ./labs, or labs/ beside the build folder of the binary. */
+static bool find_labs_dir(const char *opt, char *out, size_t n)
+{
+    if (opt) {
+        copy(out, n, opt);
+        return is_dir(out);
+    }
+    const char *env = getenv("TRAPLAB_LABS");
+    if (env && *env) {
+        copy(out, n, env);
+        return is_dir(out);
+    }
+    if (is_dir("labs")) {
+        snprintf(out, n, "labs");
+        return true;
+    }
+    return cli_find_beside_binary("labs", out, n, is_dir);
+}
+
+static int by_name(const struct dirent **a, const struct dirent **b)
+{
+    return strcmp((*a)->d_name, (*b)->d_name);
+}
+
+static int not_hidden(const struct dirent *d) { return d->d_name[0] != '.'; }
+
+/* LAB is a folder with lab.lua, a name under the labs folder, or a unique prefix of one. */
+static bool find_lab(const char *labs_opt, const char *name, char *out, size_t n, const char *cmd)
+{
+    if (strchr(name, '/') && has_lab(name)) {
+        copy(out, n, name);
+        return true;
+    }
+    char labs[PATH_MAX];
+    if (!find_labs_dir(labs_opt, labs, sizeof labs)) {
+        if (has_lab(name)) {
+            copy(out, n, name);
+            return true;
+        }
+        fprintf(stderr, "traplab lab %s: no labs folder (use --labs DIR or set TRAPLAB_LABS)\n", cmd);
+        return false;
+    }
+    if (join(out, n, labs, name) && has_lab(out))
+        return true;
+    struct dirent **ents;
+    int ne = scandir(labs, &ents, not_hidden, by_name);
+    int found = 0;
+    for (int i = 0; i < ne; i++) {
+        if (strncmp(ents[i]->d_name, name, strlen(name)) == 0) {
+            char cand[PATH_MAX];
+            if (join(cand, sizeof cand, labs, ents[i]->d_name) && has_lab(cand)) {
+                if (!found++)
+                    copy(out, n, cand);
+            }
+        }
+        free(ents[i]);
+    }
+    if (ne >= 0)
+        free(ents);
+    if (found == 1)
+        return true;
+    fprintf(stderr, "traplab lab %s: %s lab '%s' in %s (see 'traplab lab list')\n", cmd,
+            found ? "more than one" : "no", name, labs);
+    return false;
+}
+
+/* ---- options shared by the subcommands ---------------------------------------------- */
+typedef struct {
+    const char *labs, *submission, *submissions, *csv, *student;
+    uint64_t seed;
+    bool have_seed, json, record;
+    unsigned jobs, timeout;
+} lab_opts;
+
+enum { OPT_LABS = 1000, OPT_STUDENT, OPT_NO_RECORD, OPT_TIMEOUT };
+
+static int parse_opts(int argc, char **argv, const char *cmd, lab_opts *o, void (*help)(FILE *))
+{
+    static const struct option longs[] = {
+        { "labs", required_argument, NULL, OPT_LABS },
+        { "submission", required_argument, NULL, 's' },
+        { "submissions", required_argument, NULL, 'S' },
+        { "seed", required_argument, NULL, 'r' },
+        { "student", required_argument, NULL, OPT_STUDENT },
+        { "json", no_argument, NULL, 'J' },
+        { "csv", required_argument, NULL, 'c' },
+        { "jobs", required_argument, NULL, 'j' },
+        { "timeout", required_argument, NULL, OPT_TIMEOUT },
+        { "no-record", no_argument, NULL, OPT_NO_RECORD },
+        { "help", no_argument, NULL, 'h' },
+        { NULL, 0, NULL, 0 },
+    };
+    memset(o, 0, sizeof *o);
+    o->record = true;
+    optind = 1;
+    opterr = 0;
+    int c;
+    uint32_t v;
+    while ((c = getopt_long(argc, argv, ":s:j:h", longs, NULL)) != -1) {
+        switch (c) {
+        case OPT_LABS: o->labs = optarg; break;
+        case 's': o->submission = optarg; break;
+        case 'S': o->submissions = optarg; break;
+        case 'r':
+            if (!cli_parse_u64(optarg, &o->seed))
+                return cli_usage_error(cmd, "--seed wants a number, not '%s'", optarg);
+            o->have_seed = true;
+            break;
+        case OPT_STUDENT: o->student = optarg; break;
+        case 'J': o->json = true; break;
+        case 'c': o->csv = optarg; break;
+        case 'j':
+            if (!cli_parse_u32(optarg, &v) || v == 0 || v > 256)
+                return cli_usage_error(cmd, "--jobs wants 1..256, not '%s'", optarg);
+            o->jobs = v;
+            break;
+        case OPT_TIMEOUT:
+            if (!cli_parse_u32(optarg, &v) || v == 0 || v > 3600)
+                return cli_usage_error(cmd, "--timeout wants seconds 1..3600, not '%s'", optarg);
+            o->timeout = v;
+            break;
+        case OPT_NO_RECORD: o->record = false; break;
+        case 'h': help(stdout); return -1;
+        default:
+            return cli_option_error(cmd, c, argv);
+        }
+    }
+    return 0;
+}
+
+/* ---- attempts: the state that unlocks hints one failure at a time -------------------- */
+static void load_attempts(const char *dir, lab_report *r)
+{
+    char path[PATH_MAX], line[512], lab[200], item[200];
+    unsigned n;
+    FILE *f = join(path, sizeof path, dir, ATTEMPTS_FILE) ? fopen(path, "r") : NULL;
+    if (!f)
+        return;
+    while (fgets(line, sizeof line, f))
+        if (sscanf(line, "%199s %199s %u", lab, item, &n) == 3 && strcmp(lab, r->id) == 0)
+            for (size_t i = 0; i < r->nitems; i++)
+                if (strcmp(r->items[i].id, item) == 0)
+                    r->items[i].attempts = n;
+    fclose(f);
+}
+
+/* Counts this run's failures and rewrites the file (other labs' lines kept). */
+static void save_attempts(const char *dir, lab_report *r)
+{
+    char path[PATH_MAX], tmp[PATH_MAX + 8], line[512], lab[200];
+    if (!join(path, sizeof path, dir, ATTEMPTS_FILE) || !join(tmp, sizeof tmp, dir, ATTEMPTS_FILE ".tmp"))
+        return;
+    for (size_t i = 0; i < r->nitems; i++)
+        if (!r->items[i].passed)
+            r->items[i].attempts++;
+    FILE *out = fopen(tmp, "w");
+    if (!out)
+        return;   /* a read-only submission folder: hints then stay at the first */
+    FILE *in = fopen(path, "r");
+    if (in) {
+        while (fgets(line, sizeof line, in))
+            if (sscanf(line, "%199s", lab) == 1 && strcmp(lab, r->id) != 0)
+                fputs(line, out);
+        fclose(in);
+    }
+    for (size_t i = 0; i < r->nitems; i++)
+        if (r->items[i].attempts)
+            fprintf(out, "%s %s %u\n", r->id, r->items[i].id, r->items[i].attempts);
+    if (fclose(out) == 0)
+        rename(tmp, path);
+    else
+        remove(tmp);
+}
+
+static const char *dir_base(const char *dir, char *buf, size_t n)
+{
+    char real[PATH_MAX];
+    const char *p = realpath(dir, real) ? real : dir;
+    const char *s = strrchr(p, '/');
+    copy(buf, n, s && s[1] ? s + 1 : p);
+    return buf;
+}
+
+/* --seed, else --student, else student.txt in the submission, else the folder's name. */
+static void choose_seed(const lab_opts *o, const char *subdir, char *student, size_t n, uint64_t *seed)
+{
+    student[0] = '\0';
+    if (o->student)
+        copy(student, n, o->student);
+    else if (subdir) {
+        char p[PATH_MAX];
+        FILE *f = join(p, sizeof p, subdir, "student.txt") ? fopen(p, "r") : NULL;
+        if (f) {
+            if (fgets(student, (int)n, f))
+                student[strcspn(student, "\r\n")] = '\0';
+            fclose(f);
+        }
+        if (!student[0])
+            dir_base(subdir, student, n);
+    }
+    *seed = o->have_seed ? o->seed : student[0] ? lab_seed_from_student(student) : 0;
+}
+
+/* ---- subcommands ---------------------------------------------------------------- */
+static void list_help(FILE *f)
+{
+    fprintf(f, "usage: traplab lab list [--labs DIR]\n\nLists the labs with their titles and estimated times.\n");
+}
+
+static int lab_list(int argc, char **argv)
+{
+    lab_opts o;
+    int rc = parse_opts(argc, argv, "lab list", &o, list_help);
+    if (rc) return rc < 0 ? EXIT_OK : rc;
+    char labs[PATH_MAX];
+    if (!find_labs_dir(o.labs, labs, sizeof labs)) {
+        fprintf(stderr, "traplab lab list: no labs folder (use --labs DIR or set TRAPLAB_LABS)\n");
+        return EXIT_FAIL;
+    }
+    struct dirent **ents;
+    int n = scandir(labs, &ents, not_hidden, by_name);
+    if (n < 0) {
+        fprintf(stderr, "traplab lab list: %s: %s\n", labs, strerror(errno));
+        return EXIT_FAIL;
+    }
+    int status = EXIT_OK;
+    for (int i = 0; i < n; i++) {
+        char dir[PATH_MAX], err[2048];
+        if (join(dir, sizeof dir, labs, ents[i]->d_name) && has_lab(dir)) {
+            lab_request rq = { .lab_dir = dir };
+            lab_report r;
+            if (lab_describe(&rq, &r, err, sizeof err)) {
+                double pts = 0;
+                for (size_t k = 0; k < r.nitems; k++)
+                    pts += r.items[k].max;
+                printf("%-24s %-52s %3d min  %g points\n", ents[i]->d_name, r.title, r.minutes, pts);
+            } else {
+                printf("%-24s (broken: %s)\n", ents[i]->d_name, err);
+                status = EXIT_FAIL;
+            }
+            lab_report_free(&r);
+        }
+        free(ents[i]);
+    }
+    free(ents);
+    return status;
+}
+
+static void show_help(FILE *f)
+{
+    fprintf(f, "usage: traplab lab show LAB [--seed N | --student ID] [--submission DIR]\n\n"
+               "Prints the lab's tasks and questions with your own numbers (they depend on the seed,\n"
+               "which comes from --seed, --student, student.txt in the submission, or its folder name).\n");
+}
+
+static int lab_show(int argc, char **argv)
+{
+    lab_opts o;
+    int rc = parse_opts(argc, argv, "lab show", &o, show_help);
+    if (rc) return rc < 0 ? EXIT_OK : rc;
+    if (optind != argc - 1)
+        return cli_usage_error("lab show", "expected one LAB");
+    char dir[PATH_MAX], student[256], err[2048];
+    if (!find_lab(o.labs, argv[optind], dir, sizeof dir, "show"))
+        return EXIT_FAIL;
+    lab_request rq = { .lab_dir = dir };
+    choose_seed(&o, o.submission ? o.submission : ".", student, sizeof student, &rq.seed);
+    rq.student = student;
+    lab_report r;
+    if (!lab_describe(&rq, &r, err, sizeof err)) {
+        fprintf(stderr, "traplab lab show: %s\n", err);
+        lab_report_free(&r);
+        return EXIT_FAIL;
+    }
+    printf("# %s (%s, about %d minutes; student %s, seed %" PRIu64 ")\n\n", r.title, r.id, r.minutes,
+           student[0] ? student : "-", rq.seed);
+    for (size_t i = 0; i < r.ntasks; i++)
+        printf("Task %zu. %s\n", i + 1, r.tasks[i]);
+    if (r.ntasks)
+        putchar('\n');
+    for (size_t i = 0; i < r.nitems; i++) {
+        const lab_item *it = &r.items[i];
+        printf("[%s] %s (%g points): %s\n", it->kind, it->id, it->max, it->title);
+        if (*it->message)
+            printf("%s\n", it->message);
+    }
+    lab_report_free(&r);
+    return EXIT_OK;
+}
+
+static void check_help(FILE *f)
+{
+    fprintf(f, "usage: traplab lab check LAB [--submission DIR] [--seed N | --student ID] [--json]\n"
+               "                           [--no-record] [--labs DIR]\n\n"
+               "Grades one submission (default: the current folder): each question and check with\n"
+               "PASS or FAIL, its points and, for a failure, the next hint (one more unlocks after each\n"
+               "failed attempt; attempts are kept in DIR/" ATTEMPTS_FILE "). Exit status 0 only at\n"
+               "full marks.\n");
+}
+
+static void jail_from(const lab_opts *o, lab_jail *j)
+{
+    lab_default_jail(j);
+    if (o->timeout) {
+        j->cpu_seconds = o->timeout;
+        j->wall_ms = o->timeout * 2000u;
+    }
+}
+
+static int lab_check(int argc, char **argv)
+{
+    lab_opts o;
+    int rc = parse_opts(argc, argv, "lab check", &o, check_help);
+    if (rc) return rc < 0 ? EXIT_OK : rc;
+    if (optind != argc - 1)
+        return cli_usage_error("lab check", "expected one LAB");
+    const char *sub = o.submission ? o.submission : ".";
+    if (!is_dir(sub)) {
+        fprintf(stderr, "traplab lab check: %s: no such folder\n", sub);
+        return EXIT_FAIL;
+    }
+    char dir[PATH_MAX], student[256], err[2048] = "";
+    if (!find_lab(o.labs, argv[optind], dir, sizeof dir, "check"))
+        return EXIT_FAIL;
+    lab_request rq = { .lab_dir = dir, .submission_dir = sub };
+    choose_seed(&o, sub, student, sizeof student, &rq.seed);
+    rq.student = student;
+    lab_jail jail;
+    jail_from(&o, &jail);
+    jail.keep_stderr = true;   /* the student's own prints, and traces a lab offers */
+    lab_report r;
+    if (!lab_grade_many(&rq, 1, 1, &jail, &r, err, sizeof err)) {
+        fprintf(stderr, "traplab lab check: the lab is broken:\n%s\n", err);
+        lab_report_free(&r);
+        return EXIT_FAIL;
+    }
+    load_attempts(sub, &r);
+    if (o.record && !r.fatal)
+        save_attempts(sub, &r);
+    if (o.json)
+        lab_write_json(stdout, &r);
+    else
+        lab_write_text(stdout, &r);
+    int status = !r.fatal && r.max > 0 && r.total >= r.max ? EXIT_OK : EXIT_FAIL;
+    lab_report_free(&r);
+    return status;
+}
+
+static void grade_help(FILE *f)
+{
+    fprintf(f, "usage: traplab lab grade LAB --submissions DIR [--jobs N] [--csv FILE] [--timeout S]\n"
+               "                           [--labs DIR]\n\n"
+               "Grades every folder in DIR (one per student, named by student id), each in its own\n"
+               "process under CPU, memory and wall-clock limits, N at a time (default: every core).\n"
+               "A submission that crashes, hangs or breaks the sandbox scores zero with a reason.\n"
+               "--csv writes one row per student: student,lab,seed,points,max,percent,status,reason.\n");
+}
+
+static int lab_grade_cmd(int argc, char **argv)
+{
+    lab_opts o;
+    int rc = parse_opts(argc, argv, "lab grade", &o, grade_help);
+    if (rc) return rc < 0 ? EXIT_OK : rc;
+    if (optind != argc - 1)
+        return cli_usage_error("lab grade", "expected one LAB");
+    if (!o.submissions)
+        return cli_usage_error("lab grade", "--submissions DIR is required");
+    char dir[PATH_MAX], err[2048] = "";
+    if (!find_lab(o.labs, argv[optind], dir, sizeof dir, "grade"))
+        return EXIT_FAIL;
+    struct dirent **ents;
+    int n = scandir(o.submissions, &ents, not_hidden, by_name);
+    if (n < 0) {
+        fprintf(stderr, "traplab lab grade: %s: %s\n", o.submissions, strerror(errno));
+        return EXIT_FAIL;
+    }
+    lab_request *rq = calloc((size_t)n + 1, sizeof *rq);
+    char (*paths)[PATH_MAX] = calloc((size_t)n + 1, PATH_MAX);
+    lab_report *reps = calloc((size_t)n + 1, sizeof *reps);
+    size_t count = 0;
+    for (int i = 0; rq && paths && reps && i < n; i++) {
+        if (join(paths[count], PATH_MAX, o.submissions, ents[i]->d_name) && is_dir(paths[count])) {
+            rq[count].lab_dir = dir;
+            rq[count].submission_dir = paths[count];
+            rq[count].student = ents[i]->d_name;
+            rq[count].seed = lab_seed_from_student(ents[i]->d_name);
+            count++;
+        }
+    }
+    int status = EXIT_OK;
+    FILE *csv = NULL;
+    if (!rq || !paths || !reps) {
+        fprintf(stderr, "traplab lab grade: out of memory\n");
+        status = EXIT_FAIL;
+        goto out;
+    }
+    if (o.csv && !(csv = fopen(o.csv, "w"))) {
+        fprintf(stderr, "traplab lab grade: %s: %s\n", o.csv, strerror(errno));
+        status = EXIT_FAIL;
+        goto out;
+    }
+    lab_jail jail;
+    jail_from(&o, &jail);
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    unsigned jobs = o.jobs ? o.jobs : (unsigned)sysconf(_SC_NPROCESSORS_ONLN);
+    if (!lab_grade_many(rq, count, jobs, &jail, reps, err, sizeof err)) {
+        fprintf(stderr, "traplab lab grade: the lab is broken:\n%s\n", err);
+        status = EXIT_FAIL;
+    } else {
+        clock_gettime(CLOCK_MONOTONIC, &t1);
+        double secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+        if (csv) lab_write_csv_header(csv);
+        double sum = 0;
+        size_t zeros = 0;
+        for (size_t i = 0; i < count; i++) {
+            const lab_report *r = &reps[i];
+            if (csv) lab_write_csv_row(csv, r);
+            int pct = r->max > 0 ? (int)(r->total * 100.0 / r->max + 1e-9) : 0;
+            char first[160] = "";
+            if (r->fatal) {
+                snprintf(first, sizeof first, "  ZERO: %s", r->fatal);
+                first[strcspn(first, "\n")] = '\0';
+                zeros++;
+            }
+            printf("%-24s %6g/%-6g %3d%%%s\n", r->student, r->total, r->max, pct, first);
+            sum += r->max > 0 ? r->total / r->max : 0;
+        }
+        printf("Graded %zu submissions in %.2f s (%.1f per second, %u jobs); mean %.0f%%, %zu zeroed\n",
+               count, secs, secs > 0 ? (double)count / secs : 0.0, jobs,
+               count ? sum * 100.0 / (double)count : 0.0, zeros);
+    }
+out:
+    if (csv && fclose(csv) != 0) {
+        fprintf(stderr, "traplab lab grade: %s: %s\n", o.csv, strerror(errno));
+        status = EXIT_FAIL;
+    }
+    for (size_t i = 0; reps && i < count; i++)
+        lab_report_free(&reps[i]);
+    for (int i = 0; i < n; i++)
+        free(ents[i]);
+    free(ents);
+    free(rq);
+    free(paths);
+    free(reps);
+    return status;
+}
+
+static void run_help(FILE *f)
+{
+    fprintf(f, "usage: traplab lab run LAB [--submission DIR] [--seed N | --student ID] [--labs DIR]\n\n"
+               "Prints the lab's tasks and opens its scenario (built from your submission, else the\n"
+               "starter) in the terminal UI ('traplab tui'); step through it, then 'traplab lab check'.\n");
+}
+
+/* Opens path in `traplab tui`, as a child of this very binary. */
+static int open_in_tui(const char *path)
+{
+    char self[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+    if (n <= 0)
+        return -1;
+    self[n] = '\0';
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid < 0)
+        return -1;
+    if (pid == 0) {
+        execl(self, self, "tui", path, (char *)NULL);
+        _exit(127);
+    }
+    int st;
+    while (waitpid(pid, &st, 0) < 0)
+        if (errno != EINTR)
+            return -1;
+    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+static int lab_run(int argc, char **argv)
+{
+    lab_opts o;
+    int rc = parse_opts(argc, argv, "lab run", &o, run_help);
+    if (rc) return rc < 0 ? EXIT_OK : rc;
+    if (optind != argc - 1)
+        return cli_usage_error("lab run", "expected one LAB");
+    const char *sub = o.submission ? o.submission : ".";
+    char dir[PATH_MAX], student[256], err[2048];
+    if (!find_lab(o.labs, argv[optind], dir, sizeof dir, "run"))
+        return EXIT_FAIL;
+    lab_request rq = { .lab_dir = dir, .submission_dir = is_dir(sub) ? sub : NULL, .want_scenario = true };
+    choose_seed(&o, sub, student, sizeof student, &rq.seed);
+    rq.student = student;
+    lab_report r;
+    if (!lab_describe(&rq, &r, err, sizeof err)) {
+        fprintf(stderr, "traplab lab run: %s\n", err);
+        lab_report_free(&r);
+        return EXIT_FAIL;
+    }
+    if (!r.scenario) {
+        fprintf(stderr, "traplab lab run: lab %s has no scenario to open\n", r.id);
+        lab_report_free(&r);
+        return EXIT_FAIL;
+    }
+    printf("# %s (student %s, seed %" PRIu64 ")\n", r.title, student[0] ? student : "-", rq.seed);
+    for (size_t i = 0; i < r.ntasks; i++)
+        printf("Task %zu. %s\n", i + 1, r.tasks[i]);
+    /* The scenario goes to a private folder that is removed afterwards. */
+    char tmpl[] = "/tmp/traplab-lab-run-XXXXXX", path[PATH_MAX];
+    int status = EXIT_FAIL;
+    if (!mkdtemp(tmpl) || !join(path, sizeof path, tmpl, r.scenario_name)) {
+        fprintf(stderr, "traplab lab run: cannot make a temporary folder: %s\n", strerror(errno));
+        lab_report_free(&r);
+        return EXIT_FAIL;
+    }
+    FILE *f = fopen(path, "w");
+    if (f && fputs(r.scenario, f) >= 0 && fclose(f) == 0) {
+        f = NULL;
+        printf("Opening %s in the terminal UI...\n", r.scenario_name);
+        int t = open_in_tui(path);
+        if (t == 127 || t < 0)
+            fprintf(stderr, "traplab lab run: could not start 'traplab tui' (is the terminal UI built in?)\n");
+        else
+            status = t == 0 ? EXIT_OK : EXIT_FAIL;
+        printf("When you are done: traplab lab check %s\n", r.id);
+    } else {
+        fprintf(stderr, "traplab lab run: %s: %s\n", path, strerror(errno));
+    }
+    if (f)
+        fclose(f);
+    remove(path);
+    rmdir(tmpl);
+    lab_report_free(&r);
+    return status;
+}
+
+static const struct {
+    const char *name;
+    int (*run)(int, char **);
+    const char *summary;
+} subs[] = {
+    { "list",  lab_list,      "list the labs with titles and estimated times" },
+    { "show",  lab_show,      "print a lab's tasks and questions with your numbers" },
+    { "check", lab_check,     "grade one submission, with hints" },
+    { "grade", lab_grade_cmd, "grade a class in parallel into a CSV" },
+    { "run",   lab_run,       "open the lab's scenario in the terminal UI" },
+};
+
+static void usage(FILE *f)
+{
+    fprintf(f, "usage: traplab lab <subcommand> [<args>]\n\n");
+    for (size_t i = 0; i < sizeof subs / sizeof subs[0]; i++)
+        fprintf(f, "  %-6s %s\n", subs[i].name, subs[i].summary);
+    fprintf(f, "\nLabs live in ./labs, or --labs DIR, or $TRAPLAB_LABS. 'traplab lab <subcommand> --help'.\n");
+}
+
+int cmd_lab(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return EXIT_USAGE;
+    }
+    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+        usage(stdout);
+        return EXIT_OK;
+    }
+    for (size_t i = 0; i < sizeof subs / sizeof subs[0]; i++)
+        if (strcmp(argv[1], subs[i].name) == 0)
+            return subs[i].run(argc - 1, argv + 1);
+    return cli_usage_error("lab", "unknown subcommand '%s'", argv[1]);
+}

@@ -1,0 +1,224 @@
+/*
+ * cmd_tui.c -- 'traplab tui': open a program in the terminal UI, on the bare
+ * machine (and, once the hypervisor is built in, under it).
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "machine/machine.h"
+#include "tui/model.h"
+#include "tui/target_vmm.h"
+#include "tui/view.h"
+
+static void usage(FILE *out)
+{
+    fprintf(out,
+        "usage: traplab tui PROGRAM.s|IMAGE [options]\n"
+        "       traplab tui --guest KERNEL --program WORKLOAD[,WORKLOAD...] [--vms N]\n"
+        "                   [--host type1|type2] [--para] [options]\n"
+        "\n"
+        "Step through a program and its traps in a terminal UI: registers, code\n"
+        "with source lines, memory, the trap log with an explanation of each trap,\n"
+        "statistics.  Keys: s step, n next, t run to the next trap, c continue,\n"
+        "b breakpoint, r step back, R back to the previous trap, g go to, ? help, q quit.\n"
+        "\n"
+        "The second form runs the guest kernel with the workloads in VMs under the\n"
+        "trap-and-emulate hypervisor and logs every VM exit (KERNEL and WORKLOAD as\n"
+        "for 'traplab vm': short names such as kernel, cpu, io, or paths).\n"
+        "\n"
+        "options:\n"
+        "  --guest KERNEL            the guest kernel (hypervisor mode)\n"
+        "  --program W[,W...]        the workloads; VM i runs workload i modulo their number\n"
+        "  --vms N                   number of VMs (default: one per workload)\n"
+        "  --host type1|type2        hosting model (default type1)\n"
+        "  --para                    paravirtualized guests (assembled with PARAVIRT defined)\n"
+        "  --profile strict|legacy   ISA profile (default strict)\n"
+        "  --lang es|en              language of the explanations (default: from LANG)\n"
+        "  --mem BYTES               physical memory (default 16 MiB)\n"
+        "  --ascii                   ASCII line drawing\n"
+        "  --mono                    no colour (NO_COLOR does the same)\n"
+        "  -h, --help                this help\n");
+}
+
+#ifdef TUI_HAVE_VMM
+static int run_vmm(const char *guest, const char *programs, uint32_t nvms, const char *host,
+                   bool para, isa_profile profile, tui_lang lang, const tui_view_options *vopt)
+{
+    vmm_config cfg;
+    vmm_default_config(&cfg);
+    cfg.profile = profile;
+    if (host && !vmm_parse_host(host, &cfg.host))
+        return cli_usage_error("tui", "unknown host '%s' (type1 or type2)", host);
+    char list[512];
+    snprintf(list, sizeof list, "%s", programs);
+    const char *names[VMM_MAX_VMS];
+    size_t nprog = 0;
+    for (char *tok = strtok(list, ","); tok; tok = strtok(NULL, ",")) {
+        if (nprog == VMM_MAX_VMS)
+            return cli_usage_error("tui", "at most %d workloads", VMM_MAX_VMS);
+        names[nprog++] = tok;
+    }
+    if (nprog == 0)
+        return cli_usage_error("tui", "--program needs at least one workload");
+    cfg.nvms = nvms ? nvms : (uint32_t)nprog;
+    const char *defines[1] = { "PARAVIRT" };
+    size_t ndef = para ? 1 : 0;
+
+    image kimg, pimg[VMM_MAX_VMS];
+    size_t loaded = 0;
+    int rc = EXIT_FAIL;
+    image_init(&kimg);
+    if (!cli_load_guest("tui", guest, defines, ndef, &kimg))
+        goto out;
+    for (; loaded < nprog; loaded++)
+        if (!cli_load_guest("tui", names[loaded], defines, ndef, &pimg[loaded]))
+            goto out;
+    char err[256];
+    void *t = tui_vmm_target_new(&cfg, &kimg, pimg, names, nprog, err, sizeof err);
+    if (!t) {
+        fprintf(stderr, "traplab tui: %s\n", err);
+        goto out;
+    }
+    tui_model *m = tui_model_new(&tui_vmm_target_ops, t, NULL, lang, 0);
+    if (!m) {
+        fprintf(stderr, "traplab tui: out of memory\n");
+        tui_vmm_target_ops.destroy(t);
+        goto out;
+    }
+    rc = tui_view_run(m, vopt) ? EXIT_FAIL : EXIT_OK;
+    tui_model_free(m);
+out:
+    image_free(&kimg);
+    for (size_t i = 0; i < loaded; i++)
+        image_free(&pimg[i]);
+    return rc;
+}
+#else
+static int run_vmm(const char *guest, const char *programs, uint32_t nvms, const char *host,
+                   bool para, isa_profile profile, tui_lang lang, const tui_view_options *vopt)
+{
+    (void)guest; (void)programs; (void)nvms; (void)host; (void)para; (void)profile;
+    (void)lang; (void)vopt;
+    fprintf(stderr, "traplab tui: this traplab is built without the hypervisor\n");
+    return EXIT_FAIL;
+}
+#endif
+
+int cmd_tui(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        { "profile", required_argument, NULL, 'p' },
+        { "lang",    required_argument, NULL, 'l' },
+        { "mem",     required_argument, NULL, 'M' },
+        { "ascii",   no_argument,       NULL, 'a' },
+        { "mono",    no_argument,       NULL, 'o' },
+        { "guest",   required_argument, NULL, 'G' },
+        { "program", required_argument, NULL, 'P' },
+        { "vms",     required_argument, NULL, 'N' },
+        { "host",    required_argument, NULL, 'H' },
+        { "para",    no_argument,       NULL, 'V' },
+        { "help",    no_argument,       NULL, 'h' },
+        { NULL, 0, NULL, 0 },
+    };
+    machine_config cfg;
+    machine_default_config(&cfg);
+    tui_lang lang = tui_lang_from_env();
+    tui_view_options vopt = { 0 };
+    const char *guest = NULL, *programs = NULL, *host = NULL;
+    uint32_t nvms = 0;
+    bool para = false;
+    int c;
+    optind = 1;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'p':
+            if (!isa_parse_profile(optarg, &cfg.profile))
+                return cli_usage_error("tui", "unknown profile '%s' (strict or legacy)", optarg);
+            break;
+        case 'l':
+            if (!tui_parse_lang(optarg, &lang))
+                return cli_usage_error("tui", "unknown language '%s' (es or en)", optarg);
+            break;
+        case 'M':
+            if (!cli_parse_u32(optarg, &cfg.mem_size) || cfg.mem_size == 0 || cfg.mem_size % PAGE_SIZE)
+                return cli_usage_error("tui", "--mem needs a multiple of 4096, not '%s'", optarg);
+            break;
+        case 'G': guest = optarg; break;
+        case 'P': programs = optarg; break;
+        case 'H': host = optarg; break;
+        case 'V': para = true; break;
+        case 'N':
+            if (!cli_parse_u32(optarg, &nvms) || nvms < 1 || nvms > 16)
+                return cli_usage_error("tui", "--vms needs a number from 1 to 16, not '%s'", optarg);
+            break;
+        case 'a': vopt.ascii = true; break;
+        case 'o': vopt.mono = true; break;
+        case 'h': usage(stdout); return EXIT_OK;
+        default:  return cli_option_error("tui", c, argv);
+        }
+    }
+    bool vmm_mode = guest || programs || nvms || host || para;
+    if (vmm_mode) {
+        if (!guest || !programs)
+            return cli_usage_error("tui", "the hypervisor needs both --guest KERNEL and --program WORKLOAD");
+        if (optind != argc)
+            return cli_usage_error("tui", "give either PROGRAM or --guest/--program, not both");
+    } else if (optind != argc - 1) {
+        return cli_usage_error("tui", optind >= argc ? "missing PROGRAM" : "one PROGRAM only");
+    }
+
+    /* Fail before loading anything: a UI without a terminal is a usage error. */
+    if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
+        fprintf(stderr, "traplab tui: standard input and output must be a terminal "
+                        "(use 'traplab run' or 'traplab vm' for a batch run)\n");
+        return EXIT_USAGE;
+    }
+    const char *term = getenv("TERM");
+    if (!term || !*term || strcmp(term, "dumb") == 0) {
+        fprintf(stderr, "traplab tui: the terminal (TERM=%s) cannot move the cursor; "
+                        "run it in a terminal emulator such as xterm\n", term ? term : "");
+        return EXIT_USAGE;
+    }
+    if (vmm_mode)
+        return run_vmm(guest, programs, nvms, host, para, cfg.profile, lang, &vopt);
+    const char *path = argv[optind];
+
+    char err[256];
+    image img;
+    if (!tui_open_program(path, &img, err, sizeof err)) {
+        fprintf(stderr, "traplab tui: %s\n", err);
+        image_free(&img);
+        return EXIT_FAIL;
+    }
+    machine *mach = machine_new(&cfg);
+    if (!mach) {
+        fprintf(stderr, "traplab tui: cannot create the machine (out of memory?)\n");
+        image_free(&img);
+        return EXIT_FAIL;
+    }
+    if (!tui_load_image(mach, &img, err, sizeof err)) {
+        fprintf(stderr, "traplab tui: %s: %s\n", path, err);
+        image_free(&img);
+        machine_free(mach);
+        return EXIT_FAIL;
+    }
+    void *target = tui_bare_target_new(mach);
+    tui_model *m = target ? tui_model_new(&tui_bare_target_ops, target, &img, lang, 0) : NULL;
+    if (!m) {
+        fprintf(stderr, "traplab tui: out of memory\n");
+        if (target)
+            tui_bare_target_ops.destroy(target);
+        else
+            machine_free(mach);
+        image_free(&img);
+        return EXIT_FAIL;
+    }
+    int rc = tui_view_run(m, &vopt);
+    tui_model_free(m);
+    return rc ? EXIT_FAIL : EXIT_OK;
+}

@@ -1,0 +1,101 @@
+/*
+ * lab.h -- the lab engine: loads a lab (lab.lua) in the sandbox, grades a
+ * submission against it, and grades whole classes in isolated children.
+ * The command line (cli/cmd_lab.c) and the tests build on this.
+ */
+#ifndef TRAPLAB_LAB_H
+#define TRAPLAB_LAB_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "lab/sandbox.h"
+
+/* One question or check, as graded (or described, before grading). */
+typedef struct {
+    char *id;
+    char *kind;            /* "question" or "check" */
+    char *title;           /* the question text or the check's title */
+    double points, max;
+    bool passed;
+    char *message;         /* why it failed; for a description, the choices */
+    char **hints;
+    size_t nhints;
+    unsigned attempts;     /* failed attempts so far (filled by the caller that tracks them) */
+} lab_item;
+
+typedef struct {
+    char *id;              /* the lab's folder name, "01-rings" */
+    char *title;
+    int minutes;
+    uint64_t seed;
+    char *student;         /* "" when none */
+    lab_item *items;
+    size_t nitems;
+    char **tasks;          /* from a description only */
+    size_t ntasks;
+    double total, max;
+    char *fatal;           /* non-NULL: the submission scores zero, and this is why */
+    char *scenario;        /* describe with want_scenario: assembly source to open, or NULL */
+    char *scenario_name;   /* its file name, e.g. "lab01.s" */
+} lab_report;
+
+typedef struct {
+    const char *lab_dir;         /* folder with lab.lua */
+    const char *submission_dir;  /* NULL: no submission (describe) */
+    uint64_t seed;
+    const char *student;         /* may be NULL */
+    lab_limits limits;
+    bool want_scenario;          /* describe: also build the lab's scenario (lab run) */
+} lab_request;
+
+void lab_report_free(lab_report *r);
+
+/* A stable 64-bit hash of a student id (FNV-1a): the seed of their lab. */
+uint64_t lab_seed_from_student(const char *student);
+
+/*
+ * Grades in this process.  Returns false only when the lab itself is broken
+ * (message in err); a bad submission is a report with fatal set.
+ */
+bool lab_grade(const lab_request *rq, lab_report *out, char *err, size_t errlen);
+/* Loads the lab and lists its tasks and items with this seed's parameters;
+ * with want_scenario, also the program the lab opens in the terminal UI
+ * (built from the submission folder when one is given). */
+bool lab_describe(const lab_request *rq, lab_report *out, char *err, size_t errlen);
+
+/* ---- isolation ----------------------------------------------------------- */
+typedef struct {
+    unsigned cpu_seconds;    /* RLIMIT_CPU of each child */
+    unsigned wall_ms;        /* watchdog: SIGKILL after this */
+    size_t memory_bytes;     /* RLIMIT_AS of each child (skipped under ASan) */
+    bool keep_stderr;        /* let the lab's print() through (lab check), else /dev/null */
+} lab_jail;
+
+void lab_default_jail(lab_jail *j);
+
+/*
+ * Grades n submissions, each in a forked child under the jail, at most
+ * jobs at a time.  A child that crashes, hangs or exceeds a limit yields a
+ * report with fatal set and zero points; the run always completes.
+ * reports[i] belongs to rq[i].  Returns false only when the lab is broken
+ * (every child said so); err then holds the message.
+ */
+bool lab_grade_many(const lab_request *rq, size_t n, unsigned jobs, const lab_jail *jail,
+                    lab_report *reports, char *err, size_t errlen);
+
+/* ---- output ---------------------------------------------------------------- */
+/* Text report: one line per item, the next hint of failed ones, the total. */
+void lab_write_text(FILE *out, const lab_report *r);
+void lab_write_json(FILE *out, const lab_report *r);
+/* One CSV row: student,seed,points,max,percent,status,reason */
+void lab_write_csv_header(FILE *out);
+void lab_write_csv_row(FILE *out, const lab_report *r);
+
+/* Serialization between a grading child and its parent. */
+char *lab_report_serialize(const lab_report *r, size_t *len);
+bool lab_report_deserialize(const char *buf, size_t len, lab_report *r);
+
+#endif

@@ -1,0 +1,281 @@
+/*
+ * report.c -- a graded lab as text for the student, JSON for tools, a CSV
+ * row for a learning-management system, and the byte form a grading child
+ * sends to its parent.
+ */
+#include "lab/lab.h"
+
+#include <inttypes.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int percent(const lab_report *r)
+{
+    /* Rounded down, so that 100% means full marks and nothing less. */
+    return r->max > 0 ? (int)floor(r->total * 100.0 / r->max + 1e-9) : 0;
+}
+
+/* The hint for an item: the one its failed attempts have unlocked. */
+static const char *next_hint(const lab_item *it, size_t *num)
+{
+    if (it->passed || it->nhints == 0)
+        return NULL;
+    size_t k = it->attempts ? it->attempts : 1;
+    if (k > it->nhints)
+        k = it->nhints;
+    *num = k;
+    return it->hints[k - 1];
+}
+
+static void indent_lines(FILE *out, const char *s, const char *pad)
+{
+    while (*s) {
+        size_t n = strcspn(s, "\n");
+        fprintf(out, "%s%.*s\n", pad, (int)n, s);
+        s += n;
+        if (*s) s++;
+    }
+}
+
+void lab_write_text(FILE *out, const lab_report *r)
+{
+    fprintf(out, "Lab %s: %s", r->id, r->title);
+    if (r->student && *r->student)
+        fprintf(out, " (student %s, seed %" PRIu64 ")\n", r->student, r->seed);
+    else
+        fprintf(out, " (seed %" PRIu64 ")\n", r->seed);
+    if (r->fatal) {
+        fprintf(out, "  ZERO  the submission cannot be graded:\n");
+        indent_lines(out, r->fatal, "        ");
+    }
+    for (size_t i = 0; i < r->nitems && !r->fatal; i++) {
+        const lab_item *it = &r->items[i];
+        char title[59];
+        snprintf(title, sizeof title, "%s", it->title);
+        char *nl = strchr(title, '\n');
+        if (nl) *nl = '\0';
+        fprintf(out, "  %s  %-12s %-58s %g/%g\n", it->passed ? "PASS" : "FAIL", it->id, title,
+                it->points, it->max);
+        if (!it->passed && it->message && *it->message)
+            indent_lines(out, it->message, "        ");
+        size_t k;
+        const char *h = next_hint(it, &k);
+        if (h) {
+            fprintf(out, "        hint %zu/%zu: ", k, it->nhints);
+            indent_lines(out, h, "");
+        }
+    }
+    fprintf(out, "Total: %g/%g (%d%%)\n", r->total, r->max, percent(r));
+}
+
+static void json_str(FILE *out, const char *s)
+{
+    fputc('"', out);
+    for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p; p++) {
+        switch (*p) {
+        case '"': fputs("\\\"", out); break;
+        case '\\': fputs("\\\\", out); break;
+        case '\n': fputs("\\n", out); break;
+        case '\t': fputs("\\t", out); break;
+        case '\r': fputs("\\r", out); break;
+        default:
+            if (*p < 0x20) fprintf(out, "\\u%04x", *p);
+            else fputc(*p, out);
+        }
+    }
+    fputc('"', out);
+}
+
+void lab_write_json(FILE *out, const lab_report *r)
+{
+    fputs("{\"lab\": ", out); json_str(out, r->id);
+    fputs(", \"title\": ", out); json_str(out, r->title);
+    /* A string: a 64-bit seed does not survive a JavaScript number. */
+    fprintf(out, ", \"seed\": \"%" PRIu64 "\", \"student\": ", r->seed);
+    json_str(out, r->student);
+    fputs(", \"fatal\": ", out);
+    if (r->fatal) json_str(out, r->fatal); else fputs("null", out);
+    fputs(", \"items\": [", out);
+    for (size_t i = 0; i < r->nitems; i++) {
+        const lab_item *it = &r->items[i];
+        fputs(i ? ",\n  {\"id\": " : "\n  {\"id\": ", out); json_str(out, it->id);
+        fputs(", \"kind\": ", out); json_str(out, it->kind);
+        fputs(", \"title\": ", out); json_str(out, it->title);
+        fprintf(out, ", \"passed\": %s, \"points\": %g, \"max\": %g, \"message\": ",
+                it->passed ? "true" : "false", it->points, it->max);
+        json_str(out, it->message);
+        fprintf(out, ", \"attempts\": %u, \"hint\": ", it->attempts);
+        size_t k;
+        const char *h = next_hint(it, &k);
+        if (h) json_str(out, h); else fputs("null", out);
+        fputc('}', out);
+    }
+    fprintf(out, "],\n \"total\": %g, \"max\": %g, \"percent\": %d}\n", r->total, r->max, percent(r));
+}
+
+static void csv_field(FILE *out, const char *s)
+{
+    fputc('"', out);
+    for (const char *p = s ? s : ""; *p; p++) {
+        if (*p == '"') fputc('"', out);
+        fputc(*p == '\n' || *p == '\r' ? ' ' : *p, out);
+    }
+    fputc('"', out);
+}
+
+void lab_write_csv_header(FILE *out)
+{
+    fputs("student,lab,seed,points,max,percent,status,reason\n", out);
+}
+
+void lab_write_csv_row(FILE *out, const lab_report *r)
+{
+    csv_field(out, r->student);
+    fputc(',', out);
+    csv_field(out, r->id);
+    fprintf(out, ",%" PRIu64 ",%g,%g,%d,%s,", r->seed, r->total, r->max, percent(r),
+            r->fatal ? "zero" : "graded");
+    if (r->fatal) {
+        /* The first line is the reason; a traceback would drown the LMS cell. */
+        char first[256];
+        snprintf(first, sizeof first, "%s", r->fatal);
+        first[strcspn(first, "\n")] = '\0';
+        csv_field(out, first);
+    } else {
+        csv_field(out, "");
+    }
+    fputc('\n', out);
+}
+
+/* ---- the child-to-parent byte form: netstrings ------------------------------- */
+typedef struct { char *buf; size_t len, cap; bool oom; } sbuf;
+
+static void put(sbuf *b, const char *s, size_t n)
+{
+    if (b->oom) return;
+    if (b->len + n + 32 > b->cap) {
+        size_t cap = (b->cap + n + 32) * 2;
+        char *nb = realloc(b->buf, cap);
+        if (!nb) { b->oom = true; return; }
+        b->buf = nb;
+        b->cap = cap;
+    }
+    b->len += (size_t)sprintf(b->buf + b->len, "%zu:", n);
+    memcpy(b->buf + b->len, s, n);
+    b->len += n;
+    b->buf[b->len++] = ',';
+}
+
+static void puts_(sbuf *b, const char *s) { s = s ? s : ""; put(b, s, strlen(s)); }
+
+static void putnum(sbuf *b, double v)
+{
+    char t[64];
+    snprintf(t, sizeof t, "%.17g", v);
+    puts_(b, t);
+}
+
+char *lab_report_serialize(const lab_report *r, size_t *len)
+{
+    sbuf b = { 0 };
+    char t[32];
+    puts_(&b, "TRAPLAB-REPORT-1");
+    puts_(&b, r->id); puts_(&b, r->title); putnum(&b, r->minutes);
+    snprintf(t, sizeof t, "%" PRIu64, r->seed);
+    puts_(&b, t);
+    puts_(&b, r->student);
+    puts_(&b, r->fatal ? "1" : "0"); puts_(&b, r->fatal);
+    putnum(&b, r->total); putnum(&b, r->max);
+    putnum(&b, (double)r->nitems);
+    for (size_t i = 0; i < r->nitems; i++) {
+        const lab_item *it = &r->items[i];
+        puts_(&b, it->id); puts_(&b, it->kind); puts_(&b, it->title); puts_(&b, it->message);
+        putnum(&b, it->points); putnum(&b, it->max); puts_(&b, it->passed ? "1" : "0");
+        putnum(&b, (double)it->nhints);
+        for (size_t h = 0; h < it->nhints; h++)
+            puts_(&b, it->hints[h]);
+    }
+    if (b.oom) {
+        free(b.buf);
+        return NULL;
+    }
+    *len = b.len;
+    return b.buf;
+}
+
+typedef struct { const char *p, *end; bool bad; } rd;
+
+static char *get(rd *r)
+{
+    if (r->bad) return NULL;
+    char *colon = memchr(r->p, ':', (size_t)(r->end - r->p));
+    char *endp;
+    unsigned long long n = colon ? strtoull(r->p, &endp, 10) : 0;
+    if (!colon || endp != colon || n > (size_t)(r->end - colon - 1) ||
+        colon + 1 + n >= r->end || colon[1 + n] != ',') {
+        r->bad = true;
+        return NULL;
+    }
+    char *s = malloc(n + 1);
+    if (!s) { r->bad = true; return NULL; }
+    memcpy(s, colon + 1, n);
+    s[n] = '\0';
+    r->p = colon + 2 + n;
+    return s;
+}
+
+static double getnum(rd *r)
+{
+    char *s = get(r);
+    double v = s ? strtod(s, NULL) : 0;
+    free(s);
+    return v;
+}
+
+static size_t getcount(rd *r, size_t max)
+{
+    double v = getnum(r);
+    if (v < 0 || v > (double)max) { r->bad = true; return 0; }
+    return (size_t)v;
+}
+
+bool lab_report_deserialize(const char *buf, size_t len, lab_report *out)
+{
+    memset(out, 0, sizeof *out);
+    rd r = { buf, buf + len, false };
+    char *magic = get(&r);
+    bool ok = magic && strcmp(magic, "TRAPLAB-REPORT-1") == 0;
+    free(magic);
+    if (!ok) return false;
+    out->id = get(&r); out->title = get(&r); out->minutes = (int)getnum(&r);
+    char *seed = get(&r);
+    out->seed = seed ? strtoull(seed, NULL, 10) : 0;
+    free(seed);
+    out->student = get(&r);
+    char *hasf = get(&r), *fatal = get(&r);
+    if (hasf && strcmp(hasf, "1") == 0) out->fatal = fatal; else free(fatal);
+    free(hasf);
+    out->total = getnum(&r); out->max = getnum(&r);
+    size_t n = getcount(&r, 100000);
+    out->items = calloc(n ? n : 1, sizeof *out->items);
+    if (!out->items) r.bad = true;
+    for (size_t i = 0; i < n && !r.bad; i++) {
+        lab_item *it = &out->items[out->nitems++];
+        it->id = get(&r); it->kind = get(&r); it->title = get(&r); it->message = get(&r);
+        it->points = getnum(&r); it->max = getnum(&r);
+        char *p = get(&r);
+        it->passed = p && strcmp(p, "1") == 0;
+        free(p);
+        size_t nh = getcount(&r, 1000);
+        it->hints = calloc(nh ? nh : 1, sizeof *it->hints);
+        if (!it->hints) { r.bad = true; break; }
+        for (size_t h = 0; h < nh && !r.bad; h++)
+            it->hints[it->nhints++] = get(&r);
+    }
+    if (r.bad || !out->id || !out->title || !out->student) {
+        lab_report_free(out);
+        return false;
+    }
+    return true;
+}

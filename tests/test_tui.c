@@ -1,0 +1,480 @@
+/*
+ * test_tui.c -- the terminal UI's model and explanations, without a
+ * terminal: every key's action is called as a function and the tests check
+ * what the screen would show (registers, the trap log, the explanation,
+ * the console).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "asm/asm.h"
+#include "tests/tests.h"
+#include "tui/explain.h"
+#include "tui/model.h"
+#include "tui/target_vmm.h"
+
+/* A kernel that drops to ring 3; the user code calls a function, then runs
+ * a privileged instruction; the handler prints the cause and halts. */
+static const char trap_src[] =
+    "        .org 0x1000\n"
+    "_start: li sp, 0x8000\n"
+    "        la s0, handler\n"
+    "        mtcr tvb, s0\n"
+    "        li s0, 3\n"
+    "        mtcr estatus, s0\n"
+    "        la s0, user\n"
+    "        mtcr epc, s0\n"
+    "        iret\n"
+    "user:   li a0, 6\n"
+    "        li a1, 7\n"
+    "        call twice\n"
+    "after:  add a1, a1, a0\n"
+    "priv:   halt\n"
+    "        b user\n"
+    "twice:  add a0, a0, a0\n"
+    "        ret\n"
+    "handler: mfcr a0, cause\n"
+    "        andi a0, a0, 0xff\n"
+    "        addi a0, a0, '0'\n"
+    "        out a0, 0x10\n"
+    "        halt\n";
+
+/* Forty system calls about a thousand instructions apart, each printing a
+ * dot from the kernel: enough to thin the checkpoints several times. */
+static const char loop_src[] =
+    "        .org 0x1000\n"
+    "_start: li sp, 0x8000\n"
+    "        la s0, handler\n"
+    "        mtcr tvb, s0\n"
+    "        li s0, 3\n"
+    "        mtcr estatus, s0\n"
+    "        la s0, user\n"
+    "        mtcr epc, s0\n"
+    "        iret\n"
+    "user:   li s1, 0\n"
+    "        li s2, 40\n"
+    "outer:  li s3, 500\n"
+    "inner:  addi s3, s3, -1\n"
+    "        bnez s3, inner\n"
+    "        syscall\n"
+    "        addi s1, s1, 1\n"
+    "        bne s1, s2, outer\n"
+    "        halt\n"
+    "handler: mfcr k0, cause\n"
+    "        andi k0, k0, 0xff\n"
+    "        li at, 1\n"
+    "        beq k0, at, sys\n"
+    "        halt\n"
+    "sys:    li at, '.'\n"
+    "        out at, 0x10\n"
+    "        iret\n";
+
+static size_t snap_bytes;
+
+static tui_model *make_model(const char *src, size_t ck_snapshots)
+{
+    image img;
+    image_init(&img);
+    asm_options opt = { 0 };
+    if (asm_assemble_string("test.s", src, &opt, &img) != 0)
+        return NULL;
+    machine_config cfg;
+    machine_default_config(&cfg);
+    cfg.mem_size = 64 * 1024;
+    cfg.disk_sectors = 8;
+    machine *mach = machine_new(&cfg);
+    char err[128];
+    if (!mach || !tui_load_image(mach, &img, err, sizeof err)) {
+        machine_free(mach);
+        image_free(&img);
+        return NULL;
+    }
+    void *t = tui_bare_target_new(mach);
+    snap_bytes = tui_bare_target_ops.snap_size(t);
+    tui_model *m = tui_model_new(&tui_bare_target_ops, t, &img, TUI_LANG_EN, ck_snapshots * snap_bytes);
+    image_free(&img);
+    return m;
+}
+
+static uint32_t sym(const tui_model *m, const char *name)
+{
+    const image_symbol *s = image_find_symbol(&m->img, name);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+    return s->value;
+}
+
+static const char *console(tui_model *m)
+{
+    return machine_console_output(tui_model_machine(m), NULL);
+}
+
+static void test_step_and_trap(void)
+{
+    tui_model *m = make_model(trap_src, 16);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+    machine *mach = tui_model_machine(m);
+    CU_ASSERT_EQUAL(tui_model_pc(m), 0x1000);
+    CU_ASSERT_PTR_NULL(tui_model_selected(m));
+
+    CU_ASSERT(tui_action_step(m) & TUI_REDRAW);
+    CU_ASSERT_EQUAL(machine_instret(mach), 1);
+    CU_ASSERT_EQUAL(tui_model_pc(m), 0x1004);
+    CU_ASSERT_EQUAL(machine_get_reg(mach, REG_SP), 0x8000);
+    CU_ASSERT_EQUAL(m->prev_cpu.r[REG_SP], 0);          /* what the view highlights */
+    CU_ASSERT_EQUAL(m->mem_addr, 0x1000);               /* memory follows the PC */
+
+    tui_action_run_to_trap(m);
+    CU_ASSERT_EQUAL(m->last_stop, STOP_TRAP);
+    CU_ASSERT_EQUAL_FATAL(m->nlog, 1);
+    const tui_event *e = tui_model_selected(m);
+    CU_ASSERT_EQUAL(CAUSE_CODE(e->cause), CAUSE_ILLEGAL_PRIV);
+    CU_ASSERT_EQUAL(e->pc, sym(m, "priv"));
+    CU_ASSERT_EQUAL(e->ring_from, 3);
+    CU_ASSERT_EQUAL(e->ring_to, 0);
+    CU_ASSERT_EQUAL(e->handler, TUI_HANDLER_HARDWARE);
+    CU_ASSERT_EQUAL(e->cycles, 1000);
+    CU_ASSERT_EQUAL(tui_model_pc(m), sym(m, "handler"));
+    CU_ASSERT_EQUAL(m->mem_addr, sym(m, "handler") & ~0xfu);
+    CU_ASSERT_EQUAL(machine_ring(mach), 0);
+    CU_ASSERT_PTR_NOT_NULL(strstr(m->status, "ILLEGAL_PRIV"));
+    /* 6 doubled is 12, plus 7 */
+    CU_ASSERT_EQUAL(machine_get_reg(mach, REG_A1), 19);
+
+    tui_action_continue(m, 1000);
+    CU_ASSERT_EQUAL(m->last_stop, STOP_HALT);
+    CU_ASSERT_FALSE(m->running);
+    CU_ASSERT_STRING_EQUAL(console(m), "2");
+    /* After halt, stepping refuses and says why. */
+    uint64_t n = machine_instret(mach);
+    tui_action_step(m);
+    CU_ASSERT_EQUAL(machine_instret(mach), n);
+    CU_ASSERT_PTR_NOT_NULL(strstr(m->status, "finished"));
+    tui_model_free(m);
+}
+
+static void test_explanation(void)
+{
+    tui_model *m = make_model(trap_src, 16);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+    tui_action_run_to_trap(m);
+    const tui_event *e = tui_model_selected(m);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(e);
+    char buf[2048];
+    tui_explain(e, TUI_LANG_EN, buf, sizeof buf);
+    CU_ASSERT_PTR_NOT_NULL(strstr(buf, "'halt' is privileged and the CPU was in ring 3"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(buf, "from ring 3 to ring 0"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(buf, "1000 cycles"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(buf, "Course notes"));
+    tui_explain(e, TUI_LANG_ES, buf, sizeof buf);
+    CU_ASSERT_PTR_NOT_NULL(strstr(buf, "'halt' es privilegiada y la CPU estaba en el anillo 3"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(buf, "anillo 0 en los sistemas con anillos de proteccion"));
+
+    /* Under a hypervisor the handler kind decides the lesson. */
+    tui_event ex = *e;
+    ex.handler = TUI_HANDLER_EMULATE;
+    ex.vm = 1;
+    tui_explain(&ex, TUI_LANG_ES, buf, sizeof buf);
+    CU_ASSERT_PTR_NOT_NULL(strstr(buf, "La VM 1 salio al VMM"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(buf, "las instrucciones sensibles que provienen de las "
+                                       "maquinas virtuales son interceptadas por el hipervisor"));
+    ex.cause = CAUSE_MAKE(CAUSE_PAGE_FAULT, ACCESS_WRITE);
+    ex.addr = 0x00403000;
+    ex.handler = TUI_HANDLER_REFLECT;
+    tui_explain(&ex, TUI_LANG_EN, buf, sizeof buf);
+    CU_ASSERT_PTR_NOT_NULL(strstr(buf, "A write of virtual address 0x00403000"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(buf, "reflected it into VM 1's kernel"));
+    /* Type-2 hosting: the same exit also crosses the host OS, and the notes say so. */
+    ex.cause = CAUSE_ILLEGAL_PRIV;
+    ex.kind = TUI_EV_EXIT;
+    ex.handler = TUI_HANDLER_EMULATE;
+    ex.host_type = 2;
+    tui_explain(&ex, TUI_LANG_EN, buf, sizeof buf);
+    CU_ASSERT_PTR_NOT_NULL(strstr(buf, "went through the host OS"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(buf, "depends on the host operating system"));
+    ex.host_type = 1;
+    ex.cause = CAUSE_HYPERCALL;
+    ex.handler = TUI_HANDLER_HYPERCALL;
+    tui_explain(&ex, TUI_LANG_EN, buf, sizeof buf);
+    CU_ASSERT_PTR_NOT_NULL(strstr(buf, "Paravirtualization"));
+    /* A tiny buffer is truncated, never overrun. */
+    char small[16];
+    tui_explain(&ex, TUI_LANG_EN, small, sizeof small);
+    CU_ASSERT_EQUAL(strlen(small), sizeof small - 1);
+    tui_model_free(m);
+}
+
+static void test_back_step_restores_registers(void)
+{
+    tui_model *m = make_model(trap_src, 16);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+    machine *mach = tui_model_machine(m);
+    enum { N = 18 };
+    cpu_state seen[N];
+    for (int i = 0; i < N; i++) {
+        seen[i] = *machine_cpu(mach);
+        tui_action_step(m);
+    }
+    CU_ASSERT_EQUAL(m->nlog, 1);           /* the privileged halt trapped on the way */
+    for (int i = N - 1; i >= 0; i--) {
+        tui_action_back_step(m);
+        CU_ASSERT_EQUAL(machine_instret(mach), (uint64_t)i);
+        CU_ASSERT(memcmp(machine_cpu(mach), &seen[i], sizeof seen[i]) == 0);
+    }
+    CU_ASSERT_EQUAL(m->nlog, 0);           /* the trap was undone too */
+    tui_action_back_step(m);
+    CU_ASSERT_PTR_NOT_NULL(strstr(m->status, "beginning"));
+    tui_model_free(m);
+}
+
+static void test_back_to_previous_trap_with_thinned_checkpoints(void)
+{
+    tui_model *m = make_model(loop_src, 6);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+    machine *mach = tui_model_machine(m);
+    enum { MAXT = 64 };
+    struct { cpu_state cpu; uint64_t cycles, instret; size_t out; } at[MAXT];
+    int n = 0;
+    while (n < MAXT) {
+        tui_action_run_to_trap(m);
+        if (m->last_stop != STOP_TRAP)
+            break;
+        at[n].cpu = *machine_cpu(mach);
+        at[n].cycles = machine_cycles(mach);
+        at[n].instret = machine_instret(mach);
+        machine_console_output(mach, &at[n].out);
+        n++;
+    }
+    /* 40 system calls, then the final privileged halt */
+    CU_ASSERT_EQUAL_FATAL(n, 41);
+    tui_action_continue(m, 100);
+    CU_ASSERT_EQUAL(m->last_stop, STOP_HALT);
+    CU_ASSERT_EQUAL(strlen(console(m)), 40);
+    CU_ASSERT(m->nck <= m->ck_max);
+    CU_ASSERT(tui_model_checkpoint_bytes(m) <= 6 * snap_bytes);
+    CU_ASSERT(m->ck_every > 256);          /* the grid was coarsened to stay in budget */
+
+    for (int i = n - 1; i >= 0; i--) {
+        tui_action_back_to_previous_trap(m);
+        CU_ASSERT_EQUAL(m->nlog, (size_t)i + 1);
+        CU_ASSERT_EQUAL(machine_instret(mach), at[i].instret);
+        CU_ASSERT_EQUAL(machine_cycles(mach), at[i].cycles);
+        CU_ASSERT(memcmp(machine_cpu(mach), &at[i].cpu, sizeof at[i].cpu) == 0);
+        size_t len;
+        machine_console_output(mach, &len);
+        CU_ASSERT_EQUAL(len, at[i].out);
+    }
+    tui_action_back_to_previous_trap(m);
+    CU_ASSERT_PTR_NOT_NULL(strstr(m->status, "No earlier trap"));
+
+    /* Forward again from the past gives the same trace. */
+    tui_action_run_to_trap(m);
+    CU_ASSERT_EQUAL(machine_instret(mach), at[1].instret);
+    CU_ASSERT_EQUAL(machine_cycles(mach), at[1].cycles);
+    tui_model_free(m);
+}
+
+static void test_breakpoints_next_and_goto(void)
+{
+    tui_model *m = make_model(trap_src, 16);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+    machine *mach = tui_model_machine(m);
+
+    tui_action_goto(m, "twice");
+    CU_ASSERT_EQUAL(m->cursor, sym(m, "twice"));
+    CU_ASSERT_FALSE(m->cursor_follow);
+    tui_action_toggle_breakpoint(m);
+    CU_ASSERT(tui_model_has_breakpoint(m, sym(m, "twice")));
+    tui_action_continue(m, 10000);
+    CU_ASSERT_EQUAL(m->last_stop, STOP_BREAKPOINT);
+    CU_ASSERT_EQUAL(tui_model_pc(m), sym(m, "twice"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(m->status, "Breakpoint at"));
+    tui_action_goto(m, "twice");
+    tui_action_toggle_breakpoint(m);
+    CU_ASSERT_FALSE(tui_model_has_breakpoint(m, sym(m, "twice")));
+
+    /* Back to the call, then next steps over it. */
+    tui_action_back_step(m);
+    CU_ASSERT_EQUAL(tui_model_pc(m), sym(m, "after") - 4);
+    tui_action_next(m);
+    CU_ASSERT_EQUAL(tui_model_pc(m), sym(m, "after"));
+    CU_ASSERT_EQUAL(machine_get_reg(mach, REG_A0), 12);
+
+    tui_action_goto(m, "twice+4");
+    CU_ASSERT_EQUAL(m->cursor, sym(m, "twice") + 4);
+    tui_action_goto(m, "0x1000");
+    CU_ASSERT_EQUAL(m->cursor, 0x1000);
+    CU_ASSERT_EQUAL(m->mem_addr, 0x1000);
+    tui_action_goto(m, "nosuchthing");
+    CU_ASSERT_PTR_NOT_NULL(strstr(m->status, "No symbol or address 'nosuchthing'"));
+    CU_ASSERT_EQUAL(m->cursor, 0x1000);
+    tui_action_cursor_to_pc(m);
+    CU_ASSERT(m->cursor_follow);
+
+    /* A breakpoint at the PC: continue steps over it instead of sticking. */
+    tui_action_toggle_breakpoint(m);
+    uint64_t n = machine_instret(mach);
+    tui_action_continue(m, 10000);
+    CU_ASSERT(machine_instret(mach) > n);
+    tui_model_free(m);
+}
+
+static void test_continue_in_slices(void)
+{
+    tui_model *m = make_model(".org 0x1000\n_start: addi a0, a0, 1\n b _start\n", 16);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+    machine *mach = tui_model_machine(m);
+    tui_action_continue(m, 1000);
+    CU_ASSERT(m->running);                 /* the view polls the keyboard between slices */
+    CU_ASSERT_EQUAL(machine_instret(mach), 1000);
+    tui_action_continue(m, 1000);
+    CU_ASSERT_EQUAL(machine_instret(mach), 2000);
+    CU_ASSERT(tui_action_stop(m) & TUI_REDRAW);
+    CU_ASSERT_FALSE(m->running);
+    /* t on a program that never traps gives up with a message. */
+    m->run_budget = 5000;
+    tui_action_run_to_trap(m);
+    CU_ASSERT_EQUAL(machine_instret(mach), 7000);
+    CU_ASSERT_PTR_NOT_NULL(strstr(m->status, "No trap within 5000"));
+    CU_ASSERT(tui_action_quit(m) & TUI_QUIT);
+    tui_model_free(m);
+}
+
+static void test_language_and_queries(void)
+{
+    tui_lang l;
+    CU_ASSERT(tui_parse_lang("es", &l) && l == TUI_LANG_ES);
+    CU_ASSERT(tui_parse_lang("en", &l) && l == TUI_LANG_EN);
+    CU_ASSERT_FALSE(tui_parse_lang("fr", &l));
+    unsetenv("LC_ALL");
+    unsetenv("LC_MESSAGES");
+    setenv("LANG", "es_AR.UTF-8", 1);
+    CU_ASSERT_EQUAL(tui_lang_from_env(), TUI_LANG_ES);
+    setenv("LC_ALL", "C", 1);
+    CU_ASSERT_EQUAL(tui_lang_from_env(), TUI_LANG_EN);
+    unsetenv("LC_ALL");
+    CU_ASSERT_STRING_EQUAL(tui_text(TUI_LANG_ES, TUI_TXT_REGISTERS), "Registros");
+    CU_ASSERT_STRING_EQUAL(tui_handler_name(TUI_HANDLER_HYPERCALL, TUI_LANG_EN), "hypercall");
+
+    tui_model *m = make_model(trap_src, 16);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+    char buf[64], where[64];
+    CU_ASSERT_STRING_EQUAL(tui_model_symbolize(m, sym(m, "twice") + 4, buf, sizeof buf), "twice+0x4");
+    /* Sources assembled from a string have no file to read: no line, no crash. */
+    (void)tui_model_source(m, 0x1000, where, sizeof where);
+    /* The memory pane: virtual, then physical, then virtual again (no VMs). */
+    uint8_t w[4], p[4];
+    CU_ASSERT(tui_model_read_mem(m, 0x1000, w, 4));
+    tui_action_toggle_mem_mode(m);
+    CU_ASSERT_EQUAL(m->mem_mode, TUI_MEM_PHYSICAL);
+    CU_ASSERT(tui_model_read_mem(m, 0x1000, p, 4));
+    CU_ASSERT(memcmp(w, p, 4) == 0);        /* paging is off */
+    CU_ASSERT_FALSE(tui_model_read_mem(m, 0xfffffff0u, p, 4));
+    tui_action_toggle_mem_mode(m);
+    CU_ASSERT_EQUAL(m->mem_mode, TUI_MEM_VIRTUAL);
+    tui_action_toggle_lang(m);
+    CU_ASSERT_EQUAL(m->lang, TUI_LANG_ES);
+    tui_action_next_vm(m);
+    CU_ASSERT_PTR_NOT_NULL(strstr(m->status, "no hay VMs"));
+    tui_model_free(m);
+}
+
+#ifdef TUI_HAVE_VMM
+static bool load_guest(const char *path, image *img)
+{
+    const char *dirs[] = { "guest" };
+    asm_options opt = { .include_dirs = dirs, .ninclude_dirs = 1 };
+    image_init(img);
+    return asm_assemble_file(path, &opt, img) == 0;
+}
+
+static tui_model *make_vmm_model(unsigned nvms)
+{
+    image k, p[1];
+    if (!load_guest("guest/kernel.s", &k) || !load_guest("guest/cpu.s", &p[0]))
+        return NULL;
+    vmm_config cfg;
+    vmm_default_config(&cfg);
+    cfg.nvms = nvms;
+    const char *names[] = { "cpu" };
+    char err[160];
+    void *t = tui_vmm_target_new(&cfg, &k, p, names, 1, err, sizeof err);
+    image_free(&k);
+    image_free(&p[0]);
+    return t ? tui_model_new(&tui_vmm_target_ops, t, NULL, TUI_LANG_ES, 0) : NULL;
+}
+
+static void test_vmm_exits_and_going_back(void)
+{
+    tui_model *m = make_vmm_model(2);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+    CU_ASSERT_STRING_EQUAL(tui_model_kind(m), "Type-1 VMM");
+    CU_ASSERT_EQUAL(m->ops->vm_count(m->target), 2);
+    enum { N = 12 };
+    struct { cpu_state cpu; uint64_t cycles; size_t nlog; } at[N];
+    bool emulated = false;
+    for (int i = 0; i < N; i++) {
+        tui_action_run_to_trap(m);
+        CU_ASSERT_EQUAL_FATAL(m->last_stop, STOP_TRAP);
+        machine *mach = tui_model_machine(m);
+        at[i].cpu = *machine_cpu(mach);
+        at[i].cycles = machine_cycles(mach);
+        at[i].nlog = m->nlog;
+        const tui_event *e = tui_model_selected(m);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(e);
+        CU_ASSERT_EQUAL(e->vm, 0);
+        if (e->handler == TUI_HANDLER_EMULATE && !emulated) {
+            emulated = true;
+            /* The guest kernel runs deprivileged: real ring 1, virtual ring 0. */
+            CU_ASSERT_EQUAL(e->ring_from, 1);
+            CU_ASSERT_EQUAL(e->vring_from, 0);
+            char buf[2048];
+            tui_explain(e, TUI_LANG_ES, buf, sizeof buf);
+            CU_ASSERT_PTR_NOT_NULL(strstr(buf, "interceptadas por el hipervisor"));
+            CU_ASSERT_PTR_NOT_NULL(strstr(buf, "cree correr en el anillo 0"));
+        }
+    }
+    CU_ASSERT(emulated);
+    /* The code pane names the guest kernel's symbols. */
+    char sym[64];
+    CU_ASSERT(tui_model_symbolize(m, tui_model_pc(m), sym, sizeof sym)[0] != '\0');
+    /* R walks back through the exits: the VMM is rebuilt and replayed. */
+    for (int i = N - 2; i >= 0; i--) {
+        tui_action_back_to_previous_trap(m);
+        machine *mach = tui_model_machine(m);
+        CU_ASSERT(memcmp(machine_cpu(mach), &at[i].cpu, sizeof at[i].cpu) == 0);
+        CU_ASSERT_EQUAL(machine_cycles(mach), at[i].cycles);
+        CU_ASSERT_EQUAL(m->nlog, at[i].nlog);
+    }
+    /* Guest-physical memory of the selected VM holds the kernel at its own address. */
+    tui_action_toggle_mem_mode(m);
+    tui_action_toggle_mem_mode(m);
+    CU_ASSERT_EQUAL(m->mem_mode, TUI_MEM_GUEST_PHYSICAL);
+    image k;
+    CU_ASSERT_FATAL(load_guest("guest/kernel.s", &k));
+    uint8_t word[4];
+    CU_ASSERT(tui_model_read_mem(m, k.segs[0].addr, word, 4));
+    CU_ASSERT(memcmp(word, k.segs[0].data, 4) == 0);
+    image_free(&k);
+    tui_action_next_vm(m);
+    CU_ASSERT_EQUAL(m->sel_vm, 1);
+    tui_vm_info vi;
+    m->ops->vm_info(m->target, 1, &vi);
+    CU_ASSERT_STRING_EQUAL(vi.name, "cpu");
+    tui_model_free(m);
+}
+#endif
+
+void test_tui_register(void)
+{
+    CU_pSuite s = CU_add_suite("tui", NULL, NULL);
+    CU_add_test(s, "step and run to a trap", test_step_and_trap);
+    CU_add_test(s, "explanations in English and Spanish", test_explanation);
+    CU_add_test(s, "step back restores registers and undoes traps", test_back_step_restores_registers);
+    CU_add_test(s, "back to previous trap with thinned checkpoints", test_back_to_previous_trap_with_thinned_checkpoints);
+    CU_add_test(s, "breakpoints, next and goto", test_breakpoints_next_and_goto);
+    CU_add_test(s, "continue runs in slices", test_continue_in_slices);
+    CU_add_test(s, "language and queries", test_language_and_queries);
+#ifdef TUI_HAVE_VMM
+    CU_add_test(s, "VM exits under the hypervisor, and going back", test_vmm_exits_and_going_back);
+#endif
+}

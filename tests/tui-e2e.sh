@@ -1,0 +1,193 @@
+#!/bin/sh
+# tui-e2e.sh -- drives the real 'traplab tui' inside a detached tmux session
+# and checks what is on the screen: stepping to a trap shows it in the log
+# with its explanation; stepping back restores the registers shown before;
+# a resize to 80x24 keeps every pane readable; q exits with status 0 and
+# leaves the terminal as it was.  Polls for text instead of sleeping, with a
+# timeout, and always kills the session.
+#
+# usage: tests/tui-e2e.sh [TRAPLAB]   (default: $TRAPLAB_BIN, else build/traplab)
+set -u
+cd "$(dirname "$0")/.." || exit 2
+BIN=${1:-${TRAPLAB_BIN:-build/traplab}}
+case $BIN in /*) ;; *) BIN=$PWD/$BIN ;; esac
+
+if ! command -v tmux >/dev/null 2>&1; then
+    echo "tui-e2e: tmux is not installed (scripts/install-deps.sh installs it)" >&2
+    exit 1
+fi
+if [ ! -x "$BIN" ]; then
+    echo "tui-e2e: $BIN not built" >&2
+    exit 1
+fi
+
+T=$(mktemp -d "${TMPDIR:-/tmp}/traplab-tui-e2e.XXXXXX") || exit 2
+S="traplab-e2e-$$"
+# A private tmux server, so the test never touches the user's sessions.
+TM="tmux -L $S -f /dev/null"
+cleanup() {
+    $TM kill-server >/dev/null 2>&1
+    rm -rf "$T"
+}
+trap cleanup EXIT INT TERM
+
+fails=0
+fail() {
+    echo "tui-e2e: FAIL: $1" >&2
+    echo "---- screen ----" >&2
+    screen >&2
+    echo "----------------" >&2
+    fails=$((fails + 1))
+}
+pass() { echo "tui-e2e: ok: $1"; }
+screen() { $TM capture-pane -t "$S" -p 2>/dev/null; }
+
+# wait_for TEXT [SECONDS]: poll the screen until TEXT appears.
+wait_for() {
+    limit=$(( ${2:-10} * 10 ))
+    i=0
+    while [ $i -lt $limit ]; do
+        screen | grep -qF -- "$1" && return 0
+        sleep 0.1
+        i=$((i + 1))
+    done
+    return 1
+}
+
+# regs: the register pane's rows (between its title and the Code pane).
+regs() { screen | sed -n '/Registers/,/Code/p' | cut -c1-36; }
+
+cat > "$T/trap.s" <<'EOF'
+; The kernel drops to ring 3; the user code runs a privileged halt.
+        .org 0x1000
+_start: li sp, 0x8000
+        la s0, handler
+        mtcr tvb, s0
+        li s0, 3
+        mtcr estatus, s0
+        la s0, user
+        mtcr epc, s0
+        iret
+user:   li a0, 6
+        li a1, 7
+        add a1, a1, a0
+priv:   halt                    ; privileged: traps in ring 3
+        b user
+handler: mfcr a0, cause
+        andi a0, a0, 0xff
+        addi a0, a0, '0'
+        out a0, 0x10
+        halt
+EOF
+
+# No terminal: a clear error and status 2.
+"$BIN" tui "$T/trap.s" </dev/null >"$T/out" 2>&1
+rc=$?
+if [ $rc -eq 2 ] && grep -q "must be a terminal" "$T/out"; then pass "no tty: exit 2 with a message"
+else echo "tui-e2e: FAIL: no tty gave status $rc: $(cat "$T/out")" >&2; fails=$((fails + 1)); fi
+
+$TM new-session -d -s "$S" -x 100 -y 32 \
+    "stty -g > '$T/before'; LANG=C TERM=xterm-256color '$BIN' tui --lang en '$T/trap.s'; echo \"EXIT=\$?\"; stty -g > '$T/after'; echo DONE; sleep 60" \
+    || { echo "tui-e2e: cannot start tmux" >&2; exit 1; }
+
+wait_for "Ready. Press ?" || fail "the UI did not start"
+
+# The first step sets sp: its row is drawn differently (highlighted) right
+# after that step than after the next one, which leaves it alone.
+$TM send-keys -t "$S" s
+wait_for "insn 1 " || fail "first step"
+hl1=$($TM capture-pane -t "$S" -p -e | grep "sp 00008000")
+$TM send-keys -t "$S" s
+wait_for "insn 2 " || fail "second step"
+hl2=$($TM capture-pane -t "$S" -p -e | grep "sp 00008000")
+if [ -n "$hl1" ] && [ "$hl1" != "$hl2" ]; then pass "a changed register is highlighted"
+else fail "changed register not highlighted"; fi
+
+# Step to three instructions, remember the registers, step once more, step back.
+$TM send-keys -t "$S" s
+wait_for "insn 3 " || fail "three steps"
+before=$(regs)
+$TM send-keys -t "$S" s
+wait_for "insn 4 " || fail "fourth step"
+changed=$(regs)
+$TM send-keys -t "$S" r
+wait_for "Back: pc" || fail "step back"
+after=$(regs)
+if [ "$before" = "$after" ] && [ "$before" != "$changed" ]; then pass "step back restores the registers shown before"
+else fail "registers after r differ from before"; fi
+
+# Run to the trap: the log line and the explanation.
+$TM send-keys -t "$S" t
+if wait_for "ILLEGAL_PRIV" && wait_for "Why: 'halt' is privileged and the CPU was in ring 3" \
+   && screen | grep -q "ILLEGAL_PRIV.*3>0 hardware"; then pass "the trap is in the log with its explanation"
+else fail "trap not shown with its explanation"; fi
+
+# Resize to 80x24: every pane keeps its title and content.  The redraw
+# follows the resize asynchronously, so poll until the whole check holds.
+layout_ok() {
+    scr=$(screen)
+    for title in "Registers" "Code" "Memory" "Traps and exits" "Explanation" "VMs" "Statistics" "Console" "F1Help"; do
+        printf '%s\n' "$scr" | grep -qF -- "$title" || return 1
+    done
+    printf '%s\n' "$scr" | grep -q "ILLEGAL_PRIV.*3>0" || return 1
+    printf '%s\n' "$scr" | grep -qF "Why: 'halt' is privileged" || return 1
+    printf '%s\n' "$scr" | grep -qF "pc 0000" || return 1
+    printf '%s\n' "$scr" | grep -q "qqqq" && return 1      # line characters shown as letters
+    [ "$(printf '%s\n' "$scr" | wc -l)" -eq 24 ] || return 1
+    [ "$(printf '%s\n' "$scr" | awk '{ if (length($0) > 80) n++ } END { print n + 0 }')" -eq 0 ]
+}
+$TM resize-window -t "$S" -x 80 -y 24
+i=0
+until layout_ok || [ $i -ge 50 ]; do sleep 0.1; i=$((i + 1)); done
+if layout_ok; then pass "80x24 keeps every pane readable"; else fail "layout at 80x24"; fi
+
+# Too small a terminal says so; growing back restores every pane.
+$TM resize-window -t "$S" -x 60 -y 20
+wait_for "Terminal too small: 80x24 at least" 5 && pass "below 80x24: a clear message" || fail "too-small message"
+$TM resize-window -t "$S" -x 80 -y 24
+wait_for "Explanation" 5 && screen | grep -qF "Registers" && pass "back to 80x24" || fail "back to 80x24"
+
+# The help overlay opens and closes.
+$TM send-keys -t "$S" '?'
+wait_for "step back one instruction" 5 && pass "help overlay" || fail "help overlay"
+$TM send-keys -t "$S" x
+wait_for "F10Quit" 5
+
+# Back to the previous trap after continuing to the end.
+$TM send-keys -t "$S" c
+wait_for "The machine halted" || fail "continue to halt"
+$TM send-keys -t "$S" R
+wait_for "Back to trap ILLEGAL_PRIV" && pass "R goes back to the trap" || fail "R"
+
+# q: status 0, terminal as it was.
+$TM send-keys -t "$S" q
+if wait_for "DONE" && screen | grep -q "EXIT=0"; then pass "q exits with status 0"
+else fail "q did not exit with 0"; fi
+if [ -s "$T/before" ] && cmp -s "$T/before" "$T/after"; then pass "terminal settings restored"
+else fail "terminal settings differ after exit"; fi
+if screen | grep -q "Registers"; then fail "the UI is still on the screen after exit"; fi
+
+# Under the hypervisor (when it is built in): VM exits in Spanish at 80x24.
+if [ -f vmm/vmm.h ] && [ -f guest/kernel.s ]; then
+    $TM kill-session -t "$S" >/dev/null 2>&1
+    $TM new-session -d -s "$S" -x 80 -y 24 \
+        "'$BIN' tui --lang es --guest kernel --program cpu,io --vms 2; echo \"EXIT=\$?\"; echo DONE; sleep 60"
+    wait_for "Pulse ? para ver las teclas" || fail "the UI did not start under the VMM"
+    $TM send-keys -t "$S" t t t t
+    if wait_for "VMM emula" && wait_for "cree correr en el anillo 0" && screen | grep -q "Por que: '.*' es privilegiada" \
+       && screen | grep -qF "Trampas y salidas" && screen | grep -q "ANILLO 1.*VM0 v0"; then
+        pass "a VM exit emulated by the VMM, explained in Spanish"
+    else fail "VM exit under the hypervisor"; fi
+    $TM send-keys -t "$S" v
+    wait_for "CPU virtual: VM 1" 5 && pass "v selects the next VM" || fail "next VM"
+    $TM send-keys -t "$S" r
+    wait_for "Atras: pc" && pass "step back under the hypervisor" || fail "step back under the hypervisor"
+    $TM send-keys -t "$S" q
+    wait_for "DONE" && screen | grep -q "EXIT=0" && pass "q under the hypervisor" || fail "q under the hypervisor"
+fi
+
+if [ $fails -gt 0 ]; then
+    echo "tui-e2e: $fails check(s) failed" >&2
+    exit 1
+fi
+echo "tui-e2e: all checks passed"

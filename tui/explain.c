@@ -1,0 +1,383 @@
+/*
+ * explain.c -- why a trap happened and what was done about it, in English
+ * and Spanish, tied to the course notes (course/virtualizacion.md).
+ *
+ * Table-driven: one entry per trap cause (why) and one per handler kind
+ * (what happened), by designated initializer.  The texts are templates;
+ * expand() fills in the instruction, rings, access and address:
+ *   %i instruction text   %r ring before   %t ring after   %a access
+ *   %x address            %p pc            %c cycles       %v VM number
+ *   %V virtual ring before   %w the VMM's own summary of the event
+ */
+#include "tui/explain.h"
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+
+typedef struct {
+    const char *text[TUI_LANG_COUNT];
+} tui_bilingual;
+
+/* ---- why: one entry per cause ----------------------------------------------- */
+
+static const tui_bilingual why_by_cause[ISA_NUM_CAUSES] = {
+    [CAUSE_SYSCALL] = {{
+        "syscall in ring %r: a system call is a trap on purpose, the door from user code "
+        "into the kernel (ring 0).",
+        "syscall en el anillo %r: una llamada al sistema es una trampa a proposito, la puerta "
+        "del codigo de usuario hacia el kernel (anillo 0).",
+    }},
+    [CAUSE_ILLEGAL_PRIV] = {{
+        "'%i' is privileged and the CPU was in ring %r: only ring 0 may run it, so the CPU "
+        "trapped instead of running it.",
+        "'%i' es privilegiada y la CPU estaba en el anillo %r: solo el anillo 0 puede "
+        "ejecutarla, asi que la CPU genero una trampa en vez de ejecutarla.",
+    }},
+    [CAUSE_ILLEGAL_INSN] = {{
+        "The word at %p is not an instruction of the ISA (%i).",
+        "La palabra en %p no es una instruccion de la ISA (%i).",
+    }},
+    [CAUSE_PAGE_FAULT] = {{
+        "A %a of virtual address %x found no valid page-table mapping allowing it from "
+        "ring %r: a page fault.",
+        "Una %a de la direccion virtual %x no encontro en la tabla de paginas una traduccion "
+        "valida que la permita desde el anillo %r: un fallo de pagina.",
+    }},
+    [CAUSE_MISALIGNED] = {{
+        "A %a of %x is not aligned to its size.",
+        "Una %a de %x no esta alineada a su tamano.",
+    }},
+    [CAUSE_BUS_ERROR] = {{
+        "A %a of physical address %x falls outside memory.",
+        "Una %a de la direccion fisica %x cae fuera de la memoria.",
+    }},
+    [CAUSE_DIVIDE_BY_ZERO] = {{
+        "'%i' divided by zero.",
+        "'%i' dividio por cero.",
+    }},
+    [CAUSE_BREAKPOINT] = {{
+        "The program executed brk: a breakpoint trap on purpose, for a debugger.",
+        "El programa ejecuto brk: una trampa de punto de parada, a proposito, para un depurador.",
+    }},
+    [CAUSE_HYPERCALL] = {{
+        "The guest executed hcall in ring %r: a hypercall, a direct request to the hypervisor, "
+        "as a system call is a request to the kernel.",
+        "El invitado ejecuto hcall en el anillo %r: una hiperllamada, un pedido directo al "
+        "hipervisor, como una llamada al sistema lo es al kernel.",
+    }},
+    [CAUSE_TIMER] = {{
+        "The interval timer fired: an interrupt between two instructions, at %p. "
+        "It is how the kernel (or the hypervisor) takes the CPU back.",
+        "El temporizador interrumpio entre dos instrucciones, en %p. Asi el kernel "
+        "(o el hipervisor) recupera la CPU.",
+    }},
+    [CAUSE_DEVICE] = {{
+        "A device raised an interrupt (line %x).",
+        "Un dispositivo genero una interrupcion (linea %x).",
+    }},
+};
+
+/* ---- why, for the VMM's events that are not exits ------------------------------- */
+
+static const tui_bilingual why_by_kind[TUI_EV_COUNT] = {
+    [TUI_EV_STEP] = {{
+        "One step of handling VM %v's exit: %w.",
+        "Un paso del manejo de la salida de la VM %v: %w.",
+    }},
+    [TUI_EV_INJECT] = {{
+        "VM %v's kernel had a virtual interrupt pending and enabled: the VMM delivered it "
+        "through the guest's own trap vector (%w).",
+        "El kernel de la VM %v tenia una interrupcion virtual pendiente y habilitada: el VMM "
+        "la entrego por el vector de trampas del propio invitado (%w).",
+    }},
+    [TUI_EV_SWITCH] = {{
+        "The VMM switched the real CPU to VM %v (%w): it saved one virtual CPU and loaded "
+        "another, with its shadow page table and devices.",
+        "El VMM paso la CPU real a la VM %v (%w): guardo una CPU virtual y cargo otra, con su "
+        "tabla de paginas sombra y sus dispositivos.",
+    }},
+    [TUI_EV_VIOLATION] = {{
+        "'%i' is sensitive but not privileged in this profile: it ran in ring %r without "
+        "trapping, so the VMM never saw it and the guest observed the real machine (%w). "
+        "Popek and Goldberg: such an ISA cannot be virtualized by trap and emulate alone.",
+        "'%i' es sensible pero no privilegiada en este perfil: se ejecuto en el anillo %r sin "
+        "generar trampa, asi que el VMM nunca la vio y el invitado observo la maquina real "
+        "(%w). Popek y Goldberg: una ISA asi no se puede virtualizar solo con atrapar y emular.",
+    }},
+    [TUI_EV_VM_STOP] = {{
+        "VM %v stopped: %w.",
+        "La VM %v se detuvo: %w.",
+    }},
+};
+
+/* ---- what happened: one entry per handler kind ------------------------------ */
+
+static const tui_bilingual what_by_handler[TUI_HANDLER_COUNT] = {
+    [TUI_HANDLER_HARDWARE] = {{
+        "The CPU saved pc in epc and status in estatus, went from ring %r to ring %t and "
+        "jumped to the kernel's trap vector (tvb). Cost: %c cycles.",
+        "La CPU guardo pc en epc y status en estatus, paso del anillo %r al anillo %t y salto "
+        "al vector de trampas del kernel (tvb). Costo: %c ciclos.",
+    }},
+    [TUI_HANDLER_EMULATE] = {{
+        "VM %v exited to the VMM (trap and emulate): the VMM ran the instruction's effect on the "
+        "VM's virtual CPU, not on the real one, and resumed the guest after it. The guest kernel "
+        "believes it ran the instruction itself. Cost: %c cycles.",
+        "La VM %v salio al VMM (atrapar y emular): el VMM aplico el efecto de la instruccion a "
+        "la CPU virtual de la VM, no a la real, y reanudo al invitado despues de ella. El kernel "
+        "invitado cree que la ejecuto el mismo. Costo: %c ciclos.",
+    }},
+    [TUI_HANDLER_REFLECT] = {{
+        "The VMM reflected it into VM %v's kernel: it set the virtual epc, cause and status and "
+        "jumped to the guest's own trap vector, exactly as real hardware would have. "
+        "Cost: %c cycles.",
+        "El VMM la reflejo al kernel de la VM %v: fijo epc, cause y status virtuales y salto al "
+        "vector de trampas del propio invitado, tal como lo habria hecho el hardware real. "
+        "Costo: %c ciclos.",
+    }},
+    [TUI_HANDLER_HOST] = {{
+        "Type-2 hosting: the VMM is a process of the host OS, so the exit passed through the host "
+        "kernel before the VMM could handle it; the extra layer costs more. Cost: %c cycles.",
+        "Hipervisor de tipo 2: el VMM es un proceso del SO anfitrion, asi que la salida paso por "
+        "el kernel anfitrion antes de llegar al VMM; la capa adicional cuesta mas. "
+        "Costo: %c ciclos.",
+    }},
+    [TUI_HANDLER_HYPERCALL] = {{
+        "Paravirtualization: VM %v's kernel knows it is virtualized and asked the VMM directly, "
+        "instead of running a sensitive instruction and being trapped. Cost: %c cycles.",
+        "Paravirtualizacion: el kernel de la VM %v sabe que esta virtualizado y le pidio el "
+        "servicio al VMM directamente, en vez de ejecutar una instruccion sensible y ser "
+        "atrapado. Costo: %c ciclos.",
+    }},
+    [TUI_HANDLER_SHADOW] = {{
+        "A hidden page fault: the guest's own page table allows this access, but the VMM's "
+        "shadow table (the one the real MMU uses) had no entry yet. The VMM walked the guest "
+        "table, filled the shadow entry and resumed; the guest never sees this fault. "
+        "Cost: %c cycles.",
+        "Un fallo de pagina oculto: la tabla de paginas del invitado permite este acceso, pero "
+        "la tabla sombra del VMM (la que usa la MMU real) aun no tenia la entrada. El VMM "
+        "recorrio la tabla del invitado, lleno la entrada sombra y reanudo; el invitado nunca "
+        "ve este fallo. Costo: %c ciclos.",
+    }},
+    [TUI_HANDLER_SCHEDULER] = {{
+        "The VMM's own timer: it shares the real CPU among the VMs (time slices, VM switches) "
+        "and delivers each VM its virtual timer ticks. Cost: %c cycles.",
+        "El temporizador propio del VMM: reparte la CPU real entre las VMs (porciones de "
+        "tiempo, cambios de VM) y entrega a cada VM los ticks de su temporizador virtual. "
+        "Costo: %c ciclos.",
+    }},
+    [TUI_HANDLER_FATAL] = {{
+        "Nobody could handle it: no trap vector was set (tvb = 0), so the machine stopped.",
+        "Nadie pudo manejarla: no habia vector de trampas (tvb = 0), asi que la maquina se detuvo.",
+    }},
+};
+
+/* ---- the course notes ----------------------------------------------------- */
+
+#define NOTE_PRIVILEGED {{ \
+    "Course notes, 'Types of instructions': privileged instructions \"can only run at the " \
+    "highest privilege level (normally kernel mode, or ring 0 on systems with protection rings)\".", \
+    "Apuntes, 'Tipos de instrucciones': estas instrucciones \"solo pueden ejecutarse en el nivel " \
+    "de privilegios mas alto (normalmente en el modo kernel o en el anillo 0 en los sistemas con " \
+    "anillos de proteccion)\"." }}
+
+static const tui_bilingual note_by_cause[ISA_NUM_CAUSES] = {
+    [CAUSE_ILLEGAL_PRIV] = NOTE_PRIVILEGED,
+    [CAUSE_SYSCALL] = {{
+        "Course notes: privileged instructions \"are restricted so that only the operating system "
+        "(or the kernel) can run them\"; user programs ask the kernel with a system call.",
+        "Apuntes: las instrucciones privilegiadas \"estan restringidas para que solo el sistema "
+        "operativo (o el kernel) las pueda ejecutar\"; los programas de usuario se lo piden al "
+        "kernel con una llamada al sistema.",
+    }},
+    [CAUSE_PAGE_FAULT] = {{
+        "Course notes, 'Isolation': \"VMs are isolated from each other\"; the page tables are "
+        "what keeps each one inside its own memory.",
+        "Apuntes, 'Aislamiento': \"las VMs estan aisladas entre si\"; las tablas de paginas son "
+        "las que mantienen a cada una dentro de su propia memoria.",
+    }},
+    [CAUSE_TIMER] = {{
+        "Course notes, 'Resource allocation': the hypervisor lets \"multiple VMs share the same "
+        "physical resources\"; the timer is how it shares the CPU.",
+        "Apuntes, 'Asignacion de recursos': el hipervisor permite \"que multiples VMs compartan "
+        "los mismos recursos fisicos\"; el temporizador es como reparte la CPU.",
+    }},
+    [CAUSE_HYPERCALL] = {{
+        "Course notes, 'Paravirtualization': the guest \"is aware that it is being virtualized "
+        "and can communicate directly with the hypervisor to improve performance\".",
+        "Apuntes, 'Paravirtualizacion': el sistema operativo invitado \"es consciente de que esta "
+        "siendo virtualizado y puede comunicarse directamente con el hipervisor para optimizar "
+        "el rendimiento\".",
+    }},
+};
+
+static const tui_bilingual note_by_handler[TUI_HANDLER_COUNT] = {
+    [TUI_HANDLER_EMULATE] = {{
+        "Course notes, 'Type 1 hypervisor': \"the sensitive instructions coming from the virtual "
+        "machines are intercepted by the hypervisor\", which \"fully emulates the hardware the "
+        "VMs need\".",
+        "Apuntes, 'Hipervisor de Tipo 1': \"las instrucciones sensibles que provienen de las "
+        "maquinas virtuales son interceptadas por el hipervisor\", que \"emula completamente el "
+        "hardware necesario para las VMs\".",
+    }},
+    [TUI_HANDLER_REFLECT] = {{
+        "Course notes, 'Full virtualization': the hypervisor lets \"the operating system inside "
+        "the VM work as if it were on real physical hardware\".",
+        "Apuntes, 'Virtualizacion completa': el hipervisor permite \"que el sistema operativo "
+        "dentro de la VM funcione como si estuviera en hardware fisico real\".",
+    }},
+    [TUI_HANDLER_HOST] = {{
+        "Course notes, 'Type 2 hypervisor': \"the hypervisor depends on the host operating system "
+        "to manage the hardware\"; the extra layer \"generally results in a higher overhead\".",
+        "Apuntes, 'Hipervisor de Tipo 2': \"el hipervisor depende del sistema operativo host para "
+        "gestionar el hardware\"; la capa adicional \"generalmente resulta en una mayor "
+        "sobrecarga\".",
+    }},
+    [TUI_HANDLER_HYPERCALL] = {{
+        "Course notes, 'Paravirtualization': the guest OS is modified \"to avoid sensitive "
+        "instructions directly, communicating instead with the hypervisor\".",
+        "Apuntes, 'Paravirtualizacion': el sistema operativo dentro de la VM esta modificado "
+        "\"para evitar instrucciones sensibles directamente, comunicandose en su lugar con el "
+        "hipervisor\".",
+    }},
+};
+
+/* ---- the screen's labels ------------------------------------------------------ */
+
+static const char *const texts[TUI_LANG_COUNT][TUI_TXT_COUNT] = {
+#define X(id, en, es) [TUI_TXT_##id] = en,
+    [TUI_LANG_EN] = { TUI_TEXTS(X) },
+#undef X
+#define X(id, en, es) [TUI_TXT_##id] = es,
+    [TUI_LANG_ES] = { TUI_TEXTS(X) },
+#undef X
+};
+
+const char *tui_text(tui_lang lang, tui_text_id id)
+{
+    if ((unsigned)lang >= TUI_LANG_COUNT || (unsigned)id >= TUI_TXT_COUNT)
+        return "";
+    return texts[lang][id];
+}
+
+/* ---- assembling the explanation ------------------------------------------------- */
+
+typedef struct {
+    char *buf;
+    size_t n, len;
+} sbuf;
+
+static void put(sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void put(sbuf *b, const char *fmt, ...)
+{
+    if (b->len >= b->n)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    int w = vsnprintf(b->buf + b->len, b->n - b->len, fmt, ap);
+    va_end(ap);
+    if (w > 0)
+        b->len = b->len + (size_t)w < b->n ? b->len + (size_t)w : b->n - 1;
+}
+
+static const char *access_word(unsigned acc, tui_lang lang)
+{
+    static const char *const words[TUI_LANG_COUNT][3] = {
+        [TUI_LANG_EN] = { "read", "write", "instruction fetch" },
+        [TUI_LANG_ES] = { "lectura", "escritura", "lectura de instruccion" },
+    };
+    return acc < 3 ? words[lang][acc] : "?";
+}
+
+static void expand(sbuf *b, const char *tmpl, const tui_event *e, tui_lang lang, const char *insn)
+{
+    for (const char *p = tmpl; *p; p++) {
+        if (*p != '%' || !p[1]) {
+            put(b, "%c", *p);
+            continue;
+        }
+        switch (*++p) {
+        case 'i': put(b, "%s", insn); break;
+        case 'r': put(b, "%u", e->ring_from); break;
+        case 't': put(b, "%u", e->ring_to); break;
+        case 'a': put(b, "%s", access_word(CAUSE_ACCESS(e->cause), lang)); break;
+        case 'x': put(b, "0x%08x", e->addr); break;
+        case 'p': put(b, "0x%08x", e->pc); break;
+        case 'c': put(b, "%llu", (unsigned long long)e->cycles); break;
+        case 'v': put(b, "%d", e->vm); break;
+        case 'V': put(b, "%u", e->vring_from); break;
+        case 'w': put(b, "%s", e->what); break;
+        default:  put(b, "%%%c", *p); break;
+        }
+    }
+}
+
+char *tui_explain(const tui_event *e, tui_lang lang, char *buf, size_t n)
+{
+    sbuf b = { buf, n, 0 };
+    if (!n)
+        return buf;
+    buf[0] = '\0';
+    if ((unsigned)lang >= TUI_LANG_COUNT)
+        lang = TUI_LANG_EN;
+    bool es = lang == TUI_LANG_ES;
+    unsigned code = CAUSE_CODE(e->cause);
+    char insn[64] = "";
+    const isa_insn *in = NULL;
+    isa_operands ops;
+    if (e->insn && isa_decode(e->insn, &in, &ops))
+        isa_disassemble(e->insn, e->pc, insn, sizeof insn, NULL, NULL);
+    else
+        snprintf(insn, sizeof insn, "0x%08x", e->insn);
+
+    put(&b, "%s %s 0x%08x", isa_cause_name(code), es ? "en" : "at", e->pc);
+    if (e->vm >= 0)
+        put(&b, ", VM %d", e->vm);
+    put(&b, es ? ", anillo %u -> %u" : ", ring %u -> %u", e->ring_from, e->ring_to);
+    if (e->vm >= 0)
+        put(&b, es ? " (virtual %u -> %u)" : " (virtual %u -> %u)", e->vring_from, e->vring_to);
+    if (e->what[0])
+        put(&b, ": %s", e->what);
+    put(&b, "\n");
+
+    put(&b, "%s ", es ? "Por que:" : "Why:");
+    const char *why = (unsigned)e->kind < TUI_EV_COUNT ? why_by_kind[e->kind].text[lang] : NULL;
+    if (!why)
+        why = code < ISA_NUM_CAUSES ? why_by_cause[code].text[lang] : NULL;
+    expand(&b, why ? why : (es ? "Causa desconocida." : "Unknown cause."), e, lang, insn);
+    if (e->vm >= 0 && e->kind == TUI_EV_EXIT && e->vring_from != e->ring_from)
+        expand(&b, es ? " El kernel invitado cree correr en el anillo %V, pero el VMM lo corre "
+                        "desprivilegiado en el anillo %r." :
+                        " The guest kernel believes it runs in ring %V, but the VMM runs it "
+                        "deprivileged in ring %r.", e, lang, insn);
+    if (in && isa_is_sensitive(in) && code == CAUSE_ILLEGAL_PRIV)
+        put(&b, es ? " Es ademas sensible: %s la configuracion de la maquina." :
+                     " It is also sensitive: it %s the machine's configuration.",
+            in->sensitivity == SENS_CONTROL ? (es ? "cambia" : "changes")
+                                            : (es ? "depende de" : "depends on"));
+    put(&b, "\n");
+
+    put(&b, "%s ", es ? "Que paso:" : "What happened:");
+    tui_handler h = (unsigned)e->handler < TUI_HANDLER_COUNT ? e->handler : TUI_HANDLER_HARDWARE;
+    expand(&b, what_by_handler[h].text[lang], e, lang, insn);
+    /* Type-2: the VMM is a host process, so every exit also crosses the host OS. */
+    bool type2_exit = e->host_type == 2 && e->kind == TUI_EV_EXIT &&
+                      (h == TUI_HANDLER_EMULATE || h == TUI_HANDLER_REFLECT || h == TUI_HANDLER_SHADOW);
+    if (type2_exit)
+        put(&b, "%s", es ? " Tipo 2: antes y despues, la salida paso por el SO anfitrion (ver los "
+                           "pasos 'SO anfitr.' del registro)." :
+                           " Type-2: before and after, the exit went through the host OS (see the "
+                           "'host OS' steps in the log).");
+    put(&b, "\n");
+
+    /* Under a hypervisor the handler is the lesson; on the bare machine, the cause. */
+    const char *note = note_by_handler[type2_exit ? TUI_HANDLER_HOST : h].text[lang];
+    if (!note && code < ISA_NUM_CAUSES)
+        note = note_by_cause[code].text[lang];
+    if (note)
+        put(&b, "%s\n", note);
+    return buf;
+}

@@ -1,0 +1,258 @@
+/*
+ * model.h -- the terminal UI's model: everything the screen shows, and every
+ * key's action as a plain function over it.  No curses here: unit tests
+ * drive the actions directly, and the view (view.c) only reads the model.
+ *
+ * The model runs a "target": the bare machine with a loaded image, or (from
+ * the hypervisor) a VMM with its VMs.  A target is a small table of
+ * operations, so the hypervisor plugs in as one more target.  Every trap or
+ * VM exit reaches the model as a tui_event, which goes into the log.
+ *
+ * Stepping backwards uses determinism: the model keeps checkpoints of the
+ * whole target every K instructions (within a memory budget) and replays
+ * forward from the nearest one.  Console output and device state come back
+ * with the checkpoint, so nothing has to be undone by hand.
+ */
+#ifndef TRAPLAB_TUI_MODEL_H
+#define TRAPLAB_TUI_MODEL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "image/image.h"
+#include "machine/machine.h"
+
+struct tui_model;
+
+typedef enum { TUI_LANG_EN, TUI_LANG_ES, TUI_LANG_COUNT } tui_lang;
+
+/* Reaction flags an action returns (as in htop). */
+typedef enum {
+    TUI_OK = 0,
+    TUI_REDRAW = 1 << 0,     /* the model changed: draw it again */
+    TUI_RESIZE = 1 << 1,     /* the layout must be recomputed */
+    TUI_QUIT = 1 << 2,       /* leave the UI */
+} tui_reaction;
+
+/* Who handled a trap or an exit. */
+#define TUI_HANDLERS(X) \
+    X(HARDWARE,  "hardware",   "hardware") \
+    X(EMULATE,   "VMM emul.",  "VMM emula") \
+    X(REFLECT,   "reflected",  "reflejada") \
+    X(HOST,      "host OS",    "SO anfitr.") \
+    X(HYPERCALL, "hypercall",  "hiperllam.") \
+    X(SHADOW,    "VMM shadow", "VMM sombra") \
+    X(SCHEDULER, "VMM sched.", "VMM planif") \
+    X(FATAL,     "nobody",     "nadie")
+
+typedef enum {
+#define X(name, en, es) TUI_HANDLER_##name,
+    TUI_HANDLERS(X)
+#undef X
+    TUI_HANDLER_COUNT
+} tui_handler;
+
+const char *tui_handler_name(tui_handler h, tui_lang lang);
+
+/* What an event is: a trap on the bare machine, or one of the VMM's events. */
+#define TUI_EVENT_KINDS(X) \
+    X(TRAP,      "trap",   "trampa") \
+    X(EXIT,      "exit",   "salida") \
+    X(STEP,      "step",   "paso") \
+    X(INJECT,    "inject", "inyecta") \
+    X(SWITCH,    "switch", "cambio") \
+    X(VIOLATION, "violat.", "violac.") \
+    X(VM_STOP,   "vm stop", "fin VM")
+
+typedef enum {
+#define X(name, en, es) TUI_EV_##name,
+    TUI_EVENT_KINDS(X)
+#undef X
+    TUI_EV_COUNT
+} tui_event_kind;
+
+const char *tui_event_kind_name(tui_event_kind k, tui_lang lang);
+
+/* One trap or VM exit, as the log shows it. */
+typedef struct {
+    tui_event_kind kind;
+    uint32_t cause;          /* CAUSE_* | access << 8 */
+    uint32_t pc;             /* where it happened (guest-virtual) */
+    uint32_t insn;           /* the instruction word (0 for interrupts) */
+    uint32_t addr;           /* fault address or interrupt line */
+    uint8_t ring_from, ring_to;      /* real rings */
+    uint8_t vring_from, vring_to;    /* the guest's virtual rings (vm >= 0) */
+    tui_handler handler;
+    int vm;                  /* VM index, -1 on the bare machine */
+    uint64_t cycles;         /* cycles charged for handling it */
+    uint64_t at_cycle;       /* machine cycle counter when it happened */
+    uint64_t instret, traps; /* machine position right after it (for R) */
+    char what[48];           /* the VMM's one-line summary, "" on the bare machine */
+    uint8_t host_type;       /* 0 bare machine, 1 or 2: the hypervisor's hosting type */
+} tui_event;
+
+/* A bar of the statistics pane: value out of total. */
+typedef struct {
+    const char *label;
+    uint64_t value, total;
+} tui_bar;
+
+/* A VM as the VMs pane shows it. */
+typedef struct {
+    char name[16];
+    char state[16];          /* "running", "ready", "halted", ... */
+    cpu_state vcpu;          /* the virtual CPU (ring from its virtual status) */
+    uint64_t exits, emulated, reflected, hypercalls, cycles;
+} tui_vm_info;
+
+/* A target: what the model runs.  Every function gets the target's self. */
+typedef struct {
+    const char *kind;                                   /* "bare machine" */
+    const char *(*kind_of)(void *self);                 /* optional, e.g. "Type-2 VMM" */
+    machine *(*machine)(void *self);                    /* the real machine */
+    machine_stop (*run)(void *self, uint64_t max_insns);
+    unsigned (*vm_count)(void *self);                   /* 0 on the bare machine */
+    void (*vm_info)(void *self, unsigned vm, tui_vm_info *out);
+    int (*current_vm)(void *self);                      /* on the CPU now; -1 = none */
+    void *(*save)(void *self);                          /* NULL when out of memory */
+    void (*restore)(void *self, const void *snap);
+    void (*snap_free)(void *snap);
+    size_t (*snap_size)(void *self);                    /* bytes one snapshot takes */
+    /* Optional (NULL): symbols and lines of what VM vm runs (else the model's image),
+     * the console of VM vm (else the machine's), the statistics bars. */
+    const image *(*image)(void *self, int vm);
+    const char *(*console)(void *self, int vm, size_t *len);
+    size_t (*bars)(void *self, tui_bar *out, size_t max);
+    bool (*read_guest_phys)(void *self, int vm, uint32_t gpa, void *buf, size_t n);
+    void (*attach)(void *self, struct tui_model *m);    /* where to send events */
+    void (*destroy)(void *self);
+} tui_target_ops;
+
+typedef struct {
+    uint64_t instret, traps;
+    void *snap;
+} tui_checkpoint;
+
+/* The memory pane reads through the current address space, real physical
+ * memory, or (under a VMM) the selected VM's guest-physical memory. */
+typedef enum { TUI_MEM_VIRTUAL, TUI_MEM_PHYSICAL, TUI_MEM_GUEST_PHYSICAL } tui_mem_mode;
+
+typedef struct {
+    char *path;
+    char **lines;            /* NULL when the file could not be read */
+    size_t nlines;
+} tui_source;
+
+#define TUI_MAX_SOURCES 32
+
+#define TUI_LOG_MAX 4096     /* older events are dropped (counted in log_dropped) */
+#define TUI_STATUS_LEN 200
+
+typedef struct tui_model {
+    const tui_target_ops *ops;
+    void *target;
+    image img;               /* symbols and lines; empty when unknown */
+    tui_source srcs[TUI_MAX_SOURCES];   /* source files, read on first use */
+    size_t nsrcs;
+    tui_lang lang;
+
+    /* breakpoints (virtual PCs), installed in the machine only while running */
+    uint32_t *bps;
+    size_t nbps, bps_cap;
+
+    /* the trap / exit log */
+    tui_event *log;
+    size_t nlog;
+    uint64_t log_dropped;
+    size_t sel;              /* selected entry; meaningless when nlog == 0 */
+
+    cpu_state prev_cpu;      /* before the last action, to highlight changes */
+    cpu_state prev_vcpu;
+    int sel_vm;              /* VM whose virtual CPU is shown; -1 = none */
+    int last_cur_vm;         /* the VM on the CPU after the last action */
+
+    uint32_t cursor;         /* disassembly cursor */
+    bool cursor_follow;      /* the cursor follows the PC */
+    uint32_t mem_addr;
+    bool mem_follow;         /* the memory pane follows the PC until moved */
+    tui_mem_mode mem_mode;   /* how the memory pane reads */
+
+    bool running;            /* a continue is in progress (view polls keys) */
+    machine_stop last_stop;
+    uint64_t run_budget;     /* instructions t and n may run before giving up */
+
+    tui_checkpoint *ck;      /* sorted by instret; ck[0] is the start */
+    size_t nck, ck_max;
+    uint64_t ck_every;       /* K: a checkpoint every K instructions */
+    bool replaying;          /* events are not logged while replaying */
+
+    char status[TUI_STATUS_LEN];   /* the message line */
+} tui_model;
+
+/* ---- lifetime ------------------------------------------------------- */
+/* Takes ownership of target (destroyed by tui_model_free) and of *img
+ * (moved; may be NULL).  ck_budget: bytes the checkpoints may use (0 = 256 MiB).
+ * NULL when out of memory. */
+tui_model *tui_model_new(const tui_target_ops *ops, void *target, image *img,
+                         tui_lang lang, size_t ck_budget);
+void tui_model_free(tui_model *m);
+
+/* The bare-machine target: a machine (taking ownership) with an image loaded. */
+void *tui_bare_target_new(machine *mach);
+extern const tui_target_ops tui_bare_target_ops;
+
+/* Loads an image's segments into physical memory and sets the PC to its
+ * entry; false with a message when a segment does not fit. */
+bool tui_load_image(machine *mach, const image *img, char *err, size_t errlen);
+/* Assembles a .s file or reads an image (by content, not by name). */
+bool tui_open_program(const char *path, image *img, char *err, size_t errlen);
+
+/* The target calls this for every trap or exit it sees. */
+void tui_model_record(tui_model *m, const tui_event *e);
+
+/* Language: from "es"/"en" (false when neither), or from the environment
+ * (LC_ALL, LC_MESSAGES, LANG: "es..." means Spanish; anything else English). */
+bool tui_parse_lang(const char *s, tui_lang *out);
+tui_lang tui_lang_from_env(void);
+
+/* ---- queries (for the view and the tests) ------------------------------ */
+machine *tui_model_machine(const tui_model *m);
+const char *tui_model_kind(const tui_model *m);
+uint32_t tui_model_pc(const tui_model *m);
+bool tui_model_has_breakpoint(const tui_model *m, uint32_t pc);
+const tui_event *tui_model_selected(const tui_model *m);    /* NULL when the log is empty */
+/* "main+0x8" for addr, or "" when no symbol precedes it. */
+const char *tui_model_symbolize(const tui_model *m, uint32_t addr, char *buf, size_t n);
+/* The image that names the code running now (the current VM's, under a VMM). */
+const image *tui_model_image(const tui_model *m);
+/* The console output shown (the selected VM's, under a VMM). */
+const char *tui_model_console(const tui_model *m, size_t *len);
+/* The source text of addr ("file:line" in *where), or NULL. */
+const char *tui_model_source(tui_model *m, uint32_t addr, char *where, size_t n);
+/* Reads n bytes at addr as the memory pane does (m->mem_mode); false where unmapped. */
+bool tui_model_read_mem(const tui_model *m, uint32_t addr, void *buf, size_t n);
+/* Bytes the checkpoints hold now. */
+size_t tui_model_checkpoint_bytes(const tui_model *m);
+
+/* ---- actions: one per key ---------------------------------------------- */
+tui_reaction tui_action_step(tui_model *m);
+tui_reaction tui_action_next(tui_model *m);
+tui_reaction tui_action_run_to_trap(tui_model *m);
+/* Runs at most budget instructions; m->running stays true while more remain. */
+tui_reaction tui_action_continue(tui_model *m, uint64_t budget);
+tui_reaction tui_action_stop(tui_model *m);
+tui_reaction tui_action_toggle_breakpoint(tui_model *m);   /* at the cursor */
+tui_reaction tui_action_back_step(tui_model *m);
+tui_reaction tui_action_back_to_previous_trap(tui_model *m);
+tui_reaction tui_action_next_vm(tui_model *m);
+tui_reaction tui_action_goto(tui_model *m, const char *where);
+tui_reaction tui_action_log_select(tui_model *m, long delta);   /* move the selection */
+tui_reaction tui_action_cursor_move(tui_model *m, long insns);   /* move the disassembly cursor */
+tui_reaction tui_action_cursor_to_pc(tui_model *m);
+tui_reaction tui_action_toggle_mem_mode(tui_model *m);
+tui_reaction tui_action_mem_scroll(tui_model *m, long bytes);
+tui_reaction tui_action_toggle_lang(tui_model *m);
+tui_reaction tui_action_quit(tui_model *m);
+
+#endif

@@ -1,0 +1,298 @@
+/*
+ * target_vmm.c -- the hypervisor as a target of the terminal UI (see
+ * target_vmm.h).  The VMM keeps state outside the machine (virtual CPUs,
+ * shadow tables, statistics) and has no snapshot of its own, so going back
+ * rebuilds it from the same configuration and images and replays: the run
+ * is deterministic, so the replay reaches exactly the same state.  The only
+ * checkpoint is the start.
+ */
+#include "tui/target_vmm.h"
+
+#ifdef TUI_HAVE_VMM
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct {
+    vmm_config cfg;
+    image kernel;
+    image progs[VMM_MAX_VMS];
+    char names[VMM_MAX_VMS][16];
+    size_t nprogs;
+    image merged[VMM_MAX_VMS];      /* kernel + program i: what the code pane names */
+    vmm *v;
+    tui_model *model;
+} vmm_target;
+
+static const tui_handler handler_map[VMM_BY_COUNT] = {
+    [VMM_BY_HARDWARE] = TUI_HANDLER_HARDWARE,
+    [VMM_BY_EMULATION] = TUI_HANDLER_EMULATE,
+    [VMM_BY_REFLECTION] = TUI_HANDLER_REFLECT,
+    [VMM_BY_SHADOW] = TUI_HANDLER_SHADOW,
+    [VMM_BY_HOST] = TUI_HANDLER_HOST,
+    [VMM_BY_HYPERCALL] = TUI_HANDLER_HYPERCALL,
+    [VMM_BY_SCHEDULER] = TUI_HANDLER_SCHEDULER,
+};
+
+static const tui_event_kind kind_map[VMM_EV_COUNT] = {
+    [VMM_EV_EXIT] = TUI_EV_EXIT,
+    [VMM_EV_STEP] = TUI_EV_STEP,
+    [VMM_EV_INJECT] = TUI_EV_INJECT,
+    [VMM_EV_SWITCH] = TUI_EV_SWITCH,
+    [VMM_EV_VIOLATION] = TUI_EV_VIOLATION,
+    [VMM_EV_VM_STOP] = TUI_EV_VM_STOP,
+};
+
+static void on_event(vmm *v, const vmm_event *e, void *ud)
+{
+    vmm_target *t = ud;
+    if (!t->model)
+        return;
+    machine *m = vmm_machine(v);
+    tui_event te = {
+        .kind = (unsigned)e->kind < VMM_EV_COUNT ? kind_map[e->kind] : TUI_EV_EXIT,
+        .cause = e->cause, .pc = e->pc, .insn = e->insn,
+        .ring_from = e->ring_from, .ring_to = e->ring_to,
+        .vring_from = e->vring_from, .vring_to = e->vring_to,
+        .handler = (unsigned)e->handler < VMM_BY_COUNT ? handler_map[e->handler] : TUI_HANDLER_EMULATE,
+        .vm = e->vm, .cycles = e->cycles, .at_cycle = e->at,
+        .instret = machine_instret(m), .traps = machine_get_stats(m)->traps_total,
+        .host_type = t->cfg.host == VMM_HOST_TYPE2 ? 2 : 1,
+    };
+    snprintf(te.what, sizeof te.what, "%s", e->what ? e->what : "");
+    tui_model_record(t->model, &te);
+}
+
+static vmm *build(vmm_target *t, char *err, size_t errlen)
+{
+    vmm *v = vmm_new(&t->cfg, err, errlen);
+    if (!v)
+        return NULL;
+    for (unsigned i = 0; i < t->cfg.nvms; i++) {
+        if (!vmm_load(v, i, &t->kernel, &t->progs[i % t->nprogs], err, errlen)) {
+            vmm_free(v);
+            return NULL;
+        }
+    }
+    vmm_set_event_fn(v, on_event, t);
+    return v;
+}
+
+static int by_value(const void *a, const void *b)
+{
+    const image_symbol *x = a, *y = b;
+    if (x->value != y->value)
+        return x->value < y->value ? -1 : 1;
+    return strcmp(x->name, y->name);
+}
+
+static int by_addr(const void *a, const void *b)
+{
+    const image_line *x = a, *y = b;
+    return x->addr < y->addr ? -1 : x->addr > y->addr;
+}
+
+/* The symbols, lines and segments of two images as one (deep copies), so
+ * that the code pane names both the kernel and the program. */
+static bool merge(image *out, const image *a, const image *b)
+{
+    image_init(out);
+    const image *in[2] = { a, b };
+    size_t nsegs = a->nsegs + b->nsegs, nsyms = a->nsyms + b->nsyms;
+    size_t nlines = a->nlines + b->nlines, nfiles = a->nfiles + b->nfiles;
+    out->segs = calloc(nsegs ? nsegs : 1, sizeof *out->segs);
+    out->syms = calloc(nsyms ? nsyms : 1, sizeof *out->syms);
+    out->lines = calloc(nlines ? nlines : 1, sizeof *out->lines);
+    out->files = calloc(nfiles ? nfiles : 1, sizeof *out->files);
+    if (!out->segs || !out->syms || !out->lines || !out->files)
+        goto fail;
+    out->entry = a->entry;
+    for (int k = 0; k < 2; k++) {
+        size_t file_base = out->nfiles;
+        for (size_t i = 0; i < in[k]->nsegs; i++) {
+            /* Only the ranges matter here (image_line_at checks them), not the bytes. */
+            out->segs[out->nsegs] = (image_segment){ in[k]->segs[i].addr, in[k]->segs[i].size, NULL };
+            out->nsegs++;
+        }
+        for (size_t i = 0; i < in[k]->nsyms; i++) {
+            char *name = strdup(in[k]->syms[i].name);
+            if (!name)
+                goto fail;
+            out->syms[out->nsyms++] = (image_symbol){ name, in[k]->syms[i].value, in[k]->syms[i].global };
+        }
+        for (size_t i = 0; i < in[k]->nfiles; i++) {
+            if (!(out->files[out->nfiles] = strdup(in[k]->files[i])))
+                goto fail;
+            out->nfiles++;
+        }
+        for (size_t i = 0; i < in[k]->nlines; i++) {
+            image_line l = in[k]->lines[i];
+            l.file += (uint32_t)file_base;
+            out->lines[out->nlines++] = l;
+        }
+    }
+    qsort(out->syms, out->nsyms, sizeof *out->syms, by_value);
+    qsort(out->lines, out->nlines, sizeof *out->lines, by_addr);
+    return true;
+fail:
+    image_free(out);
+    return false;
+}
+
+static void target_free(vmm_target *t)
+{
+    if (!t)
+        return;
+    vmm_free(t->v);
+    for (size_t i = 0; i < t->nprogs; i++) {
+        image_free(&t->progs[i]);
+        image_free(&t->merged[i]);
+    }
+    image_free(&t->kernel);
+    free(t);
+}
+
+void *tui_vmm_target_new(const vmm_config *cfg, image *kernel, image *progs,
+                         const char *const *names, size_t nprogs, char *err, size_t errlen)
+{
+    if (nprogs == 0 || nprogs > VMM_MAX_VMS) {
+        snprintf(err, errlen, "between 1 and %d workloads", VMM_MAX_VMS);
+        return NULL;
+    }
+    vmm_target *t = calloc(1, sizeof *t);
+    if (!t) {
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    t->cfg = *cfg;
+    t->kernel = *kernel;
+    image_init(kernel);
+    t->nprogs = nprogs;
+    for (size_t i = 0; i < nprogs; i++) {
+        t->progs[i] = progs[i];
+        image_init(&progs[i]);
+        snprintf(t->names[i], sizeof t->names[i], "%s", names && names[i] ? names[i] : "guest");
+    }
+    bool ok = true;
+    for (size_t i = 0; ok && i < nprogs; i++)
+        ok = merge(&t->merged[i], &t->kernel, &t->progs[i]);
+    if (!ok) {
+        snprintf(err, errlen, "out of memory");
+        target_free(t);
+        return NULL;
+    }
+    t->v = build(t, err, errlen);
+    if (!t->v) {
+        target_free(t);
+        return NULL;
+    }
+    return t;
+}
+
+static machine *t_machine(void *self) { return vmm_machine(((vmm_target *)self)->v); }
+static machine_stop t_run(void *self, uint64_t n) { return vmm_run(((vmm_target *)self)->v, n); }
+static unsigned t_vm_count(void *self) { return vmm_nvms(((vmm_target *)self)->v); }
+static int t_current_vm(void *self) { return vmm_current(((vmm_target *)self)->v); }
+
+static void t_vm_info(void *self, unsigned i, tui_vm_info *out)
+{
+    vmm_target *t = self;
+    memset(out, 0, sizeof *out);
+    if (i >= vmm_nvms(t->v))
+        return;
+    snprintf(out->name, sizeof out->name, "%s", t->names[i % t->nprogs]);
+    snprintf(out->state, sizeof out->state, "%s", vmm_vm_state_name(vmm_vm_state_of(t->v, i)));
+    for (unsigned r = 1; r < ISA_NUM_REGS; r++)
+        out->vcpu.r[r] = vmm_guest_reg(t->v, i, r);
+    out->vcpu.pc = vmm_guest_pc(t->v, i);
+    const vmm_vcpu *vc = vmm_vcpu_of(t->v, i);
+    if (vc)
+        memcpy(out->vcpu.cr, vc->cr, sizeof out->vcpu.cr);
+    const vmm_stats *st = vmm_vm_stats(t->v, i);
+    if (st) {
+        out->exits = st->exits;
+        out->emulated = st->emulated;
+        out->reflected = st->reflected;
+        out->hypercalls = st->hypercalls;
+        out->cycles = st->guest_cycles + st->vmm_cycles + st->host_cycles;
+    }
+}
+
+/* Only the start can be saved: the token means "rebuild from scratch". */
+static void *t_save(void *self)
+{
+    machine *m = t_machine(self);
+    if (machine_instret(m) != 0 || machine_get_stats(m)->traps_total != 0)
+        return NULL;
+    return malloc(1);
+}
+
+static void t_restore(void *self, const void *snap)
+{
+    vmm_target *t = self;
+    (void)snap;
+    char err[160];
+    vmm *v = build(t, err, sizeof err);
+    if (!v)
+        return;     /* out of memory: stay where we are rather than lose the VMM */
+    vmm_free(t->v);
+    t->v = v;
+}
+
+static void t_snap_free(void *snap) { free(snap); }
+static size_t t_snap_size(void *self) { (void)self; return 1; }
+static void t_attach(void *self, tui_model *m) { ((vmm_target *)self)->model = m; }
+static void t_destroy(void *self) { target_free(self); }
+
+static const image *t_image(void *self, int vm)
+{
+    vmm_target *t = self;
+    return &t->merged[(vm < 0 ? 0 : (size_t)vm) % t->nprogs];
+}
+
+static const char *t_console(void *self, int vm, size_t *len)
+{
+    vmm_target *t = self;
+    if (vm < 0) {
+        if (len)
+            *len = 0;
+        return "";
+    }
+    return vmm_console(t->v, (unsigned)vm, len);
+}
+
+static const char *t_kind(void *self)
+{
+    return ((vmm_target *)self)->cfg.host == VMM_HOST_TYPE2 ? "Type-2 VMM" : "Type-1 VMM";
+}
+
+static bool t_read_gpa(void *self, int vm, uint32_t gpa, void *buf, size_t n)
+{
+    return vm >= 0 && vmm_read_gpa(((vmm_target *)self)->v, (unsigned)vm, gpa, buf, n);
+}
+
+static size_t t_bars(void *self, tui_bar *out, size_t max)
+{
+    vmm_target *t = self;
+    vmm_stats s;
+    vmm_total_stats(t->v, &s);
+    uint64_t total = s.guest_cycles + s.vmm_cycles + s.host_cycles;
+    size_t n = 0;
+    if (n < max) out[n++] = (tui_bar){ "guest", s.guest_cycles, total };
+    if (n < max) out[n++] = (tui_bar){ "VMM", s.vmm_cycles, total };
+    if (n < max && t->cfg.host == VMM_HOST_TYPE2)
+        out[n++] = (tui_bar){ "host OS", s.host_cycles, total };
+    return n;
+}
+
+const tui_target_ops tui_vmm_target_ops = {
+    .kind = "VMM", .kind_of = t_kind,
+    .machine = t_machine, .run = t_run,
+    .vm_count = t_vm_count, .vm_info = t_vm_info, .current_vm = t_current_vm,
+    .save = t_save, .restore = t_restore, .snap_free = t_snap_free, .snap_size = t_snap_size,
+    .image = t_image, .console = t_console, .bars = t_bars, .read_guest_phys = t_read_gpa,
+    .attach = t_attach, .destroy = t_destroy,
+};
+
+#endif

@@ -1,0 +1,31 @@
+/*
+ * target_vmm.h -- the hypervisor as a target of the terminal UI: several
+ * VMs running a guest kernel and its workloads under the trap-and-emulate
+ * VMM, every VMM event going to the model's log.
+ *
+ * Built only when the hypervisor (vmm/vmm.h) is part of the tree.
+ */
+#ifndef TRAPLAB_TUI_TARGET_VMM_H
+#define TRAPLAB_TUI_TARGET_VMM_H
+
+#if defined(__has_include)
+#if __has_include("vmm/vmm.h")
+#define TUI_HAVE_VMM 1
+#endif
+#endif
+
+#ifdef TUI_HAVE_VMM
+#include "tui/model.h"
+#include "vmm/vmm.h"
+
+/*
+ * A VMM with cfg->nvms VMs, each running kernel with progs[i % nprogs]
+ * (names[i % nprogs] in the VMs pane).  Takes ownership of the images
+ * (moved).  NULL with a message in err.
+ */
+void *tui_vmm_target_new(const vmm_config *cfg, image *kernel, image *progs,
+                         const char *const *names, size_t nprogs, char *err, size_t errlen);
+extern const tui_target_ops tui_vmm_target_ops;
+#endif
+
+#endif

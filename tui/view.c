@@ -1,0 +1,929 @@
+/*
+ * view.c -- the curses view: layout, drawing, and the key table.  The only
+ * file of traplab that includes curses.
+ *
+ * Drawing goes to stdscr and reaches the terminal with wnoutrefresh +
+ * doupdate, so a step only sends the cells that changed (no flicker).  One
+ * layout function computes every pane's rectangle from LINES and COLS; it
+ * runs on KEY_RESIZE.  Colours are a role enum plus a scheme table; with
+ * NO_COLOR or a terminal without colours the roles fall back to attributes.
+ */
+#include "tui/view.h"
+
+#include <curses.h>
+#include <langinfo.h>
+#include <locale.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tui/explain.h"
+
+#define MIN_COLS 80
+#define MIN_LINES 24
+#define CONTINUE_SLICE 200000u   /* instructions between two keyboard polls */
+
+/* ---- colour roles ------------------------------------------------------------ */
+
+typedef enum {
+    ROLE_NORMAL, ROLE_TOPBAR, ROLE_TITLE, ROLE_TITLE_FOCUS, ROLE_RING0, ROLE_RING_USER,
+    ROLE_CHANGED, ROLE_PC, ROLE_BREAK, ROLE_CURSOR, ROLE_SELECTED, ROLE_DIM, ROLE_KEY,
+    ROLE_KEYLABEL, ROLE_STATUS, ROLE_ERROR, ROLE_BAR, ROLE_COUNT
+} role;
+
+static const struct {
+    short fg, bg;
+    attr_t attr;   /* with colour */
+    attr_t mono;   /* without */
+} scheme[ROLE_COUNT] = {
+    [ROLE_NORMAL]      = { -1, -1, 0, 0 },
+    [ROLE_TOPBAR]      = { COLOR_BLACK, COLOR_CYAN, 0, A_REVERSE },
+    [ROLE_TITLE]       = { COLOR_CYAN, -1, A_BOLD, A_BOLD },
+    [ROLE_TITLE_FOCUS] = { COLOR_BLACK, COLOR_CYAN, A_BOLD, A_BOLD | A_REVERSE },
+    [ROLE_RING0]       = { COLOR_WHITE, COLOR_RED, A_BOLD, A_BOLD | A_REVERSE },
+    [ROLE_RING_USER]   = { COLOR_BLACK, COLOR_GREEN, A_BOLD, A_BOLD | A_REVERSE },
+    [ROLE_CHANGED]     = { COLOR_YELLOW, -1, A_BOLD, A_BOLD | A_UNDERLINE },
+    [ROLE_PC]          = { COLOR_BLACK, COLOR_YELLOW, 0, A_REVERSE },
+    [ROLE_BREAK]       = { COLOR_RED, -1, A_BOLD, A_BOLD },
+    [ROLE_CURSOR]      = { COLOR_BLACK, COLOR_WHITE, 0, A_UNDERLINE },
+    [ROLE_SELECTED]    = { COLOR_BLACK, COLOR_CYAN, 0, A_REVERSE },
+    [ROLE_DIM]         = { COLOR_BLUE, -1, A_BOLD, A_DIM },
+    [ROLE_KEY]         = { COLOR_WHITE, COLOR_BLACK, A_BOLD, A_BOLD },
+    [ROLE_KEYLABEL]    = { COLOR_BLACK, COLOR_CYAN, 0, A_REVERSE },
+    [ROLE_STATUS]      = { COLOR_GREEN, -1, 0, 0 },
+    [ROLE_ERROR]       = { COLOR_RED, -1, A_BOLD, A_BOLD },
+    [ROLE_BAR]         = { COLOR_GREEN, -1, A_BOLD, A_BOLD },
+};
+
+typedef struct { int y, x, h, w; } rect;
+
+typedef enum { FOCUS_CODE, FOCUS_LOG, FOCUS_MEM, FOCUS_COUNT } focus;
+
+typedef struct {
+    tui_model *m;
+    bool mono, ascii, too_small;
+    focus focus;
+    rect top, regs, vcpu, code, mem, log, explain, vms, stats, console, status, footer;
+    int sep_x, body_y, body_h;
+    char symbuf[80];
+} tui_view;
+
+/* The one global: a signal handler can reach nothing else. */
+static volatile sig_atomic_t got_signal;
+
+static void on_signal(int sig)
+{
+    got_signal = sig;
+}
+
+static attr_t role_attr(const tui_view *v, role r)
+{
+    return v->mono ? scheme[r].mono : (COLOR_PAIR(r) | scheme[r].attr);
+}
+
+/* ---- drawing helpers ------------------------------------------------------------ */
+
+/* Prints at most w columns of text at (y, x); control bytes become spaces. */
+static void put_text(int y, int x, int w, attr_t a, const char *s)
+{
+    if (w <= 0)
+        return;
+    attr_set(a, 0, NULL);
+    move(y, x);
+    for (int i = 0; i < w && s[i]; i++) {
+        unsigned char c = (unsigned char)s[i];
+        addch(c < 0x20 || c >= 0x7f ? ' ' : c);
+    }
+    attr_set(A_NORMAL, 0, NULL);
+}
+
+static void put_fmt(int y, int x, int w, attr_t a, const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
+static void put_fmt(int y, int x, int w, attr_t a, const char *fmt, ...)
+{
+    char buf[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    put_text(y, x, w, a, buf);
+}
+
+static void fill(int y, int x, int w, attr_t a)
+{
+    attr_set(a, 0, NULL);
+    for (int i = 0; i < w; i++)
+        mvaddch(y, x + i, ' ');
+    attr_set(A_NORMAL, 0, NULL);
+}
+
+static void hline_at(const tui_view *v, int y, int x, int w)
+{
+    for (int i = 0; i < w; i++)
+        mvaddch(y, x + i, v->ascii ? '-' : ACS_HLINE);
+}
+
+/* "── Title ─────" across the pane's first row. */
+static void pane_title(const tui_view *v, const rect *r, const char *title, bool focused)
+{
+    attr_set(role_attr(v, ROLE_DIM), 0, NULL);
+    hline_at(v, r->y, r->x, r->w);
+    attr_set(A_NORMAL, 0, NULL);
+    char buf[160];
+    snprintf(buf, sizeof buf, " %s ", title);
+    put_text(r->y, r->x + 1, r->w - 2, role_attr(v, focused ? ROLE_TITLE_FOCUS : ROLE_TITLE), buf);
+}
+
+/* Word-wraps text (lines split on '\n') into the rectangle; returns rows used. */
+static int wrap_text(int y, int x, int w, int h, attr_t a, const char *text)
+{
+    int row = 0;
+    const char *p = text;
+    while (*p && row < h) {
+        const char *eol = strchr(p, '\n');
+        size_t len = eol ? (size_t)(eol - p) : strlen(p);
+        while (len > 0 && row < h) {
+            size_t take = len;
+            if ((int)take > w) {
+                take = (size_t)w;
+                while (take > 0 && p[take] != ' ')
+                    take--;
+                if (take == 0)
+                    take = (size_t)w;
+            }
+            char line[512];
+            size_t n = take < sizeof line - 1 ? take : sizeof line - 1;
+            memcpy(line, p, n);
+            line[n] = '\0';
+            put_text(y + row, x, w, a, line);
+            row++;
+            p += take;
+            len -= take;
+            while (len > 0 && *p == ' ')
+                p++, len--;
+        }
+        if (!eol)
+            break;
+        p = eol + 1;
+    }
+    return row;
+}
+
+/* ---- layout ------------------------------------------------------------------------ */
+
+static void layout(tui_view *v)
+{
+    int H = LINES, W = COLS;
+    tui_model *m = v->m;
+    unsigned nvms = m->ops->vm_count(m->target);
+    v->too_small = H < MIN_LINES || W < MIN_COLS;
+    v->top = (rect){ 0, 0, 1, W };
+    v->status = (rect){ H - 2, 0, 1, W };
+    v->footer = (rect){ H - 1, 0, 1, W };
+    v->body_y = 1;
+    v->body_h = H - 3;
+    int bh = v->body_h;
+    /* The right column (log, explanation) gets the extra width: its text wraps. */
+    int lw = W * 45 / 100;
+    if (lw < 36)
+        lw = 36;
+    v->sep_x = lw;
+    int rx = lw + 1, rw = W - rx;
+    int y = v->body_y;
+
+    /* Left: registers, the virtual CPU (under a VMM), code, memory.  The
+     * registers take 3 or 5 columns (see draw_cpu), plus the pc and trap rows. */
+    int regs_h = 1 + (lw >= 65 ? 3 : 5) + 2;
+    int vcpu_h = nvms ? (bh >= 32 ? regs_h : 4) : 0;
+    int mem_h = (bh - regs_h - vcpu_h) / 4;
+    if (mem_h < (nvms ? 3 : 4))
+        mem_h = nvms ? 3 : 4;
+    int code_h = bh - regs_h - vcpu_h - mem_h;
+    v->regs = (rect){ y, 0, regs_h, lw };
+    v->vcpu = (rect){ y + regs_h, 0, vcpu_h, lw };
+    v->code = (rect){ y + regs_h + vcpu_h, 0, code_h, lw };
+    v->mem = (rect){ y + regs_h + vcpu_h + code_h, 0, mem_h, lw };
+
+    /* Right: the log, the explanation, the VMs, statistics, console. */
+    int log_h = bh * 22 / 100;
+    if (log_h < 4)
+        log_h = 4;
+    int vms_h = 1 + (nvms ? (int)(nvms < 4 ? nvms : 4) : 1);
+    int stats_h = 3 + (nvms ? 1 : 0) + (bh >= 30 ? 2 : 0);   /* a VMM has two cycle bars */
+    int con_h = 2 + (bh > 21 ? (bh - 21) / 5 : 0);
+    int exp_h = bh - log_h - vms_h - stats_h - con_h;
+    v->log = (rect){ y, rx, log_h, rw };
+    v->explain = (rect){ y + log_h, rx, exp_h, rw };
+    v->vms = (rect){ y + log_h + exp_h, rx, vms_h, rw };
+    v->stats = (rect){ y + log_h + exp_h + vms_h, rx, stats_h, rw };
+    v->console = (rect){ y + log_h + exp_h + vms_h + stats_h, rx, con_h, rw };
+}
+
+/* ---- panes ----------------------------------------------------------------------- */
+
+static const char *reg_label(unsigned r)
+{
+    const char *a = isa_reg_alias(r);
+    return a ? a : isa_reg_name(r);
+}
+
+static void draw_ring_badge(const tui_view *v, int y, int x, unsigned ring)
+{
+    put_fmt(y, x, 12, role_attr(v, ring == 0 ? ROLE_RING0 : ROLE_RING_USER), " %s %u ",
+            tui_text(v->m->lang, TUI_TXT_RING), ring);
+}
+
+static void draw_cpu(const tui_view *v, const rect *r, const char *title, const cpu_state *c,
+                     const cpu_state *prev)
+{
+    pane_title(v, r, title, false);
+    int rows = r->h - 1;
+    int cols = r->w >= 65 ? 5 : 3;     /* as layout() assumes */
+    int cw = r->w / cols;
+    int nreg_rows = (15 + cols - 1) / cols;
+    if (nreg_rows > rows - 1)
+        nreg_rows = rows - 1 > 0 ? rows - 1 : 0;
+    for (unsigned i = 1; i < ISA_NUM_REGS; i++) {
+        int row = (int)(i - 1) / cols, col = (int)(i - 1) % cols;
+        if (row >= nreg_rows)
+            break;
+        bool changed = c->r[i] != prev->r[i];
+        put_fmt(r->y + 1 + row, r->x + col * cw, cw - 1, role_attr(v, changed ? ROLE_CHANGED : ROLE_NORMAL),
+                "%-2s %08x", reg_label(i), c->r[i]);
+    }
+    int y = r->y + 1 + nreg_rows;
+    if (y >= r->y + r->h)
+        return;
+    uint32_t st = c->cr[CR_STATUS];
+    put_fmt(y, r->x, 12, role_attr(v, c->pc != prev->pc ? ROLE_CHANGED : ROLE_NORMAL), "pc %08x", c->pc);
+    draw_ring_badge(v, y, r->x + 12, st & STATUS_RING_MASK);
+    put_fmt(y, r->x + 23, r->w - 23, role_attr(v, st != prev->cr[CR_STATUS] ? ROLE_CHANGED : ROLE_NORMAL),
+            "%s %s", st & STATUS_IE ? "IE" : "--", st & STATUS_PG ? "PG" : "--");
+    if (++y >= r->y + r->h)
+        return;
+    static const unsigned crs[] = { CR_EPC, CR_CAUSE, CR_TVB, CR_BADADDR, CR_PTB };
+    static const int crw[] = { 13, 19, 13, 17, 13 };
+    int x = r->x;
+    for (int i = 0; i < 5 && x + crw[i] <= r->x + r->w; i++) {
+        unsigned cr = crs[i];
+        bool changed = c->cr[cr] != prev->cr[cr];
+        if (cr == CR_CAUSE)
+            put_fmt(y, x, crw[i] - 1, role_attr(v, changed ? ROLE_CHANGED : ROLE_NORMAL), "cause %s",
+                    c->cr[cr] ? isa_cause_name(CAUSE_CODE(c->cr[cr])) : "-");
+        else
+            put_fmt(y, x, crw[i] - 1, role_attr(v, changed ? ROLE_CHANGED : ROLE_NORMAL), "%s %08x",
+                    isa_cr_name(cr), c->cr[cr]);
+        x += crw[i];
+    }
+}
+
+static const char *symbolizer(uint32_t addr, void *ud)
+{
+    tui_view *v = ud;
+    tui_model_symbolize(v->m, addr, v->symbuf, sizeof v->symbuf);
+    return v->symbuf[0] ? v->symbuf : NULL;
+}
+
+static void draw_code(tui_view *v)
+{
+    tui_model *m = v->m;
+    const rect *r = &v->code;
+    machine *mach = tui_model_machine(m);
+    uint32_t pc = tui_model_pc(m);
+    uint32_t cur = m->cursor_follow ? pc : m->cursor;
+    char title[96], sym[64];
+    tui_model_symbolize(m, cur, sym, sizeof sym);
+    snprintf(title, sizeof title, "%s %s", tui_text(m->lang, TUI_TXT_CODE), sym);
+    pane_title(v, r, title, v->focus == FOCUS_CODE);
+    bool wide = r->w >= 70;
+    int rows = r->h - 1 - (wide ? 0 : 1);   /* narrow: the last row shows the source line */
+    if (rows < 1)
+        return;
+    uint32_t start = cur - 4u * (uint32_t)(rows / 3);
+    for (int i = 0; i < rows; i++) {
+        uint32_t a = start + 4u * (uint32_t)i;
+        int y = r->y + 1 + i;
+        uint8_t b[4];
+        char dis[80];
+        if (machine_read_virt(mach, a, b, 4)) {
+            uint32_t w = (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24;
+            isa_disassemble(w, a, dis, sizeof dis, symbolizer, v);
+        } else {
+            snprintf(dis, sizeof dis, "%s", tui_text(m->lang, TUI_TXT_UNMAPPED));
+        }
+        bool is_pc = a == pc, bp = tui_model_has_breakpoint(m, a);
+        role ro = is_pc ? ROLE_PC : (!m->cursor_follow && a == cur) ? ROLE_CURSOR : ROLE_NORMAL;
+        if (ro != ROLE_NORMAL)
+            fill(y, r->x, r->w, role_attr(v, ro));
+        put_text(y, r->x, 1, role_attr(v, ro), is_pc ? ">" : " ");
+        put_text(y, r->x + 1, 1, role_attr(v, bp ? ROLE_BREAK : ro) | (bp ? A_BOLD : 0), bp ? "*" : " ");
+        const image_symbol *s = image_symbol_at(tui_model_image(m), a);
+        int dw = wide ? r->w / 2 : r->w;
+        put_fmt(y, r->x + 2, dw - 2, role_attr(v, ro), "%08x %s", a, dis);
+        if (s && s->value == a) {
+            /* The label, right-aligned where the line has room. */
+            int lx = r->x + 2 + 9 + (int)strlen(dis) + 1, lw = (int)strlen(s->name) + 2;
+            if (lx + lw <= r->x + dw)
+                put_fmt(y, r->x + dw - lw, lw, role_attr(v, ro == ROLE_NORMAL ? ROLE_TITLE : ro), "<%s>", s->name);
+        }
+        if (wide) {
+            char where[64];
+            const char *src = tui_model_source(m, a, where, sizeof where);
+            const image_line *l = image_line_at(tui_model_image(m), a);
+            while (src && *src == ' ')
+                src++;
+            if (src && l && l->addr == a)
+                put_fmt(y, r->x + dw + 1, r->w - dw - 1, role_attr(v, ro == ROLE_NORMAL ? ROLE_DIM : ro), "%s", src);
+        }
+    }
+    if (!wide) {
+        char where[64];
+        const char *src = tui_model_source(m, cur, where, sizeof where);
+        while (src && *src == ' ')
+            src++;
+        if (src)
+            put_fmt(r->y + r->h - 1, r->x, r->w, role_attr(v, ROLE_DIM), "%s: %s", where, src);
+    }
+}
+
+static void draw_mem(const tui_view *v)
+{
+    tui_model *m = v->m;
+    const rect *r = &v->mem;
+    char title[96];
+    static const tui_text_id mode_text[] = {
+        [TUI_MEM_VIRTUAL] = TUI_TXT_VIRTUAL, [TUI_MEM_PHYSICAL] = TUI_TXT_PHYSICAL,
+        [TUI_MEM_GUEST_PHYSICAL] = TUI_TXT_GUEST_PHYSICAL,
+    };
+    char vmname[16] = "";
+    if (m->mem_mode == TUI_MEM_GUEST_PHYSICAL)
+        snprintf(vmname, sizeof vmname, " VM %d", m->sel_vm);
+    snprintf(title, sizeof title, "%s (%s%s) 0x%08x", tui_text(m->lang, TUI_TXT_MEMORY),
+             tui_text(m->lang, mode_text[m->mem_mode]), vmname, m->mem_addr);
+    pane_title(v, r, title, v->focus == FOCUS_MEM);
+    int words = (r->w - 10) / 9;
+    if (words < 1)
+        words = 1;
+    for (int row = 0; row < r->h - 1; row++) {
+        uint32_t a = m->mem_addr + (uint32_t)(row * words * 4);
+        char line[256];
+        int len = snprintf(line, sizeof line, "%08x:", a);
+        for (int i = 0; i < words && len < (int)sizeof line - 10; i++) {
+            uint8_t b[4];
+            uint32_t wa = a + (uint32_t)i * 4;
+            bool ok = tui_model_read_mem(m, wa, b, 4);
+            if (ok)
+                len += snprintf(line + len, sizeof line - (size_t)len, " %08x",
+                                (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24);
+            else
+                len += snprintf(line + len, sizeof line - (size_t)len, " --------");
+        }
+        put_text(r->y + 1 + row, r->x, r->w, A_NORMAL, line);
+    }
+}
+
+static void draw_log(const tui_view *v)
+{
+    const tui_model *m = v->m;
+    const rect *r = &v->log;
+    char title[96];
+    snprintf(title, sizeof title, "%s (%llu)", tui_text(m->lang, TUI_TXT_LOG),
+             (unsigned long long)(m->log_dropped + m->nlog));
+    pane_title(v, r, title, v->focus == FOCUS_LOG);
+    int rows = r->h - 1;
+    if (m->nlog == 0) {
+        wrap_text(r->y + 1, r->x, r->w, rows, role_attr(v, ROLE_DIM), tui_text(m->lang, TUI_TXT_NO_TRAPS));
+        return;
+    }
+    size_t sel = m->sel < m->nlog ? m->sel : m->nlog - 1;
+    size_t top = sel + 1 > (size_t)rows ? sel + 1 - (size_t)rows : 0;
+    bool wide = r->w >= 60;
+    for (int i = 0; i < rows && top + (size_t)i < m->nlog; i++) {
+        size_t k = top + (size_t)i;
+        const tui_event *e = &m->log[k];
+        char line[256], insn[64] = "", num[16];
+        const char *what = e->kind == TUI_EV_TRAP || e->kind == TUI_EV_EXIT
+                         ? isa_cause_name(CAUSE_CODE(e->cause)) : tui_event_kind_name(e->kind, m->lang);
+        if (e->vm >= 0)
+            snprintf(num, sizeof num, "vm%-2d", e->vm);
+        else
+            snprintf(num, sizeof num, "%4llu", (unsigned long long)(m->log_dropped + k + 1));
+        int len = snprintf(line, sizeof line, "%s %-12.12s %08x %u>%u %-10s", num, what,
+                           e->pc, e->ring_from, e->ring_to, tui_handler_name(e->handler, m->lang));
+        if (wide) {
+            if (e->insn)
+                isa_disassemble(e->insn, e->pc, insn, sizeof insn, NULL, NULL);
+            if (e->vm >= 0)
+                len += snprintf(line + len, sizeof line - (size_t)len, " v%u>%u", e->vring_from, e->vring_to);
+            snprintf(line + len, sizeof line - (size_t)len, " %6llu %-18s %s", (unsigned long long)e->cycles,
+                     insn[0] ? insn : e->what, insn[0] ? e->what : "");
+        }
+        role ro = k == sel ? ROLE_SELECTED : ROLE_NORMAL;
+        if (ro != ROLE_NORMAL)
+            fill(r->y + 1 + i, r->x, r->w, role_attr(v, ro));
+        put_text(r->y + 1 + i, r->x, r->w, role_attr(v, ro), line);
+    }
+}
+
+static void draw_explain(const tui_view *v)
+{
+    const tui_model *m = v->m;
+    const rect *r = &v->explain;
+    pane_title(v, r, tui_text(m->lang, TUI_TXT_EXPLAIN), false);
+    const tui_event *e = tui_model_selected(m);
+    if (!e) {
+        wrap_text(r->y + 1, r->x, r->w, r->h - 1, role_attr(v, ROLE_DIM), tui_text(m->lang, TUI_TXT_NO_TRAPS));
+        return;
+    }
+    char buf[2048];
+    tui_explain(e, m->lang, buf, sizeof buf);
+    /* The headline repeats the selected log line; the pane is for the why. */
+    const char *body = strchr(buf, '\n');
+    wrap_text(r->y + 1, r->x, r->w, r->h - 1, A_NORMAL, body ? body + 1 : buf);
+}
+
+static void draw_vms(const tui_view *v)
+{
+    const tui_model *m = v->m;
+    const rect *r = &v->vms;
+    pane_title(v, r, tui_text(m->lang, TUI_TXT_VMS), false);
+    unsigned n = m->ops->vm_count(m->target);
+    if (n == 0) {
+        put_text(r->y + 1, r->x, r->w, role_attr(v, ROLE_DIM), tui_text(m->lang, TUI_TXT_NO_VMS));
+        return;
+    }
+    int cur = m->ops->current_vm(m->target);
+    for (unsigned i = 0; i < n && (int)i < r->h - 1; i++) {
+        tui_vm_info vi;
+        m->ops->vm_info(m->target, i, &vi);
+        role ro = (int)i == m->sel_vm ? ROLE_SELECTED : ROLE_NORMAL;
+        fill(r->y + 1 + (int)i, r->x, r->w, role_attr(v, ro));
+        put_fmt(r->y + 1 + (int)i, r->x, r->w, role_attr(v, ro),
+                r->w >= 60 ? "%c%u %-8.8s %-8.8s exits %llu emul %llu refl %llu hcall %llu cycles %llu"
+                           : "%c%u %-6.6s %-7.7s ex %llu em %llu rf %llu hc %llu cy %llu",
+                (int)i == cur ? '>' : ' ', i, vi.name, vi.state, (unsigned long long)vi.exits,
+                (unsigned long long)vi.emulated, (unsigned long long)vi.reflected,
+                (unsigned long long)vi.hypercalls, (unsigned long long)vi.cycles);
+    }
+}
+
+static void draw_bar(const tui_view *v, int y, int x, int w, const char *label, double frac, const char *value)
+{
+    if (frac < 0) frac = 0;
+    if (frac > 1) frac = 1;
+    int lw = 13, vw = (int)strlen(value) + 1;
+    int bw = w - lw - vw - 2;
+    put_fmt(y, x, lw, A_NORMAL, "%-12.12s", label);
+    if (bw < 3) {
+        put_text(y, x + lw, w - lw, A_NORMAL, value);
+        return;
+    }
+    put_text(y, x + lw, 1, role_attr(v, ROLE_DIM), "[");
+    int filled = (int)(frac * bw + 0.5);
+    attr_set(role_attr(v, ROLE_BAR), 0, NULL);
+    for (int i = 0; i < bw; i++)
+        mvaddch(y, x + lw + 1 + i, i < filled ? (v->ascii ? '#' : ACS_CKBOARD) : ' ');
+    attr_set(A_NORMAL, 0, NULL);
+    put_text(y, x + lw + 1 + bw, 1, role_attr(v, ROLE_DIM), "]");
+    put_text(y, x + lw + bw + 3, vw, A_NORMAL, value);
+}
+
+static void draw_stats(const tui_view *v)
+{
+    const tui_model *m = v->m;
+    const rect *r = &v->stats;
+    pane_title(v, r, tui_text(m->lang, TUI_TXT_STATS), false);
+    machine *mach = tui_model_machine(m);
+    const machine_stats *st = machine_get_stats(mach);
+    put_fmt(r->y + 1, r->x, r->w, A_NORMAL, "%s %llu  %s %llu  %s %llu",
+            tui_text(m->lang, TUI_TXT_INSNS), (unsigned long long)st->instret,
+            tui_text(m->lang, TUI_TXT_CYCLES), (unsigned long long)st->cycles,
+            tui_text(m->lang, TUI_TXT_TRAPS), (unsigned long long)st->traps_total);
+    char val[32];
+    int row = 2;
+    if (m->ops->bars) {
+        /* The target's own bars (under a VMM: where the cycles went). */
+        tui_bar bars[8];
+        size_t nb = m->ops->bars(m->target, bars, 8);
+        for (size_t i = 0; i < nb && row < r->h; i++) {
+            double f = bars[i].total ? (double)bars[i].value / (double)bars[i].total : 0;
+            snprintf(val, sizeof val, "%3.0f%%", f * 100);
+            draw_bar(v, r->y + row++, r->x, r->w, bars[i].label, f, val);
+        }
+    } else {
+        /* How much of the time went to traps: the overhead virtualization is about. */
+        double trap_cycles = (double)st->traps_total * machine_get_config(mach)->costs.trap_entry;
+        double frac = st->cycles ? trap_cycles / (double)st->cycles : 0;
+        snprintf(val, sizeof val, "%3.0f%%", frac * 100);
+        draw_bar(v, r->y + row++, r->x, r->w, m->lang == TUI_LANG_ES ? "trampas" : "trap cost", frac, val);
+    }
+    /* The most frequent causes, as bars relative to the total. */
+    for (unsigned c = 1; c < ISA_NUM_CAUSES && row < r->h; c++) {
+        if (!st->traps[c])
+            continue;
+        snprintf(val, sizeof val, "%llu", (unsigned long long)st->traps[c]);
+        draw_bar(v, r->y + row++, r->x, r->w, isa_cause_name(c),
+                 (double)st->traps[c] / (double)st->traps_total, val);
+    }
+}
+
+static void draw_console(const tui_view *v)
+{
+    const tui_model *m = v->m;
+    const rect *r = &v->console;
+    pane_title(v, r, tui_text(m->lang, TUI_TXT_CONSOLE), false);
+    size_t len;
+    const char *out = tui_model_console(m, &len);
+    int rows = r->h - 1;
+    /* Find the start of the last `rows` lines. */
+    size_t start = len;
+    int lines = 0;
+    if (start > 0 && out[start - 1] == '\n')
+        start--;
+    while (start > 0) {
+        if (out[start - 1] == '\n' && ++lines == rows)
+            break;
+        start--;
+    }
+    int row = 0;
+    while (start < len && row < rows) {
+        const char *eol = memchr(out + start, '\n', len - start);
+        size_t n = eol ? (size_t)(eol - (out + start)) : len - start;
+        char line[256];
+        size_t k = n < sizeof line - 1 ? n : sizeof line - 1;
+        memcpy(line, out + start, k);
+        line[k] = '\0';
+        put_text(r->y + 1 + row++, r->x, r->w, A_NORMAL, line);
+        start += n + 1;
+    }
+}
+
+static void draw_top(const tui_view *v)
+{
+    tui_model *m = v->m;
+    machine *mach = tui_model_machine(m);
+    fill(0, 0, COLS, role_attr(v, ROLE_TOPBAR));
+    char sym[64];
+    tui_model_symbolize(m, tui_model_pc(m), sym, sizeof sym);
+    put_fmt(0, 0, 30, role_attr(v, ROLE_TOPBAR) | A_BOLD, " traplab | %s |", tui_model_kind(m));
+    int x = (int)strlen(tui_model_kind(m)) + 14;
+    draw_ring_badge(v, 0, x, machine_ring(mach));
+    x += 10;
+    int cur = m->ops->current_vm(m->target);
+    if (cur >= 0) {
+        /* Under a VMM the guest's own idea of its ring matters as much as the real one. */
+        tui_vm_info vi;
+        m->ops->vm_info(m->target, (unsigned)cur, &vi);
+        put_fmt(0, x, COLS - x, role_attr(v, ROLE_TOPBAR) | A_BOLD, " VM%d v%u |", cur,
+                vi.vcpu.cr[CR_STATUS] & STATUS_RING_MASK);
+        x += 9;
+    }
+    put_fmt(0, x, COLS - x, role_attr(v, ROLE_TOPBAR), " pc %08x %s | insn %llu | %s %llu",
+            tui_model_pc(m), sym, (unsigned long long)machine_instret(mach),
+            tui_text(m->lang, TUI_TXT_CYCLES), (unsigned long long)machine_cycles(mach));
+}
+
+/* The footer, htop style: a key in one colour, its label in another. */
+static const struct {
+    const char *key;
+    const char *label[TUI_LANG_COUNT];
+} footer_keys[] = {
+    { "F1", { "Help", "Ayuda" } },   { "F2", { "Back", "Atras" } },
+    { "F3", { "BkTrap", "AtTram" } }, { "F4", { "VM", "VM" } },
+    { "F5", { "Step", "Paso" } },    { "F6", { "Next", "Sig" } },
+    { "F7", { "Trap", "Trampa" } },  { "F8", { "Cont", "Cont" } },
+    { "F9", { "Break", "Parada" } }, { "F10", { "Quit", "Salir" } },
+};
+
+static void draw_footer(const tui_view *v)
+{
+    int x = 0, y = v->footer.y;
+    fill(y, 0, COLS, role_attr(v, ROLE_KEYLABEL));
+    for (size_t i = 0; i < sizeof footer_keys / sizeof footer_keys[0]; i++) {
+        const char *k = footer_keys[i].key, *l = footer_keys[i].label[v->m->lang];
+        int need = (int)(strlen(k) + strlen(l)) + 1;
+        if (x + need > COLS)
+            break;
+        put_text(y, x, COLS - x, role_attr(v, ROLE_KEY), k);
+        x += (int)strlen(k);
+        put_fmt(y, x, COLS - x, role_attr(v, ROLE_KEYLABEL), "%-*s", (int)strlen(l) + 1, l);
+        x += (int)strlen(l) + 1;
+    }
+}
+
+static void draw(tui_view *v)
+{
+    tui_model *m = v->m;
+    erase();
+    if (v->too_small) {
+        put_fmt(0, 0, COLS, role_attr(v, ROLE_ERROR), "%s (%dx%d)", tui_text(m->lang, TUI_TXT_TOO_SMALL),
+                COLS, LINES);
+        wnoutrefresh(stdscr);
+        doupdate();
+        return;
+    }
+    draw_top(v);
+    machine *mach = tui_model_machine(m);
+    char title[96];
+    snprintf(title, sizeof title, "%s (%s)", tui_text(m->lang, TUI_TXT_REGISTERS),
+             m->ops->vm_count(m->target) ? tui_text(m->lang, TUI_TXT_REAL_CPU) : tui_model_kind(m));
+    draw_cpu(v, &v->regs, title, machine_cpu(mach), &m->prev_cpu);
+    if (v->vcpu.h > 0 && m->sel_vm >= 0) {
+        tui_vm_info vi;
+        m->ops->vm_info(m->target, (unsigned)m->sel_vm, &vi);
+        snprintf(title, sizeof title, "%s: VM %d %s (%s)", tui_text(m->lang, TUI_TXT_VCPU), m->sel_vm,
+                 vi.name, vi.state);
+        draw_cpu(v, &v->vcpu, title, &vi.vcpu, &m->prev_vcpu);
+    }
+    draw_code(v);
+    draw_mem(v);
+    attr_set(role_attr(v, ROLE_DIM), 0, NULL);
+    for (int y = v->body_y; y < v->body_y + v->body_h; y++)
+        mvaddch(y, v->sep_x, v->ascii ? '|' : ACS_VLINE);
+    attr_set(A_NORMAL, 0, NULL);
+    draw_log(v);
+    draw_explain(v);
+    draw_vms(v);
+    draw_stats(v);
+    draw_console(v);
+    bool bad = m->last_stop == STOP_FATAL;
+    put_text(v->status.y, 0, COLS, role_attr(v, bad ? ROLE_ERROR : ROLE_STATUS), m->status);
+    draw_footer(v);
+    wnoutrefresh(stdscr);
+    doupdate();
+}
+
+/* ---- overlays -------------------------------------------------------------------- */
+
+static const struct {
+    const char *keys;
+    const char *text[TUI_LANG_COUNT];
+} help_lines[] = {
+    { "s  F5",      { "step one instruction", "ejecutar una instruccion" } },
+    { "n  F6",      { "next: step over a call", "siguiente: pasar sobre una llamada" } },
+    { "t  F7",      { "run to the next trap or VM exit", "correr hasta la proxima trampa o salida" } },
+    { "c  F8",      { "continue (any key stops)", "continuar (cualquier tecla detiene)" } },
+    { "b  F9",      { "toggle a breakpoint at the cursor", "poner/quitar punto de parada en el cursor" } },
+    { "r  F2",      { "step back one instruction", "retroceder una instruccion" } },
+    { "R  F3",      { "back to the previous trap", "volver a la trampa anterior" } },
+    { "v  F4",      { "next VM", "siguiente VM" } },
+    { "g",          { "go to a symbol or address", "ir a un simbolo o direccion" } },
+    { "Tab",        { "focus: code, log, memory", "foco: codigo, registro, memoria" } },
+    { "Up/Down",    { "move in the focused pane", "moverse en el panel con foco" } },
+    { ".",          { "cursor back to the PC", "cursor de vuelta al PC" } },
+    { "e  Enter",   { "the whole explanation", "la explicacion completa" } },
+    { "m",          { "memory: virtual / physical / guest-physical", "memoria: virtual / fisica / fisica invitada" } },
+    { "L",          { "language: English / Spanish", "idioma: ingles / espanol" } },
+    { "?  F1",      { "this help", "esta ayuda" } },
+    { "q  F10",     { "quit", "salir" } },
+};
+
+static void overlay_box(const tui_view *v, int y, int x, int h, int w, const char *title)
+{
+    for (int i = 0; i < h; i++)
+        fill(y + i, x, w, A_NORMAL);
+    attr_set(role_attr(v, ROLE_TITLE), 0, NULL);
+    if (v->ascii) {
+        for (int i = 0; i < w; i++) {
+            mvaddch(y, x + i, '-');
+            mvaddch(y + h - 1, x + i, '-');
+        }
+        for (int i = 0; i < h; i++) {
+            mvaddch(y + i, x, '|');
+            mvaddch(y + i, x + w - 1, '|');
+        }
+    } else {
+        WINDOW *b = derwin(stdscr, h, w, y, x);
+        if (b) {
+            wattrset(b, role_attr(v, ROLE_TITLE));
+            box(b, 0, 0);
+            delwin(b);
+        }
+    }
+    attr_set(A_NORMAL, 0, NULL);
+    put_fmt(y, x + 2, w - 4, role_attr(v, ROLE_TITLE_FOCUS), " %s ", title);
+}
+
+static void wait_key(void)
+{
+    wnoutrefresh(stdscr);
+    doupdate();
+    timeout(-1);
+    int ch;
+    do
+        ch = getch();
+    while (ch == KEY_RESIZE);
+}
+
+static void show_help(tui_view *v)
+{
+    tui_lang lang = v->m->lang;
+    int n = (int)(sizeof help_lines / sizeof help_lines[0]);
+    int h = n + 4, w = 60;
+    if (h > LINES) h = LINES;
+    if (w > COLS) w = COLS;
+    int y = (LINES - h) / 2, x = (COLS - w) / 2;
+    overlay_box(v, y, x, h, w, tui_text(lang, TUI_TXT_HELP));
+    for (int i = 0; i < n && i < h - 4; i++) {
+        put_text(y + 1 + i, x + 2, 10, role_attr(v, ROLE_KEY), help_lines[i].keys);
+        put_text(y + 1 + i, x + 13, w - 15, A_NORMAL, help_lines[i].text[lang]);
+    }
+    put_text(y + h - 2, x + 2, w - 4, role_attr(v, ROLE_DIM), tui_text(lang, TUI_TXT_HELP_CLOSE));
+    wait_key();
+}
+
+static void show_explanation(tui_view *v)
+{
+    const tui_event *e = tui_model_selected(v->m);
+    if (!e)
+        return;
+    char buf[2048];
+    tui_explain(e, v->m->lang, buf, sizeof buf);
+    int h = LINES - 4, w = COLS - 8;
+    int y = 2, x = 4;
+    overlay_box(v, y, x, h, w, tui_text(v->m->lang, TUI_TXT_EXPLAIN));
+    wrap_text(y + 2, x + 2, w - 4, h - 5, A_NORMAL, buf);
+    put_text(y + h - 2, x + 2, w - 4, role_attr(v, ROLE_DIM), tui_text(v->m->lang, TUI_TXT_HELP_CLOSE));
+    wait_key();
+}
+
+static void prompt_goto(tui_view *v)
+{
+    const char *p = tui_text(v->m->lang, TUI_TXT_GOTO_PROMPT);
+    fill(v->status.y, 0, COLS, A_NORMAL);
+    put_text(v->status.y, 0, COLS, role_attr(v, ROLE_TITLE), p);
+    move(v->status.y, (int)strlen(p));
+    wnoutrefresh(stdscr);
+    doupdate();
+    char buf[100] = "";
+    echo();
+    curs_set(1);
+    timeout(-1);
+    int rc = getnstr(buf, (int)sizeof buf - 1);
+    noecho();
+    curs_set(0);
+    if (rc != ERR && buf[0])
+        tui_action_goto(v->m, buf);
+}
+
+/* ---- the key table ------------------------------------------------------------------ */
+
+typedef tui_reaction (*key_action)(tui_view *v);
+
+static tui_reaction k_step(tui_view *v) { return tui_action_step(v->m); }
+static tui_reaction k_next(tui_view *v) { return tui_action_next(v->m); }
+static tui_reaction k_trap(tui_view *v) { return tui_action_run_to_trap(v->m); }
+static tui_reaction k_cont(tui_view *v) { return tui_action_continue(v->m, CONTINUE_SLICE); }
+static tui_reaction k_break(tui_view *v) { return tui_action_toggle_breakpoint(v->m); }
+static tui_reaction k_back(tui_view *v) { return tui_action_back_step(v->m); }
+static tui_reaction k_back_trap(tui_view *v) { return tui_action_back_to_previous_trap(v->m); }
+static tui_reaction k_vm(tui_view *v) { return tui_action_next_vm(v->m); }
+static tui_reaction k_quit(tui_view *v) { return tui_action_quit(v->m); }
+static tui_reaction k_mem_mode(tui_view *v) { return tui_action_toggle_mem_mode(v->m); }
+static tui_reaction k_lang(tui_view *v) { return tui_action_toggle_lang(v->m); }
+static tui_reaction k_pc(tui_view *v) { return tui_action_cursor_to_pc(v->m); }
+/* The overlays may outlive a terminal resize: lay out again after them. */
+static tui_reaction k_help(tui_view *v) { show_help(v); return TUI_REDRAW | TUI_RESIZE; }
+static tui_reaction k_explain(tui_view *v) { show_explanation(v); return TUI_REDRAW | TUI_RESIZE; }
+static tui_reaction k_goto(tui_view *v) { prompt_goto(v); return TUI_REDRAW | TUI_RESIZE; }
+static tui_reaction k_resize(tui_view *v) { (void)v; return TUI_RESIZE | TUI_REDRAW; }
+static tui_reaction k_redraw(tui_view *v) { (void)v; clearok(curscr, TRUE); return TUI_REDRAW; }
+
+static tui_reaction k_focus(tui_view *v)
+{
+    v->focus = (focus)((v->focus + 1) % FOCUS_COUNT);
+    return TUI_REDRAW;
+}
+
+static tui_reaction move_focused(tui_view *v, long d, long page)
+{
+    switch (v->focus) {
+    case FOCUS_CODE: return tui_action_cursor_move(v->m, d * page);
+    case FOCUS_LOG:  return tui_action_log_select(v->m, d * page);
+    default:         return tui_action_mem_scroll(v->m, d * page * 16);
+    }
+}
+
+static tui_reaction k_up(tui_view *v) { return move_focused(v, -1, 1); }
+static tui_reaction k_down(tui_view *v) { return move_focused(v, 1, 1); }
+static tui_reaction k_pgup(tui_view *v) { return move_focused(v, -1, 8); }
+static tui_reaction k_pgdn(tui_view *v) { return move_focused(v, 1, 8); }
+
+static const key_action keymap[KEY_MAX + 1] = {
+    ['s'] = k_step,      [KEY_F(5)] = k_step,
+    ['n'] = k_next,      [KEY_F(6)] = k_next,
+    ['t'] = k_trap,      [KEY_F(7)] = k_trap,
+    ['c'] = k_cont,      [KEY_F(8)] = k_cont,
+    ['b'] = k_break,     [KEY_F(9)] = k_break,
+    ['r'] = k_back,      [KEY_F(2)] = k_back,
+    ['R'] = k_back_trap, [KEY_F(3)] = k_back_trap,
+    ['v'] = k_vm,        [KEY_F(4)] = k_vm,
+    ['g'] = k_goto,
+    ['?'] = k_help,      [KEY_F(1)] = k_help,  ['h'] = k_help,
+    ['q'] = k_quit,      [KEY_F(10)] = k_quit, [3] = k_quit,   /* ^C in raw mode */
+    ['e'] = k_explain,   ['\n'] = k_explain,   ['\r'] = k_explain, [KEY_ENTER] = k_explain,
+    ['m'] = k_mem_mode,  ['L'] = k_lang,       ['.'] = k_pc,
+    ['\t'] = k_focus,
+    [KEY_UP] = k_up,     [KEY_DOWN] = k_down,  ['k'] = k_up,   ['j'] = k_down,
+    [KEY_PPAGE] = k_pgup, [KEY_NPAGE] = k_pgdn,
+    [KEY_RESIZE] = k_resize, [12] = k_redraw,   /* ^L */
+};
+
+/* ---- the loop ---------------------------------------------------------------------------- */
+
+int tui_view_run(tui_model *m, const tui_view_options *opt)
+{
+    /* The terminal's character set, so that line drawing works in UTF-8 terminals. */
+    setlocale(LC_CTYPE, "");
+    SCREEN *scr = newterm(NULL, stdout, stdin);
+    if (!scr) {
+        fprintf(stderr, "traplab tui: cannot start the terminal (TERM=%s)\n",
+                getenv("TERM") ? getenv("TERM") : "");
+        return 1;
+    }
+    tui_view v = { .m = m, .focus = FOCUS_CODE };
+    const char *nc = getenv("NO_COLOR");
+    v.mono = (opt && opt->mono) || (nc && *nc) || !has_colors();
+    /* In a UTF-8 locale ncursesw draws lines as UTF-8, which every modern
+     * terminal shows.  Elsewhere it would switch to the VT100 alternate
+     * character set, which tmux and screen often show as letters ("qqqq"):
+     * ASCII is the safe choice there.  --ascii or TRAPLAB_ASCII force it. */
+    const char *asc = getenv("TRAPLAB_ASCII");
+    const char *codeset = nl_langinfo(CODESET);
+    bool utf8 = codeset && (strcmp(codeset, "UTF-8") == 0 || strcmp(codeset, "utf8") == 0);
+    v.ascii = (opt && opt->ascii) || (asc && *asc) || !utf8;
+    if (!v.mono) {
+        start_color();
+        /* -1 means the terminal's own colours, where it can keep them. */
+        bool defaults = use_default_colors() == OK;
+        for (int r = 1; r < ROLE_COUNT; r++) {
+            short fg = scheme[r].fg, bg = scheme[r].bg;
+            if (!defaults) {
+                fg = fg < 0 ? COLOR_WHITE : fg;
+                bg = bg < 0 ? COLOR_BLACK : bg;
+            }
+            init_pair((short)r, fg, bg);
+        }
+    }
+    raw();
+    noecho();
+    nonl();
+    keypad(stdscr, TRUE);
+    curs_set(0);
+    set_escdelay(25);
+
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    struct sigaction old_term, old_hup, old_int;
+    sigaction(SIGTERM, &sa, &old_term);
+    sigaction(SIGHUP, &sa, &old_hup);
+    sigaction(SIGINT, &sa, &old_int);
+
+    layout(&v);
+    bool redraw = true;
+    for (;;) {
+        if (got_signal)
+            break;
+        if (redraw)
+            draw(&v);
+        redraw = false;
+        tui_reaction re;
+        if (m->running) {
+            /* Poll, so that a long run stays responsive to any key. */
+            timeout(0);
+            int ch = getch();
+            if (ch == KEY_RESIZE) {
+                re = k_resize(&v);
+            } else if (ch != ERR) {
+                re = tui_action_stop(m);
+                if (ch == 'q' || ch == KEY_F(10) || ch == 3)
+                    re |= TUI_QUIT;
+            } else {
+                re = tui_action_continue(m, CONTINUE_SLICE);
+            }
+        } else {
+            timeout(250);          /* wake up now and then to notice signals */
+            int ch = getch();
+            if (ch == ERR)
+                continue;
+            key_action fn = ch >= 0 && ch <= KEY_MAX ? keymap[ch] : NULL;
+            re = fn ? fn(&v) : TUI_OK;
+        }
+        if (re & TUI_QUIT)
+            break;
+        if (re & TUI_RESIZE)
+            layout(&v);
+        if (re & (TUI_REDRAW | TUI_RESIZE))
+            redraw = true;
+    }
+    endwin();
+    delscreen(scr);
+    sigaction(SIGTERM, &old_term, NULL);
+    sigaction(SIGHUP, &old_hup, NULL);
+    sigaction(SIGINT, &old_int, NULL);
+    return got_signal ? 1 : 0;
+}
