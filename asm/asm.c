@@ -17,6 +17,7 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "asm/parser.h"
 #include "isa/isa.h"
@@ -29,6 +30,12 @@
 #define MAX_COND_DEPTH    64
 #define MAX_SOURCE_SIZE   (64u << 20)
 #define MAX_SPACE         (16u << 20)
+/* Budgets per pass, so that a small source cannot make the assembler work
+ * for minutes or eat the host's memory: text from macro expansions, text
+ * read by .include, and bytes of output. */
+#define MAX_EXPANDED_TOTAL (16u << 20)
+#define MAX_INCLUDED_TOTAL (64u << 20)
+#define MAX_OUTPUT_TOTAL   (64u << 20)
 #define DEFAULT_ORIGIN    0x1000u
 
 typedef enum { MODE_NOW, MODE_FINAL } eval_mode;
@@ -76,6 +83,12 @@ typedef struct {
     uint8_t *data; size_t size, cap;
 } segment;
 
+/* Positions in an array, by hash: open addressing, at most half full, -1 = empty.
+ * Lookups stay O(1) however many macros or numeric labels a source defines. */
+typedef struct {
+    int *slot; size_t cap;
+} hindex;
+
 struct asm_ctx {
     const asm_options *opt;
     FILE *diag;
@@ -91,11 +104,16 @@ struct asm_ctx {
 
     symbol *syms; size_t nsyms, capsyms;
     int *buckets; size_t nbuckets;     /* hash of syms by lower-case name; -1 = empty */
-    numlabel *nums; size_t nnums;
-    macro *macros; size_t nmacros;
+    numlabel *nums; size_t nnums, capnums;
+    hindex num_index;                  /* nums by number */
+    macro **macros; size_t nmacros, capmacros;  /* each macro has its own block: sources point at it */
+    hindex macro_index;                /* macros by lower-case name */
     macro *defining;                   /* collecting a .macro body */
     int defining_depth;
     unsigned long expansions;
+    size_t expanded, included, output;  /* against the MAX_*_TOTAL budgets */
+    bool expand_overflow, include_overflow, output_overflow;
+    bool abandon;                      /* drop the expansion in progress (too deep) */
 
     uint32_t pc;
     bool pc_overflow;
@@ -303,6 +321,47 @@ static size_t hash_name(const char *s)
     return h;
 }
 
+static size_t hash_lower(const char *s)
+{
+    size_t h = 5381;
+    for (; *s; s++)
+        h = h * 33 + (unsigned char)tolower((unsigned char)*s);
+    return h;
+}
+
+static size_t hash_num(int64_t n)
+{
+    uint64_t h = (uint64_t)n * 0x9e3779b97f4a7c15ull;
+    return (size_t)(h ^ (h >> 29));
+}
+
+static void hindex_put(hindex *h, size_t hash, int k)
+{
+    size_t i = hash & (h->cap - 1);
+    while (h->slot[i] >= 0)
+        i = (i + 1) & (h->cap - 1);
+    h->slot[i] = k;
+}
+
+static void hindex_clear(hindex *h)
+{
+    for (size_t i = 0; i < h->cap; i++)
+        h->slot[i] = -1;
+}
+
+/* Makes room for entry n (entries 0..n-1 exist); hash_of(c, k) rehashes entry k. */
+static void hindex_reserve(asm_ctx *c, hindex *h, size_t n, size_t (*hash_of)(const asm_ctx *, size_t))
+{
+    if (2 * (n + 1) <= h->cap)
+        return;
+    free(h->slot);
+    h->cap = h->cap ? 2 * h->cap : 256;
+    h->slot = xrealloc(NULL, h->cap * sizeof *h->slot);
+    hindex_clear(h);
+    for (size_t k = 0; k < n; k++)
+        hindex_put(h, hash_of(c, k), (int)k);
+}
+
 static symbol *find_sym(asm_ctx *c, const char *name)
 {
     if (!c->nbuckets)
@@ -346,17 +405,26 @@ static symbol *add_sym(asm_ctx *c, const char *name)
     return s;
 }
 
+static size_t num_hash_of(const asm_ctx *c, size_t k) { return hash_num(c->nums[k].num); }
+
 static numlabel *find_num(asm_ctx *c, int64_t n, bool create)
 {
-    for (size_t i = 0; i < c->nnums; i++)
-        if (c->nums[i].num == n)
-            return &c->nums[i];
+    if (c->num_index.cap)
+        for (size_t i = hash_num(n) & (c->num_index.cap - 1);; i = (i + 1) & (c->num_index.cap - 1)) {
+            int k = c->num_index.slot[i];
+            if (k < 0)
+                break;
+            if (c->nums[k].num == n)
+                return &c->nums[k];
+        }
     if (!create)
         return NULL;
-    c->nums = xrealloc(c->nums, (c->nnums + 1) * sizeof *c->nums);
-    numlabel *l = &c->nums[c->nnums++];
+    hindex_reserve(c, &c->num_index, c->nnums, num_hash_of);
+    GROW(c->nums, c->nnums, c->capnums);
+    numlabel *l = &c->nums[c->nnums];
     memset(l, 0, sizeof *l);
     l->num = n;
+    hindex_put(&c->num_index, hash_num(n), (int)c->nnums++);
     return l;
 }
 
@@ -539,6 +607,14 @@ static void emit(asm_ctx *c, const uint8_t *bytes, size_t n)
         c->pc_overflow = true;
         return;
     }
+    if (c->output_overflow)
+        return;
+    if (c->output + n > MAX_OUTPUT_TOTAL) {
+        err(c, 1, "the program is larger than %u MiB (check .space and .org)", MAX_OUTPUT_TOTAL >> 20);
+        c->output_overflow = true;
+        return;
+    }
+    c->output += n;
     if (!c->emitted_any) {
         c->emitted_any = true;
         c->first_addr = c->pc;
@@ -1126,8 +1202,30 @@ static void pop_source(asm_ctx *c)
     c->nsrc--;
 }
 
+/*
+ * Drops the whole expansion in progress, back to the line that used the
+ * outermost macro.  A macro that recurses with two or more uses of itself
+ * would otherwise expand 2^32 times, cut only by the expansion budgets
+ * after seconds of work; this way it costs at most MAX_MACRO_DEPTH
+ * expansions per use.  Conditionals opened inside are dropped with it.
+ */
+static void abandon_expansion(asm_ctx *c)
+{
+    c->abandon = false;
+    size_t outer = 0;
+    while (outer < c->nsrc && !c->src[outer].mac)
+        outer++;
+    if (outer == c->nsrc)
+        return;
+    c->nconds = c->src[outer].cond_base;
+    while (c->nsrc > outer)
+        pop_source(c);
+}
+
 static bool next_line(asm_ctx *c)
 {
+    if (c->abandon)
+        abandon_expansion(c);
     while (c->nsrc) {
         source *s = &c->src[c->nsrc - 1];
         if (s->pos >= s->len) {
@@ -1185,9 +1283,15 @@ static void do_include(asm_ctx *c, const asm_operand *op)
             snprintf(p, n, "%s", name);
         else
             snprintf(p, n, "%s/%s", d, name);
-        FILE *f = fopen(p, "rb");
-        if (f) {
-            fclose(f);
+        /* stat, not fopen: opening a FIFO or a terminal would block. */
+        struct stat sb;
+        if (stat(p, &sb) == 0) {
+            if (!S_ISREG(sb.st_mode)) {
+                err(c, op->col, "include file '%s' is not a regular file", p);
+                free(p);
+                free(here);
+                return;
+            }
             found = p;
         } else {
             free(p);
@@ -1210,6 +1314,11 @@ static void do_include(asm_ctx *c, const asm_operand *op)
         }
     char why[128];
     size_t len;
+    if (c->include_overflow) {      /* reported once; reading more would only waste time */
+        free(real);
+        free(found);
+        return;
+    }
     char *text = read_whole(found, &len, why, sizeof why);
     if (!text) {
         err(c, op->col, "cannot read include file '%s': %s", found, why);
@@ -1217,6 +1326,16 @@ static void do_include(asm_ctx *c, const asm_operand *op)
         free(found);
         return;
     }
+    if (c->included + len > MAX_INCLUDED_TOTAL) {
+        if (!c->include_overflow)
+            err(c, op->col, "included files make more than %u MiB of text in all", MAX_INCLUDED_TOTAL >> 20);
+        c->include_overflow = true;
+        free(text);
+        free(real);
+        free(found);
+        return;
+    }
+    c->included += len;
     int fi = file_index(c, found);
     free(found);
     push_source(c, text, len, fi, real, NULL, 0);
@@ -1270,11 +1389,18 @@ static void raw_directive(const char *line, size_t len, char *out, size_t n, siz
 /* ---- macros ------------------------------------------------------------- */
 static macro *find_macro(asm_ctx *c, const char *name)
 {
-    for (size_t i = 0; i < c->nmacros; i++)
-        if (strcasecmp(c->macros[i].name, name) == 0)
-            return &c->macros[i];
-    return NULL;
+    if (!c->macro_index.cap)
+        return NULL;
+    for (size_t i = hash_lower(name) & (c->macro_index.cap - 1);; i = (i + 1) & (c->macro_index.cap - 1)) {
+        int k = c->macro_index.slot[i];
+        if (k < 0)
+            return NULL;
+        if (strcasecmp(c->macros[k]->name, name) == 0)
+            return c->macros[k];
+    }
 }
+
+static size_t macro_hash_of(const asm_ctx *c, size_t k) { return hash_lower(c->macros[k]->name); }
 
 static bool ident_start(char ch) { return isalpha((unsigned char)ch) || ch == '_'; }
 static bool ident_char(char ch) { return isalnum((unsigned char)ch) || ch == '_' || ch == '$'; }
@@ -1327,9 +1453,13 @@ static void begin_macro(asm_ctx *c, size_t after)
         c->defining = NULL;
         return;
     }
-    c->macros = xrealloc(c->macros, (c->nmacros + 1) * sizeof *c->macros);
-    m = &c->macros[c->nmacros++];
+    /* Not an array of macros: an expansion being read points at its macro,
+     * and may define more macros while it runs. */
+    hindex_reserve(c, &c->macro_index, c->nmacros, macro_hash_of);
+    GROW(c->macros, c->nmacros, c->capmacros);
+    m = c->macros[c->nmacros] = xrealloc(NULL, sizeof *m);
     memset(m, 0, sizeof *m);
+    hindex_put(&c->macro_index, hash_lower(words[0]), (int)c->nmacros++);
     m->name = words[0];
     m->nparams = nw - 1;
     m->params = xrealloc(NULL, (nw - 1) * sizeof *m->params);
@@ -1369,6 +1499,7 @@ static void expand_macro(asm_ctx *c, const asm_stmt *st, const macro *m)
         depth += c->src[i].mac != NULL;
     if (depth >= MAX_MACRO_DEPTH) {
         err(c, st->col, "macro expansion too deep (recursive macro '%s'?)", m->name);
+        c->abandon = true;      /* done in next_line: this line's text is still in use */
         return;
     }
     if (++c->expansions > MAX_EXPANSIONS) {
@@ -1423,6 +1554,15 @@ static void expand_macro(asm_ctx *c, const asm_stmt *st, const macro *m)
         n += replen;
         i += skip;
     }
+    if (c->expanded + n > MAX_EXPANDED_TOTAL) {
+        if (!c->expand_overflow)
+            err(c, st->col, "macro expansions make more than %u MiB of text in all (runaway macros?)",
+                MAX_EXPANDED_TOTAL >> 20);
+        c->expand_overflow = true;
+        free(out);
+        return;
+    }
+    c->expanded += n;
     push_source(c, out, n, m->file, NULL, m, m->line);
     c->src[c->nsrc - 1].inv_col = st->col;
 }
@@ -1501,7 +1641,7 @@ static void fill(asm_ctx *c, size_t n, uint8_t byte)
 {
     uint8_t buf[256];
     memset(buf, byte, sizeof buf);
-    while (n > 0 && !c->pc_overflow) {
+    while (n > 0 && !c->pc_overflow && !c->output_overflow) {
         size_t k = n < sizeof buf ? n : sizeof buf;
         emit(c, buf, k);
         n -= k;
@@ -1740,6 +1880,12 @@ static void operation(asm_ctx *c, const asm_stmt *st)
         expand_macro(c, st, m);
         return;
     }
+    if (c->pass != 2 || c->stop || c->quiet) {
+        /* Nothing will be printed: skip the search for a suggestion, which
+         * is a loop over every macro and would make errors quadratic. */
+        err(c, st->col, "unknown mnemonic '%s'", st->name);
+        return;
+    }
     const char *best = isa_suggest_mnemonic(st->name);
     int bestd = best ? isa_edit_distance(best, st->name) : 3;
     for (size_t i = 0; i < sizeof pseudos / sizeof pseudos[0]; i++) {
@@ -1750,10 +1896,10 @@ static void operation(asm_ctx *c, const asm_stmt *st)
         }
     }
     for (size_t i = 0; i < c->nmacros; i++) {
-        int d = isa_edit_distance(c->macros[i].name, st->name);
+        int d = isa_edit_distance(c->macros[i]->name, st->name);
         if (d < bestd) {
             bestd = d;
-            best = c->macros[i].name;
+            best = c->macros[i]->name;
         }
     }
     if (best && bestd <= 2)
@@ -1899,18 +2045,23 @@ static void reset_pass(asm_ctx *c, int pass)
     c->emitted_any = false;
     c->nconds = 0;
     c->expansions = 0;
+    c->expanded = c->included = c->output = 0;
+    c->expand_overflow = c->include_overflow = c->output_overflow = false;
+    c->abandon = false;
     c->defining = NULL;
     c->defining_depth = 0;
     for (size_t i = 0; i < c->nnums; i++)
         c->nums[i].seen = 0;
     for (size_t i = 0; i < c->nmacros; i++) {
-        free(c->macros[i].name);
-        for (size_t k = 0; k < c->macros[i].nparams; k++)
-            free(c->macros[i].params[k]);
-        free(c->macros[i].params);
-        free(c->macros[i].body);
+        free(c->macros[i]->name);
+        for (size_t k = 0; k < c->macros[i]->nparams; k++)
+            free(c->macros[i]->params[k]);
+        free(c->macros[i]->params);
+        free(c->macros[i]->body);
+        free(c->macros[i]);
     }
     c->nmacros = 0;
+    hindex_clear(&c->macro_index);
 }
 
 static void define_cmdline(asm_ctx *c)
@@ -2031,6 +2182,8 @@ static void free_ctx(asm_ctx *c)
 {
     reset_pass(c, 0);
     free(c->macros);
+    free(c->macro_index.slot);
+    free(c->num_index.slot);
     for (size_t i = 0; i < c->nsyms; i++)
         free(c->syms[i].name);
     free(c->syms);
@@ -2061,8 +2214,7 @@ static int assemble(const char *name, const char *path, const char *src, size_t 
     run_pass(&c, 1, src, len, path);
     c.stop = false;
     run_pass(&c, 2, src, len, path);
-    c.stop = false;
-    build_image(&c, out);
+    build_image(&c, out);      /* its errors, too, stay quiet after "too many errors" */
     int errors = c.errors;
     free_ctx(&c);
     if (errors)
