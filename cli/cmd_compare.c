@@ -257,7 +257,7 @@ int cmd_compare(int argc, char **argv)
     int c;
     optind = 1;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, "hD:", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":hD:", opts, NULL)) != -1) {
         switch (c) {
         case 'w': wl_arg = optarg; break;
         case 'H': host_arg = optarg; break;
@@ -283,12 +283,8 @@ int cmd_compare(int argc, char **argv)
         case 'j': json = true; break;
         case 'C': csv = true; break;
         case 'h': help(); return EXIT_OK;
-        case '?':
-            if (optopt)
-                return cli_usage_error("compare", "option '%s' needs an argument", argv[optind - 1]);
-            return cli_usage_error("compare", "unknown option '%s'", argv[optind - 1]);
         default:
-            return cli_usage_error("compare", "unknown option '%s'", argv[optind - 1]);
+            return cli_option_error("compare", c, argv);
         }
     }
     if (optind < argc)

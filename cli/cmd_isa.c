@@ -33,7 +33,7 @@ int cmd_isa(int argc, char **argv)
     int c;
     optind = 1;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, "hcp:", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":hcp:", opts, NULL)) != -1) {
         switch (c) {
         case 'c': check = true; break;
         case 'p':
@@ -41,7 +41,7 @@ int cmd_isa(int argc, char **argv)
                 return cli_usage_error("isa", "unknown profile '%s' (strict or legacy)", optarg);
             break;
         case 'h': help(); return EXIT_OK;
-        default: return cli_usage_error("isa", "unknown option '%s'", argv[optind - 1]);
+        default: return cli_option_error("isa", c, argv);
         }
     }
     if (optind < argc)

@@ -277,7 +277,7 @@ int cmd_vm(int argc, char **argv)
     int c;
     optind = 1;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, "hD:", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":hD:", opts, NULL)) != -1) {
         switch (c) {
         case 'g': kernel_name = optarg; break;
         case 'P': program_arg = optarg; break;
@@ -326,12 +326,8 @@ int cmd_vm(int argc, char **argv)
         case 's': stats = true; break;
         case 'j': json = true; break;
         case 'h': help(); return EXIT_OK;
-        case '?':
-            if (optopt)
-                return cli_usage_error("vm", "option '%s' needs an argument", argv[optind - 1]);
-            return cli_usage_error("vm", "unknown option '%s'", argv[optind - 1]);
         default:
-            return cli_usage_error("vm", "unknown option '%s'", argv[optind - 1]);
+            return cli_option_error("vm", c, argv);
         }
     }
     if (list) {

@@ -3,7 +3,9 @@
  */
 #include "cli/cli.h"
 
+#include <ctype.h>
 #include <errno.h>
+#include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -43,6 +45,48 @@ int cli_usage_error(const char *cmd, const char *fmt, ...)
     va_end(ap);
     fprintf(stderr, "\nTry 'traplab %s --help'.\n", cmd);
     return EXIT_USAGE;
+}
+
+int cli_option_error(const char *cmd, int c, char **argv)
+{
+    /* getopt leaves the offending word at argv[optind - 1], except for an
+     * unknown short option inside a cluster ("-xv"), named by optopt. */
+    const char *word = argv[optind - 1];
+    if (c == ':')
+        return cli_usage_error(cmd, "option '%s' needs an argument", word);
+    if (optopt && optopt != '?' && (strncmp(word, "--", 2) != 0)) {
+        char opt[3] = { '-', (char)optopt, 0 };
+        return cli_usage_error(cmd, "unknown option '%s'", opt);
+    }
+    char name[64];
+    snprintf(name, sizeof name, "%s", word);
+    char *eq = strchr(name, '=');
+    if (eq)
+        *eq = '\0';
+    return cli_usage_error(cmd, "unknown option '%s'", name);
+}
+
+bool cli_check_define(const char *cmd, const char *def)
+{
+    const char *eq = strchr(def, '=');
+    size_t n = eq ? (size_t)(eq - def) : strlen(def);
+    bool ok = n > 0 && (isalpha((unsigned char)def[0]) || def[0] == '_');
+    for (size_t i = 1; ok && i < n; i++)
+        ok = isalnum((unsigned char)def[i]) || def[i] == '_';
+    if (!ok) {
+        cli_usage_error(cmd, "-D '%s': the name must be a letter or '_' followed by letters, digits or '_'", def);
+        return false;
+    }
+    if (eq) {
+        char *end;
+        errno = 0;
+        long long v = strtoll(eq + 1, &end, 0);
+        if (!eq[1] || *end || errno || v < INT32_MIN || v > UINT32_MAX) {
+            cli_usage_error(cmd, "-D '%s': the value must be a 32-bit number", def);
+            return false;
+        }
+    }
+    return true;
 }
 
 bool cli_parse_u64(const char *s, uint64_t *out)

@@ -258,6 +258,13 @@ static void put32(wbuf *b, uint32_t v)
 
 bool image_write_file(const char *path, const image *img, char *err, size_t errlen)
 {
+    /* Never write what image_read would refuse: that would lose the work. */
+    static const char *const what[] = { "segments", "symbols", "line-table entries", "source files" };
+    size_t counts[] = { img->nsegs, img->nsyms, img->nlines, img->nfiles };
+    for (size_t i = 0; i < 4; i++)
+        if (counts[i] > MAX_ENTRIES)
+            return fail(err, errlen, "too many %s for an image (%zu; the format allows %u)",
+                        what[i], counts[i], MAX_ENTRIES);
     for (size_t i = 0; i < img->nlines; i++)
         if (img->lines[i].line == 0 || img->lines[i].line & LINE_DATA)
             return fail(err, errlen, "line entry %zu has line number %u (1 to 2^31-1 can be written)", i,
@@ -320,6 +327,11 @@ bool image_write_file(const char *path, const image *img, char *err, size_t errl
         free(b.p);
         return fail(err, errlen, "out of memory");
     }
+    if (b.len > MAX_FILE_SIZE) {
+        free(b.p);
+        return fail(err, errlen, "the image would be larger than %u MiB, more than a loader accepts",
+                    MAX_FILE_SIZE >> 20);
+    }
     /* Write to a temporary and rename, so a failed write never leaves half an image. */
     size_t tl = strlen(path) + 8;
     char *tmp = malloc(tl);
@@ -367,6 +379,21 @@ const image_symbol *image_symbol_at(const image *img, uint32_t addr)
     return &img->syms[i];
 }
 
+/* The segment holding addr, by binary search (segments are sorted and
+ * disjoint); NULL when none. */
+static const image_segment *segment_at(const image *img, uint32_t addr)
+{
+    size_t lo = 0, hi = img->nsegs;           /* first segment starting after addr */
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (img->segs[mid].addr <= addr) lo = mid + 1; else hi = mid;
+    }
+    if (lo == 0)
+        return NULL;
+    const image_segment *s = &img->segs[lo - 1];
+    return addr - s->addr < s->size ? s : NULL;
+}
+
 const image_line *image_line_at(const image *img, uint32_t addr)
 {
     size_t lo = 0, hi = img->nlines;
@@ -377,9 +404,8 @@ const image_line *image_line_at(const image *img, uint32_t addr)
     if (lo == 0)
         return NULL;
     const image_line *l = &img->lines[lo - 1];
-    /* A line covers the bytes up to the next line's address, within its segment. */
-    for (size_t i = 0; i < img->nsegs; i++)
-        if (addr >= img->segs[i].addr && addr - img->segs[i].addr < img->segs[i].size)
-            return (l->addr >= img->segs[i].addr) ? l : NULL;
-    return NULL;
+    /* A line covers the bytes up to the next line's address, within its
+     * segment.  (A linear search here made the disassembler quadratic.) */
+    const image_segment *s = segment_at(img, addr);
+    return s && l->addr >= s->addr ? l : NULL;
 }

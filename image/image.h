@@ -36,7 +36,7 @@ typedef struct {
 
 typedef struct {
     uint32_t entry;
-    image_segment *segs;  size_t nsegs;
+    image_segment *segs;  size_t nsegs;   /* sorted by addr, disjoint */
     image_symbol *syms;   size_t nsyms;    /* sorted by value */
     image_line *lines;    size_t nlines;   /* sorted by addr */
     char **files;         size_t nfiles;   /* source file names */

@@ -296,6 +296,16 @@ static const char *sensitivity_text(isa_sensitivity s)
     return "?";
 }
 
+/* A table cell: '|' would end the cell, so it is escaped. */
+static void md_cell(FILE *out, const char *text)
+{
+    for (const char *p = text; *p; p++) {
+        if (*p == '|')
+            fputc('\\', out);
+        fputc(*p, out);
+    }
+}
+
 void isa_write_markdown(FILE *out)
 {
     fprintf(out, "# The traplab ISA, version %s\n\n", ISA_VERSION);
@@ -309,9 +319,11 @@ void isa_write_markdown(FILE *out)
         const isa_insn *in = &isa_table[i];
         if (!in->mnemonic)
             continue;
-        fprintf(out, "| `%s` | `%s` | 0x%02x | %s | %s | %s | %u | %s |\n", in->mnemonic,
+        fprintf(out, "| `%s` | `%s` | 0x%02x | %s | %s | %s | %u | ", in->mnemonic,
                 isa_format_syntax(in->format), in->opcode, isa_format_name(in->format),
-                privilege_text(in), sensitivity_text(in->sensitivity), in->cycles, in->meaning);
+                privilege_text(in), sensitivity_text(in->sensitivity), in->cycles);
+        md_cell(out, in->meaning);
+        fputs(" |\n", out);
     }
     fprintf(out, "\nPrivileged instructions trap with `ILLEGAL_PRIV` when executed outside ring 0. "
                  "Opcodes not listed trap with `ILLEGAL_INSN`.\n");
@@ -323,7 +335,11 @@ void isa_write_markdown(FILE *out)
         fprintf(out, "| `%s` | `%s` |\n", reg_names[r], reg_aliases[r]);
     fprintf(out, "\n## Control registers\n\n| number | name | meaning |\n|---|---|---|\n");
     for (unsigned c = 0; c < ISA_NUM_CRS; c++)
-        fprintf(out, "| %u | `%s` | %s |\n", c, cr_names[c], cr_docs[c]);
+    {
+        fprintf(out, "| %u | `%s` | ", c, cr_names[c]);
+        md_cell(out, cr_docs[c]);
+        fputs(" |\n", out);
+    }
     fprintf(out, "\n## Status word\n\n| bits | meaning |\n|---|---|\n"
                  "| 1:0 | current ring |\n| 2 | IE: interrupts enabled |\n"
                  "| 3 | PG: paging enabled |\n| 15:8 | user flags, writable in any ring |\n");

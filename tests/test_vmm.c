@@ -667,7 +667,7 @@ static void test_bad_config_and_load(void)
     vmm_default_config(&cfg);
     vmm *v = vmm_new(&cfg, err, sizeof err);
     CU_ASSERT_PTR_NOT_NULL_FATAL(v);
-    static const uint8_t bytes[4] = { 0 };
+    static uint8_t bytes[4] = { 0 };
     image_segment big = { 0x7e000, 0x2000, NULL };
     image k = { .entry = 0x7e000, .segs = &big, .nsegs = 1 };
     CU_ASSERT_FALSE(vmm_load(v, 0, &k, NULL, err, sizeof err));
