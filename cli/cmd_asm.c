@@ -47,31 +47,6 @@ static char *default_output(const char *src)
     return out;
 }
 
-/* -D NAME[=VALUE] is checked here, so that a typo is a usage error (exit 2)
- * before any assembling; the assembler checks it again for its other callers. */
-static bool define_ok(const char *d)
-{
-    const char *eq = strchr(d, '=');
-    size_t n = eq ? (size_t)(eq - d) : strlen(d);
-    bool ok = n > 0 && (isalpha((unsigned char)d[0]) || d[0] == '_');
-    for (size_t i = 0; i < n; i++)
-        ok = ok && (isalnum((unsigned char)d[i]) || d[i] == '_' || d[i] == '$');
-    if (!ok) {
-        cli_usage_error("asm", "-D %s: '%.*s' is not a valid symbol name", d, (int)n, d);
-        return false;
-    }
-    if (eq) {
-        char *end;
-        errno = 0;
-        long long v = strtoll(eq + 1, &end, 0);
-        if (errno || !eq[1] || *end || v < INT32_MIN || v > (long long)UINT32_MAX) {
-            cli_usage_error("asm", "-D %s: the value must be a 32-bit number", d);
-            return false;
-        }
-    }
-    return true;
-}
-
 int cmd_asm(int argc, char **argv)
 {
     static const struct option longopts[] = {
@@ -97,7 +72,8 @@ int cmd_asm(int argc, char **argv)
         case 'I': dirs[opt.ninclude_dirs++] = optarg; break;
         case 'D':
             defs[opt.ndefines++] = optarg;
-            if (!define_ok(optarg))
+            /* checked here so that a typo is a usage error before any assembling */
+            if (!cli_check_define("asm", optarg))
                 rc = EXIT_USAGE;
             break;
         case 'C':
@@ -109,14 +85,7 @@ int cmd_asm(int argc, char **argv)
                 rc = cli_usage_error("asm", "--color takes always, never or auto, not '%s'", optarg);
             break;
         case 'h': help(stdout); free(dirs); free(defs); return EXIT_OK;
-        case ':': rc = cli_usage_error("asm", "option '%s' needs an argument", argv[optind - 1]); break;
-        default:
-            /* optopt names a short option even inside a cluster (-hx); a long one has 0. */
-            if (optopt && optopt != 'C' && argv[optind - 1][1] != '-')
-                rc = cli_usage_error("asm", "unknown option '-%c'", optopt);
-            else
-                rc = cli_usage_error("asm", "unknown option '%s'", argv[optind - 1]);
-            break;
+        default: rc = cli_option_error("asm", ch, argv); break;
         }
     }
     if (rc == EXIT_OK && optind != argc - 1)

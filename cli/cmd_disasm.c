@@ -35,9 +35,7 @@ int cmd_disasm(int argc, char **argv)
             help(stdout);
             return EXIT_OK;
         }
-        if (ch == ':')
-            return cli_usage_error("disasm", "option '%s' needs an argument", argv[optind - 1]);
-        return cli_usage_error("disasm", "unknown option '%s'", argv[optind - 1]);
+        return cli_option_error("disasm", ch, argv);
     }
     if (optind != argc - 1)
         return cli_usage_error("disasm", "give exactly one image file");

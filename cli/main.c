@@ -72,17 +72,17 @@ bool cli_check_define(const char *cmd, const char *def)
     size_t n = eq ? (size_t)(eq - def) : strlen(def);
     bool ok = n > 0 && (isalpha((unsigned char)def[0]) || def[0] == '_');
     for (size_t i = 1; ok && i < n; i++)
-        ok = isalnum((unsigned char)def[i]) || def[i] == '_';
+        ok = isalnum((unsigned char)def[i]) || def[i] == '_' || def[i] == '$';
     if (!ok) {
-        cli_usage_error(cmd, "-D '%s': the name must be a letter or '_' followed by letters, digits or '_'", def);
+        cli_usage_error(cmd, "-D %s: '%.*s' is not a valid symbol name", def, (int)n, def);
         return false;
     }
     if (eq) {
         char *end;
         errno = 0;
         long long v = strtoll(eq + 1, &end, 0);
-        if (!eq[1] || *end || errno || v < INT32_MIN || v > UINT32_MAX) {
-            cli_usage_error(cmd, "-D '%s': the value must be a 32-bit number", def);
+        if (!eq[1] || *end || errno || v < INT32_MIN || v > (long long)UINT32_MAX) {
+            cli_usage_error(cmd, "-D %s: the value must be a 32-bit number", def);
             return false;
         }
     }
