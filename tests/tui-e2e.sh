@@ -93,6 +93,14 @@ $TM new-session -d -s "$S" -x 100 -y 32 \
 
 wait_for "Ready. Press ?" || fail "the UI did not start"
 
+# Colour reaches the screen: the PC line has the yellow background (SGR 43)
+# and the ring badge a red one (41); capture-pane -e keeps the escapes.
+esc=$(printf '\033')
+if $TM capture-pane -t "$S" -p -e | grep -q "${esc}\[43m> 00001000" \
+   && $TM capture-pane -t "$S" -p -e | grep -q "${esc}\[41m RING 0"; then
+    pass "colour on screen: the PC line and ring 0 are highlighted"
+else fail "no colour on the PC line or the ring badge"; fi
+
 # The first step sets sp: its row is drawn differently (highlighted) right
 # after that step than after the next one, which leaves it alone.
 $TM send-keys -t "$S" s

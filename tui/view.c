@@ -87,18 +87,25 @@ static attr_t role_attr(const tui_view *v, role r)
 
 /* ---- drawing helpers ------------------------------------------------------------ */
 
+/* attr_set's pair argument replaces the colour pair held in the attribute,
+ * so it must carry the role's pair, or every colour is lost. */
+static void set_attr(attr_t a)
+{
+    attr_set(a & ~A_COLOR, (short)PAIR_NUMBER(a), NULL);
+}
+
 /* Prints at most w columns of text at (y, x); control bytes become spaces. */
 static void put_text(int y, int x, int w, attr_t a, const char *s)
 {
     if (w <= 0)
         return;
-    attr_set(a, 0, NULL);
+    set_attr(a);
     move(y, x);
     for (int i = 0; i < w && s[i]; i++) {
         unsigned char c = (unsigned char)s[i];
         addch(c < 0x20 || c >= 0x7f ? ' ' : c);
     }
-    attr_set(A_NORMAL, 0, NULL);
+    set_attr(A_NORMAL);
 }
 
 static void put_fmt(int y, int x, int w, attr_t a, const char *fmt, ...) __attribute__((format(printf, 5, 6)));
@@ -115,10 +122,10 @@ static void put_fmt(int y, int x, int w, attr_t a, const char *fmt, ...)
 
 static void fill(int y, int x, int w, attr_t a)
 {
-    attr_set(a, 0, NULL);
+    set_attr(a);
     for (int i = 0; i < w; i++)
         mvaddch(y, x + i, ' ');
-    attr_set(A_NORMAL, 0, NULL);
+    set_attr(A_NORMAL);
 }
 
 static void hline_at(const tui_view *v, int y, int x, int w)
@@ -130,9 +137,9 @@ static void hline_at(const tui_view *v, int y, int x, int w)
 /* "── Title ─────" across the pane's first row. */
 static void pane_title(const tui_view *v, const rect *r, const char *title, bool focused)
 {
-    attr_set(role_attr(v, ROLE_DIM), 0, NULL);
+    set_attr(role_attr(v, ROLE_DIM));
     hline_at(v, r->y, r->x, r->w);
-    attr_set(A_NORMAL, 0, NULL);
+    set_attr(A_NORMAL);
     char buf[160];
     snprintf(buf, sizeof buf, " %s ", title);
     put_text(r->y, r->x + 1, r->w - 2, role_attr(v, focused ? ROLE_TITLE_FOCUS : ROLE_TITLE), buf);
@@ -494,10 +501,10 @@ static void draw_bar(const tui_view *v, int y, int x, int w, const char *label, 
     }
     put_text(y, x + lw, 1, role_attr(v, ROLE_DIM), "[");
     int filled = (int)(frac * bw + 0.5);
-    attr_set(role_attr(v, ROLE_BAR), 0, NULL);
+    set_attr(role_attr(v, ROLE_BAR));
     for (int i = 0; i < bw; i++)
         mvaddch(y, x + lw + 1 + i, i < filled ? (v->ascii ? '#' : ACS_CKBOARD) : ' ');
-    attr_set(A_NORMAL, 0, NULL);
+    set_attr(A_NORMAL);
     put_text(y, x + lw + 1 + bw, 1, role_attr(v, ROLE_DIM), "]");
     put_text(y, x + lw + bw + 3, vw, A_NORMAL, value);
 }
@@ -578,7 +585,7 @@ static void put_utf8(const tui_view *v, int y, int x, int w, attr_t a, const cha
 {
     /* Latin-1 letters U+00C0..U+00FF without their accents. */
     static const char latin1[] = "AAAAAAACEEEEIIIIDNOOOOOxOUUUUYTsaaaaaaaceeeeiiiidnooooo/ouuuuyty";
-    attr_set(a, 0, NULL);
+    set_attr(a);
     move(y, x);
     for (size_t i = 0; i < len && w > 0; w--) {
         unsigned char c = (unsigned char)s[i];
@@ -600,7 +607,7 @@ static void put_utf8(const tui_view *v, int y, int x, int w, attr_t a, const cha
         }
         i += n;
     }
-    attr_set(A_NORMAL, 0, NULL);
+    set_attr(A_NORMAL);
 }
 
 /* The rows of the Tasks pane the text scrolls in (below the title). */
@@ -736,10 +743,10 @@ static void draw(tui_view *v)
     }
     draw_code(v);
     draw_mem(v);
-    attr_set(role_attr(v, ROLE_DIM), 0, NULL);
+    set_attr(role_attr(v, ROLE_DIM));
     for (int y = v->body_y; y < v->body_y + v->body_h; y++)
         mvaddch(y, v->sep_x, v->ascii ? '|' : ACS_VLINE);
-    attr_set(A_NORMAL, 0, NULL);
+    set_attr(A_NORMAL);
     draw_log(v);
     if (v->tasks.h > 0) {
         draw_tasks(v);
@@ -786,7 +793,7 @@ static void overlay_box(const tui_view *v, int y, int x, int h, int w, const cha
 {
     for (int i = 0; i < h; i++)
         fill(y + i, x, w, A_NORMAL);
-    attr_set(role_attr(v, ROLE_TITLE), 0, NULL);
+    set_attr(role_attr(v, ROLE_TITLE));
     if (v->ascii) {
         for (int i = 0; i < w; i++) {
             mvaddch(y, x + i, '-');
@@ -804,7 +811,7 @@ static void overlay_box(const tui_view *v, int y, int x, int h, int w, const cha
             delwin(b);
         }
     }
-    attr_set(A_NORMAL, 0, NULL);
+    set_attr(A_NORMAL);
     put_fmt(y, x + 2, w - 4, role_attr(v, ROLE_TITLE_FOCUS), " %s ", title);
 }
 
