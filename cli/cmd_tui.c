@@ -97,6 +97,7 @@ static int run_vmm(const char *guest, const char *programs, uint32_t nvms, const
         fprintf(stderr, "traplab tui: %s\n", err);
         goto out;
     }
+    tui_vmm_target_set_para(t, para);
     tui_model *m = tui_model_new(&tui_vmm_target_ops, t, NULL, lang, 0);
     if (!m) {
         fprintf(stderr, "traplab tui: out of memory\n");

@@ -196,6 +196,28 @@ static void test_explanation(void)
     ex.handler = TUI_HANDLER_HYPERCALL;
     tui_explain(&ex, TUI_LANG_EN, buf, sizeof buf);
     CU_ASSERT_PTR_NOT_NULL(strstr(buf, "Paravirtualization"));
+    /* A para kernel knows it is virtualized: no "believes it runs in ring 0". */
+    ex.vring_from = 0;
+    ex.ring_from = 1;
+    ex.para = true;
+    tui_explain(&ex, TUI_LANG_EN, buf, sizeof buf);
+    CU_ASSERT_PTR_NULL(strstr(buf, "believes"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(buf, "knows it is virtualized"));
+    tui_explain(&ex, TUI_LANG_ES, buf, sizeof buf);
+    CU_ASSERT_PTR_NULL(strstr(buf, "cree correr"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(buf, "sabe que esta virtualizado"));
+    /* ...while a fully virtualized kernel is told where it really runs. */
+    ex.para = false;
+    ex.cause = CAUSE_ILLEGAL_PRIV;
+    ex.handler = TUI_HANDLER_EMULATE;
+    tui_explain(&ex, TUI_LANG_EN, buf, sizeof buf);
+    CU_ASSERT_PTR_NOT_NULL(strstr(buf, "believes it runs in ring 0"));
+    /* English picks the article by sound. */
+    ex.cause = CAUSE_MAKE(CAUSE_PAGE_FAULT, ACCESS_EXEC);
+    tui_explain(&ex, TUI_LANG_EN, buf, sizeof buf);
+    CU_ASSERT_PTR_NOT_NULL(strstr(buf, "An instruction fetch of virtual address 0x00403000"));
+    tui_explain(&ex, TUI_LANG_ES, buf, sizeof buf);
+    CU_ASSERT_PTR_NOT_NULL(strstr(buf, "Una lectura de instruccion de la direccion virtual 0x00403000"));
     /* A tiny buffer is truncated, never overrun. */
     char small[16];
     tui_explain(&ex, TUI_LANG_EN, small, sizeof small);
@@ -470,7 +492,7 @@ static bool load_guest(const char *path, image *img)
     return asm_assemble_file(path, &opt, img) == 0;
 }
 
-static tui_model *make_vmm_model(unsigned nvms)
+static tui_model *make_vmm_model_profile(unsigned nvms, isa_profile profile)
 {
     image k, p[1];
     if (!load_guest("guest/kernel.s", &k) || !load_guest("guest/cpu.s", &p[0]))
@@ -478,12 +500,85 @@ static tui_model *make_vmm_model(unsigned nvms)
     vmm_config cfg;
     vmm_default_config(&cfg);
     cfg.nvms = nvms;
+    cfg.profile = profile;
     const char *names[] = { "cpu" };
     char err[160];
     void *t = tui_vmm_target_new(&cfg, &k, p, names, 1, err, sizeof err);
     image_free(&k);
     image_free(&p[0]);
     return t ? tui_model_new(&tui_vmm_target_ops, t, NULL, TUI_LANG_ES, 0) : NULL;
+}
+
+static tui_model *make_vmm_model(unsigned nvms)
+{
+    return make_vmm_model_profile(nvms, PROFILE_STRICT);
+}
+
+/* t stops at a legacy-profile violation (no trap, but the lesson), the
+ * next t goes on past it, and the VMM counts it once, as c does. */
+static void test_vmm_t_stops_at_violations(void)
+{
+    tui_model *m = make_vmm_model_profile(1, PROFILE_LEGACY);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+    const tui_event *v = NULL;
+    for (int i = 0; i < 400 && !v; i++) {
+        tui_action_run_to_trap(m);
+        const tui_event *e = tui_model_selected(m);
+        if (e && e->kind == TUI_EV_VIOLATION)
+            v = e;
+    }
+    CU_ASSERT_PTR_NOT_NULL_FATAL(v);
+    CU_ASSERT_EQUAL(m->last_stop, STOP_TRAP);
+    CU_ASSERT_PTR_NOT_NULL(strstr(m->status, "violacion"));
+    uint32_t at = v->pc;
+    size_t n = m->nlog;
+    CU_ASSERT_EQUAL(tui_model_pc(m), at);          /* stopped on the instruction */
+    tui_action_run_to_trap(m);
+    CU_ASSERT(tui_model_pc(m) != at || m->nlog > n);
+    for (size_t i = n; i < m->nlog; i++)            /* not reported twice */
+        CU_ASSERT_FALSE(m->log[i].kind == TUI_EV_VIOLATION && m->log[i].pc == at &&
+                        m->log[i].instret == m->log[n - 1].instret);
+
+    /* The same run with c only: the same number of violations. */
+    tui_model *ref = make_vmm_model_profile(1, PROFILE_LEGACY);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(ref);
+    tui_model *both[] = { m, ref };
+    for (int k = 0; k < 2; k++)
+        while (both[k]->last_stop != STOP_HALT && both[k]->last_stop != STOP_FATAL &&
+               machine_instret(tui_model_machine(both[k])) < 2000000)
+            tui_action_continue(both[k], 100000);
+    size_t va = 0, vb = 0;
+    for (size_t i = 0; i < m->nlog; i++)
+        va += m->log[i].kind == TUI_EV_VIOLATION;
+    for (size_t i = 0; i < ref->nlog; i++)
+        vb += ref->log[i].kind == TUI_EV_VIOLATION;
+    CU_ASSERT(vb > 0);
+    CU_ASSERT_EQUAL(va, vb);
+    tui_model_free(ref);
+    tui_model_free(m);
+}
+
+/* A page fault under the VMM names the faulting address, not 0. */
+static void test_vmm_page_fault_address(void)
+{
+    tui_model *m = make_vmm_model(1);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+    const tui_event *pf = NULL;
+    for (int i = 0; i < 200 && !pf; i++) {
+        tui_action_run_to_trap(m);
+        const tui_event *e = tui_model_selected(m);
+        if (e && e->kind == TUI_EV_EXIT && CAUSE_CODE(e->cause) == CAUSE_PAGE_FAULT)
+            pf = e;
+        if (m->last_stop != STOP_TRAP)
+            break;
+    }
+    CU_ASSERT_PTR_NOT_NULL_FATAL(pf);
+    CU_ASSERT(pf->addr != 0);
+    char buf[2048], want[32];
+    tui_explain(pf, TUI_LANG_EN, buf, sizeof buf);
+    snprintf(want, sizeof want, "address 0x%08x", pf->addr);
+    CU_ASSERT_PTR_NOT_NULL(strstr(buf, want));
+    tui_model_free(m);
 }
 
 static void test_vmm_exits_and_going_back(void)
@@ -621,6 +716,8 @@ void test_tui_register(void)
     CU_add_test(s, "the tasks pane", test_tasks_pane);
 #ifdef TUI_HAVE_VMM
     CU_add_test(s, "VM exits under the hypervisor, and going back", test_vmm_exits_and_going_back);
+    CU_add_test(s, "t stops at legacy-profile violations", test_vmm_t_stops_at_violations);
+    CU_add_test(s, "a page fault under the VMM names its address", test_vmm_page_fault_address);
     CU_add_test(s, "step back under the hypervisor from checkpoints", test_vmm_back_step_from_checkpoints);
 #endif
 }

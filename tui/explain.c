@@ -7,6 +7,7 @@
  * expand() fills in the instruction, rings, access and address:
  *   %i instruction text   %r ring before   %t ring after   %a access
  *   %x address            %p pc            %c cycles       %v VM number
+ *   %A access with its article ("An instruction fetch", "Una lectura")
  *   %V virtual ring before   %w the VMM's own summary of the event
  */
 #include "tui/explain.h"
@@ -40,18 +41,18 @@ static const tui_bilingual why_by_cause[ISA_NUM_CAUSES] = {
         "La palabra en %p no es una instruccion de la ISA (%i).",
     }},
     [CAUSE_PAGE_FAULT] = {{
-        "A %a of virtual address %x found no valid page-table mapping allowing it from "
+        "%A of virtual address %x found no valid page-table mapping allowing it from "
         "ring %r: a page fault.",
-        "Una %a de la direccion virtual %x no encontro en la tabla de paginas una traduccion "
+        "%A de la direccion virtual %x no encontro en la tabla de paginas una traduccion "
         "valida que la permita desde el anillo %r: un fallo de pagina.",
     }},
     [CAUSE_MISALIGNED] = {{
-        "A %a of %x is not aligned to its size.",
-        "Una %a de %x no esta alineada a su tamano.",
+        "%A of %x is not aligned to its size.",
+        "%A de %x no esta alineada a su tamano.",
     }},
     [CAUSE_BUS_ERROR] = {{
-        "A %a of physical address %x falls outside memory.",
-        "Una %a de la direccion fisica %x cae fuera de la memoria.",
+        "%A of physical address %x falls outside memory.",
+        "%A de la direccion fisica %x cae fuera de la memoria.",
     }},
     [CAUSE_DIVIDE_BY_ZERO] = {{
         "'%i' divided by zero.",
@@ -292,6 +293,17 @@ static const char *access_word(unsigned acc, tui_lang lang)
     return acc < 3 ? words[lang][acc] : "?";
 }
 
+/* English picks its article by sound ("An instruction fetch"); Spanish's
+ * access words are all feminine. */
+static const char *access_with_article(unsigned acc, tui_lang lang)
+{
+    static const char *const words[TUI_LANG_COUNT][3] = {
+        [TUI_LANG_EN] = { "A read", "A write", "An instruction fetch" },
+        [TUI_LANG_ES] = { "Una lectura", "Una escritura", "Una lectura de instruccion" },
+    };
+    return acc < 3 ? words[lang][acc] : "?";
+}
+
 static void expand(sbuf *b, const char *tmpl, const tui_event *e, tui_lang lang, const char *insn)
 {
     for (const char *p = tmpl; *p; p++) {
@@ -304,6 +316,7 @@ static void expand(sbuf *b, const char *tmpl, const tui_event *e, tui_lang lang,
         case 'r': put(b, "%u", e->ring_from); break;
         case 't': put(b, "%u", e->ring_to); break;
         case 'a': put(b, "%s", access_word(CAUSE_ACCESS(e->cause), lang)); break;
+        case 'A': put(b, "%s", access_with_article(CAUSE_ACCESS(e->cause), lang)); break;
         case 'x': put(b, "0x%08x", e->addr); break;
         case 'p': put(b, "0x%08x", e->pc); break;
         case 'c': put(b, "%llu", (unsigned long long)e->cycles); break;
@@ -348,7 +361,9 @@ char *tui_explain(const tui_event *e, tui_lang lang, char *buf, size_t n)
     if (!why)
         why = code < ISA_NUM_CAUSES ? why_by_cause[code].text[lang] : NULL;
     expand(&b, why ? why : (es ? "Causa desconocida." : "Unknown cause."), e, lang, insn);
-    if (e->vm >= 0 && e->kind == TUI_EV_EXIT && e->vring_from != e->ring_from)
+    /* A paravirtualized kernel knows it is deprivileged: it believes nothing else. */
+    if (e->vm >= 0 && e->kind == TUI_EV_EXIT && e->vring_from != e->ring_from && !e->para &&
+        e->handler != TUI_HANDLER_HYPERCALL)
         expand(&b, es ? " El kernel invitado cree correr en el anillo %V, pero el VMM lo corre "
                         "desprivilegiado en el anillo %r." :
                         " The guest kernel believes it runs in ring %V, but the VMM runs it "

@@ -572,6 +572,8 @@ void tui_model_record(tui_model *m, const tui_event *e)
         m->sel = m->sel >= half ? m->sel - half : 0;
     }
     m->log[m->nlog++] = *e;
+    if (m->stop_on_event && e->kind == TUI_EV_VIOLATION)
+        machine_request_stop(tui_model_machine(m));
 }
 
 static bool pos_after(uint64_t ai, uint64_t at, uint64_t bi, uint64_t bt)
@@ -636,6 +638,7 @@ static machine_stop run_for(tui_model *m, uint64_t max, bool bps, bool stop_on_t
     machine *mach = tui_model_machine(m);
     install_breakpoints(m, bps, has_extra, extra);
     machine_set_stop_on_trap(mach, stop_on_trap);
+    m->stop_on_event = stop_on_trap;
     uint64_t done = 0;
     machine_stop s = STOP_LIMIT;
     bool first = true;
@@ -658,6 +661,7 @@ static machine_stop run_for(tui_model *m, uint64_t max, bool bps, bool stop_on_t
     }
     install_breakpoints(m, false, false, 0);
     machine_set_stop_on_trap(mach, false);
+    m->stop_on_event = false;
     m->last_stop = s;
     return s;
 }
@@ -705,7 +709,10 @@ static void after_run(tui_model *m, size_t nlog_before)
         break;
     case STOP_TRAP: {
         const tui_event *e = tui_model_selected(m);
-        if (e && e->vm >= 0)
+        if (e && e->kind == TUI_EV_VIOLATION)
+            set_status(m, es ? "VM %d: violacion de equivalencia en 0x%08x, sin trampa (%s)" :
+                       "VM %d: equivalence violation at 0x%08x, no trap (%s)", e->vm, e->pc, e->what);
+        else if (e && e->vm >= 0)
             set_status(m, es ? "Salida de la VM %d: %s en 0x%08x (%s)" : "VM %d exit: %s at 0x%08x (%s)",
                        e->vm, isa_cause_name(CAUSE_CODE(e->cause)), e->pc,
                        tui_handler_name(e->handler, m->lang));
@@ -789,6 +796,8 @@ tui_reaction tui_action_run_to_trap(tui_model *m)
     before_action(m);
     size_t n0 = m->nlog;
     machine_stop s = run_for(m, m->run_budget, true, true, false, 0);
+    if (s == STOP_REQUESTED && m->nlog > n0 && m->log[m->nlog - 1].kind == TUI_EV_VIOLATION)
+        m->last_stop = STOP_TRAP;
     after_run(m, n0);
     if (s == STOP_LIMIT)
         set_status(m, m->lang == TUI_LANG_ES ? "Ninguna trampa en %llu instrucciones" :

@@ -90,6 +90,7 @@ typedef struct {
     uint64_t instret, traps; /* machine position right after it (for R) */
     char what[48];           /* the VMM's one-line summary, "" on the bare machine */
     uint8_t host_type;       /* 0 bare machine, 1 or 2: the hypervisor's hosting type */
+    bool para;               /* a paravirtualized guest (it knows it is virtualized) */
 } tui_event;
 
 /* A bar of the statistics pane: value out of total. */
@@ -185,6 +186,7 @@ typedef struct tui_model {
     tui_checkpoint *ck;      /* sorted by instret; ck[0] is the start */
     size_t nck, ck_max;
     uint64_t ck_every;       /* K: a checkpoint every K instructions */
+    bool stop_on_event;      /* t: a violation (no trap, but the lesson) stops the run too */
     bool replaying;          /* events are not logged while replaying */
 
     /* A lab's tasks (traplab lab run, or tui --tasks FILE), shown in the Tasks pane. */
