@@ -558,6 +558,69 @@ static void test_vmm_t_stops_at_violations(void)
     tui_model_free(m);
 }
 
+/* The log lists an exit before the steps of its handling and before the
+ * stop of the VM it halted. */
+static void test_vmm_log_order(void)
+{
+    tui_model *m = make_vmm_model(1);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+    while (m->last_stop != STOP_HALT && m->last_stop != STOP_FATAL &&
+           machine_instret(tui_model_machine(m)) < 20000000)
+        tui_action_continue(m, 1000000);
+    CU_ASSERT_EQUAL_FATAL(m->last_stop, STOP_HALT);
+    size_t steps = 0, stops = 0;
+    for (size_t i = 0; i < m->nlog; i++) {
+        const tui_event *e = &m->log[i];
+        if (e->kind != TUI_EV_STEP && e->kind != TUI_EV_VM_STOP)
+            continue;
+        /* Nothing at the same position comes after it but more of the same. */
+        for (size_t j = i + 1; j < m->nlog && m->log[j].instret == e->instret &&
+                               m->log[j].traps == e->traps && m->log[j].vm == e->vm; j++)
+            CU_ASSERT(m->log[j].kind == TUI_EV_STEP || m->log[j].kind == TUI_EV_VM_STOP);
+        steps += e->kind == TUI_EV_STEP;
+        if (e->kind == TUI_EV_VM_STOP) {
+            stops++;
+            CU_ASSERT_FATAL(i > 0);
+            CU_ASSERT_EQUAL(m->log[i - 1].kind, TUI_EV_EXIT);      /* the halt that stopped it */
+            CU_ASSERT_EQUAL(m->log[i - 1].pc, e->pc);
+        }
+    }
+    CU_ASSERT(stops >= 1);
+    CU_ASSERT(steps >= 1);
+    tui_model_free(m);
+
+    /* t selects the exit, not a step that came after it. */
+    m = make_vmm_model(1);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+    size_t followed = 0;
+    for (int i = 0; i < 300; i++) {
+        tui_action_run_to_trap(m);
+        if (m->last_stop != STOP_TRAP)
+            break;
+        const tui_event *sel = tui_model_selected(m);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(sel);
+        CU_ASSERT(sel->kind != TUI_EV_STEP && sel->kind != TUI_EV_VM_STOP);
+        followed += sel != &m->log[m->nlog - 1];
+    }
+    CU_ASSERT(followed >= 1);
+    tui_model_free(m);
+}
+
+/* Counters fit in 4 columns. */
+static void test_fmt_count(void)
+{
+    char b[16];
+    CU_ASSERT_STRING_EQUAL(tui_fmt_count(0, b, sizeof b), "0");
+    CU_ASSERT_STRING_EQUAL(tui_fmt_count(9999, b, sizeof b), "9999");
+    CU_ASSERT_STRING_EQUAL(tui_fmt_count(34453, b, sizeof b), "34k");
+    CU_ASSERT_STRING_EQUAL(tui_fmt_count(99999, b, sizeof b), "99k");
+    CU_ASSERT_STRING_EQUAL(tui_fmt_count(999999, b, sizeof b), "999k");
+    CU_ASSERT_STRING_EQUAL(tui_fmt_count(1234567, b, sizeof b), "1.2M");
+    CU_ASSERT_STRING_EQUAL(tui_fmt_count(20172347, b, sizeof b), "20M");
+    CU_ASSERT_STRING_EQUAL(tui_fmt_count(3400000000ull, b, sizeof b), "3.4G");
+    CU_ASSERT_STRING_EQUAL(tui_fmt_count(UINT64_MAX, b, sizeof b), "18E");
+}
+
 /* A page fault under the VMM names the faulting address, not 0. */
 static void test_vmm_page_fault_address(void)
 {
@@ -713,10 +776,12 @@ void test_tui_register(void)
     CU_add_test(s, "continue runs in slices", test_continue_in_slices);
     CU_add_test(s, "language and queries", test_language_and_queries);
     CU_add_test(s, "word wrapping", test_wrap);
+    CU_add_test(s, "compact counters", test_fmt_count);
     CU_add_test(s, "the tasks pane", test_tasks_pane);
 #ifdef TUI_HAVE_VMM
     CU_add_test(s, "VM exits under the hypervisor, and going back", test_vmm_exits_and_going_back);
     CU_add_test(s, "t stops at legacy-profile violations", test_vmm_t_stops_at_violations);
+    CU_add_test(s, "an exit is logged before its steps and the VM stop", test_vmm_log_order);
     CU_add_test(s, "a page fault under the VMM names its address", test_vmm_page_fault_address);
     CU_add_test(s, "step back under the hypervisor from checkpoints", test_vmm_back_step_from_checkpoints);
 #endif

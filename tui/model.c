@@ -465,6 +465,27 @@ const char *tui_model_console(const tui_model *m, size_t *len)
     return machine_console_output(tui_model_machine(m), len);
 }
 
+const char *tui_fmt_count(uint64_t n, char *buf, size_t len)
+{
+    static const char units[] = "kMGTPE";
+    if (n < 10000) {
+        snprintf(buf, len, "%llu", (unsigned long long)n);
+        return buf;
+    }
+    /* Truncated, not rounded: 99999 is "99k", never "100k" (5 characters). */
+    double x = (double)n;
+    int u = -1;
+    do {
+        x /= 1000;
+        u++;
+    } while (x >= 1000 && units[u + 1]);
+    if (x < 10)
+        snprintf(buf, len, "%.1f%c", (double)(uint64_t)(x * 10) / 10, units[u]);
+    else
+        snprintf(buf, len, "%llu%c", (unsigned long long)x, units[u]);
+    return buf;
+}
+
 const char *tui_model_symbolize(const tui_model *m, uint32_t addr, char *buf, size_t n)
 {
     const image_symbol *s = image_symbol_at(tui_model_image(m), addr);
@@ -571,7 +592,18 @@ void tui_model_record(tui_model *m, const tui_event *e)
         m->log_dropped += half;
         m->sel = m->sel >= half ? m->sel - half : 0;
     }
-    m->log[m->nlog++] = *e;
+    /* The VMM reports the steps of handling an exit (and the stop of a VM
+     * that halted) before the exit itself: the log puts the exit first, then
+     * what it led to, at the same position in the run. */
+    size_t at = m->nlog;
+    if (e->kind == TUI_EV_EXIT)
+        while (at > 0 && m->log[at - 1].vm == e->vm && m->log[at - 1].instret == e->instret &&
+               m->log[at - 1].traps == e->traps &&
+               (m->log[at - 1].kind == TUI_EV_STEP || m->log[at - 1].kind == TUI_EV_VM_STOP))
+            at--;
+    memmove(m->log + at + 1, m->log + at, (m->nlog - at) * sizeof *m->log);
+    m->log[at] = *e;
+    m->nlog++;
     if (m->stop_on_event && e->kind == TUI_EV_VIOLATION)
         machine_request_stop(tui_model_machine(m));
 }
@@ -680,8 +712,15 @@ static void before_action(tui_model *m)
 static void after_run(tui_model *m, size_t nlog_before)
 {
     machine *mach = tui_model_machine(m);
-    if (m->nlog != nlog_before)
-        m->sel = m->nlog ? m->nlog - 1 : 0;
+    if (m->nlog != nlog_before) {
+        /* Select the newest trap or exit, not the steps that followed it. */
+        m->sel = m->nlog - 1;
+        for (size_t i = m->nlog; i-- > nlog_before;)
+            if (m->log[i].kind != TUI_EV_STEP && m->log[i].kind != TUI_EV_VM_STOP) {
+                m->sel = i;
+                break;
+            }
+    }
     m->cursor_follow = true;
     m->cursor = machine_cpu(mach)->pc;
     if (m->mem_follow)

@@ -250,6 +250,10 @@ const char *tui_model_kind(const tui_model *m);
 uint32_t tui_model_pc(const tui_model *m);
 bool tui_model_has_breakpoint(const tui_model *m, uint32_t pc);
 const tui_event *tui_model_selected(const tui_model *m);    /* NULL when the log is empty */
+/* n in at most 4 characters, so that counters fit an 80-column pane:
+ * "1234", "34k", "1.2M", "20M", "3.4G". */
+const char *tui_fmt_count(uint64_t n, char *buf, size_t len);
+
 /* "main+0x8" for addr, or "" when no symbol precedes it. */
 const char *tui_model_symbolize(const tui_model *m, uint32_t addr, char *buf, size_t n);
 /* The image that names the code running now (the current VM's, under a VMM). */

@@ -408,8 +408,10 @@ static void draw_log(const tui_view *v)
     const tui_model *m = v->m;
     const rect *r = &v->log;
     char title[96];
-    snprintf(title, sizeof title, "%s (%llu)", tui_text(m->lang, TUI_TXT_LOG),
-             (unsigned long long)(m->log_dropped + m->nlog));
+    /* It counts every line (steps, switches, ...), not only the traps that
+     * Statistics counts: say so. */
+    snprintf(title, sizeof title, "%s (%llu %s)", tui_text(m->lang, TUI_TXT_LOG),
+             (unsigned long long)(m->log_dropped + m->nlog), m->lang == TUI_LANG_ES ? "eventos" : "events");
     pane_title(v, r, title, v->focus == FOCUS_LOG);
     int rows = r->h - 1;
     if (m->nlog == 0) {
@@ -422,14 +424,24 @@ static void draw_log(const tui_view *v)
     for (int i = 0; i < rows && top + (size_t)i < m->nlog; i++) {
         size_t k = top + (size_t)i;
         const tui_event *e = &m->log[k];
-        char line[256], insn[64] = "", num[16];
-        const char *what = e->kind == TUI_EV_TRAP || e->kind == TUI_EV_EXIT
-                         ? isa_cause_name(CAUSE_CODE(e->cause)) : tui_event_kind_name(e->kind, m->lang);
-        if (e->vm >= 0)
-            snprintf(num, sizeof num, "vm%-2d", e->vm);
+        char line[256], insn[64] = "", num[16], what[16], cyc[16];
+        /* A step of handling the exit above it is indented under it. */
+        if (e->kind == TUI_EV_TRAP || e->kind == TUI_EV_EXIT)
+            snprintf(what, sizeof what, "%s", isa_cause_name(CAUSE_CODE(e->cause)));
         else
-            snprintf(num, sizeof num, "%4llu", (unsigned long long)(m->log_dropped + k + 1));
-        int len = snprintf(line, sizeof line, "%s %-12.12s %08x %u>%u %-10s", num, what,
+            snprintf(what, sizeof what, "%s%s", e->kind == TUI_EV_STEP ? " +" : "",
+                     tui_event_kind_name(e->kind, m->lang));
+        if (wide && e->vm >= 0)
+            snprintf(num, sizeof num, "vm%-2d ", e->vm);
+        else if (wide)
+            snprintf(num, sizeof num, "%4llu ", (unsigned long long)(m->log_dropped + k + 1));
+        else if (e->vm >= 0)
+            snprintf(num, sizeof num, "%d ", e->vm);
+        else
+            num[0] = '\0';
+        /* Every line says what it cost; at 80 columns in compact units. */
+        tui_fmt_count(e->cycles, cyc, sizeof cyc);
+        int len = snprintf(line, sizeof line, "%s%-12.12s %08x %u>%u %-10.10s", num, what,
                            e->pc, e->ring_from, e->ring_to, tui_handler_name(e->handler, m->lang));
         if (wide) {
             if (e->insn)
@@ -438,6 +450,8 @@ static void draw_log(const tui_view *v)
                 len += snprintf(line + len, sizeof line - (size_t)len, " v%u>%u", e->vring_from, e->vring_to);
             snprintf(line + len, sizeof line - (size_t)len, " %6llu %-18s %s", (unsigned long long)e->cycles,
                      insn[0] ? insn : e->what, insn[0] ? e->what : "");
+        } else {
+            snprintf(line + len, sizeof line - (size_t)len, " %4s", cyc);
         }
         role ro = k == sel ? ROLE_SELECTED : ROLE_NORMAL;
         if (ro != ROLE_NORMAL)
@@ -479,12 +493,19 @@ static void draw_vms(const tui_view *v)
         m->ops->vm_info(m->target, i, &vi);
         role ro = (int)i == m->sel_vm ? ROLE_SELECTED : ROLE_NORMAL;
         fill(r->y + 1 + (int)i, r->x, r->w, role_attr(v, ro));
-        put_fmt(r->y + 1 + (int)i, r->x, r->w, role_attr(v, ro),
-                r->w >= 60 ? "%c%u %-8.8s %-8.8s exits %llu emul %llu refl %llu hcall %llu cycles %llu"
-                           : "%c%u %-6.6s %-7.7s ex %llu em %llu rf %llu hc %llu cy %llu",
-                (int)i == cur ? '>' : ' ', i, vi.name, vi.state, (unsigned long long)vi.exits,
-                (unsigned long long)vi.emulated, (unsigned long long)vi.reflected,
-                (unsigned long long)vi.hypercalls, (unsigned long long)vi.cycles);
+        char ex[16], em[16], rf[16], hc[16], cy[16];
+        if (r->w >= 60)
+            put_fmt(r->y + 1 + (int)i, r->x, r->w, role_attr(v, ro),
+                    "%c%u %-8.8s %-8.8s exits %llu emul %llu refl %llu hcall %llu cycles %llu",
+                    (int)i == cur ? '>' : ' ', i, vi.name, vi.state, (unsigned long long)vi.exits,
+                    (unsigned long long)vi.emulated, (unsigned long long)vi.reflected,
+                    (unsigned long long)vi.hypercalls, (unsigned long long)vi.cycles);
+        else    /* compact units: a cut-off "cy 34" for 34453 would be wrong */
+            put_fmt(r->y + 1 + (int)i, r->x, r->w, role_attr(v, ro),
+                    "%c%u %-5.5s %-7.7s ex%s em%s rf%s hc%s cy%s",
+                    (int)i == cur ? '>' : ' ', i, vi.name, vi.state, tui_fmt_count(vi.exits, ex, sizeof ex),
+                    tui_fmt_count(vi.emulated, em, sizeof em), tui_fmt_count(vi.reflected, rf, sizeof rf),
+                    tui_fmt_count(vi.hypercalls, hc, sizeof hc), tui_fmt_count(vi.cycles, cy, sizeof cy));
     }
 }
 
@@ -509,6 +530,14 @@ static void draw_bar(const tui_view *v, int y, int x, int w, const char *label, 
     put_text(y, x + lw + bw + 3, vw, A_NORMAL, value);
 }
 
+static const char *count_text(bool compact, uint64_t n, char *buf, size_t len)
+{
+    if (compact)
+        return tui_fmt_count(n, buf, len);
+    snprintf(buf, len, "%llu", (unsigned long long)n);
+    return buf;
+}
+
 static void draw_stats(const tui_view *v)
 {
     const tui_model *m = v->m;
@@ -516,10 +545,14 @@ static void draw_stats(const tui_view *v)
     pane_title(v, r, tui_text(m->lang, TUI_TXT_STATS), false);
     machine *mach = tui_model_machine(m);
     const machine_stats *st = machine_get_stats(mach);
-    put_fmt(r->y + 1, r->x, r->w, A_NORMAL, "%s %llu  %s %llu  %s %llu",
-            tui_text(m->lang, TUI_TXT_INSNS), (unsigned long long)st->instret,
-            tui_text(m->lang, TUI_TXT_CYCLES), (unsigned long long)st->cycles,
-            tui_text(m->lang, TUI_TXT_TRAPS), (unsigned long long)st->traps_total);
+    char ni[24], nc[24], nt[24];
+    bool narrow = r->w < 60;
+    /* "CPU traps": what the machine took, fewer than the log's events. */
+    put_fmt(r->y + 1, r->x, r->w, A_NORMAL, "%s %s  %s %s  %s %s",
+            narrow ? "insn" : tui_text(m->lang, TUI_TXT_INSNS), count_text(narrow, st->instret, ni, sizeof ni),
+            tui_text(m->lang, TUI_TXT_CYCLES), count_text(narrow, st->cycles, nc, sizeof nc),
+            m->lang == TUI_LANG_ES ? "trampas CPU" : "CPU traps",
+            count_text(narrow, st->traps_total, nt, sizeof nt));
     char val[32];
     int row = 2;
     if (m->ops->bars) {
@@ -681,9 +714,12 @@ static void draw_top(const tui_view *v)
                 vi.vcpu.cr[CR_STATUS] & STATUS_RING_MASK);
         x += 9;
     }
-    put_fmt(0, x, COLS - x, role_attr(v, ROLE_TOPBAR), " pc %08x %s | insn %llu | %s %llu",
-            tui_model_pc(m), sym, (unsigned long long)machine_instret(mach),
-            tui_text(m->lang, TUI_TXT_CYCLES), (unsigned long long)machine_cycles(mach));
+    /* The counters before the symbol, so that a narrow screen cuts the
+     * symbol (the Code pane's title has it too), never the cycles. */
+    char ni[16], nc[16];
+    put_fmt(0, x, COLS - x, role_attr(v, ROLE_TOPBAR), " pc %08x | insn %s | %s %s | %s",
+            tui_model_pc(m), tui_fmt_count(machine_instret(mach), ni, sizeof ni),
+            tui_text(m->lang, TUI_TXT_CYCLES), tui_fmt_count(machine_cycles(mach), nc, sizeof nc), sym);
 }
 
 /* The footer, htop style: a key in one colour, its label in another. */
