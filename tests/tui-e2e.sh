@@ -138,7 +138,7 @@ layout_ok() {
     for title in "Registers" "Code" "Memory" "Traps and exits" "Explanation" "VMs" "Statistics" "Console" "F1Help"; do
         printf '%s\n' "$scr" | grep -qF -- "$title" || return 1
     done
-    printf '%s\n' "$scr" | grep -q "ILLEGAL_PRIV.*3>0" || return 1
+    printf '%s\n' "$scr" | grep -qE "ILLEGAL_PRIV [0-9a-f]{8} 3>0 hardware +1000" || return 1   # with its cycles
     printf '%s\n' "$scr" | grep -qF "Why: 'halt' is privileged" || return 1
     printf '%s\n' "$scr" | grep -qF "pc 0000" || return 1
     printf '%s\n' "$scr" | grep -q "qqqq" && return 1      # line characters shown as letters

@@ -46,7 +46,9 @@ char *tui_explain(const tui_event *e, tui_lang lang, char *buf, size_t n);
     X(INSNS,       "instructions",     "instrucciones") \
     X(CYCLES,      "cycles",           "ciclos") \
     X(TRAPS,       "traps",            "trampas") \
-    X(HELP_CLOSE,  "Press any key to close.", "Pulse una tecla para cerrar.")
+    X(HELP_CLOSE,  "Press any key to close.", "Pulse una tecla para cerrar.") \
+    X(SCROLL_CLOSE, "Arrows/PgUp/PgDn scroll; any other key closes.", \
+                   "Flechas/RePag/AvPag desplazan; otra tecla cierra.")
 
 typedef enum {
 #define X(id, en, es) TUI_TXT_##id,
