@@ -167,16 +167,16 @@ static void test_explanation(void)
     CU_ASSERT_PTR_NOT_NULL(strstr(buf, "Course notes"));
     tui_explain(e, TUI_LANG_ES, buf, sizeof buf);
     CU_ASSERT_PTR_NOT_NULL(strstr(buf, "'halt' es privilegiada y la CPU estaba en el anillo 3"));
-    CU_ASSERT_PTR_NOT_NULL(strstr(buf, "anillo 0 en los sistemas con anillos de proteccion"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(buf, "anillo 0 en los sistemas con anillos de protección"));
 
     /* Under a hypervisor the handler kind decides the lesson. */
     tui_event ex = *e;
     ex.handler = TUI_HANDLER_EMULATE;
     ex.vm = 1;
     tui_explain(&ex, TUI_LANG_ES, buf, sizeof buf);
-    CU_ASSERT_PTR_NOT_NULL(strstr(buf, "La VM 1 salio al VMM"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(buf, "La VM 1 salió al VMM"));
     CU_ASSERT_PTR_NOT_NULL(strstr(buf, "las instrucciones sensibles que provienen de las "
-                                       "maquinas virtuales son interceptadas por el hipervisor"));
+                                       "máquinas virtuales son interceptadas por el hipervisor"));
     ex.cause = CAUSE_MAKE(CAUSE_PAGE_FAULT, ACCESS_WRITE);
     ex.addr = 0x00403000;
     ex.handler = TUI_HANDLER_REFLECT;
@@ -205,7 +205,7 @@ static void test_explanation(void)
     CU_ASSERT_PTR_NOT_NULL(strstr(buf, "knows it is virtualized"));
     tui_explain(&ex, TUI_LANG_ES, buf, sizeof buf);
     CU_ASSERT_PTR_NULL(strstr(buf, "cree correr"));
-    CU_ASSERT_PTR_NOT_NULL(strstr(buf, "sabe que esta virtualizado"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(buf, "sabe que está virtualizado"));
     /* ...while a fully virtualized kernel is told where it really runs. */
     ex.para = false;
     ex.cause = CAUSE_ILLEGAL_PRIV;
@@ -217,7 +217,7 @@ static void test_explanation(void)
     tui_explain(&ex, TUI_LANG_EN, buf, sizeof buf);
     CU_ASSERT_PTR_NOT_NULL(strstr(buf, "An instruction fetch of virtual address 0x00403000"));
     tui_explain(&ex, TUI_LANG_ES, buf, sizeof buf);
-    CU_ASSERT_PTR_NOT_NULL(strstr(buf, "Una lectura de instruccion de la direccion virtual 0x00403000"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(buf, "Una lectura de instrucción de la dirección virtual 0x00403000"));
     /* A tiny buffer is truncated, never overrun. */
     char small[16];
     tui_explain(&ex, TUI_LANG_EN, small, sizeof small);
@@ -529,7 +529,7 @@ static void test_vmm_t_stops_at_violations(void)
     }
     CU_ASSERT_PTR_NOT_NULL_FATAL(v);
     CU_ASSERT_EQUAL(m->last_stop, STOP_TRAP);
-    CU_ASSERT_PTR_NOT_NULL(strstr(m->status, "violacion"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(m->status, "violación"));
     uint32_t at = v->pc;
     size_t n = m->nlog;
     CU_ASSERT_EQUAL(tui_model_pc(m), at);          /* stopped on the instruction */

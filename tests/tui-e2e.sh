@@ -191,17 +191,18 @@ another_session() {
 # Under the hypervisor (when it is built in): VM exits in Spanish at 80x24.
 if [ -f vmm/vmm.h ] && [ -f guest/kernel.s ]; then
     another_session \
-        "'$BIN' tui --lang es --guest kernel --program cpu,io --vms 2; echo \"EXIT=\$?\"; echo DONE; sleep 60"
+        "LANG=C.UTF-8 '$BIN' tui --lang es --guest kernel --program cpu,io --vms 2; echo \"EXIT=\$?\"; echo DONE; sleep 60"
     wait_for "Pulse ? para ver las teclas" || fail "the UI did not start under the VMM"
     $TM send-keys -t "$S" t t t t
-    if wait_for "VMM emula" && wait_for "cree correr en el anillo 0" && screen | grep -q "Por que: '.*' es privilegiada" \
-       && screen | grep -qF "Trampas y salidas" && screen | grep -q "ANILLO 1.*VM0 v0"; then
-        pass "a VM exit emulated by the VMM, explained in Spanish"
+    if wait_for "VMM emula" && wait_for "cree correr en el anillo 0" && screen | grep -q "Por qué: '.*' es privilegiada" \
+       && screen | grep -qF "Trampas y salidas" && screen | grep -qF "Explicación" \
+       && screen | grep -q "ANILLO 1.*VM0 v0"; then
+        pass "a VM exit emulated by the VMM, explained in Spanish (with accents in UTF-8)"
     else fail "VM exit under the hypervisor"; fi
     $TM send-keys -t "$S" v
     wait_for "CPU virtual: VM 1" 5 && pass "v selects the next VM" || fail "next VM"
     $TM send-keys -t "$S" r
-    wait_for "Atras: pc" && pass "step back under the hypervisor" || fail "step back under the hypervisor"
+    wait_for "Atrás: pc" && pass "step back under the hypervisor" || fail "step back under the hypervisor"
     $TM send-keys -t "$S" q
     wait_for "DONE" && screen | grep -q "EXIT=0" && pass "q under the hypervisor" || fail "q under the hypervisor"
 fi
@@ -229,8 +230,9 @@ if [ -f labs/01-rings/lab.lua ]; then
     another_session \
         "LANG=C '$BIN' lab run 01-rings --lang es --student e2e --submission '$T'; echo \"EXIT=\$?\"; echo DONE; sleep 60"
     if wait_for "Pulse ? para ver las teclas" && wait_for "Tareas 1-" \
-       && screen | grep -qF "Practica 01 - Anillos"; then
-        pass "lab run --lang es: the handout's title in Spanish"
+       && screen | grep -qF "Practica 01 - Anillos" && screen | grep -qF "Registros (maquina desnuda)" \
+       && screen | grep -qF "F2Atras F3"; then
+        pass "lab run --lang es: the handout's title in Spanish, ASCII without UTF-8"
     else fail "lab run --lang es"; fi
     $TM send-keys -t "$S" q
     wait_for "DONE" && screen | grep -q "EXIT=0" && pass "lab run --lang es: q" || fail "lab run --lang es: q"

@@ -11,6 +11,7 @@
  * the remaining traps one at a time with stop-on-trap.
  */
 #include "tui/model.h"
+#include "tui/explain.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -435,6 +436,8 @@ machine *tui_model_machine(const tui_model *m) { return m->ops->machine(m->targe
 
 const char *tui_model_kind(const tui_model *m)
 {
+    if (m->ops == &tui_bare_target_ops)
+        return tui_text(m->lang, TUI_TXT_BARE);
     return m->ops->kind_of ? m->ops->kind_of(m->target) : m->ops->kind;
 }
 uint32_t tui_model_pc(const tui_model *m) { return machine_cpu(tui_model_machine(m))->pc; }
@@ -735,7 +738,7 @@ static void after_run(tui_model *m, size_t nlog_before)
     char sym[64];
     switch (m->last_stop) {
     case STOP_HALT:
-        set_status(m, es ? "La maquina se detuvo (halt). r/R vuelven atras." :
+        set_status(m, es ? "La máquina se detuvo (halt). r/R vuelven atrás." :
                    "The machine halted. r/R go back.");
         break;
     case STOP_FATAL:
@@ -749,7 +752,7 @@ static void after_run(tui_model *m, size_t nlog_before)
     case STOP_TRAP: {
         const tui_event *e = tui_model_selected(m);
         if (e && e->kind == TUI_EV_VIOLATION)
-            set_status(m, es ? "VM %d: violacion de equivalencia en 0x%08x, sin trampa (%s)" :
+            set_status(m, es ? "VM %d: violación de equivalencia en 0x%08x, sin trampa (%s)" :
                        "VM %d: equivalence violation at 0x%08x, no trap (%s)", e->vm, e->pc, e->what);
         else if (e && e->vm >= 0)
             set_status(m, es ? "Salida de la VM %d: %s en 0x%08x (%s)" : "VM %d exit: %s at 0x%08x (%s)",
@@ -773,7 +776,7 @@ static bool refuse_if_finished(tui_model *m)
     if (!finished(m))
         return false;
     set_status(m, m->lang == TUI_LANG_ES ?
-               "El programa ya termino: r o R para volver atras, q para salir." :
+               "El programa ya terminó: r o R para volver atrás, q para salir." :
                "The program has finished: r or R to go back, q to quit.");
     return true;
 }
@@ -823,7 +826,7 @@ tui_reaction tui_action_next(tui_model *m)
         m->last_stop = STOP_NONE;
     after_run(m, n0);
     if (s == STOP_LIMIT)
-        set_status(m, m->lang == TUI_LANG_ES ? "La llamada no volvio en %llu instrucciones" :
+        set_status(m, m->lang == TUI_LANG_ES ? "La llamada no volvió en %llu instrucciones" :
                    "The call did not return within %llu instructions", (unsigned long long)m->run_budget);
     return TUI_REDRAW;
 }
@@ -919,13 +922,13 @@ tui_reaction tui_action_back_step(tui_model *m)
     uint64_t n = machine_instret(mach);
     bool es = m->lang == TUI_LANG_ES;
     if (n == 0 && machine_get_stats(mach)->traps_total == 0) {
-        set_status(m, es ? "Ya esta al principio." : "Already at the beginning.");
+        set_status(m, es ? "Ya está al principio." : "Already at the beginning.");
         return TUI_REDRAW;
     }
     before_action(m);
     seek(m, n ? n - 1 : 0, UINT64_MAX);
     mach = tui_model_machine(m);
-    set_status(m, es ? "Atras: pc 0x%08x, %llu instrucciones" : "Back: pc 0x%08x, %llu instructions",
+    set_status(m, es ? "Atrás: pc 0x%08x, %llu instrucciones" : "Back: pc 0x%08x, %llu instructions",
                machine_cpu(mach)->pc, (unsigned long long)machine_instret(mach));
     return TUI_REDRAW;
 }
@@ -945,7 +948,7 @@ tui_reaction tui_action_back_to_previous_trap(tui_model *m)
     const tui_event e = m->log[i - 1];
     before_action(m);
     seek(m, e.instret, e.traps);
-    set_status(m, es ? "Atras hasta la trampa %s en 0x%08x" : "Back to trap %s at 0x%08x",
+    set_status(m, es ? "Atrás hasta la trampa %s en 0x%08x" : "Back to trap %s at 0x%08x",
                isa_cause_name(CAUSE_CODE(e.cause)), e.pc);
     return TUI_REDRAW;
 }
@@ -982,7 +985,7 @@ tui_reaction tui_action_next_vm(tui_model *m)
 {
     unsigned n = m->ops->vm_count(m->target);
     if (n == 0) {
-        set_status(m, m->lang == TUI_LANG_ES ? "Maquina sin hipervisor: no hay VMs." :
+        set_status(m, m->lang == TUI_LANG_ES ? "Máquina sin hipervisor: no hay VMs." :
                    "Bare machine: there are no VMs.");
         return TUI_REDRAW;
     }
@@ -1049,7 +1052,7 @@ tui_reaction tui_action_goto(tui_model *m, const char *where)
     uint32_t addr;
     bool es = m->lang == TUI_LANG_ES;
     if (!where || !parse_where(m, where, &addr)) {
-        set_status(m, es ? "No se encontro '%s': escriba un simbolo o una direccion" :
+        set_status(m, es ? "No se encontró '%s': escriba un símbolo o una dirección" :
                    "No symbol or address '%s'", where ? where : "");
         return TUI_REDRAW;
     }
@@ -1109,7 +1112,7 @@ tui_reaction tui_action_mem_scroll(tui_model *m, long bytes)
 tui_reaction tui_action_toggle_lang(tui_model *m)
 {
     m->lang = m->lang == TUI_LANG_ES ? TUI_LANG_EN : TUI_LANG_ES;
-    set_status(m, m->lang == TUI_LANG_ES ? "Idioma: espanol" : "Language: English");
+    set_status(m, m->lang == TUI_LANG_ES ? "Idioma: español" : "Language: English");
     return TUI_REDRAW | TUI_RESIZE;
 }
 

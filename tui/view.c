@@ -146,6 +146,15 @@ static void put_ui(const tui_view *v, int y, int x, int w, attr_t a, const char 
     put_utf8(v, y, x, w, a, s, strlen(s));
 }
 
+/* Columns of UTF-8 text: continuation bytes take none. */
+static int utf8_width(const char *s)
+{
+    int n = 0;
+    for (; *s; s++)
+        n += ((unsigned char)*s & 0xc0) != 0x80;
+    return n;
+}
+
 static void put_fmt(const tui_view *v, int y, int x, int w, attr_t a, const char *fmt, ...)
     __attribute__((format(printf, 6, 7)));
 
@@ -688,7 +697,7 @@ static void draw_top(const tui_view *v)
     char sym[64];
     tui_model_symbolize(m, tui_model_pc(m), sym, sizeof sym);
     put_fmt(v, 0, 0, 30, role_attr(v, ROLE_TOPBAR) | A_BOLD, " traplab | %s |", tui_model_kind(m));
-    int x = (int)strlen(tui_model_kind(m)) + 14;
+    int x = utf8_width(tui_model_kind(m)) + 14;
     draw_ring_badge(v, 0, x, machine_ring(mach));
     x += 10;
     int cur = m->ops->current_vm(m->target);
@@ -713,7 +722,7 @@ static const struct {
     const char *key;
     const char *label[TUI_LANG_COUNT];
 } footer_keys[] = {
-    { "F1", { "Help", "Ayuda" } },   { "F2", { "Back", "Atras" } },
+    { "F1", { "Help", "Ayuda" } },   { "F2", { "Back", "Atrás" } },
     { "F3", { "BkTrap", "AtTram" } }, { "F4", { "VM", "VM" } },
     { "F5", { "Step", "Paso" } },    { "F6", { "Next", "Sig" } },
     { "F7", { "Trap", "Trampa" } },  { "F8", { "Cont", "Cont" } },
@@ -729,13 +738,13 @@ static void draw_footer(const tui_view *v)
         const char *k = footer_keys[i].key, *l = footer_keys[i].label[v->m->lang];
         if (strcmp(k, "T") == 0 && !v->m->tasks_title)
             continue;
-        int need = (int)(strlen(k) + strlen(l)) + 1;
+        int need = (int)strlen(k) + utf8_width(l) + 1;
         if (x + need > COLS)
             break;
         put_text(y, x, COLS - x, role_attr(v, ROLE_KEY), k);
         x += (int)strlen(k);
-        put_fmt(v, y, x, COLS - x, role_attr(v, ROLE_KEYLABEL), "%-*s", (int)strlen(l) + 1, l);
-        x += (int)strlen(l) + 1;
+        put_ui(v, y, x, COLS - x, role_attr(v, ROLE_KEYLABEL), l);
+        x += utf8_width(l) + 1;
     }
 }
 
@@ -791,22 +800,22 @@ static const struct {
     const char *keys;
     const char *text[TUI_LANG_COUNT];
 } help_lines[] = {
-    { "s  F5",      { "step one instruction", "ejecutar una instruccion" } },
+    { "s  F5",      { "step one instruction", "ejecutar una instrucción" } },
     { "n  F6",      { "next: step over a call", "siguiente: pasar sobre una llamada" } },
-    { "t  F7",      { "run to the next trap or VM exit", "correr hasta la proxima trampa o salida" } },
+    { "t  F7",      { "run to the next trap or VM exit", "correr hasta la próxima trampa o salida" } },
     { "c  F8",      { "continue (any key stops)", "continuar (cualquier tecla detiene)" } },
     { "b  F9",      { "toggle a breakpoint at the cursor", "poner/quitar punto de parada en el cursor" } },
-    { "r  F2",      { "step back one instruction", "retroceder una instruccion" } },
+    { "r  F2",      { "step back one instruction", "retroceder una instrucción" } },
     { "R  F3",      { "back to the previous trap", "volver a la trampa anterior" } },
     { "v  F4",      { "next VM", "siguiente VM" } },
-    { "g",          { "go to a symbol or address", "ir a un simbolo o direccion" } },
-    { "Tab",        { "focus: code, log, memory, tasks", "foco: codigo, registro, memoria, tareas" } },
+    { "g",          { "go to a symbol or address", "ir a un símbolo o dirección" } },
+    { "Tab",        { "focus: code, log, memory, tasks", "foco: código, registro, memoria, tareas" } },
     { "Up/Down",    { "move in the focused pane", "moverse en el panel con foco" } },
     { ".",          { "cursor back to the PC", "cursor de vuelta al PC" } },
-    { "e  Enter",   { "the whole explanation", "la explicacion completa" } },
-    { "m",          { "memory: virtual / physical / guest-physical", "memoria: virtual / fisica / fisica invitada" } },
-    { "L",          { "language: English / Spanish", "idioma: ingles / espanol" } },
-    { "T",          { "show / hide the lab's tasks", "mostrar / ocultar las tareas de la practica" } },
+    { "e  Enter",   { "the whole explanation", "la explicación completa" } },
+    { "m",          { "memory: virtual / physical / guest-physical", "memoria: virtual / física / física invitada" } },
+    { "L",          { "language: English / Spanish", "idioma: inglés / español" } },
+    { "T",          { "show / hide the lab's tasks", "mostrar / ocultar las tareas de la práctica" } },
     { "?  F1",      { "this help", "esta ayuda" } },
     { "q  F10",     { "quit", "salir" } },
 };
