@@ -606,6 +606,24 @@ static void test_vmm_log_order(void)
     tui_model_free(m);
 }
 
+/* The code pane names registers as the register panes do. */
+static void test_disassemble_aliases(void)
+{
+    char buf[96];
+    isa_operands o = { .rd = 0, .rs1 = REG_LR, .imm = 0 };
+    tui_disassemble(isa_encode(isa_lookup_mnemonic("jalr"), &o), 0x1000, buf, sizeof buf, NULL, NULL);
+    CU_ASSERT_STRING_EQUAL(buf, "jalr zero, lr, 0");
+    o = (isa_operands){ .rd = REG_SP, .rs1 = REG_SP, .imm = -16 };
+    tui_disassemble(isa_encode(isa_lookup_mnemonic("addi"), &o), 0x1000, buf, sizeof buf, NULL, NULL);
+    CU_ASSERT_STRING_EQUAL(buf, "addi sp, sp, -16");
+    o = (isa_operands){ .rd = 5, .rs1 = 13, .imm = 8 };
+    tui_disassemble(isa_encode(isa_lookup_mnemonic("lw"), &o), 0x1000, buf, sizeof buf, NULL, NULL);
+    CU_ASSERT_STRING_EQUAL(buf, "lw s0, 8(sp)");
+    char small[6];
+    tui_disassemble(isa_encode(isa_lookup_mnemonic("lw"), &o), 0x1000, small, sizeof small, NULL, NULL);
+    CU_ASSERT_EQUAL(strlen(small), sizeof small - 1);
+}
+
 /* Counters fit in 4 columns. */
 static void test_fmt_count(void)
 {
@@ -777,6 +795,7 @@ void test_tui_register(void)
     CU_add_test(s, "language and queries", test_language_and_queries);
     CU_add_test(s, "word wrapping", test_wrap);
     CU_add_test(s, "compact counters", test_fmt_count);
+    CU_add_test(s, "disassembly with register aliases", test_disassemble_aliases);
     CU_add_test(s, "the tasks pane", test_tasks_pane);
 #ifdef TUI_HAVE_VMM
     CU_add_test(s, "VM exits under the hypervisor, and going back", test_vmm_exits_and_going_back);

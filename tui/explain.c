@@ -342,7 +342,7 @@ char *tui_explain(const tui_event *e, tui_lang lang, char *buf, size_t n)
     const isa_insn *in = NULL;
     isa_operands ops;
     if (e->insn && isa_decode(e->insn, &in, &ops))
-        isa_disassemble(e->insn, e->pc, insn, sizeof insn, NULL, NULL);
+        tui_disassemble(e->insn, e->pc, insn, sizeof insn, NULL, NULL);
     else
         snprintf(insn, sizeof insn, "0x%08x", e->insn);
 

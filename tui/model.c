@@ -468,6 +468,34 @@ const char *tui_model_console(const tui_model *m, size_t *len)
     return machine_console_output(tui_model_machine(m), len);
 }
 
+char *tui_disassemble(uint32_t word, uint32_t pc, char *buf, size_t n, isa_symbolizer sym, void *ud)
+{
+    char raw[128];
+    isa_disassemble(word, pc, raw, sizeof raw, sym, ud);
+    if (!n)
+        return buf;
+    /* An operand "rN" (after the mnemonic, a comma or '(') becomes its alias;
+     * a symbol such as <r1_loop> is left alone. */
+    size_t o = 0;
+    for (const char *p = raw; *p && o + 1 < n;) {
+        bool start = p > raw && (p[-1] == ' ' || p[-1] == ',' || p[-1] == '(');
+        if (start && p[0] == 'r' && isdigit((unsigned char)p[1])) {
+            char *end;
+            unsigned long r = strtoul(p + 1, &end, 10);
+            if (r < ISA_NUM_REGS && (*end == '\0' || *end == ',' || *end == ')' || *end == ' ')) {
+                const char *a = isa_reg_alias((unsigned)r);
+                for (; *a && o + 1 < n; a++)
+                    buf[o++] = *a;
+                p = end;
+                continue;
+            }
+        }
+        buf[o++] = *p++;
+    }
+    buf[o] = '\0';
+    return buf;
+}
+
 const char *tui_fmt_count(uint64_t n, char *buf, size_t len)
 {
     static const char units[] = "kMGTPE";

@@ -250,6 +250,10 @@ const char *tui_model_kind(const tui_model *m);
 uint32_t tui_model_pc(const tui_model *m);
 bool tui_model_has_breakpoint(const tui_model *m, uint32_t pc);
 const tui_event *tui_model_selected(const tui_model *m);    /* NULL when the log is empty */
+/* isa_disassemble with the registers by their aliases (sp, lr, a0, ...),
+ * as the register panes name them. */
+char *tui_disassemble(uint32_t word, uint32_t pc, char *buf, size_t n, isa_symbolizer sym, void *ud);
+
 /* n in at most 4 characters, so that counters fit an 80-column pane:
  * "1234", "34k", "1.2M", "20M", "3.4G". */
 const char *tui_fmt_count(uint64_t n, char *buf, size_t len);

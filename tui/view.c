@@ -354,7 +354,7 @@ static void draw_code(tui_view *v)
         char dis[80];
         if (machine_read_virt(mach, a, b, 4)) {
             uint32_t w = (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24;
-            isa_disassemble(w, a, dis, sizeof dis, symbolizer, v);
+            tui_disassemble(w, a, dis, sizeof dis, symbolizer, v);
         } else {
             snprintf(dis, sizeof dis, "%s", tui_text(m->lang, TUI_TXT_UNMAPPED));
         }
@@ -471,7 +471,7 @@ static void draw_log(const tui_view *v)
                            e->pc, e->ring_from, e->ring_to, tui_handler_name(e->handler, m->lang));
         if (wide) {
             if (e->insn)
-                isa_disassemble(e->insn, e->pc, insn, sizeof insn, NULL, NULL);
+                tui_disassemble(e->insn, e->pc, insn, sizeof insn, NULL, NULL);
             if (e->vm >= 0)
                 len += snprintf(line + len, sizeof line - (size_t)len, " v%u>%u", e->vring_from, e->vring_to);
             snprintf(line + len, sizeof line - (size_t)len, " %6llu %-18s %s", (unsigned long long)e->cycles,
