@@ -329,6 +329,20 @@ static void test_breakpoints_next_and_goto(void)
     tui_action_goto(m, "nosuchthing");
     CU_ASSERT_PTR_NOT_NULL(strstr(m->status, "No symbol or address 'nosuchthing'"));
     CU_ASSERT_EQUAL(m->cursor, 0x1000);
+    /* Cancelling (empty input) clears the old error and moves nothing. */
+    tui_action_goto(m, "  ");
+    CU_ASSERT_STRING_EQUAL(m->status, "");
+    CU_ASSERT_EQUAL(m->cursor, 0x1000);
+    tui_action_goto(m, "handler-8");
+    CU_ASSERT_EQUAL(m->cursor, sym(m, "handler") - 8);
+    tui_action_goto(m, "twice + 0x4");
+    CU_ASSERT_EQUAL(m->cursor, sym(m, "twice") + 4);
+    tui_action_goto(m, "twice-x");
+    CU_ASSERT_PTR_NOT_NULL(strstr(m->status, "No symbol or address"));
+    /* Far from every symbol (past the program's segment): no "handler+0xffffe..." */
+    char name[64];
+    CU_ASSERT_STRING_EQUAL(tui_model_symbolize(m, 0xfffffff0, name, sizeof name), "");
+    CU_ASSERT_STRING_EQUAL(tui_model_symbolize(m, sym(m, "twice") + 4, name, sizeof name), "twice+0x4");
     tui_action_cursor_to_pc(m);
     CU_ASSERT(m->cursor_follow);
 

@@ -517,9 +517,26 @@ const char *tui_fmt_count(uint64_t n, char *buf, size_t len)
     return buf;
 }
 
+/* "msg+0xffffefd0" names nothing: a symbol names addr only from within
+ * 64 KiB and inside the same segment. */
+static bool symbol_reaches(const image *img, const image_symbol *s, uint32_t addr)
+{
+    if (addr - s->value >= 0x10000u)
+        return false;
+    for (size_t i = 0; i < img->nsegs; i++) {
+        const image_segment *g = &img->segs[i];
+        if (s->value - g->addr < g->size)
+            return addr - g->addr < g->size;
+    }
+    return true;
+}
+
 const char *tui_model_symbolize(const tui_model *m, uint32_t addr, char *buf, size_t n)
 {
-    const image_symbol *s = image_symbol_at(tui_model_image(m), addr);
+    const image *img = tui_model_image(m);
+    const image_symbol *s = img ? image_symbol_at(img, addr) : NULL;
+    if (s && !symbol_reaches(img, s, addr))
+        s = NULL;
     if (!s || !n) {
         if (n)
             buf[0] = '\0';
@@ -1061,13 +1078,21 @@ static bool parse_where(const tui_model *m, const char *s, uint32_t *out)
         *out = sym->value;
         return true;
     }
-    char *plus = strchr(buf, '+');
-    if (plus) {
-        *plus = '\0';
+    /* sym+N and sym-N, as gdb takes them. */
+    char *op = strpbrk(buf, "+-");
+    if (op && op > buf) {
+        bool minus = *op == '-';
+        char *name_end = op;
+        while (name_end > buf && isspace((unsigned char)name_end[-1]))
+            name_end--;
+        char *num = op + 1;
+        while (isspace((unsigned char)*num))
+            num++;
+        *name_end = '\0';
         uint32_t off;
         sym = image_find_symbol(img, buf);
-        if (sym && parse_number(plus + 1, &off)) {
-            *out = sym->value + off;
+        if (sym && parse_number(num, &off)) {
+            *out = minus ? sym->value - off : sym->value + off;
             return true;
         }
         return false;
@@ -1079,7 +1104,15 @@ tui_reaction tui_action_goto(tui_model *m, const char *where)
 {
     uint32_t addr;
     bool es = m->lang == TUI_LANG_ES;
-    if (!where || !parse_where(m, where, &addr)) {
+    const char *p = where ? where : "";
+    while (isspace((unsigned char)*p))
+        p++;
+    if (!*p) {
+        /* Cancelled: nothing to go to, and an old error no longer applies. */
+        set_status(m, "%s", "");
+        return TUI_REDRAW;
+    }
+    if (!parse_where(m, where, &addr)) {
         set_status(m, es ? "No se encontró '%s': escriba un símbolo o una dirección" :
                    "No symbol or address '%s'", where ? where : "");
         return TUI_REDRAW;

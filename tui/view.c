@@ -944,8 +944,8 @@ static void prompt_goto(tui_view *v)
     int rc = getnstr(buf, (int)sizeof buf - 1);
     noecho();
     curs_set(0);
-    if (rc != ERR && buf[0])
-        tui_action_goto(v->m, buf);
+    if (rc != ERR)
+        tui_action_goto(v->m, buf);     /* empty: cancelled */
 }
 
 /* ---- the key table ------------------------------------------------------------------ */
