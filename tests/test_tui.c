@@ -682,6 +682,18 @@ static void test_vmm_exits_and_going_back(void)
     CU_ASSERT_PTR_NOT_NULL_FATAL(m);
     CU_ASSERT_STRING_EQUAL(tui_model_kind(m), "Type-1 VMM");
     CU_ASSERT_EQUAL(m->ops->vm_count(m->target), 2);
+    /* Before any VM ran, the code pane shows VM 0's kernel at its entry,
+     * not the VMM's data at real pc 0. */
+    {
+        image k0;
+        CU_ASSERT_FATAL(load_guest("guest/kernel.s", &k0));
+        uint32_t cpc = tui_model_code_pc(m);
+        uint8_t w0[4];
+        CU_ASSERT_EQUAL(tui_model_pc(m), 0);
+        CU_ASSERT_EQUAL(cpc, k0.segs[0].addr);
+        CU_ASSERT(tui_model_read_code(m, cpc, w0, 4) && memcmp(w0, k0.segs[0].data, 4) == 0);
+        image_free(&k0);
+    }
     enum { N = 12 };
     struct { cpu_state cpu; uint64_t cycles; size_t nlog; } at[N];
     bool emulated = false;

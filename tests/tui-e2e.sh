@@ -193,6 +193,9 @@ if [ -f vmm/vmm.h ] && [ -f guest/kernel.s ]; then
     another_session \
         "LANG=C.UTF-8 '$BIN' tui --lang es --guest kernel --program cpu,io --vms 2; echo \"EXIT=\$?\"; echo DONE; sleep 60"
     wait_for "Pulse ? para ver las teclas" || fail "the UI did not start under the VMM"
+    # The first screen shows VM 0's kernel at its entry, registers by alias.
+    screen | grep -qF "> 00001000 addi sp, zero," && pass "first screen: the guest's code, not the VMM's data" \
+        || fail "first screen under the VMM"
     $TM send-keys -t "$S" t t t t
     if wait_for "VMM emula" && wait_for "cree correr en el anillo 0" && screen | grep -q "Por qué: '.*' es privilegiada" \
        && screen | grep -qF "Trampas y salidas" && screen | grep -qF "Explicación" \

@@ -607,6 +607,36 @@ const char *tui_model_source(tui_model *m, uint32_t addr, char *where, size_t n)
     return src->lines[l->line - 1];
 }
 
+/* Under a VMM with no VM on the CPU yet, the real pc is the VMM's (its
+ * banner at 0 is no code to show): the code pane shows the selected VM's
+ * own pc, through its guest-physical memory while its paging is off. */
+static bool code_from_vm(const tui_model *m)
+{
+    if (!m->ops->vm_count(m->target) || !m->ops->read_guest_phys || m->sel_vm < 0 ||
+        m->ops->current_vm(m->target) >= 0 || machine_instret(tui_model_machine(m)) != 0)
+        return false;
+    tui_vm_info vi;
+    m->ops->vm_info(m->target, (unsigned)m->sel_vm, &vi);
+    return !(vi.vcpu.cr[CR_STATUS] & STATUS_PG);
+}
+
+uint32_t tui_model_code_pc(const tui_model *m)
+{
+    if (code_from_vm(m)) {
+        tui_vm_info vi;
+        m->ops->vm_info(m->target, (unsigned)m->sel_vm, &vi);
+        return vi.vcpu.pc;
+    }
+    return tui_model_pc(m);
+}
+
+bool tui_model_read_code(const tui_model *m, uint32_t addr, void *buf, size_t n)
+{
+    if (code_from_vm(m))
+        return m->ops->read_guest_phys(m->target, m->sel_vm, addr, buf, n);
+    return machine_read_virt(tui_model_machine(m), addr, buf, n);
+}
+
 bool tui_model_read_mem(const tui_model *m, uint32_t addr, void *buf, size_t n)
 {
     machine *mach = tui_model_machine(m);

@@ -266,6 +266,10 @@ const image *tui_model_image(const tui_model *m);
 const char *tui_model_console(const tui_model *m, size_t *len);
 /* The source text of addr ("file:line" in *where), or NULL. */
 const char *tui_model_source(tui_model *m, uint32_t addr, char *where, size_t n);
+/* The pc the code pane shows and how it reads the code there: the real
+ * CPU's, except under a VMM before any VM ran (then the selected VM's). */
+uint32_t tui_model_code_pc(const tui_model *m);
+bool tui_model_read_code(const tui_model *m, uint32_t addr, void *buf, size_t n);
 /* Reads n bytes at addr as the memory pane does (m->mem_mode); false where unmapped. */
 bool tui_model_read_mem(const tui_model *m, uint32_t addr, void *buf, size_t n);
 /* Bytes the checkpoints hold now. */

@@ -335,8 +335,7 @@ static void draw_code(tui_view *v)
 {
     tui_model *m = v->m;
     const rect *r = &v->code;
-    machine *mach = tui_model_machine(m);
-    uint32_t pc = tui_model_pc(m);
+    uint32_t pc = tui_model_code_pc(m);
     uint32_t cur = m->cursor_follow ? pc : m->cursor;
     char title[96], sym[64];
     tui_model_symbolize(m, cur, sym, sizeof sym);
@@ -352,7 +351,7 @@ static void draw_code(tui_view *v)
         int y = r->y + 1 + i;
         uint8_t b[4];
         char dis[80];
-        if (machine_read_virt(mach, a, b, 4)) {
+        if (tui_model_read_code(m, a, b, 4)) {
             uint32_t w = (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24;
             tui_disassemble(w, a, dis, sizeof dis, symbolizer, v);
         } else {
