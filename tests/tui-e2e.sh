@@ -87,6 +87,17 @@ rc=$?
 if [ $rc -eq 2 ] && grep -q "must be a terminal" "$T/out"; then pass "no tty: exit 2 with a message"
 else echo "tui-e2e: FAIL: no tty gave status $rc: $(cat "$T/out")" >&2; fails=$((fails + 1)); fi
 
+# Bad options say what is allowed; --help lists every key.
+"$BIN" tui --mem 8589934592 "$T/trap.s" </dev/null >"$T/out" 2>&1
+rc=$?
+if [ $rc -eq 2 ] && grep -q "multiple of 4096 from 4096 to 4294963200, not '8589934592'" "$T/out"; then
+    pass "--mem out of range: the range in the message, exit 2"
+else echo "tui-e2e: FAIL: --mem gave status $rc: $(cat "$T/out")" >&2; fails=$((fails + 1)); fi
+"$BIN" tui --help >"$T/out" 2>&1
+if grep -q "v next VM" "$T/out" && grep -q "Tab focus" "$T/out" && grep -q "m memory view" "$T/out" \
+   && grep -q "e the whole" "$T/out" && grep -q "L language" "$T/out"; then pass "--help lists v, Tab, m, e, L"
+else echo "tui-e2e: FAIL: --help keys: $(cat "$T/out")" >&2; fails=$((fails + 1)); fi
+
 $TM new-session -d -s "$S" -x 100 -y 32 \
     "stty -g > '$T/before'; LANG=C TERM=xterm-256color '$BIN' tui --lang en '$T/trap.s'; echo \"EXIT=\$?\"; stty -g > '$T/after'; echo DONE; sleep 60" \
     || { echo "tui-e2e: cannot start tmux" >&2; exit 1; }
