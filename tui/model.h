@@ -88,7 +88,7 @@ typedef struct {
     uint64_t cycles;         /* cycles charged for handling it */
     uint64_t at_cycle;       /* machine cycle counter when it happened */
     uint64_t instret, traps; /* machine position right after it (for R) */
-    char what[48];           /* the VMM's one-line summary, "" on the bare machine */
+    char what[96];           /* the VMM's one-line summary, "" on the bare machine */
     uint8_t host_type;       /* 0 bare machine, 1 or 2: the hypervisor's hosting type */
     bool para;               /* a paravirtualized guest (it knows it is virtualized) */
 } tui_event;
