@@ -152,6 +152,7 @@ layout_ok() {
     printf '%s\n' "$scr" | grep -qE "ILLEGAL_PRIV [0-9a-f]{8} 3>0 hardware +1000" || return 1   # with its cycles
     printf '%s\n' "$scr" | grep -qF "Why: 'halt' is privileged" || return 1
     printf '%s\n' "$scr" | grep -qF "pc 0000" || return 1
+    printf '%s\n' "$scr" | head -n 1 | grep -qE "cycles [0-9]+ " || return 1     # the top bar keeps the cycles
     printf '%s\n' "$scr" | grep -q "qqqq" && return 1      # line characters shown as letters
     [ "$(printf '%s\n' "$scr" | wc -l)" -eq 24 ] || return 1
     [ "$(printf '%s\n' "$scr" | awk '{ if (length($0) > 80) n++ } END { print n + 0 }')" -eq 0 ]
@@ -213,6 +214,12 @@ if [ -f vmm/vmm.h ] && [ -f guest/kernel.s ]; then
        && screen | grep -q "ANILLO 1.*VM0 v0"; then
         pass "a VM exit emulated by the VMM, explained in Spanish (with accents in UTF-8)"
     else fail "VM exit under the hypervisor"; fi
+    # At 80x24: the top bar keeps the cycles, the VMs pane its counters whole
+    # (compact units), every log line its cycles.
+    if screen | head -n 1 | grep -qE "ciclos [0-9.]+[kMG]? " && screen | grep -qE "^.*│?>0 cpu +[a-z]+ +ex[0-9]+ .*cy[0-9.]+[kMG]?$" \
+       && screen | grep -qE "ILLEGAL_PRIV [0-9a-f]{8} 1>1 VMM emula +[0-9]+$"; then
+        pass "80x24 under the VMM: cycles in the top bar, the VMs pane and the log"
+    else fail "counters at 80x24 under the VMM"; fi
     $TM send-keys -t "$S" v
     wait_for "CPU virtual: VM 1" 5 && pass "v selects the next VM" || fail "next VM"
     $TM send-keys -t "$S" r

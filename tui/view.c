@@ -695,8 +695,11 @@ static void draw_top(const tui_view *v)
     fill(0, 0, COLS, role_attr(v, ROLE_TOPBAR));
     char sym[64];
     tui_model_symbolize(m, tui_model_pc(m), sym, sizeof sym);
-    put_fmt(v, 0, 0, 30, role_attr(v, ROLE_TOPBAR) | A_BOLD, " traplab | %s |", tui_model_kind(m));
-    int x = utf8_width(tui_model_kind(m)) + 14;
+    /* At 80 columns the name gives way to the cycle count. */
+    bool narrow = COLS < 90;
+    put_fmt(v, 0, 0, 30, role_attr(v, ROLE_TOPBAR) | A_BOLD, "%s %s |", narrow ? "" : " traplab |",
+            tui_model_kind(m));
+    int x = utf8_width(tui_model_kind(m)) + (narrow ? 4 : 14);
     draw_ring_badge(v, 0, x, machine_ring(mach));
     x += 10;
     int cur = m->ops->current_vm(m->target);
