@@ -436,7 +436,9 @@ static void draw_log(const tui_view *v)
     /* It counts every line (steps, switches, ...), not only the traps that
      * Statistics counts: say so. */
     snprintf(title, sizeof title, "%s (%llu %s)", tui_text(m->lang, TUI_TXT_LOG),
-             (unsigned long long)(m->log_dropped + m->nlog), m->lang == TUI_LANG_ES ? "eventos" : "events");
+             (unsigned long long)(m->log_dropped + m->nlog),
+             m->log_dropped + m->nlog == 1 ? (m->lang == TUI_LANG_ES ? "evento" : "event")
+                                           : (m->lang == TUI_LANG_ES ? "eventos" : "events"));
     pane_title(v, r, title, v->focus == FOCUS_LOG);
     int rows = r->h - 1;
     if (m->nlog == 0) {
