@@ -220,6 +220,13 @@ if [ -f vmm/vmm.h ] && [ -f guest/kernel.s ]; then
        && screen | grep -qE "ILLEGAL_PRIV [0-9a-f]{8} 1>1 VMM emula +[0-9]+$"; then
         pass "80x24 under the VMM: cycles in the top bar, the VMs pane and the log"
     else fail "counters at 80x24 under the VMM"; fi
+    # e: the whole explanation in a box that scrolls when it does not fit.
+    $TM send-keys -t "$S" e
+    if wait_for "Explicación" 5 && screen | grep -qF "Apuntes, 'Hipervisor de Tipo 1'" \
+       && screen | grep -qE "Pulse una tecla para cerrar|otra tecla cierra"; then pass "e shows the whole explanation at 80x24"
+    else fail "e: the whole explanation"; fi
+    $TM send-keys -t "$S" x
+    wait_for "F10Salir" 5
     $TM send-keys -t "$S" v
     wait_for "CPU virtual: VM 1" 5 && pass "v selects the next VM" || fail "next VM"
     $TM send-keys -t "$S" r

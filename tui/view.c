@@ -890,9 +890,12 @@ static void show_explanation(tui_view *v)
     tui_explain(e, v->m->lang, buf, sizeof buf);
     int h = LINES - 4, w = COLS - 8;
     int y = 2, x = 4;
-    int page = h - 4;       /* a top margin row, the hint row, the borders */
+    int page = h - 3;       /* the borders and the hint row */
     if (page < 1 || w < 8)
         return;
+    size_t blen = strlen(buf);
+    while (blen && buf[blen - 1] == '\n')      /* no empty row to scroll to */
+        buf[--blen] = '\0';
     size_t total = tui_wrap(buf, w - 4, NULL, 0);
     tui_span *rows = malloc((total ? total : 1) * sizeof *rows);
     if (!rows)
