@@ -235,6 +235,29 @@ if [ -f vmm/vmm.h ] && [ -f guest/kernel.s ]; then
     wait_for "DONE" && screen | grep -q "EXIT=0" && pass "q under the hypervisor" || fail "q under the hypervisor"
 fi
 
+# Legacy profile: t stops at the smsw equivalence violation (no trap, but
+# the lesson), about forty exits in (the banner is printed one out at a time).
+if [ -f vmm/vmm.h ] && [ -f guest/kernel.s ]; then
+    another_session \
+        "LANG=C.UTF-8 '$BIN' tui --lang en --profile legacy --guest kernel --program cpu; echo \"EXIT=\$?\"; echo DONE; sleep 60"
+    wait_for "Ready. Press ?" || fail "the UI did not start (legacy profile)"
+    n=0
+    until screen | grep -qF "equivalence violation at" || [ $n -ge 80 ]; do
+        $TM send-keys -t "$S" t
+        n=$((n + 1))
+        wait_for "insn" 1 >/dev/null
+        sleep 0.05
+    done
+    if screen | grep -qF "equivalence violation at" && screen | grep -q "violat\. *[0-9a-f]\{8\}" \
+       && screen | grep -q "> [0-9a-f]\{8\} smsw"; then
+        pass "t stops at the legacy profile's smsw violation (after $n presses)"
+    else fail "t at a violation"; fi
+    $TM send-keys -t "$S" t
+    wait_for "VM 0 exit" 5 && pass "the next t goes on past the violation" || fail "t after a violation"
+    $TM send-keys -t "$S" q
+    wait_for "DONE" 5
+fi
+
 # A lab: 'traplab lab run' opens its scenario with the tasks in a pane.
 if [ -f labs/01-rings/lab.lua ]; then
     another_session \
