@@ -24,8 +24,10 @@ static void usage(FILE *out)
         "\n"
         "Step through a program and its traps in a terminal UI: registers, code\n"
         "with source lines, memory, the trap log with an explanation of each trap,\n"
-        "statistics.  Keys: s step, n next, t run to the next trap, c continue,\n"
-        "b breakpoint, r step back, R back to the previous trap, g go to, ? help, q quit.\n"
+        "statistics.  Keys: s step, n next, t run to the next trap (or violation),\n"
+        "c continue, b breakpoint, r step back, R back to the previous trap, v next VM,\n"
+        "g go to (symbol, sym+N, address), Tab focus, m memory view, e the whole\n"
+        "explanation, L language, T tasks, ? help, q quit.\n"
         "\n"
         "The second form runs the guest kernel with the workloads in VMs under the\n"
         "trap-and-emulate hypervisor and logs every VM exit (KERNEL and WORKLOAD as\n"
@@ -97,6 +99,7 @@ static int run_vmm(const char *guest, const char *programs, uint32_t nvms, const
         fprintf(stderr, "traplab tui: %s\n", err);
         goto out;
     }
+    tui_vmm_target_set_para(t, para);
     tui_model *m = tui_model_new(&tui_vmm_target_ops, t, NULL, lang, TUI_VMM_CK_BUDGET);
     if (!m) {
         fprintf(stderr, "traplab tui: out of memory\n");
@@ -162,7 +165,8 @@ int cmd_tui(int argc, char **argv)
             break;
         case 'M':
             if (!cli_parse_u32(optarg, &cfg.mem_size) || cfg.mem_size == 0 || cfg.mem_size % PAGE_SIZE)
-                return cli_usage_error("tui", "--mem needs a multiple of 4096, not '%s'", optarg);
+                return cli_usage_error("tui", "--mem needs a multiple of 4096 from 4096 to %u, not '%s'",
+                                       UINT32_MAX & ~(uint32_t)(PAGE_SIZE - 1), optarg);
             break;
         case 'G': guest = optarg; break;
         case 'P': programs = optarg; break;

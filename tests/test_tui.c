@@ -167,16 +167,16 @@ static void test_explanation(void)
     CU_ASSERT_PTR_NOT_NULL(strstr(buf, "Course notes"));
     tui_explain(e, TUI_LANG_ES, buf, sizeof buf);
     CU_ASSERT_PTR_NOT_NULL(strstr(buf, "'halt' es privilegiada y la CPU estaba en el anillo 3"));
-    CU_ASSERT_PTR_NOT_NULL(strstr(buf, "anillo 0 en los sistemas con anillos de proteccion"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(buf, "anillo 0 en los sistemas con anillos de protección"));
 
     /* Under a hypervisor the handler kind decides the lesson. */
     tui_event ex = *e;
     ex.handler = TUI_HANDLER_EMULATE;
     ex.vm = 1;
     tui_explain(&ex, TUI_LANG_ES, buf, sizeof buf);
-    CU_ASSERT_PTR_NOT_NULL(strstr(buf, "La VM 1 salio al VMM"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(buf, "La VM 1 salió al VMM"));
     CU_ASSERT_PTR_NOT_NULL(strstr(buf, "las instrucciones sensibles que provienen de las "
-                                       "maquinas virtuales son interceptadas por el hipervisor"));
+                                       "máquinas virtuales son interceptadas por el hipervisor"));
     ex.cause = CAUSE_MAKE(CAUSE_PAGE_FAULT, ACCESS_WRITE);
     ex.addr = 0x00403000;
     ex.handler = TUI_HANDLER_REFLECT;
@@ -196,6 +196,28 @@ static void test_explanation(void)
     ex.handler = TUI_HANDLER_HYPERCALL;
     tui_explain(&ex, TUI_LANG_EN, buf, sizeof buf);
     CU_ASSERT_PTR_NOT_NULL(strstr(buf, "Paravirtualization"));
+    /* A para kernel knows it is virtualized: no "believes it runs in ring 0". */
+    ex.vring_from = 0;
+    ex.ring_from = 1;
+    ex.para = true;
+    tui_explain(&ex, TUI_LANG_EN, buf, sizeof buf);
+    CU_ASSERT_PTR_NULL(strstr(buf, "believes"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(buf, "knows it is virtualized"));
+    tui_explain(&ex, TUI_LANG_ES, buf, sizeof buf);
+    CU_ASSERT_PTR_NULL(strstr(buf, "cree correr"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(buf, "sabe que está virtualizado"));
+    /* ...while a fully virtualized kernel is told where it really runs. */
+    ex.para = false;
+    ex.cause = CAUSE_ILLEGAL_PRIV;
+    ex.handler = TUI_HANDLER_EMULATE;
+    tui_explain(&ex, TUI_LANG_EN, buf, sizeof buf);
+    CU_ASSERT_PTR_NOT_NULL(strstr(buf, "believes it runs in ring 0"));
+    /* English picks the article by sound. */
+    ex.cause = CAUSE_MAKE(CAUSE_PAGE_FAULT, ACCESS_EXEC);
+    tui_explain(&ex, TUI_LANG_EN, buf, sizeof buf);
+    CU_ASSERT_PTR_NOT_NULL(strstr(buf, "An instruction fetch of virtual address 0x00403000"));
+    tui_explain(&ex, TUI_LANG_ES, buf, sizeof buf);
+    CU_ASSERT_PTR_NOT_NULL(strstr(buf, "Una lectura de instrucción de la dirección virtual 0x00403000"));
     /* A tiny buffer is truncated, never overrun. */
     char small[16];
     tui_explain(&ex, TUI_LANG_EN, small, sizeof small);
@@ -307,6 +329,20 @@ static void test_breakpoints_next_and_goto(void)
     tui_action_goto(m, "nosuchthing");
     CU_ASSERT_PTR_NOT_NULL(strstr(m->status, "No symbol or address 'nosuchthing'"));
     CU_ASSERT_EQUAL(m->cursor, 0x1000);
+    /* Cancelling (empty input) clears the old error and moves nothing. */
+    tui_action_goto(m, "  ");
+    CU_ASSERT_STRING_EQUAL(m->status, "");
+    CU_ASSERT_EQUAL(m->cursor, 0x1000);
+    tui_action_goto(m, "handler-8");
+    CU_ASSERT_EQUAL(m->cursor, sym(m, "handler") - 8);
+    tui_action_goto(m, "twice + 0x4");
+    CU_ASSERT_EQUAL(m->cursor, sym(m, "twice") + 4);
+    tui_action_goto(m, "twice-x");
+    CU_ASSERT_PTR_NOT_NULL(strstr(m->status, "No symbol or address"));
+    /* Far from every symbol (past the program's segment): no "handler+0xffffe..." */
+    char name[64];
+    CU_ASSERT_STRING_EQUAL(tui_model_symbolize(m, 0xfffffff0, name, sizeof name), "");
+    CU_ASSERT_STRING_EQUAL(tui_model_symbolize(m, sym(m, "twice") + 4, name, sizeof name), "twice+0x4");
     tui_action_cursor_to_pc(m);
     CU_ASSERT(m->cursor_follow);
 
@@ -470,7 +506,7 @@ static bool load_guest(const char *path, image *img)
     return asm_assemble_file(path, &opt, img) == 0;
 }
 
-static tui_model *make_vmm_model(unsigned nvms)
+static tui_model *make_vmm_model_profile(unsigned nvms, isa_profile profile)
 {
     image k, p[1];
     if (!load_guest("guest/kernel.s", &k) || !load_guest("guest/cpu.s", &p[0]))
@@ -478,6 +514,7 @@ static tui_model *make_vmm_model(unsigned nvms)
     vmm_config cfg;
     vmm_default_config(&cfg);
     cfg.nvms = nvms;
+    cfg.profile = profile;
     const char *names[] = { "cpu" };
     char err[160];
     void *t = tui_vmm_target_new(&cfg, &k, p, names, 1, err, sizeof err);
@@ -486,12 +523,177 @@ static tui_model *make_vmm_model(unsigned nvms)
     return t ? tui_model_new(&tui_vmm_target_ops, t, NULL, TUI_LANG_ES, 0) : NULL;
 }
 
+static tui_model *make_vmm_model(unsigned nvms)
+{
+    return make_vmm_model_profile(nvms, PROFILE_STRICT);
+}
+
+/* t stops at a legacy-profile violation (no trap, but the lesson), the
+ * next t goes on past it, and the VMM counts it once, as c does. */
+static void test_vmm_t_stops_at_violations(void)
+{
+    tui_model *m = make_vmm_model_profile(1, PROFILE_LEGACY);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+    const tui_event *v = NULL;
+    for (int i = 0; i < 400 && !v; i++) {
+        tui_action_run_to_trap(m);
+        const tui_event *e = tui_model_selected(m);
+        if (e && e->kind == TUI_EV_VIOLATION)
+            v = e;
+    }
+    CU_ASSERT_PTR_NOT_NULL_FATAL(v);
+    CU_ASSERT_EQUAL(m->last_stop, STOP_TRAP);
+    CU_ASSERT_PTR_NOT_NULL(strstr(m->status, "violación"));
+    uint32_t at = v->pc;
+    size_t n = m->nlog;
+    CU_ASSERT_EQUAL(tui_model_pc(m), at);          /* stopped on the instruction */
+    tui_action_run_to_trap(m);
+    CU_ASSERT(tui_model_pc(m) != at || m->nlog > n);
+    for (size_t i = n; i < m->nlog; i++)            /* not reported twice */
+        CU_ASSERT_FALSE(m->log[i].kind == TUI_EV_VIOLATION && m->log[i].pc == at &&
+                        m->log[i].instret == m->log[n - 1].instret);
+
+    /* The same run with c only: the same number of violations. */
+    tui_model *ref = make_vmm_model_profile(1, PROFILE_LEGACY);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(ref);
+    tui_model *both[] = { m, ref };
+    for (int k = 0; k < 2; k++)
+        while (both[k]->last_stop != STOP_HALT && both[k]->last_stop != STOP_FATAL &&
+               machine_instret(tui_model_machine(both[k])) < 2000000)
+            tui_action_continue(both[k], 100000);
+    size_t va = 0, vb = 0;
+    for (size_t i = 0; i < m->nlog; i++)
+        va += m->log[i].kind == TUI_EV_VIOLATION;
+    for (size_t i = 0; i < ref->nlog; i++)
+        vb += ref->log[i].kind == TUI_EV_VIOLATION;
+    CU_ASSERT(vb > 0);
+    CU_ASSERT_EQUAL(va, vb);
+    tui_model_free(ref);
+    tui_model_free(m);
+}
+
+/* The log lists an exit before the steps of its handling and before the
+ * stop of the VM it halted. */
+static void test_vmm_log_order(void)
+{
+    tui_model *m = make_vmm_model(1);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+    while (m->last_stop != STOP_HALT && m->last_stop != STOP_FATAL &&
+           machine_instret(tui_model_machine(m)) < 20000000)
+        tui_action_continue(m, 1000000);
+    CU_ASSERT_EQUAL_FATAL(m->last_stop, STOP_HALT);
+    size_t steps = 0, stops = 0;
+    for (size_t i = 0; i < m->nlog; i++) {
+        const tui_event *e = &m->log[i];
+        if (e->kind != TUI_EV_STEP && e->kind != TUI_EV_VM_STOP)
+            continue;
+        /* Nothing at the same position comes after it but more of the same. */
+        for (size_t j = i + 1; j < m->nlog && m->log[j].instret == e->instret &&
+                               m->log[j].traps == e->traps && m->log[j].vm == e->vm; j++)
+            CU_ASSERT(m->log[j].kind == TUI_EV_STEP || m->log[j].kind == TUI_EV_VM_STOP);
+        steps += e->kind == TUI_EV_STEP;
+        if (e->kind == TUI_EV_VM_STOP) {
+            stops++;
+            CU_ASSERT_FATAL(i > 0);
+            CU_ASSERT_EQUAL(m->log[i - 1].kind, TUI_EV_EXIT);      /* the halt that stopped it */
+            CU_ASSERT_EQUAL(m->log[i - 1].pc, e->pc);
+        }
+    }
+    CU_ASSERT(stops >= 1);
+    CU_ASSERT(steps >= 1);
+    tui_model_free(m);
+
+    /* t selects the exit, not a step that came after it. */
+    m = make_vmm_model(1);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+    size_t followed = 0;
+    for (int i = 0; i < 300; i++) {
+        tui_action_run_to_trap(m);
+        if (m->last_stop != STOP_TRAP)
+            break;
+        const tui_event *sel = tui_model_selected(m);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(sel);
+        CU_ASSERT(sel->kind != TUI_EV_STEP && sel->kind != TUI_EV_VM_STOP);
+        followed += sel != &m->log[m->nlog - 1];
+    }
+    CU_ASSERT(followed >= 1);
+    tui_model_free(m);
+}
+
+/* The code pane names registers as the register panes do. */
+static void test_disassemble_aliases(void)
+{
+    char buf[96];
+    isa_operands o = { .rd = 0, .rs1 = REG_LR, .imm = 0 };
+    tui_disassemble(isa_encode(isa_lookup_mnemonic("jalr"), &o), 0x1000, buf, sizeof buf, NULL, NULL);
+    CU_ASSERT_STRING_EQUAL(buf, "jalr zero, lr, 0");
+    o = (isa_operands){ .rd = REG_SP, .rs1 = REG_SP, .imm = -16 };
+    tui_disassemble(isa_encode(isa_lookup_mnemonic("addi"), &o), 0x1000, buf, sizeof buf, NULL, NULL);
+    CU_ASSERT_STRING_EQUAL(buf, "addi sp, sp, -16");
+    o = (isa_operands){ .rd = 5, .rs1 = 13, .imm = 8 };
+    tui_disassemble(isa_encode(isa_lookup_mnemonic("lw"), &o), 0x1000, buf, sizeof buf, NULL, NULL);
+    CU_ASSERT_STRING_EQUAL(buf, "lw s0, 8(sp)");
+    char small[6];
+    tui_disassemble(isa_encode(isa_lookup_mnemonic("lw"), &o), 0x1000, small, sizeof small, NULL, NULL);
+    CU_ASSERT_EQUAL(strlen(small), sizeof small - 1);
+}
+
+/* Counters fit in 4 columns. */
+static void test_fmt_count(void)
+{
+    char b[16];
+    CU_ASSERT_STRING_EQUAL(tui_fmt_count(0, b, sizeof b), "0");
+    CU_ASSERT_STRING_EQUAL(tui_fmt_count(9999, b, sizeof b), "9999");
+    CU_ASSERT_STRING_EQUAL(tui_fmt_count(34453, b, sizeof b), "34k");
+    CU_ASSERT_STRING_EQUAL(tui_fmt_count(99999, b, sizeof b), "99k");
+    CU_ASSERT_STRING_EQUAL(tui_fmt_count(999999, b, sizeof b), "999k");
+    CU_ASSERT_STRING_EQUAL(tui_fmt_count(1234567, b, sizeof b), "1.2M");
+    CU_ASSERT_STRING_EQUAL(tui_fmt_count(20172347, b, sizeof b), "20M");
+    CU_ASSERT_STRING_EQUAL(tui_fmt_count(3400000000ull, b, sizeof b), "3.4G");
+    CU_ASSERT_STRING_EQUAL(tui_fmt_count(UINT64_MAX, b, sizeof b), "18E");
+}
+
+/* A page fault under the VMM names the faulting address, not 0. */
+static void test_vmm_page_fault_address(void)
+{
+    tui_model *m = make_vmm_model(1);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+    const tui_event *pf = NULL;
+    for (int i = 0; i < 200 && !pf; i++) {
+        tui_action_run_to_trap(m);
+        const tui_event *e = tui_model_selected(m);
+        if (e && e->kind == TUI_EV_EXIT && CAUSE_CODE(e->cause) == CAUSE_PAGE_FAULT)
+            pf = e;
+        if (m->last_stop != STOP_TRAP)
+            break;
+    }
+    CU_ASSERT_PTR_NOT_NULL_FATAL(pf);
+    CU_ASSERT(pf->addr != 0);
+    char buf[2048], want[32];
+    tui_explain(pf, TUI_LANG_EN, buf, sizeof buf);
+    snprintf(want, sizeof want, "address 0x%08x", pf->addr);
+    CU_ASSERT_PTR_NOT_NULL(strstr(buf, want));
+    tui_model_free(m);
+}
+
 static void test_vmm_exits_and_going_back(void)
 {
     tui_model *m = make_vmm_model(2);
     CU_ASSERT_PTR_NOT_NULL_FATAL(m);
     CU_ASSERT_STRING_EQUAL(tui_model_kind(m), "Type-1 VMM");
     CU_ASSERT_EQUAL(m->ops->vm_count(m->target), 2);
+    /* Before any VM ran, the code pane shows VM 0's kernel at its entry,
+     * not the VMM's data at real pc 0. */
+    {
+        image k0;
+        CU_ASSERT_FATAL(load_guest("guest/kernel.s", &k0));
+        uint32_t cpc = tui_model_code_pc(m);
+        uint8_t w0[4];
+        CU_ASSERT_EQUAL(tui_model_pc(m), 0);
+        CU_ASSERT_EQUAL(cpc, k0.segs[0].addr);
+        CU_ASSERT(tui_model_read_code(m, cpc, w0, 4) && memcmp(w0, k0.segs[0].data, 4) == 0);
+        image_free(&k0);
+    }
     enum { N = 12 };
     struct { cpu_state cpu; uint64_t cycles; size_t nlog; } at[N];
     bool emulated = false;
@@ -618,9 +820,14 @@ void test_tui_register(void)
     CU_add_test(s, "continue runs in slices", test_continue_in_slices);
     CU_add_test(s, "language and queries", test_language_and_queries);
     CU_add_test(s, "word wrapping", test_wrap);
+    CU_add_test(s, "compact counters", test_fmt_count);
+    CU_add_test(s, "disassembly with register aliases", test_disassemble_aliases);
     CU_add_test(s, "the tasks pane", test_tasks_pane);
 #ifdef TUI_HAVE_VMM
     CU_add_test(s, "VM exits under the hypervisor, and going back", test_vmm_exits_and_going_back);
+    CU_add_test(s, "t stops at legacy-profile violations", test_vmm_t_stops_at_violations);
+    CU_add_test(s, "an exit is logged before its steps and the VM stop", test_vmm_log_order);
+    CU_add_test(s, "a page fault under the VMM names its address", test_vmm_page_fault_address);
     CU_add_test(s, "step back under the hypervisor from checkpoints", test_vmm_back_step_from_checkpoints);
 #endif
 }

@@ -87,11 +87,30 @@ rc=$?
 if [ $rc -eq 2 ] && grep -q "must be a terminal" "$T/out"; then pass "no tty: exit 2 with a message"
 else echo "tui-e2e: FAIL: no tty gave status $rc: $(cat "$T/out")" >&2; fails=$((fails + 1)); fi
 
+# Bad options say what is allowed; --help lists every key.
+"$BIN" tui --mem 8589934592 "$T/trap.s" </dev/null >"$T/out" 2>&1
+rc=$?
+if [ $rc -eq 2 ] && grep -q "multiple of 4096 from 4096 to 4294963200, not '8589934592'" "$T/out"; then
+    pass "--mem out of range: the range in the message, exit 2"
+else echo "tui-e2e: FAIL: --mem gave status $rc: $(cat "$T/out")" >&2; fails=$((fails + 1)); fi
+"$BIN" tui --help >"$T/out" 2>&1
+if grep -q "v next VM" "$T/out" && grep -q "Tab focus" "$T/out" && grep -q "m memory view" "$T/out" \
+   && grep -q "e the whole" "$T/out" && grep -q "L language" "$T/out"; then pass "--help lists v, Tab, m, e, L"
+else echo "tui-e2e: FAIL: --help keys: $(cat "$T/out")" >&2; fails=$((fails + 1)); fi
+
 $TM new-session -d -s "$S" -x 100 -y 32 \
     "stty -g > '$T/before'; LANG=C TERM=xterm-256color '$BIN' tui --lang en '$T/trap.s'; echo \"EXIT=\$?\"; stty -g > '$T/after'; echo DONE; sleep 60" \
     || { echo "tui-e2e: cannot start tmux" >&2; exit 1; }
 
 wait_for "Ready. Press ?" || fail "the UI did not start"
+
+# Colour reaches the screen: the PC line has the yellow background (SGR 43)
+# and the ring badge a red one (41); capture-pane -e keeps the escapes.
+esc=$(printf '\033')
+if $TM capture-pane -t "$S" -p -e | grep -q "${esc}\[43m> 00001000" \
+   && $TM capture-pane -t "$S" -p -e | grep -q "${esc}\[41m RING 0"; then
+    pass "colour on screen: the PC line and ring 0 are highlighted"
+else fail "no colour on the PC line or the ring badge"; fi
 
 # The first step sets sp: its row is drawn differently (highlighted) right
 # after that step than after the next one, which leaves it alone.
@@ -130,9 +149,10 @@ layout_ok() {
     for title in "Registers" "Code" "Memory" "Traps and exits" "Explanation" "VMs" "Statistics" "Console" "F1Help"; do
         printf '%s\n' "$scr" | grep -qF -- "$title" || return 1
     done
-    printf '%s\n' "$scr" | grep -q "ILLEGAL_PRIV.*3>0" || return 1
+    printf '%s\n' "$scr" | grep -qE "ILLEGAL_PRIV [0-9a-f]{8} 3>0 hardware +1000" || return 1   # with its cycles
     printf '%s\n' "$scr" | grep -qF "Why: 'halt' is privileged" || return 1
     printf '%s\n' "$scr" | grep -qF "pc 0000" || return 1
+    printf '%s\n' "$scr" | head -n 1 | grep -qE "cycles [0-9]+ " || return 1     # the top bar keeps the cycles
     printf '%s\n' "$scr" | grep -q "qqqq" && return 1      # line characters shown as letters
     [ "$(printf '%s\n' "$scr" | wc -l)" -eq 24 ] || return 1
     [ "$(printf '%s\n' "$scr" | awk '{ if (length($0) > 80) n++ } END { print n + 0 }')" -eq 0 ]
@@ -183,19 +203,59 @@ another_session() {
 # Under the hypervisor (when it is built in): VM exits in Spanish at 80x24.
 if [ -f vmm/vmm.h ] && [ -f guest/kernel.s ]; then
     another_session \
-        "'$BIN' tui --lang es --guest kernel --program cpu,io --vms 2; echo \"EXIT=\$?\"; echo DONE; sleep 60"
+        "LANG=C.UTF-8 '$BIN' tui --lang es --guest kernel --program cpu,io --vms 2; echo \"EXIT=\$?\"; echo DONE; sleep 60"
     wait_for "Pulse ? para ver las teclas" || fail "the UI did not start under the VMM"
+    # The first screen shows VM 0's kernel at its entry, registers by alias.
+    screen | grep -qF "> 00001000 addi sp, zero," && pass "first screen: the guest's code, not the VMM's data" \
+        || fail "first screen under the VMM"
     $TM send-keys -t "$S" t t t t
-    if wait_for "VMM emula" && wait_for "cree correr en el anillo 0" && screen | grep -q "Por que: '.*' es privilegiada" \
-       && screen | grep -qF "Trampas y salidas" && screen | grep -q "ANILLO 1.*VM0 v0"; then
-        pass "a VM exit emulated by the VMM, explained in Spanish"
+    if wait_for "VMM emula" && wait_for "cree correr en el anillo 0" && screen | grep -q "Por qué: '.*' es privilegiada" \
+       && screen | grep -qF "Trampas y salidas" && screen | grep -qF "Explicación" \
+       && screen | grep -q "ANILLO 1.*VM0 v0"; then
+        pass "a VM exit emulated by the VMM, explained in Spanish (with accents in UTF-8)"
     else fail "VM exit under the hypervisor"; fi
+    # At 80x24: the top bar keeps the cycles, the VMs pane its counters whole
+    # (compact units), every log line its cycles.
+    if screen | head -n 1 | grep -qE "ciclos [0-9.]+[kMG]? " && screen | grep -qE "^.*│?>0 cpu +[a-z]+ +ex[0-9]+ .*cy[0-9.]+[kMG]?$" \
+       && screen | grep -qE "ILLEGAL_PRIV [0-9a-f]{8} 1>1 VMM emula +[0-9]+$"; then
+        pass "80x24 under the VMM: cycles in the top bar, the VMs pane and the log"
+    else fail "counters at 80x24 under the VMM"; fi
+    # e: the whole explanation in a box that scrolls when it does not fit.
+    $TM send-keys -t "$S" e
+    if wait_for "Explicación" 5 && screen | grep -qF "Apuntes, 'Hipervisor de Tipo 1'" \
+       && screen | grep -qE "Pulse una tecla para cerrar|otra tecla cierra"; then pass "e shows the whole explanation at 80x24"
+    else fail "e: the whole explanation"; fi
+    $TM send-keys -t "$S" x
+    wait_for "F10Salir" 5
     $TM send-keys -t "$S" v
     wait_for "CPU virtual: VM 1" 5 && pass "v selects the next VM" || fail "next VM"
     $TM send-keys -t "$S" r
-    wait_for "Atras: pc" && pass "step back under the hypervisor" || fail "step back under the hypervisor"
+    wait_for "Atrás: pc" && pass "step back under the hypervisor" || fail "step back under the hypervisor"
     $TM send-keys -t "$S" q
     wait_for "DONE" && screen | grep -q "EXIT=0" && pass "q under the hypervisor" || fail "q under the hypervisor"
+fi
+
+# Legacy profile: t stops at the smsw equivalence violation (no trap, but
+# the lesson), about forty exits in (the banner is printed one out at a time).
+if [ -f vmm/vmm.h ] && [ -f guest/kernel.s ]; then
+    another_session \
+        "LANG=C.UTF-8 '$BIN' tui --lang en --profile legacy --guest kernel --program cpu; echo \"EXIT=\$?\"; echo DONE; sleep 60"
+    wait_for "Ready. Press ?" || fail "the UI did not start (legacy profile)"
+    n=0
+    until screen | grep -qF "equivalence violation at" || [ $n -ge 80 ]; do
+        $TM send-keys -t "$S" t
+        n=$((n + 1))
+        wait_for "insn" 1 >/dev/null
+        sleep 0.05
+    done
+    if screen | grep -qF "equivalence violation at" && screen | grep -q "violat\. *[0-9a-f]\{8\}" \
+       && screen | grep -q "> [0-9a-f]\{8\} smsw"; then
+        pass "t stops at the legacy profile's smsw violation (after $n presses)"
+    else fail "t at a violation"; fi
+    $TM send-keys -t "$S" t
+    wait_for "VM 0 exit" 5 && pass "the next t goes on past the violation" || fail "t after a violation"
+    $TM send-keys -t "$S" q
+    wait_for "DONE" 5
 fi
 
 # A lab: 'traplab lab run' opens its scenario with the tasks in a pane.
@@ -221,8 +281,9 @@ if [ -f labs/01-rings/lab.lua ]; then
     another_session \
         "LANG=C '$BIN' lab run 01-rings --lang es --student e2e --submission '$T'; echo \"EXIT=\$?\"; echo DONE; sleep 60"
     if wait_for "Pulse ? para ver las teclas" && wait_for "Tareas 1-" \
-       && screen | grep -qF "Practica 01 - Anillos"; then
-        pass "lab run --lang es: the handout's title in Spanish"
+       && screen | grep -qF "Practica 01 - Anillos" && screen | grep -qF "Registros (maquina desnuda)" \
+       && screen | grep -qF "F2Atras F3"; then
+        pass "lab run --lang es: the handout's title in Spanish, ASCII without UTF-8"
     else fail "lab run --lang es"; fi
     $TM send-keys -t "$S" NPage
     wait_for "DEL ENUNCIADO (README.es.md)" 5 && wait_for "1. Predice (preguntas" 5 \

@@ -7,6 +7,7 @@
  * expand() fills in the instruction, rings, access and address:
  *   %i instruction text   %r ring before   %t ring after   %a access
  *   %x address            %p pc            %c cycles       %v VM number
+ *   %A access with its article ("An instruction fetch", "Una lectura")
  *   %V virtual ring before   %w the VMM's own summary of the event
  */
 #include "tui/explain.h"
@@ -26,56 +27,56 @@ static const tui_bilingual why_by_cause[ISA_NUM_CAUSES] = {
     [CAUSE_SYSCALL] = {{
         "syscall in ring %r: a system call is a trap on purpose, the door from user code "
         "into the kernel (ring 0).",
-        "syscall en el anillo %r: una llamada al sistema es una trampa a proposito, la puerta "
-        "del codigo de usuario hacia el kernel (anillo 0).",
+        "syscall en el anillo %r: una llamada al sistema es una trampa a propósito, la puerta "
+        "del código de usuario hacia el kernel (anillo 0).",
     }},
     [CAUSE_ILLEGAL_PRIV] = {{
         "'%i' is privileged and the CPU was in ring %r: only ring 0 may run it, so the CPU "
         "trapped instead of running it.",
         "'%i' es privilegiada y la CPU estaba en el anillo %r: solo el anillo 0 puede "
-        "ejecutarla, asi que la CPU genero una trampa en vez de ejecutarla.",
+        "ejecutarla, así que la CPU generó una trampa en vez de ejecutarla.",
     }},
     [CAUSE_ILLEGAL_INSN] = {{
         "The word at %p is not an instruction of the ISA (%i).",
-        "La palabra en %p no es una instruccion de la ISA (%i).",
+        "La palabra en %p no es una instrucción de la ISA (%i).",
     }},
     [CAUSE_PAGE_FAULT] = {{
-        "A %a of virtual address %x found no valid page-table mapping allowing it from "
+        "%A of virtual address %x found no valid page-table mapping allowing it from "
         "ring %r: a page fault.",
-        "Una %a de la direccion virtual %x no encontro en la tabla de paginas una traduccion "
-        "valida que la permita desde el anillo %r: un fallo de pagina.",
+        "%A de la dirección virtual %x no encontró en la tabla de páginas una traducción "
+        "válida que la permita desde el anillo %r: un fallo de página.",
     }},
     [CAUSE_MISALIGNED] = {{
-        "A %a of %x is not aligned to its size.",
-        "Una %a de %x no esta alineada a su tamano.",
+        "%A of %x is not aligned to its size.",
+        "%A de %x no está alineada a su tamaño.",
     }},
     [CAUSE_BUS_ERROR] = {{
-        "A %a of physical address %x falls outside memory.",
-        "Una %a de la direccion fisica %x cae fuera de la memoria.",
+        "%A of physical address %x falls outside memory.",
+        "%A de la dirección física %x cae fuera de la memoria.",
     }},
     [CAUSE_DIVIDE_BY_ZERO] = {{
         "'%i' divided by zero.",
-        "'%i' dividio por cero.",
+        "'%i' dividió por cero.",
     }},
     [CAUSE_BREAKPOINT] = {{
         "The program executed brk: a breakpoint trap on purpose, for a debugger.",
-        "El programa ejecuto brk: una trampa de punto de parada, a proposito, para un depurador.",
+        "El programa ejecutó brk: una trampa de punto de parada, a propósito, para un depurador.",
     }},
     [CAUSE_HYPERCALL] = {{
         "The guest executed hcall in ring %r: a hypercall, a direct request to the hypervisor, "
         "as a system call is a request to the kernel.",
-        "El invitado ejecuto hcall en el anillo %r: una hiperllamada, un pedido directo al "
+        "El invitado ejecutó hcall en el anillo %r: una hiperllamada, un pedido directo al "
         "hipervisor, como una llamada al sistema lo es al kernel.",
     }},
     [CAUSE_TIMER] = {{
         "The interval timer fired: an interrupt between two instructions, at %p. "
         "It is how the kernel (or the hypervisor) takes the CPU back.",
-        "El temporizador interrumpio entre dos instrucciones, en %p. Asi el kernel "
+        "El temporizador interrumpió entre dos instrucciones, en %p. Así el kernel "
         "(o el hipervisor) recupera la CPU.",
     }},
     [CAUSE_DEVICE] = {{
         "A device raised an interrupt (line %x).",
-        "Un dispositivo genero una interrupcion (linea %x).",
+        "Un dispositivo generó una interrupción (línea %x).",
     }},
 };
 
@@ -89,22 +90,22 @@ static const tui_bilingual why_by_kind[TUI_EV_COUNT] = {
     [TUI_EV_INJECT] = {{
         "VM %v's kernel had a virtual interrupt pending and enabled: the VMM delivered it "
         "through the guest's own trap vector (%w).",
-        "El kernel de la VM %v tenia una interrupcion virtual pendiente y habilitada: el VMM "
-        "la entrego por el vector de trampas del propio invitado (%w).",
+        "El kernel de la VM %v tenía una interrupción virtual pendiente y habilitada: el VMM "
+        "la entregó por el vector de trampas del propio invitado (%w).",
     }},
     [TUI_EV_SWITCH] = {{
         "The VMM switched the real CPU to VM %v (%w): it saved one virtual CPU and loaded "
         "another, with its shadow page table and devices.",
-        "El VMM paso la CPU real a la VM %v (%w): guardo una CPU virtual y cargo otra, con su "
-        "tabla de paginas sombra y sus dispositivos.",
+        "El VMM pasó la CPU real a la VM %v (%w): guardó una CPU virtual y cargó otra, con su "
+        "tabla de páginas sombra y sus dispositivos.",
     }},
     [TUI_EV_VIOLATION] = {{
         "'%i' is sensitive but not privileged in this profile: it ran in ring %r without "
         "trapping, so the VMM never saw it and the guest observed the real machine (%w). "
         "Popek and Goldberg: such an ISA cannot be virtualized by trap and emulate alone.",
-        "'%i' es sensible pero no privilegiada en este perfil: se ejecuto en el anillo %r sin "
-        "generar trampa, asi que el VMM nunca la vio y el invitado observo la maquina real "
-        "(%w). Popek y Goldberg: una ISA asi no se puede virtualizar solo con atrapar y emular.",
+        "'%i' es sensible pero no privilegiada en este perfil: se ejecutó en el anillo %r sin "
+        "generar trampa, así que el VMM nunca la vio y el invitado observó la máquina real "
+        "(%w). Popek y Goldberg: una ISA así no se puede virtualizar solo con atrapar y emular.",
     }},
     [TUI_EV_VM_STOP] = {{
         "VM %v stopped: %w.",
@@ -118,37 +119,37 @@ static const tui_bilingual what_by_handler[TUI_HANDLER_COUNT] = {
     [TUI_HANDLER_HARDWARE] = {{
         "The CPU saved pc in epc and status in estatus, went from ring %r to ring %t and "
         "jumped to the kernel's trap vector (tvb). Cost: %c cycles.",
-        "La CPU guardo pc en epc y status en estatus, paso del anillo %r al anillo %t y salto "
+        "La CPU guardó pc en epc y status en estatus, pasó del anillo %r al anillo %t y saltó "
         "al vector de trampas del kernel (tvb). Costo: %c ciclos.",
     }},
     [TUI_HANDLER_EMULATE] = {{
         "VM %v exited to the VMM (trap and emulate): the VMM ran the instruction's effect on the "
         "VM's virtual CPU, not on the real one, and resumed the guest after it. The guest kernel "
         "believes it ran the instruction itself. Cost: %c cycles.",
-        "La VM %v salio al VMM (atrapar y emular): el VMM aplico el efecto de la instruccion a "
-        "la CPU virtual de la VM, no a la real, y reanudo al invitado despues de ella. El kernel "
-        "invitado cree que la ejecuto el mismo. Costo: %c ciclos.",
+        "La VM %v salió al VMM (atrapar y emular): el VMM aplicó el efecto de la instrucción a "
+        "la CPU virtual de la VM, no a la real, y reanudó al invitado después de ella. El kernel "
+        "invitado cree que la ejecutó él mismo. Costo: %c ciclos.",
     }},
     [TUI_HANDLER_REFLECT] = {{
         "The VMM reflected it into VM %v's kernel: it set the virtual epc, cause and status and "
         "jumped to the guest's own trap vector, exactly as real hardware would have. "
         "Cost: %c cycles.",
-        "El VMM la reflejo al kernel de la VM %v: fijo epc, cause y status virtuales y salto al "
-        "vector de trampas del propio invitado, tal como lo habria hecho el hardware real. "
+        "El VMM la reflejó al kernel de la VM %v: fijó epc, cause y status virtuales y saltó al "
+        "vector de trampas del propio invitado, tal como lo habría hecho el hardware real. "
         "Costo: %c ciclos.",
     }},
     [TUI_HANDLER_HOST] = {{
         "Type-2 hosting: the VMM is a process of the host OS, so the exit passed through the host "
         "kernel before the VMM could handle it; the extra layer costs more. Cost: %c cycles.",
-        "Hipervisor de tipo 2: el VMM es un proceso del SO anfitrion, asi que la salida paso por "
-        "el kernel anfitrion antes de llegar al VMM; la capa adicional cuesta mas. "
+        "Hipervisor de tipo 2: el VMM es un proceso del SO anfitrión, así que la salida pasó por "
+        "el kernel anfitrión antes de llegar al VMM; la capa adicional cuesta más. "
         "Costo: %c ciclos.",
     }},
     [TUI_HANDLER_HYPERCALL] = {{
         "Paravirtualization: VM %v's kernel knows it is virtualized and asked the VMM directly, "
         "instead of running a sensitive instruction and being trapped. Cost: %c cycles.",
-        "Paravirtualizacion: el kernel de la VM %v sabe que esta virtualizado y le pidio el "
-        "servicio al VMM directamente, en vez de ejecutar una instruccion sensible y ser "
+        "Paravirtualización: el kernel de la VM %v sabe que está virtualizado y le pidió el "
+        "servicio al VMM directamente, en vez de ejecutar una instrucción sensible y ser "
         "atrapado. Costo: %c ciclos.",
     }},
     [TUI_HANDLER_SHADOW] = {{
@@ -156,9 +157,9 @@ static const tui_bilingual what_by_handler[TUI_HANDLER_COUNT] = {
         "shadow table (the one the real MMU uses) had no entry yet. The VMM walked the guest "
         "table, filled the shadow entry and resumed; the guest never sees this fault. "
         "Cost: %c cycles.",
-        "Un fallo de pagina oculto: la tabla de paginas del invitado permite este acceso, pero "
-        "la tabla sombra del VMM (la que usa la MMU real) aun no tenia la entrada. El VMM "
-        "recorrio la tabla del invitado, lleno la entrada sombra y reanudo; el invitado nunca "
+        "Un fallo de página oculto: la tabla de páginas del invitado permite este acceso, pero "
+        "la tabla sombra del VMM (la que usa la MMU real) aún no tenía la entrada. El VMM "
+        "recorrió la tabla del invitado, llenó la entrada sombra y reanudó; el invitado nunca "
         "ve este fallo. Costo: %c ciclos.",
     }},
     [TUI_HANDLER_SCHEDULER] = {{
@@ -170,7 +171,7 @@ static const tui_bilingual what_by_handler[TUI_HANDLER_COUNT] = {
     }},
     [TUI_HANDLER_FATAL] = {{
         "Nobody could handle it: no trap vector was set (tvb = 0), so the machine stopped.",
-        "Nadie pudo manejarla: no habia vector de trampas (tvb = 0), asi que la maquina se detuvo.",
+        "Nadie pudo manejarla: no había vector de trampas (tvb = 0), así que la máquina se detuvo.",
     }},
 };
 
@@ -180,34 +181,34 @@ static const tui_bilingual what_by_handler[TUI_HANDLER_COUNT] = {
     "Course notes, 'Types of instructions': privileged instructions \"can only run at the " \
     "highest privilege level (normally kernel mode, or ring 0 on systems with protection rings)\".", \
     "Apuntes, 'Tipos de instrucciones': estas instrucciones \"solo pueden ejecutarse en el nivel " \
-    "de privilegios mas alto (normalmente en el modo kernel o en el anillo 0 en los sistemas con " \
-    "anillos de proteccion)\"." }}
+    "de privilegios más alto (normalmente en el modo kernel o en el anillo 0 en los sistemas con " \
+    "anillos de protección)\"." }}
 
 static const tui_bilingual note_by_cause[ISA_NUM_CAUSES] = {
     [CAUSE_ILLEGAL_PRIV] = NOTE_PRIVILEGED,
     [CAUSE_SYSCALL] = {{
         "Course notes: privileged instructions \"are restricted so that only the operating system "
         "(or the kernel) can run them\"; user programs ask the kernel with a system call.",
-        "Apuntes: las instrucciones privilegiadas \"estan restringidas para que solo el sistema "
+        "Apuntes: las instrucciones privilegiadas \"están restringidas para que solo el sistema "
         "operativo (o el kernel) las pueda ejecutar\"; los programas de usuario se lo piden al "
         "kernel con una llamada al sistema.",
     }},
     [CAUSE_PAGE_FAULT] = {{
         "Course notes, 'Isolation': \"VMs are isolated from each other\"; the page tables are "
         "what keeps each one inside its own memory.",
-        "Apuntes, 'Aislamiento': \"las VMs estan aisladas entre si\"; las tablas de paginas son "
+        "Apuntes, 'Aislamiento': \"las VMs están aisladas entre sí\"; las tablas de páginas son "
         "las que mantienen a cada una dentro de su propia memoria.",
     }},
     [CAUSE_TIMER] = {{
         "Course notes, 'Resource allocation': the hypervisor lets \"multiple VMs share the same "
         "physical resources\"; the timer is how it shares the CPU.",
-        "Apuntes, 'Asignacion de recursos': el hipervisor permite \"que multiples VMs compartan "
-        "los mismos recursos fisicos\"; el temporizador es como reparte la CPU.",
+        "Apuntes, 'Asignación de recursos': el hipervisor permite \"que múltiples VMs compartan "
+        "los mismos recursos físicos\"; el temporizador es cómo reparte la CPU.",
     }},
     [CAUSE_HYPERCALL] = {{
         "Course notes, 'Paravirtualization': the guest \"is aware that it is being virtualized "
         "and can communicate directly with the hypervisor to improve performance\".",
-        "Apuntes, 'Paravirtualizacion': el sistema operativo invitado \"es consciente de que esta "
+        "Apuntes, 'Paravirtualización': el sistema operativo invitado \"es consciente de que está "
         "siendo virtualizado y puede comunicarse directamente con el hipervisor para optimizar "
         "el rendimiento\".",
     }},
@@ -219,14 +220,14 @@ static const tui_bilingual note_by_handler[TUI_HANDLER_COUNT] = {
         "machines are intercepted by the hypervisor\", which \"fully emulates the hardware the "
         "VMs need\".",
         "Apuntes, 'Hipervisor de Tipo 1': \"las instrucciones sensibles que provienen de las "
-        "maquinas virtuales son interceptadas por el hipervisor\", que \"emula completamente el "
+        "máquinas virtuales son interceptadas por el hipervisor\", que \"emula completamente el "
         "hardware necesario para las VMs\".",
     }},
     [TUI_HANDLER_REFLECT] = {{
         "Course notes, 'Full virtualization': the hypervisor lets \"the operating system inside "
         "the VM work as if it were on real physical hardware\".",
-        "Apuntes, 'Virtualizacion completa': el hipervisor permite \"que el sistema operativo "
-        "dentro de la VM funcione como si estuviera en hardware fisico real\".",
+        "Apuntes, 'Virtualización completa': el hipervisor permite \"que el sistema operativo "
+        "dentro de la VM funcione como si estuviera en hardware físico real\".",
     }},
     [TUI_HANDLER_HOST] = {{
         "Course notes, 'Type 2 hypervisor': \"the hypervisor depends on the host operating system "
@@ -238,8 +239,8 @@ static const tui_bilingual note_by_handler[TUI_HANDLER_COUNT] = {
     [TUI_HANDLER_HYPERCALL] = {{
         "Course notes, 'Paravirtualization': the guest OS is modified \"to avoid sensitive "
         "instructions directly, communicating instead with the hypervisor\".",
-        "Apuntes, 'Paravirtualizacion': el sistema operativo dentro de la VM esta modificado "
-        "\"para evitar instrucciones sensibles directamente, comunicandose en su lugar con el "
+        "Apuntes, 'Paravirtualización': el sistema operativo dentro de la VM está modificado "
+        "\"para evitar instrucciones sensibles directamente, comunicándose en su lugar con el "
         "hipervisor\".",
     }},
 };
@@ -287,7 +288,18 @@ static const char *access_word(unsigned acc, tui_lang lang)
 {
     static const char *const words[TUI_LANG_COUNT][3] = {
         [TUI_LANG_EN] = { "read", "write", "instruction fetch" },
-        [TUI_LANG_ES] = { "lectura", "escritura", "lectura de instruccion" },
+        [TUI_LANG_ES] = { "lectura", "escritura", "lectura de instrucción" },
+    };
+    return acc < 3 ? words[lang][acc] : "?";
+}
+
+/* English picks its article by sound ("An instruction fetch"); Spanish's
+ * access words are all feminine. */
+static const char *access_with_article(unsigned acc, tui_lang lang)
+{
+    static const char *const words[TUI_LANG_COUNT][3] = {
+        [TUI_LANG_EN] = { "A read", "A write", "An instruction fetch" },
+        [TUI_LANG_ES] = { "Una lectura", "Una escritura", "Una lectura de instrucción" },
     };
     return acc < 3 ? words[lang][acc] : "?";
 }
@@ -304,6 +316,7 @@ static void expand(sbuf *b, const char *tmpl, const tui_event *e, tui_lang lang,
         case 'r': put(b, "%u", e->ring_from); break;
         case 't': put(b, "%u", e->ring_to); break;
         case 'a': put(b, "%s", access_word(CAUSE_ACCESS(e->cause), lang)); break;
+        case 'A': put(b, "%s", access_with_article(CAUSE_ACCESS(e->cause), lang)); break;
         case 'x': put(b, "0x%08x", e->addr); break;
         case 'p': put(b, "0x%08x", e->pc); break;
         case 'c': put(b, "%llu", (unsigned long long)e->cycles); break;
@@ -329,7 +342,7 @@ char *tui_explain(const tui_event *e, tui_lang lang, char *buf, size_t n)
     const isa_insn *in = NULL;
     isa_operands ops;
     if (e->insn && isa_decode(e->insn, &in, &ops))
-        isa_disassemble(e->insn, e->pc, insn, sizeof insn, NULL, NULL);
+        tui_disassemble(e->insn, e->pc, insn, sizeof insn, NULL, NULL);
     else
         snprintf(insn, sizeof insn, "0x%08x", e->insn);
 
@@ -343,31 +356,33 @@ char *tui_explain(const tui_event *e, tui_lang lang, char *buf, size_t n)
         put(&b, ": %s", e->what);
     put(&b, "\n");
 
-    put(&b, "%s ", es ? "Por que:" : "Why:");
+    put(&b, "%s ", es ? "Por qué:" : "Why:");
     const char *why = (unsigned)e->kind < TUI_EV_COUNT ? why_by_kind[e->kind].text[lang] : NULL;
     if (!why)
         why = code < ISA_NUM_CAUSES ? why_by_cause[code].text[lang] : NULL;
     expand(&b, why ? why : (es ? "Causa desconocida." : "Unknown cause."), e, lang, insn);
-    if (e->vm >= 0 && e->kind == TUI_EV_EXIT && e->vring_from != e->ring_from)
+    /* A paravirtualized kernel knows it is deprivileged: it believes nothing else. */
+    if (e->vm >= 0 && e->kind == TUI_EV_EXIT && e->vring_from != e->ring_from && !e->para &&
+        e->handler != TUI_HANDLER_HYPERCALL)
         expand(&b, es ? " El kernel invitado cree correr en el anillo %V, pero el VMM lo corre "
                         "desprivilegiado en el anillo %r." :
                         " The guest kernel believes it runs in ring %V, but the VMM runs it "
                         "deprivileged in ring %r.", e, lang, insn);
     if (in && isa_is_sensitive(in) && code == CAUSE_ILLEGAL_PRIV)
-        put(&b, es ? " Es ademas sensible: %s la configuracion de la maquina." :
+        put(&b, es ? " Es además sensible: %s la configuración de la máquina." :
                      " It is also sensitive: it %s the machine's configuration.",
             in->sensitivity == SENS_CONTROL ? (es ? "cambia" : "changes")
                                             : (es ? "depende de" : "depends on"));
     put(&b, "\n");
 
-    put(&b, "%s ", es ? "Que paso:" : "What happened:");
+    put(&b, "%s ", es ? "Qué pasó:" : "What happened:");
     tui_handler h = (unsigned)e->handler < TUI_HANDLER_COUNT ? e->handler : TUI_HANDLER_HARDWARE;
     expand(&b, what_by_handler[h].text[lang], e, lang, insn);
     /* Type-2: the VMM is a host process, so every exit also crosses the host OS. */
     bool type2_exit = e->host_type == 2 && e->kind == TUI_EV_EXIT &&
                       (h == TUI_HANDLER_EMULATE || h == TUI_HANDLER_REFLECT || h == TUI_HANDLER_SHADOW);
     if (type2_exit)
-        put(&b, "%s", es ? " Tipo 2: antes y despues, la salida paso por el SO anfitrion (ver los "
+        put(&b, "%s", es ? " Tipo 2: antes y después, la salida pasó por el SO anfitrión (ver los "
                            "pasos 'SO anfitr.' del registro)." :
                            " Type-2: before and after, the exit went through the host OS (see the "
                            "'host OS' steps in the log).");

@@ -20,33 +20,36 @@ char *tui_explain(const tui_event *e, tui_lang lang, char *buf, size_t n);
 /* The screen's labels. */
 #define TUI_TEXTS(X) \
     X(REGISTERS,   "Registers",        "Registros") \
+    X(BARE,        "bare machine",     "máquina desnuda") \
     X(VCPU,        "Virtual CPU",      "CPU virtual") \
     X(REAL_CPU,    "real CPU",         "CPU real") \
-    X(CODE,        "Code",             "Codigo") \
+    X(CODE,        "Code",             "Código") \
     X(MEMORY,      "Memory",           "Memoria") \
     X(VIRTUAL,     "virtual",          "virtual") \
-    X(PHYSICAL,    "physical",         "fisica") \
-    X(GUEST_PHYSICAL, "guest-physical", "fisica invitada") \
+    X(PHYSICAL,    "physical",         "física") \
+    X(GUEST_PHYSICAL, "guest-physical", "física invitada") \
     X(LOG,         "Traps and exits",  "Trampas y salidas") \
     X(VMS,         "VMs",              "VMs") \
-    X(STATS,       "Statistics",       "Estadisticas") \
-    X(EXPLAIN,     "Explanation",      "Explicacion") \
+    X(STATS,       "Statistics",       "Estadísticas") \
+    X(EXPLAIN,     "Explanation",      "Explicación") \
     X(CONSOLE,     "Console",          "Consola") \
     X(TASKS,       "Tasks",            "Tareas") \
     X(RING,        "RING",             "ANILLO") \
     X(NO_TRAPS,    "No traps yet: press t to run to the next one.", \
-                   "Aun no hay trampas: pulse t para ir a la siguiente.") \
+                   "Aún no hay trampas: pulse t para ir a la siguiente.") \
     X(NO_VMS,      "Bare machine: no hypervisor, no VMs.", \
-                   "Maquina sin hipervisor: no hay VMs.") \
+                   "Máquina sin hipervisor: no hay VMs.") \
     X(HELP,        "Help",             "Ayuda") \
-    X(GOTO_PROMPT, "Go to (symbol or address): ", "Ir a (simbolo o direccion): ") \
+    X(GOTO_PROMPT, "Go to (symbol or address): ", "Ir a (símbolo o dirección): ") \
     X(TOO_SMALL,   "Terminal too small: 80x24 at least.", \
-                   "Terminal demasiado pequena: minimo 80x24.") \
+                   "Terminal demasiado pequeña: mínimo 80x24.") \
     X(UNMAPPED,    "(not mapped)",     "(no mapeada)") \
     X(INSNS,       "instructions",     "instrucciones") \
     X(CYCLES,      "cycles",           "ciclos") \
     X(TRAPS,       "traps",            "trampas") \
-    X(HELP_CLOSE,  "Press any key to close.", "Pulse una tecla para cerrar.")
+    X(HELP_CLOSE,  "Press any key to close.", "Pulse una tecla para cerrar.") \
+    X(SCROLL_CLOSE, "Arrows/PgUp/PgDn scroll; any other key closes.", \
+                   "Flechas/RePag/AvPag desplazan; otra tecla cierra.")
 
 typedef enum {
 #define X(id, en, es) TUI_TXT_##id,

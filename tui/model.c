@@ -11,6 +11,7 @@
  * the remaining traps one at a time with stop-on-trap.
  */
 #include "tui/model.h"
+#include "tui/explain.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -435,6 +436,8 @@ machine *tui_model_machine(const tui_model *m) { return m->ops->machine(m->targe
 
 const char *tui_model_kind(const tui_model *m)
 {
+    if (m->ops == &tui_bare_target_ops)
+        return tui_text(m->lang, TUI_TXT_BARE);
     return m->ops->kind_of ? m->ops->kind_of(m->target) : m->ops->kind;
 }
 uint32_t tui_model_pc(const tui_model *m) { return machine_cpu(tui_model_machine(m))->pc; }
@@ -465,9 +468,75 @@ const char *tui_model_console(const tui_model *m, size_t *len)
     return machine_console_output(tui_model_machine(m), len);
 }
 
+char *tui_disassemble(uint32_t word, uint32_t pc, char *buf, size_t n, isa_symbolizer sym, void *ud)
+{
+    char raw[128];
+    isa_disassemble(word, pc, raw, sizeof raw, sym, ud);
+    if (!n)
+        return buf;
+    /* An operand "rN" (after the mnemonic, a comma or '(') becomes its alias;
+     * a symbol such as <r1_loop> is left alone. */
+    size_t o = 0;
+    for (const char *p = raw; *p && o + 1 < n;) {
+        bool start = p > raw && (p[-1] == ' ' || p[-1] == ',' || p[-1] == '(');
+        if (start && p[0] == 'r' && isdigit((unsigned char)p[1])) {
+            char *end;
+            unsigned long r = strtoul(p + 1, &end, 10);
+            if (r < ISA_NUM_REGS && (*end == '\0' || *end == ',' || *end == ')' || *end == ' ')) {
+                const char *a = isa_reg_alias((unsigned)r);
+                for (; *a && o + 1 < n; a++)
+                    buf[o++] = *a;
+                p = end;
+                continue;
+            }
+        }
+        buf[o++] = *p++;
+    }
+    buf[o] = '\0';
+    return buf;
+}
+
+const char *tui_fmt_count(uint64_t n, char *buf, size_t len)
+{
+    static const char units[] = "kMGTPE";
+    if (n < 10000) {
+        snprintf(buf, len, "%llu", (unsigned long long)n);
+        return buf;
+    }
+    /* Truncated, not rounded: 99999 is "99k", never "100k" (5 characters). */
+    double x = (double)n;
+    int u = -1;
+    do {
+        x /= 1000;
+        u++;
+    } while (x >= 1000 && units[u + 1]);
+    if (x < 10)
+        snprintf(buf, len, "%.1f%c", (double)(uint64_t)(x * 10) / 10, units[u]);
+    else
+        snprintf(buf, len, "%llu%c", (unsigned long long)x, units[u]);
+    return buf;
+}
+
+/* "msg+0xffffefd0" names nothing: a symbol names addr only from within
+ * 64 KiB and inside the same segment. */
+static bool symbol_reaches(const image *img, const image_symbol *s, uint32_t addr)
+{
+    if (addr - s->value >= 0x10000u)
+        return false;
+    for (size_t i = 0; i < img->nsegs; i++) {
+        const image_segment *g = &img->segs[i];
+        if (s->value - g->addr < g->size)
+            return addr - g->addr < g->size;
+    }
+    return true;
+}
+
 const char *tui_model_symbolize(const tui_model *m, uint32_t addr, char *buf, size_t n)
 {
-    const image_symbol *s = image_symbol_at(tui_model_image(m), addr);
+    const image *img = tui_model_image(m);
+    const image_symbol *s = img ? image_symbol_at(img, addr) : NULL;
+    if (s && !symbol_reaches(img, s, addr))
+        s = NULL;
     if (!s || !n) {
         if (n)
             buf[0] = '\0';
@@ -538,6 +607,36 @@ const char *tui_model_source(tui_model *m, uint32_t addr, char *where, size_t n)
     return src->lines[l->line - 1];
 }
 
+/* Under a VMM with no VM on the CPU yet, the real pc is the VMM's (its
+ * banner at 0 is no code to show): the code pane shows the selected VM's
+ * own pc, through its guest-physical memory while its paging is off. */
+static bool code_from_vm(const tui_model *m)
+{
+    if (!m->ops->vm_count(m->target) || !m->ops->read_guest_phys || m->sel_vm < 0 ||
+        m->ops->current_vm(m->target) >= 0 || machine_instret(tui_model_machine(m)) != 0)
+        return false;
+    tui_vm_info vi;
+    m->ops->vm_info(m->target, (unsigned)m->sel_vm, &vi);
+    return !(vi.vcpu.cr[CR_STATUS] & STATUS_PG);
+}
+
+uint32_t tui_model_code_pc(const tui_model *m)
+{
+    if (code_from_vm(m)) {
+        tui_vm_info vi;
+        m->ops->vm_info(m->target, (unsigned)m->sel_vm, &vi);
+        return vi.vcpu.pc;
+    }
+    return tui_model_pc(m);
+}
+
+bool tui_model_read_code(const tui_model *m, uint32_t addr, void *buf, size_t n)
+{
+    if (code_from_vm(m))
+        return m->ops->read_guest_phys(m->target, m->sel_vm, addr, buf, n);
+    return machine_read_virt(tui_model_machine(m), addr, buf, n);
+}
+
 bool tui_model_read_mem(const tui_model *m, uint32_t addr, void *buf, size_t n)
 {
     machine *mach = tui_model_machine(m);
@@ -571,7 +670,20 @@ void tui_model_record(tui_model *m, const tui_event *e)
         m->log_dropped += half;
         m->sel = m->sel >= half ? m->sel - half : 0;
     }
-    m->log[m->nlog++] = *e;
+    /* The VMM reports the steps of handling an exit (and the stop of a VM
+     * that halted) before the exit itself: the log puts the exit first, then
+     * what it led to, at the same position in the run. */
+    size_t at = m->nlog;
+    if (e->kind == TUI_EV_EXIT)
+        while (at > 0 && m->log[at - 1].vm == e->vm && m->log[at - 1].instret == e->instret &&
+               m->log[at - 1].traps == e->traps &&
+               (m->log[at - 1].kind == TUI_EV_STEP || m->log[at - 1].kind == TUI_EV_VM_STOP))
+            at--;
+    memmove(m->log + at + 1, m->log + at, (m->nlog - at) * sizeof *m->log);
+    m->log[at] = *e;
+    m->nlog++;
+    if (m->stop_on_event && e->kind == TUI_EV_VIOLATION)
+        machine_request_stop(tui_model_machine(m));
 }
 
 static bool pos_after(uint64_t ai, uint64_t at, uint64_t bi, uint64_t bt)
@@ -636,6 +748,7 @@ static machine_stop run_for(tui_model *m, uint64_t max, bool bps, bool stop_on_t
     machine *mach = tui_model_machine(m);
     install_breakpoints(m, bps, has_extra, extra);
     machine_set_stop_on_trap(mach, stop_on_trap);
+    m->stop_on_event = stop_on_trap;
     uint64_t done = 0;
     machine_stop s = STOP_LIMIT;
     bool first = true;
@@ -658,6 +771,7 @@ static machine_stop run_for(tui_model *m, uint64_t max, bool bps, bool stop_on_t
     }
     install_breakpoints(m, false, false, 0);
     machine_set_stop_on_trap(mach, false);
+    m->stop_on_event = false;
     m->last_stop = s;
     return s;
 }
@@ -676,8 +790,15 @@ static void before_action(tui_model *m)
 static void after_run(tui_model *m, size_t nlog_before)
 {
     machine *mach = tui_model_machine(m);
-    if (m->nlog != nlog_before)
-        m->sel = m->nlog ? m->nlog - 1 : 0;
+    if (m->nlog != nlog_before) {
+        /* Select the newest trap or exit, not the steps that followed it. */
+        m->sel = m->nlog - 1;
+        for (size_t i = m->nlog; i-- > nlog_before;)
+            if (m->log[i].kind != TUI_EV_STEP && m->log[i].kind != TUI_EV_VM_STOP) {
+                m->sel = i;
+                break;
+            }
+    }
     m->cursor_follow = true;
     m->cursor = machine_cpu(mach)->pc;
     if (m->mem_follow)
@@ -692,7 +813,7 @@ static void after_run(tui_model *m, size_t nlog_before)
     char sym[64];
     switch (m->last_stop) {
     case STOP_HALT:
-        set_status(m, es ? "La maquina se detuvo (halt). r/R vuelven atras." :
+        set_status(m, es ? "La máquina se detuvo (halt). r/R vuelven atrás." :
                    "The machine halted. r/R go back.");
         break;
     case STOP_FATAL:
@@ -705,7 +826,10 @@ static void after_run(tui_model *m, size_t nlog_before)
         break;
     case STOP_TRAP: {
         const tui_event *e = tui_model_selected(m);
-        if (e && e->vm >= 0)
+        if (e && e->kind == TUI_EV_VIOLATION)
+            set_status(m, es ? "VM %d: violación de equivalencia en 0x%08x, sin trampa (%s)" :
+                       "VM %d: equivalence violation at 0x%08x, no trap (%s)", e->vm, e->pc, e->what);
+        else if (e && e->vm >= 0)
             set_status(m, es ? "Salida de la VM %d: %s en 0x%08x (%s)" : "VM %d exit: %s at 0x%08x (%s)",
                        e->vm, isa_cause_name(CAUSE_CODE(e->cause)), e->pc,
                        tui_handler_name(e->handler, m->lang));
@@ -727,7 +851,7 @@ static bool refuse_if_finished(tui_model *m)
     if (!finished(m))
         return false;
     set_status(m, m->lang == TUI_LANG_ES ?
-               "El programa ya termino: r o R para volver atras, q para salir." :
+               "El programa ya terminó: r o R para volver atrás, q para salir." :
                "The program has finished: r or R to go back, q to quit.");
     return true;
 }
@@ -777,7 +901,7 @@ tui_reaction tui_action_next(tui_model *m)
         m->last_stop = STOP_NONE;
     after_run(m, n0);
     if (s == STOP_LIMIT)
-        set_status(m, m->lang == TUI_LANG_ES ? "La llamada no volvio en %llu instrucciones" :
+        set_status(m, m->lang == TUI_LANG_ES ? "La llamada no volvió en %llu instrucciones" :
                    "The call did not return within %llu instructions", (unsigned long long)m->run_budget);
     return TUI_REDRAW;
 }
@@ -789,6 +913,8 @@ tui_reaction tui_action_run_to_trap(tui_model *m)
     before_action(m);
     size_t n0 = m->nlog;
     machine_stop s = run_for(m, m->run_budget, true, true, false, 0);
+    if (s == STOP_REQUESTED && m->nlog > n0 && m->log[m->nlog - 1].kind == TUI_EV_VIOLATION)
+        m->last_stop = STOP_TRAP;
     after_run(m, n0);
     if (s == STOP_LIMIT)
         set_status(m, m->lang == TUI_LANG_ES ? "Ninguna trampa en %llu instrucciones" :
@@ -871,13 +997,13 @@ tui_reaction tui_action_back_step(tui_model *m)
     uint64_t n = machine_instret(mach);
     bool es = m->lang == TUI_LANG_ES;
     if (n == 0 && machine_get_stats(mach)->traps_total == 0) {
-        set_status(m, es ? "Ya esta al principio." : "Already at the beginning.");
+        set_status(m, es ? "Ya está al principio." : "Already at the beginning.");
         return TUI_REDRAW;
     }
     before_action(m);
     seek(m, n ? n - 1 : 0, UINT64_MAX);
     mach = tui_model_machine(m);
-    set_status(m, es ? "Atras: pc 0x%08x, %llu instrucciones" : "Back: pc 0x%08x, %llu instructions",
+    set_status(m, es ? "Atrás: pc 0x%08x, %llu instrucciones" : "Back: pc 0x%08x, %llu instructions",
                machine_cpu(mach)->pc, (unsigned long long)machine_instret(mach));
     return TUI_REDRAW;
 }
@@ -897,7 +1023,7 @@ tui_reaction tui_action_back_to_previous_trap(tui_model *m)
     const tui_event e = m->log[i - 1];
     before_action(m);
     seek(m, e.instret, e.traps);
-    set_status(m, es ? "Atras hasta la trampa %s en 0x%08x" : "Back to trap %s at 0x%08x",
+    set_status(m, es ? "Atrás hasta la trampa %s en 0x%08x" : "Back to trap %s at 0x%08x",
                isa_cause_name(CAUSE_CODE(e.cause)), e.pc);
     return TUI_REDRAW;
 }
@@ -934,7 +1060,7 @@ tui_reaction tui_action_next_vm(tui_model *m)
 {
     unsigned n = m->ops->vm_count(m->target);
     if (n == 0) {
-        set_status(m, m->lang == TUI_LANG_ES ? "Maquina sin hipervisor: no hay VMs." :
+        set_status(m, m->lang == TUI_LANG_ES ? "Máquina sin hipervisor: no hay VMs." :
                    "Bare machine: there are no VMs.");
         return TUI_REDRAW;
     }
@@ -982,13 +1108,21 @@ static bool parse_where(const tui_model *m, const char *s, uint32_t *out)
         *out = sym->value;
         return true;
     }
-    char *plus = strchr(buf, '+');
-    if (plus) {
-        *plus = '\0';
+    /* sym+N and sym-N, as gdb takes them. */
+    char *op = strpbrk(buf, "+-");
+    if (op && op > buf) {
+        bool minus = *op == '-';
+        char *name_end = op;
+        while (name_end > buf && isspace((unsigned char)name_end[-1]))
+            name_end--;
+        char *num = op + 1;
+        while (isspace((unsigned char)*num))
+            num++;
+        *name_end = '\0';
         uint32_t off;
         sym = image_find_symbol(img, buf);
-        if (sym && parse_number(plus + 1, &off)) {
-            *out = sym->value + off;
+        if (sym && parse_number(num, &off)) {
+            *out = minus ? sym->value - off : sym->value + off;
             return true;
         }
         return false;
@@ -1000,8 +1134,16 @@ tui_reaction tui_action_goto(tui_model *m, const char *where)
 {
     uint32_t addr;
     bool es = m->lang == TUI_LANG_ES;
-    if (!where || !parse_where(m, where, &addr)) {
-        set_status(m, es ? "No se encontro '%s': escriba un simbolo o una direccion" :
+    const char *p = where ? where : "";
+    while (isspace((unsigned char)*p))
+        p++;
+    if (!*p) {
+        /* Cancelled: nothing to go to, and an old error no longer applies. */
+        set_status(m, "%s", "");
+        return TUI_REDRAW;
+    }
+    if (!parse_where(m, where, &addr)) {
+        set_status(m, es ? "No se encontró '%s': escriba un símbolo o una dirección" :
                    "No symbol or address '%s'", where ? where : "");
         return TUI_REDRAW;
     }
@@ -1061,7 +1203,7 @@ tui_reaction tui_action_mem_scroll(tui_model *m, long bytes)
 tui_reaction tui_action_toggle_lang(tui_model *m)
 {
     m->lang = m->lang == TUI_LANG_ES ? TUI_LANG_EN : TUI_LANG_ES;
-    set_status(m, m->lang == TUI_LANG_ES ? "Idioma: espanol" : "Language: English");
+    set_status(m, m->lang == TUI_LANG_ES ? "Idioma: español" : "Language: English");
     return TUI_REDRAW | TUI_RESIZE;
 }
 

@@ -88,8 +88,9 @@ typedef struct {
     uint64_t cycles;         /* cycles charged for handling it */
     uint64_t at_cycle;       /* machine cycle counter when it happened */
     uint64_t instret, traps; /* machine position right after it (for R) */
-    char what[48];           /* the VMM's one-line summary, "" on the bare machine */
+    char what[96];           /* the VMM's one-line summary, "" on the bare machine */
     uint8_t host_type;       /* 0 bare machine, 1 or 2: the hypervisor's hosting type */
+    bool para;               /* a paravirtualized guest (it knows it is virtualized) */
 } tui_event;
 
 /* A bar of the statistics pane: value out of total. */
@@ -185,6 +186,7 @@ typedef struct tui_model {
     tui_checkpoint *ck;      /* sorted by instret; ck[0] is the start */
     size_t nck, ck_max;
     uint64_t ck_every;       /* K: a checkpoint every K instructions */
+    bool stop_on_event;      /* t: a violation (no trap, but the lesson) stops the run too */
     bool replaying;          /* events are not logged while replaying */
 
     /* A lab's tasks (traplab lab run, or tui --tasks FILE), shown in the Tasks pane. */
@@ -248,6 +250,14 @@ const char *tui_model_kind(const tui_model *m);
 uint32_t tui_model_pc(const tui_model *m);
 bool tui_model_has_breakpoint(const tui_model *m, uint32_t pc);
 const tui_event *tui_model_selected(const tui_model *m);    /* NULL when the log is empty */
+/* isa_disassemble with the registers by their aliases (sp, lr, a0, ...),
+ * as the register panes name them. */
+char *tui_disassemble(uint32_t word, uint32_t pc, char *buf, size_t n, isa_symbolizer sym, void *ud);
+
+/* n in at most 4 characters, so that counters fit an 80-column pane:
+ * "1234", "34k", "1.2M", "20M", "3.4G". */
+const char *tui_fmt_count(uint64_t n, char *buf, size_t len);
+
 /* "main+0x8" for addr, or "" when no symbol precedes it. */
 const char *tui_model_symbolize(const tui_model *m, uint32_t addr, char *buf, size_t n);
 /* The image that names the code running now (the current VM's, under a VMM). */
@@ -256,6 +266,10 @@ const image *tui_model_image(const tui_model *m);
 const char *tui_model_console(const tui_model *m, size_t *len);
 /* The source text of addr ("file:line" in *where), or NULL. */
 const char *tui_model_source(tui_model *m, uint32_t addr, char *where, size_t n);
+/* The pc the code pane shows and how it reads the code there: the real
+ * CPU's, except under a VMM before any VM ran (then the selected VM's). */
+uint32_t tui_model_code_pc(const tui_model *m);
+bool tui_model_read_code(const tui_model *m, uint32_t addr, void *buf, size_t n);
 /* Reads n bytes at addr as the memory pane does (m->mem_mode); false where unmapped. */
 bool tui_model_read_mem(const tui_model *m, uint32_t addr, void *buf, size_t n);
 /* Bytes the checkpoints hold now. */

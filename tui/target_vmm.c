@@ -23,7 +23,13 @@ typedef struct {
     image merged[VMM_MAX_VMS];      /* kernel + program i: what the code pane names */
     vmm *v;
     tui_model *model;
+    bool para;
 } vmm_target;
+
+void tui_vmm_target_set_para(void *target, bool para)
+{
+    ((vmm_target *)target)->para = para;
+}
 
 static const tui_handler handler_map[VMM_BY_COUNT] = {
     [VMM_BY_HARDWARE] = TUI_HANDLER_HARDWARE,
@@ -52,13 +58,14 @@ static void on_event(vmm *v, const vmm_event *e, void *ud)
     machine *m = vmm_machine(v);
     tui_event te = {
         .kind = (unsigned)e->kind < VMM_EV_COUNT ? kind_map[e->kind] : TUI_EV_EXIT,
-        .cause = e->cause, .pc = e->pc, .insn = e->insn,
+        .cause = e->cause, .pc = e->pc, .insn = e->insn, .addr = e->addr,
         .ring_from = e->ring_from, .ring_to = e->ring_to,
         .vring_from = e->vring_from, .vring_to = e->vring_to,
         .handler = (unsigned)e->handler < VMM_BY_COUNT ? handler_map[e->handler] : TUI_HANDLER_EMULATE,
         .vm = e->vm, .cycles = e->cycles, .at_cycle = e->at,
         .instret = machine_instret(m), .traps = machine_get_stats(m)->traps_total,
         .host_type = t->cfg.host == VMM_HOST_TYPE2 ? 2 : 1,
+        .para = t->para,
     };
     snprintf(te.what, sizeof te.what, "%s", e->what ? e->what : "");
     tui_model_record(t->model, &te);

@@ -87,38 +87,93 @@ static attr_t role_attr(const tui_view *v, role r)
 
 /* ---- drawing helpers ------------------------------------------------------------ */
 
+/* attr_set's pair argument replaces the colour pair held in the attribute,
+ * so it must carry the role's pair, or every colour is lost. */
+static void set_attr(attr_t a)
+{
+    attr_set(a & ~A_COLOR, (short)PAIR_NUMBER(a), NULL);
+}
+
 /* Prints at most w columns of text at (y, x); control bytes become spaces. */
 static void put_text(int y, int x, int w, attr_t a, const char *s)
 {
     if (w <= 0)
         return;
-    attr_set(a, 0, NULL);
+    set_attr(a);
     move(y, x);
     for (int i = 0; i < w && s[i]; i++) {
         unsigned char c = (unsigned char)s[i];
         addch(c < 0x20 || c >= 0x7f ? ' ' : c);
     }
-    attr_set(A_NORMAL, 0, NULL);
+    set_attr(A_NORMAL);
 }
 
-static void put_fmt(int y, int x, int w, attr_t a, const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+/* Up to w characters of UTF-8 text (len bytes).  A terminal without UTF-8
+ * gets ASCII look-alikes, so that Spanish text stays readable there. */
+static void put_utf8(const tui_view *v, int y, int x, int w, attr_t a, const char *s, size_t len)
+{
+    /* Latin-1 letters U+00C0..U+00FF without their accents. */
+    static const char latin1[] = "AAAAAAACEEEEIIIIDNOOOOOxOUUUUYTsaaaaaaaceeeeiiiidnooooo/ouuuuyty";
+    set_attr(a);
+    move(y, x);
+    for (size_t i = 0; i < len && w > 0; w--) {
+        unsigned char c = (unsigned char)s[i];
+        size_t n = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc0 ? 2 : 1;
+        if (i + n > len)
+            n = len - i;
+        if (c < 0x80) {
+            addch(c < 0x20 || c == 0x7f ? ' ' : c);
+        } else if (v->utf8) {
+            addnstr(s + i, (int)n);
+        } else {
+            unsigned cp = n == 2 ? (c & 0x1fu) << 6 | ((unsigned char)s[i + 1] & 0x3fu) :
+                          n == 3 ? (c & 0x0fu) << 12 | ((unsigned char)s[i + 1] & 0x3fu) << 6 |
+                                   ((unsigned char)s[i + 2] & 0x3fu) : 0;
+            char r = cp >= 0xc0 && cp <= 0xff ? latin1[cp - 0xc0] : cp == 0xa1 ? '!' : cp == 0xbf ? '?' :
+                     cp == 0x2013 || cp == 0x2014 ? '-' : cp == 0x2018 || cp == 0x2019 ? '\'' :
+                     cp == 0x201c || cp == 0x201d || cp == 0xab || cp == 0xbb ? '"' : '?';
+            addch((unsigned char)r);
+        }
+        i += n;
+    }
+    set_attr(A_NORMAL);
+}
 
-static void put_fmt(int y, int x, int w, attr_t a, const char *fmt, ...)
+/* Text of the interface (titles, explanations, messages), which may hold
+ * accented Spanish; put_text stays for the guest's bytes. */
+static void put_ui(const tui_view *v, int y, int x, int w, attr_t a, const char *s)
+{
+    put_utf8(v, y, x, w, a, s, strlen(s));
+}
+
+/* Columns of UTF-8 text: continuation bytes take none. */
+static int utf8_width(const char *s)
+{
+    int n = 0;
+    for (; *s; s++)
+        n += ((unsigned char)*s & 0xc0) != 0x80;
+    return n;
+}
+
+static void put_fmt(const tui_view *v, int y, int x, int w, attr_t a, const char *fmt, ...)
+    __attribute__((format(printf, 6, 7)));
+
+static void put_fmt(const tui_view *v, int y, int x, int w, attr_t a, const char *fmt, ...)
 {
     char buf[512];
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(buf, sizeof buf, fmt, ap);
     va_end(ap);
-    put_text(y, x, w, a, buf);
+    put_ui(v, y, x, w, a, buf);
 }
 
 static void fill(int y, int x, int w, attr_t a)
 {
-    attr_set(a, 0, NULL);
+    set_attr(a);
     for (int i = 0; i < w; i++)
         mvaddch(y, x + i, ' ');
-    attr_set(A_NORMAL, 0, NULL);
+    set_attr(A_NORMAL);
 }
 
 static void hline_at(const tui_view *v, int y, int x, int w)
@@ -130,46 +185,24 @@ static void hline_at(const tui_view *v, int y, int x, int w)
 /* "── Title ─────" across the pane's first row. */
 static void pane_title(const tui_view *v, const rect *r, const char *title, bool focused)
 {
-    attr_set(role_attr(v, ROLE_DIM), 0, NULL);
+    set_attr(role_attr(v, ROLE_DIM));
     hline_at(v, r->y, r->x, r->w);
-    attr_set(A_NORMAL, 0, NULL);
+    set_attr(A_NORMAL);
     char buf[160];
     snprintf(buf, sizeof buf, " %s ", title);
-    put_text(r->y, r->x + 1, r->w - 2, role_attr(v, focused ? ROLE_TITLE_FOCUS : ROLE_TITLE), buf);
+    put_ui(v, r->y, r->x + 1, r->w - 2, role_attr(v, focused ? ROLE_TITLE_FOCUS : ROLE_TITLE), buf);
 }
 
 /* Word-wraps text (lines split on '\n') into the rectangle; returns rows used. */
-static int wrap_text(int y, int x, int w, int h, attr_t a, const char *text)
+static int wrap_text(const tui_view *v, int y, int x, int w, int h, attr_t a, const char *text)
 {
+    if (w <= 0 || h <= 0)
+        return 0;
+    tui_span rows[64];
+    size_t n = tui_wrap(text, w, rows, sizeof rows / sizeof rows[0]);
     int row = 0;
-    const char *p = text;
-    while (*p && row < h) {
-        const char *eol = strchr(p, '\n');
-        size_t len = eol ? (size_t)(eol - p) : strlen(p);
-        while (len > 0 && row < h) {
-            size_t take = len;
-            if ((int)take > w) {
-                take = (size_t)w;
-                while (take > 0 && p[take] != ' ')
-                    take--;
-                if (take == 0)
-                    take = (size_t)w;
-            }
-            char line[512];
-            size_t n = take < sizeof line - 1 ? take : sizeof line - 1;
-            memcpy(line, p, n);
-            line[n] = '\0';
-            put_text(y + row, x, w, a, line);
-            row++;
-            p += take;
-            len -= take;
-            while (len > 0 && *p == ' ')
-                p++, len--;
-        }
-        if (!eol)
-            break;
-        p = eol + 1;
-    }
+    for (; row < h && (size_t)row < n && row < (int)(sizeof rows / sizeof rows[0]); row++)
+        put_utf8(v, y + row, x + rows[row].indent, w - rows[row].indent, a, text + rows[row].off, rows[row].len);
     return row;
 }
 
@@ -243,7 +276,7 @@ static const char *reg_label(unsigned r)
 
 static void draw_ring_badge(const tui_view *v, int y, int x, unsigned ring)
 {
-    put_fmt(y, x, 12, role_attr(v, ring == 0 ? ROLE_RING0 : ROLE_RING_USER), " %s %u ",
+    put_fmt(v, y, x, 12, role_attr(v, ring == 0 ? ROLE_RING0 : ROLE_RING_USER), " %s %u ",
             tui_text(v->m->lang, TUI_TXT_RING), ring);
 }
 
@@ -262,16 +295,16 @@ static void draw_cpu(const tui_view *v, const rect *r, const char *title, const 
         if (row >= nreg_rows)
             break;
         bool changed = c->r[i] != prev->r[i];
-        put_fmt(r->y + 1 + row, r->x + col * cw, cw - 1, role_attr(v, changed ? ROLE_CHANGED : ROLE_NORMAL),
+        put_fmt(v, r->y + 1 + row, r->x + col * cw, cw - 1, role_attr(v, changed ? ROLE_CHANGED : ROLE_NORMAL),
                 "%-2s %08x", reg_label(i), c->r[i]);
     }
     int y = r->y + 1 + nreg_rows;
     if (y >= r->y + r->h)
         return;
     uint32_t st = c->cr[CR_STATUS];
-    put_fmt(y, r->x, 12, role_attr(v, c->pc != prev->pc ? ROLE_CHANGED : ROLE_NORMAL), "pc %08x", c->pc);
+    put_fmt(v, y, r->x, 12, role_attr(v, c->pc != prev->pc ? ROLE_CHANGED : ROLE_NORMAL), "pc %08x", c->pc);
     draw_ring_badge(v, y, r->x + 12, st & STATUS_RING_MASK);
-    put_fmt(y, r->x + 23, r->w - 23, role_attr(v, st != prev->cr[CR_STATUS] ? ROLE_CHANGED : ROLE_NORMAL),
+    put_fmt(v, y, r->x + 23, r->w - 23, role_attr(v, st != prev->cr[CR_STATUS] ? ROLE_CHANGED : ROLE_NORMAL),
             "%s %s", st & STATUS_IE ? "IE" : "--", st & STATUS_PG ? "PG" : "--");
     if (++y >= r->y + r->h)
         return;
@@ -282,10 +315,10 @@ static void draw_cpu(const tui_view *v, const rect *r, const char *title, const 
         unsigned cr = crs[i];
         bool changed = c->cr[cr] != prev->cr[cr];
         if (cr == CR_CAUSE)
-            put_fmt(y, x, crw[i] - 1, role_attr(v, changed ? ROLE_CHANGED : ROLE_NORMAL), "cause %s",
+            put_fmt(v, y, x, crw[i] - 1, role_attr(v, changed ? ROLE_CHANGED : ROLE_NORMAL), "cause %s",
                     c->cr[cr] ? isa_cause_name(CAUSE_CODE(c->cr[cr])) : "-");
         else
-            put_fmt(y, x, crw[i] - 1, role_attr(v, changed ? ROLE_CHANGED : ROLE_NORMAL), "%s %08x",
+            put_fmt(v, y, x, crw[i] - 1, role_attr(v, changed ? ROLE_CHANGED : ROLE_NORMAL), "%s %08x",
                     isa_cr_name(cr), c->cr[cr]);
         x += crw[i];
     }
@@ -302,8 +335,7 @@ static void draw_code(tui_view *v)
 {
     tui_model *m = v->m;
     const rect *r = &v->code;
-    machine *mach = tui_model_machine(m);
-    uint32_t pc = tui_model_pc(m);
+    uint32_t pc = tui_model_code_pc(m);
     uint32_t cur = m->cursor_follow ? pc : m->cursor;
     char title[96], sym[64];
     tui_model_symbolize(m, cur, sym, sizeof sym);
@@ -319,9 +351,9 @@ static void draw_code(tui_view *v)
         int y = r->y + 1 + i;
         uint8_t b[4];
         char dis[80];
-        if (machine_read_virt(mach, a, b, 4)) {
+        if (tui_model_read_code(m, a, b, 4)) {
             uint32_t w = (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24;
-            isa_disassemble(w, a, dis, sizeof dis, symbolizer, v);
+            tui_disassemble(w, a, dis, sizeof dis, symbolizer, v);
         } else {
             snprintf(dis, sizeof dis, "%s", tui_text(m->lang, TUI_TXT_UNMAPPED));
         }
@@ -333,12 +365,12 @@ static void draw_code(tui_view *v)
         put_text(y, r->x + 1, 1, role_attr(v, bp ? ROLE_BREAK : ro) | (bp ? A_BOLD : 0), bp ? "*" : " ");
         const image_symbol *s = image_symbol_at(tui_model_image(m), a);
         int dw = wide ? r->w / 2 : r->w;
-        put_fmt(y, r->x + 2, dw - 2, role_attr(v, ro), "%08x %s", a, dis);
+        put_fmt(v, y, r->x + 2, dw - 2, role_attr(v, ro), "%08x %s", a, dis);
         if (s && s->value == a) {
             /* The label, right-aligned where the line has room. */
             int lx = r->x + 2 + 9 + (int)strlen(dis) + 1, lw = (int)strlen(s->name) + 2;
             if (lx + lw <= r->x + dw)
-                put_fmt(y, r->x + dw - lw, lw, role_attr(v, ro == ROLE_NORMAL ? ROLE_TITLE : ro), "<%s>", s->name);
+                put_fmt(v, y, r->x + dw - lw, lw, role_attr(v, ro == ROLE_NORMAL ? ROLE_TITLE : ro), "<%s>", s->name);
         }
         if (wide) {
             char where[64];
@@ -347,7 +379,7 @@ static void draw_code(tui_view *v)
             while (src && *src == ' ')
                 src++;
             if (src && l && l->addr == a)
-                put_fmt(y, r->x + dw + 1, r->w - dw - 1, role_attr(v, ro == ROLE_NORMAL ? ROLE_DIM : ro), "%s", src);
+                put_fmt(v, y, r->x + dw + 1, r->w - dw - 1, role_attr(v, ro == ROLE_NORMAL ? ROLE_DIM : ro), "%s", src);
         }
     }
     if (!wide) {
@@ -356,7 +388,7 @@ static void draw_code(tui_view *v)
         while (src && *src == ' ')
             src++;
         if (src)
-            put_fmt(r->y + r->h - 1, r->x, r->w, role_attr(v, ROLE_DIM), "%s: %s", where, src);
+            put_fmt(v, r->y + r->h - 1, r->x, r->w, role_attr(v, ROLE_DIM), "%s: %s", where, src);
     }
 }
 
@@ -401,12 +433,16 @@ static void draw_log(const tui_view *v)
     const tui_model *m = v->m;
     const rect *r = &v->log;
     char title[96];
-    snprintf(title, sizeof title, "%s (%llu)", tui_text(m->lang, TUI_TXT_LOG),
-             (unsigned long long)(m->log_dropped + m->nlog));
+    /* It counts every line (steps, switches, ...), not only the traps that
+     * Statistics counts: say so. */
+    snprintf(title, sizeof title, "%s (%llu %s)", tui_text(m->lang, TUI_TXT_LOG),
+             (unsigned long long)(m->log_dropped + m->nlog),
+             m->log_dropped + m->nlog == 1 ? (m->lang == TUI_LANG_ES ? "evento" : "event")
+                                           : (m->lang == TUI_LANG_ES ? "eventos" : "events"));
     pane_title(v, r, title, v->focus == FOCUS_LOG);
     int rows = r->h - 1;
     if (m->nlog == 0) {
-        wrap_text(r->y + 1, r->x, r->w, rows, role_attr(v, ROLE_DIM), tui_text(m->lang, TUI_TXT_NO_TRAPS));
+        wrap_text(v, r->y + 1, r->x, r->w, rows, role_attr(v, ROLE_DIM), tui_text(m->lang, TUI_TXT_NO_TRAPS));
         return;
     }
     size_t sel = m->sel < m->nlog ? m->sel : m->nlog - 1;
@@ -415,22 +451,34 @@ static void draw_log(const tui_view *v)
     for (int i = 0; i < rows && top + (size_t)i < m->nlog; i++) {
         size_t k = top + (size_t)i;
         const tui_event *e = &m->log[k];
-        char line[256], insn[64] = "", num[16];
-        const char *what = e->kind == TUI_EV_TRAP || e->kind == TUI_EV_EXIT
-                         ? isa_cause_name(CAUSE_CODE(e->cause)) : tui_event_kind_name(e->kind, m->lang);
-        if (e->vm >= 0)
-            snprintf(num, sizeof num, "vm%-2d", e->vm);
+        char line[256], insn[64] = "", num[16], what[16], cyc[16];
+        /* A step of handling the exit above it is indented under it. */
+        if (e->kind == TUI_EV_TRAP || e->kind == TUI_EV_EXIT)
+            snprintf(what, sizeof what, "%s", isa_cause_name(CAUSE_CODE(e->cause)));
         else
-            snprintf(num, sizeof num, "%4llu", (unsigned long long)(m->log_dropped + k + 1));
-        int len = snprintf(line, sizeof line, "%s %-12.12s %08x %u>%u %-10s", num, what,
+            snprintf(what, sizeof what, "%s%s", e->kind == TUI_EV_STEP ? " +" : "",
+                     tui_event_kind_name(e->kind, m->lang));
+        if (wide && e->vm >= 0)
+            snprintf(num, sizeof num, "vm%-2d ", e->vm);
+        else if (wide)
+            snprintf(num, sizeof num, "%4llu ", (unsigned long long)(m->log_dropped + k + 1));
+        else if (e->vm >= 0)
+            snprintf(num, sizeof num, "%d ", e->vm);
+        else
+            num[0] = '\0';
+        /* Every line says what it cost; at 80 columns in compact units. */
+        tui_fmt_count(e->cycles, cyc, sizeof cyc);
+        int len = snprintf(line, sizeof line, "%s%-12.12s %08x %u>%u %-10.10s", num, what,
                            e->pc, e->ring_from, e->ring_to, tui_handler_name(e->handler, m->lang));
         if (wide) {
             if (e->insn)
-                isa_disassemble(e->insn, e->pc, insn, sizeof insn, NULL, NULL);
+                tui_disassemble(e->insn, e->pc, insn, sizeof insn, NULL, NULL);
             if (e->vm >= 0)
                 len += snprintf(line + len, sizeof line - (size_t)len, " v%u>%u", e->vring_from, e->vring_to);
             snprintf(line + len, sizeof line - (size_t)len, " %6llu %-18s %s", (unsigned long long)e->cycles,
                      insn[0] ? insn : e->what, insn[0] ? e->what : "");
+        } else {
+            snprintf(line + len, sizeof line - (size_t)len, " %4s", cyc);
         }
         role ro = k == sel ? ROLE_SELECTED : ROLE_NORMAL;
         if (ro != ROLE_NORMAL)
@@ -446,14 +494,14 @@ static void draw_explain(const tui_view *v)
     pane_title(v, r, tui_text(m->lang, TUI_TXT_EXPLAIN), false);
     const tui_event *e = tui_model_selected(m);
     if (!e) {
-        wrap_text(r->y + 1, r->x, r->w, r->h - 1, role_attr(v, ROLE_DIM), tui_text(m->lang, TUI_TXT_NO_TRAPS));
+        wrap_text(v, r->y + 1, r->x, r->w, r->h - 1, role_attr(v, ROLE_DIM), tui_text(m->lang, TUI_TXT_NO_TRAPS));
         return;
     }
     char buf[2048];
     tui_explain(e, m->lang, buf, sizeof buf);
     /* The headline repeats the selected log line; the pane is for the why. */
     const char *body = strchr(buf, '\n');
-    wrap_text(r->y + 1, r->x, r->w, r->h - 1, A_NORMAL, body ? body + 1 : buf);
+    wrap_text(v, r->y + 1, r->x, r->w, r->h - 1, A_NORMAL, body ? body + 1 : buf);
 }
 
 static void draw_vms(const tui_view *v)
@@ -463,7 +511,7 @@ static void draw_vms(const tui_view *v)
     pane_title(v, r, tui_text(m->lang, TUI_TXT_VMS), false);
     unsigned n = m->ops->vm_count(m->target);
     if (n == 0) {
-        put_text(r->y + 1, r->x, r->w, role_attr(v, ROLE_DIM), tui_text(m->lang, TUI_TXT_NO_VMS));
+        put_ui(v, r->y + 1, r->x, r->w, role_attr(v, ROLE_DIM), tui_text(m->lang, TUI_TXT_NO_VMS));
         return;
     }
     int cur = m->ops->current_vm(m->target);
@@ -472,12 +520,19 @@ static void draw_vms(const tui_view *v)
         m->ops->vm_info(m->target, i, &vi);
         role ro = (int)i == m->sel_vm ? ROLE_SELECTED : ROLE_NORMAL;
         fill(r->y + 1 + (int)i, r->x, r->w, role_attr(v, ro));
-        put_fmt(r->y + 1 + (int)i, r->x, r->w, role_attr(v, ro),
-                r->w >= 60 ? "%c%u %-8.8s %-8.8s exits %llu emul %llu refl %llu hcall %llu cycles %llu"
-                           : "%c%u %-6.6s %-7.7s ex %llu em %llu rf %llu hc %llu cy %llu",
-                (int)i == cur ? '>' : ' ', i, vi.name, vi.state, (unsigned long long)vi.exits,
-                (unsigned long long)vi.emulated, (unsigned long long)vi.reflected,
-                (unsigned long long)vi.hypercalls, (unsigned long long)vi.cycles);
+        char ex[16], em[16], rf[16], hc[16], cy[16];
+        if (r->w >= 60)
+            put_fmt(v, r->y + 1 + (int)i, r->x, r->w, role_attr(v, ro),
+                    "%c%u %-8.8s %-8.8s exits %llu emul %llu refl %llu hcall %llu cycles %llu",
+                    (int)i == cur ? '>' : ' ', i, vi.name, vi.state, (unsigned long long)vi.exits,
+                    (unsigned long long)vi.emulated, (unsigned long long)vi.reflected,
+                    (unsigned long long)vi.hypercalls, (unsigned long long)vi.cycles);
+        else    /* compact units: a cut-off "cy 34" for 34453 would be wrong */
+            put_fmt(v, r->y + 1 + (int)i, r->x, r->w, role_attr(v, ro),
+                    "%c%u %-5.5s %-7.7s ex%s em%s rf%s hc%s cy%s",
+                    (int)i == cur ? '>' : ' ', i, vi.name, vi.state, tui_fmt_count(vi.exits, ex, sizeof ex),
+                    tui_fmt_count(vi.emulated, em, sizeof em), tui_fmt_count(vi.reflected, rf, sizeof rf),
+                    tui_fmt_count(vi.hypercalls, hc, sizeof hc), tui_fmt_count(vi.cycles, cy, sizeof cy));
     }
 }
 
@@ -487,19 +542,27 @@ static void draw_bar(const tui_view *v, int y, int x, int w, const char *label, 
     if (frac > 1) frac = 1;
     int lw = 13, vw = (int)strlen(value) + 1;
     int bw = w - lw - vw - 2;
-    put_fmt(y, x, lw, A_NORMAL, "%-12.12s", label);
+    put_fmt(v, y, x, lw, A_NORMAL, "%-12.12s", label);
     if (bw < 3) {
         put_text(y, x + lw, w - lw, A_NORMAL, value);
         return;
     }
     put_text(y, x + lw, 1, role_attr(v, ROLE_DIM), "[");
     int filled = (int)(frac * bw + 0.5);
-    attr_set(role_attr(v, ROLE_BAR), 0, NULL);
+    set_attr(role_attr(v, ROLE_BAR));
     for (int i = 0; i < bw; i++)
         mvaddch(y, x + lw + 1 + i, i < filled ? (v->ascii ? '#' : ACS_CKBOARD) : ' ');
-    attr_set(A_NORMAL, 0, NULL);
+    set_attr(A_NORMAL);
     put_text(y, x + lw + 1 + bw, 1, role_attr(v, ROLE_DIM), "]");
     put_text(y, x + lw + bw + 3, vw, A_NORMAL, value);
+}
+
+static const char *count_text(bool compact, uint64_t n, char *buf, size_t len)
+{
+    if (compact)
+        return tui_fmt_count(n, buf, len);
+    snprintf(buf, len, "%llu", (unsigned long long)n);
+    return buf;
 }
 
 static void draw_stats(const tui_view *v)
@@ -509,10 +572,14 @@ static void draw_stats(const tui_view *v)
     pane_title(v, r, tui_text(m->lang, TUI_TXT_STATS), false);
     machine *mach = tui_model_machine(m);
     const machine_stats *st = machine_get_stats(mach);
-    put_fmt(r->y + 1, r->x, r->w, A_NORMAL, "%s %llu  %s %llu  %s %llu",
-            tui_text(m->lang, TUI_TXT_INSNS), (unsigned long long)st->instret,
-            tui_text(m->lang, TUI_TXT_CYCLES), (unsigned long long)st->cycles,
-            tui_text(m->lang, TUI_TXT_TRAPS), (unsigned long long)st->traps_total);
+    char ni[24], nc[24], nt[24];
+    bool narrow = r->w < 60;
+    /* "CPU traps": what the machine took, fewer than the log's events. */
+    put_fmt(v, r->y + 1, r->x, r->w, A_NORMAL, "%s %s  %s %s  %s %s",
+            narrow ? "insn" : tui_text(m->lang, TUI_TXT_INSNS), count_text(narrow, st->instret, ni, sizeof ni),
+            tui_text(m->lang, TUI_TXT_CYCLES), count_text(narrow, st->cycles, nc, sizeof nc),
+            m->lang == TUI_LANG_ES ? "trampas CPU" : "CPU traps",
+            count_text(narrow, st->traps_total, nt, sizeof nt));
     char val[32];
     int row = 2;
     if (m->ops->bars) {
@@ -570,37 +637,6 @@ static void draw_console(const tui_view *v)
         put_text(r->y + 1 + row++, r->x, r->w, A_NORMAL, line);
         start += n + 1;
     }
-}
-
-/* Up to w characters of UTF-8 text (len bytes).  A terminal without UTF-8
- * gets ASCII look-alikes, so that Spanish text stays readable there. */
-static void put_utf8(const tui_view *v, int y, int x, int w, attr_t a, const char *s, size_t len)
-{
-    /* Latin-1 letters U+00C0..U+00FF without their accents. */
-    static const char latin1[] = "AAAAAAACEEEEIIIIDNOOOOOxOUUUUYTsaaaaaaaceeeeiiiidnooooo/ouuuuyty";
-    attr_set(a, 0, NULL);
-    move(y, x);
-    for (size_t i = 0; i < len && w > 0; w--) {
-        unsigned char c = (unsigned char)s[i];
-        size_t n = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc0 ? 2 : 1;
-        if (i + n > len)
-            n = len - i;
-        if (c < 0x80) {
-            addch(c < 0x20 || c == 0x7f ? ' ' : c);
-        } else if (v->utf8) {
-            addnstr(s + i, (int)n);
-        } else {
-            unsigned cp = n == 2 ? (c & 0x1fu) << 6 | ((unsigned char)s[i + 1] & 0x3fu) :
-                          n == 3 ? (c & 0x0fu) << 12 | ((unsigned char)s[i + 1] & 0x3fu) << 6 |
-                                   ((unsigned char)s[i + 2] & 0x3fu) : 0;
-            char r = cp >= 0xc0 && cp <= 0xff ? latin1[cp - 0xc0] : cp == 0xa1 ? '!' : cp == 0xbf ? '?' :
-                     cp == 0x2013 || cp == 0x2014 ? '-' : cp == 0x2018 || cp == 0x2019 ? '\'' :
-                     cp == 0x201c || cp == 0x201d || cp == 0xab || cp == 0xbb ? '"' : '?';
-            addch((unsigned char)r);
-        }
-        i += n;
-    }
-    attr_set(A_NORMAL, 0, NULL);
 }
 
 /* The rows of the Tasks pane the text scrolls in (below the title). */
@@ -661,8 +697,11 @@ static void draw_top(const tui_view *v)
     fill(0, 0, COLS, role_attr(v, ROLE_TOPBAR));
     char sym[64];
     tui_model_symbolize(m, tui_model_pc(m), sym, sizeof sym);
-    put_fmt(0, 0, 30, role_attr(v, ROLE_TOPBAR) | A_BOLD, " traplab | %s |", tui_model_kind(m));
-    int x = (int)strlen(tui_model_kind(m)) + 14;
+    /* At 80 columns the name gives way to the cycle count. */
+    bool narrow = COLS < 90;
+    put_fmt(v, 0, 0, 30, role_attr(v, ROLE_TOPBAR) | A_BOLD, "%s %s |", narrow ? "" : " traplab |",
+            tui_model_kind(m));
+    int x = utf8_width(tui_model_kind(m)) + (narrow ? 4 : 14);
     draw_ring_badge(v, 0, x, machine_ring(mach));
     x += 10;
     int cur = m->ops->current_vm(m->target);
@@ -670,13 +709,16 @@ static void draw_top(const tui_view *v)
         /* Under a VMM the guest's own idea of its ring matters as much as the real one. */
         tui_vm_info vi;
         m->ops->vm_info(m->target, (unsigned)cur, &vi);
-        put_fmt(0, x, COLS - x, role_attr(v, ROLE_TOPBAR) | A_BOLD, " VM%d v%u |", cur,
+        put_fmt(v, 0, x, COLS - x, role_attr(v, ROLE_TOPBAR) | A_BOLD, " VM%d v%u |", cur,
                 vi.vcpu.cr[CR_STATUS] & STATUS_RING_MASK);
         x += 9;
     }
-    put_fmt(0, x, COLS - x, role_attr(v, ROLE_TOPBAR), " pc %08x %s | insn %llu | %s %llu",
-            tui_model_pc(m), sym, (unsigned long long)machine_instret(mach),
-            tui_text(m->lang, TUI_TXT_CYCLES), (unsigned long long)machine_cycles(mach));
+    /* The counters before the symbol, so that a narrow screen cuts the
+     * symbol (the Code pane's title has it too), never the cycles. */
+    char ni[16], nc[16];
+    put_fmt(v, 0, x, COLS - x, role_attr(v, ROLE_TOPBAR), " pc %08x | insn %s | %s %s | %s",
+            tui_model_pc(m), tui_fmt_count(machine_instret(mach), ni, sizeof ni),
+            tui_text(m->lang, TUI_TXT_CYCLES), tui_fmt_count(machine_cycles(mach), nc, sizeof nc), sym);
 }
 
 /* The footer, htop style: a key in one colour, its label in another. */
@@ -684,7 +726,7 @@ static const struct {
     const char *key;
     const char *label[TUI_LANG_COUNT];
 } footer_keys[] = {
-    { "F1", { "Help", "Ayuda" } },   { "F2", { "Back", "Atras" } },
+    { "F1", { "Help", "Ayuda" } },   { "F2", { "Back", "Atrás" } },
     { "F3", { "BkTrap", "AtTram" } }, { "F4", { "VM", "VM" } },
     { "F5", { "Step", "Paso" } },    { "F6", { "Next", "Sig" } },
     { "F7", { "Trap", "Trampa" } },  { "F8", { "Cont", "Cont" } },
@@ -700,13 +742,13 @@ static void draw_footer(const tui_view *v)
         const char *k = footer_keys[i].key, *l = footer_keys[i].label[v->m->lang];
         if (strcmp(k, "T") == 0 && !v->m->tasks_title)
             continue;
-        int need = (int)(strlen(k) + strlen(l)) + 1;
+        int need = (int)strlen(k) + utf8_width(l) + 1;
         if (x + need > COLS)
             break;
         put_text(y, x, COLS - x, role_attr(v, ROLE_KEY), k);
         x += (int)strlen(k);
-        put_fmt(y, x, COLS - x, role_attr(v, ROLE_KEYLABEL), "%-*s", (int)strlen(l) + 1, l);
-        x += (int)strlen(l) + 1;
+        put_ui(v, y, x, COLS - x, role_attr(v, ROLE_KEYLABEL), l);
+        x += utf8_width(l) + 1;
     }
 }
 
@@ -715,7 +757,7 @@ static void draw(tui_view *v)
     tui_model *m = v->m;
     erase();
     if (v->too_small) {
-        put_fmt(0, 0, COLS, role_attr(v, ROLE_ERROR), "%s (%dx%d)", tui_text(m->lang, TUI_TXT_TOO_SMALL),
+        put_fmt(v, 0, 0, COLS, role_attr(v, ROLE_ERROR), "%s (%dx%d)", tui_text(m->lang, TUI_TXT_TOO_SMALL),
                 COLS, LINES);
         wnoutrefresh(stdscr);
         doupdate();
@@ -736,10 +778,10 @@ static void draw(tui_view *v)
     }
     draw_code(v);
     draw_mem(v);
-    attr_set(role_attr(v, ROLE_DIM), 0, NULL);
+    set_attr(role_attr(v, ROLE_DIM));
     for (int y = v->body_y; y < v->body_y + v->body_h; y++)
         mvaddch(y, v->sep_x, v->ascii ? '|' : ACS_VLINE);
-    attr_set(A_NORMAL, 0, NULL);
+    set_attr(A_NORMAL);
     draw_log(v);
     if (v->tasks.h > 0) {
         draw_tasks(v);
@@ -750,7 +792,7 @@ static void draw(tui_view *v)
     }
     draw_console(v);
     bool bad = m->last_stop == STOP_FATAL;
-    put_text(v->status.y, 0, COLS, role_attr(v, bad ? ROLE_ERROR : ROLE_STATUS), m->status);
+    put_ui(v, v->status.y, 0, COLS, role_attr(v, bad ? ROLE_ERROR : ROLE_STATUS), m->status);
     draw_footer(v);
     wnoutrefresh(stdscr);
     doupdate();
@@ -762,22 +804,22 @@ static const struct {
     const char *keys;
     const char *text[TUI_LANG_COUNT];
 } help_lines[] = {
-    { "s  F5",      { "step one instruction", "ejecutar una instruccion" } },
+    { "s  F5",      { "step one instruction", "ejecutar una instrucción" } },
     { "n  F6",      { "next: step over a call", "siguiente: pasar sobre una llamada" } },
-    { "t  F7",      { "run to the next trap or VM exit", "correr hasta la proxima trampa o salida" } },
+    { "t  F7",      { "run to the next trap or VM exit", "correr hasta la próxima trampa o salida" } },
     { "c  F8",      { "continue (any key stops)", "continuar (cualquier tecla detiene)" } },
     { "b  F9",      { "toggle a breakpoint at the cursor", "poner/quitar punto de parada en el cursor" } },
-    { "r  F2",      { "step back one instruction", "retroceder una instruccion" } },
+    { "r  F2",      { "step back one instruction", "retroceder una instrucción" } },
     { "R  F3",      { "back to the previous trap", "volver a la trampa anterior" } },
     { "v  F4",      { "next VM", "siguiente VM" } },
-    { "g",          { "go to a symbol or address", "ir a un simbolo o direccion" } },
-    { "Tab",        { "focus: code, log, memory, tasks", "foco: codigo, registro, memoria, tareas" } },
+    { "g",          { "go to a symbol or address", "ir a un símbolo o dirección" } },
+    { "Tab",        { "focus: code, log, memory, tasks", "foco: código, registro, memoria, tareas" } },
     { "Up/Down",    { "move in the focused pane", "moverse en el panel con foco" } },
     { ".",          { "cursor back to the PC", "cursor de vuelta al PC" } },
-    { "e  Enter",   { "the whole explanation", "la explicacion completa" } },
-    { "m",          { "memory: virtual / physical / guest-physical", "memoria: virtual / fisica / fisica invitada" } },
-    { "L",          { "language: English / Spanish", "idioma: ingles / espanol" } },
-    { "T",          { "show / hide the lab's tasks", "mostrar / ocultar las tareas de la practica" } },
+    { "e  Enter",   { "the whole explanation", "la explicación completa" } },
+    { "m",          { "memory: virtual / physical / guest-physical", "memoria: virtual / física / física invitada" } },
+    { "L",          { "language: English / Spanish", "idioma: inglés / español" } },
+    { "T",          { "show / hide the lab's tasks", "mostrar / ocultar las tareas de la práctica" } },
     { "?  F1",      { "this help", "esta ayuda" } },
     { "q  F10",     { "quit", "salir" } },
 };
@@ -786,7 +828,7 @@ static void overlay_box(const tui_view *v, int y, int x, int h, int w, const cha
 {
     for (int i = 0; i < h; i++)
         fill(y + i, x, w, A_NORMAL);
-    attr_set(role_attr(v, ROLE_TITLE), 0, NULL);
+    set_attr(role_attr(v, ROLE_TITLE));
     if (v->ascii) {
         for (int i = 0; i < w; i++) {
             mvaddch(y, x + i, '-');
@@ -804,8 +846,8 @@ static void overlay_box(const tui_view *v, int y, int x, int h, int w, const cha
             delwin(b);
         }
     }
-    attr_set(A_NORMAL, 0, NULL);
-    put_fmt(y, x + 2, w - 4, role_attr(v, ROLE_TITLE_FOCUS), " %s ", title);
+    set_attr(A_NORMAL);
+    put_fmt(v, y, x + 2, w - 4, role_attr(v, ROLE_TITLE_FOCUS), " %s ", title);
 }
 
 static void wait_key(void)
@@ -830,12 +872,15 @@ static void show_help(tui_view *v)
     overlay_box(v, y, x, h, w, tui_text(lang, TUI_TXT_HELP));
     for (int i = 0; i < n && i < h - 4; i++) {
         put_text(y + 1 + i, x + 2, 10, role_attr(v, ROLE_KEY), help_lines[i].keys);
-        put_text(y + 1 + i, x + 13, w - 15, A_NORMAL, help_lines[i].text[lang]);
+        put_ui(v, y + 1 + i, x + 13, w - 15, A_NORMAL, help_lines[i].text[lang]);
     }
-    put_text(y + h - 2, x + 2, w - 4, role_attr(v, ROLE_DIM), tui_text(lang, TUI_TXT_HELP_CLOSE));
+    put_ui(v, y + h - 2, x + 2, w - 4, role_attr(v, ROLE_DIM), tui_text(lang, TUI_TXT_HELP_CLOSE));
     wait_key();
 }
 
+/* The whole explanation, word-wrapped to the box; arrows and PgUp/PgDn
+ * scroll what does not fit (80x24 holds about a dozen rows), any other
+ * key closes it. */
 static void show_explanation(tui_view *v)
 {
     const tui_event *e = tui_model_selected(v->m);
@@ -845,17 +890,57 @@ static void show_explanation(tui_view *v)
     tui_explain(e, v->m->lang, buf, sizeof buf);
     int h = LINES - 4, w = COLS - 8;
     int y = 2, x = 4;
-    overlay_box(v, y, x, h, w, tui_text(v->m->lang, TUI_TXT_EXPLAIN));
-    wrap_text(y + 2, x + 2, w - 4, h - 5, A_NORMAL, buf);
-    put_text(y + h - 2, x + 2, w - 4, role_attr(v, ROLE_DIM), tui_text(v->m->lang, TUI_TXT_HELP_CLOSE));
-    wait_key();
+    int page = h - 3;       /* the borders and the hint row */
+    if (page < 1 || w < 8)
+        return;
+    size_t blen = strlen(buf);
+    while (blen && buf[blen - 1] == '\n')      /* no empty row to scroll to */
+        buf[--blen] = '\0';
+    size_t total = tui_wrap(buf, w - 4, NULL, 0);
+    tui_span *rows = malloc((total ? total : 1) * sizeof *rows);
+    if (!rows)
+        return;
+    tui_wrap(buf, w - 4, rows, total);
+    size_t max_top = total > (size_t)page ? total - (size_t)page : 0, top = 0;
+    for (;;) {
+        char title[64];
+        if (total > (size_t)page)
+            snprintf(title, sizeof title, "%s %zu-%zu/%zu", tui_text(v->m->lang, TUI_TXT_EXPLAIN),
+                     top + 1, top + (size_t)page, total);
+        else
+            snprintf(title, sizeof title, "%s", tui_text(v->m->lang, TUI_TXT_EXPLAIN));
+        overlay_box(v, y, x, h, w, title);
+        for (int i = 0; i < page && top + (size_t)i < total; i++) {
+            const tui_span *sp = &rows[top + (size_t)i];
+            put_utf8(v, y + 1 + i, x + 2 + sp->indent, w - 4 - sp->indent, A_NORMAL, buf + sp->off, sp->len);
+        }
+        put_ui(v, y + h - 2, x + 2, w - 4, role_attr(v, ROLE_DIM),
+                 tui_text(v->m->lang, total > (size_t)page ? TUI_TXT_SCROLL_CLOSE : TUI_TXT_HELP_CLOSE));
+        wnoutrefresh(stdscr);
+        doupdate();
+        timeout(-1);
+        int ch = getch();
+        if (ch == KEY_RESIZE)
+            continue;
+        if (ch == KEY_DOWN || ch == 'j')
+            top = top < max_top ? top + 1 : max_top;
+        else if (ch == KEY_UP || ch == 'k')
+            top = top > 0 ? top - 1 : 0;
+        else if (ch == KEY_NPAGE || ch == ' ')
+            top = top + (size_t)page < max_top ? top + (size_t)page : max_top;
+        else if (ch == KEY_PPAGE)
+            top = top > (size_t)page ? top - (size_t)page : 0;
+        else
+            break;
+    }
+    free(rows);
 }
 
 static void prompt_goto(tui_view *v)
 {
     const char *p = tui_text(v->m->lang, TUI_TXT_GOTO_PROMPT);
     fill(v->status.y, 0, COLS, A_NORMAL);
-    put_text(v->status.y, 0, COLS, role_attr(v, ROLE_TITLE), p);
+    put_ui(v, v->status.y, 0, COLS, role_attr(v, ROLE_TITLE), p);
     move(v->status.y, (int)strlen(p));
     wnoutrefresh(stdscr);
     doupdate();
@@ -866,8 +951,8 @@ static void prompt_goto(tui_view *v)
     int rc = getnstr(buf, (int)sizeof buf - 1);
     noecho();
     curs_set(0);
-    if (rc != ERR && buf[0])
-        tui_action_goto(v->m, buf);
+    if (rc != ERR)
+        tui_action_goto(v->m, buf);     /* empty: cancelled */
 }
 
 /* ---- the key table ------------------------------------------------------------------ */

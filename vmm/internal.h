@@ -35,6 +35,7 @@ typedef struct {
     uint32_t hc_replaced;           /* set by the running hypercall */
 
     vmm_stats st;
+    uint64_t violation_at;          /* instret + 1 of the last violation reported, 0 = none */
 } vmm_vm;
 
 struct vmm {

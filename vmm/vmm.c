@@ -403,7 +403,7 @@ static bool direct_syscall(vmm *v, vmm_vm *vm, const machine_trap *t)
     machine_cpu(v->m)->pc = vm->syscall_gate;
     if (v->ev) {
         vmm_event e = { .kind = VMM_EV_STEP, .vm = (int)vm_index(v, vm), .cause = t->cause,
-                        .pc = t->pc, .insn = t->insn, .mnemonic = "syscall", .vring_from = 3,
+                        .pc = t->pc, .insn = t->insn, .addr = t->addr, .mnemonic = "syscall", .vring_from = 3,
                         .vring_to = 0, .ring_from = rr, .ring_to = (uint8_t)machine_ring(v->m),
                         .handler = VMM_BY_HARDWARE, .at = now,
                         .what = "direct system call: the gate enters the guest kernel, no exit" };
@@ -530,7 +530,7 @@ static bool on_trap(machine *m, const machine_trap *t, void *ud)
         else
             snprintf(what, sizeof what, "real timer: slice and virtual timer check");
         vmm_event e = { .kind = VMM_EV_EXIT, .vm = vmi, .cause = t->cause, .pc = t->pc,
-                        .insn = t->insn, .mnemonic = mn, .vring_from = vring0,
+                        .insn = t->insn, .addr = t->addr, .mnemonic = mn, .vring_from = vring0,
                         .vring_to = (uint8_t)vr1, .ring_from = ring0, .ring_to = ring1,
                         .handler = h, .cycles = handled, .at = machine_cycles(m), .what = what };
         vmm_emit(v, &e);
@@ -551,6 +551,10 @@ static void on_insn(machine *m, uint32_t pc, void *ud)
         return;
     vmm_vm *vm = &v->vm[v->cur];
     if ((vm->vc.cr[CR_STATUS] & STATUS_RING_MASK) != 0)
+        return;
+    /* A stop requested at the violation (the TUI's 't') comes back to this
+     * same instruction: it is one violation, counted once. */
+    if (vm->violation_at == machine_instret(m) + 1)
         return;
     uint32_t w;
     if (!machine_read_virt(m, pc, &w, 4))
@@ -585,6 +589,7 @@ static void on_insn(machine *m, uint32_t pc, void *ud)
     if (!what)
         return;
     vm->st.violations++;
+    vm->violation_at = machine_instret(m) + 1;
     vmm_event e = { .kind = VMM_EV_VIOLATION, .vm = v->cur, .pc = pc, .insn = w,
                     .mnemonic = mnemonic_of(w), .ring_from = (uint8_t)machine_ring(m),
                     .ring_to = (uint8_t)machine_ring(m), .handler = VMM_BY_HARDWARE,

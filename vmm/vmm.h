@@ -141,6 +141,7 @@ typedef struct {
     uint32_t cause;           /* CAUSE_* | access << 8 */
     uint32_t pc;
     uint32_t insn;            /* 0 when none */
+    uint32_t addr;            /* faulting address (badaddr) of a page fault, else 0 */
     const char *mnemonic;     /* of insn, or NULL */
     uint8_t vring_from;       /* virtual rings before and after */
     uint8_t vring_to;
