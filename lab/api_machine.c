@@ -36,6 +36,8 @@ typedef struct {
     lua_State *L;            /* the thread running the machine, while it runs */
     int self_idx;
     bool running;
+    bool halted;      /* ran into halt (or a fatal fault): step and run stop there, like the TUI */
+    machine_stop ended;   /* which of the two */
     char *hook_error;
 } lua_machine;
 
@@ -122,9 +124,13 @@ static int api_machine_new(lua_State *L)
             lua_pushnil(L);
             while (lua_next(L, -2)) {
                 const char *k = lua_type(L, -2) == LUA_TSTRING ? lua_tostring(L, -2) : "?";
-                lua_Integer v = luaL_checkinteger(L, -1);
-                if (v < 0 || v > UINT32_MAX || !machine_set_cost(&cfg.costs, k, (uint32_t)v))
+                uint32_t probe;
+                if (!machine_get_cost(&cfg.costs, k, &probe))
                     return luaL_error(L, "traplab.machine: unknown cost '%s'", k);
+                if (!lua_isinteger(L, -1) || lua_tointeger(L, -1) < 0 || lua_tointeger(L, -1) > UINT32_MAX)
+                    return luaL_error(L, "traplab.machine: cost %s must be a whole number of cycles "
+                                      "0..4294967295, not %s", k, luaL_tolstring(L, -1, NULL));
+                machine_set_cost(&cfg.costs, k, (uint32_t)lua_tointeger(L, -1));
                 lua_pop(L, 1);
             }
         }
@@ -195,6 +201,7 @@ static int m_tostring(lua_State *L)
 static void load_image(lua_State *L, lua_machine *lm, image *img)
 {
     char err[160];
+    lm->halted = false;
     if (!machine_load_image(lm->m, img, err, sizeof err)) {
         image_free(img);
         luaL_error(L, "%s", err);
@@ -321,6 +328,10 @@ static int finish_run(lua_State *L, lua_machine *lm, machine_stop st)
         lm->hook_error = NULL;
         return lua_error(L);
     }
+    if (st == STOP_HALT || st == STOP_FATAL) {
+        lm->halted = true;
+        lm->ended = st;
+    }
     lua_pushstring(L, machine_stop_name(st));
     if (st == STOP_FATAL) {
         lua_pushstring(L, machine_fatal_reason(lm->m));
@@ -345,6 +356,8 @@ static int m_run(lua_State *L)
     lua_Integer max = luaL_optinteger(L, 2, (lua_Integer)RUN_DEFAULT);
     luaL_argcheck(L, max > 0 && (uint64_t)max <= RUN_MAX, 2, "instruction limit must be 1..100000000");
     lua_settop(L, 1);
+    if (lm->halted)   /* past halt is zeroed memory, not more program */
+        return finish_run(L, lm, lm->ended);
     begin_run(L, lm);
     machine_stop st = machine_run(lm->m, (uint64_t)max);
     return finish_run(L, lm, st);
@@ -354,6 +367,8 @@ static int m_step(lua_State *L)
 {
     lua_machine *lm = check_machine(L, 1);
     lua_settop(L, 1);
+    if (lm->halted)
+        return finish_run(L, lm, lm->ended);
     begin_run(L, lm);
     machine_stop st = machine_step(lm->m);
     return finish_run(L, lm, st);
@@ -450,6 +465,7 @@ static int m_set_pc(lua_State *L)
 {
     lua_machine *lm = check_machine(L, 1);
     machine_cpu(lm->m)->pc = check_u32(L, 2);
+    lm->halted = false;   /* the lab moved on past the halt on purpose */
     return 0;
 }
 
@@ -611,6 +627,7 @@ static int m_restore(lua_State *L)
     if (ls->mem_size != machine_mem_size(lm->m))
         return luaL_error(L, "snapshot is of a machine with a different memory size");
     machine_restore(lm->m, ls->s);
+    lm->halted = false;
     return 0;
 }
 

@@ -92,8 +92,8 @@ static int api_vmm_new(lua_State *L)
         luaL_checktype(L, 1, LUA_TTABLE);
         if (lua_getfield(L, 1, "vms") != LUA_TNIL) {
             lua_Integer n = luaL_checkinteger(L, -1);
-            if (n < 1 || n > 4)
-                return luaL_error(L, "traplab.hypervisor: vms must be 1..4 in a lab");
+            if (n < 1 || n > VMM_MAX_VMS)
+                return luaL_error(L, "traplab.hypervisor: vms must be 1..%d", VMM_MAX_VMS);
             cfg.nvms = (unsigned)n;
         }
         lua_pop(L, 1);
@@ -124,10 +124,16 @@ static int api_vmm_new(lua_State *L)
             while (lua_next(L, -2)) {
                 char a[96];
                 const char *k = lua_type(L, -2) == LUA_TSTRING ? lua_tostring(L, -2) : "?";
-                lua_Integer val = luaL_checkinteger(L, -1);
-                snprintf(a, sizeof a, "%.60s=%lld", k, (long long)val);
-                if (val < 0 || val > UINT32_MAX || !vmm_set_cost(&cfg.costs, &cfg.mcosts, a))
+                snprintf(a, sizeof a, "%.60s=0", k);
+                vmm_costs probe = cfg.costs;
+                machine_costs mprobe = cfg.mcosts;
+                if (!vmm_set_cost(&probe, &mprobe, a))
                     return luaL_error(L, "traplab.hypervisor: unknown cost '%s'", k);
+                if (!lua_isinteger(L, -1) || lua_tointeger(L, -1) < 0 || lua_tointeger(L, -1) > UINT32_MAX)
+                    return luaL_error(L, "traplab.hypervisor: cost %s must be a whole number 0..4294967295, "
+                                      "not %s", k, luaL_tolstring(L, -1, NULL));
+                snprintf(a, sizeof a, "%.60s=%lld", k, (long long)lua_tointeger(L, -1));
+                vmm_set_cost(&cfg.costs, &cfg.mcosts, a);
                 lua_pop(L, 1);
             }
         }
@@ -372,6 +378,9 @@ static int h_emulate(lua_State *L)
     const isa_insn *in = isa_lookup_mnemonic(luaL_checkstring(L, 2));
     if (!in)
         return luaL_argerror(L, 2, "unknown instruction");
+    if (!isa_is_privileged(in, vmm_get_config(h->v)->profile))
+        return luaL_error(L, "h:emulate('%s'): only instructions that trap can be emulated, and '%s' "
+                          "is not privileged (it runs natively in the guest)", in->mnemonic, in->mnemonic);
     if (!lua_isnil(L, 3))
         luaL_checktype(L, 3, LUA_TFUNCTION);
     luaL_unref(L, LUA_REGISTRYINDEX, h->emul_ref[in->opcode]);
@@ -670,4 +679,6 @@ void lab_api_open_vmm(lua_State *L, int traplab_idx)
     lua_pop(L, 1);
     lua_pushcfunction(L, api_vmm_new);
     lua_setfield(L, traplab_idx, "hypervisor");
+    lua_pushinteger(L, VMM_MAX_VMS);
+    lua_setfield(L, traplab_idx, "MAX_VMS");
 }

@@ -169,6 +169,16 @@ static int convert_report(lua_State *L)
     if (lua_rawget(L, 2) == LUA_TSTRING) {
         r->scenario = strdup(lua_tostring(L, -1));
         r->scenario_name = dupfield(L, 2, "scenario_name");
+        r->scenario_vms = (unsigned)numfield(L, 2, "scenario_vms");
+        if (r->scenario_vms) {
+            r->scenario_program = dupfield(L, 2, "scenario_program");
+            r->scenario_program_name = dupfield(L, 2, "scenario_program_name");
+            r->scenario_host = dupfield(L, 2, "scenario_host");
+            lua_pushliteral(L, "scenario_para");
+            lua_rawget(L, 2);
+            r->scenario_para = lua_toboolean(L, -1);
+            lua_pop(L, 1);
+        }
     }
     lua_pop(L, 1);
     lua_pushliteral(L, "items");
@@ -323,5 +333,6 @@ void lab_report_free(lab_report *r)
     free(r->items);
     free(r->id); free(r->title); free(r->student); free(r->fatal);
     free(r->scenario); free(r->scenario_name);
+    free(r->scenario_program); free(r->scenario_program_name); free(r->scenario_host);
     memset(r, 0, sizeof *r);
 }

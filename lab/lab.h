@@ -38,8 +38,14 @@ typedef struct {
     size_t ntasks;
     double total, max;
     char *fatal;           /* non-NULL: the submission scores zero, and this is why */
-    char *scenario;        /* describe with want_scenario: assembly source to open, or NULL */
+    char *scenario;        /* describe with want_scenario: assembly source to open, or NULL;
+                              under a hypervisor (scenario_vms > 0), the guest kernel */
     char *scenario_name;   /* its file name, e.g. "lab01.s" */
+    unsigned scenario_vms; /* 0: the bare machine; else VMs under the hypervisor */
+    char *scenario_program;       /* hypervisor: the workload each VM runs */
+    char *scenario_program_name;
+    char *scenario_host;          /* hypervisor: "type1" or "type2" */
+    bool scenario_para;           /* hypervisor: paravirtualized guests */
 } lab_report;
 
 typedef struct {

@@ -330,9 +330,35 @@ function M.describe(lab, info)
                   submission = folder("submission"), lab = folder("lab") }
     local ok, src, name = C.call(lab.scenario, ctx, params)
     if not ok then error("scenario: " .. errmsg(src), 0) end
-    if type(src) ~= "string" then error("scenario must return assembly source (a string)", 0) end
+    local function fname(n, default)
+      return type(n) == "string" and smatch(n, "^[%w_%-][%w_%-%.]*$") and n or default
+    end
+    if type(src) == "table" then
+      -- Under the hypervisor: { guest = kernel source, program = workload source,
+      -- vms = N, host = "type1"|"type2", para = bool, guest_name, program_name }.
+      local t = src
+      if type(t.guest) ~= "string" or type(t.program) ~= "string" then
+        error("scenario: a hypervisor scenario needs guest and program (assembly source strings)", 0)
+      end
+      local vms = t.vms or 1
+      if mtype(vms) ~= "integer" or vms < 1 or vms > traplab.MAX_VMS then
+        error(sfmt("scenario: vms must be an integer 1..%d", traplab.MAX_VMS), 0)
+      end
+      local host = t.host or "type1"
+      if host ~= "type1" and host ~= "type2" then error("scenario: host must be 'type1' or 'type2'", 0) end
+      out.scenario = t.guest
+      out.scenario_name = fname(t.guest_name, "guest-kernel.s")
+      out.scenario_program = t.program
+      out.scenario_program_name = fname(t.program_name, "program.s")
+      if out.scenario_program_name == out.scenario_name then out.scenario_program_name = "program-" .. out.scenario_name end
+      out.scenario_vms, out.scenario_host, out.scenario_para = vms, host, t.para == true
+      return out
+    end
+    if type(src) ~= "string" then
+      error("scenario must return assembly source (a string) or a hypervisor scenario (a table)", 0)
+    end
     out.scenario = src
-    out.scenario_name = type(name) == "string" and smatch(name, "^[%w_%-%.]+$") and name or "scenario.s"
+    out.scenario_name = fname(name, "scenario.s")
   end
   return out
 end

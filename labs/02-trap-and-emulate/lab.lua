@@ -80,9 +80,14 @@ local lab = traplab.lab{
     for i = 1, rng:int(5, 12) do data[i] = rng:int(1, 999) end
     return { data = data, n = #data }
   end,
-  -- `traplab lab run 02-trap-and-emulate`: your guest kernel, with your words, in the terminal
-  -- UI on the bare machine: step through it and mark every instruction that will be a VM exit.
-  scenario = function(ctx, p) return guest_source(ctx, p), "lab02-guest-kernel.s" end,
+  -- `traplab lab run 02-trap-and-emulate`: your guest kernel, with your words, in one VM of
+  -- the Type-1 hypervisor in the terminal UI: step through its VM exits one by one.
+  -- The hypervisor wants a workload too; this kernel never starts one, so it is an idle loop.
+  scenario = function(ctx, p)
+    return { guest = guest_source(ctx, p), guest_name = "lab02-guest-kernel.s",
+             program = "        .org 0x00400000\n_start: b _start\n", program_name = "lab02-idle.s",
+             vms = 1, host = "type1" }
+  end,
   tasks = {
     "Read the handout (README.en.md or README.es.md): how the hypervisor runs the guest kernel in ring 1.",
     "Read guest/kernel.s; your guest folds {n} words. Predict its VM exits, then set trace = true in "
