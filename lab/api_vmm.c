@@ -2,7 +2,8 @@
  * api_vmm.c -- traplab.hypervisor{...}: the trap-and-emulate VMM as a Lua
  * object, with hooks on its exits and on the emulation of any privileged
  * instruction, so that a student's Lua function can be the emulation the
- * VMM calls.  VMs are numbered from 1 in Lua.
+ * VMM calls.  VMs are numbered from 0, as in the
+ * terminal UI and `traplab vm --trace` (vm0, vm1, ...).
  *
  * As with machines (api_machine.c), Lua runs inside vmm_run through C
  * callbacks: each call is a lua_pcall, an error stops the machine and is
@@ -61,8 +62,8 @@ static void not_running(lua_State *L, lua_vmm *h, const char *what)
 static unsigned check_vm(lua_State *L, lua_vmm *h, int idx)
 {
     lua_Integer i = luaL_checkinteger(L, idx);
-    luaL_argcheck(L, i >= 1 && (lua_Unsigned)i <= vmm_nvms(h->v), idx, "no such VM");
-    return (unsigned)(i - 1);
+    luaL_argcheck(L, i >= 0 && (lua_Unsigned)i < vmm_nvms(h->v), idx, "no such VM (they are numbered from 0)");
+    return (unsigned)i;
 }
 
 static unsigned check_reg(lua_State *L, int idx)
@@ -283,7 +284,7 @@ static void push_event(lua_State *L, const vmm_event *e)
 {
     lua_createtable(L, 0, 12);
     lua_pushstring(L, vmm_event_kind_name(e->kind)); lua_setfield(L, -2, "kind");
-    lua_pushinteger(L, e->vm + 1); lua_setfield(L, -2, "vm");
+    lua_pushinteger(L, e->vm); lua_setfield(L, -2, "vm");
     lua_pushstring(L, isa_cause_name(CAUSE_CODE(e->cause))); lua_setfield(L, -2, "cause");
     lua_pushinteger(L, e->pc); lua_setfield(L, -2, "pc");
     lua_pushinteger(L, e->insn); lua_setfield(L, -2, "insn");
@@ -322,7 +323,7 @@ static vmm_emul_result emul_hook(vmm *v, unsigned vm, uint32_t insn, void *ud)
         return VMM_EMUL_DEFAULT;
     lua_rawgeti(L, LUA_REGISTRYINDEX, h->emul_ref[op]);
     lua_pushvalue(L, h->self_idx);
-    lua_pushinteger(L, vm + 1);
+    lua_pushinteger(L, vm);
     const isa_insn *in;
     isa_operands o;
     char buf[128];
@@ -403,7 +404,7 @@ static bool hcall_hook(vmm *v, unsigned vm, uint32_t nr, uint32_t a1, uint32_t a
         return false;
     lua_rawgeti(L, LUA_REGISTRYINDEX, h->hcall_ref[nr]);
     lua_pushvalue(L, h->self_idx);
-    lua_pushinteger(L, vm + 1);
+    lua_pushinteger(L, vm);
     lua_pushinteger(L, a1);
     lua_pushinteger(L, a2);
     lua_pushinteger(L, a3);

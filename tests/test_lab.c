@@ -272,6 +272,17 @@ static void test_machine_api(void)
         "m:set_ring(3)\n"
         "m:on_trap(function(t, mm) mm:close() end)\n"
         "m:run(10)\n", "from inside its own trap hook");
+    /* After halt, step and run stay there instead of running on into zeroed memory. */
+    expect_ok(sb,
+        "local m = traplab.machine{}\n"
+        "assert(m:assemble('_start: li a0, 1\\n halt\\n'))\n"
+        "assert(m:run(100) == 'halt')\n"
+        "local n = m:stats().instret\n"
+        "assert(m:step() == 'halt' and m:run(100) == 'halt' and m:stats().instret == n)\n");
+    expect_error(sb, "traplab.machine{ costs = { trap_entry = -5 } }",
+                 "cost trap_entry must be a whole number of cycles 0..4294967295, not -5");
+    expect_error(sb, "traplab.machine{ costs = { trap_entry = 2.5 } }", "not 2.5");
+    expect_error(sb, "traplab.machine{ costs = { warp = 1 } }", "unknown cost 'warp'");
     expect_error(sb, "traplab.machine{ memory = 12345 }", "multiple of 4096");
     expect_error(sb, "traplab.machine{ profile = 'x86' }", "profile must be");
     expect_error(sb, "local m = traplab.machine{}; m:reg('r99')", "unknown register");
@@ -286,7 +297,7 @@ static void test_hypervisor_api(void)
     /* A guest kernel in VM 1: the student's mfcr emulation runs, the VMM does the rest. */
     expect_ok(sb,
         "local h = traplab.hypervisor{ vms = 1, hosting = 'type1' }\n"
-        "assert(h:load(1, '_start: mfcr a1, status\\n mtcr scratch, a1\\n li a2, 107\\n out a2, 0x10\\n halt\\n'))\n"
+        "assert(h:load(0, '_start: mfcr a1, status\\n mtcr scratch, a1\\n li a2, 107\\n out a2, 0x10\\n halt\\n'))\n"
         "local kinds, emulated = {}, {}\n"
         "h:on_exit(function(e) if e.kind == 'exit' then kinds[#kinds + 1] = e.mnemonic or e.cause end end)\n"
         "h:emulate('mfcr', function(hh, vm, insn)\n"
@@ -296,41 +307,41 @@ static void test_hypervisor_api(void)
         "end)\n"
         "local snap = h:snapshot()\n"
         "assert(h:run(10000) == 'halt')\n"
-        "assert(h:console(1) == 'k' and h:state(1) == 'halted')\n"
-        "assert(h:reg(1, 'a1') == 40 and h:vcr(1, 'scratch') == 40)\n"
+        "assert(h:console(0) == 'k' and h:state(0) == 'halted')\n"
+        "assert(h:reg(0, 'a1') == 40 and h:vcr(0, 'scratch') == 40)\n"
         "assert(#emulated == 1 and emulated[1] == 'mfcr r2, status', emulated[1])\n"
         "assert(kinds[#kinds] == 'halt' and kinds[#kinds - 1] == 'out')\n"
         "local s = h:stats()\n"
         "assert(s.exits == #kinds and s.emulated_by_insn.mtcr == 1 and s.exits_by_cause.ILLEGAL_PRIV == 4)\n"
         "local cycles = s.cycles\n"
         "h:restore(snap)\n"
-        "assert(h:run(10000) == 'halt' and h:stats().cycles == cycles and h:console(1) == 'k')\n"
+        "assert(h:run(10000) == 'halt' and h:stats().cycles == cycles and h:console(0) == 'k')\n"
         "assert(getmetatable(h) == 'protected')\n"
         "h:close()\n");
     /* Without a Lua emulation the built-in one gives the virtual status: ring 0. */
     expect_ok(sb,
         "local h = traplab.hypervisor{}\n"
-        "assert(h:load(1, '_start: li a1, 99\\n mfcr a1, status\\n halt\\n'))\n"
-        "assert(h:run(10000) == 'halt' and h:reg(1, 'a1') & 3 == 0)\n");
+        "assert(h:load(0, '_start: li a1, 99\\n mfcr a1, status\\n halt\\n'))\n"
+        "assert(h:run(10000) == 'halt' and h:reg(0, 'a1') & 3 == 0)\n");
     expect_error(sb,
         "local h = traplab.hypervisor{}\n"
-        "assert(h:load(1, '_start: mfcr a1, status\\n halt\\n'))\n"
+        "assert(h:load(0, '_start: mfcr a1, status\\n halt\\n'))\n"
         "h:emulate('mfcr', function() error('student bug') end)\n"
         "h:run(10000)\n", "test:3: student bug");
     expect_error(sb,
         "local h = traplab.hypervisor{}\n"
-        "assert(h:load(1, '_start: mfcr a1, status\\n halt\\n'))\n"
+        "assert(h:load(0, '_start: mfcr a1, status\\n halt\\n'))\n"
         "h:emulate('mfcr', function(hh) hh:close() end)\n"
         "h:run(10000)\n", "from inside its own hooks");
     /* Hypercalls handled in Lua; an unhandled number still gets ENOSYS from the VMM. */
     expect_ok(sb,
         "local h = traplab.hypervisor{}\n"
-        "assert(h:load(1, '_start: li a0, 20\\n li a1, 21\\n hcall\\n mtcr scratch, a0\\n"
+        "assert(h:load(0, '_start: li a0, 20\\n li a1, 21\\n hcall\\n mtcr scratch, a0\\n"
         " li a0, 29\\n hcall\\n mtcr epc, a0\\n halt\\n'))\n"
         "local seen\n"
         "h:hypercall(20, function(hh, vm, a1) seen = vm; return a1 * 2 end)\n"
         "assert(h:run(10000) == 'halt')\n"
-        "assert(seen == 1 and h:vcr(1, 'scratch') == 42 and h:vcr(1, 'epc') == 0xffffffff)\n"
+        "assert(seen == 0 and h:vcr(0, 'scratch') == 42 and h:vcr(0, 'epc') == 0xffffffff)\n"
         "assert(h:stats().hypercalls == 2)\n");
     expect_error(sb, "traplab.hypervisor{}:hypercall(32, print)", "0..31");
     /* mode = 'para' assembles the guest with PARAVIRT defined, as traplab vm --para does. */
@@ -338,7 +349,7 @@ static void test_hypervisor_api(void)
         "local src = '.ifdef PARAVIRT\\n_start: li a0, 20\\n hcall\\n halt\\n.else\\n_start: halt\\n.endif\\n'\n"
         "for _, mode in ipairs{ 'full', 'para' } do\n"
         "  local h = traplab.hypervisor{ mode = mode, hosting = 'type2' }\n"
-        "  assert(h:load(1, src) and h:run(100000) == 'halt')\n"
+        "  assert(h:load(0, src) and h:run(100000) == 'halt')\n"
         "  assert(h:stats().hypercalls == (mode == 'para' and 1 or 0), mode)\n"
         "  assert(tostring(h):find(mode, 1, true))\n"
         "end\n");
@@ -346,11 +357,26 @@ static void test_hypervisor_api(void)
     expect_error(sb, "local h = traplab.hypervisor{}; h:close(); h:run()", "closed hypervisor");
     expect_error(sb, "traplab.hypervisor{ hosting = 'type3' }", "hosting must be");
     expect_error(sb, "traplab.hypervisor{ costs = { warp_drive = 1 } }", "unknown cost");
-    expect_error(sb, "local h = traplab.hypervisor{}; h:console(2)", "no such VM");
+    expect_error(sb, "local h = traplab.hypervisor{}; h:console(1)", "no such VM (they are numbered from 0)");
+    expect_error(sb, "traplab.hypervisor{ costs = { exit_dispatch = -5 } }",
+                 "cost exit_dispatch must be a whole number 0..4294967295, not -5");
+    expect_error(sb, "traplab.hypervisor{ costs = { exit_dispatch = 1.5 } }", "not 1.5");
+    expect_error(sb, "local h = traplab.hypervisor{}; h:emulate('add', print)",
+                 "only instructions that trap can be emulated, and 'add' is not privileged");
+    /* As many VMs as the CLI allows, numbered from 0 like the TUI's vm0..vm15. */
+    expect_ok(sb, "local h = traplab.hypervisor{ vms = traplab.MAX_VMS }\n"
+                  "assert(traplab.MAX_VMS == 16)\n"
+                  "local seen\n"
+                  "h:on_exit(function(e) seen = seen or e.vm end)\n"
+                  "for i = 0, traplab.MAX_VMS - 1 do assert(h:load(i, '_start: mfcr a1, status\\n halt\\n')) end\n"
+                  "h:run(100000)\n"
+                  "assert(seen == 0, tostring(seen))\n"
+                  "h:close()\n");
+    expect_error(sb, "traplab.hypervisor{ vms = 17 }", "vms must be 1..16");
     expect_error(sb, "local h = traplab.hypervisor{}; h:emulate('frob', print)", "unknown instruction");
     expect_ok(sb,
         "local h = traplab.hypervisor{}\n"
-        "local ok, diag = h:load(1, '.include \"/etc/passwd\"\\n')\n"
+        "local ok, diag = h:load(0, '.include \"/etc/passwd\"\\n')\n"
         "assert(not ok and diag:find('not available here', 1, true))\n");
     lab_sandbox_free(sb);
 }
@@ -697,8 +723,11 @@ static void test_command_line(void)
      * a pipe for a terminal: the plumbing is tested here, the screen by tui-e2e.sh. */
     CU_ASSERT_EQUAL(lab_cmd("run 01 --labs labs --submission labs/01-rings/solution", out, sizeof out), 1);
     CU_ASSERT_PTR_NOT_NULL(strstr(out, "Task 4. Fix user.s so that it runs in ring 3 and prints exactly: hi guest"));
-    CU_ASSERT_PTR_NOT_NULL(strstr(out, "Opening lab01-kernel-user.s in the terminal UI"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "Opening lab01-kernel-user.s on the bare machine in the terminal UI"));
     CU_ASSERT_PTR_NOT_NULL(strstr(out, "When you are done: traplab lab check 01-rings"));
+    /* Lab 02's scenario is the guest kernel in a VM under the Type-1 hypervisor. */
+    CU_ASSERT_EQUAL(lab_cmd("run 02 --labs labs --student reference", out, sizeof out), 1);
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "Opening lab02-guest-kernel.s in 1 VM under the type1 hypervisor in the terminal UI"));
 
     /* Usage errors exit 2; a missing lab or folder exits 1. */
     CU_ASSERT_EQUAL(lab_cmd("check", out, sizeof out), 2);

@@ -21,22 +21,22 @@ local function checksum(data)
   return string.format("%08x\n", s)
 end
 
--- Runs the guest in VM 1 of a Type-1 traplab hypervisor, with `emulate_mfcr`
+-- Runs the guest in VM 0 of a Type-1 traplab hypervisor, with `emulate_mfcr`
 -- as the emulation of mfcr.  Returns { out, exits, first, stop, state, trace, cycles }.
 local function run_vm(src, emulate_mfcr, want_trace)
   local h = traplab.hypervisor{ vms = 1, hosting = "type1" }
-  local ok, diag = h:load(1, src)
+  local ok, diag = h:load(0, src)
   assert(ok, diag)
   local r = { exits = 0, trace = {} }
   -- What the student's emulation may touch: the guest's registers, PC and
   -- virtual control registers, nothing of the hypervisor itself.
   local vm = {
-    reg = function(_, n) return h:reg(1, n) end,
-    set_reg = function(_, n, v) h:set_reg(1, n, v) end,
-    pc = function() return h:pc(1) end,
-    set_pc = function(_, v) h:set_pc(1, v) end,
-    vcr = function(_, n) return h:vcr(1, n) end,
-    set_vcr = function(_, n, v) h:set_vcr(1, n, v) end,
+    reg = function(_, n) return h:reg(0, n) end,
+    set_reg = function(_, n, v) h:set_reg(0, n, v) end,
+    pc = function() return h:pc(0) end,
+    set_pc = function(_, v) h:set_pc(0, v) end,
+    vcr = function(_, n) return h:vcr(0, n) end,
+    set_vcr = function(_, n, v) h:set_vcr(0, n, v) end,
   }
   h:emulate("mfcr", function(_, _, insn)
     emulate_mfcr(vm, { mnemonic = insn.mnemonic, rd = insn.rd, rs1 = insn.rs1, pc = insn.pc,
@@ -57,8 +57,8 @@ local function run_vm(src, emulate_mfcr, want_trace)
     end
   end)
   r.stop = h:run(RUN_LIMIT)
-  r.out = h:console(1)
-  r.state, r.reason = h:state(1)
+  r.out = h:console(0)
+  r.state, r.reason = h:state(0)
   r.halted = r.state == "halted"
   r.cycles = h:stats().cycles
   h:close()
