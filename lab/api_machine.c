@@ -210,13 +210,93 @@ static void load_image(lua_State *L, lua_machine *lm, image *img)
     lm->img = *img;
 }
 
-/* m:assemble(source [, name]) -> true | nil, diagnostics */
+/*
+ * m:assemble{ {"kernel.s", text}, {"user.s", text} }: the files are
+ * assembled as one source, as if each included the next, but every
+ * diagnostic names the file and line it came from.  Pushes the joined
+ * source and leaves in starts[]/names the first line of each part.
+ */
+#define MAX_PARTS 8
+static int join_parts(lua_State *L, int idx, const char *names[MAX_PARTS], long starts[MAX_PARTS + 1])
+{
+    /* Raw access only: no metamethod may hand out a pair (or name) nothing else holds. */
+    int n = (int)lua_rawlen(L, idx);
+    luaL_argcheck(L, n >= 1 && n <= MAX_PARTS, idx, "a list of 1..8 {name, source} pairs");
+    int top = lua_gettop(L);
+    long line = 1;
+    for (int i = 0; i < n; i++) {
+        lua_rawgeti(L, idx, i + 1);
+        if (lua_type(L, -1) != LUA_TTABLE || lua_rawgeti(L, -1, 1) != LUA_TSTRING ||
+            lua_rawgeti(L, -2, 2) != LUA_TSTRING)
+            luaL_argerror(L, idx, "each part is a {name, source} pair of strings");
+        /* The caller's list (still at idx) keeps each pair, and so each name, alive. */
+        names[i] = lua_tostring(L, -2);
+        lua_replace(L, -3);   /* the text takes the pair's slot */
+        lua_pop(L, 1);
+        size_t len;
+        const char *text = lua_tolstring(L, -1, &len);
+        starts[i] = line;
+        for (size_t k = 0; k < len; k++)
+            line += text[k] == '\n';
+        if (len == 0 || text[len - 1] != '\n') {
+            lua_pushliteral(L, "\n");
+            lua_concat(L, 2);
+            line++;
+        }
+    }
+    starts[n] = line;
+    lua_concat(L, lua_gettop(L) - top);
+    return n;
+}
+
+/* Rewrites "joined:LINE:" at the start of diagnostic lines to the part's own name and line. */
+static void map_diagnostics(lua_State *L, const char *diag, const char *joined, int n,
+                            const char *const names[], const long starts[])
+{
+    luaL_Buffer b;
+    luaL_buffinit(L, &b);
+    size_t jl = strlen(joined);
+    for (const char *p = diag; *p; ) {
+        const char *eol = strchr(p, '\n');
+        size_t len = eol ? (size_t)(eol - p) + 1 : strlen(p);
+        char *end;
+        long ln;
+        if (strncmp(p, joined, jl) == 0 && p[jl] == ':' &&
+            (ln = strtol(p + jl + 1, &end, 10)) > 0 && *end == ':') {
+            int i = n - 1;
+            while (i > 0 && ln < starts[i])
+                i--;
+            char head[64];
+            snprintf(head, sizeof head, ":%ld", ln - starts[i] + 1);
+            luaL_addstring(&b, names[i]);
+            luaL_addstring(&b, head);
+            luaL_addlstring(&b, end, len - (size_t)(end - p));
+        } else {
+            luaL_addlstring(&b, p, len);
+        }
+        p += len;
+    }
+    luaL_pushresult(&b);
+}
+
+/* m:assemble(source [, name]) or m:assemble{ {name, source}, ... } -> true | nil, diagnostics */
 static int m_assemble(lua_State *L)
 {
     lua_machine *lm = check_machine(L, 1);
     not_running(L, lm, "load");
-    const char *src = luaL_checkstring(L, 2);
-    const char *name = luaL_optstring(L, 3, "program.s");
+    const char *names[MAX_PARTS];
+    long starts[MAX_PARTS + 1];
+    int nparts = 0;
+    const char *src, *name;
+    if (lua_type(L, 2) == LUA_TTABLE) {
+        lua_settop(L, 2);
+        nparts = join_parts(L, 2, names, starts);
+        src = lua_tostring(L, -1);
+        name = "\x01joined";   /* never a real file name: every diagnostic line gets mapped */
+    } else {
+        src = luaL_checkstring(L, 2);
+        name = luaL_optstring(L, 3, "program.s");
+    }
     char *diag = NULL;
     size_t dlen = 0;
     FILE *df = open_memstream(&diag, &dlen);
@@ -232,7 +312,10 @@ static int m_assemble(lua_State *L)
     if (errors) {
         image_free(&img);
         lua_pushnil(L);
-        lua_pushstring(L, diag ? diag : "assembly failed");
+        if (nparts && diag)
+            map_diagnostics(L, diag, name, nparts, names, starts);
+        else
+            lua_pushstring(L, diag ? diag : "assembly failed");
         free(diag);
         return 2;
     }

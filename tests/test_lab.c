@@ -228,6 +228,16 @@ static void test_machine_api(void)
         "local m = traplab.machine{}\n"
         "local ok, diag = m:assemble('  bogus r1\\n', 'bad.s')\n"
         "assert(ok == nil and diag:find('bad.s:1:3: error', 1, true), diag)\n");
+    /* Several files assembled as one: each error names its own file and line. */
+    expect_ok(sb,
+        "local m = traplab.machine{}\n"
+        "local ok, diag = m:assemble{ { 'kernel.s', '_start: nop\\n nop\\n' }, { 'user.s', 'main:\\n nop\\n  bogus r1\\n' } }\n"
+        "assert(ok == nil and diag:find('^user.s:3:3: error'), diag)\n"
+        "ok, diag = m:assemble{ { 'kernel.s', '_start: b main\\n  frob\\n' }, { 'user.s', 'main: halt' } }\n"
+        "assert(ok == nil and diag:find('^kernel.s:2:3: error'), diag)\n"
+        "assert(m:assemble{ { 'kernel.s', '_start: b main' }, { 'user.s', 'main: halt\\n' } })\n"
+        "assert(m:run(10) == 'halt')\n");
+    expect_error(sb, "traplab.machine{}:assemble{ 'x' }", "{name, source} pair");
     /* The assembler cannot be used to read files around the sandbox. */
     expect_ok(sb,
         "local m = traplab.machine{}\n"

@@ -127,7 +127,8 @@ local function run_user(ctx)
   if not src then return nil, "user.s is missing from the submission" end
   local kernel = assert(ctx.lab:read("guest/kernel.s"))
   local m = traplab.machine{ memory = 65536 }
-  local ok, diag = m:assemble(kernel .. "\n" .. src, "kernel.s+user.s")
+  -- One source, as if kernel.s included user.s, but errors name user.s and its own lines.
+  local ok, diag = m:assemble{ { "kernel.s", kernel }, { "user.s", src } }
   if not ok then return nil, "user.s does not assemble:\n" .. diag end
   local stop = m:run(200000)
   return { m = m, stop = stop, stats = m:stats(), out = m:console() }
