@@ -29,6 +29,7 @@ struct lab_sandbox {
     size_t mem, mem_cap;
     uint64_t insns, insn_cap;
     bool tripped;                 /* the budget ran out: every instruction now fails */
+    char trip_msg[256];           /* ... with this message, which says where it ran out */
     size_t printed;
     size_t ext, ext_cap;          /* host memory held by API objects (machines) */
     struct { char name[32]; char path[PATH_MAX]; } roots[LAB_MAX_ROOTS];
@@ -67,11 +68,19 @@ static void count_hook(lua_State *L, lua_Debug *ar)
         if (!sb->tripped) {
             sb->tripped = true;
             lua_sethook(L, count_hook, LUA_MASKCOUNT, 1);
+            /*
+             * Where the loop was is only known now: every later error (in the
+             * lab's own code, unwinding) repeats this message, so the report
+             * points at the student's line, not at the lab's wrapper.
+             */
+            luaL_where(L, 0);   /* in a hook, level 0 is the function that was running */
+            snprintf(sb->trip_msg, sizeof sb->trip_msg,
+                     "%sinstruction limit exceeded (%" PRIu64 " Lua instructions): an endless loop?",
+                     lua_tostring(L, -1), sb->insn_cap);
+            lua_pop(L, 1);
         }
-        char msg[128];   /* lua_pushfstring knows no 64-bit format */
-        snprintf(msg, sizeof msg, "instruction limit exceeded (%" PRIu64 " Lua instructions): an endless loop?",
-                 sb->insn_cap);
-        luaL_error(L, "%s", msg);
+        lua_pushstring(L, sb->trip_msg);
+        lua_error(L);
     }
 }
 

@@ -688,6 +688,64 @@ static void test_shipped_labs(void)
     lab_report_free(&r);
 }
 
+/* Grades the lab 02 solution with emulate.lua (or lab 01's with user.s) replaced by text. */
+static void grade_variant(const char *lab, const char *file, const char *text, lab_report *r)
+{
+    char *tmp = make_tmpdir(), cmd[PATH_MAX * 2], labdir[PATH_MAX], err[2048];
+    CU_ASSERT_PTR_NOT_NULL_FATAL(tmp);
+    snprintf(cmd, sizeof cmd, "cp labs/%s/solution/* %s/", lab, tmp);
+    CU_ASSERT_EQUAL(system(cmd), 0);
+    write_file(tmp, file, text);
+    snprintf(labdir, sizeof labdir, "labs/%s", lab);
+    lab_request rq = { .lab_dir = labdir, .submission_dir = tmp, .seed = lab_seed_from_student("reference") };
+    CU_ASSERT_TRUE_FATAL(lab_grade(&rq, r, err, sizeof err));
+    rm_rf(tmp);
+    free(tmp);
+}
+
+static const lab_item *item(const lab_report *r, const char *id)
+{
+    for (size_t i = 0; i < r->nitems; i++)
+        if (!strcmp(r->items[i].id, id))
+            return &r->items[i];
+    CU_FAIL("no such item");
+    return &r->items[0];
+}
+
+static void test_student_errors(void)
+{
+    lab_report r;
+    /* Lab 01: an error on line 3 of user.s is reported there, not in the kernel+user source. */
+    grade_variant("01-rings", "user.s", "main:\n        nop\n        bogus r1, r2\n", &r);
+    CU_ASSERT_PTR_NOT_NULL(strstr(item(&r, "assembles")->message, "user.s:3:9: error: unknown mnemonic 'bogus'"));
+    CU_ASSERT_FALSE(item(&r, "assembles")->passed);
+    lab_report_free(&r);
+    /* Lab 02: a bad value is blamed on emulate.lua's line; it loads, so `loads` passes. */
+    grade_variant("02-trap-and-emulate", "emulate.lua",
+                  "return function(vm, insn)\n  vm:set_reg(insn.rd, 'x')\nend\n", &r);
+    CU_ASSERT_TRUE(item(&r, "loads")->passed);
+    CU_ASSERT_STRING_EQUAL(item(&r, "boots")->message,
+                           "emulate.lua:2: vm:set_reg: the value must be an integer, not a string");
+    CU_ASSERT_DOUBLE_EQUAL(r.total, 14, 1e-9);
+    lab_report_free(&r);
+    /* A loop in the emulation: the limit names emulate.lua's line, not the lab's. */
+    grade_variant("02-trap-and-emulate", "emulate.lua",
+                  "return function(vm, insn)\n  local n = 0\n  while true do n = n + 1 end\nend\n", &r);
+    CU_ASSERT_TRUE(item(&r, "loads")->passed);
+    CU_ASSERT_PTR_NOT_NULL(strstr(item(&r, "checksum")->message, "emulate.lua:3: instruction limit exceeded"));
+    lab_report_free(&r);
+    /* A guest sent off into the void: the VM failed, said once and plainly. */
+    grade_variant("02-trap-and-emulate", "emulate.lua",
+                  "return function(vm, insn) vm:set_pc(0x900000) end\n", &r);
+    CU_ASSERT_PTR_NOT_NULL(strstr(item(&r, "checksum")->message, "the guest never reached its halt: the VM failed ("));
+    lab_report_free(&r);
+    /* Not a function at all: `loads` fails, and says why. */
+    grade_variant("02-trap-and-emulate", "emulate.lua", "return 42\n", &r);
+    CU_ASSERT_FALSE(item(&r, "loads")->passed);
+    CU_ASSERT_STRING_EQUAL(item(&r, "loads")->message, "emulate.lua must return a function(vm, insn)");
+    lab_report_free(&r);
+}
+
 /* ---- the command line ---------------------------------------------------------------------- */
 /* Runs "traplab lab ARGS" from the repository root; stdout and stderr in out. */
 static int lab_cmd(const char *args, char *out, size_t n)
@@ -809,5 +867,6 @@ void test_lab_register(void)
     CU_add_test(s, "questions, checks, hints and seeds", test_framework_grades);
     CU_add_test(s, "a class of 100 submissions grades right", test_class_of_hundred);
     CU_add_test(s, "each lab's solution scores full marks, its starter does not", test_shipped_labs);
+    CU_add_test(s, "students' errors point at their own file and line", test_student_errors);
     CU_add_test(s, "traplab lab list, show, check and grade", test_command_line);
 }

@@ -29,14 +29,26 @@ local function run_vm(src, emulate_mfcr, want_trace)
   assert(ok, diag)
   local r = { exits = 0, trace = {} }
   -- What the student's emulation may touch: the guest's registers, PC and
-  -- virtual control registers, nothing of the hypervisor itself.
+  -- virtual control registers, nothing of the hypervisor itself.  A bad
+  -- argument is blamed on the student's line (error level 2), not on this file.
+  local function value(name, v)
+    if math.type(v) ~= "integer" then
+      error(string.format("vm:%s: the value must be an integer, not %s", name,
+                          type(v) == "number" and tostring(v) or "a " .. type(v)), 3)
+    end
+  end
+  local function call(name, f, ...)
+    local ok, res = pcall(f, ...)
+    if not ok then error("vm:" .. name .. ": " .. tostring(res):gsub("^[^\n]-:%d+: ", ""), 3) end
+    return res
+  end
   local vm = {
-    reg = function(_, n) return h:reg(0, n) end,
-    set_reg = function(_, n, v) h:set_reg(0, n, v) end,
+    reg = function(_, n) return call("reg", h.reg, h, 0, n) end,
+    set_reg = function(_, n, v) value("set_reg", v); call("set_reg", h.set_reg, h, 0, n, v) end,
     pc = function() return h:pc(0) end,
-    set_pc = function(_, v) h:set_pc(0, v) end,
-    vcr = function(_, n) return h:vcr(0, n) end,
-    set_vcr = function(_, n, v) h:set_vcr(0, n, v) end,
+    set_pc = function(_, v) value("set_pc", v); call("set_pc", h.set_pc, h, 0, v) end,
+    vcr = function(_, n) return call("vcr", h.vcr, h, 0, n) end,
+    set_vcr = function(_, n, v) value("set_vcr", v); call("set_vcr", h.set_vcr, h, 0, n, v) end,
   }
   h:emulate("mfcr", function(_, _, insn)
     emulate_mfcr(vm, { mnemonic = insn.mnemonic, rd = insn.rd, rs1 = insn.rs1, pc = insn.pc,
@@ -139,10 +151,22 @@ lab:question{
 }
 
 -- ---- the student's emulation -----------------------------------------------------------
+-- Loading emulate.lua and running the guest with it are separate steps: `loads` grades only
+-- the first, so an emulation that loads but then fails or loops loses the other checks only.
+local loaded
+local function load_emulation(ctx)
+  if not loaded then
+    local ok, f = pcall(function() return ctx.submission:lua("emulate.lua") end)
+    if not ok then loaded = { nil, f }
+    elseif type(f) ~= "function" then loaded = { nil, "emulate.lua must return a function(vm, insn)" }
+    else loaded = { f } end
+  end
+  return loaded[1], loaded[2]
+end
+
 local function student_run(ctx, p)
-  local ok, f = pcall(function() return ctx.submission:lua("emulate.lua") end)
-  if not ok then return nil, f end
-  if type(f) ~= "function" then return nil, "emulate.lua must return a function(vm, insn)" end
+  local f, err = load_emulation(ctx)
+  if not f then return nil, err end
   local trace = ctx.answers.trace == true
   local ok2, r = pcall(run_vm, guest_source(ctx, p), f, trace)
   if not ok2 then return nil, r end
@@ -163,9 +187,9 @@ end
 lab:check{
   id = "loads", points = 2, title = "emulate.lua returns a function",
   hints = { "emulate.lua ends with: return function(vm, insn) ... end" },
-  run = function(ctx, p)
-    local r, err = result(ctx, p)
-    if not r then return false, err end
+  run = function(ctx)
+    local f, err = load_emulation(ctx)
+    if not f then return false, err end
     return true
   end,
 }
@@ -194,7 +218,9 @@ lab:check{
     if not r then return false, err end
     if r.fault then return false, r.fault end
     if not r.halted then
-      return false, "the guest did not reach its halt (VM " .. r.state .. ", run stopped: " .. r.stop .. ")"
+      if r.state == "failed" then return false, "the guest never reached its halt: the VM failed (" .. r.reason .. ")" end
+      return false, "the guest never reached its halt: it was still running after " .. RUN_LIMIT
+          .. " instructions (run stopped: " .. r.stop .. ")"
     end
     local want = checksum(p.data)
     local ref = reference(ctx, p)
