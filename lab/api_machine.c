@@ -389,7 +389,7 @@ static bool trap_hook(machine *m, const machine_trap *t, void *ud)
     lua_rawgeti(L, LUA_REGISTRYINDEX, lm->hook_ref);
     push_trap(L, t);
     lua_pushvalue(L, lm->self_idx);
-    if (lua_pcall(L, 2, 1, 0) != LUA_OK) {
+    if (lab_pcall_where(L, 2, 1) != LUA_OK) {
         const char *e = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : "error in the trap hook";
         lm->hook_error = strdup(strcmp(e, "not enough memory") == 0 ? "memory limit exceeded" : e);
         lua_pop(L, 1);

@@ -309,7 +309,7 @@ static void event_hook(vmm *v, const vmm_event *e, void *ud)
     lua_rawgeti(L, LUA_REGISTRYINDEX, h->event_ref);
     push_event(L, e);
     lua_pushvalue(L, h->self_idx);
-    if (lua_pcall(L, 2, 0, 0) != LUA_OK)
+    if (lab_pcall_where(L, 2, 0) != LUA_OK)
         hook_failed(h, L);
 }
 
@@ -340,7 +340,7 @@ static vmm_emul_result emul_hook(vmm *v, unsigned vm, uint32_t insn, void *ud)
         lua_setfield(L, -2, "text");
     }
     lua_pushinteger(L, insn); lua_setfield(L, -2, "word");
-    if (lua_pcall(L, 3, 1, 0) != LUA_OK) {
+    if (lab_pcall_where(L, 3, 1) != LUA_OK) {
         hook_failed(h, L);
         return VMM_EMUL_JUMP;   /* leave the PC alone; the machine is stopping */
     }
@@ -408,7 +408,7 @@ static bool hcall_hook(vmm *v, unsigned vm, uint32_t nr, uint32_t a1, uint32_t a
     lua_pushinteger(L, a1);
     lua_pushinteger(L, a2);
     lua_pushinteger(L, a3);
-    if (lua_pcall(L, 5, 1, 0) != LUA_OK) {
+    if (lab_pcall_where(L, 5, 1) != LUA_OK) {
         hook_failed(h, L);
         *ret = VMM_HC_EINVAL;
         return true;

@@ -10,6 +10,7 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <lauxlib.h>
 
@@ -58,8 +59,20 @@ static int c_exists(lua_State *L)
     const char *root = luaL_checkstring(L, 1);
     const char *rel = luaL_checklstring(L, 2, &rl);
     char path[PATH_MAX], err[PATH_MAX + 128];
-    lua_pushboolean(L, strlen(rel) == rl &&
-                    lab_sandbox_resolve(lab_sandbox_from(L), root, rel, path, sizeof path, err, sizeof err));
+    lab_sandbox *sb = lab_sandbox_from(L);
+    if (strlen(rel) == rl && lab_sandbox_resolve(sb, root, rel, path, sizeof path, err, sizeof err)) {
+        lua_pushboolean(L, 1);
+        return 1;
+    }
+    /* Missing is one answer; there but refused (a symlink out, `..`) is another, with its reason. */
+    const char *dir = lab_sandbox_root(sb, root);
+    struct stat st;
+    lua_pushboolean(L, 0);
+    if (strlen(rel) != rl || !dir || snprintf(path, sizeof path, "%s/%s", dir, rel) >= (int)sizeof path ||
+        lstat(path, &st) == 0) {
+        lua_pushstring(L, strlen(rel) != rl ? "a path cannot contain a NUL byte" : err);
+        return 2;
+    }
     return 1;
 }
 
@@ -73,9 +86,12 @@ static int c_call(lua_State *L)
 {
     lab_sandbox *sb = lab_sandbox_from(L);
     luaL_checkany(L, 1);
+    lua_pushcfunction(L, lab_error_where);
+    lua_insert(L, 1);
     lab_sandbox_reset_budget(sb);
-    int st = lua_pcall(L, lua_gettop(L) - 1, LUA_MULTRET, 0);
+    int st = lua_pcall(L, lua_gettop(L) - 2, LUA_MULTRET, 1);
     lab_sandbox_reset_budget(sb);
+    lua_remove(L, 1);
     lua_pushboolean(L, st == LUA_OK);
     lua_insert(L, 1);
     return lua_gettop(L);

@@ -270,7 +270,9 @@ function M.grade(lab, info)
     end
     return report
   end
-  if C.exists("submission", lab.answers) then
+  local there, refused = C.exists("submission", lab.answers)
+  if refused then return fatal(lab.answers .. " was refused: " .. refused) end
+  if there then
     local ok, res = load_student(state, lab.answers)
     if state.violation then return fatal(state.violation) end
     if not ok then return fatal(res) end

@@ -96,10 +96,43 @@ static int sandbox_panic(lua_State *L)
 static int msghandler(lua_State *L)
 {
     const char *msg = lua_type(L, 1) == LUA_TSTRING ? lua_tostring(L, 1) : NULL;
-    if (!msg)
-        msg = lua_pushfstring(L, "(error object is a %s value)", luaL_typename(L, 1));
+    if (!msg) {
+        lab_error_where(L);
+        msg = lua_tostring(L, -1);
+    }
     luaL_traceback(L, L, msg, 1);
     return 1;
+}
+
+/*
+ * error({...}) carries no position: say where it was raised, from the first
+ * Lua frame up the stack.  Never calls a metamethod (the object may be a
+ * student's); string messages already have their file:line.
+ */
+int lab_error_where(lua_State *L)
+{
+    if (lua_type(L, 1) == LUA_TSTRING)
+        return 1;
+    lua_Debug ar;
+    for (int level = 1; lua_getstack(L, level, &ar); level++) {
+        if (lua_getinfo(L, "Sl", &ar) && ar.currentline > 0) {
+            lua_pushfstring(L, "%s:%d: error() was given a %s value, not a message", ar.short_src,
+                            ar.currentline, luaL_typename(L, 1));
+            return 1;
+        }
+    }
+    lua_pushfstring(L, "error() was given a %s value, not a message", luaL_typename(L, 1));
+    return 1;
+}
+
+int lab_pcall_where(lua_State *L, int nargs, int nresults)
+{
+    int base = lua_gettop(L) - nargs;
+    lua_pushcfunction(L, lab_error_where);
+    lua_insert(L, base);
+    int st = lua_pcall(L, nargs, nresults, base);
+    lua_remove(L, base);
+    return st;
 }
 
 /* load, but text only; with upvalue 2 set, that table is the default env. */
@@ -373,7 +406,8 @@ bool lab_sandbox_resolve(const lab_sandbox *sb, const char *name, const char *re
     /* A symlink may point anywhere: the real path must still be inside. */
     size_t rl = strlen(root);
     if (strncmp(real, root, rl) != 0 || (real[rl] != '/' && real[rl] != '\0')) {
-        snprintf(err, errlen, "'%s' leads outside the %s folder", rel, name);
+        snprintf(err, errlen, "'%s' leads outside the %s folder (a symbolic link out of it is refused)",
+                 rel, name);
         return false;
     }
     if (strlen(real) >= outlen) {

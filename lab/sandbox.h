@@ -68,6 +68,14 @@ void lab_sandbox_push_load(lua_State *L, int env_idx);
  */
 bool lab_sandbox_charge(lab_sandbox *sb, size_t bytes);
 void lab_sandbox_uncharge(lab_sandbox *sb, size_t bytes);
+/*
+ * A message handler for lua_pcall: a string message passes unchanged; any
+ * other error object becomes "file:line: error() was given a table value,
+ * not a message", from the nearest Lua frame.
+ */
+int lab_error_where(lua_State *L);
+/* lua_pcall(L, nargs, nresults, that handler). */
+int lab_pcall_where(lua_State *L, int nargs, int nresults);
 /* Protects a metatable (pushed by luaL_newmetatable) from getmetatable tricks. */
 void lab_protect_metatable(lua_State *L, int idx);
 

@@ -739,6 +739,30 @@ static void test_student_errors(void)
                   "return function(vm, insn) vm:set_pc(0x900000) end\n", &r);
     CU_ASSERT_PTR_NOT_NULL(strstr(item(&r, "checksum")->message, "the guest never reached its halt: the VM failed ("));
     lab_report_free(&r);
+    /* error() with a table still says where. */
+    grade_variant("02-trap-and-emulate", "emulate.lua",
+                  "return function(vm, insn)\n  error({ code = 1 })\nend\n", &r);
+    CU_ASSERT_STRING_EQUAL(item(&r, "boots")->message, "emulate.lua:2: error() was given a table value, not a message");
+    lab_report_free(&r);
+    /* A symlink out of the folder is refused, and the report says so (not "missing"). */
+    char *tmp = make_tmpdir(), path[PATH_MAX], err[2048];
+    CU_ASSERT_PTR_NOT_NULL_FATAL(tmp);
+    snprintf(path, sizeof path, "%s/user.s", tmp);
+    CU_ASSERT_EQUAL(symlink("/etc/hostname", path), 0);
+    lab_request rq = { .lab_dir = "labs/01-rings", .submission_dir = tmp, .seed = 1 };
+    CU_ASSERT_TRUE_FATAL(lab_grade(&rq, &r, err, sizeof err));
+    CU_ASSERT_STRING_EQUAL(item(&r, "assembles")->message,
+                           "user.s was refused: 'user.s' leads outside the submission folder "
+                           "(a symbolic link out of it is refused)");
+    lab_report_free(&r);
+    snprintf(path, sizeof path, "%s/answers.lua", tmp);
+    CU_ASSERT_EQUAL(symlink("/etc/hostname", path), 0);
+    CU_ASSERT_TRUE_FATAL(lab_grade(&rq, &r, err, sizeof err));
+    CU_ASSERT_PTR_NOT_NULL_FATAL(r.fatal);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.fatal, "answers.lua was refused: 'answers.lua' leads outside"));
+    lab_report_free(&r);
+    rm_rf(tmp);
+    free(tmp);
     /* Not a function at all: `loads` fails, and says why. */
     grade_variant("02-trap-and-emulate", "emulate.lua", "return 42\n", &r);
     CU_ASSERT_FALSE(item(&r, "loads")->passed);
