@@ -806,6 +806,9 @@ static void test_command_line(void)
 
     CU_ASSERT_EQUAL(lab_cmd("check 01 --labs labs --submission labs/01-rings/solution --no-record", out, sizeof out), 0);
     CU_ASSERT_PTR_NOT_NULL(strstr(out, "Total: 30/30 (100%)"));
+    /* Long question texts are word-wrapped under their column, not cut. */
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "  PASS  legacy       In the legacy profile `smsw` runs in ring 3 without        3/3\n"
+                                       "                     trapping, yet it reveals the ring. Can a classic\n"));
     CU_ASSERT_EQUAL(lab_cmd("check 01-rings --labs labs --submission labs/01-rings/solution --no-record --json", out, sizeof out), 0);
     CU_ASSERT_PTR_NOT_NULL(strstr(out, "\"percent\": 100}"));
     CU_ASSERT_EQUAL(lab_cmd("show 01 --labs labs --student reference", out, sizeof out), 0);
@@ -874,7 +877,7 @@ static void test_command_line(void)
     fclose(f);
     CU_ASSERT_PTR_NOT_NULL(strstr(out, "student,lab,seed,points,max,percent,status,reason\n\"bob\",\"01-rings\","));
     CU_ASSERT_PTR_NOT_NULL(strstr(out, ",0,30,0,zero,\"sandbox violation: tried to use 'io'\"\n"));
-    CU_ASSERT_PTR_NOT_NULL(strstr(out, "\"reference\",\"01-rings\",11131508712565881466,30,30,100,graded,\"\"\n"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "\"reference\",\"01-rings\",\"11131508712565881466\",30,30,100,graded,\"\"\n"));
     CU_ASSERT_PTR_NOT_NULL(strstr(out, "the submission hangs"));
     rm_rf(tmp);
     free(tmp);
