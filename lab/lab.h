@@ -74,7 +74,8 @@ bool lab_describe(const lab_request *rq, lab_report *out, char *err, size_t errl
 
 /* ---- isolation ----------------------------------------------------------- */
 typedef struct {
-    unsigned cpu_seconds;    /* RLIMIT_CPU of each child */
+    unsigned cpu_seconds;    /* RLIMIT_CPU of each child: the last resort for a whole submission */
+    unsigned item_cpu_seconds;   /* each question and check, in a child of its own (0: no limit) */
     unsigned wall_ms;        /* watchdog: SIGKILL after this */
     size_t memory_bytes;     /* RLIMIT_AS of each child (skipped under ASan) */
     bool keep_stderr;        /* let the lab's print() through (lab check), else /dev/null */

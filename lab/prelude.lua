@@ -286,20 +286,39 @@ function M.grade(lab, info)
     if not ok then error(res, 0) end
     return res
   end
-  for _, item in ipairs(lab._items) do
+  -- One item graded: passed, message, and a sandbox violation if there was one.
+  local function grade_item(i)
+    local item = lab._items[i]
     local ok, passed, msg
     if item.kind == "question" then
       ok, passed, msg = C.call(grade_question, item, params, answers)
     else
       ok, passed, msg = C.call(item.spec.run, ctx, params)
     end
-    if state.violation then return fatal(state.violation) end
     if not ok then
       passed, msg = false, errmsg(passed)
     elseif passed == true or type(msg) ~= "string" then
       msg = passed == true and "" or "check failed"
     end
-    tinsert(report.items, result_of(item, params, passed == true, msg))
+    return passed == true, msg, state.violation
+  end
+  -- Under a grading jail, the items run in a child process with a CPU limit per item, so
+  -- one slow check fails alone (C.isolate); otherwise here.
+  local results
+  if C.item_cpu > 0 then
+    results = C.isolate(#lab._items, C.item_cpu, grade_item)
+  else
+    results = {}
+    for i = 1, #lab._items do
+      local passed, msg, violation = grade_item(i)
+      results[i] = { passed, msg, violation }
+      if violation then break end
+    end
+  end
+  for i, item in ipairs(lab._items) do
+    local r = results[i]
+    if r[3] then return fatal(r[3]) end
+    tinsert(report.items, result_of(item, params, r[1], r[2]))
   end
   return report
 end

@@ -15,6 +15,7 @@
 typedef struct {
     uint64_t max_instructions;   /* per lab_sandbox_pcall; 0 = default */
     size_t max_memory;           /* bytes the Lua heap may hold; 0 = default */
+    unsigned item_cpu_seconds;   /* > 0: grade each item in a child under this CPU limit */
 } lab_limits;
 
 #define LAB_DEFAULT_INSTRUCTIONS 20000000ull

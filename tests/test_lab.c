@@ -68,7 +68,7 @@ static char *run_lab_code(lab_sandbox *sb, const char *code)
 
 static lab_sandbox *new_sandbox(uint64_t insns, size_t mem)
 {
-    lab_limits lim = { insns, mem };
+    lab_limits lim = { .max_instructions = insns, .max_memory = mem };
     lab_sandbox *sb = lab_sandbox_new(&lim);
     CU_ASSERT_PTR_NOT_NULL_FATAL(sb);
     lua_pushcfunction(lab_sandbox_lua(sb), lab_api_open);
@@ -763,6 +763,36 @@ static void test_student_errors(void)
     lab_report_free(&r);
     rm_rf(tmp);
     free(tmp);
+    /* Under the jail a slow check fails alone (its own time limit); the rest still grade. */
+    {
+        char *d = make_tmpdir(), cmd[PATH_MAX * 2], e[2048];
+        CU_ASSERT_PTR_NOT_NULL_FATAL(d);
+        snprintf(cmd, sizeof cmd, "cp labs/02-trap-and-emulate/solution/* %s/", d);
+        CU_ASSERT_EQUAL(system(cmd), 0);
+        /* A pattern that backtracks for hours inside one C call: no instruction budget sees it. */
+        write_file(d, "emulate.lua", "return function(vm, insn)\n  local s = string.rep('a', 40)\n"
+                                     "  s:match(string.rep('a?', 40) .. s)\nend\n");
+        lab_request q = { .lab_dir = "labs/02-trap-and-emulate", .submission_dir = d,
+                          .seed = lab_seed_from_student("reference") };
+        lab_jail jail;
+        lab_default_jail(&jail);
+        CU_ASSERT_TRUE_FATAL(lab_grade_many(&q, 1, 1, &jail, &r, e, sizeof e));
+        CU_ASSERT_PTR_NULL(r.fatal);
+        CU_ASSERT_DOUBLE_EQUAL(r.total, 14, 1e-9);
+        CU_ASSERT_TRUE(item(&r, "loads")->passed);
+        CU_ASSERT_PTR_NOT_NULL(strstr(item(&r, "boots")->message, "limit exceeded"));
+        CU_ASSERT_PTR_NOT_NULL(strstr(item(&r, "checksum")->message, "for this item"));
+        lab_report_free(&r);
+        rm_rf(d);
+        free(d);
+    }
+    /* Allocation counts toward the budget: a loop of string.rep fails its check, not the lab. */
+    grade_variant("02-trap-and-emulate", "emulate.lua",
+                  "return function(vm, insn)\n  for i = 1, 1e6 do local s = string.rep('y', 1000) end\nend\n", &r);
+    CU_ASSERT_PTR_NULL(r.fatal);
+    CU_ASSERT_TRUE(item(&r, "loads")->passed);
+    CU_ASSERT_PTR_NOT_NULL(strstr(item(&r, "boots")->message, "emulate.lua:2: instruction limit exceeded"));
+    lab_report_free(&r);
     /* Not a function at all: `loads` fails, and says why. */
     grade_variant("02-trap-and-emulate", "emulate.lua", "return 42\n", &r);
     CU_ASSERT_FALSE(item(&r, "loads")->passed);
