@@ -97,7 +97,7 @@ static int run_vmm(const char *guest, const char *programs, uint32_t nvms, const
         fprintf(stderr, "traplab tui: %s\n", err);
         goto out;
     }
-    tui_model *m = tui_model_new(&tui_vmm_target_ops, t, NULL, lang, 0);
+    tui_model *m = tui_model_new(&tui_vmm_target_ops, t, NULL, lang, TUI_VMM_CK_BUDGET);
     if (!m) {
         fprintf(stderr, "traplab tui: out of memory\n");
         tui_vmm_target_ops.destroy(t);

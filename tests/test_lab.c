@@ -853,6 +853,9 @@ static void test_command_line(void)
     /* Lab 02's scenario is the guest kernel in a VM under the Type-1 hypervisor. */
     CU_ASSERT_EQUAL(lab_cmd("run 02 --labs labs --student reference", out, sizeof out), 1);
     CU_ASSERT_PTR_NOT_NULL(strstr(out, "Opening lab02-guest-kernel.s in 1 VM under the type1 hypervisor in the terminal UI"));
+    CU_ASSERT_EQUAL(lab_cmd("run 01 --labs labs --lang es", out, sizeof out), 1);
+    CU_ASSERT_EQUAL(lab_cmd("run 01 --labs labs --lang fr", out, sizeof out), 2);
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "unknown language 'fr'"));
 
     /* Usage errors exit 2; a missing lab or folder exits 1. */
     CU_ASSERT_EQUAL(lab_cmd("check", out, sizeof out), 2);

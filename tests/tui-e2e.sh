@@ -224,6 +224,9 @@ if [ -f labs/01-rings/lab.lua ]; then
        && screen | grep -qF "Practica 01 - Anillos"; then
         pass "lab run --lang es: the handout's title in Spanish"
     else fail "lab run --lang es"; fi
+    $TM send-keys -t "$S" NPage
+    wait_for "DEL ENUNCIADO (README.es.md)" 5 && wait_for "1. Predice (preguntas" 5 \
+        && pass "lab run --lang es: the handout's tasks in Spanish" || fail "lab run --lang es: handout tasks"
     $TM send-keys -t "$S" q
     wait_for "DONE" && screen | grep -q "EXIT=0" && pass "lab run --lang es: q" || fail "lab run --lang es: q"
 fi

@@ -223,8 +223,10 @@ static void *t_save(void *self) { return vmm_save(((vmm_target *)self)->v); }
 
 static void t_restore(void *self, const void *snap)
 {
-    /* Only fails for a snapshot of another VMM shape, which the model never
-     * hands back: every snapshot it holds was taken from this VMM. */
+    /* Fails only for a snapshot of another VMM shape (never here: every
+     * snapshot the model holds was taken from this VMM) or when a console
+     * buffer cannot grow, and then leaves the VMM untouched, as the bare
+     * machine's restore cannot report either. */
     (void)vmm_restore(((vmm_target *)self)->v, snap);
 }
 
