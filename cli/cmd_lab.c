@@ -589,8 +589,10 @@ static int lab_run(int argc, char **argv)
     /* The scenario and the tasks go to a private folder that is removed afterwards. */
     char tmpl[] = "/tmp/traplab-lab-run-XXXXXX", path[PATH_MAX], tpath[PATH_MAX];
     int status = EXIT_FAIL;
+    char ppath[PATH_MAX] = "";
     if (!mkdtemp(tmpl) || !join(path, sizeof path, tmpl, r.scenario_name) ||
-        !join(tpath, sizeof tpath, tmpl, "tasks.txt")) {
+        !join(tpath, sizeof tpath, tmpl, "tasks.txt") ||
+        (r.scenario_vms && !join(ppath, sizeof ppath, tmpl, r.scenario_program_name))) {
         fprintf(stderr, "traplab lab run: cannot make a temporary folder: %s\n", strerror(errno));
         free(tasks);
         lab_report_free(&r);
@@ -600,9 +602,38 @@ static int lab_run(int argc, char **argv)
         fprintf(stderr, "traplab lab run: %s: %s\n", path, strerror(errno));
     } else if (!write_file(tpath, tasks)) {
         fprintf(stderr, "traplab lab run: %s: %s\n", tpath, strerror(errno));
+    } else if (r.scenario_vms && !write_file(ppath, r.scenario_program)) {
+        fprintf(stderr, "traplab lab run: %s: %s\n", ppath, strerror(errno));
     } else {
-        printf("Opening %s in the terminal UI...\n", r.scenario_name);
-        char *args[] = { "traplab", "tui", "--lang", es ? "es" : "en", "--tasks", tpath, path, NULL };
+        char *args[16], vms[16];
+        size_t na = 0;
+        args[na++] = "traplab";
+        args[na++] = "tui";
+        args[na++] = "--lang";
+        args[na++] = es ? "es" : "en";
+        args[na++] = "--tasks";
+        args[na++] = tpath;
+        if (r.scenario_vms) {
+            /* The guest kernel in VMs under the hypervisor, as `traplab tui --guest` runs it. */
+            snprintf(vms, sizeof vms, "%u", r.scenario_vms);
+            args[na++] = "--guest";
+            args[na++] = path;
+            args[na++] = "--program";
+            args[na++] = ppath;
+            args[na++] = "--vms";
+            args[na++] = vms;
+            args[na++] = "--host";
+            args[na++] = r.scenario_host && *r.scenario_host ? r.scenario_host : "type1";
+            if (r.scenario_para)
+                args[na++] = "--para";
+            printf("Opening %s in %s %s under the %s hypervisor%s in the terminal UI...\n",
+                   r.scenario_name, vms, r.scenario_vms == 1 ? "VM" : "VMs", args[na - 1 - r.scenario_para],
+                   r.scenario_para ? " (paravirtualized)" : "");
+        } else {
+            args[na++] = path;
+            printf("Opening %s on the bare machine in the terminal UI...\n", r.scenario_name);
+        }
+        args[na] = NULL;
         int t = open_in_tui(args);
         if (t == 127 || t < 0)
             fprintf(stderr, "traplab lab run: could not start 'traplab tui' (is the terminal UI built in?)\n");
@@ -612,6 +643,8 @@ static int lab_run(int argc, char **argv)
     }
     remove(tpath);
     remove(path);
+    if (ppath[0])
+        remove(ppath);
     rmdir(tmpl);
     free(tasks);
     lab_report_free(&r);

@@ -36,6 +36,8 @@ typedef struct {
     lua_State *L;            /* the thread running the machine, while it runs */
     int self_idx;
     bool running;
+    bool halted;      /* ran into halt (or a fatal fault): step and run stop there, like the TUI */
+    machine_stop ended;   /* which of the two */
     char *hook_error;
 } lua_machine;
 
@@ -122,9 +124,13 @@ static int api_machine_new(lua_State *L)
             lua_pushnil(L);
             while (lua_next(L, -2)) {
                 const char *k = lua_type(L, -2) == LUA_TSTRING ? lua_tostring(L, -2) : "?";
-                lua_Integer v = luaL_checkinteger(L, -1);
-                if (v < 0 || v > UINT32_MAX || !machine_set_cost(&cfg.costs, k, (uint32_t)v))
+                uint32_t probe;
+                if (!machine_get_cost(&cfg.costs, k, &probe))
                     return luaL_error(L, "traplab.machine: unknown cost '%s'", k);
+                if (!lua_isinteger(L, -1) || lua_tointeger(L, -1) < 0 || lua_tointeger(L, -1) > UINT32_MAX)
+                    return luaL_error(L, "traplab.machine: cost %s must be a whole number of cycles "
+                                      "0..4294967295, not %s", k, luaL_tolstring(L, -1, NULL));
+                machine_set_cost(&cfg.costs, k, (uint32_t)lua_tointeger(L, -1));
                 lua_pop(L, 1);
             }
         }
@@ -195,6 +201,7 @@ static int m_tostring(lua_State *L)
 static void load_image(lua_State *L, lua_machine *lm, image *img)
 {
     char err[160];
+    lm->halted = false;
     if (!machine_load_image(lm->m, img, err, sizeof err)) {
         image_free(img);
         luaL_error(L, "%s", err);
@@ -203,13 +210,93 @@ static void load_image(lua_State *L, lua_machine *lm, image *img)
     lm->img = *img;
 }
 
-/* m:assemble(source [, name]) -> true | nil, diagnostics */
+/*
+ * m:assemble{ {"kernel.s", text}, {"user.s", text} }: the files are
+ * assembled as one source, as if each included the next, but every
+ * diagnostic names the file and line it came from.  Pushes the joined
+ * source and leaves in starts[]/names the first line of each part.
+ */
+#define MAX_PARTS 8
+static int join_parts(lua_State *L, int idx, const char *names[MAX_PARTS], long starts[MAX_PARTS + 1])
+{
+    /* Raw access only: no metamethod may hand out a pair (or name) nothing else holds. */
+    int n = (int)lua_rawlen(L, idx);
+    luaL_argcheck(L, n >= 1 && n <= MAX_PARTS, idx, "a list of 1..8 {name, source} pairs");
+    int top = lua_gettop(L);
+    long line = 1;
+    for (int i = 0; i < n; i++) {
+        lua_rawgeti(L, idx, i + 1);
+        if (lua_type(L, -1) != LUA_TTABLE || lua_rawgeti(L, -1, 1) != LUA_TSTRING ||
+            lua_rawgeti(L, -2, 2) != LUA_TSTRING)
+            luaL_argerror(L, idx, "each part is a {name, source} pair of strings");
+        /* The caller's list (still at idx) keeps each pair, and so each name, alive. */
+        names[i] = lua_tostring(L, -2);
+        lua_replace(L, -3);   /* the text takes the pair's slot */
+        lua_pop(L, 1);
+        size_t len;
+        const char *text = lua_tolstring(L, -1, &len);
+        starts[i] = line;
+        for (size_t k = 0; k < len; k++)
+            line += text[k] == '\n';
+        if (len == 0 || text[len - 1] != '\n') {
+            lua_pushliteral(L, "\n");
+            lua_concat(L, 2);
+            line++;
+        }
+    }
+    starts[n] = line;
+    lua_concat(L, lua_gettop(L) - top);
+    return n;
+}
+
+/* Rewrites "joined:LINE:" at the start of diagnostic lines to the part's own name and line. */
+static void map_diagnostics(lua_State *L, const char *diag, const char *joined, int n,
+                            const char *const names[], const long starts[])
+{
+    luaL_Buffer b;
+    luaL_buffinit(L, &b);
+    size_t jl = strlen(joined);
+    for (const char *p = diag; *p; ) {
+        const char *eol = strchr(p, '\n');
+        size_t len = eol ? (size_t)(eol - p) + 1 : strlen(p);
+        char *end;
+        long ln;
+        if (strncmp(p, joined, jl) == 0 && p[jl] == ':' &&
+            (ln = strtol(p + jl + 1, &end, 10)) > 0 && *end == ':') {
+            int i = n - 1;
+            while (i > 0 && ln < starts[i])
+                i--;
+            char head[64];
+            snprintf(head, sizeof head, ":%ld", ln - starts[i] + 1);
+            luaL_addstring(&b, names[i]);
+            luaL_addstring(&b, head);
+            luaL_addlstring(&b, end, len - (size_t)(end - p));
+        } else {
+            luaL_addlstring(&b, p, len);
+        }
+        p += len;
+    }
+    luaL_pushresult(&b);
+}
+
+/* m:assemble(source [, name]) or m:assemble{ {name, source}, ... } -> true | nil, diagnostics */
 static int m_assemble(lua_State *L)
 {
     lua_machine *lm = check_machine(L, 1);
     not_running(L, lm, "load");
-    const char *src = luaL_checkstring(L, 2);
-    const char *name = luaL_optstring(L, 3, "program.s");
+    const char *names[MAX_PARTS];
+    long starts[MAX_PARTS + 1];
+    int nparts = 0;
+    const char *src, *name;
+    if (lua_type(L, 2) == LUA_TTABLE) {
+        lua_settop(L, 2);
+        nparts = join_parts(L, 2, names, starts);
+        src = lua_tostring(L, -1);
+        name = "\x01joined";   /* never a real file name: every diagnostic line gets mapped */
+    } else {
+        src = luaL_checkstring(L, 2);
+        name = luaL_optstring(L, 3, "program.s");
+    }
     char *diag = NULL;
     size_t dlen = 0;
     FILE *df = open_memstream(&diag, &dlen);
@@ -225,7 +312,10 @@ static int m_assemble(lua_State *L)
     if (errors) {
         image_free(&img);
         lua_pushnil(L);
-        lua_pushstring(L, diag ? diag : "assembly failed");
+        if (nparts && diag)
+            map_diagnostics(L, diag, name, nparts, names, starts);
+        else
+            lua_pushstring(L, diag ? diag : "assembly failed");
         free(diag);
         return 2;
     }
@@ -299,7 +389,7 @@ static bool trap_hook(machine *m, const machine_trap *t, void *ud)
     lua_rawgeti(L, LUA_REGISTRYINDEX, lm->hook_ref);
     push_trap(L, t);
     lua_pushvalue(L, lm->self_idx);
-    if (lua_pcall(L, 2, 1, 0) != LUA_OK) {
+    if (lab_pcall_where(L, 2, 1) != LUA_OK) {
         const char *e = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : "error in the trap hook";
         lm->hook_error = strdup(strcmp(e, "not enough memory") == 0 ? "memory limit exceeded" : e);
         lua_pop(L, 1);
@@ -320,6 +410,10 @@ static int finish_run(lua_State *L, lua_machine *lm, machine_stop st)
         free(lm->hook_error);
         lm->hook_error = NULL;
         return lua_error(L);
+    }
+    if (st == STOP_HALT || st == STOP_FATAL) {
+        lm->halted = true;
+        lm->ended = st;
     }
     lua_pushstring(L, machine_stop_name(st));
     if (st == STOP_FATAL) {
@@ -345,6 +439,8 @@ static int m_run(lua_State *L)
     lua_Integer max = luaL_optinteger(L, 2, (lua_Integer)RUN_DEFAULT);
     luaL_argcheck(L, max > 0 && (uint64_t)max <= RUN_MAX, 2, "instruction limit must be 1..100000000");
     lua_settop(L, 1);
+    if (lm->halted)   /* past halt is zeroed memory, not more program */
+        return finish_run(L, lm, lm->ended);
     begin_run(L, lm);
     machine_stop st = machine_run(lm->m, (uint64_t)max);
     return finish_run(L, lm, st);
@@ -354,6 +450,8 @@ static int m_step(lua_State *L)
 {
     lua_machine *lm = check_machine(L, 1);
     lua_settop(L, 1);
+    if (lm->halted)
+        return finish_run(L, lm, lm->ended);
     begin_run(L, lm);
     machine_stop st = machine_step(lm->m);
     return finish_run(L, lm, st);
@@ -450,6 +548,7 @@ static int m_set_pc(lua_State *L)
 {
     lua_machine *lm = check_machine(L, 1);
     machine_cpu(lm->m)->pc = check_u32(L, 2);
+    lm->halted = false;   /* the lab moved on past the halt on purpose */
     return 0;
 }
 
@@ -611,6 +710,7 @@ static int m_restore(lua_State *L)
     if (ls->mem_size != machine_mem_size(lm->m))
         return luaL_error(L, "snapshot is of a machine with a different memory size");
     machine_restore(lm->m, ls->s);
+    lm->halted = false;
     return 0;
 }
 

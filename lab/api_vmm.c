@@ -2,7 +2,8 @@
  * api_vmm.c -- traplab.hypervisor{...}: the trap-and-emulate VMM as a Lua
  * object, with hooks on its exits and on the emulation of any privileged
  * instruction, so that a student's Lua function can be the emulation the
- * VMM calls.  VMs are numbered from 1 in Lua.
+ * VMM calls.  VMs are numbered from 0, as in the
+ * terminal UI and `traplab vm --trace` (vm0, vm1, ...).
  *
  * As with machines (api_machine.c), Lua runs inside vmm_run through C
  * callbacks: each call is a lua_pcall, an error stops the machine and is
@@ -61,8 +62,8 @@ static void not_running(lua_State *L, lua_vmm *h, const char *what)
 static unsigned check_vm(lua_State *L, lua_vmm *h, int idx)
 {
     lua_Integer i = luaL_checkinteger(L, idx);
-    luaL_argcheck(L, i >= 1 && (lua_Unsigned)i <= vmm_nvms(h->v), idx, "no such VM");
-    return (unsigned)(i - 1);
+    luaL_argcheck(L, i >= 0 && (lua_Unsigned)i < vmm_nvms(h->v), idx, "no such VM (they are numbered from 0)");
+    return (unsigned)i;
 }
 
 static unsigned check_reg(lua_State *L, int idx)
@@ -92,8 +93,8 @@ static int api_vmm_new(lua_State *L)
         luaL_checktype(L, 1, LUA_TTABLE);
         if (lua_getfield(L, 1, "vms") != LUA_TNIL) {
             lua_Integer n = luaL_checkinteger(L, -1);
-            if (n < 1 || n > 4)
-                return luaL_error(L, "traplab.hypervisor: vms must be 1..4 in a lab");
+            if (n < 1 || n > VMM_MAX_VMS)
+                return luaL_error(L, "traplab.hypervisor: vms must be 1..%d", VMM_MAX_VMS);
             cfg.nvms = (unsigned)n;
         }
         lua_pop(L, 1);
@@ -124,10 +125,16 @@ static int api_vmm_new(lua_State *L)
             while (lua_next(L, -2)) {
                 char a[96];
                 const char *k = lua_type(L, -2) == LUA_TSTRING ? lua_tostring(L, -2) : "?";
-                lua_Integer val = luaL_checkinteger(L, -1);
-                snprintf(a, sizeof a, "%.60s=%lld", k, (long long)val);
-                if (val < 0 || val > UINT32_MAX || !vmm_set_cost(&cfg.costs, &cfg.mcosts, a))
+                snprintf(a, sizeof a, "%.60s=0", k);
+                vmm_costs probe = cfg.costs;
+                machine_costs mprobe = cfg.mcosts;
+                if (!vmm_set_cost(&probe, &mprobe, a))
                     return luaL_error(L, "traplab.hypervisor: unknown cost '%s'", k);
+                if (!lua_isinteger(L, -1) || lua_tointeger(L, -1) < 0 || lua_tointeger(L, -1) > UINT32_MAX)
+                    return luaL_error(L, "traplab.hypervisor: cost %s must be a whole number 0..4294967295, "
+                                      "not %s", k, luaL_tolstring(L, -1, NULL));
+                snprintf(a, sizeof a, "%.60s=%lld", k, (long long)lua_tointeger(L, -1));
+                vmm_set_cost(&cfg.costs, &cfg.mcosts, a);
                 lua_pop(L, 1);
             }
         }
@@ -277,7 +284,7 @@ static void push_event(lua_State *L, const vmm_event *e)
 {
     lua_createtable(L, 0, 12);
     lua_pushstring(L, vmm_event_kind_name(e->kind)); lua_setfield(L, -2, "kind");
-    lua_pushinteger(L, e->vm + 1); lua_setfield(L, -2, "vm");
+    lua_pushinteger(L, e->vm); lua_setfield(L, -2, "vm");
     lua_pushstring(L, isa_cause_name(CAUSE_CODE(e->cause))); lua_setfield(L, -2, "cause");
     lua_pushinteger(L, e->pc); lua_setfield(L, -2, "pc");
     lua_pushinteger(L, e->insn); lua_setfield(L, -2, "insn");
@@ -302,7 +309,7 @@ static void event_hook(vmm *v, const vmm_event *e, void *ud)
     lua_rawgeti(L, LUA_REGISTRYINDEX, h->event_ref);
     push_event(L, e);
     lua_pushvalue(L, h->self_idx);
-    if (lua_pcall(L, 2, 0, 0) != LUA_OK)
+    if (lab_pcall_where(L, 2, 0) != LUA_OK)
         hook_failed(h, L);
 }
 
@@ -316,7 +323,7 @@ static vmm_emul_result emul_hook(vmm *v, unsigned vm, uint32_t insn, void *ud)
         return VMM_EMUL_DEFAULT;
     lua_rawgeti(L, LUA_REGISTRYINDEX, h->emul_ref[op]);
     lua_pushvalue(L, h->self_idx);
-    lua_pushinteger(L, vm + 1);
+    lua_pushinteger(L, vm);
     const isa_insn *in;
     isa_operands o;
     char buf[128];
@@ -333,7 +340,7 @@ static vmm_emul_result emul_hook(vmm *v, unsigned vm, uint32_t insn, void *ud)
         lua_setfield(L, -2, "text");
     }
     lua_pushinteger(L, insn); lua_setfield(L, -2, "word");
-    if (lua_pcall(L, 3, 1, 0) != LUA_OK) {
+    if (lab_pcall_where(L, 3, 1) != LUA_OK) {
         hook_failed(h, L);
         return VMM_EMUL_JUMP;   /* leave the PC alone; the machine is stopping */
     }
@@ -372,6 +379,9 @@ static int h_emulate(lua_State *L)
     const isa_insn *in = isa_lookup_mnemonic(luaL_checkstring(L, 2));
     if (!in)
         return luaL_argerror(L, 2, "unknown instruction");
+    if (!isa_is_privileged(in, vmm_get_config(h->v)->profile))
+        return luaL_error(L, "h:emulate('%s'): only instructions that trap can be emulated, and '%s' "
+                          "is not privileged (it runs natively in the guest)", in->mnemonic, in->mnemonic);
     if (!lua_isnil(L, 3))
         luaL_checktype(L, 3, LUA_TFUNCTION);
     luaL_unref(L, LUA_REGISTRYINDEX, h->emul_ref[in->opcode]);
@@ -394,11 +404,11 @@ static bool hcall_hook(vmm *v, unsigned vm, uint32_t nr, uint32_t a1, uint32_t a
         return false;
     lua_rawgeti(L, LUA_REGISTRYINDEX, h->hcall_ref[nr]);
     lua_pushvalue(L, h->self_idx);
-    lua_pushinteger(L, vm + 1);
+    lua_pushinteger(L, vm);
     lua_pushinteger(L, a1);
     lua_pushinteger(L, a2);
     lua_pushinteger(L, a3);
-    if (lua_pcall(L, 5, 1, 0) != LUA_OK) {
+    if (lab_pcall_where(L, 5, 1) != LUA_OK) {
         hook_failed(h, L);
         *ret = VMM_HC_EINVAL;
         return true;
@@ -670,4 +680,6 @@ void lab_api_open_vmm(lua_State *L, int traplab_idx)
     lua_pop(L, 1);
     lua_pushcfunction(L, api_vmm_new);
     lua_setfield(L, traplab_idx, "hypervisor");
+    lua_pushinteger(L, VMM_MAX_VMS);
+    lua_setfield(L, traplab_idx, "MAX_VMS");
 }

@@ -35,7 +35,8 @@
 
 void lab_default_jail(lab_jail *j)
 {
-    *j = (lab_jail){ .cpu_seconds = 5, .wall_ms = 10000, .memory_bytes = (size_t)1 << 30 };
+    *j = (lab_jail){ .cpu_seconds = 5, .item_cpu_seconds = 1, .wall_ms = 10000,
+                     .memory_bytes = (size_t)1 << 30 };
 }
 
 typedef struct {
@@ -92,9 +93,13 @@ static void run_child(const lab_request *rq, const lab_jail *j, int fd)
     if (!j->keep_stderr)
         limit(RLIMIT_FSIZE, 0);   /* a grader writes no files (a kept stderr may be one) */
     limit(RLIMIT_CORE, 0);
+    /* One slow check fails alone: the items run in children with a CPU limit each. */
+    lab_request q = *rq;
+    if (!q.limits.item_cpu_seconds)
+        q.limits.item_cpu_seconds = j->item_cpu_seconds < j->cpu_seconds ? j->item_cpu_seconds : j->cpu_seconds;
     lab_report r;
     char err[2048];
-    if (!lab_grade(rq, &r, err, sizeof err)) {
+    if (!lab_grade(&q, &r, err, sizeof err)) {
         write_all(fd, LAB_BROKEN_TAG, strlen(LAB_BROKEN_TAG));
         write_all(fd, err, strlen(err));
         _exit(0);

@@ -7,9 +7,18 @@
  */
 #include "lab/lab.h"
 
+#include <errno.h>
 #include <limits.h>
+#include <poll.h>
+#include <time.h>
+#include <signal.h>
+#include <stdio.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <lauxlib.h>
 
@@ -58,8 +67,20 @@ static int c_exists(lua_State *L)
     const char *root = luaL_checkstring(L, 1);
     const char *rel = luaL_checklstring(L, 2, &rl);
     char path[PATH_MAX], err[PATH_MAX + 128];
-    lua_pushboolean(L, strlen(rel) == rl &&
-                    lab_sandbox_resolve(lab_sandbox_from(L), root, rel, path, sizeof path, err, sizeof err));
+    lab_sandbox *sb = lab_sandbox_from(L);
+    if (strlen(rel) == rl && lab_sandbox_resolve(sb, root, rel, path, sizeof path, err, sizeof err)) {
+        lua_pushboolean(L, 1);
+        return 1;
+    }
+    /* Missing is one answer; there but refused (a symlink out, `..`) is another, with its reason. */
+    const char *dir = lab_sandbox_root(sb, root);
+    struct stat st;
+    lua_pushboolean(L, 0);
+    if (strlen(rel) != rl || !dir || snprintf(path, sizeof path, "%s/%s", dir, rel) >= (int)sizeof path ||
+        lstat(path, &st) == 0) {
+        lua_pushstring(L, strlen(rel) != rl ? "a path cannot contain a NUL byte" : err);
+        return 2;
+    }
     return 1;
 }
 
@@ -73,9 +94,12 @@ static int c_call(lua_State *L)
 {
     lab_sandbox *sb = lab_sandbox_from(L);
     luaL_checkany(L, 1);
+    lua_pushcfunction(L, lab_error_where);
+    lua_insert(L, 1);
     lab_sandbox_reset_budget(sb);
-    int st = lua_pcall(L, lua_gettop(L) - 1, LUA_MULTRET, 0);
+    int st = lua_pcall(L, lua_gettop(L) - 2, LUA_MULTRET, 1);
     lab_sandbox_reset_budget(sb);
+    lua_remove(L, 1);
     lua_pushboolean(L, st == LUA_OK);
     lua_insert(L, 1);
     return lua_gettop(L);
@@ -102,15 +126,216 @@ static int c_student_load(lua_State *L)
     return 1;
 }
 
+/* ---- one item at a time in a child, under a CPU limit --------------------------- */
+/*
+ * A record per graded item, child to parent: index, passed, then the
+ * message and the violation as length-prefixed bytes (length ~0u: none).
+ */
+static bool put(int fd, const void *p, size_t n)
+{
+    const char *c = p;
+    while (n > 0) {
+        ssize_t w = write(fd, c, n);
+        if (w < 0 && errno == EINTR) continue;
+        if (w <= 0) return false;
+        c += w;
+        n -= (size_t)w;
+    }
+    return true;
+}
+
+static bool put_str(int fd, const char *s, size_t len)
+{
+    uint32_t n = s ? (uint32_t)len : UINT32_MAX;
+    return put(fd, &n, sizeof n) && (!s || put(fd, s, len));
+}
+
+/* Grades items from..n in this (child) process, each under a fresh CPU limit; never returns. */
+static void isolate_child(lua_State *L, int fn, int from, int n, unsigned cpu, int fd)
+{
+    int top = lua_gettop(L);
+    for (int i = from; i <= n; i++) {
+        struct rusage ru;
+        getrusage(RUSAGE_SELF, &ru);
+        rlim_t used = (rlim_t)ru.ru_utime.tv_sec + (rlim_t)ru.ru_stime.tv_sec + 1;
+        struct rlimit rl = { used + cpu, used + cpu + 1 };
+        setrlimit(RLIMIT_CPU, &rl);
+        lua_pushvalue(L, fn);
+        lua_pushinteger(L, i);
+        bool passed = false;
+        const char *msg = "internal error grading this item", *viol = NULL;
+        size_t ml = strlen(msg), vl = 0;
+        if (lua_pcall(L, 1, 3, 0) == LUA_OK) {
+            passed = lua_toboolean(L, -3);
+            if (lua_type(L, -2) == LUA_TSTRING) msg = lua_tolstring(L, -2, &ml);
+            if (lua_type(L, -1) == LUA_TSTRING) viol = lua_tolstring(L, -1, &vl);
+        }
+        uint32_t idx = (uint32_t)i;
+        uint8_t ok = passed;
+        if (!put(fd, &idx, sizeof idx) || !put(fd, &ok, 1) || !put_str(fd, msg, ml) || !put_str(fd, viol, vl))
+            _exit(3);
+        lua_settop(L, top);
+        if (viol)
+            break;
+    }
+    fflush(NULL);
+    _exit(0);
+}
+
+static bool get(const char *buf, size_t len, size_t *pos, void *out, size_t n)
+{
+    if (len - *pos < n) return false;
+    memcpy(out, buf + *pos, n);
+    *pos += n;
+    return true;
+}
+
+/*
+ * C.isolate(n, cpu_seconds, fn) -> { {passed, message, violation}, ... }:
+ * fn(i) grades item i.  A child process grades the items in order, each
+ * under its own CPU limit, and reports each as it finishes; when one
+ * exceeds its limit (or crashes), that item fails with the reason and a new
+ * child goes on with the next.  So one slow check costs only its points,
+ * and the caches the items share still work in the common case.
+ */
+static int c_isolate(lua_State *L)
+{
+    int n = (int)luaL_checkinteger(L, 1);
+    unsigned cpu = (unsigned)luaL_checkinteger(L, 2);
+    luaL_checktype(L, 3, LUA_TFUNCTION);
+    lua_settop(L, 3);
+    lua_createtable(L, n, 0);
+    int res = lua_gettop(L);
+    int from = 1;
+    while (from <= n) {
+        int p[2];
+        if (pipe(p) != 0)
+            return luaL_error(L, "cannot grade in a child: %s", strerror(errno));
+        fflush(NULL);
+        pid_t pid = fork();
+        if (pid < 0) {
+            close(p[0]);
+            close(p[1]);
+            return luaL_error(L, "cannot grade in a child: %s", strerror(errno));
+        }
+        if (pid == 0) {
+            close(p[0]);
+            isolate_child(L, 3, from, n, cpu, p[1]);
+        }
+        close(p[1]);
+        char *buf = NULL;
+        size_t len = 0, cap = 0;
+        /* A wall-clock guard too, for a busy host; the clock only times the child out. */
+        struct timespec t0, t1;
+        clock_gettime(CLOCK_MONOTONIC, &t0);
+        long long wall_ms = (long long)cpu * 3000;
+        bool timed_out = false;
+        for (;;) {
+            struct pollfd pf = { .fd = p[0], .events = POLLIN };
+            clock_gettime(CLOCK_MONOTONIC, &t1);
+            long long left = wall_ms - ((long long)(t1.tv_sec - t0.tv_sec) * 1000 +
+                                        (t1.tv_nsec - t0.tv_nsec) / 1000000);
+            if (left <= 0) {
+                kill(pid, SIGKILL);
+                timed_out = true;
+                break;
+            }
+            if (poll(&pf, 1, (int)left) == 0)
+                continue;
+            if (len == cap) {
+                size_t nc = cap ? cap * 2 : 4096;
+                char *nb = realloc(buf, nc);
+                if (!nb) break;
+                buf = nb;
+                cap = nc;
+            }
+            ssize_t r = read(p[0], buf + len, cap - len);
+            if (r < 0 && errno == EINTR) continue;
+            if (r <= 0) break;
+            len += (size_t)r;
+        }
+        close(p[0]);
+        int st = 0;
+        while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+            ;
+        /* The records that came through, in order from `from`. */
+        size_t pos = 0;
+        bool stop = false;
+        for (;;) {
+            uint32_t idx, ml, vl;
+            uint8_t ok;
+            size_t save = pos;
+            if (!get(buf, len, &pos, &idx, 4) || !get(buf, len, &pos, &ok, 1) || !get(buf, len, &pos, &ml, 4) ||
+                (ml != UINT32_MAX && len - pos < ml)) { pos = save; break; }
+            const char *m = buf + pos;
+            pos += ml == UINT32_MAX ? 0 : ml;
+            if (!get(buf, len, &pos, &vl, 4) || (vl != UINT32_MAX && len - pos < vl)) { pos = save; break; }
+            const char *v = buf + pos;
+            pos += vl == UINT32_MAX ? 0 : vl;
+            if ((int)idx != from) { pos = save; break; }
+            lua_createtable(L, 3, 0);
+            lua_pushboolean(L, ok);
+            lua_rawseti(L, -2, 1);
+            lua_pushlstring(L, ml == UINT32_MAX ? "" : m, ml == UINT32_MAX ? 0 : ml);
+            lua_rawseti(L, -2, 2);
+            if (vl != UINT32_MAX) {
+                lua_pushlstring(L, v, vl);
+                lua_rawseti(L, -2, 3);
+                stop = true;
+            }
+            lua_rawseti(L, res, from++);
+            if (stop) break;
+        }
+        free(buf);
+        if (stop)
+            break;
+        if (from <= n) {
+            /* The child died in item `from`: that item fails, the next child goes on. */
+            char why[160];
+            if (timed_out)
+                snprintf(why, sizeof why, "time limit exceeded (%lld s of wall-clock time for this item): "
+                         "an endless loop?", wall_ms / 1000);
+            else if (WIFSIGNALED(st) && (WTERMSIG(st) == SIGXCPU || WTERMSIG(st) == SIGKILL))
+                snprintf(why, sizeof why, "CPU time limit exceeded (%u s for this item): an endless loop?", cpu);
+            else if (WIFSIGNALED(st))
+                snprintf(why, sizeof why, "grading this item crashed (signal %d, %s)", WTERMSIG(st),
+                         strsignal(WTERMSIG(st)));
+            else
+                snprintf(why, sizeof why, "grading this item failed (exit status %d)",
+                         WIFEXITED(st) ? WEXITSTATUS(st) : -1);
+            lua_createtable(L, 3, 0);
+            lua_pushboolean(L, 0);
+            lua_rawseti(L, -2, 1);
+            lua_pushstring(L, why);
+            lua_rawseti(L, -2, 2);
+            lua_rawseti(L, res, from++);
+        }
+    }
+    /* After a violation nothing more is graded; the caller zeroes the submission. */
+    for (; from <= n; from++) {
+        lua_createtable(L, 3, 0);
+        lua_pushboolean(L, 0);
+        lua_rawseti(L, -2, 1);
+        lua_pushliteral(L, "not graded");
+        lua_rawseti(L, -2, 2);
+        lua_rawseti(L, res, from);
+    }
+    lua_settop(L, res);
+    return 1;
+}
+
 static void push_c_powers(lua_State *L, const lab_limits *lim)
 {
     static const luaL_Reg fns[] = {
         { "read", c_read }, { "exists", c_exists }, { "call", c_call },
-        { "load", c_load }, { "student_load", c_student_load }, { NULL, NULL },
+        { "load", c_load }, { "student_load", c_student_load }, { "isolate", c_isolate },
+        { NULL, NULL },
     };
     luaL_newlib(L, fns);
     lua_pushinteger(L, (lua_Integer)(lim->max_memory ? lim->max_memory : LAB_DEFAULT_MEMORY));
     lua_setfield(L, -2, "memcap");
+    lua_pushinteger(L, (lua_Integer)lim->item_cpu_seconds);
+    lua_setfield(L, -2, "item_cpu");
 }
 
 /* ---- the Lua verdict as a lab_report ------------------------------------------ */
@@ -169,6 +394,16 @@ static int convert_report(lua_State *L)
     if (lua_rawget(L, 2) == LUA_TSTRING) {
         r->scenario = strdup(lua_tostring(L, -1));
         r->scenario_name = dupfield(L, 2, "scenario_name");
+        r->scenario_vms = (unsigned)numfield(L, 2, "scenario_vms");
+        if (r->scenario_vms) {
+            r->scenario_program = dupfield(L, 2, "scenario_program");
+            r->scenario_program_name = dupfield(L, 2, "scenario_program_name");
+            r->scenario_host = dupfield(L, 2, "scenario_host");
+            lua_pushliteral(L, "scenario_para");
+            lua_rawget(L, 2);
+            r->scenario_para = lua_toboolean(L, -1);
+            lua_pop(L, 1);
+        }
     }
     lua_pop(L, 1);
     lua_pushliteral(L, "items");
@@ -323,5 +558,6 @@ void lab_report_free(lab_report *r)
     free(r->items);
     free(r->id); free(r->title); free(r->student); free(r->fatal);
     free(r->scenario); free(r->scenario_name);
+    free(r->scenario_program); free(r->scenario_program_name); free(r->scenario_host);
     memset(r, 0, sizeof *r);
 }

@@ -38,8 +38,14 @@ typedef struct {
     size_t ntasks;
     double total, max;
     char *fatal;           /* non-NULL: the submission scores zero, and this is why */
-    char *scenario;        /* describe with want_scenario: assembly source to open, or NULL */
+    char *scenario;        /* describe with want_scenario: assembly source to open, or NULL;
+                              under a hypervisor (scenario_vms > 0), the guest kernel */
     char *scenario_name;   /* its file name, e.g. "lab01.s" */
+    unsigned scenario_vms; /* 0: the bare machine; else VMs under the hypervisor */
+    char *scenario_program;       /* hypervisor: the workload each VM runs */
+    char *scenario_program_name;
+    char *scenario_host;          /* hypervisor: "type1" or "type2" */
+    bool scenario_para;           /* hypervisor: paravirtualized guests */
 } lab_report;
 
 typedef struct {
@@ -68,7 +74,8 @@ bool lab_describe(const lab_request *rq, lab_report *out, char *err, size_t errl
 
 /* ---- isolation ----------------------------------------------------------- */
 typedef struct {
-    unsigned cpu_seconds;    /* RLIMIT_CPU of each child */
+    unsigned cpu_seconds;    /* RLIMIT_CPU of each child: the last resort for a whole submission */
+    unsigned item_cpu_seconds;   /* each question and check, in a child of its own (0: no limit) */
     unsigned wall_ms;        /* watchdog: SIGKILL after this */
     size_t memory_bytes;     /* RLIMIT_AS of each child (skipped under ASan) */
     bool keep_stderr;        /* let the lab's print() through (lab check), else /dev/null */

@@ -270,7 +270,9 @@ function M.grade(lab, info)
     end
     return report
   end
-  if C.exists("submission", lab.answers) then
+  local there, refused = C.exists("submission", lab.answers)
+  if refused then return fatal(lab.answers .. " was refused: " .. refused) end
+  if there then
     local ok, res = load_student(state, lab.answers)
     if state.violation then return fatal(state.violation) end
     if not ok then return fatal(res) end
@@ -284,20 +286,39 @@ function M.grade(lab, info)
     if not ok then error(res, 0) end
     return res
   end
-  for _, item in ipairs(lab._items) do
+  -- One item graded: passed, message, and a sandbox violation if there was one.
+  local function grade_item(i)
+    local item = lab._items[i]
     local ok, passed, msg
     if item.kind == "question" then
       ok, passed, msg = C.call(grade_question, item, params, answers)
     else
       ok, passed, msg = C.call(item.spec.run, ctx, params)
     end
-    if state.violation then return fatal(state.violation) end
     if not ok then
       passed, msg = false, errmsg(passed)
     elseif passed == true or type(msg) ~= "string" then
       msg = passed == true and "" or "check failed"
     end
-    tinsert(report.items, result_of(item, params, passed == true, msg))
+    return passed == true, msg, state.violation
+  end
+  -- Under a grading jail, the items run in a child process with a CPU limit per item, so
+  -- one slow check fails alone (C.isolate); otherwise here.
+  local results
+  if C.item_cpu > 0 then
+    results = C.isolate(#lab._items, C.item_cpu, grade_item)
+  else
+    results = {}
+    for i = 1, #lab._items do
+      local passed, msg, violation = grade_item(i)
+      results[i] = { passed, msg, violation }
+      if violation then break end
+    end
+  end
+  for i, item in ipairs(lab._items) do
+    local r = results[i]
+    if r[3] then return fatal(r[3]) end
+    tinsert(report.items, result_of(item, params, r[1], r[2]))
   end
   return report
 end
@@ -330,9 +351,35 @@ function M.describe(lab, info)
                   submission = folder("submission"), lab = folder("lab") }
     local ok, src, name = C.call(lab.scenario, ctx, params)
     if not ok then error("scenario: " .. errmsg(src), 0) end
-    if type(src) ~= "string" then error("scenario must return assembly source (a string)", 0) end
+    local function fname(n, default)
+      return type(n) == "string" and smatch(n, "^[%w_%-][%w_%-%.]*$") and n or default
+    end
+    if type(src) == "table" then
+      -- Under the hypervisor: { guest = kernel source, program = workload source,
+      -- vms = N, host = "type1"|"type2", para = bool, guest_name, program_name }.
+      local t = src
+      if type(t.guest) ~= "string" or type(t.program) ~= "string" then
+        error("scenario: a hypervisor scenario needs guest and program (assembly source strings)", 0)
+      end
+      local vms = t.vms or 1
+      if mtype(vms) ~= "integer" or vms < 1 or vms > traplab.MAX_VMS then
+        error(sfmt("scenario: vms must be an integer 1..%d", traplab.MAX_VMS), 0)
+      end
+      local host = t.host or "type1"
+      if host ~= "type1" and host ~= "type2" then error("scenario: host must be 'type1' or 'type2'", 0) end
+      out.scenario = t.guest
+      out.scenario_name = fname(t.guest_name, "guest-kernel.s")
+      out.scenario_program = t.program
+      out.scenario_program_name = fname(t.program_name, "program.s")
+      if out.scenario_program_name == out.scenario_name then out.scenario_program_name = "program-" .. out.scenario_name end
+      out.scenario_vms, out.scenario_host, out.scenario_para = vms, host, t.para == true
+      return out
+    end
+    if type(src) ~= "string" then
+      error("scenario must return assembly source (a string) or a hypervisor scenario (a table)", 0)
+    end
     out.scenario = src
-    out.scenario_name = type(name) == "string" and smatch(name, "^[%w_%-%.]+$") and name or "scenario.s"
+    out.scenario_name = fname(name, "scenario.s")
   end
   return out
 end

@@ -7,6 +7,7 @@
 
 #include <inttypes.h>
 #include <math.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -38,6 +39,63 @@ static void indent_lines(FILE *out, const char *s, const char *pad)
     }
 }
 
+#define TITLE_COLS 58   /* the title column; points follow the first row */
+#define TITLE_PAD  "                     "   /* the columns before it */
+
+/* Columns (UTF-8 characters) in s[0..n). */
+static size_t columns(const char *s, size_t n)
+{
+    size_t c = 0;
+    for (size_t i = 0; i < n; i++)
+        c += ((unsigned char)s[i] & 0xc0) != 0x80;
+    return c;
+}
+
+/*
+ * The title word-wrapped to TITLE_COLS columns, its own line breaks kept,
+ * the points after the first row and later rows under the title column.
+ */
+static void write_wrapped(FILE *out, const char *title, double points, double max)
+{
+    bool first = true;
+    const char *p = title && *title ? title : "";
+    do {
+        size_t line = strcspn(p, "\n");
+        const char *end = p + line;
+        do {
+            /* The longest run of whole words that fits; a longer word is cut. */
+            const char *cut = p, *q = p;
+            while (q < end) {
+                const char *w = q;
+                while (w < end && *w == ' ') w++;
+                const char *we = w;
+                while (we < end && *we != ' ') we++;
+                if (columns(p, (size_t)(we - p)) > TITLE_COLS)
+                    break;
+                cut = q = we;
+            }
+            if (cut == p) {   /* one word wider than the column */
+                size_t c = 0;
+                while (cut < end && (c < TITLE_COLS || ((unsigned char)*cut & 0xc0) == 0x80)) {
+                    c += ((unsigned char)*cut & 0xc0) != 0x80;
+                    cut++;
+                }
+            }
+            int len = (int)(cut - p);
+            if (first) {
+                int pad = TITLE_COLS - (int)columns(p, (size_t)len);
+                fprintf(out, "%.*s%*s %g/%g\n", len, p, pad > 0 ? pad : 0, "", points, max);
+                first = false;
+            } else {
+                fprintf(out, TITLE_PAD "%.*s\n", len, p);
+            }
+            p = cut;
+            while (p < end && *p == ' ') p++;
+        } while (p < end);
+        p = *end ? end + 1 : end;
+    } while (*p);
+}
+
 void lab_write_text(FILE *out, const lab_report *r)
 {
     fprintf(out, "Lab %s: %s", r->id, r->title);
@@ -51,12 +109,8 @@ void lab_write_text(FILE *out, const lab_report *r)
     }
     for (size_t i = 0; i < r->nitems && !r->fatal; i++) {
         const lab_item *it = &r->items[i];
-        char title[59];
-        snprintf(title, sizeof title, "%s", it->title);
-        char *nl = strchr(title, '\n');
-        if (nl) *nl = '\0';
-        fprintf(out, "  %s  %-12s %-58s %g/%g\n", it->passed ? "PASS" : "FAIL", it->id, title,
-                it->points, it->max);
+        fprintf(out, "  %s  %-12s ", it->passed ? "PASS" : "FAIL", it->id);
+        write_wrapped(out, it->title, it->points, it->max);
         if (!it->passed && it->message && *it->message)
             indent_lines(out, it->message, "        ");
         size_t k;
@@ -134,7 +188,8 @@ void lab_write_csv_row(FILE *out, const lab_report *r)
     csv_field(out, r->student);
     fputc(',', out);
     csv_field(out, r->id);
-    fprintf(out, ",%" PRIu64 ",%g,%g,%d,%s,", r->seed, r->total, r->max, percent(r),
+    /* Quoted, as in the JSON: spreadsheets and JavaScript keep only 15-17 digits of a number. */
+    fprintf(out, ",\"%" PRIu64 "\",%g,%g,%d,%s,", r->seed, r->total, r->max, percent(r),
             r->fatal ? "zero" : "graded");
     if (r->fatal) {
         /* The first line is the reason; a traceback would drown the LMS cell. */

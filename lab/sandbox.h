@@ -15,6 +15,7 @@
 typedef struct {
     uint64_t max_instructions;   /* per lab_sandbox_pcall; 0 = default */
     size_t max_memory;           /* bytes the Lua heap may hold; 0 = default */
+    unsigned item_cpu_seconds;   /* > 0: grade each item in a child under this CPU limit */
 } lab_limits;
 
 #define LAB_DEFAULT_INSTRUCTIONS 20000000ull
@@ -68,6 +69,14 @@ void lab_sandbox_push_load(lua_State *L, int env_idx);
  */
 bool lab_sandbox_charge(lab_sandbox *sb, size_t bytes);
 void lab_sandbox_uncharge(lab_sandbox *sb, size_t bytes);
+/*
+ * A message handler for lua_pcall: a string message passes unchanged; any
+ * other error object becomes "file:line: error() was given a table value,
+ * not a message", from the nearest Lua frame.
+ */
+int lab_error_where(lua_State *L);
+/* lua_pcall(L, nargs, nresults, that handler). */
+int lab_pcall_where(lua_State *L, int nargs, int nresults);
 /* Protects a metatable (pushed by luaL_newmetatable) from getmetatable tricks. */
 void lab_protect_metatable(lua_State *L, int idx);
 

@@ -68,7 +68,7 @@ static char *run_lab_code(lab_sandbox *sb, const char *code)
 
 static lab_sandbox *new_sandbox(uint64_t insns, size_t mem)
 {
-    lab_limits lim = { insns, mem };
+    lab_limits lim = { .max_instructions = insns, .max_memory = mem };
     lab_sandbox *sb = lab_sandbox_new(&lim);
     CU_ASSERT_PTR_NOT_NULL_FATAL(sb);
     lua_pushcfunction(lab_sandbox_lua(sb), lab_api_open);
@@ -228,6 +228,16 @@ static void test_machine_api(void)
         "local m = traplab.machine{}\n"
         "local ok, diag = m:assemble('  bogus r1\\n', 'bad.s')\n"
         "assert(ok == nil and diag:find('bad.s:1:3: error', 1, true), diag)\n");
+    /* Several files assembled as one: each error names its own file and line. */
+    expect_ok(sb,
+        "local m = traplab.machine{}\n"
+        "local ok, diag = m:assemble{ { 'kernel.s', '_start: nop\\n nop\\n' }, { 'user.s', 'main:\\n nop\\n  bogus r1\\n' } }\n"
+        "assert(ok == nil and diag:find('^user.s:3:3: error'), diag)\n"
+        "ok, diag = m:assemble{ { 'kernel.s', '_start: b main\\n  frob\\n' }, { 'user.s', 'main: halt' } }\n"
+        "assert(ok == nil and diag:find('^kernel.s:2:3: error'), diag)\n"
+        "assert(m:assemble{ { 'kernel.s', '_start: b main' }, { 'user.s', 'main: halt\\n' } })\n"
+        "assert(m:run(10) == 'halt')\n");
+    expect_error(sb, "traplab.machine{}:assemble{ 'x' }", "{name, source} pair");
     /* The assembler cannot be used to read files around the sandbox. */
     expect_ok(sb,
         "local m = traplab.machine{}\n"
@@ -272,6 +282,17 @@ static void test_machine_api(void)
         "m:set_ring(3)\n"
         "m:on_trap(function(t, mm) mm:close() end)\n"
         "m:run(10)\n", "from inside its own trap hook");
+    /* After halt, step and run stay there instead of running on into zeroed memory. */
+    expect_ok(sb,
+        "local m = traplab.machine{}\n"
+        "assert(m:assemble('_start: li a0, 1\\n halt\\n'))\n"
+        "assert(m:run(100) == 'halt')\n"
+        "local n = m:stats().instret\n"
+        "assert(m:step() == 'halt' and m:run(100) == 'halt' and m:stats().instret == n)\n");
+    expect_error(sb, "traplab.machine{ costs = { trap_entry = -5 } }",
+                 "cost trap_entry must be a whole number of cycles 0..4294967295, not -5");
+    expect_error(sb, "traplab.machine{ costs = { trap_entry = 2.5 } }", "not 2.5");
+    expect_error(sb, "traplab.machine{ costs = { warp = 1 } }", "unknown cost 'warp'");
     expect_error(sb, "traplab.machine{ memory = 12345 }", "multiple of 4096");
     expect_error(sb, "traplab.machine{ profile = 'x86' }", "profile must be");
     expect_error(sb, "local m = traplab.machine{}; m:reg('r99')", "unknown register");
@@ -286,7 +307,7 @@ static void test_hypervisor_api(void)
     /* A guest kernel in VM 1: the student's mfcr emulation runs, the VMM does the rest. */
     expect_ok(sb,
         "local h = traplab.hypervisor{ vms = 1, hosting = 'type1' }\n"
-        "assert(h:load(1, '_start: mfcr a1, status\\n mtcr scratch, a1\\n li a2, 107\\n out a2, 0x10\\n halt\\n'))\n"
+        "assert(h:load(0, '_start: mfcr a1, status\\n mtcr scratch, a1\\n li a2, 107\\n out a2, 0x10\\n halt\\n'))\n"
         "local kinds, emulated = {}, {}\n"
         "h:on_exit(function(e) if e.kind == 'exit' then kinds[#kinds + 1] = e.mnemonic or e.cause end end)\n"
         "h:emulate('mfcr', function(hh, vm, insn)\n"
@@ -296,41 +317,41 @@ static void test_hypervisor_api(void)
         "end)\n"
         "local snap = h:snapshot()\n"
         "assert(h:run(10000) == 'halt')\n"
-        "assert(h:console(1) == 'k' and h:state(1) == 'halted')\n"
-        "assert(h:reg(1, 'a1') == 40 and h:vcr(1, 'scratch') == 40)\n"
+        "assert(h:console(0) == 'k' and h:state(0) == 'halted')\n"
+        "assert(h:reg(0, 'a1') == 40 and h:vcr(0, 'scratch') == 40)\n"
         "assert(#emulated == 1 and emulated[1] == 'mfcr r2, status', emulated[1])\n"
         "assert(kinds[#kinds] == 'halt' and kinds[#kinds - 1] == 'out')\n"
         "local s = h:stats()\n"
         "assert(s.exits == #kinds and s.emulated_by_insn.mtcr == 1 and s.exits_by_cause.ILLEGAL_PRIV == 4)\n"
         "local cycles = s.cycles\n"
         "h:restore(snap)\n"
-        "assert(h:run(10000) == 'halt' and h:stats().cycles == cycles and h:console(1) == 'k')\n"
+        "assert(h:run(10000) == 'halt' and h:stats().cycles == cycles and h:console(0) == 'k')\n"
         "assert(getmetatable(h) == 'protected')\n"
         "h:close()\n");
     /* Without a Lua emulation the built-in one gives the virtual status: ring 0. */
     expect_ok(sb,
         "local h = traplab.hypervisor{}\n"
-        "assert(h:load(1, '_start: li a1, 99\\n mfcr a1, status\\n halt\\n'))\n"
-        "assert(h:run(10000) == 'halt' and h:reg(1, 'a1') & 3 == 0)\n");
+        "assert(h:load(0, '_start: li a1, 99\\n mfcr a1, status\\n halt\\n'))\n"
+        "assert(h:run(10000) == 'halt' and h:reg(0, 'a1') & 3 == 0)\n");
     expect_error(sb,
         "local h = traplab.hypervisor{}\n"
-        "assert(h:load(1, '_start: mfcr a1, status\\n halt\\n'))\n"
+        "assert(h:load(0, '_start: mfcr a1, status\\n halt\\n'))\n"
         "h:emulate('mfcr', function() error('student bug') end)\n"
         "h:run(10000)\n", "test:3: student bug");
     expect_error(sb,
         "local h = traplab.hypervisor{}\n"
-        "assert(h:load(1, '_start: mfcr a1, status\\n halt\\n'))\n"
+        "assert(h:load(0, '_start: mfcr a1, status\\n halt\\n'))\n"
         "h:emulate('mfcr', function(hh) hh:close() end)\n"
         "h:run(10000)\n", "from inside its own hooks");
     /* Hypercalls handled in Lua; an unhandled number still gets ENOSYS from the VMM. */
     expect_ok(sb,
         "local h = traplab.hypervisor{}\n"
-        "assert(h:load(1, '_start: li a0, 20\\n li a1, 21\\n hcall\\n mtcr scratch, a0\\n"
+        "assert(h:load(0, '_start: li a0, 20\\n li a1, 21\\n hcall\\n mtcr scratch, a0\\n"
         " li a0, 29\\n hcall\\n mtcr epc, a0\\n halt\\n'))\n"
         "local seen\n"
         "h:hypercall(20, function(hh, vm, a1) seen = vm; return a1 * 2 end)\n"
         "assert(h:run(10000) == 'halt')\n"
-        "assert(seen == 1 and h:vcr(1, 'scratch') == 42 and h:vcr(1, 'epc') == 0xffffffff)\n"
+        "assert(seen == 0 and h:vcr(0, 'scratch') == 42 and h:vcr(0, 'epc') == 0xffffffff)\n"
         "assert(h:stats().hypercalls == 2)\n");
     expect_error(sb, "traplab.hypervisor{}:hypercall(32, print)", "0..31");
     /* mode = 'para' assembles the guest with PARAVIRT defined, as traplab vm --para does. */
@@ -338,7 +359,7 @@ static void test_hypervisor_api(void)
         "local src = '.ifdef PARAVIRT\\n_start: li a0, 20\\n hcall\\n halt\\n.else\\n_start: halt\\n.endif\\n'\n"
         "for _, mode in ipairs{ 'full', 'para' } do\n"
         "  local h = traplab.hypervisor{ mode = mode, hosting = 'type2' }\n"
-        "  assert(h:load(1, src) and h:run(100000) == 'halt')\n"
+        "  assert(h:load(0, src) and h:run(100000) == 'halt')\n"
         "  assert(h:stats().hypercalls == (mode == 'para' and 1 or 0), mode)\n"
         "  assert(tostring(h):find(mode, 1, true))\n"
         "end\n");
@@ -346,11 +367,26 @@ static void test_hypervisor_api(void)
     expect_error(sb, "local h = traplab.hypervisor{}; h:close(); h:run()", "closed hypervisor");
     expect_error(sb, "traplab.hypervisor{ hosting = 'type3' }", "hosting must be");
     expect_error(sb, "traplab.hypervisor{ costs = { warp_drive = 1 } }", "unknown cost");
-    expect_error(sb, "local h = traplab.hypervisor{}; h:console(2)", "no such VM");
+    expect_error(sb, "local h = traplab.hypervisor{}; h:console(1)", "no such VM (they are numbered from 0)");
+    expect_error(sb, "traplab.hypervisor{ costs = { exit_dispatch = -5 } }",
+                 "cost exit_dispatch must be a whole number 0..4294967295, not -5");
+    expect_error(sb, "traplab.hypervisor{ costs = { exit_dispatch = 1.5 } }", "not 1.5");
+    expect_error(sb, "local h = traplab.hypervisor{}; h:emulate('add', print)",
+                 "only instructions that trap can be emulated, and 'add' is not privileged");
+    /* As many VMs as the CLI allows, numbered from 0 like the TUI's vm0..vm15. */
+    expect_ok(sb, "local h = traplab.hypervisor{ vms = traplab.MAX_VMS }\n"
+                  "assert(traplab.MAX_VMS == 16)\n"
+                  "local seen\n"
+                  "h:on_exit(function(e) seen = seen or e.vm end)\n"
+                  "for i = 0, traplab.MAX_VMS - 1 do assert(h:load(i, '_start: mfcr a1, status\\n halt\\n')) end\n"
+                  "h:run(100000)\n"
+                  "assert(seen == 0, tostring(seen))\n"
+                  "h:close()\n");
+    expect_error(sb, "traplab.hypervisor{ vms = 17 }", "vms must be 1..16");
     expect_error(sb, "local h = traplab.hypervisor{}; h:emulate('frob', print)", "unknown instruction");
     expect_ok(sb,
         "local h = traplab.hypervisor{}\n"
-        "local ok, diag = h:load(1, '.include \"/etc/passwd\"\\n')\n"
+        "local ok, diag = h:load(0, '.include \"/etc/passwd\"\\n')\n"
         "assert(not ok and diag:find('not available here', 1, true))\n");
     lab_sandbox_free(sb);
 }
@@ -652,6 +688,118 @@ static void test_shipped_labs(void)
     lab_report_free(&r);
 }
 
+/* Grades the lab 02 solution with emulate.lua (or lab 01's with user.s) replaced by text. */
+static void grade_variant(const char *lab, const char *file, const char *text, lab_report *r)
+{
+    char *tmp = make_tmpdir(), cmd[PATH_MAX * 2], labdir[PATH_MAX], err[2048];
+    CU_ASSERT_PTR_NOT_NULL_FATAL(tmp);
+    snprintf(cmd, sizeof cmd, "cp labs/%s/solution/* %s/", lab, tmp);
+    CU_ASSERT_EQUAL(system(cmd), 0);
+    write_file(tmp, file, text);
+    snprintf(labdir, sizeof labdir, "labs/%s", lab);
+    lab_request rq = { .lab_dir = labdir, .submission_dir = tmp, .seed = lab_seed_from_student("reference") };
+    CU_ASSERT_TRUE_FATAL(lab_grade(&rq, r, err, sizeof err));
+    rm_rf(tmp);
+    free(tmp);
+}
+
+static const lab_item *item(const lab_report *r, const char *id)
+{
+    for (size_t i = 0; i < r->nitems; i++)
+        if (!strcmp(r->items[i].id, id))
+            return &r->items[i];
+    CU_FAIL("no such item");
+    return &r->items[0];
+}
+
+static void test_student_errors(void)
+{
+    lab_report r;
+    /* Lab 01: an error on line 3 of user.s is reported there, not in the kernel+user source. */
+    grade_variant("01-rings", "user.s", "main:\n        nop\n        bogus r1, r2\n", &r);
+    CU_ASSERT_PTR_NOT_NULL(strstr(item(&r, "assembles")->message, "user.s:3:9: error: unknown mnemonic 'bogus'"));
+    CU_ASSERT_FALSE(item(&r, "assembles")->passed);
+    lab_report_free(&r);
+    /* Lab 02: a bad value is blamed on emulate.lua's line; it loads, so `loads` passes. */
+    grade_variant("02-trap-and-emulate", "emulate.lua",
+                  "return function(vm, insn)\n  vm:set_reg(insn.rd, 'x')\nend\n", &r);
+    CU_ASSERT_TRUE(item(&r, "loads")->passed);
+    CU_ASSERT_STRING_EQUAL(item(&r, "boots")->message,
+                           "emulate.lua:2: vm:set_reg: the value must be an integer, not a string");
+    CU_ASSERT_DOUBLE_EQUAL(r.total, 14, 1e-9);
+    lab_report_free(&r);
+    /* A loop in the emulation: the limit names emulate.lua's line, not the lab's. */
+    grade_variant("02-trap-and-emulate", "emulate.lua",
+                  "return function(vm, insn)\n  local n = 0\n  while true do n = n + 1 end\nend\n", &r);
+    CU_ASSERT_TRUE(item(&r, "loads")->passed);
+    CU_ASSERT_PTR_NOT_NULL(strstr(item(&r, "checksum")->message, "emulate.lua:3: instruction limit exceeded"));
+    lab_report_free(&r);
+    /* A guest sent off into the void: the VM failed, said once and plainly. */
+    grade_variant("02-trap-and-emulate", "emulate.lua",
+                  "return function(vm, insn) vm:set_pc(0x900000) end\n", &r);
+    CU_ASSERT_PTR_NOT_NULL(strstr(item(&r, "checksum")->message, "the guest never reached its halt: the VM failed ("));
+    lab_report_free(&r);
+    /* error() with a table still says where. */
+    grade_variant("02-trap-and-emulate", "emulate.lua",
+                  "return function(vm, insn)\n  error({ code = 1 })\nend\n", &r);
+    CU_ASSERT_STRING_EQUAL(item(&r, "boots")->message, "emulate.lua:2: error() was given a table value, not a message");
+    lab_report_free(&r);
+    /* A symlink out of the folder is refused, and the report says so (not "missing"). */
+    char *tmp = make_tmpdir(), path[PATH_MAX], err[2048];
+    CU_ASSERT_PTR_NOT_NULL_FATAL(tmp);
+    snprintf(path, sizeof path, "%s/user.s", tmp);
+    CU_ASSERT_EQUAL(symlink("/etc/hostname", path), 0);
+    lab_request rq = { .lab_dir = "labs/01-rings", .submission_dir = tmp, .seed = 1 };
+    CU_ASSERT_TRUE_FATAL(lab_grade(&rq, &r, err, sizeof err));
+    CU_ASSERT_STRING_EQUAL(item(&r, "assembles")->message,
+                           "user.s was refused: 'user.s' leads outside the submission folder "
+                           "(a symbolic link out of it is refused)");
+    lab_report_free(&r);
+    snprintf(path, sizeof path, "%s/answers.lua", tmp);
+    CU_ASSERT_EQUAL(symlink("/etc/hostname", path), 0);
+    CU_ASSERT_TRUE_FATAL(lab_grade(&rq, &r, err, sizeof err));
+    CU_ASSERT_PTR_NOT_NULL_FATAL(r.fatal);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.fatal, "answers.lua was refused: 'answers.lua' leads outside"));
+    lab_report_free(&r);
+    rm_rf(tmp);
+    free(tmp);
+    /* Under the jail a slow check fails alone (its own time limit); the rest still grade. */
+    {
+        char *d = make_tmpdir(), cmd[PATH_MAX * 2], e[2048];
+        CU_ASSERT_PTR_NOT_NULL_FATAL(d);
+        snprintf(cmd, sizeof cmd, "cp labs/02-trap-and-emulate/solution/* %s/", d);
+        CU_ASSERT_EQUAL(system(cmd), 0);
+        /* A pattern that backtracks for hours inside one C call: no instruction budget sees it. */
+        write_file(d, "emulate.lua", "return function(vm, insn)\n  local s = string.rep('a', 40)\n"
+                                     "  s:match(string.rep('a?', 40) .. s)\nend\n");
+        lab_request q = { .lab_dir = "labs/02-trap-and-emulate", .submission_dir = d,
+                          .seed = lab_seed_from_student("reference") };
+        lab_jail jail;
+        lab_default_jail(&jail);
+        CU_ASSERT_TRUE_FATAL(lab_grade_many(&q, 1, 1, &jail, &r, e, sizeof e));
+        CU_ASSERT_PTR_NULL(r.fatal);
+        CU_ASSERT_DOUBLE_EQUAL(r.total, 14, 1e-9);
+        CU_ASSERT_TRUE(item(&r, "loads")->passed);
+        CU_ASSERT_PTR_NOT_NULL(strstr(item(&r, "boots")->message, "limit exceeded"));
+        CU_ASSERT_PTR_NOT_NULL(strstr(item(&r, "checksum")->message, "for this item"));
+        lab_report_free(&r);
+        rm_rf(d);
+        free(d);
+    }
+    /* Allocation counts toward the budget: a loop of string.rep fails its check, not the lab. */
+    grade_variant("02-trap-and-emulate", "emulate.lua",
+                  "return function(vm, insn)\n  for i = 1, 1e6 do local s = string.rep('y', 1000) end\nend\n", &r);
+    CU_ASSERT_PTR_NULL(r.fatal);
+    CU_ASSERT_TRUE(item(&r, "loads")->passed);
+    CU_ASSERT_PTR_NOT_NULL(strstr(item(&r, "boots")->message, "emulate.lua:2: instruction limit exceeded"));
+    lab_report_free(&r);
+    /* Not a function at all: `loads` fails, and says why. */
+    grade_variant("02-trap-and-emulate", "emulate.lua", "return 42\n", &r);
+    CU_ASSERT_FALSE(item(&r, "loads")->passed);
+    CU_ASSERT_STRING_EQUAL(item(&r, "loads")->message, "emulate.lua must return a function(vm, insn)");
+    lab_report_free(&r);
+}
+
 /* ---- the command line ---------------------------------------------------------------------- */
 /* Runs "traplab lab ARGS" from the repository root; stdout and stderr in out. */
 static int lab_cmd(const char *args, char *out, size_t n)
@@ -688,6 +836,9 @@ static void test_command_line(void)
 
     CU_ASSERT_EQUAL(lab_cmd("check 01 --labs labs --submission labs/01-rings/solution --no-record", out, sizeof out), 0);
     CU_ASSERT_PTR_NOT_NULL(strstr(out, "Total: 30/30 (100%)"));
+    /* Long question texts are word-wrapped under their column, not cut. */
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "  PASS  legacy       In the legacy profile `smsw` runs in ring 3 without        3/3\n"
+                                       "                     trapping, yet it reveals the ring. Can a classic\n"));
     CU_ASSERT_EQUAL(lab_cmd("check 01-rings --labs labs --submission labs/01-rings/solution --no-record --json", out, sizeof out), 0);
     CU_ASSERT_PTR_NOT_NULL(strstr(out, "\"percent\": 100}"));
     CU_ASSERT_EQUAL(lab_cmd("show 01 --labs labs --student reference", out, sizeof out), 0);
@@ -697,8 +848,11 @@ static void test_command_line(void)
      * a pipe for a terminal: the plumbing is tested here, the screen by tui-e2e.sh. */
     CU_ASSERT_EQUAL(lab_cmd("run 01 --labs labs --submission labs/01-rings/solution", out, sizeof out), 1);
     CU_ASSERT_PTR_NOT_NULL(strstr(out, "Task 4. Fix user.s so that it runs in ring 3 and prints exactly: hi guest"));
-    CU_ASSERT_PTR_NOT_NULL(strstr(out, "Opening lab01-kernel-user.s in the terminal UI"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "Opening lab01-kernel-user.s on the bare machine in the terminal UI"));
     CU_ASSERT_PTR_NOT_NULL(strstr(out, "When you are done: traplab lab check 01-rings"));
+    /* Lab 02's scenario is the guest kernel in a VM under the Type-1 hypervisor. */
+    CU_ASSERT_EQUAL(lab_cmd("run 02 --labs labs --student reference", out, sizeof out), 1);
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "Opening lab02-guest-kernel.s in 1 VM under the type1 hypervisor in the terminal UI"));
     CU_ASSERT_EQUAL(lab_cmd("run 01 --labs labs --lang es", out, sizeof out), 1);
     CU_ASSERT_EQUAL(lab_cmd("run 01 --labs labs --lang fr", out, sizeof out), 2);
     CU_ASSERT_PTR_NOT_NULL(strstr(out, "unknown language 'fr'"));
@@ -756,7 +910,7 @@ static void test_command_line(void)
     fclose(f);
     CU_ASSERT_PTR_NOT_NULL(strstr(out, "student,lab,seed,points,max,percent,status,reason\n\"bob\",\"01-rings\","));
     CU_ASSERT_PTR_NOT_NULL(strstr(out, ",0,30,0,zero,\"sandbox violation: tried to use 'io'\"\n"));
-    CU_ASSERT_PTR_NOT_NULL(strstr(out, "\"reference\",\"01-rings\",11131508712565881466,30,30,100,graded,\"\"\n"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "\"reference\",\"01-rings\",\"11131508712565881466\",30,30,100,graded,\"\"\n"));
     CU_ASSERT_PTR_NOT_NULL(strstr(out, "the submission hangs"));
     rm_rf(tmp);
     free(tmp);
@@ -773,5 +927,6 @@ void test_lab_register(void)
     CU_add_test(s, "questions, checks, hints and seeds", test_framework_grades);
     CU_add_test(s, "a class of 100 submissions grades right", test_class_of_hundred);
     CU_add_test(s, "each lab's solution scores full marks, its starter does not", test_shipped_labs);
+    CU_add_test(s, "students' errors point at their own file and line", test_student_errors);
     CU_add_test(s, "traplab lab list, show, check and grade", test_command_line);
 }

@@ -292,6 +292,20 @@ if [ -f labs/01-rings/lab.lua ]; then
     wait_for "DONE" && screen | grep -q "EXIT=0" && pass "lab run --lang es: q" || fail "lab run --lang es: q"
 fi
 
+# Lab 02's scenario runs the guest kernel in a VM under the Type-1 hypervisor: stepping shows
+# its VM exits (the handout promises it), not the bare machine's "Traps and exits (0)".
+if [ -f labs/02-trap-and-emulate/lab.lua ] && [ -f vmm/vmm.h ]; then
+    another_session \
+        "LANG=C '$BIN' lab run 02-trap-and-emulate --student e2e --submission '$T'; echo \"EXIT=\$?\"; echo DONE; sleep 60"
+    wait_for "Ready. Press ?" || fail "lab run 02: the UI did not start"
+    $TM send-keys -t "$S" s s s s
+    if wait_for "ILLEGAL_PRIV" 5 && screen | grep -qF "Type-1 VMM" && screen | grep -q "vm0 .*ILLEGAL_PRIV"; then
+        pass "lab run 02: the guest kernel's VM exits under the Type-1 hypervisor"
+    else fail "lab run 02: no VM exits"; fi
+    $TM send-keys -t "$S" q
+    wait_for "DONE" && screen | grep -q "EXIT=0" && pass "lab run 02: q" || fail "lab run 02: q"
+fi
+
 if [ $fails -gt 0 ]; then
     echo "tui-e2e: $fails check(s) failed" >&2
     exit 1

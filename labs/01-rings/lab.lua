@@ -123,11 +123,16 @@ lab:question{
 
 -- ---- the fixed program ----------------------------------------------------------------
 local function run_user(ctx)
-  local src = ctx.submission:read("user.s")
-  if not src then return nil, "user.s is missing from the submission" end
+  local src, why = ctx.submission:read("user.s")
+  if not src then
+    local _, refused = ctx.submission:exists("user.s")
+    if refused then return nil, "user.s was refused: " .. refused end
+    return nil, "user.s is missing from the submission (" .. why .. ")"
+  end
   local kernel = assert(ctx.lab:read("guest/kernel.s"))
   local m = traplab.machine{ memory = 65536 }
-  local ok, diag = m:assemble(kernel .. "\n" .. src, "kernel.s+user.s")
+  -- One source, as if kernel.s included user.s, but errors name user.s and its own lines.
+  local ok, diag = m:assemble{ { "kernel.s", kernel }, { "user.s", src } }
   if not ok then return nil, "user.s does not assemble:\n" .. diag end
   local stop = m:run(200000)
   return { m = m, stop = stop, stats = m:stats(), out = m:console() }

@@ -21,22 +21,34 @@ local function checksum(data)
   return string.format("%08x\n", s)
 end
 
--- Runs the guest in VM 1 of a Type-1 traplab hypervisor, with `emulate_mfcr`
+-- Runs the guest in VM 0 of a Type-1 traplab hypervisor, with `emulate_mfcr`
 -- as the emulation of mfcr.  Returns { out, exits, first, stop, state, trace, cycles }.
 local function run_vm(src, emulate_mfcr, want_trace)
   local h = traplab.hypervisor{ vms = 1, hosting = "type1" }
-  local ok, diag = h:load(1, src)
+  local ok, diag = h:load(0, src)
   assert(ok, diag)
   local r = { exits = 0, trace = {} }
   -- What the student's emulation may touch: the guest's registers, PC and
-  -- virtual control registers, nothing of the hypervisor itself.
+  -- virtual control registers, nothing of the hypervisor itself.  A bad
+  -- argument is blamed on the student's line (error level 2), not on this file.
+  local function value(name, v)
+    if math.type(v) ~= "integer" then
+      error(string.format("vm:%s: the value must be an integer, not %s", name,
+                          type(v) == "number" and tostring(v) or "a " .. type(v)), 3)
+    end
+  end
+  local function call(name, f, ...)
+    local ok, res = pcall(f, ...)
+    if not ok then error("vm:" .. name .. ": " .. tostring(res):gsub("^[^\n]-:%d+: ", ""), 3) end
+    return res
+  end
   local vm = {
-    reg = function(_, n) return h:reg(1, n) end,
-    set_reg = function(_, n, v) h:set_reg(1, n, v) end,
-    pc = function() return h:pc(1) end,
-    set_pc = function(_, v) h:set_pc(1, v) end,
-    vcr = function(_, n) return h:vcr(1, n) end,
-    set_vcr = function(_, n, v) h:set_vcr(1, n, v) end,
+    reg = function(_, n) return call("reg", h.reg, h, 0, n) end,
+    set_reg = function(_, n, v) value("set_reg", v); call("set_reg", h.set_reg, h, 0, n, v) end,
+    pc = function() return h:pc(0) end,
+    set_pc = function(_, v) value("set_pc", v); call("set_pc", h.set_pc, h, 0, v) end,
+    vcr = function(_, n) return call("vcr", h.vcr, h, 0, n) end,
+    set_vcr = function(_, n, v) value("set_vcr", v); call("set_vcr", h.set_vcr, h, 0, n, v) end,
   }
   h:emulate("mfcr", function(_, _, insn)
     emulate_mfcr(vm, { mnemonic = insn.mnemonic, rd = insn.rd, rs1 = insn.rs1, pc = insn.pc,
@@ -57,8 +69,8 @@ local function run_vm(src, emulate_mfcr, want_trace)
     end
   end)
   r.stop = h:run(RUN_LIMIT)
-  r.out = h:console(1)
-  r.state, r.reason = h:state(1)
+  r.out = h:console(0)
+  r.state, r.reason = h:state(0)
   r.halted = r.state == "halted"
   r.cycles = h:stats().cycles
   h:close()
@@ -80,9 +92,14 @@ local lab = traplab.lab{
     for i = 1, rng:int(5, 12) do data[i] = rng:int(1, 999) end
     return { data = data, n = #data }
   end,
-  -- `traplab lab run 02-trap-and-emulate`: your guest kernel, with your words, in the terminal
-  -- UI on the bare machine: step through it and mark every instruction that will be a VM exit.
-  scenario = function(ctx, p) return guest_source(ctx, p), "lab02-guest-kernel.s" end,
+  -- `traplab lab run 02-trap-and-emulate`: your guest kernel, with your words, in one VM of
+  -- the Type-1 hypervisor in the terminal UI: step through its VM exits one by one.
+  -- The hypervisor wants a workload too; this kernel never starts one, so it is an idle loop.
+  scenario = function(ctx, p)
+    return { guest = guest_source(ctx, p), guest_name = "lab02-guest-kernel.s",
+             program = "        .org 0x00400000\n_start: b _start\n", program_name = "lab02-idle.s",
+             vms = 1, host = "type1" }
+  end,
   tasks = {
     "Read the handout (README.en.md or README.es.md): how the hypervisor runs the guest kernel in ring 1.",
     "Read guest/kernel.s; your guest folds {n} words. Predict its VM exits, then set trace = true in "
@@ -134,10 +151,22 @@ lab:question{
 }
 
 -- ---- the student's emulation -----------------------------------------------------------
+-- Loading emulate.lua and running the guest with it are separate steps: `loads` grades only
+-- the first, so an emulation that loads but then fails or loops loses the other checks only.
+local loaded
+local function load_emulation(ctx)
+  if not loaded then
+    local ok, f = pcall(function() return ctx.submission:lua("emulate.lua") end)
+    if not ok then loaded = { nil, f }
+    elseif type(f) ~= "function" then loaded = { nil, "emulate.lua must return a function(vm, insn)" }
+    else loaded = { f } end
+  end
+  return loaded[1], loaded[2]
+end
+
 local function student_run(ctx, p)
-  local ok, f = pcall(function() return ctx.submission:lua("emulate.lua") end)
-  if not ok then return nil, f end
-  if type(f) ~= "function" then return nil, "emulate.lua must return a function(vm, insn)" end
+  local f, err = load_emulation(ctx)
+  if not f then return nil, err end
   local trace = ctx.answers.trace == true
   local ok2, r = pcall(run_vm, guest_source(ctx, p), f, trace)
   if not ok2 then return nil, r end
@@ -158,9 +187,9 @@ end
 lab:check{
   id = "loads", points = 2, title = "emulate.lua returns a function",
   hints = { "emulate.lua ends with: return function(vm, insn) ... end" },
-  run = function(ctx, p)
-    local r, err = result(ctx, p)
-    if not r then return false, err end
+  run = function(ctx)
+    local f, err = load_emulation(ctx)
+    if not f then return false, err end
     return true
   end,
 }
@@ -189,7 +218,9 @@ lab:check{
     if not r then return false, err end
     if r.fault then return false, r.fault end
     if not r.halted then
-      return false, "the guest did not reach its halt (VM " .. r.state .. ", run stopped: " .. r.stop .. ")"
+      if r.state == "failed" then return false, "the guest never reached its halt: the VM failed (" .. r.reason .. ")" end
+      return false, "the guest never reached its halt: it was still running after " .. RUN_LIMIT
+          .. " instructions (run stopped: " .. r.stop .. ")"
     end
     local want = checksum(p.data)
     local ref = reference(ctx, p)
