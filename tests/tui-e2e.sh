@@ -299,7 +299,7 @@ if [ -f labs/02-trap-and-emulate/lab.lua ] && [ -f vmm/vmm.h ]; then
         "LANG=C '$BIN' lab run 02-trap-and-emulate --student e2e --submission '$T'; echo \"EXIT=\$?\"; echo DONE; sleep 60"
     wait_for "Ready. Press ?" || fail "lab run 02: the UI did not start"
     $TM send-keys -t "$S" s s s s
-    if wait_for "ILLEGAL_PRIV" 5 && screen | grep -qF "Type-1 VMM" && screen | grep -q "vm0 .*ILLEGAL_PRIV"; then
+    if wait_for "ILLEGAL_PRIV" 5 && screen | grep -qF "Type-1 VMM" && screen | grep -qE "(vm|[|])0 +ILLEGAL_PRIV"; then
         pass "lab run 02: the guest kernel's VM exits under the Type-1 hypervisor"
     else fail "lab run 02: no VM exits"; fi
     $TM send-keys -t "$S" q
