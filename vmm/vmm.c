@@ -559,6 +559,7 @@ static void on_insn(machine *m, uint32_t pc, void *ud)
     const cpu_state *c = machine_cpu(m);
     uint32_t vs = vm->vc.cr[CR_STATUS];
     const char *what = NULL;
+    char buf[112];
     switch (op) {
     case OP_PUSHF:
         if (c->cr[CR_STATUS] != vs)
@@ -574,9 +575,20 @@ static void on_insn(machine *m, uint32_t pc, void *ud)
         break;
     case OP_POPF: {
         uint32_t x;
-        if (machine_read_virt(m, c->r[REG_SP], &x, 4) &&
-            ((x ^ vs) & (STATUS_IE | STATUS_RING_MASK)))
-            what = "popf in ring 1 silently drops its interrupt-enable (and ring) change";
+        if (!machine_read_virt(m, c->r[REG_SP], &x, 4) ||
+            !((x ^ vs) & (STATUS_IE | STATUS_RING_MASK)))
+            break;
+        if ((x ^ vs) & STATUS_IE) {
+            /* The change that matters: the guest's interrupts stay as
+             * they were, so say which way it was lost. */
+            vm->st.lost_ie++;
+            snprintf(buf, sizeof buf, "popf in ring 1 silently drops the guest's IE change "
+                     "(wanted interrupts %s, they stay %s)", (x & STATUS_IE) ? "on" : "off",
+                     (vs & STATUS_IE) ? "on" : "off");
+            what = buf;
+        } else {
+            what = "popf in ring 1 silently drops its ring change";
+        }
         break;
     }
     default:
@@ -809,6 +821,9 @@ void vmm_total_stats(const vmm *v, vmm_stats *out)
             out->hc_replaced_by_nr[h] += s->hc_replaced_by_nr[h];
         }
         out->hc_replaced += s->hc_replaced;
+        out->hc_invalid += s->hc_invalid;
+        out->hc_failed += s->hc_failed;
+        out->lost_ie += s->lost_ie;
         out->direct_syscalls += s->direct_syscalls;
         out->host_switches += s->host_switches;
         out->host_syscalls += s->host_syscalls;

@@ -165,11 +165,14 @@ typedef struct {
     uint64_t reflected, injected;
     uint64_t shadow_fills, shadow_syncs, shadow_flushes;
     uint64_t hypercalls, hypercalls_by_nr[VMM_MAX_HCALLS];
+    uint64_t hc_invalid;         /* of hypercalls: numbers with no handler (ENOSYS), any value */
+    uint64_t hc_failed;          /* of hypercalls: returned an error code (ENOSYS, EFAULT, EINVAL) */
     uint64_t hc_replaced;        /* exits the unmodified kernel would have taken for that work */
     uint64_t hc_replaced_by_nr[VMM_MAX_HCALLS];
     uint64_t direct_syscalls;    /* user system calls delivered through the guest's gate, no exit */
     uint64_t host_switches, host_syscalls;
     uint64_t violations;         /* legacy profile equivalence violations */
+    uint64_t lost_ie;            /* of violations: popf whose interrupt-enable change was dropped */
     uint64_t blocked;            /* accesses stopped by isolation */
     uint64_t vm_switches;
 } vmm_stats;
