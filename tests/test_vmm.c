@@ -677,6 +677,15 @@ static void test_hooks_and_events(void)
     prog_free(&w);
 }
 
+/* The last two events: the trace must tell the exit before the stop it caused. */
+static void last_two(vmm *v, const vmm_event *e, void *ud)
+{
+    (void)v;
+    vmm_event_kind *k = ud;
+    k[0] = k[1];
+    k[1] = e->kind;
+}
+
 static void test_hypercalls(void)
 {
     prog p;
@@ -704,8 +713,12 @@ static void test_hypercalls(void)
     vmm *v = make_vmm(1, VMM_HOST_TYPE1, PROFILE_STRICT);
     char err[128];
     CU_ASSERT_FATAL(vmm_load(v, 0, &p.img, NULL, err, sizeof err));
+    vmm_event_kind last[2] = { VMM_EV_COUNT, VMM_EV_COUNT };
+    vmm_set_event_fn(v, last_two, last);
     CU_ASSERT_EQUAL(vmm_run(v, 1000), STOP_HALT);
     CU_ASSERT_EQUAL(vmm_vm_state_of(v, 0), VM_HALTED);
+    CU_ASSERT_EQUAL(last[0], VMM_EV_EXIT);       /* the shutdown hypercall ... */
+    CU_ASSERT_EQUAL(last[1], VMM_EV_VM_STOP);    /* ... then the stop it caused */
     CU_ASSERT_STRING_EQUAL(vmm_console(v, 0, NULL), "hi!");
     CU_ASSERT_EQUAL(vmm_guest_reg(v, 0, 5), 3);
     CU_ASSERT_EQUAL(vmm_guest_reg(v, 0, 6), VMM_HC_EFAULT);

@@ -159,6 +159,12 @@ void vmm_host_syscall(vmm *v, vmm_vm *vm, const char *what)
 /* ---- VM life cycle ---------------------------------------------------------------- */
 static void vm_stop_event(vmm *v, vmm_vm *vm, const char *what)
 {
+    /* The exit that stopped the VM (a halt, a shutdown hypercall) comes
+     * first in the trace: on_trap tells the stop after it. */
+    if (v->in_exit) {
+        v->stop_deferred = true;
+        return;
+    }
     vmm_event e = { .kind = VMM_EV_VM_STOP, .vm = (int)vm_index(v, vm), .pc = machine_cpu(v->m)->pc,
                     .handler = VMM_BY_SCHEDULER, .at = machine_cycles(v->m), .what = what };
     vmm_emit(v, &e);
@@ -463,6 +469,7 @@ static bool on_trap(machine *m, const machine_trap *t, void *ud)
                        "host kernel switches to the VMM user process");
     }
     vmm_charge(v, vm, LAYER_VMM, v->cfg.costs.exit_dispatch);
+    v->in_exit = true;
 
     switch (code) {
     case CAUSE_TIMER:
@@ -534,6 +541,11 @@ static bool on_trap(machine *m, const machine_trap *t, void *ud)
                         .vring_to = (uint8_t)vr1, .ring_from = ring0, .ring_to = ring1,
                         .handler = h, .cycles = handled, .at = machine_cycles(m), .what = what };
         vmm_emit(v, &e);
+    }
+    v->in_exit = false;
+    if (v->stop_deferred) {
+        v->stop_deferred = false;
+        vm_stop_event(v, vm, vm->state == VM_FAILED ? vm->reason : "halted");
     }
     resume(v);
     v->mark_cycles = machine_cycles(m);

@@ -87,6 +87,11 @@ typedef struct {
 void vmm_default_costs(vmm_costs *c);
 /* "name=value"; also accepts the machine's costs (trap_entry, ...) when m is given. */
 bool vmm_set_cost(vmm_costs *c, machine_costs *m, const char *assignment);
+/* The same, with why it failed in err: unknown name, or the value's range. */
+bool vmm_set_cost_err(vmm_costs *c, machine_costs *m, const char *assignment, char *err,
+                      size_t errlen);
+/* The largest value a cost takes (90 for host_bg_share, UINT32_MAX otherwise). */
+uint32_t vmm_cost_max(const char *name);
 bool vmm_get_cost(const vmm_costs *c, const char *name, uint32_t *value);
 /* Iterate the table: name and doc of the i-th parameter, NULL past the end. */
 const char *vmm_cost_name(size_t i);
