@@ -804,6 +804,54 @@ static void test_cli(void)
              test_traplab_path);
     CU_ASSERT_EQUAL(sh(cmd, out, sizeof out), 1);
     CU_ASSERT_PTR_NOT_NULL(strstr(out, "--max-steps"));
+
+    /* A missing kernel is called a kernel. */
+    snprintf(cmd, sizeof cmd, "%s vm --guest nokernel --program cpu 2>&1", test_traplab_path);
+    CU_ASSERT_EQUAL(sh(cmd, out, sizeof out), 1);
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "no guest kernel 'nokernel'"));
+    /* Usage errors: an empty workload name, --native with the hypervisor's
+     * options, more workloads than VMs, a cost out of its range. */
+    static const char *const bad[] = {
+        "--program cpu,,sys", "--program cpu, --vms 2", "--program cpu --native --vms 2",
+        "--program cpu --native --host type2", "--program cpu,io", "--program cpu --cost host_bg_share=99",
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        snprintf(cmd, sizeof cmd, "%s vm --guest kernel %s 2>&1", test_traplab_path, bad[i]);
+        CU_ASSERT_EQUAL(sh(cmd, out, sizeof out), 2);
+    }
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "from 0 to 90"));
+
+    /* An assembled kernel cannot be paravirtualized or given -D. */
+    snprintf(cmd, sizeof cmd, "%s asm guest/kernel.s -o build/test-vm-kernel.tlo 2>&1 && "
+             "%s vm --guest build/test-vm-kernel.tlo --program cpu --para 2>&1", test_traplab_path,
+             test_traplab_path);
+    CU_ASSERT_EQUAL(sh(cmd, out, sizeof out), 2);
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "--para needs the kernel's source (.s)"));
+    snprintf(cmd, sizeof cmd, "%s vm --guest build/test-vm-kernel.tlo --program cpu -D TICK=5000 2>&1",
+             test_traplab_path);
+    CU_ASSERT_EQUAL(sh(cmd, out, sizeof out), 2);
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "-D needs the kernel's source (.s)"));
+    snprintf(cmd, sizeof cmd, "%s vm --guest build/test-vm-kernel.tlo --program cpu 2>&1",
+             test_traplab_path);
+    CU_ASSERT_EQUAL(sh(cmd, out, sizeof out), 0);
+    remove("build/test-vm-kernel.tlo");
+
+    /* Legacy: the output differs from native and vm says so; it is the
+     * lesson, so the exit status stays 0. */
+    snprintf(cmd, sizeof cmd, "%s vm --guest kernel --program io --profile legacy --stats 2>&1 >/dev/null",
+             test_traplab_path);
+    CU_ASSERT_EQUAL(sh(cmd, out, sizeof out), 0);
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "vm0: OUTPUT DIFFERS FROM NATIVE"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "popfs lost the guest's interrupt-enable change"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "sensitive instructions ran"));
+    snprintf(cmd, sizeof cmd, "%s vm --guest kernel --program io --profile legacy --json 2>/dev/null",
+             test_traplab_path);
+    CU_ASSERT_EQUAL(sh(cmd, out, sizeof out), 0);
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "\"native_output_matches\": false"));
+    snprintf(cmd, sizeof cmd, "%s vm --guest kernel --program io --json 2>/dev/null", test_traplab_path);
+    CU_ASSERT_EQUAL(sh(cmd, out, sizeof out), 0);
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "\"native_output_matches\": true"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "{\"stop\": \"halt\", \"ok\": true"));
 }
 
 static void test_snapshot(void)
