@@ -170,8 +170,9 @@ static void print_table(const row *rows, size_t n, unsigned nvms)
         else
             snprintf(ov, sizeof ov, "%+.1f%%", 100.0 * r->overhead);
         causes_text(r, causes, sizeof causes, ", ", " ");
-        printf("%-*s %-7s %-6s %14llu %10s %9llu %11.3f  %s%s\n", ww, r->workload, design_names[r->d],
-               r->host, U(r->cycles), ov, U(r->exits), r->exits_per_k, causes,
+        /* No trailing blanks on a native row, which has no causes. */
+        printf("%-*s %-7s %-6s %14llu %10s %9llu %11.3f%s%s%s\n", ww, r->workload, design_names[r->d],
+               r->host, U(r->cycles), ov, U(r->exits), r->exits_per_k, causes[0] ? "  " : "", causes,
                r->ok ? "" : "  [OUTPUT DIFFERS FROM NATIVE]");
     }
     if (nvms > 1)
