@@ -852,6 +852,18 @@ static void test_cli(void)
     CU_ASSERT_EQUAL(sh(cmd, out, sizeof out), 0);
     CU_ASSERT_PTR_NOT_NULL(strstr(out, "\"native_output_matches\": true"));
     CU_ASSERT_PTR_NOT_NULL(strstr(out, "{\"stop\": \"halt\", \"ok\": true"));
+
+    /* The only VM failed: the machine halted, but --json must not say so alone. */
+    FILE *f = fopen("build/test-vm-fail.s", "w");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+    fputs("        .org 0x1000\n_start: syscall\n", f);    /* no trap vector: the VM fails */
+    fclose(f);
+    snprintf(cmd, sizeof cmd, "%s vm --guest build/test-vm-fail.s --program cpu --json 2>/dev/null",
+             test_traplab_path);
+    CU_ASSERT_EQUAL(sh(cmd, out, sizeof out), 1);
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "{\"stop\": \"vm_failed\", \"ok\": false"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "\"state\": \"failed\""));
+    remove("build/test-vm-fail.s");
 }
 
 static void test_snapshot(void)
