@@ -9,6 +9,7 @@
 #   make check      the tests again under AddressSanitizer and UBSan
 #   make run        build and open the default scenario
 #   make bench      print the speed figures
+#   make fuzz       build the libFuzzer harnesses (needs clang; see docs/fuzzing.md)
 #   make docs       regenerate docs/ from the ISA table
 #   make clean
 
@@ -19,6 +20,11 @@ MODE ?= release
 ifeq ($(MODE),check)
 B := build/check
 MODE_CFLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+MODE_LDFLAGS := -fsanitize=address,undefined
+else ifeq ($(MODE),fuzz)
+# libFuzzer coverage plus ASan+UBSan on every object; only fuzz/ links the fuzzer's main.
+B := build/fuzz
+MODE_CFLAGS := -O1 -g -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 MODE_LDFLAGS := -fsanitize=address,undefined
 else
 B := build
@@ -70,6 +76,7 @@ include image/module.mk
 include cli/module.mk
 -include tests/module.mk
 -include bench/module.mk
+-include fuzz/module.mk
 
 obj = $(patsubst %.c,$(B)/obj/%.o,$(1))
 

@@ -17,6 +17,7 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "asm/parser.h"
 #include "isa/isa.h"
@@ -29,7 +30,14 @@
 #define MAX_COND_DEPTH    64
 #define MAX_SOURCE_SIZE   (64u << 20)
 #define MAX_SPACE         (16u << 20)
+/* Budgets per pass, so that a small source cannot make the assembler work
+ * for minutes or eat the host's memory: text from macro expansions, text
+ * read by .include, and bytes of output. */
+#define MAX_EXPANDED_TOTAL (16u << 20)
+#define MAX_INCLUDED_TOTAL (64u << 20)
+#define MAX_OUTPUT_TOTAL   (64u << 20)
 #define DEFAULT_ORIGIN    0x1000u
+#define SHOW_WIDTH        120     /* columns of a long source line shown under a diagnostic */
 
 typedef enum { MODE_NOW, MODE_FINAL } eval_mode;
 
@@ -53,7 +61,7 @@ typedef struct {
     char *name;
     char **params; size_t nparams;
     char *body; size_t len, cap;
-    int file, line;      /* the .macro line */
+    int file, line, col; /* the .macro line */
 } macro;
 
 typedef struct {
@@ -61,6 +69,7 @@ typedef struct {
     int file;            /* files[] index */
     int line;            /* line number of the line last read */
     char *path;          /* for include loop detection; NULL for macros */
+    bool borrowed;       /* text belongs to the file texts (ftext), not to this source */
     const macro *mac;    /* expansion of this macro, else NULL */
     int inv_file, inv_line, inv_col;
     size_t cond_base;    /* conditional depth when this file was entered */
@@ -74,7 +83,22 @@ typedef struct {
 typedef struct {
     uint32_t addr;
     uint8_t *data; size_t size, cap;
+    size_t seq;          /* creation order, to tell which of two overlapping segments came later */
+    int file, line, col; /* the line whose bytes started the segment */
 } segment;
+
+/* A source file's text, kept for the whole run so that a diagnostic about
+ * any earlier line (an unclosed .if, a previous definition) can show it. */
+typedef struct {
+    char *text; size_t len;
+    size_t *starts; size_t nstarts;    /* line start offsets, built on first use */
+} file_text;
+
+/* Positions in an array, by hash: open addressing, at most half full, -1 = empty.
+ * Lookups stay O(1) however many macros or numeric labels a source defines. */
+typedef struct {
+    int *slot; size_t cap;
+} hindex;
 
 struct asm_ctx {
     const asm_options *opt;
@@ -85,20 +109,28 @@ struct asm_ctx {
     bool stop;
 
     char **files; size_t nfiles;
+    file_text *ftext; size_t nftext;   /* parallel to files[] (which build_image hands over) */
 
     source *src; size_t nsrc;
     cond *conds; size_t nconds, capconds;
 
     symbol *syms; size_t nsyms, capsyms;
     int *buckets; size_t nbuckets;     /* hash of syms by lower-case name; -1 = empty */
-    numlabel *nums; size_t nnums;
-    macro *macros; size_t nmacros;
+    numlabel *nums; size_t nnums, capnums;
+    hindex num_index;                  /* nums by number */
+    macro **macros; size_t nmacros, capmacros;  /* each macro has its own block: sources point at it */
+    hindex macro_index;                /* macros by lower-case name */
     macro *defining;                   /* collecting a .macro body */
     int defining_depth;
     unsigned long expansions;
+    size_t expanded, included, output;  /* against the MAX_*_TOTAL budgets */
+    bool expand_overflow, include_overflow, output_overflow;
+    bool abandon;                      /* drop the expansion in progress (too deep) */
 
     uint32_t pc;
     bool pc_overflow;
+    bool pc_end;         /* the last byte emitted was at 0xffffffff: pc wrapped to 0 */
+    int mac_file, mac_line, mac_col;   /* the open .macro, for ".macro without .endm" */
     bool emitted_any;
     uint32_t first_addr;
     segment *segs; size_t nsegs;
@@ -107,6 +139,7 @@ struct asm_ctx {
     /* the line being assembled */
     const char *line; size_t linelen;
     int line_file, line_no;
+    int stmt_col;        /* the statement's column, for errors found while emitting its bytes */
     uint32_t line_start_pc;
     size_t line_seg, line_seg_off;
     bool line_recorded, line_is_code;
@@ -148,8 +181,38 @@ static int file_index(asm_ctx *c, const char *name)
         if (strcmp(c->files[i], name) == 0)
             return (int)i;
     c->files = xrealloc(c->files, (c->nfiles + 1) * sizeof *c->files);
+    c->ftext = xrealloc(c->ftext, (c->nfiles + 1) * sizeof *c->ftext);
     c->files[c->nfiles] = xstrdup(name);
+    memset(&c->ftext[c->nfiles], 0, sizeof *c->ftext);
+    c->nftext = c->nfiles + 1;
     return (int)c->nfiles++;
+}
+
+/* Line number line of file, from the kept file texts; NULL when unknown. */
+static const char *file_line(asm_ctx *c, int file, int line, size_t *len)
+{
+    if (file < 0 || (size_t)file >= c->nfiles || line <= 0 || !c->ftext[file].text)
+        return NULL;
+    file_text *f = &c->ftext[file];
+    if (!f->starts) {
+        size_t n = 1;
+        for (const char *q = f->text; (q = memchr(q, '\n', f->len - (size_t)(q - f->text))) != NULL; q++)
+            n++;
+        f->starts = xrealloc(NULL, n * sizeof *f->starts);
+        f->starts[0] = 0;
+        f->nstarts = 1;
+        for (size_t i = 0; i < f->len; i++)
+            if (f->text[i] == '\n')
+                f->starts[f->nstarts++] = i + 1;
+    }
+    if ((size_t)line > f->nstarts)
+        return NULL;
+    size_t start = f->starts[line - 1];
+    size_t end = (size_t)line < f->nstarts ? f->starts[line] - 1 : f->len;
+    if (end > start && f->text[end - 1] == '\r')
+        end--;
+    *len = end - start;
+    return f->text + start;
 }
 
 /* ---- diagnostics -------------------------------------------------------- */
@@ -158,20 +221,26 @@ enum { D_ERROR, D_WARNING, D_NOTE };
 static void show_source(asm_ctx *c, const char *text, size_t len, int col)
 {
     bool color = c->opt->color;
-    /* A 1 MB line is shown as a window around the column. */
+    /* A long line (a 1 MB line of binary) is shown as a window around the
+     * column, and bytes that would drive the terminal are shown as '?', one
+     * column each, so the caret stays under the right character. */
     size_t start = 0, end = len, at = col > 0 ? (size_t)col - 1 : 0;
     if (at > len)
         at = len;
-    if (len > 160) {
-        start = at > 60 ? at - 60 : 0;
-        end = start + 160 < len ? start + 160 : len;
+    if (len > SHOW_WIDTH) {
+        start = at > SHOW_WIDTH / 2 ? at - SHOW_WIDTH / 2 : 0;
+        if (start + SHOW_WIDTH > len)
+            start = len - SHOW_WIDTH;
+        end = start + SHOW_WIDTH;
     }
-    fputs("    ", c->diag);
+    fputs(start ? "    ..." : "    ", c->diag);
     for (size_t i = start; i < end; i++) {
         unsigned char ch = (unsigned char)text[i];
         fputc(ch == '\t' || (ch >= 0x20 && ch < 0x7f) ? ch : '?', c->diag);
     }
-    fputs("\n    ", c->diag);
+    fputs(end < len ? "...\n    " : "\n    ", c->diag);
+    if (start)
+        fputs("   ", c->diag);
     for (size_t i = start; i < at; i++)
         fputc(text[i] == '\t' ? '\t' : ' ', c->diag);
     fprintf(c->diag, "%s^%s\n", color ? "\033[1;32m" : "", color ? "\033[0m" : "");
@@ -200,6 +269,8 @@ static void vreport(asm_ctx *c, int kind, int file, int line, int col,
     fprintf(c->diag, " %s%s:%s ", color ? colors[kind] : "", names[kind], color ? "\033[0m\033[1m" : "");
     vfprintf(c->diag, fmt, ap);
     fprintf(c->diag, "%s\n", color ? "\033[0m" : "");
+    if (!text && line > 0)
+        text = file_line(c, file, line, &len);
     if (text)
         show_source(c, text, len, col);
 }
@@ -303,6 +374,47 @@ static size_t hash_name(const char *s)
     return h;
 }
 
+static size_t hash_lower(const char *s)
+{
+    size_t h = 5381;
+    for (; *s; s++)
+        h = h * 33 + (unsigned char)tolower((unsigned char)*s);
+    return h;
+}
+
+static size_t hash_num(int64_t n)
+{
+    uint64_t h = (uint64_t)n * 0x9e3779b97f4a7c15ull;
+    return (size_t)(h ^ (h >> 29));
+}
+
+static void hindex_put(hindex *h, size_t hash, int k)
+{
+    size_t i = hash & (h->cap - 1);
+    while (h->slot[i] >= 0)
+        i = (i + 1) & (h->cap - 1);
+    h->slot[i] = k;
+}
+
+static void hindex_clear(hindex *h)
+{
+    for (size_t i = 0; i < h->cap; i++)
+        h->slot[i] = -1;
+}
+
+/* Makes room for entry n (entries 0..n-1 exist); hash_of(c, k) rehashes entry k. */
+static void hindex_reserve(asm_ctx *c, hindex *h, size_t n, size_t (*hash_of)(const asm_ctx *, size_t))
+{
+    if (2 * (n + 1) <= h->cap)
+        return;
+    free(h->slot);
+    h->cap = h->cap ? 2 * h->cap : 256;
+    h->slot = xrealloc(NULL, h->cap * sizeof *h->slot);
+    hindex_clear(h);
+    for (size_t k = 0; k < n; k++)
+        hindex_put(h, hash_of(c, k), (int)k);
+}
+
 static symbol *find_sym(asm_ctx *c, const char *name)
 {
     if (!c->nbuckets)
@@ -346,17 +458,26 @@ static symbol *add_sym(asm_ctx *c, const char *name)
     return s;
 }
 
+static size_t num_hash_of(const asm_ctx *c, size_t k) { return hash_num(c->nums[k].num); }
+
 static numlabel *find_num(asm_ctx *c, int64_t n, bool create)
 {
-    for (size_t i = 0; i < c->nnums; i++)
-        if (c->nums[i].num == n)
-            return &c->nums[i];
+    if (c->num_index.cap)
+        for (size_t i = hash_num(n) & (c->num_index.cap - 1);; i = (i + 1) & (c->num_index.cap - 1)) {
+            int k = c->num_index.slot[i];
+            if (k < 0)
+                break;
+            if (c->nums[k].num == n)
+                return &c->nums[k];
+        }
     if (!create)
         return NULL;
-    c->nums = xrealloc(c->nums, (c->nnums + 1) * sizeof *c->nums);
-    numlabel *l = &c->nums[c->nnums++];
+    hindex_reserve(c, &c->num_index, c->nnums, num_hash_of);
+    GROW(c->nums, c->nnums, c->capnums);
+    numlabel *l = &c->nums[c->nnums];
     memset(l, 0, sizeof *l);
     l->num = n;
+    hindex_put(&c->num_index, hash_num(n), (int)c->nnums++);
     return l;
 }
 
@@ -533,12 +654,22 @@ static void emit(asm_ctx *c, const uint8_t *bytes, size_t n)
 {
     if (n == 0)
         return;
-    if ((uint64_t)c->pc + n > 0x100000000ull) {
+    /* pc_end: the previous byte went to 0xffffffff and pc wrapped to 0; the
+     * next byte would silently land at address 0. */
+    if (c->pc_end || (uint64_t)c->pc + n > 0x100000000ull) {
         if (!c->pc_overflow)
-            err(c, 1, "code runs past the end of the 32-bit address space");
+            err(c, c->stmt_col, "code runs past the end of the 32-bit address space (0xffffffff)");
         c->pc_overflow = true;
         return;
     }
+    if (c->output_overflow)
+        return;
+    if (c->output + n > MAX_OUTPUT_TOTAL) {
+        err(c, c->stmt_col, "the program is larger than %u MiB (check .space and .org)", MAX_OUTPUT_TOTAL >> 20);
+        c->output_overflow = true;
+        return;
+    }
+    c->output += n;
     if (!c->emitted_any) {
         c->emitted_any = true;
         c->first_addr = c->pc;
@@ -547,16 +678,22 @@ static void emit(asm_ctx *c, const uint8_t *bytes, size_t n)
         segment *s = c->nsegs ? &c->segs[c->nsegs - 1] : NULL;
         if (!s || s->addr + s->size != c->pc) {
             c->segs = xrealloc(c->segs, (c->nsegs + 1) * sizeof *c->segs);
-            s = &c->segs[c->nsegs++];
+            s = &c->segs[c->nsegs];
             memset(s, 0, sizeof *s);
             s->addr = c->pc;
+            s->seq = c->nsegs++;
+            s->file = c->line_file;
+            s->line = c->line_no;
+            s->col = c->stmt_col;
         }
         if (!c->line_recorded) {
             c->line_recorded = true;
             c->line_seg = c->nsegs - 1;
             c->line_seg_off = s->size;
             GROW(c->lines, c->nlines, c->caplines);
-            c->lines[c->nlines++] = (image_line){ c->pc, (uint32_t)c->line_file, (uint32_t)c->line_no };
+            /* emit_insn marks a line as code before its first byte. */
+            c->lines[c->nlines++] = (image_line){ c->pc, (uint32_t)c->line_file, (uint32_t)c->line_no,
+                                                  !c->line_is_code };
         }
         while (s->size + n > s->cap) {
             s->cap = s->cap ? 2 * s->cap : 256;
@@ -569,6 +706,7 @@ static void emit(asm_ctx *c, const uint8_t *bytes, size_t n)
         s->size += n;
     }
     c->pc += (uint32_t)n;
+    c->pc_end = c->pc == 0;
 }
 
 static void emit_word(asm_ctx *c, uint32_t w)
@@ -580,7 +718,7 @@ static void emit_word(asm_ctx *c, uint32_t w)
 static void emit_insn(asm_ctx *c, isa_opcode op, unsigned rd, unsigned rs1, unsigned rs2, int32_t imm)
 {
     if (c->pc % 4 && !c->line_is_code)
-        err(c, c->line_no ? 1 : 0, "instruction at unaligned address 0x%x (add '.align 4' before it)", c->pc);
+        err(c, c->stmt_col, "instruction at unaligned address 0x%x (add '.align 4' before it)", c->pc);
     c->line_is_code = true;
     isa_operands o = { rd, rs1, rs2, imm };
     emit_word(c, isa_encode(isa_lookup_opcode(op), &o));
@@ -611,30 +749,56 @@ static bool want_reg(asm_ctx *c, const asm_operand *op, const char *mn, const ch
     return true;
 }
 
+/* "status, tvb, ptb, ...": the control registers, from the ISA table. */
+static void cr_list(char *buf, size_t n)
+{
+    size_t k = 0;
+    buf[0] = 0;
+    for (unsigned i = 0; i < ISA_NUM_CRS && k < n; i++)
+        if (isa_cr_name(i))
+            k += (size_t)snprintf(buf + k, n - k, "%s%s", k ? ", " : "", isa_cr_name(i));
+}
+
 static bool want_cr(asm_ctx *c, const asm_operand *op, unsigned *r)
 {
     const char *name = bare_name(op);
     int n = name ? isa_parse_cr(name) : -1;
+    char list[160];
+    if (n >= 0) {
+        *r = (unsigned)n;
+        return true;
+    }
+    /* A number is accepted too, and "cr12" (how the disassembler spells a
+     * number), but only for a control register that exists. */
+    int64_t v = 0;
+    bool numeric = false;
     unsigned num;
     char extra;
-    /* The disassembler spells a control register without a name "cr12". */
-    if (n < 0 && name && sscanf(name, "cr%u%c", &num, &extra) == 1 && num < 16)
-        n = (int)num;
-    if (n < 0) {
-        int64_t v;
+    if (name && name[0] == 'c' && name[1] == 'r' && isdigit((unsigned char)name[2])
+        && sscanf(name, "cr%u%c", &num, &extra) == 1) {
+        v = num;
+        numeric = true;
+    } else if (!name && op->kind == OPND_EXPR) {
         bool known;
-        /* A number is accepted too, so that disassembled "cr12" style code and numbers reassemble. */
-        if (!name && op->kind == OPND_EXPR && check_depth(c, op->e) && eval(c, op->e, MODE_NOW, &v, &known) && known
-            && v >= 0 && v < 16) {
+        if (!check_depth(c, op->e) || !eval(c, op->e, MODE_NOW, &v, &known))
+            return false;
+        if (!known) {
+            err(c, op->col, "a control register number needs a value known here; define its symbols before this line");
+            return false;
+        }
+        numeric = true;
+    }
+    cr_list(list, sizeof list);
+    if (numeric) {
+        if (v >= 0 && v < ISA_NUM_CRS && isa_cr_name((unsigned)v)) {
             *r = (unsigned)v;
             return true;
         }
-        err(c, op->col, "unknown control register '%s' (there are status tvb ptb epc estatus cause badaddr timecmp scratch cycle)",
-            name ? name : "?");
+        err(c, op->col, "no control register %lld; they are %s", (long long)v, list);
         return false;
     }
-    *r = (unsigned)n;
-    return true;
+    err(c, op->col, "unknown control register '%s' (there are %s)", name ? name : "?", list);
+    return false;
 }
 
 static bool fits(asm_ctx *c, const asm_operand *op, int64_t v, int64_t lo, int64_t hi, const char *what)
@@ -1113,6 +1277,21 @@ static void push_source(asm_ctx *c, char *text, size_t len, int file, char *path
     s->inv_line = c->line_no;
 }
 
+/* A file's text is kept (in ftext) until the end of the run; text is NULL or
+ * a fresh copy, dropped when the file was read before (pass 1 or an earlier .include). */
+static void push_file(asm_ctx *c, int fi, char *text, size_t len, char *real)
+{
+    file_text *f = &c->ftext[fi];
+    if (!f->text) {
+        f->text = text;
+        f->len = len;
+    } else {
+        free(text);
+    }
+    push_source(c, f->text, f->len, fi, real, NULL, 0);
+    c->src[c->nsrc - 1].borrowed = true;
+}
+
 static void pop_source(asm_ctx *c)
 {
     source *s = &c->src[c->nsrc - 1];
@@ -1121,13 +1300,36 @@ static void pop_source(asm_ctx *c)
         report(c, D_ERROR, k->file, k->line, k->col, ".if without .endif (the file ends first)");
         c->nconds = s->cond_base;
     }
-    free(s->text);
+    if (!s->borrowed)
+        free(s->text);
     free(s->path);
     c->nsrc--;
 }
 
+/*
+ * Drops the whole expansion in progress, back to the line that used the
+ * outermost macro.  A macro that recurses with two or more uses of itself
+ * would otherwise expand 2^32 times, cut only by the expansion budgets
+ * after seconds of work; this way it costs at most MAX_MACRO_DEPTH
+ * expansions per use.  Conditionals opened inside are dropped with it.
+ */
+static void abandon_expansion(asm_ctx *c)
+{
+    c->abandon = false;
+    size_t outer = 0;
+    while (outer < c->nsrc && !c->src[outer].mac)
+        outer++;
+    if (outer == c->nsrc)
+        return;
+    c->nconds = c->src[outer].cond_base;
+    while (c->nsrc > outer)
+        pop_source(c);
+}
+
 static bool next_line(asm_ctx *c)
 {
+    if (c->abandon)
+        abandon_expansion(c);
     while (c->nsrc) {
         source *s = &c->src[c->nsrc - 1];
         if (s->pos >= s->len) {
@@ -1185,9 +1387,15 @@ static void do_include(asm_ctx *c, const asm_operand *op)
             snprintf(p, n, "%s", name);
         else
             snprintf(p, n, "%s/%s", d, name);
-        FILE *f = fopen(p, "rb");
-        if (f) {
-            fclose(f);
+        /* stat, not fopen: opening a FIFO or a terminal would block. */
+        struct stat sb;
+        if (stat(p, &sb) == 0) {
+            if (!S_ISREG(sb.st_mode)) {
+                err(c, op->col, "include file '%s' is not a regular file", p);
+                free(p);
+                free(here);
+                return;
+            }
             found = p;
         } else {
             free(p);
@@ -1210,6 +1418,11 @@ static void do_include(asm_ctx *c, const asm_operand *op)
         }
     char why[128];
     size_t len;
+    if (c->include_overflow) {      /* reported once; reading more would only waste time */
+        free(real);
+        free(found);
+        return;
+    }
     char *text = read_whole(found, &len, why, sizeof why);
     if (!text) {
         err(c, op->col, "cannot read include file '%s': %s", found, why);
@@ -1217,9 +1430,19 @@ static void do_include(asm_ctx *c, const asm_operand *op)
         free(found);
         return;
     }
+    if (c->included + len > MAX_INCLUDED_TOTAL) {
+        if (!c->include_overflow)
+            err(c, op->col, "included files make more than %u MiB of text in all", MAX_INCLUDED_TOTAL >> 20);
+        c->include_overflow = true;
+        free(text);
+        free(real);
+        free(found);
+        return;
+    }
+    c->included += len;
     int fi = file_index(c, found);
     free(found);
-    push_source(c, text, len, fi, real, NULL, 0);
+    push_file(c, fi, text, len, real);
 }
 
 /* ---- conditional assembly ---------------------------------------------- */
@@ -1270,20 +1493,31 @@ static void raw_directive(const char *line, size_t len, char *out, size_t n, siz
 /* ---- macros ------------------------------------------------------------- */
 static macro *find_macro(asm_ctx *c, const char *name)
 {
-    for (size_t i = 0; i < c->nmacros; i++)
-        if (strcasecmp(c->macros[i].name, name) == 0)
-            return &c->macros[i];
-    return NULL;
+    if (!c->macro_index.cap)
+        return NULL;
+    for (size_t i = hash_lower(name) & (c->macro_index.cap - 1);; i = (i + 1) & (c->macro_index.cap - 1)) {
+        int k = c->macro_index.slot[i];
+        if (k < 0)
+            return NULL;
+        if (strcasecmp(c->macros[k]->name, name) == 0)
+            return c->macros[k];
+    }
 }
+
+static size_t macro_hash_of(const asm_ctx *c, size_t k) { return hash_lower(c->macros[k]->name); }
 
 static bool ident_start(char ch) { return isalpha((unsigned char)ch) || ch == '_'; }
 static bool ident_char(char ch) { return isalnum((unsigned char)ch) || ch == '_' || ch == '$'; }
 
 static void begin_macro(asm_ctx *c, size_t after)
 {
+    c->mac_file = c->line_file;
+    c->mac_line = c->line_no;
+    c->mac_col = (int)after - 5;     /* after is just past ".macro" */
     const char *p = c->line + after, *end = c->line + c->linelen;
     char *words[65];
     size_t nw = 0;
+    int name_col = (int)after + 2;
     while (p < end) {
         while (p < end && (*p == ' ' || *p == '\t' || *p == ','))
             p++;
@@ -1303,6 +1537,8 @@ static void begin_macro(asm_ctx *c, size_t after)
             err(c, (int)(s - c->line) + 1, "too many macro parameters (at most 64)");
             break;
         }
+        if (nw == 0)
+            name_col = (int)(s - c->line) + 1;
         words[nw++] = xstrndup(s, (size_t)(p - s));
     }
     c->defining_depth = 1;
@@ -1312,7 +1548,7 @@ static void begin_macro(asm_ctx *c, size_t after)
         return;
     }
     if (isa_lookup_mnemonic(words[0]) || find_pseudo(words[0])) {
-        err(c, (int)after + 2, "macro '%s' would hide the instruction '%s'", words[0], words[0]);
+        err(c, name_col, "macro '%s' would hide the instruction '%s'", words[0], words[0]);
         for (size_t i = 0; i < nw; i++) free(words[i]);
         c->defining = NULL;
         return;
@@ -1320,16 +1556,20 @@ static void begin_macro(asm_ctx *c, size_t after)
     macro *m = find_macro(c, words[0]);
     if (m) {
         if (c->pass == 2 && m->line > 0) {
-            err(c, (int)after + 2, "duplicate macro '%s'", words[0]);
-            report(c, D_NOTE, m->file, m->line, 0, "previous definition of '%s' is here", words[0]);
+            err(c, name_col, "duplicate macro '%s'", words[0]);
+            report(c, D_NOTE, m->file, m->line, m->col, "previous definition of '%s' is here", words[0]);
         }
         for (size_t i = 0; i < nw; i++) free(words[i]);
         c->defining = NULL;
         return;
     }
-    c->macros = xrealloc(c->macros, (c->nmacros + 1) * sizeof *c->macros);
-    m = &c->macros[c->nmacros++];
+    /* Not an array of macros: an expansion being read points at its macro,
+     * and may define more macros while it runs. */
+    hindex_reserve(c, &c->macro_index, c->nmacros, macro_hash_of);
+    GROW(c->macros, c->nmacros, c->capmacros);
+    m = c->macros[c->nmacros] = xrealloc(NULL, sizeof *m);
     memset(m, 0, sizeof *m);
+    hindex_put(&c->macro_index, hash_lower(words[0]), (int)c->nmacros++);
     m->name = words[0];
     m->nparams = nw - 1;
     m->params = xrealloc(NULL, (nw - 1) * sizeof *m->params);
@@ -1337,6 +1577,7 @@ static void begin_macro(asm_ctx *c, size_t after)
         m->params[i - 1] = words[i];
     m->file = c->line_file;
     m->line = c->line_no;
+    m->col = name_col;
     c->defining = m;
 }
 
@@ -1368,11 +1609,20 @@ static void expand_macro(asm_ctx *c, const asm_stmt *st, const macro *m)
     for (size_t i = 0; i < c->nsrc; i++)
         depth += c->src[i].mac != NULL;
     if (depth >= MAX_MACRO_DEPTH) {
-        err(c, st->col, "macro expansion too deep (recursive macro '%s'?)", m->name);
+        bool on_stack = false;
+        for (size_t i = 0; i < c->nsrc; i++)
+            on_stack |= c->src[i].mac == m;
+        if (on_stack)
+            err(c, st->col, "macro expansion deeper than %d levels ('%s' is already being expanded: a recursive macro?)",
+                MAX_MACRO_DEPTH, m->name);
+        else
+            err(c, st->col, "macro expansion deeper than %d levels", MAX_MACRO_DEPTH);
+        c->abandon = true;      /* done in next_line: this line's text is still in use */
         return;
     }
     if (++c->expansions > MAX_EXPANSIONS) {
-        err(c, st->col, "too many macro expansions (more than %d)", MAX_EXPANSIONS);
+        if (c->expansions == MAX_EXPANSIONS + 1ul)     /* once: every later use would say the same */
+            err(c, st->col, "too many macro expansions (more than %d)", MAX_EXPANSIONS);
         return;
     }
     if (st->nops != m->nparams) {
@@ -1423,6 +1673,15 @@ static void expand_macro(asm_ctx *c, const asm_stmt *st, const macro *m)
         n += replen;
         i += skip;
     }
+    if (c->expanded + n > MAX_EXPANDED_TOTAL) {
+        if (!c->expand_overflow)
+            err(c, st->col, "macro expansions make more than %u MiB of text in all (runaway macros?)",
+                MAX_EXPANDED_TOTAL >> 20);
+        c->expand_overflow = true;
+        free(out);
+        return;
+    }
+    c->expanded += n;
     push_source(c, out, n, m->file, NULL, m, m->line);
     c->src[c->nsrc - 1].inv_col = st->col;
 }
@@ -1449,6 +1708,7 @@ static void d_org(asm_ctx *c, const asm_stmt *st)
     }
     c->pc = (uint32_t)v;
     c->pc_overflow = false;
+    c->pc_end = false;
 }
 
 static void data(asm_ctx *c, const asm_stmt *st, int size)
@@ -1501,7 +1761,7 @@ static void fill(asm_ctx *c, size_t n, uint8_t byte)
 {
     uint8_t buf[256];
     memset(buf, byte, sizeof buf);
-    while (n > 0 && !c->pc_overflow) {
+    while (n > 0 && !c->pc_overflow && !c->output_overflow) {
         size_t k = n < sizeof buf ? n : sizeof buf;
         emit(c, buf, k);
         n -= k;
@@ -1740,6 +2000,12 @@ static void operation(asm_ctx *c, const asm_stmt *st)
         expand_macro(c, st, m);
         return;
     }
+    if (c->pass != 2 || c->stop || c->quiet) {
+        /* Nothing will be printed: skip the search for a suggestion, which
+         * is a loop over every macro and would make errors quadratic. */
+        err(c, st->col, "unknown mnemonic '%s'", st->name);
+        return;
+    }
     const char *best = isa_suggest_mnemonic(st->name);
     int bestd = best ? isa_edit_distance(best, st->name) : 3;
     for (size_t i = 0; i < sizeof pseudos / sizeof pseudos[0]; i++) {
@@ -1750,10 +2016,10 @@ static void operation(asm_ctx *c, const asm_stmt *st)
         }
     }
     for (size_t i = 0; i < c->nmacros; i++) {
-        int d = isa_edit_distance(c->macros[i].name, st->name);
+        int d = isa_edit_distance(c->macros[i]->name, st->name);
         if (d < bestd) {
             bestd = d;
-            best = c->macros[i].name;
+            best = c->macros[i]->name;
         }
     }
     if (best && bestd <= 2)
@@ -1858,6 +2124,7 @@ static void inactive_line(asm_ctx *c)
 static void assemble_line(asm_ctx *c)
 {
     c->line_start_pc = c->pc;
+    c->stmt_col = 1;
     c->line_recorded = false;
     c->line_is_code = false;
     if (c->defining || c->defining_depth) {
@@ -1879,6 +2146,8 @@ static void assemble_line(asm_ctx *c)
     asm_stmt st;
     parse(c, &st);
     if (!st.syntax_error) {
+        if (st.kind != ST_EMPTY)
+            c->stmt_col = st.col;
         define_labels(c, &st);
         switch (st.kind) {
         case ST_EMPTY: break;
@@ -1896,21 +2165,27 @@ static void reset_pass(asm_ctx *c, int pass)
     c->pass = pass;
     c->pc = DEFAULT_ORIGIN;
     c->pc_overflow = false;
+    c->pc_end = false;
     c->emitted_any = false;
     c->nconds = 0;
     c->expansions = 0;
+    c->expanded = c->included = c->output = 0;
+    c->expand_overflow = c->include_overflow = c->output_overflow = false;
+    c->abandon = false;
     c->defining = NULL;
     c->defining_depth = 0;
     for (size_t i = 0; i < c->nnums; i++)
         c->nums[i].seen = 0;
     for (size_t i = 0; i < c->nmacros; i++) {
-        free(c->macros[i].name);
-        for (size_t k = 0; k < c->macros[i].nparams; k++)
-            free(c->macros[i].params[k]);
-        free(c->macros[i].params);
-        free(c->macros[i].body);
+        free(c->macros[i]->name);
+        for (size_t k = 0; k < c->macros[i]->nparams; k++)
+            free(c->macros[i]->params[k]);
+        free(c->macros[i]->params);
+        free(c->macros[i]->body);
+        free(c->macros[i]);
     }
     c->nmacros = 0;
+    hindex_clear(&c->macro_index);
 }
 
 static void define_cmdline(asm_ctx *c)
@@ -1951,14 +2226,13 @@ static void run_pass(asm_ctx *c, int pass, const char *text, size_t len, const c
     c->line_no = 0;
     define_cmdline(c);
     char *real = path ? realpath(path, NULL) : NULL;
-    push_source(c, xstrndup(text, len), len, 0, real, NULL, 0);
+    push_file(c, 0, c->ftext[0].text ? NULL : xstrndup(text, len), len, real);
     while (!c->stop && next_line(c))
         assemble_line(c);
     while (c->nsrc)
         pop_source(c);
     if (c->defining || c->defining_depth)
-        report(c, D_ERROR, c->defining ? c->defining->file : 0, c->defining ? c->defining->line : 0, 0,
-               ".macro without .endm (the file ends first)");
+        report(c, D_ERROR, c->mac_file, c->mac_line, c->mac_col, ".macro without .endm (the file ends first)");
 }
 
 /* ---- the image ----------------------------------------------------------- */
@@ -1987,9 +2261,20 @@ static void build_image(asm_ctx *c, image *out)
     if (c->nsegs > 1)
         qsort(c->segs, c->nsegs, sizeof *c->segs, cmp_seg);
     for (size_t i = 1; i < c->nsegs; i++)
-        if ((uint64_t)c->segs[i - 1].addr + c->segs[i - 1].size > c->segs[i].addr)
-            report(c, D_ERROR, 0, 0, 0, "code at 0x%08x overlaps code emitted earlier (check the .org directives)",
-                   c->segs[i].addr);
+        if ((uint64_t)c->segs[i - 1].addr + c->segs[i - 1].size > c->segs[i].addr) {
+            /* The error goes to the code written later in the source; the note to the code it hits. */
+            const segment *later = &c->segs[i], *earlier = &c->segs[i - 1];
+            if (later->seq < earlier->seq) {
+                later = &c->segs[i - 1];
+                earlier = &c->segs[i];
+            }
+            report(c, D_ERROR, later->file, later->line, later->col,
+                   "code at 0x%08x..0x%08zx overlaps code emitted earlier (check the .org directives)",
+                   later->addr, later->addr + later->size - 1);
+            report(c, D_NOTE, earlier->file, earlier->line, earlier->col,
+                   "the earlier code, at 0x%08x..0x%08zx, starts here", earlier->addr,
+                   earlier->addr + earlier->size - 1);
+        }
     for (size_t i = 0; i < c->nsyms; i++) {
         symbol *s = &c->syms[i];
         if (s->global && s->def_pass == 0)
@@ -2019,6 +2304,7 @@ static void build_image(asm_ctx *c, image *out)
     c->nlines = 0;
     if (out->nlines > 1)
         qsort(out->lines, out->nlines, sizeof *out->lines, cmp_line);
+    out->line_kinds = true;
     out->files = c->files;
     out->nfiles = c->nfiles;
     c->files = NULL;
@@ -2031,6 +2317,8 @@ static void free_ctx(asm_ctx *c)
 {
     reset_pass(c, 0);
     free(c->macros);
+    free(c->macro_index.slot);
+    free(c->num_index.slot);
     for (size_t i = 0; i < c->nsyms; i++)
         free(c->syms[i].name);
     free(c->syms);
@@ -2045,6 +2333,11 @@ static void free_ctx(asm_ctx *c)
     for (size_t i = 0; i < c->nfiles; i++)
         free(c->files[i]);
     free(c->files);
+    for (size_t i = 0; i < c->nftext; i++) {
+        free(c->ftext[i].text);
+        free(c->ftext[i].starts);
+    }
+    free(c->ftext);
     free(c->conds);
     free(c->src);
 }
@@ -2061,8 +2354,7 @@ static int assemble(const char *name, const char *path, const char *src, size_t 
     run_pass(&c, 1, src, len, path);
     c.stop = false;
     run_pass(&c, 2, src, len, path);
-    c.stop = false;
-    build_image(&c, out);
+    build_image(&c, out);      /* its errors, too, stay quiet after "too many errors" */
     int errors = c.errors;
     free_ctx(&c);
     if (errors)

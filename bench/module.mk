@@ -15,3 +15,15 @@ $(B)/bench_asm: $(B)/obj/bench/bench_asm.o $(B)/libtraplab.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 BENCH_RUNS += bench/bench_lab.sh
+
+# The terminal UI's step back under the hypervisor (model only, no curses).
+ifneq ($(wildcard vmm/vmm.h),)
+BENCH_SRCS += bench/bench_tui_back.c
+BENCH_TARGETS += $(B)/bench/bench_tui_back
+BENCH_RUNS += $(B)/bench/bench_tui_back
+
+$(B)/bench/bench_tui_back: $(B)/obj/bench/bench_tui_back.o $(B)/obj/tui/model.o $(B)/obj/tui/explain.o \
+                           $(B)/obj/tui/target_vmm.o $(B)/libtraplab.a
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+endif

@@ -35,6 +35,10 @@ int cli_usage_error(const char *cmd, const char *fmt, ...);
 /* The usage error for getopt_long's '?' or ':' (give every optstring a
  * leading ':' and set opterr = 0), worded the same in every command. */
 int cli_option_error(const char *cmd, int c, char **argv);
+/* -D NAME or -D NAME=NUMBER, as the assembler takes it; false after
+ * printing the usage error. */
+#define CLI_MAX_ASM_ARGS 64
+bool cli_check_define(const char *cmd, const char *def);
 /* Strict number parsing (decimal or 0x hex); false on junk or overflow. */
 bool cli_parse_u64(const char *s, uint64_t *out);
 bool cli_parse_u32(const char *s, uint32_t *out);

@@ -2,7 +2,10 @@
  * cmd_asm.c -- 'traplab asm': assemble a source file into an image (.tlo),
  * optionally with a listing.
  */
+#include <ctype.h>
+#include <errno.h>
 #include <getopt.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -61,12 +64,18 @@ int cmd_asm(int argc, char **argv)
     asm_options opt = { .include_dirs = dirs, .defines = defs };
     int rc = EXIT_OK, ch;
     optind = 1;
-    while ((ch = getopt_long(argc, argv, "o:l:I:D:h", longopts, NULL)) != -1) {
+    opterr = 0;
+    while (rc == EXIT_OK && (ch = getopt_long(argc, argv, ":o:l:I:D:h", longopts, NULL)) != -1) {
         switch (ch) {
         case 'o': output = optarg; break;
         case 'l': listing = optarg; break;
         case 'I': dirs[opt.ninclude_dirs++] = optarg; break;
-        case 'D': defs[opt.ndefines++] = optarg; break;
+        case 'D':
+            defs[opt.ndefines++] = optarg;
+            /* checked here so that a typo is a usage error before any assembling */
+            if (!cli_check_define("asm", optarg))
+                rc = EXIT_USAGE;
+            break;
         case 'C':
             if (!optarg || strcmp(optarg, "always") == 0)
                 opt.color = true;
@@ -76,7 +85,7 @@ int cmd_asm(int argc, char **argv)
                 rc = cli_usage_error("asm", "--color takes always, never or auto, not '%s'", optarg);
             break;
         case 'h': help(stdout); free(dirs); free(defs); return EXIT_OK;
-        default: fprintf(stderr, "Try 'traplab asm --help'.\n"); rc = EXIT_USAGE; break;
+        default: rc = cli_option_error("asm", ch, argv); break;
         }
     }
     if (rc == EXIT_OK && optind != argc - 1)
@@ -94,7 +103,7 @@ int cmd_asm(int argc, char **argv)
     if (listing) {
         lst = strcmp(listing, "-") == 0 ? stdout : fopen(listing, "w");
         if (!lst) {
-            perror(listing);
+            fprintf(stderr, "traplab asm: %s: %s\n", listing, strerror(errno));
             free(defout); free(dirs); free(defs);
             return EXIT_FAIL;
         }
@@ -103,7 +112,7 @@ int cmd_asm(int argc, char **argv)
     image img;
     int errors = asm_assemble_file(src, &opt, &img);
     if (lst && lst != stdout && fclose(lst) != 0) {
-        perror(listing);
+        fprintf(stderr, "traplab asm: %s: %s\n", listing, strerror(errno));
         errors += errors ? 0 : 1;
     }
     if (errors) {
@@ -112,7 +121,7 @@ int cmd_asm(int argc, char **argv)
     } else {
         char err[256];
         if (!image_write_file(output, &img, err, sizeof err)) {
-            fprintf(stderr, "traplab asm: %s: %s\n", output, err);
+            fprintf(stderr, "traplab asm: %s\n", err);   /* err names the file */
             rc = EXIT_FAIL;
         }
     }

@@ -29,13 +29,13 @@ int cmd_disasm(int argc, char **argv)
     };
     int ch;
     optind = 1;
-    while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+    opterr = 0;
+    while ((ch = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
         if (ch == 'h') {
             help(stdout);
             return EXIT_OK;
         }
-        fprintf(stderr, "Try 'traplab disasm --help'.\n");
-        return EXIT_USAGE;
+        return cli_option_error("disasm", ch, argv);
     }
     if (optind != argc - 1)
         return cli_usage_error("disasm", "give exactly one image file");

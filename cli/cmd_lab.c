@@ -18,7 +18,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cli/lab_tasks.h"
 #include "lab/lab.h"
+#include "tui/model.h"
 
 #define ATTEMPTS_FILE ".traplab-attempts"
 
@@ -120,13 +122,13 @@ static bool find_lab(const char *labs_opt, const char *name, char *out, size_t n
 
 /* ---- options shared by the subcommands ---------------------------------------------- */
 typedef struct {
-    const char *labs, *submission, *submissions, *csv, *student;
+    const char *labs, *submission, *submissions, *csv, *student, *lang;
     uint64_t seed;
     bool have_seed, json, record;
     unsigned jobs, timeout;
 } lab_opts;
 
-enum { OPT_LABS = 1000, OPT_STUDENT, OPT_NO_RECORD, OPT_TIMEOUT };
+enum { OPT_LABS = 1000, OPT_STUDENT, OPT_NO_RECORD, OPT_TIMEOUT, OPT_LANG };
 
 static int parse_opts(int argc, char **argv, const char *cmd, lab_opts *o, void (*help)(FILE *))
 {
@@ -141,6 +143,7 @@ static int parse_opts(int argc, char **argv, const char *cmd, lab_opts *o, void 
         { "jobs", required_argument, NULL, 'j' },
         { "timeout", required_argument, NULL, OPT_TIMEOUT },
         { "no-record", no_argument, NULL, OPT_NO_RECORD },
+        { "lang", required_argument, NULL, OPT_LANG },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
@@ -174,6 +177,7 @@ static int parse_opts(int argc, char **argv, const char *cmd, lab_opts *o, void 
             o->timeout = v;
             break;
         case OPT_NO_RECORD: o->record = false; break;
+        case OPT_LANG: o->lang = optarg; break;
         case 'h': help(stdout); return -1;
         default:
             return cli_option_error(cmd, c, argv);
@@ -502,13 +506,16 @@ out:
 
 static void run_help(FILE *f)
 {
-    fprintf(f, "usage: traplab lab run LAB [--submission DIR] [--seed N | --student ID] [--labs DIR]\n\n"
-               "Prints the lab's tasks and opens its scenario (built from your submission, else the\n"
-               "starter) in the terminal UI ('traplab tui'); step through it, then 'traplab lab check'.\n");
+    fprintf(f, "usage: traplab lab run LAB [--submission DIR] [--seed N | --student ID] [--lang es|en]\n"
+               "                         [--labs DIR]\n\n"
+               "Opens the lab's scenario (built from your submission, else the starter) in the terminal\n"
+               "UI ('traplab tui') with the lab's tasks, questions and handout tasks in a Tasks pane\n"
+               "(T shows or hides it; Tab, then the arrows, scroll it), in the language of --lang\n"
+               "(default: from LANG).  Step through it, then 'traplab lab check'.\n");
 }
 
-/* Opens path in `traplab tui`, as a child of this very binary. */
-static int open_in_tui(const char *path)
+/* Runs `traplab tui` (this very binary) with args, as a child; its exit status. */
+static int open_in_tui(char *const *args)
 {
     char self[PATH_MAX];
     ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
@@ -520,7 +527,7 @@ static int open_in_tui(const char *path)
     if (pid < 0)
         return -1;
     if (pid == 0) {
-        execl(self, self, "tui", path, (char *)NULL);
+        execv(self, args);
         _exit(127);
     }
     int st;
@@ -530,6 +537,16 @@ static int open_in_tui(const char *path)
     return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
 
+/* Writes text to path; false with errno set. */
+static bool write_file(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "w");
+    if (!f)
+        return false;
+    bool ok = fputs(text, f) >= 0;
+    return fclose(f) == 0 && ok;
+}
+
 static int lab_run(int argc, char **argv)
 {
     lab_opts o;
@@ -537,6 +554,10 @@ static int lab_run(int argc, char **argv)
     if (rc) return rc < 0 ? EXIT_OK : rc;
     if (optind != argc - 1)
         return cli_usage_error("lab run", "expected one LAB");
+    tui_lang lang = tui_lang_from_env();
+    if (o.lang && !tui_parse_lang(o.lang, &lang))
+        return cli_usage_error("lab run", "unknown language '%s' (es or en)", o.lang);
+    bool es = lang == TUI_LANG_ES;
     const char *sub = o.submission ? o.submission : ".";
     char dir[PATH_MAX], student[256], err[2048];
     if (!find_lab(o.labs, argv[optind], dir, sizeof dir, "run"))
@@ -555,34 +576,44 @@ static int lab_run(int argc, char **argv)
         lab_report_free(&r);
         return EXIT_FAIL;
     }
-    printf("# %s (student %s, seed %" PRIu64 ")\n", r.title, student[0] ? student : "-", rq.seed);
-    for (size_t i = 0; i < r.ntasks; i++)
-        printf("Task %zu. %s\n", i + 1, r.tasks[i]);
-    /* The scenario goes to a private folder that is removed afterwards. */
-    char tmpl[] = "/tmp/traplab-lab-run-XXXXXX", path[PATH_MAX];
-    int status = EXIT_FAIL;
-    if (!mkdtemp(tmpl) || !join(path, sizeof path, tmpl, r.scenario_name)) {
-        fprintf(stderr, "traplab lab run: cannot make a temporary folder: %s\n", strerror(errno));
+    char *tasks = cli_lab_tasks_text(&r, dir, es, student, rq.seed);
+    if (!tasks) {
+        fprintf(stderr, "traplab lab run: out of memory\n");
         lab_report_free(&r);
         return EXIT_FAIL;
     }
-    FILE *f = fopen(path, "w");
-    if (f && fputs(r.scenario, f) >= 0 && fclose(f) == 0) {
-        f = NULL;
+    /* The tasks stay in the scrollback too, for after the UI closes. */
+    printf("# %s (student %s, seed %" PRIu64 ")\n", r.title, student[0] ? student : "-", rq.seed);
+    for (size_t i = 0; i < r.ntasks; i++)
+        printf("Task %zu. %s\n", i + 1, r.tasks[i]);
+    /* The scenario and the tasks go to a private folder that is removed afterwards. */
+    char tmpl[] = "/tmp/traplab-lab-run-XXXXXX", path[PATH_MAX], tpath[PATH_MAX];
+    int status = EXIT_FAIL;
+    if (!mkdtemp(tmpl) || !join(path, sizeof path, tmpl, r.scenario_name) ||
+        !join(tpath, sizeof tpath, tmpl, "tasks.txt")) {
+        fprintf(stderr, "traplab lab run: cannot make a temporary folder: %s\n", strerror(errno));
+        free(tasks);
+        lab_report_free(&r);
+        return EXIT_FAIL;
+    }
+    if (!write_file(path, r.scenario)) {
+        fprintf(stderr, "traplab lab run: %s: %s\n", path, strerror(errno));
+    } else if (!write_file(tpath, tasks)) {
+        fprintf(stderr, "traplab lab run: %s: %s\n", tpath, strerror(errno));
+    } else {
         printf("Opening %s in the terminal UI...\n", r.scenario_name);
-        int t = open_in_tui(path);
+        char *args[] = { "traplab", "tui", "--lang", es ? "es" : "en", "--tasks", tpath, path, NULL };
+        int t = open_in_tui(args);
         if (t == 127 || t < 0)
             fprintf(stderr, "traplab lab run: could not start 'traplab tui' (is the terminal UI built in?)\n");
         else
             status = t == 0 ? EXIT_OK : EXIT_FAIL;
         printf("When you are done: traplab lab check %s\n", r.id);
-    } else {
-        fprintf(stderr, "traplab lab run: %s: %s\n", path, strerror(errno));
     }
-    if (f)
-        fclose(f);
+    remove(tpath);
     remove(path);
     rmdir(tmpl);
+    free(tasks);
     lab_report_free(&r);
     return status;
 }

@@ -18,7 +18,7 @@
 
 static void help(void)
 {
-    printf("usage: traplab run IMAGE [options]\n\n"
+    printf("usage: traplab run IMAGE|SOURCE.s [options]\n\n"
            "Runs IMAGE (a .tlo image, or a .s source assembled first) on the bare machine:\n"
            "ring 0, paging and interrupts off, pc at the image's entry point.  The guest's\n"
            "console output goes to stdout as it happens.\n\n"
@@ -31,6 +31,8 @@ static void help(void)
            "                    as one JSON object on stdout (console output is then not\n"
            "                    echoed)\n"
            "  --input TEXT      queue TEXT as console input\n"
+           "  -I DIR            for a source: search DIR for .include files\n"
+           "  -D NAME[=VALUE]   for a source: define NAME (as traplab asm -D)\n"
            "  -h, --help        this help\n\n"
            "Exit status: 0 when the program halts, 1 on a fatal fault, the step limit or a\n"
            "bad image, 2 on a usage error.\n", DEFAULT_MAX_STEPS);
@@ -119,6 +121,8 @@ int cmd_run(int argc, char **argv)
         { "stats", no_argument, NULL, 's' },
         { "json", no_argument, NULL, 'j' },
         { "input", required_argument, NULL, 'i' },
+        { "include", required_argument, NULL, 'I' },
+        { "define", required_argument, NULL, 'D' },
         { "help", no_argument, NULL, 'h' },
         { 0, 0, 0, 0 },
     };
@@ -127,10 +131,12 @@ int cmd_run(int argc, char **argv)
     bool stats = false;
     const char *input = NULL;
     run_ctx ctx = { false, false, 0 };
+    const char *dirs[CLI_MAX_ASM_ARGS], *defs[CLI_MAX_ASM_ARGS];
+    asm_options ao = { .include_dirs = dirs, .defines = defs };
     int c;
     optind = 1;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":hI:D:", opts, NULL)) != -1) {
         switch (c) {
         case 'n':
             if (!cli_parse_u64(optarg, &max_steps))
@@ -144,6 +150,17 @@ int cmd_run(int argc, char **argv)
         case 's': stats = true; break;
         case 'j': ctx.json = true; break;
         case 'i': input = optarg; break;
+        case 'I':
+        case 'D':
+            if (ao.ninclude_dirs + ao.ndefines >= CLI_MAX_ASM_ARGS)
+                return cli_usage_error("run", "too many -I and -D options");
+            if (c == 'D' && !cli_check_define("run", optarg))
+                return EXIT_USAGE;
+            if (c == 'I')
+                dirs[ao.ninclude_dirs++] = optarg;
+            else
+                defs[ao.ndefines++] = optarg;
+            break;
         case 'h': help(); return EXIT_OK;
         default:
             return cli_option_error("run", c, argv);
@@ -157,7 +174,7 @@ int cmd_run(int argc, char **argv)
 
     image img;
     char err[1024];
-    if (!asm_load_program(path, NULL, &img, err, sizeof err)) {
+    if (!asm_load_program(path, &ao, &img, err, sizeof err)) {
         fprintf(stderr, "traplab run: %s\n", err);
         return EXIT_FAIL;
     }

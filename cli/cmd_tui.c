@@ -3,6 +3,7 @@
  * machine (and, once the hypervisor is built in, under it).
  */
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,15 +39,28 @@ static void usage(FILE *out)
         "  --para                    paravirtualized guests (assembled with PARAVIRT defined)\n"
         "  --profile strict|legacy   ISA profile (default strict)\n"
         "  --lang es|en              language of the explanations (default: from LANG)\n"
+        "  --tasks FILE              a Tasks pane with FILE (UTF-8 text; a first line '# Title'\n"
+        "                            is its title); T shows or hides it ('traplab lab run')\n"
         "  --mem BYTES               physical memory (default 16 MiB)\n"
         "  --ascii                   ASCII line drawing\n"
         "  --mono                    no colour (NO_COLOR does the same)\n"
         "  -h, --help                this help\n");
 }
 
+/* The Tasks pane's text, before curses starts, so that errors stay readable. */
+static bool add_tasks(tui_model *m, const char *path)
+{
+    char err[PATH_MAX + 200];
+    if (!path || tui_model_load_tasks(m, path, err, sizeof err))
+        return true;
+    fprintf(stderr, "traplab tui: --tasks %s\n", err);
+    return false;
+}
+
 #ifdef TUI_HAVE_VMM
 static int run_vmm(const char *guest, const char *programs, uint32_t nvms, const char *host,
-                   bool para, isa_profile profile, tui_lang lang, const tui_view_options *vopt)
+                   bool para, isa_profile profile, tui_lang lang, const char *tasks,
+                   const tui_view_options *vopt)
 {
     vmm_config cfg;
     vmm_default_config(&cfg);
@@ -83,13 +97,13 @@ static int run_vmm(const char *guest, const char *programs, uint32_t nvms, const
         fprintf(stderr, "traplab tui: %s\n", err);
         goto out;
     }
-    tui_model *m = tui_model_new(&tui_vmm_target_ops, t, NULL, lang, 0);
+    tui_model *m = tui_model_new(&tui_vmm_target_ops, t, NULL, lang, TUI_VMM_CK_BUDGET);
     if (!m) {
         fprintf(stderr, "traplab tui: out of memory\n");
         tui_vmm_target_ops.destroy(t);
         goto out;
     }
-    rc = tui_view_run(m, vopt) ? EXIT_FAIL : EXIT_OK;
+    rc = !add_tasks(m, tasks) || tui_view_run(m, vopt) ? EXIT_FAIL : EXIT_OK;
     tui_model_free(m);
 out:
     image_free(&kimg);
@@ -99,10 +113,11 @@ out:
 }
 #else
 static int run_vmm(const char *guest, const char *programs, uint32_t nvms, const char *host,
-                   bool para, isa_profile profile, tui_lang lang, const tui_view_options *vopt)
+                   bool para, isa_profile profile, tui_lang lang, const char *tasks,
+                   const tui_view_options *vopt)
 {
     (void)guest; (void)programs; (void)nvms; (void)host; (void)para; (void)profile;
-    (void)lang; (void)vopt;
+    (void)lang; (void)tasks; (void)vopt;
     fprintf(stderr, "traplab tui: this traplab is built without the hypervisor\n");
     return EXIT_FAIL;
 }
@@ -121,6 +136,7 @@ int cmd_tui(int argc, char **argv)
         { "vms",     required_argument, NULL, 'N' },
         { "host",    required_argument, NULL, 'H' },
         { "para",    no_argument,       NULL, 'V' },
+        { "tasks",   required_argument, NULL, 'T' },
         { "help",    no_argument,       NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
@@ -128,7 +144,7 @@ int cmd_tui(int argc, char **argv)
     machine_default_config(&cfg);
     tui_lang lang = tui_lang_from_env();
     tui_view_options vopt = { 0 };
-    const char *guest = NULL, *programs = NULL, *host = NULL;
+    const char *guest = NULL, *programs = NULL, *host = NULL, *tasks = NULL;
     uint32_t nvms = 0;
     bool para = false;
     int c;
@@ -152,6 +168,7 @@ int cmd_tui(int argc, char **argv)
         case 'P': programs = optarg; break;
         case 'H': host = optarg; break;
         case 'V': para = true; break;
+        case 'T': tasks = optarg; break;
         case 'N':
             if (!cli_parse_u32(optarg, &nvms) || nvms < 1 || nvms > 16)
                 return cli_usage_error("tui", "--vms needs a number from 1 to 16, not '%s'", optarg);
@@ -189,7 +206,7 @@ int cmd_tui(int argc, char **argv)
         return EXIT_USAGE;
     }
     if (vmm_mode)
-        return run_vmm(guest, programs, nvms, host, para, cfg.profile, lang, &vopt);
+        return run_vmm(guest, programs, nvms, host, para, cfg.profile, lang, tasks, &vopt);
     const char *path = argv[optind];
 
     char err[256];
@@ -222,7 +239,7 @@ int cmd_tui(int argc, char **argv)
         image_free(&img);
         return EXIT_FAIL;
     }
-    int rc = tui_view_run(m, &vopt);
+    int rc = !add_tasks(m, tasks) || tui_view_run(m, &vopt);
     tui_model_free(m);
     return rc ? EXIT_FAIL : EXIT_OK;
 }

@@ -3,6 +3,7 @@
  */
 #include "cli/cli.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <stdarg.h>
@@ -63,6 +64,29 @@ int cli_option_error(const char *cmd, int c, char **argv)
     if (eq)
         *eq = '\0';
     return cli_usage_error(cmd, "unknown option '%s'", name);
+}
+
+bool cli_check_define(const char *cmd, const char *def)
+{
+    const char *eq = strchr(def, '=');
+    size_t n = eq ? (size_t)(eq - def) : strlen(def);
+    bool ok = n > 0 && (isalpha((unsigned char)def[0]) || def[0] == '_');
+    for (size_t i = 1; ok && i < n; i++)
+        ok = isalnum((unsigned char)def[i]) || def[i] == '_' || def[i] == '$';
+    if (!ok) {
+        cli_usage_error(cmd, "-D %s: '%.*s' is not a valid symbol name", def, (int)n, def);
+        return false;
+    }
+    if (eq) {
+        char *end;
+        errno = 0;
+        long long v = strtoll(eq + 1, &end, 0);
+        if (!eq[1] || *end || errno || v < INT32_MIN || v > (long long)UINT32_MAX) {
+            cli_usage_error(cmd, "-D %s: the value must be a 32-bit number", def);
+            return false;
+        }
+    }
+    return true;
 }
 
 bool cli_parse_u64(const char *s, uint64_t *out)

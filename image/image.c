@@ -13,7 +13,8 @@
 #include <string.h>
 
 #define IMAGE_MAGIC      "TLO\0"
-#define IMAGE_VERSION    1
+#define IMAGE_VERSION    2         /* written; version 1 (no data bit in line entries) is still read */
+#define LINE_DATA        0x80000000u   /* in a line entry's line field, version 2 */
 #define HEADER_SIZE      32
 #define MAX_ENTRIES      (1u << 20)   /* per table: far above anything the assembler makes */
 #define MAX_FILE_SIZE    (256u << 20)
@@ -83,8 +84,8 @@ bool image_read_mem(const uint8_t *buf, size_t len, image *img, char *err, size_
     if (memcmp(buf, IMAGE_MAGIC, 4) != 0)
         return fail(err, errlen, "not a traplab image (bad magic number; assemble a .s file with 'traplab asm')");
     uint16_t version = get16(buf + 4), flags = get16(buf + 6);
-    if (version != IMAGE_VERSION)
-        return fail(err, errlen, "image format version %u is not supported (this traplab reads version %u)",
+    if (version != 1 && version != IMAGE_VERSION)
+        return fail(err, errlen, "image format version %u is not supported (this traplab reads versions 1 and %u)",
                     version, IMAGE_VERSION);
     if (flags != 0)
         return fail(err, errlen, "corrupted image: unknown header flags 0x%x", flags);
@@ -103,6 +104,7 @@ bool image_read_mem(const uint8_t *buf, size_t len, image *img, char *err, size_
     const uint8_t *strtab = linetab + 12 * (size_t)nlines;
 
     img->entry = entry;
+    img->line_kinds = version >= 2;
     img->segs = calloc(nsegs ? nsegs : 1, sizeof *img->segs);
     img->syms = calloc(nsyms ? nsyms : 1, sizeof *img->syms);
     img->files = calloc(nfiles ? nfiles : 1, sizeof *img->files);
@@ -164,7 +166,11 @@ bool image_read_mem(const uint8_t *buf, size_t len, image *img, char *err, size_
     }
     for (uint32_t i = 0; i < nlines; i++) {
         const uint8_t *e = linetab + 12 * (size_t)i;
-        image_line l = { get32(e), get32(e + 4), get32(e + 8) };
+        image_line l = { get32(e), get32(e + 4), get32(e + 8), false };
+        if (version >= 2) {
+            l.data = (l.line & LINE_DATA) != 0;
+            l.line &= ~LINE_DATA;
+        }
         if (l.file >= nfiles || l.line == 0) {
             image_free(img);
             return fail(err, errlen, "corrupted image: line entry %u names file %u, line %u", i, l.file, l.line);
@@ -252,6 +258,17 @@ static void put32(wbuf *b, uint32_t v)
 
 bool image_write_file(const char *path, const image *img, char *err, size_t errlen)
 {
+    /* Never write what image_read would refuse: that would lose the work. */
+    static const char *const what[] = { "segments", "symbols", "line-table entries", "source files" };
+    size_t counts[] = { img->nsegs, img->nsyms, img->nlines, img->nfiles };
+    for (size_t i = 0; i < 4; i++)
+        if (counts[i] > MAX_ENTRIES)
+            return fail(err, errlen, "too many %s for an image (%zu; the format allows %u)",
+                        what[i], counts[i], MAX_ENTRIES);
+    for (size_t i = 0; i < img->nlines; i++)
+        if (img->lines[i].line == 0 || img->lines[i].line & LINE_DATA)
+            return fail(err, errlen, "line entry %zu has line number %u (1 to 2^31-1 can be written)", i,
+                        img->lines[i].line);
     /* The string table first, so that the tables can point into it. */
     wbuf strs = { 0 };
     uint32_t *symoff = calloc(img->nsyms + 1, sizeof *symoff);
@@ -298,7 +315,7 @@ bool image_write_file(const char *path, const image *img, char *err, size_t errl
     for (size_t i = 0; i < img->nlines; i++) {
         put32(&b, img->lines[i].addr);
         put32(&b, img->lines[i].file);
-        put32(&b, img->lines[i].line);
+        put32(&b, (img->lines[i].line & ~LINE_DATA) | (img->lines[i].data ? LINE_DATA : 0));
     }
     put(&b, strs.p, strs.len);
     for (size_t i = 0; i < img->nsegs; i++) {
@@ -309,6 +326,11 @@ bool image_write_file(const char *path, const image *img, char *err, size_t errl
     if (b.oom || strs.oom) {
         free(b.p);
         return fail(err, errlen, "out of memory");
+    }
+    if (b.len > MAX_FILE_SIZE) {
+        free(b.p);
+        return fail(err, errlen, "the image would be larger than %u MiB, more than a loader accepts",
+                    MAX_FILE_SIZE >> 20);
     }
     /* Write to a temporary and rename, so a failed write never leaves half an image. */
     size_t tl = strlen(path) + 8;
@@ -357,6 +379,21 @@ const image_symbol *image_symbol_at(const image *img, uint32_t addr)
     return &img->syms[i];
 }
 
+/* The segment holding addr, by binary search (segments are sorted and
+ * disjoint); NULL when none. */
+static const image_segment *segment_at(const image *img, uint32_t addr)
+{
+    size_t lo = 0, hi = img->nsegs;           /* first segment starting after addr */
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (img->segs[mid].addr <= addr) lo = mid + 1; else hi = mid;
+    }
+    if (lo == 0)
+        return NULL;
+    const image_segment *s = &img->segs[lo - 1];
+    return addr - s->addr < s->size ? s : NULL;
+}
+
 const image_line *image_line_at(const image *img, uint32_t addr)
 {
     size_t lo = 0, hi = img->nlines;
@@ -367,9 +404,8 @@ const image_line *image_line_at(const image *img, uint32_t addr)
     if (lo == 0)
         return NULL;
     const image_line *l = &img->lines[lo - 1];
-    /* A line covers the bytes up to the next line's address, within its segment. */
-    for (size_t i = 0; i < img->nsegs; i++)
-        if (addr >= img->segs[i].addr && addr - img->segs[i].addr < img->segs[i].size)
-            return (l->addr >= img->segs[i].addr) ? l : NULL;
-    return NULL;
+    /* A line covers the bytes up to the next line's address, within its
+     * segment.  (A linear search here made the disassembler quadratic.) */
+    const image_segment *s = segment_at(img, addr);
+    return s && l->addr >= s->addr ? l : NULL;
 }

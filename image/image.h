@@ -31,14 +31,16 @@ typedef struct {
     uint32_t addr;        /* address of the first byte the line produced */
     uint32_t file;        /* index into files[] */
     uint32_t line;        /* 1-based */
+    bool data;            /* the line emitted data (.word, .ascii, .space...), not instructions */
 } image_line;
 
 typedef struct {
     uint32_t entry;
-    image_segment *segs;  size_t nsegs;
+    image_segment *segs;  size_t nsegs;   /* sorted by addr, disjoint */
     image_symbol *syms;   size_t nsyms;    /* sorted by value */
     image_line *lines;    size_t nlines;   /* sorted by addr */
     char **files;         size_t nfiles;   /* source file names */
+    bool line_kinds;      /* lines[].data is known (version 2 images; version 1 did not say) */
 } image;
 
 void image_init(image *img);

@@ -385,6 +385,11 @@ void machine_snapshot_free(machine_snapshot *s)
 
 bool machine_load_image(machine *m, const image *img, char *err, size_t errlen)
 {
+    if (img->nsegs == 0) {
+        /* Running zeroed memory would only trap ILLEGAL_INSN at address 0. */
+        snprintf(err, errlen, "the image is empty: nothing to run");
+        return false;
+    }
     for (size_t i = 0; i < img->nsegs; i++) {
         const image_segment *s = &img->segs[i];
         if (!machine_write_phys(m, s->addr, s->data, s->size)) {

@@ -19,6 +19,7 @@ static const struct { const char *name; void (*register_fn)(void); } suites[] = 
     { "para",    test_para_register },
     { "tui",     test_tui_register },
     { "lab",     test_lab_register },
+    { "fuzz",    test_fuzz_register },
 };
 
 const char *test_traplab_path = "build/traplab";

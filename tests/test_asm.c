@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "asm/asm.h"
@@ -178,7 +179,7 @@ static const struct {
     { "x: nop\nx: nop\n", "t.s:2:1: error: duplicate label 'x'" },
     { "  .org 0\n  beq a0, a0, far\n  .org 0x100000\nfar: nop\n", "t.s:2:15: error: branch target out of range: 0x100000 is 262144 words away; 'beq' reaches -131072..131071 words" },
     { "  .include \"no-such-file.s\"\n", "t.s:1:12: error: include file 'no-such-file.s' not found" },
-    { ".macro m\n  m\n.endm\n  m\n", "t.s:2:3: error: macro expansion too deep (recursive macro 'm'?)" },
+    { ".macro m\n  m\n.endm\n  m\n", "t.s:2:3: error: macro expansion deeper than 32 levels ('m' is already being expanded: a recursive macro?)" },
     { "  .if 1\n  nop\n", "t.s:1:3: error: .if without .endif (the file ends first)" },
     { "  .ascii \"abc\n", "t.s:1:10: error: unterminated string" },
     { "  add a0, a0, @\n", "t.s:1:15: error: bad character '@'" },
@@ -203,6 +204,11 @@ static const struct {
     { "  .word foo(1)\n", "t.s:1:9: error: unknown function 'foo' (there are hi() and lo())" },
     { "  .word 1f\n", "t.s:1:9: error: no local label '1' after this line" },
     { "  .global nothere\n", "t.s:1:11: error: '.global' names 'nothere', which is never defined" },
+    { "  mfcr r1, 12\n", "t.s:1:12: error: no control register 12; they are status, tvb, ptb, epc, estatus, "
+                        "cause, badaddr, timecmp, scratch, cycle" },
+    { "  mtcr 15, r1\n", "t.s:1:8: error: no control register 15; they are status," },
+    { "  mtcr cr10, r1\n", "t.s:1:8: error: no control register 10; they are status," },
+    { "  .byte 'ab'\n", "t.s:1:9: error: character constant has more than one character" },
 };
 
 static void test_errors(void)
@@ -232,7 +238,9 @@ static void test_error_caret_and_note(void)
         "t.s:3:1: error: duplicate label 'a'\n"
         "    a:\n"
         "    ^\n"
-        "t.s:1:1: note: previous definition of 'a' is here\n");
+        "t.s:1:1: note: previous definition of 'a' is here\n"
+        "    a: nop\n"
+        "    ^\n");
     free(diag);
     e = assemble("\tbeq\ta0, a0, nowhere\n", &img, &diag, NULL, NULL);
     CU_ASSERT_STRING_EQUAL(diag,
@@ -253,6 +261,155 @@ static void test_every_error_reported(void)
     CU_ASSERT_PTR_NOT_NULL(strstr(diag, "t.s:4:3:"));
     CU_ASSERT_PTR_NOT_NULL(strstr(diag, "t.s:5:5:"));
     free(diag);
+}
+
+/* Exactly the diagnostics text for src (and an error count > 0). */
+static void expect_diag(const char *src, const char *want)
+{
+    image img;
+    char *diag;
+    CU_ASSERT(assemble(src, &img, &diag, NULL, NULL) > 0);
+    CU_ASSERT_STRING_EQUAL(diag, want);
+    if (strcmp(diag, want) != 0)
+        fprintf(stderr, "\nwant:\n%s\ngot:\n%s\n", want, diag);
+    free(diag);
+}
+
+/* Errors that are about a place in the source show that line and a caret,
+ * even when found after the pass (overlaps, .global, an unclosed .macro). */
+static void test_positions_everywhere(void)
+{
+    expect_diag(".org 0x1000\n  nop\n  nop\n  .org 0x1004\n  add a0, a0, a0\n",
+                "t.s:5:3: error: code at 0x00001004..0x00001007 overlaps code emitted earlier (check the .org directives)\n"
+                "      add a0, a0, a0\n"
+                "      ^\n"
+                "t.s:2:3: note: the earlier code, at 0x00001000..0x00001007, starts here\n"
+                "      nop\n"
+                "      ^\n");
+    expect_diag("  nop\n  .macro twice x\n  nop\n",
+                "t.s:2:3: error: .macro without .endm (the file ends first)\n"
+                "      .macro twice x\n"
+                "      ^\n");
+    expect_diag("  .global main, nothere\nmain: nop\n",
+                "t.s:1:17: error: '.global' names 'nothere', which is never defined\n"
+                "      .global main, nothere\n"
+                "                    ^\n");
+    expect_diag("  nop\n  .if 1\n  nop\n",
+                "t.s:2:3: error: .if without .endif (the file ends first)\n"
+                "      .if 1\n"
+                "      ^\n");
+}
+
+/* The 4 GiB end of the address space and the 64 MiB output cap are errors at
+ * the line that crosses them, not a wrap to address 0 or an image too big to load. */
+static void test_output_limits(void)
+{
+    expect_diag(".org 0xfffffffc\n_start: .word 3, 4\n",
+                "t.s:2:9: error: code runs past the end of the 32-bit address space (0xffffffff)\n"
+                "    _start: .word 3, 4\n"
+                "            ^\n");
+    expect_diag(".org 0xfffffff8\n  nop\n  nop\n  nop\n",
+                "t.s:4:3: error: code runs past the end of the 32-bit address space (0xffffffff)\n"
+                "      nop\n"
+                "      ^\n");
+    image img;
+    CU_ASSERT_EQUAL_FATAL(assemble(".org 0xfffffffc\n_start: .word 3\n", &img, NULL, NULL, NULL), 0);
+    CU_ASSERT_EQUAL(W(&img, 0xfffffffc), 3);
+    image_free(&img);
+    /* 4 x 16 MiB is exactly the cap; the fifth line crosses it. */
+    expect_diag(" .space 16777216\n .space 16777216\n .space 16777216\n .space 16777216\n .space 16777216\n"
+                " .space 16777216\n",
+                "t.s:5:2: error: the program is larger than 64 MiB (check .space and .org)\n"
+                "     .space 16777216\n"
+                "     ^\n");
+}
+
+/* Binary bytes in an echoed line cannot drive the terminal, and a long line
+ * is cut to a window around the column with the caret still under it. */
+static void test_source_echo(void)
+{
+    expect_diag("  .byte 1, \x1b[2J\x80, 2\n",
+                "t.s:1:12: error: bad character 0x1b\n"
+                "      .byte 1, ?[2J?, 2\n"
+                "               ^\n");
+    char src[500];
+    memset(src, ' ', 400);
+    memcpy(src + 250, "@", 1);
+    memcpy(src + 400, "\n", 2);
+    char want[600];
+    snprintf(want, sizeof want, "t.s:1:251: error: bad character '@'\n"
+             "    ...%*s@%*s...\n"
+             "       %*s^\n", 60, "", 59, "", 60, "");
+    expect_diag(src, want);
+}
+
+/* Macro limits: a deep chain that is not recursive is not called recursive,
+ * and the expansion budget is reported once. */
+static void test_macro_limits(void)
+{
+    char src[8192];
+    size_t n = 0;
+    for (int i = 0; i < 40; i++)
+        n += (size_t)snprintf(src + n, sizeof src - n, ".macro m%d\n  %s%d\n.endm\n", i, i < 39 ? "m" : "nop ; ", i + 1);
+    n += (size_t)snprintf(src + n, sizeof src - n, "  m0\n");
+    image img;
+    char *diag;
+    CU_ASSERT(assemble(src, &img, &diag, NULL, NULL) > 0);
+    CU_ASSERT_PTR_NOT_NULL(strstr(diag, "error: macro expansion deeper than 32 levels\n"));
+    CU_ASSERT_PTR_NULL(strstr(diag, "recursive"));
+    free(diag);
+
+    /* 10^5 leaves + the inner levels: 111,111 expansions, one error. */
+    n = 0;
+    for (int i = 0; i < 5; i++) {
+        n += (size_t)snprintf(src + n, sizeof src - n, ".macro f%d\n", i);
+        for (int k = 0; k < 10; k++)
+            n += (size_t)snprintf(src + n, sizeof src - n, "  f%d\n", i + 1);
+        n += (size_t)snprintf(src + n, sizeof src - n, ".endm\n");
+    }
+    n += (size_t)snprintf(src + n, sizeof src - n, ".macro f5\n.endm\n  f0\n");
+    CU_ASSERT_EQUAL(assemble(src, &img, &diag, NULL, NULL), 1);
+    const char *first = strstr(diag, "too many macro expansions (more than 100000)");
+    CU_ASSERT_PTR_NOT_NULL(first);
+    CU_ASSERT_PTR_NULL(first ? strstr(first + 1, "too many macro expansions") : NULL);
+    free(diag);
+}
+
+/* Runs "traplab ARGS" with stderr; returns the exit status and the output in out. */
+static int traplab(const char *args, char *out, size_t n)
+{
+    char cmd[1024];
+    snprintf(cmd, sizeof cmd, "%s %s 2>&1", test_traplab_path, args);
+    FILE *p = popen(cmd, "r");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+    size_t len = fread(out, 1, n - 1, p);
+    out[len] = '\0';
+    int st = pclose(p);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+static void test_command_line(void)
+{
+    static const struct { const char *args; int rc; const char *want; } cases[] = {
+        { "asm samples/hello.s -D 1BAD=3",
+          2, "traplab asm: -D 1BAD=3: '1BAD' is not a valid symbol name\nTry 'traplab asm --help'.\n" },
+        { "asm samples/hello.s -D X=abc",
+          2, "traplab asm: -D X=abc: the value must be a 32-bit number\nTry 'traplab asm --help'.\n" },
+        { "asm --nope samples/hello.s", 2, "traplab asm: unknown option '--nope'\nTry 'traplab asm --help'.\n" },
+        { "asm samples/hello.s -o", 2, "traplab asm: option '-o' needs an argument\nTry 'traplab asm --help'.\n" },
+        { "asm samples/hello.s -o /nonexistent/x.tlo", 1, "traplab asm: /nonexistent/x.tlo: No such file or directory\n" },
+        { "asm samples/hello.s -l /nonexistent/x.lst", 1, "traplab asm: /nonexistent/x.lst: No such file or directory\n" },
+        { "disasm --nope x.tlo", 2, "traplab disasm: unknown option '--nope'\nTry 'traplab disasm --help'.\n" },
+        { "disasm -q x.tlo", 2, "traplab disasm: unknown option '-q'\nTry 'traplab disasm --help'.\n" },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char out[4096];
+        int rc = traplab(cases[i].args, out, sizeof out);
+        CU_ASSERT_EQUAL(rc, cases[i].rc);
+        CU_ASSERT_STRING_EQUAL(out, cases[i].want);
+        if (rc != cases[i].rc || strcmp(out, cases[i].want) != 0)
+            fprintf(stderr, "\ntraplab %s: %d\n%s", cases[i].args, rc, out);
+    }
 }
 
 /* ---- garbage never crashes ---------------------------------------------- */
@@ -321,9 +478,9 @@ static void test_round_trip(void)
                 continue;
             isa_operands o = { rnd(&seed) & 15, rnd(&seed) & 15, rnd(&seed) & 15, (int32_t)rnd(&seed) };
             if (in->format == FMT_CRR)
-                o.rs1 = rnd(&seed) % 16;
+                o.rs1 = rnd(&seed) % ISA_NUM_CRS;
             if (in->format == FMT_CRW)
-                o.rd = rnd(&seed) % 16;
+                o.rd = rnd(&seed) % ISA_NUM_CRS;
             if (in->format == FMT_J)
                 o.imm = (int32_t)(rnd(&seed) % 20000) - 10000;   /* stay inside the address space */
             if (in->format == FMT_B)
@@ -392,6 +549,83 @@ static void test_disasm_symbols(void)
     CU_ASSERT_EQUAL(memcmp(img2.segs[0].data, img.segs[0].data, img.segs[0].size), 0);
     image_free(&img2);
     free(text);
+    image_free(&img);
+}
+
+/* Data is shown as data: the line table says which lines emitted data, even
+ * where the bytes would decode as an instruction. */
+static void test_disasm_data(void)
+{
+    const isa_insn *lw = isa_lookup_mnemonic("lw");
+    isa_operands o = { 1, 2, 0, 8 };
+    uint32_t lookalike = isa_encode(lw, &o);
+    char src[512];
+    snprintf(src, sizeof src, "_start: la a0, msg\n halt\nmsg: .asciz \"Hi \\\"you\\\"\\n\"\n .align 4\n"
+             "tab: .word 0x%08x, 7\n .byte 1, 2, 3\n", lookalike);
+    image img;
+    char *diag = NULL;
+    CU_ASSERT_EQUAL_FATAL(assemble(src, &img, &diag, NULL, NULL), 0);
+    free(diag);
+    CU_ASSERT_TRUE(img.line_kinds);
+    char *text = NULL;
+    size_t tn = 0;
+    FILE *f = open_memstream(&text, &tn);
+    asm_disassemble(f, &img);
+    fclose(f);
+    CU_ASSERT_PTR_NOT_NULL(strstr(text, "msg:\n        .ascii \"Hi \\\"you\\\"\\n\\0\""));
+    char want[64];
+    snprintf(want, sizeof want, "tab:\n        .word 0x%08x", lookalike);
+    CU_ASSERT_PTR_NOT_NULL(strstr(text, want));
+    CU_ASSERT_PTR_NOT_NULL(strstr(text, ".word 0x00000007"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(text, ".byte 0x01, 0x02, 0x03 "));
+    CU_ASSERT_PTR_NULL(strstr(text, "lw "));
+    CU_ASSERT_PTR_NOT_NULL(strstr(text, "halt"));
+    image img2;
+    CU_ASSERT_EQUAL(assemble(text, &img2, NULL, NULL, NULL), 0);
+    CU_ASSERT_EQUAL(img2.nsegs, 1);
+    if (img2.nsegs == 1) {
+        CU_ASSERT_EQUAL(img2.segs[0].size, img.segs[0].size);
+        CU_ASSERT_EQUAL(memcmp(img2.segs[0].data, img.segs[0].data, img.segs[0].size), 0);
+    }
+    image_free(&img2);
+    free(text);
+
+    /* The data bit survives a write and a read; a version 1 image still loads, without it. */
+    char path[] = "/tmp/traplab-img-XXXXXX";
+    int fd = mkstemp(path);
+    CU_ASSERT_FATAL(fd >= 0);
+    close(fd);
+    char err[256];
+    CU_ASSERT_TRUE_FATAL(image_write_file(path, &img, err, sizeof err));
+    FILE *g = fopen(path, "rb");
+    uint8_t buf[4096];
+    size_t len = fread(buf, 1, sizeof buf, g);
+    fclose(g);
+    unlink(path);
+    CU_ASSERT_EQUAL(buf[4], 2);
+    image back;
+    CU_ASSERT_TRUE_FATAL(image_read_mem(buf, len, &back, err, sizeof err));
+    CU_ASSERT_TRUE(back.line_kinds);
+    CU_ASSERT_EQUAL(back.nlines, img.nlines);
+    for (size_t i = 0; i < back.nlines && i < img.nlines; i++) {
+        CU_ASSERT_EQUAL(back.lines[i].line, img.lines[i].line);
+        CU_ASSERT_EQUAL(back.lines[i].data, img.lines[i].data);
+    }
+    const image_line *ml = image_line_at(&back, image_find_symbol(&back, "msg")->value);
+    CU_ASSERT_TRUE(ml && ml->data && ml->line == 3);
+    image_free(&back);
+    buf[4] = 1;     /* version 1: the line field is the whole line number */
+    uint32_t nsegs = buf[12] | buf[13] << 8, nsyms = buf[16] | buf[17] << 8, nlines = buf[20] | buf[21] << 8,
+             nfiles = buf[24] | buf[25] << 8;
+    for (uint32_t i = 0; i < nlines; i++)
+        buf[32 + 12 * (nsegs + nsyms) + 4 * nfiles + 12 * i + 11] &= 0x7f;
+    CU_ASSERT_TRUE_FATAL(image_read_mem(buf, len, &back, err, sizeof err));
+    CU_ASSERT_FALSE(back.line_kinds);
+    CU_ASSERT_EQUAL(back.lines[1].line, img.lines[1].line);
+    image_free(&back);
+    buf[4] = 3;
+    CU_ASSERT_FALSE(image_read_mem(buf, len, &back, err, sizeof err));
+    CU_ASSERT_STRING_EQUAL(err, "image format version 3 is not supported (this traplab reads versions 1 and 2)");
     image_free(&img);
 }
 
@@ -583,8 +817,14 @@ void test_asm_register(void)
     CU_add_test(s, "caret and note", test_error_caret_and_note);
     CU_add_test(s, "one run reports every error", test_every_error_reported);
     CU_add_test(s, "garbage input", test_garbage);
+    CU_add_test(s, "positions and carets everywhere", test_positions_everywhere);
+    CU_add_test(s, "end of address space, output cap", test_output_limits);
+    CU_add_test(s, "source echo: binary bytes, long lines", test_source_echo);
+    CU_add_test(s, "macro depth and budget messages", test_macro_limits);
+    CU_add_test(s, "traplab asm/disasm command line", test_command_line);
     CU_add_test(s, "round trip over the ISA", test_round_trip);
     CU_add_test(s, "disassembler symbols", test_disasm_symbols);
+    CU_add_test(s, "disassembler shows data as data", test_disasm_data);
     CU_add_test(s, "include", test_include);
     CU_add_test(s, "macros", test_macros);
     CU_add_test(s, "conditional assembly", test_conditionals);

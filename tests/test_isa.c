@@ -5,6 +5,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 
 #include "isa/isa.h"
 #include "tests/tests.h"
@@ -99,10 +100,59 @@ static void test_docs_isa_md_fresh(void)
     free(have);
 }
 
+/* The verdict follows from the tags: legacy leaves exactly the four x86-like
+ * instructions sensitive but unprivileged; strict leaves none. */
+static void test_popek_goldberg(void)
+{
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+    CU_ASSERT_FALSE(isa_write_popek_goldberg(f, PROFILE_LEGACY));
+    fclose(f);
+    CU_ASSERT_PTR_NOT_NULL(strstr(text, "NOT VIRTUALIZABLE. 4 sensitive instructions"));
+    const char *offenders[] = { "pushf", "popf", "smsw", "sidt" };
+    for (size_t i = 0; i < 4; i++) {
+        char line[32];
+        snprintf(line, sizeof line, "\n  %s: ", offenders[i]);
+        CU_ASSERT_PTR_NOT_NULL(strstr(text, line));
+    }
+    CU_ASSERT_PTR_NULL(strstr(text, "\n  mtcr: "));
+    free(text);
+
+    f = open_memstream(&text, &len);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+    CU_ASSERT_TRUE(isa_write_popek_goldberg(f, PROFILE_STRICT));
+    fclose(f);
+    CU_ASSERT_PTR_NOT_NULL(strstr(text, "Verdict: VIRTUALIZABLE"));
+    CU_ASSERT_PTR_NULL(strstr(text, "<- sensitive, not privileged"));
+    free(text);
+
+    /* The same verdict from the table directly, and through the command. */
+    int legacy_bad = 0, strict_bad = 0;
+    for (int op = 0; op < ISA_NUM_OPCODES; op++) {
+        const isa_insn *in = isa_lookup_opcode((uint32_t)op);
+        if (!in || !isa_is_sensitive(in))
+            continue;
+        legacy_bad += !isa_is_privileged(in, PROFILE_LEGACY);
+        strict_bad += !isa_is_privileged(in, PROFILE_STRICT);
+    }
+    CU_ASSERT_EQUAL(legacy_bad, 4);
+    CU_ASSERT_EQUAL(strict_bad, 0);
+    char cmd[512];
+    snprintf(cmd, sizeof cmd, "%s isa --check --profile legacy >/dev/null", test_traplab_path);
+    int st = system(cmd);
+    CU_ASSERT(WIFEXITED(st) && WEXITSTATUS(st) == 1);
+    snprintf(cmd, sizeof cmd, "%s isa --check --profile strict >/dev/null", test_traplab_path);
+    st = system(cmd);
+    CU_ASSERT(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+}
+
 void test_isa_register(void)
 {
     CU_pSuite s = CU_add_suite("isa", NULL, NULL);
     CU_add_test(s, "opcodes are unique and 0x00/0x3f stay illegal", test_opcodes_unique);
     CU_add_test(s, "every instruction encodes, decodes and disassembles back", test_encode_decode_roundtrip);
     CU_add_test(s, "docs/isa.md matches the table", test_docs_isa_md_fresh);
+    CU_add_test(s, "Popek-Goldberg verdict computed from the table", test_popek_goldberg);
 }

@@ -699,6 +699,9 @@ static void test_command_line(void)
     CU_ASSERT_PTR_NOT_NULL(strstr(out, "Task 4. Fix user.s so that it runs in ring 3 and prints exactly: hi guest"));
     CU_ASSERT_PTR_NOT_NULL(strstr(out, "Opening lab01-kernel-user.s in the terminal UI"));
     CU_ASSERT_PTR_NOT_NULL(strstr(out, "When you are done: traplab lab check 01-rings"));
+    CU_ASSERT_EQUAL(lab_cmd("run 01 --labs labs --lang es", out, sizeof out), 1);
+    CU_ASSERT_EQUAL(lab_cmd("run 01 --labs labs --lang fr", out, sizeof out), 2);
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "unknown language 'fr'"));
 
     /* Usage errors exit 2; a missing lab or folder exits 1. */
     CU_ASSERT_EQUAL(lab_cmd("check", out, sizeof out), 2);

@@ -201,6 +201,47 @@ static void test_assembles_source(void)
     CU_ASSERT_PTR_NULL(strstr(err, ":2:"));
 }
 
+/* The samples that ship with traplab run as their comments promise. */
+static void test_samples_run(void)
+{
+    char out[4096], err[4096], args[2400], cwd[2048];
+    CU_ASSERT_PTR_NOT_NULL_FATAL(getcwd(cwd, sizeof cwd));
+    snprintf(args, sizeof args, "--trace %s/samples/ring3-trap.s", cwd);
+    CU_ASSERT_EQUAL(run(args, out, sizeof out, err, sizeof err), 0);
+    CU_ASSERT_STRING_EQUAL(out, "trap in ring 3, cause 2\n");
+    CU_ASSERT_PTR_NOT_NULL(strstr(err, "ILLEGAL_PRIV"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(err, "halt"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(err, "ring 3 -> 0"));
+    snprintf(args, sizeof args, "--trace %s/samples/paging.s", cwd);
+    CU_ASSERT_EQUAL(run(args, out, sizeof out, err, sizeof err), 0);
+    CU_ASSERT_STRING_EQUAL(out, "paging on\npage fault at 0x00400000\n");
+    CU_ASSERT_PTR_NOT_NULL(strstr(err, "PAGE_FAULT"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(err, "read 0x00400000"));
+    /* -D reaches the assembler; a malformed one is a usage error. */
+    snprintf(args, sizeof args, "%s/defs.s", dir);
+    FILE *f = fopen(args, "w");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+    fputs("_start: li a0, GREETING\n  out a0, 0x10\n  halt\n", f);
+    fclose(f);
+    CU_ASSERT_EQUAL(run("-D GREETING=0x41 defs.s", out, sizeof out, err, sizeof err), 0);
+    CU_ASSERT_STRING_EQUAL(out, "A");
+    CU_ASSERT_EQUAL(run("-D 9X=1 defs.s", out, sizeof out, err, sizeof err), 2);
+    CU_ASSERT_EQUAL(run("defs.s", out, sizeof out, err, sizeof err), 1);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err, "GREETING"));
+    /* An empty program is refused rather than run into zeroed memory. */
+    CU_ASSERT_EQUAL(run("/dev/null", out, sizeof out, err, sizeof err), 1);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err, "nothing to run"));
+    /* The trace does not claim ring 0 when there is no trap vector to enter. */
+    snprintf(args, sizeof args, "%s/notvec.s", dir);
+    f = fopen(args, "w");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+    fputs("_start: li a0, 3\n  mtcr estatus, a0\n  la a0, u\n  mtcr epc, a0\n  iret\nu: halt\n", f);
+    fclose(f);
+    CU_ASSERT_EQUAL(run("--trace notvec.s", out, sizeof out, err, sizeof err), 1);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err, "ring 3 -> 3"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(err, "unhandled trap"));
+}
+
 void test_run_register(void)
 {
     CU_pSuite s = CU_add_suite("run", setup, teardown);
@@ -208,4 +249,5 @@ void test_run_register(void)
     CU_add_test(s, "traplab run --trace and --json", test_trace_and_json);
     CU_add_test(s, "traplab run fails clearly", test_failures);
     CU_add_test(s, "traplab run assembles a .s file first", test_assembles_source);
+    CU_add_test(s, "the samples run as promised; -D; empty images; fatal traces", test_samples_run);
 }

@@ -378,6 +378,89 @@ static void test_language_and_queries(void)
     tui_model_free(m);
 }
 
+/* The rows tui_wrap makes of text at width, as "indent|text" strings joined by '/'. */
+static void wrapped(const char *text, int width, char *out, size_t n)
+{
+    tui_span rows[32];
+    size_t count = tui_wrap(text, width, rows, 32);
+    out[0] = '\0';
+    for (size_t i = 0; i < count && i < 32; i++) {
+        size_t used = strlen(out);
+        snprintf(out + used, n - used, "%s%d|%.*s", i ? "/" : "", rows[i].indent, (int)rows[i].len,
+                 text + rows[i].off);
+    }
+}
+
+static void test_wrap(void)
+{
+    char buf[512];
+    wrapped("one two three four", 9, buf, sizeof buf);
+    CU_ASSERT_STRING_EQUAL(buf, "0|one two/0|three/0|four");
+    /* A word wider than the row is cut; UTF-8 letters count as one column. */
+    wrapped("abcdefghij", 4, buf, sizeof buf);
+    CU_ASSERT_STRING_EQUAL(buf, "0|abcd/0|efgh/0|ij");
+    wrapped("\xc2\xbf" "Cu\xc3\xa1les? s\xc3\xad", 8, buf, sizeof buf);
+    CU_ASSERT_STRING_EQUAL(buf, "0|\xc2\xbf" "Cu\xc3\xa1les?/0|s\xc3\xad");
+    /* A list item's text lines up under itself; indentation stays; blank lines stay. */
+    wrapped("1. Predict which trap\n\n    1  halt", 13, buf, sizeof buf);
+    CU_ASSERT_STRING_EQUAL(buf, "0|1. Predict/3|which trap/0|/0|    1  halt");
+    wrapped("- a b c d e f", 6, buf, sizeof buf);
+    CU_ASSERT_STRING_EQUAL(buf, "0|- a b/2|c d/2|e f");
+    CU_ASSERT_EQUAL(tui_wrap("x\ny\nz", 10, NULL, 0), 3);
+}
+
+static void test_tasks_pane(void)
+{
+    tui_model *m = make_model(trap_src, 8);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+    char err[200];
+    /* Without tasks, T only says where they come from. */
+    CU_ASSERT_EQUAL(tui_action_toggle_tasks(m), TUI_REDRAW);
+    CU_ASSERT_FALSE(m->tasks_shown);
+    CU_ASSERT_PTR_NOT_NULL(strstr(m->status, "lab run"));
+
+    const char text[] = "\n# Rings: user and privileged instructions\r\n\r\n"
+                        "Task 1. Read the handout.\r\nTask 2. Predict.\n"
+                        "a\nb\nc\nd\ne\nf\n\n\n";
+    CU_ASSERT_FATAL(tui_model_set_tasks(m, text, strlen(text), err, sizeof err));
+    CU_ASSERT_STRING_EQUAL(m->tasks_title, "Rings: user and privileged instructions");
+    CU_ASSERT_STRING_EQUAL(m->tasks, "Task 1. Read the handout.\nTask 2. Predict.\na\nb\nc\nd\ne\nf");
+    CU_ASSERT(m->tasks_shown);      /* opening with tasks shows them */
+
+    /* Scrolling stops at the last page and at the top (8 rows, 3 shown). */
+    tui_action_tasks_scroll(m, 100, 40, 3);
+    CU_ASSERT_EQUAL(m->tasks_top, 5);
+    tui_action_tasks_scroll(m, -2, 40, 3);
+    CU_ASSERT_EQUAL(m->tasks_top, 3);
+    tui_action_tasks_scroll(m, -100, 40, 3);
+    CU_ASSERT_EQUAL(m->tasks_top, 0);
+    /* Narrower: the first task wraps, so there is more to scroll. */
+    tui_action_tasks_scroll(m, 100, 10, 3);
+    CU_ASSERT_EQUAL(m->tasks_top, 11 - 3);
+    tui_action_tasks_scroll(m, 1, 40, 20);
+    CU_ASSERT_EQUAL(m->tasks_top, 0);
+
+    CU_ASSERT(tui_action_toggle_tasks(m) & TUI_RESIZE);
+    CU_ASSERT_FALSE(m->tasks_shown);
+    CU_ASSERT_PTR_NOT_NULL(strstr(m->status, "hidden"));
+    tui_action_toggle_lang(m);
+    tui_action_toggle_tasks(m);
+    CU_ASSERT(m->tasks_shown);
+    CU_ASSERT_PTR_NOT_NULL(strstr(m->status, "Tareas"));
+
+    /* Text without a title; bad text is refused and the old tasks stay. */
+    CU_ASSERT(tui_model_set_tasks(m, "just this", 9, err, sizeof err));
+    CU_ASSERT_STRING_EQUAL(m->tasks_title, "");
+    CU_ASSERT_STRING_EQUAL(m->tasks, "just this");
+    CU_ASSERT_FALSE(tui_model_set_tasks(m, "a\0b", 3, err, sizeof err));
+    CU_ASSERT_PTR_NOT_NULL(strstr(err, "not a text file"));
+    CU_ASSERT_FALSE(tui_model_set_tasks(m, "caf\xe9", 4, err, sizeof err));   /* Latin-1, not UTF-8 */
+    CU_ASSERT_STRING_EQUAL(m->tasks, "just this");
+    CU_ASSERT_FALSE(tui_model_load_tasks(m, "/nonexistent/tasks.txt", err, sizeof err));
+    CU_ASSERT_PTR_NOT_NULL(strstr(err, "/nonexistent/tasks.txt: No such file"));
+    tui_model_free(m);
+}
+
 #ifdef TUI_HAVE_VMM
 static bool load_guest(const char *path, image *img)
 {
@@ -462,6 +545,66 @@ static void test_vmm_exits_and_going_back(void)
     CU_ASSERT_STRING_EQUAL(vi.name, "cpu");
     tui_model_free(m);
 }
+
+/* A step back late in a run under the VMM lands where a fresh forward run to
+ * the same instruction does (registers, cycles, console, VM statistics), and
+ * the checkpoints along the way stay within the budget given. */
+static void test_vmm_back_step_from_checkpoints(void)
+{
+    enum { FAR = 300000 };
+    size_t budget = (size_t)64 << 20;
+    tui_model *ref = make_vmm_model(2), *m = NULL;
+    CU_ASSERT_PTR_NOT_NULL_FATAL(ref);
+    {   /* the same scenario with a smaller checkpoint budget */
+        image k, p[1];
+        CU_ASSERT_FATAL(load_guest("guest/kernel.s", &k) && load_guest("guest/cpu.s", &p[0]));
+        vmm_config cfg;
+        vmm_default_config(&cfg);
+        cfg.nvms = 2;
+        const char *names[] = { "cpu" };
+        char err[160];
+        void *t = tui_vmm_target_new(&cfg, &k, p, names, 1, err, sizeof err);
+        image_free(&k);
+        image_free(&p[0]);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+        m = tui_model_new(&tui_vmm_target_ops, t, NULL, TUI_LANG_EN, budget);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+    }
+    tui_action_continue(m, FAR);
+    uint64_t n = machine_instret(tui_model_machine(m));
+    CU_ASSERT_FATAL(n > 1000);
+    CU_ASSERT(m->nck > 1);      /* checkpoints along the run, not only the start */
+    CU_ASSERT(tui_model_checkpoint_bytes(m) <= budget);
+    tui_action_back_step(m);
+    tui_action_back_step(m);
+    machine *a = tui_model_machine(m);
+    CU_ASSERT_EQUAL_FATAL(machine_instret(a), n - 2);
+
+    tui_action_continue(ref, n - 2);
+    machine *b = tui_model_machine(ref);
+    CU_ASSERT_EQUAL_FATAL(machine_instret(b), n - 2);
+    CU_ASSERT(memcmp(machine_cpu(a), machine_cpu(b), sizeof *machine_cpu(a)) == 0);
+    CU_ASSERT_EQUAL(machine_cycles(a), machine_cycles(b));
+    for (int vm = 0; vm < 2; vm++) {
+        size_t la, lb;
+        const char *ca = m->ops->console(m->target, vm, &la);
+        const char *cb = ref->ops->console(ref->target, vm, &lb);
+        CU_ASSERT(la == lb && memcmp(ca, cb, la) == 0);
+        tui_vm_info va, vb;
+        m->ops->vm_info(m->target, (unsigned)vm, &va);
+        ref->ops->vm_info(ref->target, (unsigned)vm, &vb);
+        CU_ASSERT_EQUAL(va.exits, vb.exits);
+        CU_ASSERT_EQUAL(va.cycles, vb.cycles);
+        CU_ASSERT(memcmp(&va.vcpu, &vb.vcpu, sizeof va.vcpu) == 0);
+    }
+    /* And forward again from there reaches the same end. */
+    tui_action_continue(m, 2);
+    tui_action_continue(ref, 2);
+    CU_ASSERT_EQUAL(machine_instret(tui_model_machine(m)), n);
+    CU_ASSERT_EQUAL(machine_cycles(tui_model_machine(m)), machine_cycles(tui_model_machine(ref)));
+    tui_model_free(m);
+    tui_model_free(ref);
+}
 #endif
 
 void test_tui_register(void)
@@ -474,7 +617,10 @@ void test_tui_register(void)
     CU_add_test(s, "breakpoints, next and goto", test_breakpoints_next_and_goto);
     CU_add_test(s, "continue runs in slices", test_continue_in_slices);
     CU_add_test(s, "language and queries", test_language_and_queries);
+    CU_add_test(s, "word wrapping", test_wrap);
+    CU_add_test(s, "the tasks pane", test_tasks_pane);
 #ifdef TUI_HAVE_VMM
     CU_add_test(s, "VM exits under the hypervisor, and going back", test_vmm_exits_and_going_back);
+    CU_add_test(s, "step back under the hypervisor from checkpoints", test_vmm_back_step_from_checkpoints);
 #endif
 }

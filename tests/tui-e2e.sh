@@ -3,7 +3,8 @@
 # and checks what is on the screen: stepping to a trap shows it in the log
 # with its explanation; stepping back restores the registers shown before;
 # a resize to 80x24 keeps every pane readable; q exits with status 0 and
-# leaves the terminal as it was.  Polls for text instead of sleeping, with a
+# leaves the terminal as it was; 'traplab lab run' shows the lab's tasks in
+# a Tasks pane, in English and in Spanish.  Polls for text instead of sleeping, with a
 # timeout, and always kills the session.
 #
 # usage: tests/tui-e2e.sh [TRAPLAB]   (default: $TRAPLAB_BIN, else build/traplab)
@@ -167,10 +168,21 @@ if [ -s "$T/before" ] && cmp -s "$T/before" "$T/after"; then pass "terminal sett
 else fail "terminal settings differ after exit"; fi
 if screen | grep -q "Registers"; then fail "the UI is still on the screen after exit"; fi
 
+# another_session CMD: a new 80x24 session runs CMD, then the old one goes.
+# In this order, the private server never runs out of sessions (it would
+# exit, racing with the next new-session).
+nsess=0
+another_session() {
+    old=$S
+    nsess=$((nsess + 1))
+    S="traplab-e2e-$$-$nsess"
+    $TM new-session -d -s "$S" -x 80 -y 24 "$1"
+    $TM kill-session -t "$old" >/dev/null 2>&1
+}
+
 # Under the hypervisor (when it is built in): VM exits in Spanish at 80x24.
 if [ -f vmm/vmm.h ] && [ -f guest/kernel.s ]; then
-    $TM kill-session -t "$S" >/dev/null 2>&1
-    $TM new-session -d -s "$S" -x 80 -y 24 \
+    another_session \
         "'$BIN' tui --lang es --guest kernel --program cpu,io --vms 2; echo \"EXIT=\$?\"; echo DONE; sleep 60"
     wait_for "Pulse ? para ver las teclas" || fail "the UI did not start under the VMM"
     $TM send-keys -t "$S" t t t t
@@ -184,6 +196,39 @@ if [ -f vmm/vmm.h ] && [ -f guest/kernel.s ]; then
     wait_for "Atras: pc" && pass "step back under the hypervisor" || fail "step back under the hypervisor"
     $TM send-keys -t "$S" q
     wait_for "DONE" && screen | grep -q "EXIT=0" && pass "q under the hypervisor" || fail "q under the hypervisor"
+fi
+
+# A lab: 'traplab lab run' opens its scenario with the tasks in a pane.
+if [ -f labs/01-rings/lab.lua ]; then
+    another_session \
+        "LANG=C '$BIN' lab run 01-rings --student e2e --submission '$T'; echo \"EXIT=\$?\"; echo DONE; sleep 60"
+    if wait_for "Ready. Press ?" && wait_for "Tasks 1-" && screen | grep -qF "Rings: user and privileged" \
+       && screen | grep -qF "1. Read the handout"; then
+        pass "lab run: the Tasks pane shows the lab's title and first task at 80x24"
+    else fail "lab run: tasks pane"; fi
+    $TM send-keys -t "$S" NPage
+    wait_for "Tasks 11-" 5 && pass "lab run: PgDn scrolls the tasks" || fail "lab run: scrolling the tasks"
+    $TM send-keys -t "$S" T
+    wait_for "Explanation" 5 && ! screen | grep -qF "Tasks 1" && pass "T hides the tasks" || fail "T hides the tasks"
+    $TM send-keys -t "$S" T
+    wait_for "Tasks 1" 5 && pass "T shows them again" || fail "T shows the tasks again"
+    $TM send-keys -t "$S" q
+    if wait_for "DONE" && screen | grep -q "EXIT=0" && screen | grep -qF "traplab lab check 01-rings"; then
+        pass "lab run: q exits with status 0"
+    else fail "lab run: q did not exit with 0"; fi
+
+    # In Spanish, from the handout README.es.md; without UTF-8 the accents go.
+    another_session \
+        "LANG=C '$BIN' lab run 01-rings --lang es --student e2e --submission '$T'; echo \"EXIT=\$?\"; echo DONE; sleep 60"
+    if wait_for "Pulse ? para ver las teclas" && wait_for "Tareas 1-" \
+       && screen | grep -qF "Practica 01 - Anillos"; then
+        pass "lab run --lang es: the handout's title in Spanish"
+    else fail "lab run --lang es"; fi
+    $TM send-keys -t "$S" NPage
+    wait_for "DEL ENUNCIADO (README.es.md)" 5 && wait_for "1. Predice (preguntas" 5 \
+        && pass "lab run --lang es: the handout's tasks in Spanish" || fail "lab run --lang es: handout tasks"
+    $TM send-keys -t "$S" q
+    wait_for "DONE" && screen | grep -q "EXIT=0" && pass "lab run --lang es: q" || fail "lab run --lang es: q"
 fi
 
 if [ $fails -gt 0 ]; then

@@ -32,6 +32,7 @@ char *tui_explain(const tui_event *e, tui_lang lang, char *buf, size_t n);
     X(STATS,       "Statistics",       "Estadisticas") \
     X(EXPLAIN,     "Explanation",      "Explicacion") \
     X(CONSOLE,     "Console",          "Consola") \
+    X(TASKS,       "Tasks",            "Tareas") \
     X(RING,        "RING",             "ANILLO") \
     X(NO_TRAPS,    "No traps yet: press t to run to the next one.", \
                    "Aun no hay trampas: pulse t para ir a la siguiente.") \

@@ -187,6 +187,12 @@ typedef struct tui_model {
     uint64_t ck_every;       /* K: a checkpoint every K instructions */
     bool replaying;          /* events are not logged while replaying */
 
+    /* A lab's tasks (traplab lab run, or tui --tasks FILE), shown in the Tasks pane. */
+    char *tasks_title;       /* the text's "# Title" line; NULL when there are no tasks */
+    char *tasks;             /* the rest, word-wrapped by the pane */
+    bool tasks_shown;
+    size_t tasks_top;        /* first wrapped row the pane shows */
+
     char status[TUI_STATUS_LEN];   /* the message line */
 } tui_model;
 
@@ -215,6 +221,26 @@ void tui_model_record(tui_model *m, const tui_event *e);
  * (LC_ALL, LC_MESSAGES, LANG: "es..." means Spanish; anything else English). */
 bool tui_parse_lang(const char *s, tui_lang *out);
 tui_lang tui_lang_from_env(void);
+
+/* The Tasks pane.  The text is UTF-8 (as the handouts are); a first line
+ * "# Title" is the title shown on top, the rest scrolls below it.  Shows the
+ * pane.  False with a message when the text is not text (NUL bytes, bad UTF-8)
+ * or too long. */
+#define TUI_TASKS_MAX (256u << 10)
+bool tui_model_set_tasks(tui_model *m, const char *text, size_t len, char *err, size_t errlen);
+bool tui_model_load_tasks(tui_model *m, const char *path, char *err, size_t errlen);
+
+/* A row of wrapped text: indent blank columns, then a byte range of the text. */
+typedef struct {
+    size_t off, len;
+    int indent;
+} tui_span;
+
+/* Word-wraps text into rows of at most width characters (a UTF-8 sequence is
+ * one character; '\n' ends a row).  A line's continuation rows line up under
+ * its text, after its indentation and a list marker ("1. ", "- ").  Fills at
+ * most max rows and returns how many there are in all. */
+size_t tui_wrap(const char *text, int width, tui_span *rows, size_t max);
 
 /* ---- queries (for the view and the tests) ------------------------------ */
 machine *tui_model_machine(const tui_model *m);
@@ -254,5 +280,9 @@ tui_reaction tui_action_toggle_mem_mode(tui_model *m);
 tui_reaction tui_action_mem_scroll(tui_model *m, long bytes);
 tui_reaction tui_action_toggle_lang(tui_model *m);
 tui_reaction tui_action_quit(tui_model *m);
+/* Shows or hides the Tasks pane (a message when there are no tasks). */
+tui_reaction tui_action_toggle_tasks(tui_model *m);
+/* Scrolls the tasks by rows, for a pane of width x height text cells. */
+tui_reaction tui_action_tasks_scroll(tui_model *m, long rows, int width, int height);
 
 #endif

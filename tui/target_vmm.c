@@ -1,10 +1,10 @@
 /*
  * target_vmm.c -- the hypervisor as a target of the terminal UI (see
- * target_vmm.h).  The VMM keeps state outside the machine (virtual CPUs,
- * shadow tables, statistics) and has no snapshot of its own, so going back
- * rebuilds it from the same configuration and images and replays: the run
- * is deterministic, so the replay reaches exactly the same state.  The only
- * checkpoint is the start.
+ * target_vmm.h).  Going back uses the VMM's own snapshots (vmm_save: the
+ * machine plus the VMM's state outside it, such as virtual CPUs, shadow
+ * tables and statistics), so the model keeps checkpoints along the run as
+ * it does for the bare machine and a step back replays at most one
+ * checkpoint interval, however long the run has been.
  */
 #include "tui/target_vmm.h"
 
@@ -219,29 +219,36 @@ static void t_vm_info(void *self, unsigned i, tui_vm_info *out)
     }
 }
 
-/* Only the start can be saved: the token means "rebuild from scratch". */
-static void *t_save(void *self)
-{
-    machine *m = t_machine(self);
-    if (machine_instret(m) != 0 || machine_get_stats(m)->traps_total != 0)
-        return NULL;
-    return malloc(1);
-}
+static void *t_save(void *self) { return vmm_save(((vmm_target *)self)->v); }
 
 static void t_restore(void *self, const void *snap)
 {
-    vmm_target *t = self;
-    (void)snap;
-    char err[160];
-    vmm *v = build(t, err, sizeof err);
-    if (!v)
-        return;     /* out of memory: stay where we are rather than lose the VMM */
-    vmm_free(t->v);
-    t->v = v;
+    /* Fails only for a snapshot of another VMM shape (never here: every
+     * snapshot the model holds was taken from this VMM) or when a console
+     * buffer cannot grow, and then leaves the VMM untouched, as the bare
+     * machine's restore cannot report either. */
+    (void)vmm_restore(((vmm_target *)self)->v, snap);
 }
 
-static void t_snap_free(void *snap) { free(snap); }
-static size_t t_snap_size(void *self) { (void)self; return 1; }
+static void t_snap_free(void *snap) { vmm_snapshot_free(snap); }
+
+/* An upper estimate (the model sizes its checkpoint budget with it): the real
+ * memory and disk, and per VM its page map, virtual disk and console so far. */
+static size_t t_snap_size(void *self)
+{
+    vmm_target *t = self;
+    machine *m = vmm_machine(t->v);
+    size_t n = (size_t)machine_mem_size(m) +
+               (size_t)machine_get_config(m)->disk_sectors * BLOCK_SECTOR_SIZE + 4096;
+    for (unsigned i = 0; i < vmm_nvms(t->v); i++) {
+        size_t out = 0;
+        vmm_console(t->v, i, &out);
+        n += t->cfg.part_size / PAGE_SIZE / 8 + 1 + (size_t)t->cfg.disk_sectors * BLOCK_SECTOR_SIZE +
+             out + sizeof(tui_vm_info);
+    }
+    return n;
+}
+
 static void t_attach(void *self, tui_model *m) { ((vmm_target *)self)->model = m; }
 static void t_destroy(void *self) { target_free(self); }
 

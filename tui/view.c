@@ -59,13 +59,15 @@ static const struct {
 
 typedef struct { int y, x, h, w; } rect;
 
-typedef enum { FOCUS_CODE, FOCUS_LOG, FOCUS_MEM, FOCUS_COUNT } focus;
+typedef enum { FOCUS_CODE, FOCUS_LOG, FOCUS_MEM, FOCUS_TASKS, FOCUS_COUNT } focus;
 
 typedef struct {
     tui_model *m;
     bool mono, ascii, too_small;
+    bool utf8;      /* the terminal takes UTF-8 text (else the tasks are transliterated) */
     focus focus;
     rect top, regs, vcpu, code, mem, log, explain, vms, stats, console, status, footer;
+    rect tasks;     /* h == 0 while the Tasks pane is hidden */
     int sep_x, body_y, body_h;
     char symbuf[80];
 } tui_view;
@@ -219,6 +221,16 @@ static void layout(tui_view *v)
     v->vms = (rect){ y + log_h + exp_h, rx, vms_h, rw };
     v->stats = (rect){ y + log_h + exp_h + vms_h, rx, stats_h, rw };
     v->console = (rect){ y + log_h + exp_h + vms_h + stats_h, rx, con_h, rw };
+    /* The lab's tasks take the place of the explanation, VMs and statistics
+     * (e explains a trap in full meanwhile): at 80x24 that is 15 rows of 44
+     * columns, enough to read a task without scrolling. */
+    v->tasks = (rect){ y + log_h, rx, 0, rw };
+    if (m->tasks_shown && m->tasks_title) {
+        v->tasks.h = exp_h + vms_h + stats_h;
+        v->explain.h = v->vms.h = v->stats.h = 0;
+    } else if (v->focus == FOCUS_TASKS) {
+        v->focus = FOCUS_CODE;
+    }
 }
 
 /* ---- panes ----------------------------------------------------------------------- */
@@ -560,6 +572,88 @@ static void draw_console(const tui_view *v)
     }
 }
 
+/* Up to w characters of UTF-8 text (len bytes).  A terminal without UTF-8
+ * gets ASCII look-alikes, so that Spanish text stays readable there. */
+static void put_utf8(const tui_view *v, int y, int x, int w, attr_t a, const char *s, size_t len)
+{
+    /* Latin-1 letters U+00C0..U+00FF without their accents. */
+    static const char latin1[] = "AAAAAAACEEEEIIIIDNOOOOOxOUUUUYTsaaaaaaaceeeeiiiidnooooo/ouuuuyty";
+    attr_set(a, 0, NULL);
+    move(y, x);
+    for (size_t i = 0; i < len && w > 0; w--) {
+        unsigned char c = (unsigned char)s[i];
+        size_t n = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc0 ? 2 : 1;
+        if (i + n > len)
+            n = len - i;
+        if (c < 0x80) {
+            addch(c < 0x20 || c == 0x7f ? ' ' : c);
+        } else if (v->utf8) {
+            addnstr(s + i, (int)n);
+        } else {
+            unsigned cp = n == 2 ? (c & 0x1fu) << 6 | ((unsigned char)s[i + 1] & 0x3fu) :
+                          n == 3 ? (c & 0x0fu) << 12 | ((unsigned char)s[i + 1] & 0x3fu) << 6 |
+                                   ((unsigned char)s[i + 2] & 0x3fu) : 0;
+            char r = cp >= 0xc0 && cp <= 0xff ? latin1[cp - 0xc0] : cp == 0xa1 ? '!' : cp == 0xbf ? '?' :
+                     cp == 0x2013 || cp == 0x2014 ? '-' : cp == 0x2018 || cp == 0x2019 ? '\'' :
+                     cp == 0x201c || cp == 0x201d || cp == 0xab || cp == 0xbb ? '"' : '?';
+            addch((unsigned char)r);
+        }
+        i += n;
+    }
+    attr_set(A_NORMAL, 0, NULL);
+}
+
+/* The rows of the Tasks pane the text scrolls in (below the title). */
+static int tasks_title_rows(const tui_view *v)
+{
+    const tui_model *m = v->m;
+    if (!m->tasks_title || !*m->tasks_title)
+        return 0;
+    size_t n = tui_wrap(m->tasks_title, v->tasks.w, NULL, 0);
+    return 1 + (n < 3 ? (int)n : 3);    /* and a blank row under it */
+}
+
+static int tasks_text_rows(const tui_view *v)
+{
+    int h = v->tasks.h - 1 - tasks_title_rows(v);
+    return h > 1 ? h : 1;
+}
+
+static void draw_tasks(const tui_view *v)
+{
+    const tui_model *m = v->m;
+    const rect *r = &v->tasks;
+    int th = tasks_title_rows(v), h = tasks_text_rows(v);
+    size_t total = tui_wrap(m->tasks, r->w, NULL, 0);
+    tui_span *rows = malloc((total ? total : 1) * sizeof *rows);
+    if (!rows)
+        return;
+    tui_wrap(m->tasks, r->w, rows, total);
+    /* A resize may have left the position past the end: show the last page. */
+    size_t max_top = total > (size_t)h ? total - (size_t)h : 0;
+    size_t top = m->tasks_top < max_top ? m->tasks_top : max_top;
+    char title[96];
+    if (total > (size_t)h)
+        snprintf(title, sizeof title, "%s %zu-%zu/%zu", tui_text(m->lang, TUI_TXT_TASKS), top + 1,
+                 top + (size_t)h, total);
+    else
+        snprintf(title, sizeof title, "%s", tui_text(m->lang, TUI_TXT_TASKS));
+    pane_title(v, r, title, v->focus == FOCUS_TASKS);
+    if (th > 0) {
+        tui_span trows[3];
+        size_t n = tui_wrap(m->tasks_title, r->w, trows, 3);
+        for (int i = 0; i < th - 1 && (size_t)i < n; i++)
+            put_utf8(v, r->y + 1 + i, r->x, r->w, role_attr(v, ROLE_TITLE),
+                     m->tasks_title + trows[i].off, trows[i].len);
+    }
+    for (int i = 0; i < h && top + (size_t)i < total; i++) {
+        const tui_span *sp = &rows[top + (size_t)i];
+        put_utf8(v, r->y + 1 + th + i, r->x + sp->indent, r->w - sp->indent, A_NORMAL,
+                 m->tasks + sp->off, sp->len);
+    }
+    free(rows);
+}
+
 static void draw_top(const tui_view *v)
 {
     tui_model *m = v->m;
@@ -595,6 +689,7 @@ static const struct {
     { "F5", { "Step", "Paso" } },    { "F6", { "Next", "Sig" } },
     { "F7", { "Trap", "Trampa" } },  { "F8", { "Cont", "Cont" } },
     { "F9", { "Break", "Parada" } }, { "F10", { "Quit", "Salir" } },
+    { "T", { "Tasks", "Tareas" } },     /* only with a lab's tasks */
 };
 
 static void draw_footer(const tui_view *v)
@@ -603,6 +698,8 @@ static void draw_footer(const tui_view *v)
     fill(y, 0, COLS, role_attr(v, ROLE_KEYLABEL));
     for (size_t i = 0; i < sizeof footer_keys / sizeof footer_keys[0]; i++) {
         const char *k = footer_keys[i].key, *l = footer_keys[i].label[v->m->lang];
+        if (strcmp(k, "T") == 0 && !v->m->tasks_title)
+            continue;
         int need = (int)(strlen(k) + strlen(l)) + 1;
         if (x + need > COLS)
             break;
@@ -644,9 +741,13 @@ static void draw(tui_view *v)
         mvaddch(y, v->sep_x, v->ascii ? '|' : ACS_VLINE);
     attr_set(A_NORMAL, 0, NULL);
     draw_log(v);
-    draw_explain(v);
-    draw_vms(v);
-    draw_stats(v);
+    if (v->tasks.h > 0) {
+        draw_tasks(v);
+    } else {
+        draw_explain(v);
+        draw_vms(v);
+        draw_stats(v);
+    }
     draw_console(v);
     bool bad = m->last_stop == STOP_FATAL;
     put_text(v->status.y, 0, COLS, role_attr(v, bad ? ROLE_ERROR : ROLE_STATUS), m->status);
@@ -670,12 +771,13 @@ static const struct {
     { "R  F3",      { "back to the previous trap", "volver a la trampa anterior" } },
     { "v  F4",      { "next VM", "siguiente VM" } },
     { "g",          { "go to a symbol or address", "ir a un simbolo o direccion" } },
-    { "Tab",        { "focus: code, log, memory", "foco: codigo, registro, memoria" } },
+    { "Tab",        { "focus: code, log, memory, tasks", "foco: codigo, registro, memoria, tareas" } },
     { "Up/Down",    { "move in the focused pane", "moverse en el panel con foco" } },
     { ".",          { "cursor back to the PC", "cursor de vuelta al PC" } },
     { "e  Enter",   { "the whole explanation", "la explicacion completa" } },
     { "m",          { "memory: virtual / physical / guest-physical", "memoria: virtual / fisica / fisica invitada" } },
     { "L",          { "language: English / Spanish", "idioma: ingles / espanol" } },
+    { "T",          { "show / hide the lab's tasks", "mostrar / ocultar las tareas de la practica" } },
     { "?  F1",      { "this help", "esta ayuda" } },
     { "q  F10",     { "quit", "salir" } },
 };
@@ -794,7 +896,17 @@ static tui_reaction k_redraw(tui_view *v) { (void)v; clearok(curscr, TRUE); retu
 static tui_reaction k_focus(tui_view *v)
 {
     v->focus = (focus)((v->focus + 1) % FOCUS_COUNT);
+    if (v->focus == FOCUS_TASKS && v->tasks.h == 0)
+        v->focus = FOCUS_CODE;
     return TUI_REDRAW;
+}
+
+static tui_reaction k_tasks(tui_view *v)
+{
+    tui_reaction re = tui_action_toggle_tasks(v->m);
+    /* Showing the tasks focuses them, so that the arrows scroll at once. */
+    v->focus = v->m->tasks_shown && v->m->tasks_title ? FOCUS_TASKS : FOCUS_CODE;
+    return re;
 }
 
 static tui_reaction move_focused(tui_view *v, long d, long page)
@@ -802,6 +914,9 @@ static tui_reaction move_focused(tui_view *v, long d, long page)
     switch (v->focus) {
     case FOCUS_CODE: return tui_action_cursor_move(v->m, d * page);
     case FOCUS_LOG:  return tui_action_log_select(v->m, d * page);
+    case FOCUS_TASKS:
+        return tui_action_tasks_scroll(v->m, d * (page > 1 ? tasks_text_rows(v) - 1 : 1),
+                                       v->tasks.w, tasks_text_rows(v));
     default:         return tui_action_mem_scroll(v->m, d * page * 16);
     }
 }
@@ -825,6 +940,7 @@ static const key_action keymap[KEY_MAX + 1] = {
     ['q'] = k_quit,      [KEY_F(10)] = k_quit, [3] = k_quit,   /* ^C in raw mode */
     ['e'] = k_explain,   ['\n'] = k_explain,   ['\r'] = k_explain, [KEY_ENTER] = k_explain,
     ['m'] = k_mem_mode,  ['L'] = k_lang,       ['.'] = k_pc,
+    ['T'] = k_tasks,
     ['\t'] = k_focus,
     [KEY_UP] = k_up,     [KEY_DOWN] = k_down,  ['k'] = k_up,   ['j'] = k_down,
     [KEY_PPAGE] = k_pgup, [KEY_NPAGE] = k_pgdn,
@@ -843,7 +959,7 @@ int tui_view_run(tui_model *m, const tui_view_options *opt)
                 getenv("TERM") ? getenv("TERM") : "");
         return 1;
     }
-    tui_view v = { .m = m, .focus = FOCUS_CODE };
+    tui_view v = { .m = m, .focus = m->tasks_shown && m->tasks_title ? FOCUS_TASKS : FOCUS_CODE };
     const char *nc = getenv("NO_COLOR");
     v.mono = (opt && opt->mono) || (nc && *nc) || !has_colors();
     /* In a UTF-8 locale ncursesw draws lines as UTF-8, which every modern
@@ -854,6 +970,7 @@ int tui_view_run(tui_model *m, const tui_view_options *opt)
     const char *codeset = nl_langinfo(CODESET);
     bool utf8 = codeset && (strcmp(codeset, "UTF-8") == 0 || strcmp(codeset, "utf8") == 0);
     v.ascii = (opt && opt->ascii) || (asc && *asc) || !utf8;
+    v.utf8 = utf8;
     if (!v.mono) {
         start_color();
         /* -1 means the terminal's own colours, where it can keep them. */
