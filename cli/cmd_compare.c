@@ -313,6 +313,8 @@ int cmd_compare(int argc, char **argv)
         case 'D':
             if (nuser == MAX_DEFINES)
                 return cli_usage_error("compare", "too many -D options");
+            if (!cli_check_define("compare", optarg))
+                return EXIT_USAGE;
             user_defs[nuser++] = optarg;
             break;
         case 'j': json = true; break;

@@ -360,6 +360,8 @@ int cmd_vm(int argc, char **argv)
         case 'D':
             if (ndefines == MAX_DEFINES)
                 return cli_usage_error("vm", "too many -D options");
+            if (!cli_check_define("vm", optarg))
+                return EXIT_USAGE;
             defines[ndefines++] = optarg;
             break;
         case 'n':

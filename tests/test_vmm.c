@@ -813,7 +813,7 @@ static void test_cli(void)
      * options, more workloads than VMs, a cost out of its range. */
     static const char *const bad[] = {
         "--program cpu,,sys", "--program cpu, --vms 2", "--program cpu --native --vms 2",
-        "--program cpu --native --host type2", "--program cpu,io", "--program cpu --cost host_bg_share=99",
+        "--program cpu --native --host type2", "--program cpu,io", "--program cpu -D 1x", "--program cpu --cost host_bg_share=99",
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         snprintf(cmd, sizeof cmd, "%s vm --guest kernel %s 2>&1", test_traplab_path, bad[i]);
