@@ -49,6 +49,8 @@ bool cli_find_beside_binary(const char *rel, char *out, size_t n, bool (*ok)(con
 /* Guest software (cli/guest.c): a short name ("kernel", "cpu") means
  * guest/NAME.s; else a path to a .s (assembled with defines) or a .tlo. */
 bool cli_resolve_guest(const char *name, char *path, size_t n);
+/* A .tlo image: already assembled, so -D and PARAVIRT cannot change it. */
+bool cli_guest_is_image(const char *name);
 /* Prints "traplab CMD: ..." on failure. */
 bool cli_load_guest(const char *cmd, const char *name, const char *const *defines,
                     size_t ndefines, image *img);

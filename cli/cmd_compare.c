@@ -155,7 +155,12 @@ static void causes_text(const row *r, char *buf, size_t n, const char *sep, cons
 
 static void print_table(const row *rows, size_t n, unsigned nvms)
 {
-    printf("%-8s %-7s %-6s %14s %10s %9s %11s  %s\n", "workload", "design", "host", "cycles",
+    /* Workloads may be long paths: the first column is as wide as the longest. */
+    int ww = 8;
+    for (size_t i = 0; i < n; i++)
+        if ((int)strlen(rows[i].workload) > ww)
+            ww = (int)strlen(rows[i].workload);
+    printf("%-*s %-7s %-6s %14s %10s %9s %11s  %s\n", ww, "workload", "design", "host", "cycles",
            "overhead", "exits", "exits/1k", "top exit causes");
     for (size_t i = 0; i < n; i++) {
         const row *r = &rows[i];
@@ -165,8 +170,9 @@ static void print_table(const row *rows, size_t n, unsigned nvms)
         else
             snprintf(ov, sizeof ov, "%+.1f%%", 100.0 * r->overhead);
         causes_text(r, causes, sizeof causes, ", ", " ");
-        printf("%-8s %-7s %-6s %14llu %10s %9llu %11.3f  %s%s\n", r->workload, design_names[r->d],
-               r->host, U(r->cycles), ov, U(r->exits), r->exits_per_k, causes,
+        /* No trailing blanks on a native row, which has no causes. */
+        printf("%-*s %-7s %-6s %14llu %10s %9llu %11.3f%s%s%s\n", ww, r->workload, design_names[r->d],
+               r->host, U(r->cycles), ov, U(r->exits), r->exits_per_k, causes[0] ? "  " : "", causes,
                r->ok ? "" : "  [OUTPUT DIFFERS FROM NATIVE]");
     }
     if (nvms > 1)
@@ -233,6 +239,35 @@ static void print_csv(const row *rows, size_t n)
     }
 }
 
+/* Splits "a,b" in place into at most MAX_WORKLOADS names; an empty or a
+ * repeated name is a usage error (a repeated row would only cost time). */
+static bool split_list(char *list, const char *arg, const char *what, const char **names, size_t *n)
+{
+    *n = 0;
+    for (char *p = list;;) {
+        char *comma = strchr(p, ',');
+        if (comma)
+            *comma = '\0';
+        if (!*p) {
+            cli_usage_error("compare", "empty %s name in '%s'", what, arg);
+            return false;
+        }
+        for (size_t i = 0; i < *n; i++)
+            if (strcmp(names[i], p) == 0) {
+                cli_usage_error("compare", "%s '%s' given twice in '%s'", what, p, arg);
+                return false;
+            }
+        if (*n == MAX_WORKLOADS) {
+            cli_usage_error("compare", "at most %d %ss", MAX_WORKLOADS, what);
+            return false;
+        }
+        names[(*n)++] = p;
+        if (!comma)
+            return true;
+        p = comma + 1;
+    }
+}
+
 int cmd_compare(int argc, char **argv)
 {
     static const struct option opts[] = {
@@ -254,6 +289,7 @@ int cmd_compare(int argc, char **argv)
     size_t nuser = 0;
     unsigned batch = 1;
     bool json = false, csv = false;
+    char cerr[160];
     int c;
     optind = 1;
     opterr = 0;
@@ -271,13 +307,14 @@ int cmd_compare(int argc, char **argv)
                 return cli_usage_error("compare", "--batch needs 1, 2, 4 or 8, not '%s'", optarg);
             break;
         case 'c':
-            if (!vmm_set_cost(&cfg.costs, &cfg.mcosts, optarg))
-                return cli_usage_error("compare", "bad cost '%s' (NAME=VALUE; traplab vm --list-costs "
-                                       "shows the names)", optarg);
+            if (!vmm_set_cost_err(&cfg.costs, &cfg.mcosts, optarg, cerr, sizeof cerr))
+                return cli_usage_error("compare", "%s", cerr);
             break;
         case 'D':
             if (nuser == MAX_DEFINES)
                 return cli_usage_error("compare", "too many -D options");
+            if (!cli_check_define("compare", optarg))
+                return EXIT_USAGE;
             user_defs[nuser++] = optarg;
             break;
         case 'j': json = true; break;
@@ -296,19 +333,23 @@ int cmd_compare(int argc, char **argv)
     vmm_host hosts[2];
     size_t nhosts = 0;
     char hbuf[64];
+    if (strlen(host_arg) >= sizeof hbuf)
+        return cli_usage_error("compare", "--host takes type1, type2 or both, not '%s'", host_arg);
     snprintf(hbuf, sizeof hbuf, "%s", host_arg);
-    for (char *save = NULL, *tok = strtok_r(hbuf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+    const char *hnames[MAX_WORKLOADS];
+    size_t nh = 0;
+    if (!split_list(hbuf, host_arg, "host", hnames, &nh))
+        return EXIT_USAGE;
+    for (size_t k = 0; k < nh; k++) {
         vmm_host h;
-        if (!vmm_parse_host(tok, &h))
-            return cli_usage_error("compare", "unknown host '%s' (type1 or type2)", tok);
-        bool dup = false;
+        if (!vmm_parse_host(hnames[k], &h))
+            return cli_usage_error("compare", "unknown host '%s' (type1 or type2)", hnames[k]);
         for (size_t i = 0; i < nhosts; i++)
-            dup |= hosts[i] == h;
-        if (!dup)
-            hosts[nhosts++] = h;
+            if (hosts[i] == h)
+                return cli_usage_error("compare", "host %s given twice in '%s'", vmm_host_name(h),
+                                       host_arg);
+        hosts[nhosts++] = h;
     }
-    if (nhosts == 0)
-        return cli_usage_error("compare", "no host given (type1, type2)");
 
     /* Workloads. */
     char *wbuf = strdup(wl_arg);
@@ -316,17 +357,17 @@ int cmd_compare(int argc, char **argv)
         return EXIT_FAIL;
     const char *wl[MAX_WORKLOADS];
     size_t nwl = 0;
-    for (char *save = NULL, *tok = strtok_r(wbuf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-        if (nwl == MAX_WORKLOADS) {
-            free(wbuf);
-            return cli_usage_error("compare", "at most %d workloads", MAX_WORKLOADS);
-        }
-        wl[nwl++] = tok;
-    }
-    if (nwl == 0) {
+    if (!split_list(wbuf, wl_arg, "workload", wl, &nwl)) {
         free(wbuf);
-        return cli_usage_error("compare", "no workload given (cpu, sys, io, mm)");
+        return EXIT_USAGE;
     }
+    for (size_t w = 0; w < nwl; w++)
+        if (nuser && cli_guest_is_image(wl[w])) {
+            int urc = cli_usage_error("compare", "-D needs the workload's source (.s): '%s' is an "
+                                      "image, already assembled", wl[w]);
+            free(wbuf);
+            return urc;
+        }
 
     /* Defines: the user's, then the defaults they do not override. */
     const char *kdefs[MAX_DEFINES + 3];

@@ -193,6 +193,10 @@ int cmd_tui(int argc, char **argv)
         return cli_usage_error("tui", optind >= argc ? "missing PROGRAM" : "one PROGRAM only");
     }
 
+    if (para && cli_guest_is_image(guest))
+        return cli_usage_error("tui", "--para needs the kernel's source (.s): '%s' is an image, "
+                               "already assembled", guest);
+
     /* Fail before loading anything: a UI without a terminal is a usage error. */
     if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
         fprintf(stderr, "traplab tui: standard input and output must be a terminal "

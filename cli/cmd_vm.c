@@ -42,16 +42,24 @@ static void help(void)
            "                    (hypercalls instead of trapping instructions, docs/hypercalls.md);\n"
            "                    the native reference still runs the unmodified kernel\n"
            "  -D NAME[=VALUE]   define a symbol when assembling .s guests (e.g. BATCH=4)\n"
-           "  --max-steps N     stop after N real instructions (default %llu; 0 = no limit)\n"
-           "  --no-native       do not run the guest natively to compute the overhead\n"
+           "  --max-steps N     stop after N real instructions, counting every VM (default\n"
+           "                    %llu per VM; 0 = no limit)\n"
+           "  --no-native       do not run the guest natively (no overhead, no equivalence\n"
+           "                    check)\n"
            "  --native          run the guest on the bare machine instead (no VMM), with the\n"
-           "                    same loader: the reference for equivalence\n"
+           "                    same loader: the reference for equivalence (one workload;\n"
+           "                    --vms, --host and --para are usage errors)\n"
            "  --trace           one line per exit, step, injection and VM switch on stderr\n"
            "  --stats           per-VM and total statistics on stderr\n"
            "  --json            print the results as one JSON object on stdout\n"
            "  -h, --help        this help\n\n"
-           "Exit status: 0 when every VM halted, 1 when a VM failed or the step limit was\n"
-           "reached or the input is bad, 2 on a usage error.\n",
+           "Each VM's console output is compared with the same workload run natively; a\n"
+           "difference is reported (OUTPUT DIFFERS FROM NATIVE: Popek and Goldberg's\n"
+           "equivalence is violated).\n\n"
+           "Exit status: 0 when every VM halted with the native output, 1 when a VM failed,\n"
+           "the step limit was reached, an output differed from native on the strict\n"
+           "profile (on legacy the difference is the lesson: reported, exit 0) or the input\n"
+           "is bad, 2 on a usage error.\n",
            VMM_MAX_VMS, 1000000u, GUEST_MIN_MEM, DEFAULT_MAX_STEPS);
 }
 
@@ -119,12 +127,17 @@ static void print_stats(FILE *out, const char *title, const vmm_stats *s, uint64
     fprintf(out, "  shadow              %llu fills (hidden faults), %llu syncs, %llu flushes\n",
             U(s->shadow_fills), U(s->shadow_syncs), U(s->shadow_flushes));
     if (s->hypercalls) {
-        fprintf(out, "  hypercalls          %llu (with the direct system calls, %llu exits replaced)\n",
-                U(s->hypercalls), U(s->hc_replaced));
+        fprintf(out, "  hypercalls          %llu (with the direct system calls, %llu exits replaced), "
+                "%llu failed\n", U(s->hypercalls), U(s->hc_replaced), U(s->hc_failed));
         for (unsigned h = 0; h < VMM_MAX_HCALLS; h++)
-            if (s->hypercalls_by_nr[h])
-                fprintf(out, "    %-16s %llu, replacing %llu\n", vmm_hcall_name(h) ? vmm_hcall_name(h) : "?",
+            if (s->hypercalls_by_nr[h]) {
+                char num[16];
+                snprintf(num, sizeof num, "%u", h);
+                fprintf(out, "    %-16s %llu, replacing %llu\n", vmm_hcall_name(h) ? vmm_hcall_name(h) : num,
                         U(s->hypercalls_by_nr[h]), U(s->hc_replaced_by_nr[h]));
+            }
+        if (s->hc_invalid)
+            fprintf(out, "    %-16s %llu (no such hypercall: ENOSYS)\n", "invalid", U(s->hc_invalid));
     }
     if (s->direct_syscalls)
         fprintf(out, "  direct syscalls     %llu (through the guest's gate, no exit; each replaces one)\n",
@@ -138,6 +151,9 @@ static void print_stats(FILE *out, const char *title, const vmm_stats *s, uint64
     if (s->violations)
         fprintf(out, "  EQUIVALENCE VIOLATIONS %llu (legacy profile: sensitive instructions "
                 "that did not trap)\n", U(s->violations));
+    if (s->lost_ie)
+        fprintf(out, "    popf lost IE     %llu (the guest's interrupt-enable change was dropped)\n",
+                U(s->lost_ie));
 }
 
 static void json_stats(FILE *out, const vmm_stats *s, uint64_t native)
@@ -167,12 +183,13 @@ static void json_stats(FILE *out, const vmm_stats *s, uint64_t native)
     fprintf(out, "}, \"reflected\": %llu, \"injected\": %llu, \"shadow_fills\": %llu, "
             "\"shadow_syncs\": %llu, \"shadow_flushes\": %llu, \"hypercalls\": %llu, "
             "\"host_switches\": %llu, \"host_syscalls\": %llu, \"vm_switches\": %llu, "
-            "\"blocked\": %llu, \"violations\": %llu, \"hypercall_replaced_exits\": %llu, "
+            "\"blocked\": %llu, \"violations\": %llu, \"lost_ie\": %llu, "
+            "\"hypercall_replaced_exits\": %llu, \"hypercalls_failed\": %llu, "
             "\"direct_syscalls\": %llu, \"hypercalls_by_name\": {",
             U(s->reflected), U(s->injected), U(s->shadow_fills), U(s->shadow_syncs),
             U(s->shadow_flushes), U(s->hypercalls), U(s->host_switches), U(s->host_syscalls),
-            U(s->vm_switches), U(s->blocked), U(s->violations), U(s->hc_replaced),
-            U(s->direct_syscalls));
+            U(s->vm_switches), U(s->blocked), U(s->violations), U(s->lost_ie), U(s->hc_replaced),
+            U(s->hc_failed), U(s->direct_syscalls));
     first = true;
     for (unsigned h = 0; h < VMM_MAX_HCALLS; h++)
         if (s->hypercalls_by_nr[h]) {
@@ -183,6 +200,8 @@ static void json_stats(FILE *out, const vmm_stats *s, uint64_t native)
                 fprintf(out, "%s\"%u\": %llu", first ? "" : ", ", h, U(s->hypercalls_by_nr[h]));
             first = false;
         }
+    if (s->hc_invalid)
+        fprintf(out, "%s\"invalid\": %llu", first ? "" : ", ", U(s->hc_invalid));
     fputs("}", out);
 }
 
@@ -204,13 +223,15 @@ static void list_costs(const vmm_config *cfg)
     for (size_t i = 0; vmm_cost_name(i); i++) {
         uint32_t val = 0;
         vmm_get_cost(&cfg->costs, vmm_cost_name(i), &val);
-        printf("%-18s %6u  %s\n", vmm_cost_name(i), val, vmm_cost_doc(i));
+        char range[24];
+        snprintf(range, sizeof range, "0-%u", vmm_cost_max(vmm_cost_name(i)));
+        printf("%-18s %6u  %-12s %s\n", vmm_cost_name(i), val, range, vmm_cost_doc(i));
     }
     static const char *const mnames[] = { "trap_entry", "trap_return", "tlb_miss", "block_sector" };
     for (size_t i = 0; i < sizeof mnames / sizeof mnames[0]; i++) {
         uint32_t val = 0;
         if (machine_get_cost(&cfg->mcosts, mnames[i], &val))
-            printf("%-18s %6u  (machine) see docs/costs.md\n", mnames[i], val);
+            printf("%-18s %6u  %-12s (machine) see docs/costs.md\n", mnames[i], val, "0-4294967295");
     }
 }
 
@@ -243,6 +264,29 @@ static int run_bare(const vmm_config *cfg, const image *k, const image *p,
     return rc;
 }
 
+/* Splits "a,b,c" in place; false (with a usage message) on an empty name. */
+static bool split_workloads(char *list, const char *arg, const char **names, size_t *n)
+{
+    *n = 0;
+    for (char *p = list;;) {
+        char *comma = strchr(p, ',');
+        if (comma)
+            *comma = '\0';
+        if (!*p) {
+            cli_usage_error("vm", "empty workload name in '%s'", arg);
+            return false;
+        }
+        if (*n == MAX_PROGRAMS) {
+            cli_usage_error("vm", "at most %d workloads", MAX_PROGRAMS);
+            return false;
+        }
+        names[(*n)++] = p;
+        if (!comma)
+            return true;
+        p = comma + 1;
+    }
+}
+
 int cmd_vm(int argc, char **argv)
 {
     static const struct option opts[] = {
@@ -271,9 +315,11 @@ int cmd_vm(int argc, char **argv)
     const char *kernel_name = NULL, *program_arg = NULL;
     const char *defines[MAX_DEFINES];
     size_t ndefines = 0;
-    uint64_t max_steps = DEFAULT_MAX_STEPS;
+    uint64_t max_steps = 0;
     bool stats = false, json = false, native = true, list = false, bare = false, para = false;
+    bool set_steps = false, set_vms = false, set_host = false;
     trace_ctx tc = { false, 0 };
+    char cerr[160];
     int c;
     optind = 1;
     opterr = 0;
@@ -285,10 +331,12 @@ int cmd_vm(int argc, char **argv)
             if (!cli_parse_u32(optarg, &cfg.nvms) || cfg.nvms < 1 || cfg.nvms > VMM_MAX_VMS)
                 return cli_usage_error("vm", "--vms needs a number from 1 to %d, not '%s'",
                                        VMM_MAX_VMS, optarg);
+            set_vms = true;
             break;
         case 'H':
             if (!vmm_parse_host(optarg, &cfg.host))
                 return cli_usage_error("vm", "unknown host '%s' (type1 or type2)", optarg);
+            set_host = true;
             break;
         case 'p':
             if (!isa_parse_profile(optarg, &cfg.profile))
@@ -305,19 +353,21 @@ int cmd_vm(int argc, char **argv)
                                        GUEST_MIN_MEM, 64u << 20, optarg);
             break;
         case 'c':
-            if (!vmm_set_cost(&cfg.costs, &cfg.mcosts, optarg))
-                return cli_usage_error("vm", "bad cost '%s' (NAME=VALUE; --list-costs shows the names)",
-                                       optarg);
+            if (!vmm_set_cost_err(&cfg.costs, &cfg.mcosts, optarg, cerr, sizeof cerr))
+                return cli_usage_error("vm", "%s", cerr);
             break;
         case 'L': list = true; break;
         case 'D':
             if (ndefines == MAX_DEFINES)
                 return cli_usage_error("vm", "too many -D options");
+            if (!cli_check_define("vm", optarg))
+                return EXIT_USAGE;
             defines[ndefines++] = optarg;
             break;
         case 'n':
             if (!cli_parse_u64(optarg, &max_steps))
                 return cli_usage_error("vm", "--max-steps needs a number, not '%s'", optarg);
+            set_steps = true;
             break;
         case 'N': native = false; break;
         case 'B': bare = true; break;
@@ -338,27 +388,43 @@ int cmd_vm(int argc, char **argv)
         return cli_usage_error("vm", "unexpected argument '%s'", argv[optind]);
     if (para && bare)
         return cli_usage_error("vm", "--para needs the hypervisor; it cannot run with --native");
+    if (bare && (set_vms || set_host))
+        return cli_usage_error("vm", "--native runs one guest on the bare machine: --%s needs the "
+                               "hypervisor", set_vms ? "vms" : "host");
+    if (bare && !native)
+        return cli_usage_error("vm", "--native and --no-native contradict each other");
     if (!kernel_name)
         return cli_usage_error("vm", "no guest kernel given (--guest kernel)");
     if (!program_arg)
         return cli_usage_error("vm", "no workload given (--program cpu, sys, io, mm or a file)");
+    /* An image is already assembled: PARAVIRT and -D would be silently lost,
+     * and a run labelled paravirtualized would run the unmodified kernel. */
+    if ((para || ndefines) && cli_guest_is_image(kernel_name))
+        return cli_usage_error("vm", "%s needs the kernel's source (.s): '%s' is an image, already "
+                               "assembled", para ? "--para" : "-D", kernel_name);
+    /* Counting every VM: the default grows with them so 8 VMs of mix finish. */
+    if (!set_steps)
+        max_steps = DEFAULT_MAX_STEPS * cfg.nvms;
 
-    /* Split the workload list. */
     char *plist = strdup(program_arg);
     if (!plist)
         return EXIT_FAIL;
     const char *pnames[MAX_PROGRAMS];
     size_t nprog = 0;
-    for (char *tok = strtok(plist, ","); tok; tok = strtok(NULL, ",")) {
-        if (nprog == MAX_PROGRAMS) {
-            free(plist);
-            return cli_usage_error("vm", "at most %d workloads", MAX_PROGRAMS);
-        }
-        pnames[nprog++] = tok;
-    }
-    if (nprog == 0) {
+    if (!split_workloads(plist, program_arg, pnames, &nprog)) {
         free(plist);
-        return cli_usage_error("vm", "no workload given");
+        return EXIT_USAGE;
+    }
+    for (size_t i = 0; i < nprog; i++)
+        if (ndefines && cli_guest_is_image(pnames[i])) {
+            free(plist);
+            return cli_usage_error("vm", "-D needs the workload's source (.s): '%s' is an image, "
+                                   "already assembled", pnames[i]);
+        }
+    if (nprog > cfg.nvms) {
+        free(plist);
+        return cli_usage_error("vm", "%zu workloads for %u VM%s: give at most one per VM (--vms)",
+                               nprog, cfg.nvms, cfg.nvms == 1 ? "" : "s");
     }
 
     int rc = EXIT_FAIL;
@@ -366,9 +432,11 @@ int cmd_vm(int argc, char **argv)
     size_t loaded = 0;
     vmm *v = NULL;
     uint64_t native_cycles[MAX_PROGRAMS] = { 0 };
+    vmm_native_result nres[MAX_PROGRAMS];
+    bool have_native[MAX_PROGRAMS] = { false };
     image_init(&kimg);
     image_init(&pkimg);
-    if (!cli_load_guest("vm", kernel_name, defines, ndefines, &kimg))
+    if (!cli_load_kernel("vm", kernel_name, defines, ndefines, false, &kimg))
         goto out;
     if (para && !cli_load_kernel("vm", kernel_name, defines, ndefines, true, &pkimg))
         goto out;
@@ -391,31 +459,56 @@ int cmd_vm(int argc, char **argv)
             fprintf(stderr, "traplab vm: %s: %s\n", pnames[i % nprog], err);
             goto out;
         }
-    if (native && (stats || json)) {
-        for (size_t p = 0; p < nprog && p < cfg.nvms; p++) {
-            vmm_native_result nr;
-            if (vmm_run_native(&cfg, &kimg, &pimg[p], max_steps, &nr, err, sizeof err) &&
-                nr.stop == STOP_HALT)
-                native_cycles[p] = nr.cycles;
-            vmm_native_result_free(&nr);
+    /* The reference: the unmodified kernel on the bare machine, for the
+     * overhead and for equivalence (the same output, Popek and Goldberg). */
+    for (size_t p = 0; native && p < nprog; p++) {
+        if (!vmm_run_native(&cfg, &kimg, &pimg[p], max_steps, &nres[p], err, sizeof err)) {
+            fprintf(stderr, "traplab vm: %s: the native run failed: %s\n", pnames[p], err);
+            continue;
+        }
+        if (nres[p].stop == STOP_HALT) {
+            native_cycles[p] = nres[p].cycles;
+            have_native[p] = true;
+        } else {
+            fprintf(stderr, "traplab vm: %s: the native run did not halt (%s), so equivalence is "
+                    "not checked\n", pnames[p], nres[p].reason[0] ? nres[p].reason
+                                                               : machine_stop_name(nres[p].stop));
+            vmm_native_result_free(&nres[p]);
         }
     }
     vmm_set_event_fn(v, on_event, &tc);
     machine_stop s = vmm_run(v, max_steps);
 
     bool ok = s == STOP_HALT;
-    for (unsigned i = 0; i < cfg.nvms; i++)
-        if (vmm_vm_state_of(v, i) != VM_HALTED)
+    bool differs[VMM_MAX_VMS] = { false }, any_differs = false;
+    for (unsigned i = 0; i < cfg.nvms; i++) {
+        if (vmm_vm_state_of(v, i) != VM_HALTED) {
             ok = false;
+            continue;
+        }
+        size_t n, p = i % nprog;
+        const char *o = vmm_console(v, i, &n);
+        if (have_native[p] && (n != nres[p].console_len || memcmp(o, nres[p].console, n) != 0))
+            differs[i] = any_differs = true;
+    }
+    bool legacy = cfg.profile == PROFILE_LEGACY;
+    /* On legacy the difference is the lesson: reported, but not a failure. */
+    bool pass = ok && (!any_differs || legacy);
     if (json) {
-        printf("{\"stop\": \"%s\", \"host\": \"%s\", \"profile\": \"%s\", \"para\": %s, \"vms\": [",
-               machine_stop_name(s), vmm_host_name(cfg.host), isa_profile_name(cfg.profile),
-               para ? "true" : "false");
+        const char *stop = machine_stop_name(s);
+        if (s == STOP_HALT && !ok)
+            stop = "vm_failed";
+        printf("{\"stop\": \"%s\", \"ok\": %s, \"host\": \"%s\", \"profile\": \"%s\", \"para\": %s, "
+               "\"vms\": [", stop, pass ? "true" : "false", vmm_host_name(cfg.host),
+               isa_profile_name(cfg.profile), para ? "true" : "false");
         for (unsigned i = 0; i < cfg.nvms; i++) {
             printf("%s{\"vm\": %u, \"program\": ", i ? ", " : "", i);
             cli_json_string(stdout, pnames[i % nprog], strlen(pnames[i % nprog]));
             printf(", \"state\": \"%s\", \"reason\": ", vmm_vm_state_name(vmm_vm_state_of(v, i)));
             cli_json_string(stdout, vmm_vm_reason(v, i), strlen(vmm_vm_reason(v, i)));
+            printf(", \"native_output_matches\": %s",
+                   !have_native[i % nprog] || vmm_vm_state_of(v, i) != VM_HALTED ? "null"
+                   : differs[i] ? "false" : "true");
             fputs(", \"output\": ", stdout);
             size_t n;
             const char *o = vmm_console(v, i, &n);
@@ -439,11 +532,18 @@ int cmd_vm(int argc, char **argv)
         }
     }
     fflush(stdout);
-    for (unsigned i = 0; i < cfg.nvms; i++)
+    for (unsigned i = 0; i < cfg.nvms; i++) {
         if (vmm_vm_state_of(v, i) == VM_FAILED)
             fprintf(stderr, "traplab vm: VM %u failed and was stopped: %s\n", i, vmm_vm_reason(v, i));
+        if (differs[i])
+            fprintf(stderr, "traplab vm: vm%u: OUTPUT DIFFERS FROM NATIVE (Popek and Goldberg's "
+                    "equivalence is violated)%s\n", i,
+                    legacy ? "; expected on the legacy profile, where sensitive instructions do "
+                             "not trap" : "");
+    }
     if (s == STOP_LIMIT)
-        fprintf(stderr, "traplab vm: stopped after %llu instructions (--max-steps)\n", U(max_steps));
+        fprintf(stderr, "traplab vm: stopped after %llu instructions (--max-steps, counting every "
+                "VM)\n", U(max_steps));
     else if (s == STOP_FATAL)
         fprintf(stderr, "traplab vm: machine stopped: %s\n", machine_fatal_reason(vmm_machine(v)));
     if (stats) {
@@ -459,13 +559,21 @@ int cmd_vm(int argc, char **argv)
                  isa_profile_name(cfg.profile), para ? ", paravirtualized" : "");
         print_stats(stderr, title, &tot, 0);
         fprintf(stderr, "  machine cycles      %llu\n", U(machine_cycles(vmm_machine(v))));
-        if (tot.violations)
+        if (tot.violations) {
             fprintf(stderr, "note: on the legacy profile pure trap-and-emulate is not enough: "
-                    "%llu sensitive instructions ran without trapping and saw or changed the real "
-                    "state (Popek and Goldberg's equivalence is violated).\n", U(tot.violations));
+                    "%llu sensitive instruction%s ran without trapping and saw or changed the real "
+                    "state", U(tot.violations), tot.violations == 1 ? "" : "s");
+            if (tot.lost_ie)
+                fprintf(stderr, "; %llu popf%s lost the guest's interrupt-enable change",
+                        U(tot.lost_ie), tot.lost_ie == 1 ? "" : "s");
+            fprintf(stderr, " (Popek and Goldberg's equivalence is violated).\n");
+        }
     }
-    rc = ok ? EXIT_OK : EXIT_FAIL;
+    rc = pass ? EXIT_OK : EXIT_FAIL;
 out:
+    for (size_t p = 0; p < nprog; p++)
+        if (have_native[p])
+            vmm_native_result_free(&nres[p]);
     vmm_free(v);
     for (size_t i = 0; i < loaded; i++)
         image_free(&pimg[i]);

@@ -70,13 +70,19 @@ bool cli_resolve_guest(const char *name, char *path, size_t n)
     return find_short(name, path, n);
 }
 
-bool cli_load_guest(const char *cmd, const char *name, const char *const *defines,
-                    size_t ndefines, image *img)
+bool cli_guest_is_image(const char *name)
+{
+    return has_suffix(name, ".tlo");
+}
+
+/* what: "program" or "kernel", for the message when name is not found. */
+static bool load(const char *cmd, const char *what, const char *name, const char *const *defines,
+                 size_t ndefines, image *img)
 {
     char path[PATH_MAX];
     if (!cli_resolve_guest(name, path, sizeof path)) {
-        fprintf(stderr, "traplab %s: no guest program '%s' (looked for guest/%s.s here, in "
-                "$TRAPLAB_GUEST_DIR and next to traplab)\n", cmd, name, name);
+        fprintf(stderr, "traplab %s: no guest %s '%s' (looked for guest/%s.s here, in "
+                "$TRAPLAB_GUEST_DIR and next to traplab)\n", cmd, what, name, name);
         return false;
     }
     /* Programs outside guest/ may still include layout.s from there. */
@@ -107,11 +113,17 @@ bool cli_load_guest(const char *cmd, const char *name, const char *const *define
     return true;
 }
 
+bool cli_load_guest(const char *cmd, const char *name, const char *const *defines,
+                    size_t ndefines, image *img)
+{
+    return load(cmd, "program", name, defines, ndefines, img);
+}
+
 bool cli_load_kernel(const char *cmd, const char *name, const char *const *defines,
                      size_t ndefines, bool para, image *img)
 {
     if (!para)
-        return cli_load_guest(cmd, name, defines, ndefines, img);
+        return load(cmd, "kernel", name, defines, ndefines, img);
     /* The same source, assembled with PARAVIRT: the modified kernel. */
     const char **d = malloc((ndefines + 1) * sizeof *d);
     if (!d) {
@@ -121,7 +133,7 @@ bool cli_load_kernel(const char *cmd, const char *name, const char *const *defin
     for (size_t i = 0; i < ndefines; i++)
         d[i] = defines[i];
     d[ndefines] = "PARAVIRT";
-    bool ok = cli_load_guest(cmd, name, d, ndefines + 1, img);
+    bool ok = load(cmd, "kernel", name, d, ndefines + 1, img);
     free(d);
     return ok;
 }

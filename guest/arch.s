@@ -67,10 +67,20 @@
         .endif
         .endm
 
-        ; Boot only: the paravirtualized kernel keeps the trapping smsw (one
-        ; emulated exit); paravirtualization rewrites the hot paths, not all.
+        ; Boot only.  smsw is sensitive but not privileged on the legacy
+        ; profile: in ring 1 it reads the real status without trapping and the
+        ; kernel would print "ring 1".  The paravirtualized kernel knows it is
+        ; the VM's ring 0, so it builds the word itself: ring 0, IE from the
+        ; shared mask, paging still off at boot.  No exit, on any profile.
         .macro  READ_STATUS reg         ; the status word (ring, IE, PG)
+        .ifdef  PARAVIRT
+        li      \reg, SH_MASK
+        lw      \reg, 0(\reg)           ; nonzero: virtual interrupts off
+        sltiu   \reg, \reg, 1
+        slli    \reg, \reg, 2           ; STATUS_IE
+        .else
         smsw    \reg
+        .endif
         .endm
 
         .macro  TRAP_CAUSE reg

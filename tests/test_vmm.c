@@ -518,6 +518,68 @@ static void test_legacy_violations(void)
     free(out);
 }
 
+/* Legacy: a pushf whose stack is in a page-table page does not trap as
+ * pushf, but its store hits the write-protected table: the VMM emulates
+ * that store like any other, storing what the hardware was storing. */
+static const char pushf_pt_src[] =
+    "        .org 0x1000\n"
+    "_start: li s0, 0x2000\n"                  /* level 1 */
+    "        li s1, 0x3007\n"                  /* -> level 2 at 0x3000, V|R|W */
+    "        sw s1, 0(s0)\n"
+    "        li s0, 0x3000\n"
+    "        li s1, 0x000f\n"                  /* identity, V|R|W|X, ring 0 */
+    "        li s2, 16\n"
+    "1:      sw s1, 0(s0)\n"
+    "        addi s0, s0, 4\n"
+    "        li at, 0x1000\n"
+    "        add s1, s1, at\n"
+    "        addi s2, s2, -1\n"
+    "        bnez s2, 1b\n"
+    "        li s0, 0x2000\n"
+    "        mtcr ptb, s0\n"
+    "        mfcr s0, status\n"
+    "        ori s0, s0, 8\n"
+    "        mtcr status, s0\n"
+    "        li sp, 0x3ff0\n"                  /* the stack is in the level-2 table */
+    "        pushf\n"
+    "        lw a0, 0(sp)\n"
+    "        andi a0, a0, 3\n"
+    "        addi a0, a0, '0'\n"
+    "        out a0, 0x10\n"
+    "        halt\n";
+
+static void test_legacy_pushf_into_page_table(void)
+{
+    prog p;
+    prog_src(&p, pushf_pt_src);
+    CU_ASSERT_FATAL(p.ok);
+    char *native = native_output(&p, NULL);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(native);
+    CU_ASSERT_STRING_EQUAL(native, "0");
+    vmm *v = make_vmm(1, VMM_HOST_TYPE1, PROFILE_LEGACY);
+    char err[128];
+    CU_ASSERT_FATAL(vmm_load(v, 0, &p.img, NULL, err, sizeof err));
+    CU_ASSERT_EQUAL(vmm_run(v, 100000), STOP_HALT);
+    CU_ASSERT_EQUAL(vmm_vm_state_of(v, 0), VM_HALTED);
+    CU_ASSERT_STRING_EQUAL(vmm_vm_reason(v, 0), "");
+    /* The real status went to the stack: ring 1, the violation stays visible. */
+    CU_ASSERT_STRING_EQUAL(vmm_console(v, 0, NULL), "1");
+    const vmm_stats *st = vmm_vm_stats(v, 0);
+    CU_ASSERT_EQUAL(st->emulated_by_op[OP_PUSHF], 1);
+    CU_ASSERT_EQUAL(st->violations, 1);
+    CU_ASSERT(st->shadow_syncs >= 1);
+    CU_ASSERT_EQUAL(vmm_guest_reg(v, 0, REG_SP), 0x3fec);
+    vmm_free(v);
+    /* Strict: pushf itself traps and is emulated with the virtual status. */
+    v = make_vmm(1, VMM_HOST_TYPE1, PROFILE_STRICT);
+    CU_ASSERT_FATAL(vmm_load(v, 0, &p.img, NULL, err, sizeof err));
+    CU_ASSERT_EQUAL(vmm_run(v, 100000), STOP_HALT);
+    CU_ASSERT_STRING_EQUAL(vmm_console(v, 0, NULL), "0");
+    vmm_free(v);
+    free(native);
+    prog_free(&p);
+}
+
 static void test_costs(void)
 {
     vmm_costs c;
@@ -615,6 +677,15 @@ static void test_hooks_and_events(void)
     prog_free(&w);
 }
 
+/* The last two events: the trace must tell the exit before the stop it caused. */
+static void last_two(vmm *v, const vmm_event *e, void *ud)
+{
+    (void)v;
+    vmm_event_kind *k = ud;
+    k[0] = k[1];
+    k[1] = e->kind;
+}
+
 static void test_hypercalls(void)
 {
     prog p;
@@ -632,6 +703,8 @@ static void test_hypercalls(void)
                  "        li a0, 31\n"           /* no such call */
                  "        hcall\n"
                  "        mov s2, a0\n"
+                 "        li a0, 0x12345\n"      /* far outside the table */
+                 "        hcall\n"
                  "        li a0, 3\n"            /* shut down */
                  "        hcall\n"
                  "        .word 0\n"
@@ -640,13 +713,26 @@ static void test_hypercalls(void)
     vmm *v = make_vmm(1, VMM_HOST_TYPE1, PROFILE_STRICT);
     char err[128];
     CU_ASSERT_FATAL(vmm_load(v, 0, &p.img, NULL, err, sizeof err));
+    vmm_event_kind last[2] = { VMM_EV_COUNT, VMM_EV_COUNT };
+    vmm_set_event_fn(v, last_two, last);
     CU_ASSERT_EQUAL(vmm_run(v, 1000), STOP_HALT);
     CU_ASSERT_EQUAL(vmm_vm_state_of(v, 0), VM_HALTED);
+    CU_ASSERT_EQUAL(last[0], VMM_EV_EXIT);       /* the shutdown hypercall ... */
+    CU_ASSERT_EQUAL(last[1], VMM_EV_VM_STOP);    /* ... then the stop it caused */
     CU_ASSERT_STRING_EQUAL(vmm_console(v, 0, NULL), "hi!");
     CU_ASSERT_EQUAL(vmm_guest_reg(v, 0, 5), 3);
     CU_ASSERT_EQUAL(vmm_guest_reg(v, 0, 6), VMM_HC_EFAULT);
     CU_ASSERT_EQUAL(vmm_guest_reg(v, 0, 7), VMM_HC_ENOSYS);
-    CU_ASSERT_EQUAL(vmm_vm_stats(v, 0)->hypercalls, 4);
+    const vmm_stats *st = vmm_vm_stats(v, 0);
+    CU_ASSERT_EQUAL(st->hypercalls, 5);
+    /* Unknown numbers have their own bucket, so the buckets add up. */
+    CU_ASSERT_EQUAL(st->hc_invalid, 2);
+    CU_ASSERT_EQUAL(st->hc_failed, 3);           /* EFAULT and two ENOSYS */
+    uint64_t sum = st->hc_invalid;
+    for (unsigned h = 0; h < VMM_MAX_HCALLS; h++)
+        sum += st->hypercalls_by_nr[h];
+    CU_ASSERT_EQUAL(sum, st->hypercalls);
+    CU_ASSERT_EQUAL(st->hypercalls_by_nr[31], 0);
     vmm_free(v);
     prog_free(&p);
 }
@@ -718,6 +804,66 @@ static void test_cli(void)
              test_traplab_path);
     CU_ASSERT_EQUAL(sh(cmd, out, sizeof out), 1);
     CU_ASSERT_PTR_NOT_NULL(strstr(out, "--max-steps"));
+
+    /* A missing kernel is called a kernel. */
+    snprintf(cmd, sizeof cmd, "%s vm --guest nokernel --program cpu 2>&1", test_traplab_path);
+    CU_ASSERT_EQUAL(sh(cmd, out, sizeof out), 1);
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "no guest kernel 'nokernel'"));
+    /* Usage errors: an empty workload name, --native with the hypervisor's
+     * options, more workloads than VMs, a cost out of its range. */
+    static const char *const bad[] = {
+        "--program cpu,,sys", "--program cpu, --vms 2", "--program cpu --native --vms 2",
+        "--program cpu --native --host type2", "--program cpu,io", "--program cpu -D 1x", "--program cpu --cost host_bg_share=99",
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        snprintf(cmd, sizeof cmd, "%s vm --guest kernel %s 2>&1", test_traplab_path, bad[i]);
+        CU_ASSERT_EQUAL(sh(cmd, out, sizeof out), 2);
+    }
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "from 0 to 90"));
+
+    /* An assembled kernel cannot be paravirtualized or given -D. */
+    snprintf(cmd, sizeof cmd, "%s asm guest/kernel.s -o build/test-vm-kernel.tlo 2>&1 && "
+             "%s vm --guest build/test-vm-kernel.tlo --program cpu --para 2>&1", test_traplab_path,
+             test_traplab_path);
+    CU_ASSERT_EQUAL(sh(cmd, out, sizeof out), 2);
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "--para needs the kernel's source (.s)"));
+    snprintf(cmd, sizeof cmd, "%s vm --guest build/test-vm-kernel.tlo --program cpu -D TICK=5000 2>&1",
+             test_traplab_path);
+    CU_ASSERT_EQUAL(sh(cmd, out, sizeof out), 2);
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "-D needs the kernel's source (.s)"));
+    snprintf(cmd, sizeof cmd, "%s vm --guest build/test-vm-kernel.tlo --program cpu 2>&1",
+             test_traplab_path);
+    CU_ASSERT_EQUAL(sh(cmd, out, sizeof out), 0);
+    remove("build/test-vm-kernel.tlo");
+
+    /* Legacy: the output differs from native and vm says so; it is the
+     * lesson, so the exit status stays 0. */
+    snprintf(cmd, sizeof cmd, "%s vm --guest kernel --program io --profile legacy --stats 2>&1 >/dev/null",
+             test_traplab_path);
+    CU_ASSERT_EQUAL(sh(cmd, out, sizeof out), 0);
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "vm0: OUTPUT DIFFERS FROM NATIVE"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "popfs lost the guest's interrupt-enable change"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "sensitive instructions ran"));
+    snprintf(cmd, sizeof cmd, "%s vm --guest kernel --program io --profile legacy --json 2>/dev/null",
+             test_traplab_path);
+    CU_ASSERT_EQUAL(sh(cmd, out, sizeof out), 0);
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "\"native_output_matches\": false"));
+    snprintf(cmd, sizeof cmd, "%s vm --guest kernel --program io --json 2>/dev/null", test_traplab_path);
+    CU_ASSERT_EQUAL(sh(cmd, out, sizeof out), 0);
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "\"native_output_matches\": true"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "{\"stop\": \"halt\", \"ok\": true"));
+
+    /* The only VM failed: the machine halted, but --json must not say so alone. */
+    FILE *f = fopen("build/test-vm-fail.s", "w");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+    fputs("        .org 0x1000\n_start: syscall\n", f);    /* no trap vector: the VM fails */
+    fclose(f);
+    snprintf(cmd, sizeof cmd, "%s vm --guest build/test-vm-fail.s --program cpu --json 2>/dev/null",
+             test_traplab_path);
+    CU_ASSERT_EQUAL(sh(cmd, out, sizeof out), 1);
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "{\"stop\": \"vm_failed\", \"ok\": false"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "\"state\": \"failed\""));
+    remove("build/test-vm-fail.s");
 }
 
 static void test_snapshot(void)
@@ -932,6 +1078,7 @@ void test_vmm_register(void)
     CU_add_test(s, "Type-2 costs more than Type-1 for the same exits", test_type2_costs_more);
     CU_add_test(s, "determinism", test_determinism);
     CU_add_test(s, "legacy profile: equivalence violations", test_legacy_violations);
+    CU_add_test(s, "legacy pushf into a page table is emulated", test_legacy_pushf_into_page_table);
     CU_add_test(s, "cost table", test_costs);
     CU_add_test(s, "lab emulator hook and the event stream", test_hooks_and_events);
     CU_add_test(s, "hypercalls validate their arguments", test_hypercalls);

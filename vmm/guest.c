@@ -5,6 +5,7 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <errno.h>
 #include <string.h>
 
 #include "vmm/vmm.h"
@@ -133,28 +134,56 @@ bool vmm_get_cost(const vmm_costs *c, const char *name, uint32_t *value)
     return false;
 }
 
-bool vmm_set_cost(vmm_costs *c, machine_costs *m, const char *assignment)
+/* host_bg_share is a share of the cycles: above 90% the guest would starve. */
+#define BG_SHARE_MAX 90u
+
+uint32_t vmm_cost_max(const char *name)
+{
+    return strcmp(name, "host_bg_share") == 0 ? BG_SHARE_MAX : UINT32_MAX;
+}
+
+bool vmm_set_cost_err(vmm_costs *c, machine_costs *m, const char *assignment, char *err,
+                      size_t errlen)
 {
     const char *eq = strchr(assignment, '=');
-    if (!eq || eq == assignment || !eq[1])
+    if (!eq || eq == assignment || !eq[1]) {
+        snprintf(err, errlen, "bad cost '%s': NAME=VALUE", assignment);
         return false;
+    }
     char name[64];
     size_t n = (size_t)(eq - assignment);
-    if (n >= sizeof name)
+    if (n >= sizeof name) {
+        snprintf(err, errlen, "unknown cost '%.*s' (--list-costs shows the names)", 40, assignment);
         return false;
+    }
     memcpy(name, assignment, n);
     name[n] = '\0';
-    char *end;
-    unsigned long long val = strtoull(eq + 1, &end, 0);
-    if (*end || eq[1] == '-' || val > UINT32_MAX)
+    uint32_t probe;
+    bool known = vmm_get_cost(c, name, &probe) || (m && machine_get_cost(m, name, &probe));
+    if (!known) {
+        snprintf(err, errlen, "unknown cost '%s' (--list-costs shows the names)", name);
         return false;
+    }
+    uint32_t max = vmm_cost_max(name);
+    char *end;
+    errno = 0;
+    unsigned long long val = strtoull(eq + 1, &end, 0);
+    if (*end || eq[1] == '-' || errno || val > max) {
+        snprintf(err, errlen, "cost %s needs a whole number from 0 to %u%s, not '%s'", name, max,
+                 max == BG_SHARE_MAX ? " (percent)" : "", eq + 1);
+        return false;
+    }
     for (size_t i = 0; i < NCOSTS; i++)
         if (strcmp(name, costs[i].name) == 0) {
             uint32_t v32 = (uint32_t)val;
-            if (strcmp(name, "host_bg_share") == 0 && v32 > 90)
-                return false;
             memcpy((char *)c + costs[i].off, &v32, sizeof v32);
             return true;
         }
-    return m && machine_set_cost(m, name, (uint32_t)val);
+    return machine_set_cost(m, name, (uint32_t)val);
+}
+
+bool vmm_set_cost(vmm_costs *c, machine_costs *m, const char *assignment)
+{
+    char err[8];
+    return vmm_set_cost_err(c, m, assignment, err, sizeof err);
 }

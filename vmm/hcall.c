@@ -284,17 +284,27 @@ void vmm_hypercall(vmm *v, vmm_vm *vm, const machine_trap *t)
     cpu_state *c = machine_cpu(v->m);
     uint32_t nr = c->r[REG_A0];
     vm->st.hypercalls++;
-    if (nr < VMM_MAX_HCALLS)
-        vm->st.hypercalls_by_nr[nr]++;
     vmm_charge(v, vm, LAYER_VMM, v->cfg.costs.hypercall);
     c->pc = t->epc;
     unsigned vmi = (unsigned)(vm - v->vm);
     uint32_t r;
     vm->hc_replaced = 0;
-    if (!v->hc_hook || !v->hc_hook(v, vmi, nr, c->r[REG_A1], c->r[REG_A2], c->r[REG_A3], &r, v->hc_ud))
-        r = nr < VMM_MAX_HCALLS && v->hcalls[nr]
-            ? v->hcalls[nr](v, vmi, c->r[REG_A1], c->r[REG_A2], c->r[REG_A3])
-            : VMM_HC_ENOSYS;
+    if (!v->hc_hook || !v->hc_hook(v, vmi, nr, c->r[REG_A1], c->r[REG_A2], c->r[REG_A3], &r, v->hc_ud)) {
+        if (nr < VMM_MAX_HCALLS && v->hcalls[nr]) {
+            r = v->hcalls[nr](v, vmi, c->r[REG_A1], c->r[REG_A2], c->r[REG_A3]);
+        } else {
+            /* Any 32-bit number can arrive: one bucket, so the counts by
+             * number and this one add up to the total. */
+            r = VMM_HC_ENOSYS;
+            vm->st.hc_invalid++;
+            nr = VMM_MAX_HCALLS;
+        }
+    }
+    if (nr < VMM_MAX_HCALLS)
+        vm->st.hypercalls_by_nr[nr]++;
+    /* Error codes are the top three values; no call returns that much. */
+    if (r >= VMM_HC_EINVAL)
+        vm->st.hc_failed++;
     vm->st.hc_replaced += vm->hc_replaced;
     if (nr < VMM_MAX_HCALLS)
         vm->st.hc_replaced_by_nr[nr] += vm->hc_replaced;

@@ -50,6 +50,8 @@ struct vmm {
     uint64_t bg_mark;               /* Type-2: host background share booked up to here */
     uint64_t mark_cycles, mark_instret;   /* accounting: up to here is booked */
     uint64_t exit_cycles;           /* charged so far during the current exit */
+    bool in_exit;                   /* handling an exit: a VM's stop is told after it */
+    bool stop_deferred;
 
     vmm_event_fn ev; void *ev_ud;
     struct { vmm_emul_fn fn; void *ud; } emul[ISA_NUM_OPCODES];

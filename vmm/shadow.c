@@ -198,15 +198,23 @@ static void emulate_store(vmm *v, vmm_vm *vm, const machine_trap *t)
 {
     uint32_t w = t->insn;
     unsigned op = ISA_OP(w);
-    unsigned size = op == OP_SW ? 4 : op == OP_SH ? 2 : op == OP_SB ? 1 : 0;
+    unsigned size = op == OP_SW || op == OP_PUSHF ? 4 : op == OP_SH ? 2 : op == OP_SB ? 1 : 0;
     if (!size) {
         vmm_vm_fail(v, vm, "unsupported write into a page table by '%s' at pc 0x%08x",
                     isa_lookup_opcode(op) ? isa_lookup_opcode(op)->mnemonic : "?", t->pc);
         return;
     }
     cpu_state *c = machine_cpu(v->m);
-    uint32_t va = c->r[ISA_RS1(w)] + (uint32_t)ISA_SIMM18(w);
-    uint32_t val = c->r[ISA_RD(w)];
+    uint32_t va, val;
+    if (op == OP_PUSHF) {
+        /* Legacy only (strict pushf traps before it stores): the hardware
+         * was storing the real status, so store that, violation and all. */
+        va = c->r[REG_SP] - 4;
+        val = c->cr[CR_STATUS];
+    } else {
+        va = c->r[ISA_RS1(w)] + (uint32_t)ISA_SIMM18(w);
+        val = c->r[ISA_RD(w)];
+    }
     uint32_t gpa, fa;
     unsigned vring = vm->vc.cr[CR_STATUS] & STATUS_RING_MASK;
     unsigned cause = vmm_gwalk(v, vm, va, ACCESS_WRITE, vring, &gpa, &fa);
@@ -222,6 +230,8 @@ static void emulate_store(vmm *v, vmm_vm *vm, const machine_trap *t)
     vm->st.emulated_by_op[op]++;
     vmm_charge(v, vm, LAYER_VMM, v->cfg.costs.emul_store);
     vmm_shadow_written(v, vm, gpa, size);
+    if (op == OP_PUSHF)
+        c->r[REG_SP] = va;
     c->pc = t->pc + 4;
 }
 

@@ -159,6 +159,12 @@ void vmm_host_syscall(vmm *v, vmm_vm *vm, const char *what)
 /* ---- VM life cycle ---------------------------------------------------------------- */
 static void vm_stop_event(vmm *v, vmm_vm *vm, const char *what)
 {
+    /* The exit that stopped the VM (a halt, a shutdown hypercall) comes
+     * first in the trace: on_trap tells the stop after it. */
+    if (v->in_exit) {
+        v->stop_deferred = true;
+        return;
+    }
     vmm_event e = { .kind = VMM_EV_VM_STOP, .vm = (int)vm_index(v, vm), .pc = machine_cpu(v->m)->pc,
                     .handler = VMM_BY_SCHEDULER, .at = machine_cycles(v->m), .what = what };
     vmm_emit(v, &e);
@@ -463,6 +469,7 @@ static bool on_trap(machine *m, const machine_trap *t, void *ud)
                        "host kernel switches to the VMM user process");
     }
     vmm_charge(v, vm, LAYER_VMM, v->cfg.costs.exit_dispatch);
+    v->in_exit = true;
 
     switch (code) {
     case CAUSE_TIMER:
@@ -535,6 +542,11 @@ static bool on_trap(machine *m, const machine_trap *t, void *ud)
                         .handler = h, .cycles = handled, .at = machine_cycles(m), .what = what };
         vmm_emit(v, &e);
     }
+    v->in_exit = false;
+    if (v->stop_deferred) {
+        v->stop_deferred = false;
+        vm_stop_event(v, vm, vm->state == VM_FAILED ? vm->reason : "halted");
+    }
     resume(v);
     v->mark_cycles = machine_cycles(m);
     v->mark_instret = machine_instret(m);
@@ -563,6 +575,7 @@ static void on_insn(machine *m, uint32_t pc, void *ud)
     const cpu_state *c = machine_cpu(m);
     uint32_t vs = vm->vc.cr[CR_STATUS];
     const char *what = NULL;
+    char buf[112];
     switch (op) {
     case OP_PUSHF:
         if (c->cr[CR_STATUS] != vs)
@@ -578,9 +591,20 @@ static void on_insn(machine *m, uint32_t pc, void *ud)
         break;
     case OP_POPF: {
         uint32_t x;
-        if (machine_read_virt(m, c->r[REG_SP], &x, 4) &&
-            ((x ^ vs) & (STATUS_IE | STATUS_RING_MASK)))
-            what = "popf in ring 1 silently drops its interrupt-enable (and ring) change";
+        if (!machine_read_virt(m, c->r[REG_SP], &x, 4) ||
+            !((x ^ vs) & (STATUS_IE | STATUS_RING_MASK)))
+            break;
+        if ((x ^ vs) & STATUS_IE) {
+            /* The change that matters: the guest's interrupts stay as
+             * they were, so say which way it was lost. */
+            vm->st.lost_ie++;
+            snprintf(buf, sizeof buf, "popf in ring 1 silently drops the guest's IE change "
+                     "(wanted interrupts %s, they stay %s)", (x & STATUS_IE) ? "on" : "off",
+                     (vs & STATUS_IE) ? "on" : "off");
+            what = buf;
+        } else {
+            what = "popf in ring 1 silently drops its ring change";
+        }
         break;
     }
     default:
@@ -814,6 +838,9 @@ void vmm_total_stats(const vmm *v, vmm_stats *out)
             out->hc_replaced_by_nr[h] += s->hc_replaced_by_nr[h];
         }
         out->hc_replaced += s->hc_replaced;
+        out->hc_invalid += s->hc_invalid;
+        out->hc_failed += s->hc_failed;
+        out->lost_ie += s->lost_ie;
         out->direct_syscalls += s->direct_syscalls;
         out->host_switches += s->host_switches;
         out->host_syscalls += s->host_syscalls;

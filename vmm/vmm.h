@@ -87,6 +87,11 @@ typedef struct {
 void vmm_default_costs(vmm_costs *c);
 /* "name=value"; also accepts the machine's costs (trap_entry, ...) when m is given. */
 bool vmm_set_cost(vmm_costs *c, machine_costs *m, const char *assignment);
+/* The same, with why it failed in err: unknown name, or the value's range. */
+bool vmm_set_cost_err(vmm_costs *c, machine_costs *m, const char *assignment, char *err,
+                      size_t errlen);
+/* The largest value a cost takes (90 for host_bg_share, UINT32_MAX otherwise). */
+uint32_t vmm_cost_max(const char *name);
 bool vmm_get_cost(const vmm_costs *c, const char *name, uint32_t *value);
 /* Iterate the table: name and doc of the i-th parameter, NULL past the end. */
 const char *vmm_cost_name(size_t i);
@@ -166,11 +171,14 @@ typedef struct {
     uint64_t reflected, injected;
     uint64_t shadow_fills, shadow_syncs, shadow_flushes;
     uint64_t hypercalls, hypercalls_by_nr[VMM_MAX_HCALLS];
+    uint64_t hc_invalid;         /* of hypercalls: numbers with no handler (ENOSYS), any value */
+    uint64_t hc_failed;          /* of hypercalls: returned an error code (ENOSYS, EFAULT, EINVAL) */
     uint64_t hc_replaced;        /* exits the unmodified kernel would have taken for that work */
     uint64_t hc_replaced_by_nr[VMM_MAX_HCALLS];
     uint64_t direct_syscalls;    /* user system calls delivered through the guest's gate, no exit */
     uint64_t host_switches, host_syscalls;
     uint64_t violations;         /* legacy profile equivalence violations */
+    uint64_t lost_ie;            /* of violations: popf whose interrupt-enable change was dropped */
     uint64_t blocked;            /* accesses stopped by isolation */
     uint64_t vm_switches;
 } vmm_stats;
