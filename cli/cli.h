@@ -39,6 +39,10 @@ int cli_option_error(const char *cmd, int c, char **argv);
  * printing the usage error. */
 #define CLI_MAX_ASM_ARGS 64
 bool cli_check_define(const char *cmd, const char *def);
+/* Splits "a,b,c" in place into at most max names; an empty name, too many,
+ * or (when unique) a repeated one is a usage error, printed for cmd. */
+bool cli_split_list(const char *cmd, char *list, const char *arg, const char *what,
+                    const char **names, size_t max, size_t *n, bool unique);
 /* Strict number parsing (decimal or 0x hex); false on junk or overflow. */
 bool cli_parse_u64(const char *s, uint64_t *out);
 bool cli_parse_u32(const char *s, uint32_t *out);

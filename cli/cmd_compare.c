@@ -239,35 +239,6 @@ static void print_csv(const row *rows, size_t n)
     }
 }
 
-/* Splits "a,b" in place into at most MAX_WORKLOADS names; an empty or a
- * repeated name is a usage error (a repeated row would only cost time). */
-static bool split_list(char *list, const char *arg, const char *what, const char **names, size_t *n)
-{
-    *n = 0;
-    for (char *p = list;;) {
-        char *comma = strchr(p, ',');
-        if (comma)
-            *comma = '\0';
-        if (!*p) {
-            cli_usage_error("compare", "empty %s name in '%s'", what, arg);
-            return false;
-        }
-        for (size_t i = 0; i < *n; i++)
-            if (strcmp(names[i], p) == 0) {
-                cli_usage_error("compare", "%s '%s' given twice in '%s'", what, p, arg);
-                return false;
-            }
-        if (*n == MAX_WORKLOADS) {
-            cli_usage_error("compare", "at most %d %ss", MAX_WORKLOADS, what);
-            return false;
-        }
-        names[(*n)++] = p;
-        if (!comma)
-            return true;
-        p = comma + 1;
-    }
-}
-
 int cmd_compare(int argc, char **argv)
 {
     static const struct option opts[] = {
@@ -338,7 +309,7 @@ int cmd_compare(int argc, char **argv)
     snprintf(hbuf, sizeof hbuf, "%s", host_arg);
     const char *hnames[MAX_WORKLOADS];
     size_t nh = 0;
-    if (!split_list(hbuf, host_arg, "host", hnames, &nh))
+    if (!cli_split_list("compare", hbuf, host_arg, "host", hnames, MAX_WORKLOADS, &nh, true))
         return EXIT_USAGE;
     for (size_t k = 0; k < nh; k++) {
         vmm_host h;
@@ -357,7 +328,7 @@ int cmd_compare(int argc, char **argv)
         return EXIT_FAIL;
     const char *wl[MAX_WORKLOADS];
     size_t nwl = 0;
-    if (!split_list(wbuf, wl_arg, "workload", wl, &nwl)) {
+    if (!cli_split_list("compare", wbuf, wl_arg, "workload", wl, MAX_WORKLOADS, &nwl, true)) {
         free(wbuf);
         return EXIT_USAGE;
     }

@@ -264,29 +264,6 @@ static int run_bare(const vmm_config *cfg, const image *k, const image *p,
     return rc;
 }
 
-/* Splits "a,b,c" in place; false (with a usage message) on an empty name. */
-static bool split_workloads(char *list, const char *arg, const char **names, size_t *n)
-{
-    *n = 0;
-    for (char *p = list;;) {
-        char *comma = strchr(p, ',');
-        if (comma)
-            *comma = '\0';
-        if (!*p) {
-            cli_usage_error("vm", "empty workload name in '%s'", arg);
-            return false;
-        }
-        if (*n == MAX_PROGRAMS) {
-            cli_usage_error("vm", "at most %d workloads", MAX_PROGRAMS);
-            return false;
-        }
-        names[(*n)++] = p;
-        if (!comma)
-            return true;
-        p = comma + 1;
-    }
-}
-
 int cmd_vm(int argc, char **argv)
 {
     static const struct option opts[] = {
@@ -411,7 +388,7 @@ int cmd_vm(int argc, char **argv)
         return EXIT_FAIL;
     const char *pnames[MAX_PROGRAMS];
     size_t nprog = 0;
-    if (!split_workloads(plist, program_arg, pnames, &nprog)) {
+    if (!cli_split_list("vm", plist, program_arg, "workload", pnames, MAX_PROGRAMS, &nprog, false)) {
         free(plist);
         return EXIT_USAGE;
     }

@@ -89,6 +89,34 @@ bool cli_check_define(const char *cmd, const char *def)
     return true;
 }
 
+bool cli_split_list(const char *cmd, char *list, const char *arg, const char *what,
+                    const char **names, size_t max, size_t *n, bool unique)
+{
+    *n = 0;
+    for (char *p = list;;) {
+        char *comma = strchr(p, ',');
+        if (comma)
+            *comma = '\0';
+        if (!*p) {
+            cli_usage_error(cmd, "empty %s name in '%s'", what, arg);
+            return false;
+        }
+        for (size_t i = 0; unique && i < *n; i++)
+            if (strcmp(names[i], p) == 0) {
+                cli_usage_error(cmd, "%s '%s' given twice in '%s'", what, p, arg);
+                return false;
+            }
+        if (*n == max) {
+            cli_usage_error(cmd, "at most %zu %ss", max, what);
+            return false;
+        }
+        names[(*n)++] = p;
+        if (!comma)
+            return true;
+        p = comma + 1;
+    }
+}
+
 bool cli_parse_u64(const char *s, uint64_t *out)
 {
     if (!s || !*s || *s == '-' || *s == '+')
