@@ -60,6 +60,13 @@ bool cli_load_guest(const char *cmd, const char *name, const char *const *define
                     size_t ndefines, image *img);
 /* The guest kernel; para assembles it with -D PARAVIRT (the paravirtualized
  * kernel, docs/hypercalls.md) -- what vm --para, compare and tui --para use. */
+/* The options vm and compare take the same way, with the same letters:
+ * 'v' --vms N, 'c' --cost NAME=VALUE, 'D' -D NAME[=VALUE] (up to
+ * CLI_MAX_DEFINES).  Returns -1 when c is none of them, EXIT_OK when it was
+ * applied to cfg or defs, EXIT_USAGE after printing the error. */
+#define CLI_MAX_DEFINES 32
+int cli_vmm_option(const char *cmd, int c, const char *arg, vmm_config *cfg,
+                   const char **defs, size_t *ndefs);
 bool cli_load_kernel(const char *cmd, const char *name, const char *const *defines,
                      size_t ndefines, bool para, image *img);
 /* A view of img's segments for the VMM (img must outlive it). */

@@ -18,7 +18,7 @@
 #include "vmm/vmm.h"
 
 #define MAX_WORKLOADS 8
-#define MAX_DEFINES 32
+#define MAX_DEFINES CLI_MAX_DEFINES
 #define MAX_STEPS 2000000000ull
 #define NTOP 3
 /* 100 Hz, the HZ of the Linux 2.4 kernels the 2003 measurements ran; and
@@ -260,7 +260,6 @@ int cmd_compare(int argc, char **argv)
     size_t nuser = 0;
     unsigned batch = 1;
     bool json = false, csv = false;
-    char cerr[160];
     int c;
     optind = 1;
     opterr = 0;
@@ -268,31 +267,20 @@ int cmd_compare(int argc, char **argv)
         switch (c) {
         case 'w': wl_arg = optarg; break;
         case 'H': host_arg = optarg; break;
-        case 'v':
-            if (!cli_parse_u32(optarg, &cfg.nvms) || cfg.nvms < 1 || cfg.nvms > VMM_MAX_VMS)
-                return cli_usage_error("compare", "--vms needs a number from 1 to %d, not '%s'",
-                                       VMM_MAX_VMS, optarg);
-            break;
         case 'b':
             if (!cli_parse_u32(optarg, &batch) || (batch != 1 && batch != 2 && batch != 4 && batch != 8))
                 return cli_usage_error("compare", "--batch needs 1, 2, 4 or 8, not '%s'", optarg);
             break;
-        case 'c':
-            if (!vmm_set_cost_err(&cfg.costs, &cfg.mcosts, optarg, cerr, sizeof cerr))
-                return cli_usage_error("compare", "%s", cerr);
-            break;
-        case 'D':
-            if (nuser == MAX_DEFINES)
-                return cli_usage_error("compare", "too many -D options");
-            if (!cli_check_define("compare", optarg))
-                return EXIT_USAGE;
-            user_defs[nuser++] = optarg;
-            break;
         case 'j': json = true; break;
         case 'C': csv = true; break;
         case 'h': help(); return EXIT_OK;
-        default:
-            return cli_option_error("compare", c, argv);
+        default: {
+            int rc = cli_vmm_option("compare", c, optarg, &cfg, user_defs, &nuser);
+            if (rc < 0)
+                return cli_option_error("compare", c, argv);
+            if (rc != EXIT_OK)
+                return rc;
+        }
         }
     }
     if (optind < argc)

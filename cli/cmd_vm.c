@@ -17,7 +17,7 @@
 
 #define DEFAULT_MAX_STEPS 500000000ull
 #define MAX_PROGRAMS VMM_MAX_VMS
-#define MAX_DEFINES 32
+#define MAX_DEFINES CLI_MAX_DEFINES
 
 static void help(void)
 {
@@ -296,7 +296,6 @@ int cmd_vm(int argc, char **argv)
     bool stats = false, json = false, native = true, list = false, bare = false, para = false;
     bool set_steps = false, set_vms = false, set_host = false;
     trace_ctx tc = { false, 0 };
-    char cerr[160];
     int c;
     optind = 1;
     opterr = 0;
@@ -305,9 +304,8 @@ int cmd_vm(int argc, char **argv)
         case 'g': kernel_name = optarg; break;
         case 'P': program_arg = optarg; break;
         case 'v':
-            if (!cli_parse_u32(optarg, &cfg.nvms) || cfg.nvms < 1 || cfg.nvms > VMM_MAX_VMS)
-                return cli_usage_error("vm", "--vms needs a number from 1 to %d, not '%s'",
-                                       VMM_MAX_VMS, optarg);
+            if (cli_vmm_option("vm", c, optarg, &cfg, defines, &ndefines) != EXIT_OK)
+                return EXIT_USAGE;
             set_vms = true;
             break;
         case 'H':
@@ -329,18 +327,7 @@ int cmd_vm(int argc, char **argv)
                 return cli_usage_error("vm", "--mem needs a multiple of 4096 from %u to %u, not '%s'",
                                        GUEST_MIN_MEM, 64u << 20, optarg);
             break;
-        case 'c':
-            if (!vmm_set_cost_err(&cfg.costs, &cfg.mcosts, optarg, cerr, sizeof cerr))
-                return cli_usage_error("vm", "%s", cerr);
-            break;
         case 'L': list = true; break;
-        case 'D':
-            if (ndefines == MAX_DEFINES)
-                return cli_usage_error("vm", "too many -D options");
-            if (!cli_check_define("vm", optarg))
-                return EXIT_USAGE;
-            defines[ndefines++] = optarg;
-            break;
         case 'n':
             if (!cli_parse_u64(optarg, &max_steps))
                 return cli_usage_error("vm", "--max-steps needs a number, not '%s'", optarg);
@@ -353,8 +340,13 @@ int cmd_vm(int argc, char **argv)
         case 's': stats = true; break;
         case 'j': json = true; break;
         case 'h': help(); return EXIT_OK;
-        default:
-            return cli_option_error("vm", c, argv);
+        default: {
+            int rc = cli_vmm_option("vm", c, optarg, &cfg, defines, &ndefines);
+            if (rc < 0)
+                return cli_option_error("vm", c, argv);
+            if (rc != EXIT_OK)
+                return rc;
+        }
         }
     }
     if (list) {

@@ -138,3 +138,26 @@ bool cli_load_kernel(const char *cmd, const char *name, const char *const *defin
     return ok;
 }
 
+int cli_vmm_option(const char *cmd, int c, const char *arg, vmm_config *cfg,
+                   const char **defs, size_t *ndefs)
+{
+    char err[160];
+    switch (c) {
+    case 'v':
+        if (!cli_parse_u32(arg, &cfg->nvms) || cfg->nvms < 1 || cfg->nvms > VMM_MAX_VMS)
+            return cli_usage_error(cmd, "--vms needs a number from 1 to %d, not '%s'", VMM_MAX_VMS, arg);
+        return EXIT_OK;
+    case 'c':
+        if (!vmm_set_cost_err(&cfg->costs, &cfg->mcosts, arg, err, sizeof err))
+            return cli_usage_error(cmd, "%s", err);
+        return EXIT_OK;
+    case 'D':
+        if (*ndefs == CLI_MAX_DEFINES)
+            return cli_usage_error(cmd, "too many -D options");
+        if (!cli_check_define(cmd, arg))
+            return EXIT_USAGE;
+        defs[(*ndefs)++] = arg;
+        return EXIT_OK;
+    }
+    return -1;
+}
