@@ -9,6 +9,7 @@
 #   make check      the tests again under AddressSanitizer and UBSan
 #   make run        build and open the default scenario
 #   make bench      print the speed figures
+#   make proptest   property tests over random guests (N=, SEED=; docs/fuzzing.md)
 #   make fuzz       build the libFuzzer harnesses (needs clang; see docs/fuzzing.md)
 #   make docs       regenerate docs/ from the ISA table
 #   make clean
@@ -74,6 +75,7 @@ include image/module.mk
 -include tui/module.mk
 -include lab/module.mk
 include cli/module.mk
+-include proptest/module.mk
 -include tests/module.mk
 -include bench/module.mk
 -include fuzz/module.mk

@@ -14,6 +14,7 @@ check isa 'image/|machine/|vmm/|asm/|tui/|lab/|cli/|tests/|curses|ncurses|lua|la
 check image 'isa/|machine/|vmm/|asm/|tui/|lab/|cli/|tests/|curses|ncurses|lua|lauxlib|lualib' "anything of ours or curses/Lua"
 check machine 'vmm/|asm/|tui/|lab/|cli/|curses|ncurses|lua|lauxlib|lualib' "vmm/ asm/ tui/ lab/ cli/ curses or Lua"
 check vmm 'asm/|tui/|lab/|cli/|curses|ncurses|lua|lauxlib|lualib' "asm/ tui/ lab/ cli/ curses or Lua"
+check proptest 'tui/|lab/|cli/|curses|ncurses|lua|lauxlib|lualib' "tui/ lab/ cli/ curses or Lua"
 check asm 'machine/|vmm/|tui/|lab/|cli/|curses|ncurses|lua|lauxlib|lualib' "machine/ vmm/ tui/ lab/ cli/ curses or Lua"
 [ $bad -eq 0 ] && echo "layers: ok"
 exit $bad

@@ -20,6 +20,7 @@ static const struct { const char *name; void (*register_fn)(void); } suites[] = 
     { "tui",     test_tui_register },
     { "lab",     test_lab_register },
     { "fuzz",    test_fuzz_register },
+    { "proptest", test_proptest_register },
 };
 
 const char *test_traplab_path = "build/traplab";

@@ -16,6 +16,7 @@ void test_para_register(void);
 void test_tui_register(void);
 void test_lab_register(void);
 void test_fuzz_register(void);
+void test_proptest_register(void);
 
 /* The traplab binary next to the runner (build/traplab for build/tests/run-tests). */
 extern const char *test_traplab_path;

@@ -811,6 +811,23 @@ const vmm_stats *vmm_vm_stats(const vmm *v, unsigned i) { return i < v->n ? &v->
 uint32_t vmm_partition_base(const vmm *v, unsigned i) { return i < v->n ? v->vm[i].base : 0; }
 uint32_t vmm_region_size(const vmm *v) { return v->region; }
 
+bool vmm_shadow_range(const vmm *v, unsigned i, uint32_t *base, uint32_t *size)
+{
+    if (i >= v->n)
+        return false;
+    *base = v->vm[i].shadow_l1;
+    *size = PAGE_SIZE * (1 + v->cfg.shadow_pool);
+    return true;
+}
+
+const uint8_t *vmm_disk_data(const vmm *v, unsigned i, size_t *len)
+{
+    if (i >= v->n)
+        return NULL;
+    *len = (size_t)v->cfg.disk_sectors * BLOCK_SECTOR_SIZE;
+    return v->vm[i].disk;
+}
+
 void vmm_total_stats(const vmm *v, vmm_stats *out)
 {
     memset(out, 0, sizeof *out);

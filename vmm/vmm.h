@@ -235,6 +235,12 @@ void vmm_total_stats(const vmm *v, vmm_stats *out);
 const char *vmm_console(const vmm *v, unsigned i, size_t *len);
 uint32_t vmm_partition_base(const vmm *v, unsigned i);
 uint32_t vmm_region_size(const vmm *v);                 /* bytes of the VMM region at 0 */
+/* Real-physical range of VM i's shadow page tables inside the VMM region
+ * (its level-1 page and its pool); false for a bad i.  The property tests
+ * check that a VM's run changes no other VM's shadows. */
+bool vmm_shadow_range(const vmm *v, unsigned i, uint32_t *base, uint32_t *size);
+/* VM i's virtual disk (read-only view, *len bytes); NULL for a bad i. */
+const uint8_t *vmm_disk_data(const vmm *v, unsigned i, size_t *len);
 /* Guest registers: live on the CPU for the current VM, saved for the others. */
 uint32_t vmm_guest_reg(const vmm *v, unsigned i, unsigned r);
 void vmm_set_guest_reg(vmm *v, unsigned i, unsigned r, uint32_t val);
