@@ -7,7 +7,7 @@
 #
 # See docs/fuzzing.md.
 
-FUZZERS := asm image machine vmm
+FUZZERS := asm image machine vmm lab tui
 FUZZ_TIME ?= 60
 FUZZ_CLANG ?= clang
 FUZZ_DIR := build/fuzz
@@ -21,7 +21,13 @@ FUZZ_OBJS := $(patsubst %,$(B)/obj/fuzz/fuzz_%.o,$(FUZZERS)) $(B)/obj/fuzz/gen_s
 
 $(B)/fuzz/fuzz_%: $(B)/obj/fuzz/fuzz_%.o $(B)/libtraplab.a
 	@mkdir -p $(dir $@)
-	$(CC) -fsanitize=fuzzer,address,undefined -o $@ $^ $(LDLIBS)
+	$(CC) -fsanitize=fuzzer,address,undefined -o $@ $(filter %.o,$^) $(filter %.a,$^) $(LDLIBS)
+
+# The lab API harness links the sandbox and the API (not the grader) and Lua.
+$(B)/fuzz/fuzz_lab: $(patsubst %,$(B)/obj/lab/%.o,sandbox api api_machine api_vmm)
+$(B)/fuzz/fuzz_lab: LDLIBS += $(LUA_LIBS)
+# The terminal UI's model (no curses) and its hypervisor target.
+$(B)/fuzz/fuzz_tui: $(patsubst %,$(B)/obj/tui/%.o,model explain target_vmm)
 
 $(B)/fuzz/gen_seeds: $(B)/obj/fuzz/gen_seeds.o $(B)/libtraplab.a
 	@mkdir -p $(dir $@)
@@ -29,7 +35,7 @@ $(B)/fuzz/gen_seeds: $(B)/obj/fuzz/gen_seeds.o $(B)/libtraplab.a
 
 # Seeds and the dictionary come from the samples and the ISA table, fresh each build.
 $(B)/seeds/asm.dict: $(B)/fuzz/gen_seeds fuzz/asm-extra.dict $(wildcard samples/*.s guest/*.s)
-	@mkdir -p $(B)/seeds/asm $(B)/seeds/image $(B)/seeds/machine $(B)/seeds/vmm
+	@mkdir -p $(patsubst %,$(B)/seeds/%,$(FUZZERS))
 	$(B)/fuzz/gen_seeds $(B)/seeds $(wildcard samples/*.s) --vmm $(wildcard guest/kernel.s)
 	cat fuzz/asm-extra.dict >> $@
 
@@ -45,14 +51,17 @@ fuzz-check-clang:
 fuzz: fuzz-check-clang
 	$(MAKE) MODE=fuzz CC=$(FUZZ_CLANG) fuzz-build
 
-# One fuzzer at a time (the machine is shared); corpora persist in build/fuzz/corpus.
+# One fuzzer at a time, under nice (the machine is shared); corpora persist in
+# build/fuzz/corpus, and the small minimized corpora kept in fuzz/corpus/NAME
+# (from the campaigns in docs/fuzzing.md) are read as seeds too.
 # Findings (crash-*, timeout-*, leak-*, oom-*) land in build/fuzz/findings/NAME/.
 fuzz-run: fuzz
 	@set -e; for f in $(FUZZERS); do \
 	    mkdir -p $(FUZZ_DIR)/corpus/$$f $(FUZZ_DIR)/findings/$$f; \
 	    dict=; [ $$f = asm ] && dict=-dict=$(FUZZ_DIR)/seeds/asm.dict; \
+	    kept=; [ -d fuzz/corpus/$$f ] && kept=fuzz/corpus/$$f; \
 	    echo "== fuzz_$$f for $(FUZZ_TIME) s"; \
-	    $(FUZZ_DIR)/fuzz/fuzz_$$f $(FUZZ_DIR)/corpus/$$f $(FUZZ_DIR)/seeds/$$f $$dict \
+	    nice -n 19 $(FUZZ_DIR)/fuzz/fuzz_$$f $(FUZZ_DIR)/corpus/$$f $(FUZZ_DIR)/seeds/$$f $$kept $$dict \
 	        -max_total_time=$(FUZZ_TIME) -timeout=10 -rss_limit_mb=2048 -max_len=16384 \
 	        -artifact_prefix=$(FUZZ_DIR)/findings/$$f/ -print_final_stats=1 $(FUZZ_FLAGS); \
 	done
