@@ -14,6 +14,8 @@
 #include "asm/asm.h"
 #include "image/image.h"
 #include "tests/tests.h"
+#include "tui/model.h"
+#include "tui/target_vmm.h"
 
 /* Assembles src; returns the error count and the diagnostics text. */
 static int assemble(const char *src, char **diag)
@@ -281,6 +283,47 @@ static void test_recursive_macro_is_dropped_at_once(void)
     free(diag);
 }
 
+
+/* fuzz_tui: under the hypervisor, stepping back to instruction 0 kept the
+ * "start VM 0" switch in the log although the VMM was back before it; the
+ * next step logged it again, so the log showed the VM starting twice.  Back
+ * at the start the log is empty, as on the first screen. */
+static void test_tui_back_to_start_empties_the_log(void)
+{
+    static const char *dirs[] = { "guest" };
+    asm_options o = { 0 };
+    o.include_dirs = dirs;
+    o.ninclude_dirs = 1;
+    image k, p[1];
+    CU_ASSERT_FATAL(asm_assemble_file("guest/kernel.s", &o, &k) == 0);
+    CU_ASSERT_FATAL(asm_assemble_file("guest/io.s", &o, &p[0]) == 0);
+    vmm_config cfg;
+    vmm_default_config(&cfg);
+    cfg.nvms = 2;
+    const char *names[] = { "io" };
+    char err[160];
+    void *t = tui_vmm_target_new(&cfg, &k, p, names, 1, err, sizeof err);
+    image_free(&k);
+    image_free(&p[0]);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+    tui_model *m = tui_model_new(&tui_vmm_target_ops, t, NULL, TUI_LANG_EN, 0);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+    CU_ASSERT_EQUAL(m->nlog, 0);
+    tui_action_step(m);
+    size_t after_one = m->nlog;
+    CU_ASSERT(after_one >= 1);          /* the VMM started VM 0 */
+    tui_action_back_step(m);
+    CU_ASSERT_EQUAL(machine_instret(tui_model_machine(m)), 0);
+    CU_ASSERT_EQUAL(m->nlog, 0);
+    tui_action_step(m);
+    CU_ASSERT_EQUAL(m->nlog, after_one);
+    size_t starts = 0;
+    for (size_t i = 0; i < m->nlog; i++)
+        starts += m->log[i].kind == TUI_EV_SWITCH;
+    CU_ASSERT_EQUAL(starts, 1);
+    tui_model_free(m);
+}
+
 void test_fuzz_register(void)
 {
     CU_pSuite s = CU_add_suite("fuzz regressions", NULL, NULL);
@@ -296,4 +339,5 @@ void test_fuzz_register(void)
     CU_add_test(s, "line lookup with many segments", test_line_lookup_with_many_segments);
     CU_add_test(s, "the error limit holds for image errors", test_error_limit_holds_for_image_errors);
     CU_add_test(s, "a recursive macro is dropped at once", test_recursive_macro_is_dropped_at_once);
+    CU_add_test(s, "tui: back at the start the log is empty", test_tui_back_to_start_empties_the_log);
 }

@@ -982,6 +982,11 @@ static void seek(tui_model *m, uint64_t instret, uint64_t traps)
     uint64_t ni = machine_instret(mach), nt = machine_get_stats(mach)->traps_total;
     while (m->nlog && pos_after(m->log[m->nlog - 1].instret, m->log[m->nlog - 1].traps, ni, nt))
         m->nlog--;
+    /* Back at the start the target is as the first screen showed it, before
+     * anything ran: events logged at position 0 (the VMM starting VM 0)
+     * happen again on the next step, so they leave the log too. */
+    if (ni == 0 && nt == 0 && i == 0)
+        m->nlog = 0;
     m->sel = m->nlog ? m->nlog - 1 : 0;
     m->last_stop = STOP_NONE;
     m->running = false;
