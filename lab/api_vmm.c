@@ -208,8 +208,35 @@ static int h_tostring(lua_State *L)
 }
 
 /* ---- loading ----------------------------------------------------------------------- */
+/* The in-memory files `.include` may name: a table { ["arch.s"] = text, ... } at idx. */
+#define MAX_MEM_FILES 16
+typedef struct {
+    const char *names[MAX_MEM_FILES], *texts[MAX_MEM_FILES];
+    size_t n;
+} mem_files;
+
+static void check_files(lua_State *L, int idx, mem_files *f)
+{
+    f->n = 0;
+    if (lua_isnoneornil(L, idx))
+        return;
+    luaL_checktype(L, idx, LUA_TTABLE);
+    lua_pushnil(L);
+    while (lua_next(L, idx)) {
+        if (lua_type(L, -2) != LUA_TSTRING || lua_type(L, -1) != LUA_TSTRING)
+            luaL_argerror(L, idx, "files: a table of name = source strings");
+        if (f->n == MAX_MEM_FILES)
+            luaL_argerror(L, idx, "files: at most 16");
+        /* The caller's table keeps both strings alive for the call. */
+        f->names[f->n] = lua_tostring(L, -2);
+        f->texts[f->n] = lua_tostring(L, -1);
+        f->n++;
+        lua_pop(L, 1);
+    }
+}
+
 /* Assembles src; on failure pushes nothing and returns the diagnostics (malloc'd). */
-static char *assemble(const char *name, const char *src, bool para, image *img)
+static char *assemble(const char *name, const char *src, bool para, const mem_files *files, image *img)
 {
     /* As `traplab vm --para` does it: one source, paravirtualized when PARAVIRT is defined. */
     static const char *const para_defs[] = { "PARAVIRT" };
@@ -221,6 +248,11 @@ static char *assemble(const char *name, const char *src, bool para, image *img)
     asm_options opt = { 0 };
     opt.diag = df;
     opt.no_include = true;
+    if (files) {
+        opt.mem_names = files->names;
+        opt.mem_texts = files->texts;
+        opt.nmem = files->n;
+    }
     if (para) {
         opt.defines = (const char **)para_defs;
         opt.ndefines = 1;
@@ -236,7 +268,8 @@ static char *assemble(const char *name, const char *src, bool para, image *img)
     return diag ? diag : strdup("assembly failed");
 }
 
-/* h:load(vm, kernel_source [, program_source]) -> true | nil, diagnostics */
+/* h:load(vm, kernel_source [, program_source [, files]]) -> true | nil, diagnostics;
+ * files = { ["arch.s"] = text, ... } are what the sources' .include lines find. */
 static int h_load(lua_State *L)
 {
     lua_vmm *h = check_vmm(L, 1);
@@ -244,10 +277,12 @@ static int h_load(lua_State *L)
     unsigned vm = check_vm(L, h, 2);
     const char *ksrc = luaL_checkstring(L, 3);
     const char *psrc = luaL_optstring(L, 4, NULL);
+    mem_files files;
+    check_files(L, 5, &files);
     image kimg, pimg;
-    char *diag = assemble("kernel.s", ksrc, h->para, &kimg);
+    char *diag = assemble("kernel.s", ksrc, h->para, &files, &kimg);
     if (!diag && psrc) {
-        diag = assemble("program.s", psrc, h->para, &pimg);
+        diag = assemble("program.s", psrc, h->para, &files, &pimg);
         if (diag)
             image_free(&kimg);
     }
@@ -578,7 +613,7 @@ static void push_stats(lua_State *L, const vmm_stats *s)
 #define F(name) lua_pushinteger(L, (lua_Integer)s->name); lua_setfield(L, -2, #name);
     F(guest_insns) F(guest_cycles) F(vmm_cycles) F(host_cycles) F(idle_cycles) F(exits)
     F(emulated) F(reflected) F(injected) F(shadow_fills) F(shadow_syncs) F(shadow_flushes)
-    F(hypercalls) F(host_switches) F(host_syscalls) F(violations) F(blocked) F(vm_switches)
+    F(hypercalls) F(host_switches) F(host_syscalls) F(violations) F(lost_ie) F(blocked) F(vm_switches)
 #undef F
     lua_createtable(L, 0, ISA_NUM_CAUSES);
     for (unsigned c = 1; c < ISA_NUM_CAUSES; c++) {
@@ -610,6 +645,80 @@ static int h_stats(lua_State *L)
     }
     lua_pushinteger(L, (lua_Integer)machine_cycles(vmm_machine(h->v)));
     lua_setfield(L, -2, "cycles");
+    return 1;
+}
+
+/* ---- the same guest on the bare machine ---------------------------------------------------- */
+/*
+ * traplab.native{ kernel = src, program = src, files = {...}, profile = "strict",
+ * para = false, max = N } -> { output, stop, reason, instructions, cycles }: the
+ * kernel and program as `traplab vm --native` runs them, for a lab to compare a
+ * VM's console with (Popek and Goldberg's equivalence).
+ */
+static int api_native(lua_State *L)
+{
+    luaL_checktype(L, 1, LUA_TTABLE);
+    lua_settop(L, 1);
+    vmm_config cfg;
+    vmm_default_config(&cfg);
+    lua_getfield(L, 1, "kernel");            /* 2 */
+    lua_getfield(L, 1, "program");           /* 3 */
+    lua_getfield(L, 1, "files");             /* 4 */
+    const char *ksrc = luaL_checkstring(L, 2);
+    const char *psrc = lua_isnil(L, 3) ? NULL : luaL_checkstring(L, 3);
+    mem_files files;
+    check_files(L, 4, &files);
+    if (lua_getfield(L, 1, "profile") != LUA_TNIL &&
+        !isa_parse_profile(luaL_checkstring(L, -1), &cfg.profile))
+        return luaL_error(L, "traplab.native: profile must be 'strict' or 'legacy'");
+    lua_pop(L, 1);
+    lua_getfield(L, 1, "para");
+    bool para = lua_toboolean(L, -1);
+    lua_pop(L, 1);
+    lua_Integer max = (lua_Integer)RUN_MAX;
+    if (lua_getfield(L, 1, "max") != LUA_TNIL) {
+        max = luaL_checkinteger(L, -1);
+        if (max < 1 || (uint64_t)max > RUN_MAX)
+            return luaL_error(L, "traplab.native: max must be 1..100000000 instructions");
+    }
+    lua_pop(L, 1);
+    lab_sandbox *sb = lab_sandbox_from(L);
+    size_t charge = (size_t)cfg.part_size + ((size_t)1 << 20);
+    if (!lab_sandbox_charge(sb, charge))
+        return luaL_error(L, "too many machines open: close some");
+    image kimg, pimg;
+    char *diag = assemble("kernel.s", ksrc, para, &files, &kimg);
+    if (!diag && psrc) {
+        diag = assemble("program.s", psrc, para, &files, &pimg);
+        if (diag)
+            image_free(&kimg);
+    }
+    if (diag) {
+        lab_sandbox_uncharge(sb, charge);
+        lua_pushnil(L);
+        lua_pushstring(L, diag);
+        free(diag);
+        return 2;
+    }
+    vmm_native_result r;
+    char err[256];
+    bool ok = vmm_run_native(&cfg, &kimg, psrc ? &pimg : NULL, (uint64_t)max, &r, err, sizeof err);
+    image_free(&kimg);
+    if (psrc) image_free(&pimg);
+    lab_sandbox_uncharge(sb, charge);
+    if (!ok) {
+        lua_pushnil(L);
+        lua_pushstring(L, err);
+        return 2;
+    }
+    lua_createtable(L, 0, 5);
+    lua_pushlstring(L, r.console ? r.console : "", r.console ? r.console_len : 0);
+    lua_setfield(L, -2, "output");
+    lua_pushstring(L, machine_stop_name(r.stop)); lua_setfield(L, -2, "stop");
+    lua_pushstring(L, r.reason); lua_setfield(L, -2, "reason");
+    lua_pushinteger(L, (lua_Integer)r.instret); lua_setfield(L, -2, "instructions");
+    lua_pushinteger(L, (lua_Integer)r.cycles); lua_setfield(L, -2, "cycles");
+    vmm_native_result_free(&r);
     return 1;
 }
 
@@ -680,6 +789,8 @@ void lab_api_open_vmm(lua_State *L, int traplab_idx)
     lua_pop(L, 1);
     lua_pushcfunction(L, api_vmm_new);
     lua_setfield(L, traplab_idx, "hypervisor");
+    lua_pushcfunction(L, api_native);
+    lua_setfield(L, traplab_idx, "native");
     lua_pushinteger(L, VMM_MAX_VMS);
     lua_setfield(L, traplab_idx, "MAX_VMS");
 }
