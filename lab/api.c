@@ -5,8 +5,6 @@
  */
 #include "lab/api.h"
 
-#include <string.h>
-
 #include <lauxlib.h>
 
 #include "isa/isa.h"
@@ -62,31 +60,6 @@ static int api_mnemonics(lua_State *L)
     return 1;
 }
 
-/* traplab.guest_source("arch.s") -> the shipped guest file's text, or nil; with no
- * argument, the list of their names.  Compiled in (lab/embed_guest.awk). */
-struct lab_guest_file { const char *name, *text; };
-extern const struct lab_guest_file lab_guest_files[];
-
-static int api_guest_source(lua_State *L)
-{
-    if (lua_isnoneornil(L, 1)) {
-        lua_newtable(L);
-        for (lua_Integer i = 0; lab_guest_files[i].name; i++) {
-            lua_pushstring(L, lab_guest_files[i].name);
-            lua_rawseti(L, -2, i + 1);
-        }
-        return 1;
-    }
-    const char *name = luaL_checkstring(L, 1);
-    for (size_t i = 0; lab_guest_files[i].name; i++)
-        if (strcmp(lab_guest_files[i].name, name) == 0) {
-            lua_pushstring(L, lab_guest_files[i].text);
-            return 1;
-        }
-    lua_pushnil(L);
-    return 1;
-}
-
 /* traplab.disassemble(word [, pc]) -> "addi r1, r0, 5" */
 static int api_disassemble(lua_State *L)
 {
@@ -106,8 +79,7 @@ static int api_cause_name(lua_State *L)
 int lab_api_open(lua_State *L)
 {
     static const luaL_Reg fns[] = {
-        { "insn", api_insn }, { "mnemonics", api_mnemonics },
-        { "guest_source", api_guest_source }, { "disassemble", api_disassemble },
+        { "insn", api_insn }, { "mnemonics", api_mnemonics }, { "disassemble", api_disassemble },
         { "cause_name", api_cause_name }, { NULL, NULL },
     };
     luaL_newlib(L, fns);
@@ -128,6 +100,7 @@ int lab_api_open(lua_State *L)
     lua_setfield(L, -2, "cr");
     lab_api_open_machine(L, lua_gettop(L));
     lab_api_open_vmm(L, lua_gettop(L));
+    lab_api_open_guest(L, lua_gettop(L));
     lua_setglobal(L, "traplab");
     return 0;
 }

@@ -209,23 +209,18 @@ static int h_tostring(lua_State *L)
 
 /* ---- loading ----------------------------------------------------------------------- */
 /* The in-memory files `.include` may name: a table { ["arch.s"] = text, ... } at idx. */
-#define MAX_MEM_FILES 16
-typedef struct {
-    const char *names[MAX_MEM_FILES], *texts[MAX_MEM_FILES];
-    size_t n;
-} mem_files;
-
-static void check_files(lua_State *L, int idx, mem_files *f)
+void lab_api_check_files(lua_State *L, int idx, lab_mem_files *f)
 {
     f->n = 0;
     if (lua_isnoneornil(L, idx))
         return;
+    idx = lua_absindex(L, idx);
     luaL_checktype(L, idx, LUA_TTABLE);
     lua_pushnil(L);
     while (lua_next(L, idx)) {
         if (lua_type(L, -2) != LUA_TSTRING || lua_type(L, -1) != LUA_TSTRING)
             luaL_argerror(L, idx, "files: a table of name = source strings");
-        if (f->n == MAX_MEM_FILES)
+        if (f->n == LAB_MAX_MEM_FILES)
             luaL_argerror(L, idx, "files: at most 16");
         /* The caller's table keeps both strings alive for the call. */
         f->names[f->n] = lua_tostring(L, -2);
@@ -236,7 +231,7 @@ static void check_files(lua_State *L, int idx, mem_files *f)
 }
 
 /* Assembles src; on failure pushes nothing and returns the diagnostics (malloc'd). */
-static char *assemble(const char *name, const char *src, bool para, const mem_files *files, image *img)
+static char *assemble(const char *name, const char *src, bool para, const lab_mem_files *files, image *img)
 {
     /* As `traplab vm --para` does it: one source, paravirtualized when PARAVIRT is defined. */
     static const char *const para_defs[] = { "PARAVIRT" };
@@ -277,8 +272,8 @@ static int h_load(lua_State *L)
     unsigned vm = check_vm(L, h, 2);
     const char *ksrc = luaL_checkstring(L, 3);
     const char *psrc = luaL_optstring(L, 4, NULL);
-    mem_files files;
-    check_files(L, 5, &files);
+    lab_mem_files files;
+    lab_api_check_files(L, 5, &files);
     image kimg, pimg;
     char *diag = assemble("kernel.s", ksrc, h->para, &files, &kimg);
     if (!diag && psrc) {
@@ -648,80 +643,6 @@ static int h_stats(lua_State *L)
     return 1;
 }
 
-/* ---- the same guest on the bare machine ---------------------------------------------------- */
-/*
- * traplab.native{ kernel = src, program = src, files = {...}, profile = "strict",
- * para = false, max = N } -> { output, stop, reason, instructions, cycles }: the
- * kernel and program as `traplab vm --native` runs them, for a lab to compare a
- * VM's console with (Popek and Goldberg's equivalence).
- */
-static int api_native(lua_State *L)
-{
-    luaL_checktype(L, 1, LUA_TTABLE);
-    lua_settop(L, 1);
-    vmm_config cfg;
-    vmm_default_config(&cfg);
-    lua_getfield(L, 1, "kernel");            /* 2 */
-    lua_getfield(L, 1, "program");           /* 3 */
-    lua_getfield(L, 1, "files");             /* 4 */
-    const char *ksrc = luaL_checkstring(L, 2);
-    const char *psrc = lua_isnil(L, 3) ? NULL : luaL_checkstring(L, 3);
-    mem_files files;
-    check_files(L, 4, &files);
-    if (lua_getfield(L, 1, "profile") != LUA_TNIL &&
-        !isa_parse_profile(luaL_checkstring(L, -1), &cfg.profile))
-        return luaL_error(L, "traplab.native: profile must be 'strict' or 'legacy'");
-    lua_pop(L, 1);
-    lua_getfield(L, 1, "para");
-    bool para = lua_toboolean(L, -1);
-    lua_pop(L, 1);
-    lua_Integer max = (lua_Integer)RUN_MAX;
-    if (lua_getfield(L, 1, "max") != LUA_TNIL) {
-        max = luaL_checkinteger(L, -1);
-        if (max < 1 || (uint64_t)max > RUN_MAX)
-            return luaL_error(L, "traplab.native: max must be 1..100000000 instructions");
-    }
-    lua_pop(L, 1);
-    lab_sandbox *sb = lab_sandbox_from(L);
-    size_t charge = (size_t)cfg.part_size + ((size_t)1 << 20);
-    if (!lab_sandbox_charge(sb, charge))
-        return luaL_error(L, "too many machines open: close some");
-    image kimg, pimg;
-    char *diag = assemble("kernel.s", ksrc, para, &files, &kimg);
-    if (!diag && psrc) {
-        diag = assemble("program.s", psrc, para, &files, &pimg);
-        if (diag)
-            image_free(&kimg);
-    }
-    if (diag) {
-        lab_sandbox_uncharge(sb, charge);
-        lua_pushnil(L);
-        lua_pushstring(L, diag);
-        free(diag);
-        return 2;
-    }
-    vmm_native_result r;
-    char err[256];
-    bool ok = vmm_run_native(&cfg, &kimg, psrc ? &pimg : NULL, (uint64_t)max, &r, err, sizeof err);
-    image_free(&kimg);
-    if (psrc) image_free(&pimg);
-    lab_sandbox_uncharge(sb, charge);
-    if (!ok) {
-        lua_pushnil(L);
-        lua_pushstring(L, err);
-        return 2;
-    }
-    lua_createtable(L, 0, 5);
-    lua_pushlstring(L, r.console ? r.console : "", r.console ? r.console_len : 0);
-    lua_setfield(L, -2, "output");
-    lua_pushstring(L, machine_stop_name(r.stop)); lua_setfield(L, -2, "stop");
-    lua_pushstring(L, r.reason); lua_setfield(L, -2, "reason");
-    lua_pushinteger(L, (lua_Integer)r.instret); lua_setfield(L, -2, "instructions");
-    lua_pushinteger(L, (lua_Integer)r.cycles); lua_setfield(L, -2, "cycles");
-    vmm_native_result_free(&r);
-    return 1;
-}
-
 /* ---- snapshots ---------------------------------------------------------------------------- */
 static int h_snapshot(lua_State *L)
 {
@@ -789,8 +710,6 @@ void lab_api_open_vmm(lua_State *L, int traplab_idx)
     lua_pop(L, 1);
     lua_pushcfunction(L, api_vmm_new);
     lua_setfield(L, traplab_idx, "hypervisor");
-    lua_pushcfunction(L, api_native);
-    lua_setfield(L, traplab_idx, "native");
     lua_pushinteger(L, VMM_MAX_VMS);
     lua_setfield(L, traplab_idx, "MAX_VMS");
 }

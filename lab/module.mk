@@ -1,6 +1,6 @@
 # lab/: the Lua lab engine, its sandbox and the class grader. The only place with Lua.
-LAB_SRCS += lab/sandbox.c lab/lab.c lab/api.c lab/api_machine.c lab/api_vmm.c lab/report.c lab/grader.c \
-            $(B)/gen/lab_prelude.c $(B)/gen/lab_guest.c
+LAB_SRCS += lab/sandbox.c lab/lab.c lab/api.c lab/api_machine.c lab/api_vmm.c lab/api_guest.c lab/report.c lab/grader.c \
+            $(B)/gen/lab_prelude.c
 
 .DEFAULT_GOAL := all   # this file defines a rule before the Makefile's all:
 
@@ -9,7 +9,3 @@ $(B)/gen/lab_prelude.c: lab/prelude.lua lab/embed.awk
 	@mkdir -p $(dir $@)
 	awk -f lab/embed.awk $< > $@
 
-# The shipped guest kernel and workloads, for traplab.guest_source (labs 03 to 05).
-$(B)/gen/lab_guest.c: $(sort $(wildcard guest/*.s)) lab/embed_guest.awk
-	@mkdir -p $(dir $@)
-	awk -f lab/embed_guest.awk $(sort $(wildcard guest/*.s)) > $@

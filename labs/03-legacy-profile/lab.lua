@@ -98,15 +98,15 @@ local function program_source(_, p)
 end
 
 local function files(arch)
-  return { ["layout.s"] = assert(traplab.guest_source("layout.s")),
-           ["arch.s"] = arch or assert(traplab.guest_source("arch.s")) }
+  return { ["layout.s"] = traplab.guest("layout.s"),
+           ["arch.s"] = arch or traplab.guest("arch.s") }
 end
 
 -- Runs the kernel (with this arch.s) and the program in one VM of a Type-1
 -- hypervisor on `profile`: { out, state, reason, violations, lost_ie, exits, trace }.
 local function run_vm(ctx, p, arch, profile, want_trace)
   local h <close> = traplab.hypervisor{ vms = 1, profile = profile }
-  local ok, diag = h:load(0, assert(traplab.guest_source("kernel.s")), program_source(ctx, p), files(arch))
+  local ok, diag = h:load(0, traplab.guest("kernel.s"), program_source(ctx, p), files(arch))
   if not ok then return nil, "the kernel does not assemble with your arch.s:\n" .. diag end
   local r = { trace = {} }
   if want_trace then
@@ -127,8 +127,8 @@ end
 local native_cache
 local function native(ctx, p)
   if not native_cache then
-    native_cache = assert(traplab.native{ kernel = assert(traplab.guest_source("kernel.s")),
-                                          program = program_source(ctx, p), files = files() })
+    native_cache = traplab.native{ kernel = traplab.guest("kernel.s"),
+                                   program = program_source(ctx, p), files = files() }
   end
   return native_cache
 end
@@ -342,7 +342,7 @@ lab:check{
     if r.state ~= "halted" then
       return false, "the guest did not halt (" .. r.state .. (r.reason ~= "" and ": " .. r.reason or "") .. ")"
     end
-    local want = native(ctx, p).output
+    local want = native(ctx, p).console
     if r.out ~= want then
       local first = r.out:match("^[^\n]*\n?") or ""
       return false, "the output differs from native (it starts: " .. first:gsub("\n", "\\n") .. ")"
@@ -358,10 +358,10 @@ lab:check{
   run = function(ctx, p)
     local arch = ctx.submission:read("arch.s")
     if not arch then return false, "arch.s is missing" end
-    local r, diag = traplab.native{ kernel = assert(traplab.guest_source("kernel.s")),
-                                    program = program_source(ctx, p), files = files(arch) }
-    if not r then return false, "the kernel does not assemble with your arch.s:\n" .. diag end
-    if r.output ~= native(ctx, p).output then return false, "natively, your kernel prints something else" end
+    local ok, r = pcall(traplab.native, { kernel = traplab.guest("kernel.s"),
+                                          program = program_source(ctx, p), files = files(arch) })
+    if not ok then return false, "the kernel does not assemble with your arch.s:\n" .. tostring(r) end
+    if r.console ~= native(ctx, p).console then return false, "natively, your kernel prints something else" end
     return true
   end,
 }
