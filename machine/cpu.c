@@ -114,7 +114,12 @@ void cpu_exec_system(machine *m, uint32_t w)
     unsigned ring = c->cr[CR_STATUS] & STATUS_RING_MASK;
     uint32_t v;
     m->event_cycle = 0;
+    if (m->s.hv.guest && hv_intercept_insn(m, w))
+        return;                  /* a VM exit (hvext.c) */
     switch (ISA_OP(w)) {
+    case OP_VMENTER:
+        hv_vmenter_insn(m, w);
+        return;
     case OP_MFCR: {
         unsigned cr = ISA_RS1(w);
         if (cr >= ISA_NUM_CRS) {
@@ -202,7 +207,10 @@ machine_stop cpu_events(machine *m)
     if (m->s.stats.instret >= m->run_limit)
         return STOP_LIMIT;
     dev_timer_update(m);
-    if (m->s.cpu.cr[CR_STATUS] & STATUS_IE) {
+    if (m->s.hv.guest) {
+        if (hv_events(m) && (s = take_stop_req(m)) != STOP_NONE)
+            return s;
+    } else if (m->s.cpu.cr[CR_STATUS] & STATUS_IE) {
         unsigned cause = m->s.timer_pending ? CAUSE_TIMER
                        : dev_console_irq(m) ? CAUSE_DEVICE : CAUSE_NONE;
         if (cause != CAUSE_NONE) {
@@ -283,7 +291,7 @@ machine_stop cpu_run(machine *m)
         if ((st_ & (STATUS_RING_MASK | STATUS_PG)) != m->s.code_key || (pc & 3)) \
             m->s.code_va = 1; \
         cpage_va = m->s.code_va; cpage = mem + m->s.code_frame; \
-        rtag = ((st_ & STATUS_RING_MASK) << 1) | 1u; pg = st_ & STATUS_PG; \
+        rtag = ((st_ & STATUS_RING_MASK) << 1) | 1u; pg = (st_ & STATUS_PG) | m->s.hv.pg; \
         tab = (st_ & STATUS_RING_MASK) ? tabu : tab0; \
     } while (0)
 #define TRAP(cause_, acc_, addr_, epc_) do { \
@@ -443,7 +451,7 @@ do_SYSCALL: TRAP(CAUSE_SYSCALL, ACCESS_READ, 0, pc + 4);
 do_BRK:     TRAP(CAUSE_BREAKPOINT, ACCESS_READ, 0, pc + 4);
 do_HCALL:   TRAP(CAUSE_HYPERCALL, ACCESS_READ, 0, pc + 4);
 
-do_MFCR: do_MTCR: do_IRET: do_HALT: do_WFI: do_EI: do_DI: do_TLBFLUSH:
+do_VMENTER: do_MFCR: do_MTCR: do_IRET: do_HALT: do_WFI: do_EI: do_DI: do_TLBFLUSH:
 do_IN: do_OUT: do_PUSHF: do_POPF: do_SMSW: do_SIDT:
     SYNC_OUT();
     cpu_exec_system(m, w);
