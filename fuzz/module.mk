@@ -27,7 +27,7 @@ $(B)/fuzz/fuzz_%: $(B)/obj/fuzz/fuzz_%.o $(B)/libtraplab.a
 $(B)/fuzz/fuzz_lab: $(patsubst %,$(B)/obj/lab/%.o,sandbox api api_machine api_vmm)
 $(B)/fuzz/fuzz_lab: LDLIBS += $(LUA_LIBS)
 # The terminal UI's model (no curses) and its hypervisor target.
-$(B)/fuzz/fuzz_tui: $(patsubst %,$(B)/obj/tui/%.o,model explain target_vmm)
+$(B)/fuzz/fuzz_tui: $(patsubst %.c,$(B)/obj/%.o,$(TUI_MODEL_SRCS) tui/explain.c tui/target_vmm.c)
 
 $(B)/fuzz/gen_seeds: $(B)/obj/fuzz/gen_seeds.o $(B)/libtraplab.a
 	@mkdir -p $(dir $@)

@@ -1,0 +1,354 @@
+/*
+ * run.c -- running forwards (s, n, t, c) and backwards (r, R): checkpoints
+ * on a grid, breakpoints installed only while running, and seeking to a
+ * position by restoring a checkpoint and replaying (see the positions
+ * comment in model.c).
+ */
+#include "tui/model.h"
+#include "tui/model_internal.h"
+
+#include <stdio.h>
+#include <string.h>
+
+/* ---- running ------------------------------------------------------------ */
+
+static bool finished(const tui_model *m)
+{
+    return m->last_stop == STOP_HALT || m->last_stop == STOP_FATAL;
+}
+
+static void thin_checkpoints(tui_model *m)
+{
+    /* Keep the start and every checkpoint on the doubled grid, so the
+     * memory stays bounded and replays stay at most 2K long. */
+    m->ck_every *= 2;
+    size_t keep = 1;
+    for (size_t i = 1; i < m->nck; i++) {
+        if (m->ck[i].instret % m->ck_every == 0 && keep < m->ck_max - 1)
+            m->ck[keep++] = m->ck[i];
+        else
+            m->ops->snap_free(m->ck[i].snap);
+    }
+    m->nck = keep;
+}
+
+static void maybe_checkpoint(tui_model *m)
+{
+    machine *mach = tui_model_machine(m);
+    uint64_t n = machine_instret(mach);
+    if (m->replaying || n % m->ck_every || n <= m->ck[m->nck - 1].instret)
+        return;
+    if (m->nck == m->ck_max)
+        thin_checkpoints(m);
+    if (n % m->ck_every == 0 && m->nck < m->ck_max)
+        tui_checkpoint_push(m);
+}
+
+static void install_breakpoints(tui_model *m, bool on, bool has_extra, uint32_t extra)
+{
+    machine *mach = tui_model_machine(m);
+    machine_clear_breakpoints(mach);
+    if (!on)
+        return;
+    for (size_t i = 0; i < m->nbps; i++)
+        machine_set_breakpoint(mach, m->bps[i], true);
+    if (has_extra)
+        machine_set_breakpoint(mach, extra, true);
+}
+
+/*
+ * Runs up to max instructions, in slices that end on the checkpoint grid so
+ * that checkpoints are taken at limit positions.  Starting on a breakpoint
+ * steps over it, as gdb does.
+ */
+static machine_stop run_for(tui_model *m, uint64_t max, bool bps, bool stop_on_trap,
+                            bool has_extra, uint32_t extra)
+{
+    machine *mach = tui_model_machine(m);
+    install_breakpoints(m, bps, has_extra, extra);
+    machine_set_stop_on_trap(mach, stop_on_trap);
+    m->stop_on_event = stop_on_trap;
+    uint64_t done = 0;
+    machine_stop s = STOP_LIMIT;
+    bool first = true;
+    while (done < max) {
+        uint64_t i0 = machine_instret(mach);
+        uint64_t to_grid = m->ck_every - i0 % m->ck_every;
+        uint64_t n = max - done < to_grid ? max - done : to_grid;
+        s = m->ops->run(m->target, n);
+        done += machine_instret(mach) - i0;
+        if (s == STOP_LIMIT) {
+            maybe_checkpoint(m);
+            first = false;
+            continue;
+        }
+        if (s == STOP_BREAKPOINT && first && machine_instret(mach) == i0) {
+            first = false;      /* the machine now steps over it */
+            continue;
+        }
+        break;
+    }
+    install_breakpoints(m, false, false, 0);
+    machine_set_stop_on_trap(mach, false);
+    m->stop_on_event = false;
+    m->last_stop = s;
+    return s;
+}
+
+static void before_action(tui_model *m)
+{
+    machine *mach = tui_model_machine(m);
+    m->prev_cpu = *machine_cpu(mach);
+    if (m->sel_vm >= 0 && (unsigned)m->sel_vm < m->ops->vm_count(m->target)) {
+        tui_vm_info vi;
+        m->ops->vm_info(m->target, (unsigned)m->sel_vm, &vi);
+        m->prev_vcpu = vi.vcpu;
+    }
+}
+
+static void after_run(tui_model *m, size_t nlog_before)
+{
+    machine *mach = tui_model_machine(m);
+    if (m->nlog != nlog_before) {
+        /* Select the newest trap or exit, not the steps that followed it. */
+        m->sel = m->nlog - 1;
+        for (size_t i = m->nlog; i-- > nlog_before;)
+            if (m->log[i].kind != TUI_EV_STEP && m->log[i].kind != TUI_EV_VM_STOP) {
+                m->sel = i;
+                break;
+            }
+    }
+    m->cursor_follow = true;
+    m->cursor = machine_cpu(mach)->pc;
+    if (m->mem_follow)
+        m->mem_addr = m->cursor & ~0xfu;
+    /* Follow the CPU to another VM, but keep a VM the user picked with v
+     * while the same one runs. */
+    int cur = m->ops->current_vm(m->target);
+    if (cur >= 0 && cur != m->last_cur_vm)
+        m->sel_vm = cur;
+    m->last_cur_vm = cur;
+    bool es = m->lang == TUI_LANG_ES;
+    char sym[64];
+    switch (m->last_stop) {
+    case STOP_HALT:
+        tui_set_status(m, es ? "La máquina se detuvo (halt). r/R vuelven atrás." :
+                   "The machine halted. r/R go back.");
+        break;
+    case STOP_FATAL:
+        tui_set_status(m, "%s: %s", es ? "Error fatal" : "Fatal", machine_fatal_reason(mach));
+        break;
+    case STOP_BREAKPOINT:
+        tui_model_symbolize(m, machine_cpu(mach)->pc, sym, sizeof sym);
+        tui_set_status(m, es ? "Punto de parada en 0x%08x %s" : "Breakpoint at 0x%08x %s",
+                   machine_cpu(mach)->pc, sym);
+        break;
+    case STOP_TRAP: {
+        const tui_event *e = tui_model_selected(m);
+        if (e && e->kind == TUI_EV_VIOLATION)
+            tui_set_status(m, es ? "VM %d: violación de equivalencia en 0x%08x, sin trampa (%s)" :
+                       "VM %d: equivalence violation at 0x%08x, no trap (%s)", e->vm, e->pc, e->what);
+        else if (e && e->vm >= 0)
+            tui_set_status(m, es ? "Salida de la VM %d: %s en 0x%08x (%s)" : "VM %d exit: %s at 0x%08x (%s)",
+                       e->vm, isa_cause_name(CAUSE_CODE(e->cause)), e->pc,
+                       tui_handler_name(e->handler, m->lang));
+        else if (e)
+            tui_set_status(m, es ? "Trampa %s en 0x%08x (anillo %u -> %u)" : "Trap %s at 0x%08x (ring %u -> %u)",
+                       isa_cause_name(CAUSE_CODE(e->cause)), e->pc, e->ring_from, e->ring_to);
+        break;
+    }
+    default:
+        tui_set_status(m, "pc 0x%08x, %s %llu", machine_cpu(mach)->pc,
+                   es ? "instrucciones" : "instructions",
+                   (unsigned long long)machine_instret(mach));
+        break;
+    }
+}
+
+static bool refuse_if_finished(tui_model *m)
+{
+    if (!finished(m))
+        return false;
+    tui_set_status(m, m->lang == TUI_LANG_ES ?
+               "El programa ya terminó: r o R para volver atrás, q para salir." :
+               "The program has finished: r or R to go back, q to quit.");
+    return true;
+}
+
+tui_reaction tui_action_step(tui_model *m)
+{
+    if (refuse_if_finished(m))
+        return TUI_REDRAW;
+    before_action(m);
+    size_t n0 = m->nlog;
+    run_for(m, 1, false, false, false, 0);
+    after_run(m, n0);
+    return TUI_REDRAW;
+}
+
+tui_reaction tui_action_next(tui_model *m)
+{
+    if (refuse_if_finished(m))
+        return TUI_REDRAW;
+    machine *mach = tui_model_machine(m);
+    uint32_t pc = machine_cpu(mach)->pc;
+    uint8_t b[4];
+    bool call = false;
+    if (machine_read_virt(mach, pc, b, sizeof b)) {
+        uint32_t w = (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24;
+        call = ISA_OP(w) == OP_JAL || (ISA_OP(w) == OP_JALR && ISA_RD(w) == REG_LR);
+    }
+    if (!call)
+        return tui_action_step(m);
+    before_action(m);
+    size_t n0 = m->nlog;
+    uint32_t sp0 = machine_get_reg(mach, REG_SP);
+    uint64_t left = m->run_budget;
+    machine_stop s;
+    for (;;) {
+        uint64_t i0 = machine_instret(mach);
+        s = run_for(m, left, true, false, true, pc + 4);
+        uint64_t used = machine_instret(mach) - i0;
+        left = used < left ? left - used : 0;
+        /* A recursive call reaches pc + 4 in a deeper frame first: go on. */
+        if (s == STOP_BREAKPOINT && machine_cpu(mach)->pc == pc + 4 &&
+            machine_get_reg(mach, REG_SP) < sp0 && left && !tui_model_has_breakpoint(m, pc + 4))
+            continue;
+        break;
+    }
+    if (s == STOP_BREAKPOINT && machine_cpu(mach)->pc == pc + 4 && !tui_model_has_breakpoint(m, pc + 4))
+        m->last_stop = STOP_NONE;
+    after_run(m, n0);
+    if (s == STOP_LIMIT)
+        tui_set_status(m, m->lang == TUI_LANG_ES ? "La llamada no volvió en %llu instrucciones" :
+                   "The call did not return within %llu instructions", (unsigned long long)m->run_budget);
+    return TUI_REDRAW;
+}
+
+tui_reaction tui_action_run_to_trap(tui_model *m)
+{
+    if (refuse_if_finished(m))
+        return TUI_REDRAW;
+    before_action(m);
+    size_t n0 = m->nlog;
+    machine_stop s = run_for(m, m->run_budget, true, true, false, 0);
+    if (s == STOP_REQUESTED && m->nlog > n0 && m->log[m->nlog - 1].kind == TUI_EV_VIOLATION)
+        m->last_stop = STOP_TRAP;
+    after_run(m, n0);
+    if (s == STOP_LIMIT)
+        tui_set_status(m, m->lang == TUI_LANG_ES ? "Ninguna trampa en %llu instrucciones" :
+                   "No trap within %llu instructions", (unsigned long long)m->run_budget);
+    return TUI_REDRAW;
+}
+
+tui_reaction tui_action_continue(tui_model *m, uint64_t budget)
+{
+    if (refuse_if_finished(m)) {
+        m->running = false;
+        return TUI_REDRAW;
+    }
+    if (!m->running)
+        before_action(m);
+    size_t n0 = m->nlog;
+    machine_stop s = run_for(m, budget ? budget : 1, true, false, false, 0);
+    m->running = s == STOP_LIMIT;
+    after_run(m, n0);
+    if (m->running)
+        tui_set_status(m, m->lang == TUI_LANG_ES ? "Ejecutando... (cualquier tecla detiene)" :
+                   "Running... (any key stops)");
+    return TUI_REDRAW;
+}
+
+tui_reaction tui_action_stop(tui_model *m)
+{
+    if (!m->running)
+        return TUI_OK;
+    m->running = false;
+    tui_set_status(m, m->lang == TUI_LANG_ES ? "Detenido en 0x%08x" : "Stopped at 0x%08x", tui_model_pc(m));
+    return TUI_REDRAW;
+}
+
+/* ---- going back ------------------------------------------------------------ */
+
+/* Restores the state at (instret, traps); traps == UINT64_MAX means the limit
+ * position at instret.  Events after it leave the log. */
+static void seek(tui_model *m, uint64_t instret, uint64_t traps)
+{
+    size_t i = m->nck - 1;
+    while (i > 0 && m->ck[i].instret > instret)
+        i--;
+    m->ops->restore(m->target, m->ck[i].snap);
+    /* A target may rebuild its machine on restore: fetch it only now. */
+    machine *mach = tui_model_machine(m);
+    m->replaying = true;
+    install_breakpoints(m, false, false, 0);
+    machine_set_stop_on_trap(mach, false);
+    while (machine_instret(mach) < instret) {
+        if (m->ops->run(m->target, instret - machine_instret(mach)) != STOP_LIMIT)
+            break;
+    }
+    if (traps != UINT64_MAX) {
+        machine_set_stop_on_trap(mach, true);
+        uint64_t here = machine_instret(mach);
+        while (machine_get_stats(mach)->traps_total < traps && machine_instret(mach) == here) {
+            machine_stop s = m->ops->run(m->target, 1);
+            if (s != STOP_TRAP && s != STOP_LIMIT)
+                break;
+        }
+        machine_set_stop_on_trap(mach, false);
+    }
+    m->replaying = false;
+    uint64_t ni = machine_instret(mach), nt = machine_get_stats(mach)->traps_total;
+    while (m->nlog && tui_pos_after(m->log[m->nlog - 1].instret, m->log[m->nlog - 1].traps, ni, nt))
+        m->nlog--;
+    /* Back at the start the target is as the first screen showed it, before
+     * anything ran: events logged at position 0 (the VMM starting VM 0)
+     * happen again on the next step, so they leave the log too. */
+    if (ni == 0 && nt == 0 && i == 0)
+        m->nlog = 0;
+    m->sel = m->nlog ? m->nlog - 1 : 0;
+    m->last_stop = STOP_NONE;
+    m->running = false;
+    m->cursor_follow = true;
+    m->cursor = machine_cpu(mach)->pc;
+    if (m->mem_follow)
+        m->mem_addr = m->cursor & ~0xfu;
+}
+
+tui_reaction tui_action_back_step(tui_model *m)
+{
+    machine *mach = tui_model_machine(m);
+    uint64_t n = machine_instret(mach);
+    bool es = m->lang == TUI_LANG_ES;
+    if (n == 0 && machine_get_stats(mach)->traps_total == 0) {
+        tui_set_status(m, es ? "Ya está al principio." : "Already at the beginning.");
+        return TUI_REDRAW;
+    }
+    before_action(m);
+    seek(m, n ? n - 1 : 0, UINT64_MAX);
+    mach = tui_model_machine(m);
+    tui_set_status(m, es ? "Atrás: pc 0x%08x, %llu instrucciones" : "Back: pc 0x%08x, %llu instructions",
+               machine_cpu(mach)->pc, (unsigned long long)machine_instret(mach));
+    return TUI_REDRAW;
+}
+
+tui_reaction tui_action_back_to_previous_trap(tui_model *m)
+{
+    machine *mach = tui_model_machine(m);
+    uint64_t ni = machine_instret(mach), nt = machine_get_stats(mach)->traps_total;
+    bool es = m->lang == TUI_LANG_ES;
+    size_t i = m->nlog;
+    while (i > 0 && !tui_pos_after(ni, nt, m->log[i - 1].instret, m->log[i - 1].traps))
+        i--;
+    if (i == 0) {
+        tui_set_status(m, es ? "No hay una trampa anterior." : "No earlier trap.");
+        return TUI_REDRAW;
+    }
+    const tui_event e = m->log[i - 1];
+    before_action(m);
+    seek(m, e.instret, e.traps);
+    tui_set_status(m, es ? "Atrás hasta la trampa %s en 0x%08x" : "Back to trap %s at 0x%08x",
+               isa_cause_name(CAUSE_CODE(e.cause)), e.pc);
+    return TUI_REDRAW;
+}
+
