@@ -24,6 +24,7 @@ static const struct { const char *name; void (*register_fn)(void); } suites[] = 
     { "labs_b",  test_labs_b_register },
     { "fuzz",    test_fuzz_register },
     { "proptest", test_proptest_register },
+    { "limits",  test_limits_register },
 };
 
 const char *test_traplab_path = "build/traplab";

@@ -20,6 +20,7 @@ void test_labs_a_register(void);
 void test_labs_b_register(void);
 void test_fuzz_register(void);
 void test_proptest_register(void);
+void test_limits_register(void);
 
 /* The traplab binary next to the runner (build/traplab for build/tests/run-tests). */
 extern const char *test_traplab_path;
