@@ -441,8 +441,10 @@ static int lab_grade_cmd(int argc, char **argv)
     if (rc) return rc < 0 ? EXIT_OK : rc;
     if (optind != argc - 1)
         return cli_usage_error("lab grade", "expected one LAB");
-    if (!o.submissions == !o.submission)
-        return cli_usage_error("lab grade", "give --submissions DIR (a class) or --submission DIR (one)");
+    if (!o.submissions && !o.submission)
+        return cli_usage_error("lab grade", "--submissions DIR is required (or --submission DIR for one)");
+    if (o.submissions && o.submission)
+        return cli_usage_error("lab grade", "give --submissions DIR (a class) or --submission DIR (one), not both");
     if (o.gradescope && !o.submission)
         return cli_usage_error("lab grade", "--gradescope grades one submission: use --submission DIR");
     if (o.shard && !o.submissions)

@@ -136,7 +136,7 @@ static void vim_ftdetect(FILE *f)
                "function! s:TraplabDetect() abort\n"
                "  for l in getline(1, 50)\n"
                "    if l =~? '\\vtraplab|<(%s)>'\n"
-               "      setfiletype traplab\n"
+               "      set filetype=traplab\n"
                "      return\n"
                "    endif\n"
                "  endfor\n"
