@@ -1,7 +1,7 @@
 #!/bin/sh
 # layers.sh -- fails when a lower layer depends on a higher one.
 #
-# The layering rule: isa/, image/ <- machine/ <- vmm/; isa/, image/ <- asm/;
+# The layering rule: util/ (small shared helpers) below all; isa/, image/ <- machine/ <- vmm/; isa/, image/ <- asm/;
 # tui/ and lab/ on top (curses only in tui/, Lua only in lab/); cli/ ties all.
 # Checked twice:
 #   1. in the sources (.c .h .y .l), every #include, "dir/x.h" or "../dir/x.h";
@@ -28,6 +28,7 @@ check() { # dir pattern what
 }
 libs='curses|ncurses|lua|lauxlib|lualib|CUnit'
 check isa     "image/|machine/|vmm/|asm/|tui/|lab/|cli/|tests/|$libs" "anything of ours, curses, Lua or CUnit"
+check util    "isa/|image/|machine/|vmm/|asm/|tui/|lab/|cli/|tests/|$libs" "anything of ours, curses, Lua or CUnit"
 check image   "isa/|machine/|vmm/|asm/|tui/|lab/|cli/|tests/|$libs" "anything of ours, curses, Lua or CUnit"
 check machine "vmm/|asm/|tui/|lab/|cli/|tests/|$libs" "vmm/ asm/ tui/ lab/ cli/, curses, Lua or CUnit"
 check vmm     "asm/|tui/|lab/|cli/|tests/|$libs" "asm/ tui/ lab/ cli/, curses, Lua or CUnit"
@@ -54,7 +55,7 @@ refuse() { # what pattern objects...
 if [ -d "$build/obj" ]; then
     o=$build/obj
     refuse "the core library ($build/libtraplab.a)" "tui_[A-Za-z0-9_]*|lab_[A-Za-z0-9_]*|cli_[A-Za-z0-9_]*|$lua_names|$curses_names" "$build/libtraplab.a"
-    refuse "isa/ and image/" "machine_[A-Za-z0-9_]*|vmm_[A-Za-z0-9_]*|asm_[A-Za-z0-9_]*" "$o"/isa/*.o "$o"/image/*.o
+    refuse "isa/, image/ and util/" "machine_[A-Za-z0-9_]*|vmm_[A-Za-z0-9_]*|asm_[A-Za-z0-9_]*" "$o"/isa/*.o "$o"/image/*.o "$o"/util/*.o
     refuse "machine/" "vmm_[A-Za-z0-9_]*|asm_[A-Za-z0-9_]*" "$o"/machine/*.o
     refuse "asm/" "machine_[A-Za-z0-9_]*|vmm_[A-Za-z0-9_]*" "$o"/asm/*.o
     refuse "tui/" "lab_[A-Za-z0-9_]*|cli_[A-Za-z0-9_]*|$lua_names" "$o"/tui/*.o
