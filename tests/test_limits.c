@@ -23,24 +23,45 @@
 #include "lab/sandbox.h"
 #include "tests/tests.h"
 
-/* Runs traplab ARGS in a child; stdout+stderr in out; returns the exit
- * status; *maxrss_kb the child's peak resident set. */
+/* Runs traplab ARGS in a child of its own (the shell execs it); stdout and
+ * stderr in out; returns the exit status; *maxrss_kb is that child's peak
+ * resident set, from wait4. */
 static int traplab(const char *args, char *out, size_t n, long *maxrss_kb)
 {
     char cmd[8192];
-    snprintf(cmd, sizeof cmd, "%s %s 2>&1", test_traplab_path, args);
-    struct rusage before, after;
-    getrusage(RUSAGE_CHILDREN, &before);
-    FILE *p = popen(cmd, "r");
-    if (!p)
+    snprintf(cmd, sizeof cmd, "exec %s %s 2>&1", test_traplab_path, args);
+    int fd[2];
+    if (pipe(fd) != 0)
         return -1;
-    size_t len = fread(out, 1, n - 1, p);
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid < 0)
+        return -1;
+    if (pid == 0) {
+        close(fd[0]);
+        dup2(fd[1], 1);
+        close(fd[1]);
+        execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+        _exit(127);
+    }
+    close(fd[1]);
+    size_t len = 0;
+    ssize_t got;
+    while ((got = read(fd[0], out + len, n - 1 - len)) > 0 && len + (size_t)got < n - 1)
+        len += (size_t)got;
+    if (got > 0)
+        len += (size_t)got;
+    char sink[4096];
+    while (read(fd[0], sink, sizeof sink) > 0)
+        ;
+    close(fd[0]);
     out[len] = '\0';
-    int st = pclose(p);
-    getrusage(RUSAGE_CHILDREN, &after);
-    /* ru_maxrss of children is the largest of any child so far: only a bound */
-    *maxrss_kb = after.ru_maxrss;
-    (void)before;
+    int st = 0;
+    struct rusage ru;
+    memset(&ru, 0, sizeof ru);
+    if (wait4(pid, &st, 0, &ru) < 0)
+        return -1;
+    *maxrss_kb = ru.ru_maxrss;
     return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
 
