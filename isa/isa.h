@@ -91,7 +91,9 @@ typedef enum {
 } isa_format;
 
 typedef enum { PRIV_USER, PRIV_PRIV, PRIV_LEGACY } isa_privilege;
-typedef enum { SENS_INNOCUOUS, SENS_CONTROL, SENS_BEHAVIOR } isa_sensitivity;
+/* A set of Popek and Goldberg's sensitive classes: test with &. */
+typedef enum { SENS_INNOCUOUS = 0, SENS_CONTROL = 1, SENS_BEHAVIOR = 2,
+               SENS_CONTROL_BEHAVIOR = SENS_CONTROL | SENS_BEHAVIOR } isa_sensitivity;
 typedef enum { PROFILE_STRICT, PROFILE_LEGACY } isa_profile;
 
 typedef struct {
@@ -122,6 +124,16 @@ const char *isa_format_name(isa_format f);
 /* Does this instruction trap with ILLEGAL_PRIV outside ring 0 under profile p? */
 bool isa_is_privileged(const isa_insn *in, isa_profile p);
 bool isa_is_sensitive(const isa_insn *in);
+bool isa_is_control_sensitive(const isa_insn *in);
+bool isa_is_behavior_sensitive(const isa_insn *in);
+/*
+ * Sensitive when executed in user mode (ring 3), the condition of Popek and
+ * Goldberg's Theorem 3: an instruction that reads the configuration
+ * (BEHAVIOR alone) reads it in every ring; one that changes it has its change
+ * dropped outside ring 0 or traps (CONTROL, CONTROL_BEHAVIOR), so in ring 3
+ * it either traps or is innocuous.
+ */
+bool isa_is_user_sensitive(const isa_insn *in);
 const char *isa_profile_name(isa_profile p);
 /* Parses "strict" or "legacy"; false when neither. */
 bool isa_parse_profile(const char *s, isa_profile *out);
