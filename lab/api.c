@@ -100,6 +100,7 @@ int lab_api_open(lua_State *L)
     lua_setfield(L, -2, "cr");
     lab_api_open_machine(L, lua_gettop(L));
     lab_api_open_vmm(L, lua_gettop(L));
+    lab_api_open_guest(L, lua_gettop(L));
     lua_setglobal(L, "traplab");
     return 0;
 }

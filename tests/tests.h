@@ -15,6 +15,7 @@ void test_vmm_register(void);
 void test_para_register(void);
 void test_tui_register(void);
 void test_lab_register(void);
+void test_labs_b_register(void);
 void test_fuzz_register(void);
 
 /* The traplab binary next to the runner (build/traplab for build/tests/run-tests). */
