@@ -19,6 +19,12 @@ typedef struct {
     FILE *listing;              /* when set, a listing: address, encoding, source line */
     bool no_include;            /* refuse .include: for sandboxed callers (the labs), whose
                                    sources must not reach files outside their folders */
+    /* In-memory files that `.include "NAME"` finds by exact name before any folder (with
+     * no_include, the only ones it finds): a lab hands the guest kernel its arch.s as text,
+     * and diagnostics still name arch.s and its own lines. */
+    const char *const *mem_names;
+    const char *const *mem_texts;
+    size_t nmem;
 } asm_options;
 
 /* Return the number of errors (0 on success, *out filled; else *out is empty). */
