@@ -330,6 +330,15 @@ static bool t_read_gpa(void *self, int vm, uint32_t gpa, void *buf, size_t n)
     return vm >= 0 && vmm_read_gpa(((vmm_target *)self)->v, (unsigned)vm, gpa, buf, n);
 }
 
+static bool t_gpa_to_pa(void *self, int vm, uint32_t gpa, uint32_t *pa)
+{
+    vmm_target *t = self;
+    if (vm < 0 || (unsigned)vm >= vmm_nvms(t->v) || gpa > t->cfg.part_size - 4)
+        return false;
+    *pa = vmm_partition_base(t->v, (unsigned)vm) + gpa;
+    return true;
+}
+
 static size_t t_bars(void *self, tui_bar *out, size_t max)
 {
     vmm_target *t = self;
@@ -350,6 +359,7 @@ const tui_target_ops tui_vmm_target_ops = {
     .vm_count = t_vm_count, .vm_info = t_vm_info, .current_vm = t_current_vm,
     .save = t_save, .restore = t_restore, .snap_free = t_snap_free, .snap_size = t_snap_size,
     .image = t_image, .console = t_console, .bars = t_bars, .read_guest_phys = t_read_gpa,
+    .gpa_to_pa = t_gpa_to_pa,
     .attach = t_attach, .destroy = t_destroy,
 };
 
