@@ -27,7 +27,9 @@ static void usage(FILE *out)
         "statistics.  Keys: s step, n next, t run to the next trap (or violation),\n"
         "c continue, b breakpoint, r step back, R back to the previous trap, v next VM,\n"
         "g go to (symbol, sym+N, address), Tab focus, m memory view, e the whole\n"
-        "explanation, L language, T tasks, ? help, q quit.\n"
+        "explanation, L language, T tasks, : command line (break, watch, set, examine,\n"
+        "info, delete, source, save; 'help' lists them), C reverse continue, w save\n"
+        "a snapshot, ? help, q quit.\n"
         "\n"
         "The second form runs the guest kernel with the workloads in VMs under the\n"
         "trap-and-emulate hypervisor and logs every VM exit (KERNEL and WORKLOAD as\n"
@@ -46,14 +48,22 @@ static void usage(FILE *out)
         "  --tasks FILE              a Tasks pane with FILE (UTF-8 text; a first line '# Title'\n"
         "                            is its title); T shows or hides it ('traplab lab run')\n"
         "  --mem BYTES               physical memory (default 16 MiB)\n"
+        "  -x, --source FILE         run FILE's debugger commands as the UI opens (break, watch, ...)\n"
         "  --ascii                   ASCII line drawing\n"
         "  --mono                    no colour (NO_COLOR does the same)\n"
         "  -h, --help                this help\n");
 }
 
-/* The Tasks pane's text, before curses starts, so that errors stay readable. */
+static const char *source_file;     /* --source FILE: commands to run as the UI opens */
+
+/* The Tasks pane's text and the --source commands, before curses starts, so
+ * that errors stay readable. */
 static bool add_tasks(tui_model *m, const char *path)
 {
+    if (source_file && !tui_command_source(m, source_file)) {
+        fprintf(stderr, "traplab tui: --%s\n", m->status);
+        return false;
+    }
     char err[PATH_MAX + 200];
     if (!path || tui_model_load_tasks(m, path, err, sizeof err))
         return true;
@@ -171,6 +181,7 @@ int cmd_tui(int argc, char **argv)
         { "para",    no_argument,       NULL, 'V' },
         { "tasks",   required_argument, NULL, 'T' },
         { "vm",      required_argument, NULL, 'W' },
+        { "source",  required_argument, NULL, 'x' },
         { "help",    no_argument,       NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
@@ -185,7 +196,7 @@ int cmd_tui(int argc, char **argv)
     int c;
     optind = 1;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":hx:", longopts, NULL)) != -1) {
         switch (c) {
         case 'p':
             if (!isa_parse_profile(optarg, &cfg.profile))
@@ -223,6 +234,7 @@ int cmd_tui(int argc, char **argv)
         case 'H': host = optarg; break;
         case 'V': para = true; break;
         case 'T': tasks = optarg; break;
+        case 'x': source_file = optarg; break;
         case 'N':
             if (!cli_parse_u32(optarg, &nvms) || nvms < 1 || nvms > 16)
                 return cli_usage_error("tui", "--vms needs a number from 1 to 16, not '%s'", optarg);

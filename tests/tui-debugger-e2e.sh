@@ -153,6 +153,16 @@ wait_for "session.gdb: 3 commands. Catchpoint 3: trap S" 10 && pass ":source run
     || fail ":source"
 quit "bare command line"
 
+# --source FILE runs a session as the UI opens; a missing file is an error before it starts
+printf 'break loop if s1 == 7\ncontinue\n' > "$T/seven.gdb"
+session "LANG=C '$BIN' tui --lang en --source '$T/seven.gdb' '$T/count.s'"
+wait_for "seven.gdb: 2 commands. Breakpoint at" 10 && screen | grep -q "s1 00000007" \
+    && pass "--source runs the commands as the UI opens" || fail "--source"
+quit "--source"
+session "LANG=C '$BIN' tui --source '$T/nothere.gdb' '$T/count.s'"
+wait_for "DONE" 10 && screen | grep -q "EXIT=1" && screen | grep -q "traplab tui: --source .*nothere.gdb: No" \
+    && pass "--source with a missing file: a message and status 1" || fail "--source missing file"
+
 # ---- s s r: the whole screen of the first s -----------------------------------------
 if [ -f vmm/vmm.h ]; then
     session "LANG=C '$BIN' tui --lang en --guest kernel --program cpu --host type2"
