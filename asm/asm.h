@@ -25,6 +25,10 @@ typedef struct {
     const char *const *mem_names;
     const char *const *mem_texts;
     size_t nmem;
+    /* When set, receives the run's lookup work: every probe of the symbol, label and
+     * macro tables and every name compared for a "did you mean". Tests bound it, so a
+     * return to a linear search per use (quadratic assembly) fails them. */
+    unsigned long long *work;
 } asm_options;
 
 /* Return the number of errors (0 on success, *out filled; else *out is empty). */
@@ -34,5 +38,11 @@ int asm_assemble_file(const char *path, const asm_options *opt, image *out);
  * one-line message in err ("prog.s: 3 errors; nothing to run"). */
 bool asm_load_program(const char *path, const asm_options *opt, image *out, char *err, size_t errlen);
 int asm_assemble_string(const char *name, const char *src, const asm_options *opt, image *out);
+
+/* The assembler's own tables, for generated editor support and docs: the
+ * i-th directive (".org", with its dot) and the i-th pseudo-instruction
+ * ("li"); NULL past the end.  The expression functions are hi() and lo(). */
+const char *asm_directive_name(size_t i);
+const char *asm_pseudo_name(size_t i);
 
 #endif

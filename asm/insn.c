@@ -574,6 +574,7 @@ void asm_operation(asm_ctx *c, const asm_stmt *st)
             best = pseudos[i].name;
         }
     }
+    c->work += c->nmacros;
     for (size_t i = 0; i < c->nmacros; i++) {
         int d = isa_edit_distance(c->macros[i]->name, st->name);
         if (d < bestd) {
@@ -585,4 +586,9 @@ void asm_operation(asm_ctx *c, const asm_stmt *st)
         err(c, st->col, "unknown mnemonic '%s'; did you mean '%s'?", st->name, best);
     else
         err(c, st->col, "unknown mnemonic '%s'", st->name);
+}
+
+const char *asm_pseudo_name(size_t i)
+{
+    return i < sizeof pseudos / sizeof pseudos[0] ? pseudos[i].name : NULL;
 }
