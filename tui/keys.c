@@ -20,7 +20,7 @@ tui_reaction tui_action_toggle_breakpoint(tui_model *m)
     for (size_t i = 0; i < m->nbps; i++) {
         if (m->bps[i] == at) {
             m->bps[i] = m->bps[--m->nbps];
-            tui_set_status(m, es ? "Punto de parada quitado en 0x%08x" : "Breakpoint removed at 0x%08x", at);
+            tui_set_status(m, es ? "Punto de interrupción quitado en 0x%08x" : "Breakpoint removed at 0x%08x", at);
             return TUI_REDRAW;
         }
     }
@@ -35,7 +35,7 @@ tui_reaction tui_action_toggle_breakpoint(tui_model *m)
         m->bps_cap = cap;
     }
     m->bps[m->nbps++] = at;
-    tui_set_status(m, es ? "Punto de parada en 0x%08x" : "Breakpoint set at 0x%08x", at);
+    tui_set_status(m, es ? "Punto de interrupción en 0x%08x" : "Breakpoint set at 0x%08x", at);
     return TUI_REDRAW;
 }
 
@@ -126,7 +126,7 @@ tui_reaction tui_action_goto(tui_model *m, const char *where)
         return TUI_REDRAW;
     }
     if (!parse_where(m, where, &addr)) {
-        tui_set_status(m, es ? "No se encontró '%s': escriba un símbolo o una dirección" :
+        tui_set_status(m, es ? "No se encontró '%s': escribe un símbolo o una dirección" :
                    "No symbol or address '%s'", where ? where : "");
         return TUI_REDRAW;
     }
@@ -136,7 +136,7 @@ tui_reaction tui_action_goto(tui_model *m, const char *where)
     m->mem_follow = false;
     char sym[64];
     tui_model_symbolize(m, addr, sym, sizeof sym);
-    tui_set_status(m, es ? "Cursor en 0x%08x %s (b pone un punto de parada)" :
+    tui_set_status(m, es ? "Cursor en 0x%08x %s (b pone un punto de interrupción)" :
                "Cursor at 0x%08x %s (b sets a breakpoint there)", addr, sym);
     return TUI_REDRAW;
 }

@@ -140,7 +140,7 @@ static void after_run(tui_model *m, size_t nlog_before)
         break;
     case STOP_BREAKPOINT:
         tui_model_symbolize(m, machine_cpu(mach)->pc, sym, sizeof sym);
-        tui_set_status(m, es ? "Punto de parada en 0x%08x %s" : "Breakpoint at 0x%08x %s",
+        tui_set_status(m, es ? "Punto de interrupción en 0x%08x %s" : "Breakpoint at 0x%08x %s",
                    machine_cpu(mach)->pc, sym);
         break;
     case STOP_TRAP: {

@@ -730,7 +730,7 @@ static const struct {
     { "F3", { "BkTrap", "AtTram" } }, { "F4", { "VM", "VM" } },
     { "F5", { "Step", "Paso" } },    { "F6", { "Next", "Sig" } },
     { "F7", { "Trap", "Trampa" } },  { "F8", { "Cont", "Cont" } },
-    { "F9", { "Break", "Parada" } }, { "F10", { "Quit", "Salir" } },
+    { "F9", { "Break", "PtoInt" } }, { "F10", { "Quit", "Salir" } },
     { "T", { "Tasks", "Tareas" } },     /* only with a lab's tasks */
 };
 
@@ -808,7 +808,7 @@ static const struct {
     { "n  F6",      { "next: step over a call", "siguiente: pasar sobre una llamada" } },
     { "t  F7",      { "run to the next trap or VM exit", "correr hasta la próxima trampa o salida" } },
     { "c  F8",      { "continue (any key stops)", "continuar (cualquier tecla detiene)" } },
-    { "b  F9",      { "toggle a breakpoint at the cursor", "poner/quitar punto de parada en el cursor" } },
+    { "b  F9",      { "toggle a breakpoint at the cursor", "poner/quitar punto de interrupción en el cursor" } },
     { "r  F2",      { "step back one instruction", "retroceder una instrucción" } },
     { "R  F3",      { "back to the previous trap", "volver a la trampa anterior" } },
     { "v  F4",      { "next VM", "siguiente VM" } },
@@ -817,7 +817,7 @@ static const struct {
     { "Up/Down",    { "move in the focused pane", "moverse en el panel con foco" } },
     { ".",          { "cursor back to the PC", "cursor de vuelta al PC" } },
     { "e  Enter",   { "the whole explanation", "la explicación completa" } },
-    { "m",          { "memory: virtual / physical / guest-physical", "memoria: virtual / física / física invitada" } },
+    { "m",          { "memory: virtual / physical / guest-physical", "memoria: virtual / física / física del invitado" } },
     { "L",          { "language: English / Spanish", "idioma: inglés / español" } },
     { "T",          { "show / hide the lab's tasks", "mostrar / ocultar las tareas de la práctica" } },
     { "?  F1",      { "this help", "esta ayuda" } },
