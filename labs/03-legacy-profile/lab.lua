@@ -145,6 +145,7 @@ local lab = traplab.lab{
   minutes = 120,
   answers = "answers.lua",
   params = function(rng)
+    local writes = rng:int(2, 9)      -- first, so that a larger ISA leaves it alone
     -- Your list: the four legacy instructions, three privileged ones and three innocuous
     -- ones, all taken from the ISA table.
     local legacy, priv, inn = {}, {}, {}
@@ -159,7 +160,7 @@ local lab = traplab.lab{
     for i, mn in ipairs(rng:shuffle(priv)) do if i <= 3 then list[#list + 1] = mn end end
     for i, mn in ipairs(rng:shuffle(inn)) do if i <= 3 then list[#list + 1] = mn end end
     list = rng:shuffle(list)
-    return { list = list, listing = table.concat(list, ", "), writes = rng:int(2, 9) }
+    return { list = list, listing = table.concat(list, ", "), writes = writes }
   end,
   tasks = {
     "Read the handout (README.en.md or README.es.md) and run `traplab isa --check --profile legacy`.",

@@ -1,13 +1,14 @@
 -- answers.lua -- reference answers for student "reference" (see student.txt):
--- that seed's list is bne, ei, smsw, pushf, popf, lh, out, sidt, in, blt, and
--- its program writes "ok" 6 times.
+-- that seed's list is iret, xori, sidt, syscall, popf, smsw, out, halt, pushf,
+-- lhu, and its program writes "ok" 6 times.  (The list is drawn from the ISA
+-- table: when instructions are added, the reference student's list changes.)
 return {
   trace = false,
-  privileged = { "ei", "out", "in" },               -- smsw, pushf, popf, sidt no longer trap
-  control = { "ei", "popf", "out" },                -- they change IE, the status, a device
-  behaviour = { "smsw", "pushf", "popf", "sidt", "in" },   -- popf is in both
-  innocuous = { "bne", "lh", "blt" },
-  n_sensitive = 14,
+  privileged = { "iret", "out", "halt" },           -- smsw, pushf, popf, sidt no longer trap
+  control = { "iret", "popf", "out", "halt" },      -- the status, a device, the machine
+  behaviour = { "smsw", "pushf", "popf", "sidt" },  -- popf is in both
+  innocuous = { "xori", "syscall", "lhu" },         -- syscall traps, by design, in every ring
+  n_sensitive = 15,
   n_untrapped = 4,                       -- pushf, popf, smsw, sidt
   -- smsw once at boot; per write one pushf and one popf; and the first pushf twice
   -- (its stack page was not yet in the shadow page table: the fill retries it).
