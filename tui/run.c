@@ -451,7 +451,8 @@ void tui_seek(tui_model *m, uint64_t instret, uint64_t traps)
 {
     tui_edits_forget_after(m, instret, traps);
     m->replaying = true;
-    restore_checkpoint(m, checkpoint_before(m, instret), instret, traps);
+    size_t ck = checkpoint_before(m, instret);
+    restore_checkpoint(m, ck, instret, traps);
     replay_to(m, instret, traps);
     m->replaying = false;
     machine *mach = tui_model_machine(m);
@@ -461,7 +462,7 @@ void tui_seek(tui_model *m, uint64_t instret, uint64_t traps)
     /* Back at the start the target is as the first screen showed it, before
      * anything ran: events logged at position 0 (the VMM starting VM 0)
      * happen again on the next step, so they leave the log too. */
-    if (ni == 0 && nt == 0 && i == 0)
+    if (ni == 0 && nt == 0 && ck == 0)
         m->nlog = 0;
     m->sel = m->nlog ? m->nlog - 1 : 0;
     /* Select the newest trap or exit, not the steps of its handling (as a forward run does). */
