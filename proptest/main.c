@@ -25,7 +25,7 @@
 
 
 typedef struct {
-    uint64_t n, seed, deep_every;
+    uint64_t n, seed, deep_every, first, rerun_every;
     const char *out;
     bool configs[64];
     size_t nconfigs;
@@ -45,14 +45,17 @@ typedef struct {
 static void usage(FILE *f)
 {
     fprintf(f,
-        "usage: proptest [-n N] [--seed S] [--configs LIST] [--out DIR] [--deep-every K] [--no-fork]\n"
+        "usage: proptest [-n N] [--first I] [--seed S] [--configs LIST] [--out DIR] [--deep-every K]\n"
+        "                [--rerun-every K] [--no-fork]\n"
         "       proptest --replay FILE --kind kernel|user [--slice C] [--slot V] [--configs LIST]\n"
         "       proptest --seed S --guest I [--out DIR]\n"
         "Also: --watchdog SECONDS (default 60) and, to test the driver itself,\n"
         "--selftest-crash I / --selftest-hang I (the child aborts or hangs at guest I).\n"
-        "Runs N random guests (default 1000, seed 1) next to two known-good VMs under every\n"
+        "Runs N random guests (default 1000, seed 1; guests I..I+N-1 with --first, so a long run\n"
+        "can be split into shards that give the same guests) next to two known-good VMs under every\n"
         "design and host (LIST: comma-separated, e.g. full/type1,para/type2), and reports every\n"
-        "property violation with a reproducer in DIR (default build/proptest-out).\n"
+        "property violation with a reproducer in DIR (default build/proptest-out).  One guest in K\n"
+        "(default 20) has every turn checked, and one in K (default 1) runs once more to compare traces.\n"
         "Exit status: 0 no violation, 1 violations, 2 usage or setup error.\n");
 }
 
@@ -149,7 +152,7 @@ static void run_guest(pt_env *env, const options *o, uint64_t index, FILE *to)
         runs++;
         for (unsigned k = 0; k < r.nviol; k++)
             fprintf(to, "V %llu %s %s\n", (unsigned long long)index, cname, r.viol[k]);
-        if (c == rerun_cfg) {
+        if (c == rerun_cfg && o->rerun_every && index % o->rerun_every == 0) {
             pt_result r2;
             if (pt_run(env, &g, c, PT_PLANT_NONE, &r2, err, sizeof err)) {
                 reruns++;
@@ -236,10 +239,10 @@ static void line(const options *o, totals *t, char *s, uint64_t *done_upto)
 
 static int run_all(const options *o, pt_env *env, totals *t)
 {
-    uint64_t next = 0;
-    while (next < o->n) {
+    uint64_t next = o->first, end = o->first + o->n;
+    while (next < end) {
         if (!o->fork) {
-            for (uint64_t i = next; i < o->n; i++) {
+            for (uint64_t i = next; i < end; i++) {
                 char *buf = NULL;
                 size_t len = 0;
                 FILE *mf = open_memstream(&buf, &len);
@@ -272,7 +275,7 @@ static int run_all(const options *o, pt_env *env, totals *t)
         if (pid == 0) {
             close(fd[0]);
             FILE *to = fdopen(fd[1], "w");
-            for (uint64_t i = next; i < o->n; i++) {
+            for (uint64_t i = next; i < end; i++) {
                 fprintf(to, "S %llu\n", (unsigned long long)i);
                 fflush(to);
                 run_guest(env, o, i, to);
@@ -331,7 +334,7 @@ static int run_all(const options *o, pt_env *env, totals *t)
                      strsignal(WTERMSIG(status)));
             report(o, t, current, "-", why);
             next = current + 1;
-        } else if (next < o->n) {
+        } else if (next < end) {
             report(o, t, current, "-", "crash: the child exited before it finished");
             next = current + 1;
         }
@@ -387,7 +390,7 @@ static int replay(const options *o, pt_env *env, const char *file, pt_kind kind,
 
 int main(int argc, char **argv)
 {
-    options o = { .n = 1000, .seed = 1, .deep_every = 20, .out = "build/proptest-out", .fork = true,
+    options o = { .n = 1000, .seed = 1, .deep_every = 20, .rerun_every = 1, .out = "build/proptest-out", .fork = true,
                   .watchdog = 60, .crash_at = -1, .hang_at = -1 };
     uint64_t u;
     for (size_t c = 0; c < pt_nconfigs(); c++)
@@ -422,6 +425,10 @@ int main(int argc, char **argv)
             ok = parse_u64(v, &o.seed);
         else if (strcmp(a, "--deep-every") == 0)
             ok = parse_u64(v, &o.deep_every);
+        else if (strcmp(a, "--rerun-every") == 0)
+            ok = parse_u64(v, &o.rerun_every);
+        else if (strcmp(a, "--first") == 0)
+            ok = parse_u64(v, &o.first) && o.first < (1ull << 62);
         else if (strcmp(a, "--out") == 0)
             o.out = v;
         else if (strcmp(a, "--configs") == 0)
@@ -493,8 +500,9 @@ int main(int argc, char **argv)
 
     totals t = { .digest = 0xcbf29ce484222325ull };
     char list[512];
-    printf("proptest: seed %llu, %llu guests, configurations %s, %d VMs each (a rogue and %d known-good)\n",
-           (unsigned long long)o.seed, (unsigned long long)o.n, config_list(&o, list, sizeof list),
+    printf("proptest: seed %llu, %llu guests from %llu, configurations %s, %d VMs each (a rogue and %d known-good)\n",
+           (unsigned long long)o.seed, (unsigned long long)o.n, (unsigned long long)o.first,
+           config_list(&o, list, sizeof list),
            PT_NVMS, PT_NVMS - 1);
     fflush(stdout);
     rc = run_all(&o, env, &t);

@@ -124,11 +124,11 @@ static bool assemble(const char *name, const char *src, const char *path, const 
     size_t nd = 0;
     if (define)
         defs[nd++] = define;
-    /* small workloads: the good VMs take about 1.5 million cycles together */
+    /* small workloads: the good VMs take about 1.3 million cycles together */
     if (path && strcmp(name, "sys") == 0)
-        defs[nd++] = "ITERS=10";
+        defs[nd++] = "ITERS=5";
     if (path && strcmp(name, "io") == 0)
-        defs[nd++] = "SECTORS=2";
+        defs[nd++] = "SECTORS=1";
     char *diag = NULL;
     size_t dlen = 0;
     FILE *df = open_memstream(&diag, &dlen);
@@ -234,7 +234,7 @@ static uint64_t hash_bytes(uint64_t h, const void *p, size_t n)
 #define PT_CHUNK          50000u      /* real instructions per vmm_run call */
 #define PT_GOOD_CYCLES 30000000u      /* the good VMs must be done within this many cycles */
 #define PT_INSN_LIMIT  30000000u      /* and real instructions (a spinning rogue runs one a cycle) */
-#define PT_ROGUE_EXTRA    10000u      /* then the rogue alone runs this many more */
+#define PT_ROGUE_EXTRA     4000u      /* then the rogue alone runs this many more */
 #define PT_PREEMPT_SLACK   2000u      /* an instruction, a TLB walk and the trap */
 #define PT_BG_PERCENT        10u      /* Type-2: the host's background share (2% by default) */
 
