@@ -1,5 +1,5 @@
 # asm/: the assembler (Flex + Bison), the disassembler and the image format. Depends on isa/.
-CORE_SRCS += asm/asm.c asm/disasm.c asm/load.c
+CORE_SRCS += asm/asm.c asm/diag.c asm/expr.c asm/insn.c asm/source.c asm/directive.c asm/disasm.c asm/load.c
 
 # This file defines rules before the top Makefile does; keep "make" meaning "make all".
 .DEFAULT_GOAL := all
@@ -14,4 +14,4 @@ $(B)/gen/asm/lexer.c: asm/lexer.l $(B)/gen/asm/parser.h
 	flex -o $@ $<
 
 # The generated header must exist before anything that includes it compiles.
-$(B)/obj/asm/asm.o $(B)/obj/$(B)/gen/asm/lexer.o: $(B)/gen/asm/parser.h
+$(B)/obj/asm/expr.o $(B)/obj/$(B)/gen/asm/lexer.o: $(B)/gen/asm/parser.h

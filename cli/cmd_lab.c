@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "cli/lab_tasks.h"
+#include "lab/api.h"
 #include "lab/lab.h"
 #include "tui/model.h"
 
@@ -54,6 +55,18 @@ static bool has_lab(const char *dir)
     return join(p, sizeof p, dir, "lab.lua") && stat(p, &st) == 0 && S_ISREG(st.st_mode);
 }
 
+/* lab.lua is there but is not a regular file (a directory, a FIFO...): say so rather than "no lab". */
+static bool bad_lab_lua(const char *dir, const char *cmd)
+{
+    char p[PATH_MAX];
+    struct stat st;
+    if (!join(p, sizeof p, dir, "lab.lua") || stat(p, &st) != 0 || S_ISREG(st.st_mode))
+        return false;
+    fprintf(stderr, "traplab lab %s: %s is %s, not a file: a lab folder needs a lab.lua script\n", cmd, p,
+            S_ISDIR(st.st_mode) ? "a directory" : "not a regular file");
+    return true;
+}
+
 /* --labs, $TRAPLAB_LABS, ./labs, or labs/ beside the build folder of the binary. */
 static bool find_labs_dir(const char *opt, char *out, size_t n)
 {
@@ -87,6 +100,8 @@ static bool find_lab(const char *labs_opt, const char *name, char *out, size_t n
         copy(out, n, name);
         return true;
     }
+    if (strchr(name, '/') && bad_lab_lua(name, cmd))
+        return false;
     char labs[PATH_MAX];
     if (!find_labs_dir(labs_opt, labs, sizeof labs)) {
         if (has_lab(name)) {
@@ -98,6 +113,8 @@ static bool find_lab(const char *labs_opt, const char *name, char *out, size_t n
     }
     if (join(out, n, labs, name) && has_lab(out))
         return true;
+    if (join(out, n, labs, name) && bad_lab_lua(out, cmd))
+        return false;
     struct dirent **ents;
     int ne = scandir(labs, &ents, not_hidden, by_name);
     int found = 0;
@@ -680,6 +697,15 @@ int cmd_lab(int argc, char **argv)
     if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
         usage(stdout);
         return EXIT_OK;
+    }
+    /* traplab.guest() in labs reads the guests `traplab vm` runs. */
+    char kpath[PATH_MAX], kreal[PATH_MAX];
+    if (cli_resolve_guest("kernel", kpath, sizeof kpath) && realpath(kpath, kreal)) {
+        char *slash = strrchr(kreal, '/');
+        if (slash) {
+            *slash = '\0';
+            lab_api_set_guest_dir(kreal);
+        }
     }
     for (size_t i = 0; i < sizeof subs / sizeof subs[0]; i++)
         if (strcmp(argv[1], subs[i].name) == 0)

@@ -87,6 +87,9 @@ bool isa_is_privileged(const isa_insn *in, isa_profile p)
 }
 
 bool isa_is_sensitive(const isa_insn *in) { return in->sensitivity != SENS_INNOCUOUS; }
+bool isa_is_control_sensitive(const isa_insn *in) { return (in->sensitivity & SENS_CONTROL) != 0; }
+bool isa_is_behavior_sensitive(const isa_insn *in) { return (in->sensitivity & SENS_BEHAVIOR) != 0; }
+bool isa_is_user_sensitive(const isa_insn *in) { return in->sensitivity == SENS_BEHAVIOR; }
 
 const char *isa_profile_name(isa_profile p) { return p == PROFILE_LEGACY ? "legacy" : "strict"; }
 
@@ -154,6 +157,18 @@ static const char *const cause_docs[ISA_NUM_CAUSES] = {
 
 const char *isa_cause_name(unsigned c) { c = CAUSE_CODE(c); return c < ISA_NUM_CAUSES ? cause_names[c] : "?"; }
 const char *isa_cause_doc(unsigned c) { c = CAUSE_CODE(c); return c < ISA_NUM_CAUSES ? cause_docs[c] : "unknown cause"; }
+static const char *const exit_names[ISA_NUM_EXIT_REASONS] = {
+#define X(NAME, num, doc) [num] = #NAME,
+    ISA_EXIT_REASONS(X)
+#undef X
+};
+static const char *const exit_docs[ISA_NUM_EXIT_REASONS] = {
+#define X(NAME, num, doc) [num] = doc,
+    ISA_EXIT_REASONS(X)
+#undef X
+};
+const char *isa_exit_name(unsigned r) { return r < ISA_NUM_EXIT_REASONS ? exit_names[r] : "?"; }
+const char *isa_exit_doc(unsigned r) { return r < ISA_NUM_EXIT_REASONS ? exit_docs[r] : "unknown exit reason"; }
 bool isa_cause_is_interrupt(unsigned c) { c = CAUSE_CODE(c); return c == CAUSE_TIMER || c == CAUSE_DEVICE; }
 
 const char *isa_access_name(unsigned a)
@@ -289,12 +304,21 @@ static const char *privilege_text(const isa_insn *in)
 static const char *sensitivity_text(isa_sensitivity s)
 {
     switch (s) {
-    case SENS_INNOCUOUS: return "innocuous";
-    case SENS_CONTROL:   return "control-sensitive";
-    case SENS_BEHAVIOR:  return "behaviour-sensitive";
+    case SENS_INNOCUOUS:        return "innocuous";
+    case SENS_CONTROL:          return "control-sensitive";
+    case SENS_BEHAVIOR:         return "behaviour-sensitive";
+    case SENS_CONTROL_BEHAVIOR: return "control- and behaviour-sensitive";
     }
     return "?";
 }
+
+/* The four classes, one line each: the report and docs/isa.md say the same. */
+static const struct { const char *name, *definition; } pg_classes[] = {
+    { "privileged", "traps (ILLEGAL_PRIV) when executed outside ring 0, so a VMM sees it" },
+    { "control-sensitive", "changes the machine's configuration: ring, interrupts, memory map, devices" },
+    { "behaviour-sensitive", "what it does depends on that configuration: the ring, the trap table, devices" },
+    { "innocuous", "neither control- nor behaviour-sensitive: it may run directly on the real CPU" },
+};
 
 /* A table cell: '|' would end the cell, so it is escaped. */
 static void md_cell(FILE *out, const char *text)
@@ -348,7 +372,59 @@ void isa_write_markdown(FILE *out)
         fprintf(out, "| %u | `%s` | %s |\n", c, cause_names[c], cause_docs[c]);
     fprintf(out, "\nFor memory faults, bits 9:8 of `cause` hold the access: 0 read, 1 write, 2 execute, "
                  "and `badaddr` holds the faulting address.\n");
+    fprintf(out, "\n## Guest mode: the virtualization extension\n\n"
+                 "Modelled on the RISC-V H extension and on Intel VT-x and AMD SVM. Beside the ring, "
+                 "the processor has a **guest-mode flag**. `vmenter rd` (ring 0, host mode) enters "
+                 "guest mode with the VM control block (VMCB) at physical address `rd`: the host's "
+                 "banked control registers (`status`, `tvb`, `ptb`, `epc`, `estatus`, `cause`, "
+                 "`badaddr`, `scratch`) are saved inside the processor and the guest's are loaded "
+                 "from the VMCB. In guest mode the guest's ring 0 runs its privileged instructions on "
+                 "its own control registers without leaving, except those the exit controls "
+                 "intercept, and its traps go to its own `tvb`. A **VM exit** writes the guest's "
+                 "state, the exit reason and the qualification into the VMCB, restores the host's "
+                 "registers and resumes the host after its `vmenter` (a hypervisor in C takes the exit "
+                 "through the machine's exit hook instead). General registers are not switched. "
+                 "Accesses to `timecmp` and `cycle` (the real timer and counter), `in`, `out`, "
+                 "`halt`, `wfi` and `vmenter` always exit, as do host interrupts.\n\n"
+                 "Translation in guest mode is **two-stage**: guest virtual to guest physical by the "
+                 "guest's own table at its `ptb`, guest physical to host physical by the "
+                 "second-stage table at the VMCB's `nptb`, both in the page-table format above "
+                 "(second-stage entries need V and R/W/X; their ring field is ignored). A TLB miss "
+                 "walks both: each of the guest's two table reads is itself a second-stage walk, "
+                 "so a miss makes up to (2 + 1) x (2 + 1) - 1 = 8 memory references instead of 2 "
+                 "(with x86-64's four levels the same product gives 24 instead of 4). The TLB is "
+                 "flushed at every vmenter and VM exit (no address-space tags).\n\n");
+    fprintf(out, "### Exit reasons\n\n| code | name | meaning |\n|---|---|---|\n");
+    for (unsigned r = 0; r < ISA_NUM_EXIT_REASONS; r++) {
+        fprintf(out, "| %u | `%s` | ", r, exit_names[r]);
+        md_cell(out, exit_docs[r]);
+        fputs(" |\n", out);
+    }
+    fprintf(out, "\n### The VM control block\n\n| offset | field | meaning |\n|---|---|---|\n");
+#define X(NAME, off, doc) fprintf(out, "| 0x%02x | `%s` | ", off, #NAME); md_cell(out, doc); fputs(" |\n", out);
+    ISA_VMCB_FIELDS(X)
+#undef X
     fprintf(out, "\n## Popek and Goldberg\n\n");
+    fprintf(out, "Popek and Goldberg (\"Formal Requirements for Virtualizable Third Generation "
+                 "Architectures\", Communications of the ACM 17(7), July 1974) sort instructions into "
+                 "these classes. The two sensitive "
+                 "classes are a property of the instruction; being privileged depends on the profile. "
+                 "An instruction may be in more than one class: `popf` is control-sensitive (in ring 0 "
+                 "it sets the ring and the interrupt flag) and behaviour-sensitive (outside ring 0, on "
+                 "the legacy profile, it silently keeps them).\n\n| class | definition |\n|---|---|\n");
+    for (size_t i = 0; i < sizeof pg_classes / sizeof pg_classes[0]; i++)
+        fprintf(out, "| %s | %s |\n", pg_classes[i].name, pg_classes[i].definition);
+    fprintf(out, "\n**Theorem 1** gives a *sufficient* condition: if every sensitive instruction is "
+                 "privileged, a trap-and-emulate VMM can be built (run everything directly, trap and "
+                 "emulate the sensitive instructions). When the condition fails, no trap-and-emulate VMM "
+                 "can be built by Theorem 1's construction; the ISA may still be virtualized another way "
+                 "(binary translation, a paravirtualized guest, hardware assist).\n\n"
+                 "**Theorem 3** is weaker: a *hybrid* VMM interprets in software every instruction the "
+                 "guest runs in its virtual supervisor mode (its kernel) and runs only its user mode "
+                 "directly, so it needs only the *user-sensitive* instructions (sensitive when executed in "
+                 "ring 3) to be privileged. An instruction that reads the configuration (behaviour-"
+                 "sensitive only) reads it in ring 3 too; one that changes it either traps or, like "
+                 "`popf` outside ring 0, has its change dropped, so in ring 3 it is innocuous.\n\n");
     fprintf(out, "### Profile `strict`\n\n```\n");
     isa_write_popek_goldberg(out, PROFILE_STRICT);
     fprintf(out, "```\n\n### Profile `legacy`\n\n```\n");
@@ -356,36 +432,110 @@ void isa_write_markdown(FILE *out)
     fprintf(out, "```\n");
 }
 
-bool isa_write_popek_goldberg(FILE *out, isa_profile p)
+/* Mnemonics of the instructions that pass the filter, wrapped at 78 columns. */
+static int list_mnemonics(FILE *out, const char *indent, bool (*keep)(const isa_insn *, isa_profile),
+                          isa_profile p)
 {
-    int nsens = 0, npriv = 0, nbad = 0;
-    fprintf(out, "Popek-Goldberg report for profile %s\n\n", isa_profile_name(p));
-    fprintf(out, "  %-9s %-20s %-11s\n", "insn", "class", "privileged");
+    int n = 0, col = 0;
     for (int i = 0; i < ISA_NUM_OPCODES; i++) {
         const isa_insn *in = &isa_table[i];
-        if (!in->mnemonic || (!isa_is_sensitive(in) && !isa_is_privileged(in, p)))
+        if (!in->mnemonic || !keep(in, p))
+            continue;
+        int w = (int)strlen(in->mnemonic) + 1;
+        if (col == 0 || col + w > 78) {
+            fprintf(out, "%s%s", col ? "\n" : "", indent);
+            col = (int)strlen(indent);
+        } else {
+            fputc(' ', out);
+        }
+        fputs(in->mnemonic, out);
+        col += w;
+        n++;
+    }
+    if (col)
+        fputc('\n', out);
+    return n;
+}
+
+static bool keep_innocuous(const isa_insn *in, isa_profile p)
+{
+    return !isa_is_sensitive(in) && !isa_is_privileged(in, p);
+}
+static bool keep_unprivileged_sensitive(const isa_insn *in, isa_profile p)
+{
+    return isa_is_sensitive(in) && !isa_is_privileged(in, p);
+}
+static bool keep_unprivileged_user_sensitive(const isa_insn *in, isa_profile p)
+{
+    return isa_is_user_sensitive(in) && !isa_is_privileged(in, p);
+}
+static bool keep_user_sensitive(const isa_insn *in, isa_profile p)
+{
+    (void)p;
+    return isa_is_user_sensitive(in);
+}
+
+bool isa_write_popek_goldberg(FILE *out, isa_profile p)
+{
+    int nsens = 0, npriv = 0, nbad = 0, ninn = 0, nuser_bad = 0;
+    fprintf(out, "Popek-Goldberg report for profile %s\n\n", isa_profile_name(p));
+    fprintf(out, "The four classes (Popek and Goldberg 1974; an instruction may be in more than one):\n");
+    for (size_t i = 0; i < sizeof pg_classes / sizeof pg_classes[0]; i++)
+        fprintf(out, "  %-20s %s\n", pg_classes[i].name, pg_classes[i].definition);
+    fprintf(out, "\n  %-9s %-33s %-11s\n", "insn", "class", "privileged");
+    for (int i = 0; i < ISA_NUM_OPCODES; i++) {
+        const isa_insn *in = &isa_table[i];
+        if (!in->mnemonic)
             continue;
         bool priv = isa_is_privileged(in, p);
+        if (!isa_is_sensitive(in) && !priv) {
+            ninn++;
+            continue;
+        }
         nsens += isa_is_sensitive(in);
         npriv += priv;
-        fprintf(out, "  %-9s %-20s %-11s%s\n", in->mnemonic, sensitivity_text(in->sensitivity),
+        fprintf(out, "  %-9s %-33s %-11s%s\n", in->mnemonic, sensitivity_text(in->sensitivity),
                 priv ? "yes" : "no", isa_is_sensitive(in) && !priv ? "  <- sensitive, not privileged" : "");
         nbad += isa_is_sensitive(in) && !priv;
+        nuser_bad += isa_is_user_sensitive(in) && !priv;
     }
-    fprintf(out, "\n%d sensitive instructions, %d privileged.\n", nsens, npriv);
+    fprintf(out, "\nInnocuous, not privileged (%d): they run directly on the real CPU:\n", ninn);
+    list_mnemonics(out, "  ", keep_innocuous, p);
+    fprintf(out, "\n%d sensitive instructions, %d privileged, %d innocuous.\n", nsens, npriv, ninn);
+    fprintf(out, "\nTheorem 1 (a sufficient condition): if every sensitive instruction is privileged, a\n"
+                 "trap-and-emulate VMM can be built.\n");
     if (nbad == 0) {
         fprintf(out, "Verdict: VIRTUALIZABLE. Every sensitive instruction is privileged, so a\n"
                      "trap-and-emulate VMM can run guests unmodified (Popek and Goldberg, Theorem 1).\n");
-        return true;
+    } else {
+        fprintf(out, "Verdict: Theorem 1's condition does not hold. %d sensitive instruction%s do%s not\n"
+                     "trap outside ring 0:\n", nbad, nbad == 1 ? "" : "s", nbad == 1 ? "es" : "");
+        for (int i = 0; i < ISA_NUM_OPCODES; i++) {
+            const isa_insn *in = &isa_table[i];
+            if (in->mnemonic && keep_unprivileged_sensitive(in, p))
+                fprintf(out, "  %s: %s\n", in->mnemonic, in->meaning);
+        }
+        fprintf(out, "So no trap-and-emulate VMM can be built by Theorem 1's construction: the VMM never\n"
+                     "sees them. The condition is sufficient, not necessary: this does not say the ISA\n"
+                     "cannot be virtualized; binary translation, a paravirtualized guest or hardware\n"
+                     "assist can do it.\n");
     }
-    fprintf(out, "Verdict: NOT VIRTUALIZABLE. %d sensitive instruction%s do%s not trap outside ring 0:\n",
-            nbad, nbad == 1 ? "" : "s", nbad == 1 ? "es" : "");
-    for (int i = 0; i < ISA_NUM_OPCODES; i++) {
-        const isa_insn *in = &isa_table[i];
-        if (in->mnemonic && isa_is_sensitive(in) && !isa_is_privileged(in, p))
-            fprintf(out, "  %s: %s\n", in->mnemonic, in->meaning);
+    fprintf(out, "\nTheorem 3 (hybrid VMM): a VMM that interprets every instruction of the guest's\n"
+                 "virtual supervisor mode (its kernel) and runs only its user mode directly can be\n"
+                 "built if every user-sensitive instruction (sensitive in ring 3) is privileged.\n"
+                 "User-sensitive:\n");
+    list_mnemonics(out, "  ", keep_user_sensitive, p);
+    if (nuser_bad == 0) {
+        fprintf(out, "Verdict (Theorem 3): a hybrid VMM can be built: every user-sensitive instruction\n"
+                     "is privileged%s.\n", nbad ? " (control-sensitive ones that do not trap only change\n"
+                     "the configuration in ring 0, which the hybrid VMM interprets)" : "");
+    } else {
+        fprintf(out, "Verdict (Theorem 3): its condition does not hold either. %d user-sensitive\n"
+                     "instruction%s do%s not trap in ring 3, so even the guest's user code would read the\n"
+                     "real configuration:\n", nuser_bad, nuser_bad == 1 ? "" : "s", nuser_bad == 1 ? "es" : "");
+        list_mnemonics(out, "  ", keep_unprivileged_user_sensitive, p);
+        fprintf(out, "The others that fail Theorem 1 only change the configuration in ring 0 (in ring 3\n"
+                     "they are innocuous), so the hybrid VMM's interpreter would handle them.\n");
     }
-    fprintf(out, "A trap-and-emulate VMM never sees them; it needs binary translation or a\n"
-                 "paravirtualized guest.\n");
-    return false;
+    return nbad == 0;
 }

@@ -10,7 +10,7 @@
 #include "isa/isa.h"
 
 static const char *const class_names[] = { "user", "privileged", "legacy" };
-static const char *const sens_names[] = { "innocuous", "control", "behavior" };
+static const char *const sens_names[] = { "innocuous", "control", "behavior", "control+behavior" };
 
 static isa_profile check_profile(lua_State *L, int idx)
 {
@@ -37,8 +37,26 @@ static int api_insn(lua_State *L)
     lua_pushboolean(L, isa_is_sensitive(in)); lua_setfield(L, -2, "sensitive");
     lua_pushstring(L, class_names[in->privilege]); lua_setfield(L, -2, "class");
     lua_pushstring(L, sens_names[in->sensitivity]); lua_setfield(L, -2, "sensitivity");
+    lua_pushboolean(L, isa_is_control_sensitive(in)); lua_setfield(L, -2, "control_sensitive");
+    lua_pushboolean(L, isa_is_behavior_sensitive(in)); lua_setfield(L, -2, "behavior_sensitive");
+    lua_pushboolean(L, isa_is_user_sensitive(in)); lua_setfield(L, -2, "user_sensitive");
     lua_pushinteger(L, in->cycles); lua_setfield(L, -2, "cycles");
     lua_pushstring(L, in->meaning); lua_setfield(L, -2, "meaning");
+    return 1;
+}
+
+/* traplab.mnemonics() -> { "add", "sub", ... }: every instruction, in opcode order */
+static int api_mnemonics(lua_State *L)
+{
+    lua_newtable(L);
+    lua_Integer n = 0;
+    for (uint32_t op = 0; op < ISA_NUM_OPCODES; op++) {
+        const isa_insn *in = isa_lookup_opcode(op);
+        if (in) {
+            lua_pushstring(L, in->mnemonic);
+            lua_rawseti(L, -2, ++n);
+        }
+    }
     return 1;
 }
 
@@ -61,7 +79,7 @@ static int api_cause_name(lua_State *L)
 int lab_api_open(lua_State *L)
 {
     static const luaL_Reg fns[] = {
-        { "insn", api_insn }, { "disassemble", api_disassemble },
+        { "insn", api_insn }, { "mnemonics", api_mnemonics }, { "disassemble", api_disassemble },
         { "cause_name", api_cause_name }, { NULL, NULL },
     };
     luaL_newlib(L, fns);
@@ -82,6 +100,7 @@ int lab_api_open(lua_State *L)
     lua_setfield(L, -2, "cr");
     lab_api_open_machine(L, lua_gettop(L));
     lab_api_open_vmm(L, lua_gettop(L));
+    lab_api_open_guest(L, lua_gettop(L));
     lua_setglobal(L, "traplab");
     return 0;
 }

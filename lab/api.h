@@ -7,11 +7,19 @@
 
 #include <lua.h>
 
+#include "vmm/vmm.h"
+
 /* A lua_CFunction: creates the global table `traplab` with the API. */
 int lab_api_open(lua_State *L);
 /* Part of it: traplab.machine and the Machine and Snapshot types. */
 void lab_api_open_machine(lua_State *L, int traplab_idx);
 /* Part of it: traplab.hypervisor and the Hypervisor type. */
 void lab_api_open_vmm(lua_State *L, int traplab_idx);
+/* Part of it: traplab.guest (the shipped guest sources) and traplab.native. */
+void lab_api_open_guest(lua_State *L, int traplab_idx);
+/* Where traplab.guest looks for NAME.s (default "guest"; the CLI sets the folder `traplab vm` uses). */
+void lab_api_set_guest_dir(const char *dir);
+/* Reads a Lua table of costs { name = cycles } into cfg; raises "who: ..." on a bad one. */
+int lab_api_read_costs(lua_State *L, int idx, vmm_config *cfg, const char *who);
 
 #endif

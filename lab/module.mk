@@ -1,5 +1,5 @@
 # lab/: the Lua lab engine, its sandbox and the class grader. The only place with Lua.
-LAB_SRCS += lab/sandbox.c lab/lab.c lab/api.c lab/api_machine.c lab/api_vmm.c lab/report.c lab/grader.c \
+LAB_SRCS += lab/sandbox.c lab/lab.c lab/api.c lab/api_machine.c lab/api_vmm.c lab/api_guest.c lab/report.c lab/grader.c \
             $(B)/gen/lab_prelude.c
 
 .DEFAULT_GOAL := all   # this file defines a rule before the Makefile's all:

@@ -188,12 +188,12 @@ local function expected_list(ans)
   return { ans }
 end
 
-local function grade_question(item, params, answers)
+local function grade_question(item, params, answers, ctx)
   local spec = item.spec
   local given = answers[item.id]
   if given == nil then return false, "no answer given (add " .. item.id .. " = ... to the answers file)" end
   local expect = spec.answer
-  if type(expect) == "function" then expect = expect(params) end
+  if type(expect) == "function" then expect = expect(params, ctx) end
   local k = item.qkind
   if k == "number" then
     local g = plain(given) and tonumber(given)
@@ -291,7 +291,7 @@ function M.grade(lab, info)
     local item = lab._items[i]
     local ok, passed, msg
     if item.kind == "question" then
-      ok, passed, msg = C.call(grade_question, item, params, answers)
+      ok, passed, msg = C.call(grade_question, item, params, answers, ctx)
     else
       ok, passed, msg = C.call(item.spec.run, ctx, params)
     end

@@ -11,12 +11,14 @@
 #include "lab/sandbox.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <lauxlib.h>
 #include <lualib.h>
@@ -439,12 +441,23 @@ char *lab_sandbox_read(const lab_sandbox *sb, const char *name, const char *rel,
     char path[PATH_MAX];
     if (!lab_sandbox_resolve(sb, name, rel, path, sizeof path, err, errlen))
         return NULL;
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        snprintf(err, errlen, "%s: %s", rel, strerror(errno));
+    /* A FIFO or a device would block fopen (or read forever): refuse it before opening, and
+     * open without blocking in case it was swapped in between. */
+    struct stat st;
+    if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+        snprintf(err, errlen, "%s: not a regular file (%s)", rel,
+                 S_ISDIR(st.st_mode) ? "a directory" : S_ISFIFO(st.st_mode) ? "a FIFO" :
+                 S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode) ? "a device" : "a special file");
         return NULL;
     }
-    struct stat st;
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    FILE *f = fd >= 0 ? fdopen(fd, "rb") : NULL;
+    if (!f) {
+        snprintf(err, errlen, "%s: %s", rel, strerror(errno));
+        if (fd >= 0)
+            close(fd);
+        return NULL;
+    }
     if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
         snprintf(err, errlen, "%s: not a regular file", rel);
         fclose(f);

@@ -1,12 +1,13 @@
 /*
- * cpu.c -- the interpreter.  Dispatch is a computed-goto table built from
- * isa.def, so an instruction without a handler does not compile.  The inner
- * loop keeps pc and the counters in locals and compares the cycle counter
- * with one threshold per instruction; everything rare (timer ticks, the
- * instruction limit, stop requests, interrupts, breakpoints, hooks) lives
- * behind that threshold in cpu_events, and privileged instructions run in
- * plain C in cpu_exec_system.  Breakpoints and the instruction hook simply
- * pin the threshold at 0, so the slow path runs the very same code.
+ * cpu.c -- the processor: the block engine (cpu_run), the events looked at
+ * between instructions (cpu_events), and the system (PRIV and LEGACY)
+ * instructions, which run in plain C, one sys_NAME function each, through a
+ * table built from isa.def.  cpu_run's handler table is built from isa.def
+ * too, so an instruction without a handler does not compile.  The code it
+ * runs is predecoded once per page (code.c); docs/machine.md, "The engine",
+ * says why traps, cycles and statistics stay exactly those of stepping.
+ * Breakpoints and the instruction hook pin the event threshold at 0, so the
+ * engine then runs one instruction at a time through the same handlers.
  */
 #include <string.h>
 
@@ -110,73 +111,125 @@ static void sys_wfi(machine *m)
     dev_timer_update(m);
 }
 
-void cpu_exec_system(machine *m, uint32_t w)
+/*
+ * The system instructions, one function each, named after isa.def: the
+ * table below is built from the PRIV and LEGACY lines of the table, so an
+ * instruction added there without its sys_NAME here does not compile.
+ * Each returns true when execution goes on at pc + 4, false when it set the
+ * pc itself or trapped.
+ */
+static bool sys_MFCR(machine *m, uint32_t w)
+{
+    cpu_state *c = &m->s.cpu;
+    unsigned cr = ISA_RS1(w);
+    if (cr >= ISA_NUM_CRS) {
+        sys_trap(m, CAUSE_ILLEGAL_INSN, ACCESS_READ, w, w);
+        return false;
+    }
+    set_reg(m, ISA_RD(w), cr == CR_CYCLE ? (uint32_t)m->s.stats.cycles : c->cr[cr]);
+    return true;
+}
+
+static bool sys_MTCR(machine *m, uint32_t w)
+{
+    unsigned cr = ISA_RD(w);
+    if (cr >= ISA_NUM_CRS) {
+        sys_trap(m, CAUSE_ILLEGAL_INSN, ACCESS_READ, w, w);
+        return false;
+    }
+    cpu_write_cr(m, cr, m->s.cpu.r[ISA_RS1(w)]);
+    return true;
+}
+
+static bool sys_IRET(machine *m, uint32_t w)
+{
+    (void)w;
+    cpu_state *c = &m->s.cpu;
+    c->cr[CR_STATUS] = c->cr[CR_ESTATUS] & STATUS_WRITABLE;
+    cpu_sync_mmu(m);
+    c->pc = c->cr[CR_EPC];
+    m->s.stats.cycles += m->cfg.costs.trap_return;
+    return false;
+}
+
+static bool sys_HALT(machine *m, uint32_t w) { (void)w; m->stop_req = STOP_HALT; return true; }
+
+static bool sys_WFI(machine *m, uint32_t w)
+{
+    (void)w;
+    sys_wfi(m);
+    return !m->s.fatal;
+}
+
+static bool sys_EI(machine *m, uint32_t w) { (void)w; m->s.cpu.cr[CR_STATUS] |= STATUS_IE; return true; }
+static bool sys_DI(machine *m, uint32_t w) { (void)w; m->s.cpu.cr[CR_STATUS] &= ~STATUS_IE; return true; }
+static bool sys_TLBFLUSH(machine *m, uint32_t w) { (void)w; mmu_flush(m); return true; }
+
+static bool sys_IN(machine *m, uint32_t w)
+{
+    set_reg(m, ISA_RD(w), dev_port_in(m, ISA_UIMM18(w)));
+    return true;
+}
+
+static bool sys_OUT(machine *m, uint32_t w)
+{
+    dev_port_out(m, ISA_UIMM18(w), m->s.cpu.r[ISA_RS1(w)]);
+    return true;
+}
+
+static bool sys_PUSHF(machine *m, uint32_t w)
+{
+    cpu_state *c = &m->s.cpu;
+    uint32_t v = c->cr[CR_STATUS];
+    if (!sys_word(m, c->r[REG_SP] - 4, ACCESS_WRITE, &v, w))
+        return false;
+    c->r[REG_SP] -= 4;
+    return true;
+}
+
+static bool sys_POPF(machine *m, uint32_t w)
 {
     cpu_state *c = &m->s.cpu;
     unsigned ring = c->cr[CR_STATUS] & STATUS_RING_MASK;
     uint32_t v;
+    if (!sys_word(m, c->r[REG_SP], ACCESS_READ, &v, w))
+        return false;
+    c->r[REG_SP] += 4;
+    if (ring == 0)
+        c->cr[CR_STATUS] = v & STATUS_WRITABLE;
+    else   /* legacy profile: like x86 POPF, IE and the ring silently stay */
+        c->cr[CR_STATUS] = (c->cr[CR_STATUS] & ~STATUS_UF_MASK) | (v & STATUS_UF_MASK);
+    cpu_sync_mmu(m);
+    return true;
+}
+
+static bool sys_SMSW(machine *m, uint32_t w) { set_reg(m, ISA_RD(w), m->s.cpu.cr[CR_STATUS]); return true; }
+static bool sys_SIDT(machine *m, uint32_t w) { set_reg(m, ISA_RD(w), m->s.cpu.cr[CR_TVB]); return true; }
+
+/* vmenter: the virtualization extension (hvext.c). */
+static bool sys_VMENTER(machine *m, uint32_t w) { hv_vmenter_insn(m, w); return false; }
+
+#define SYS_ENTRY_USER(NAME)
+#define SYS_ENTRY_PRIV(NAME)   [OP_##NAME] = sys_##NAME,
+#define SYS_ENTRY_LEGACY(NAME) [OP_##NAME] = sys_##NAME,
+static bool (*const sys_table[ISA_NUM_OPCODES])(machine *m, uint32_t w) = {
+#define INSN(NAME, mn, op, fmt, priv, sens, cyc, doc) SYS_ENTRY_##priv(NAME)
+#include "isa/isa.def"
+#undef INSN
+};
+
+void cpu_exec_system(machine *m, uint32_t w)
+{
     m->event_cycle = 0;
-    switch (ISA_OP(w)) {
-    case OP_MFCR: {
-        unsigned cr = ISA_RS1(w);
-        if (cr >= ISA_NUM_CRS) {
-            sys_trap(m, CAUSE_ILLEGAL_INSN, ACCESS_READ, w, w);
-            return;
-        }
-        set_reg(m, ISA_RD(w), cr == CR_CYCLE ? (uint32_t)m->s.stats.cycles : c->cr[cr]);
-        break;
-    }
-    case OP_MTCR: {
-        unsigned cr = ISA_RD(w);
-        if (cr >= ISA_NUM_CRS) {
-            sys_trap(m, CAUSE_ILLEGAL_INSN, ACCESS_READ, w, w);
-            return;
-        }
-        cpu_write_cr(m, cr, c->r[ISA_RS1(w)]);
-        break;
-    }
-    case OP_IRET:
-        c->cr[CR_STATUS] = c->cr[CR_ESTATUS] & STATUS_WRITABLE;
-        cpu_sync_mmu(m);
-        c->pc = c->cr[CR_EPC];
-        m->s.stats.cycles += m->cfg.costs.trap_return;
-        return;
-    case OP_HALT:
-        m->stop_req = STOP_HALT;
-        break;
-    case OP_WFI:
-        sys_wfi(m);
-        if (m->s.fatal)
-            return;
-        break;
-    case OP_EI: c->cr[CR_STATUS] |= STATUS_IE; break;
-    case OP_DI: c->cr[CR_STATUS] &= ~STATUS_IE; break;
-    case OP_TLBFLUSH: mmu_flush(m); break;
-    case OP_IN: set_reg(m, ISA_RD(w), dev_port_in(m, ISA_UIMM18(w))); break;
-    case OP_OUT: dev_port_out(m, ISA_UIMM18(w), c->r[ISA_RS1(w)]); break;
-    case OP_PUSHF:
-        v = c->cr[CR_STATUS];
-        if (!sys_word(m, c->r[REG_SP] - 4, ACCESS_WRITE, &v, w))
-            return;
-        c->r[REG_SP] -= 4;
-        break;
-    case OP_POPF:
-        if (!sys_word(m, c->r[REG_SP], ACCESS_READ, &v, w))
-            return;
-        c->r[REG_SP] += 4;
-        if (ring == 0)
-            c->cr[CR_STATUS] = v & STATUS_WRITABLE;
-        else   /* legacy profile: like x86 POPF, IE and the ring silently stay */
-            c->cr[CR_STATUS] = (c->cr[CR_STATUS] & ~STATUS_UF_MASK) | (v & STATUS_UF_MASK);
-        cpu_sync_mmu(m);
-        break;
-    case OP_SMSW: set_reg(m, ISA_RD(w), c->cr[CR_STATUS]); break;
-    case OP_SIDT: set_reg(m, ISA_RD(w), c->cr[CR_TVB]); break;
-    default:
+    if (m->s.hv.guest && hv_intercept_insn(m, w))
+        return;                  /* a VM exit (hvext.c) */
+    bool (*fn)(machine *, uint32_t) = sys_table[ISA_OP(w)];
+    if (!fn) {
         sys_trap(m, CAUSE_ILLEGAL_INSN, ACCESS_READ, w, w);
         return;
     }
-    c->pc += 4;
+    if (fn(m, w))
+        m->s.cpu.pc += 4;
 }
 
 static bool has_bp(const machine *m, uint32_t pc)
@@ -204,7 +257,10 @@ machine_stop cpu_events(machine *m)
     if (m->s.stats.instret >= m->run_limit)
         return STOP_LIMIT;
     dev_timer_update(m);
-    if (m->s.cpu.cr[CR_STATUS] & STATUS_IE) {
+    if (m->s.hv.guest) {
+        if (hv_events(m) && (s = take_stop_req(m)) != STOP_NONE)
+            return s;
+    } else if (m->s.cpu.cr[CR_STATUS] & STATUS_IE) {
         unsigned cause = m->s.timer_pending ? CAUSE_TIMER
                        : dev_console_irq(m) ? CAUSE_DEVICE : CAUSE_NONE;
         if (cause != CAUSE_NONE) {
@@ -303,7 +359,7 @@ machine_stop cpu_run(machine *m)
         uint32_t st_ = m->s.cpu.cr[CR_STATUS]; \
         if ((st_ & (STATUS_RING_MASK | STATUS_PG)) != m->s.code_key || (pc & 3)) \
             m->s.code_va = 1; \
-        rtag = (st_ & STATUS_PG) ? ((st_ & STATUS_RING_MASK) << 1) | 1u : 0; \
+        rtag = ((st_ & STATUS_PG) | m->s.hv.pg) ? ((st_ & STATUS_RING_MASK) << 1) | 1u : 0; \
         cpage_va = pcbase = m->s.code_va; \
         if (cpage_va != 1) { cpg = code_page_of(m, m->s.code_frame); ipbase = cpg->slot; } \
     } while (0)
@@ -552,8 +608,14 @@ do_BRK:     TRAP_HERE(CAUSE_BREAKPOINT, ACCESS_READ, 0, 4);
 do_HCALL:   TRAP_HERE(CAUSE_HYPERCALL, ACCESS_READ, 0, 4);
 
     /* System instructions end their block, so the counters are exact here. */
-do_MFCR: do_MTCR: do_IRET: do_HALT: do_WFI: do_EI: do_DI: do_TLBFLUSH:
-do_IN: do_OUT: do_PUSHF: do_POPF: do_SMSW: do_SIDT:
+    /* Every PRIV and LEGACY line of isa.def gets its label here; decoding
+     * sends them all to do_SYS, which runs them in plain C. */
+#define SYS_LABEL_USER(NAME)
+#define SYS_LABEL_PRIV(NAME)   do_##NAME:
+#define SYS_LABEL_LEGACY(NAME) do_##NAME:
+#define INSN(NAME, mn, op, fmt, priv, sens, cyc, doc) SYS_LABEL_##priv(NAME)
+#include "isa/isa.def"
+#undef INSN
 do_SYS: {
         pc = PC_OF(ip);
         uint32_t w = ld32(mem + m->s.code_frame + (pc & 0xfffu));

@@ -110,7 +110,45 @@ static void test_popek_goldberg(void)
     CU_ASSERT_PTR_NOT_NULL_FATAL(f);
     CU_ASSERT_FALSE(isa_write_popek_goldberg(f, PROFILE_LEGACY));
     fclose(f);
-    CU_ASSERT_PTR_NOT_NULL(strstr(text, "NOT VIRTUALIZABLE. 4 sensitive instructions"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(text, "Theorem 1's condition does not hold. 4 sensitive instructions"));
+    /* Theorem 1 is sufficient, not necessary: the report must not call the ISA unvirtualizable. */
+    CU_ASSERT_PTR_NOT_NULL(strstr(text, "no trap-and-emulate VMM can be built by Theorem 1's construction"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(text, "sufficient, not necessary"));
+    CU_ASSERT_PTR_NULL(strstr(text, "NOT VIRTUALIZABLE"));
+    /* The four classes, each with its definition. */
+    static const char *const classes[] = { "\n  privileged           traps",
+        "\n  control-sensitive    changes", "\n  behaviour-sensitive  what it does depends",
+        "\n  innocuous            neither" };
+    for (size_t i = 0; i < 4; i++)
+        CU_ASSERT_PTR_NOT_NULL(strstr(text, classes[i]));
+    /* popf is in two classes. */
+    CU_ASSERT_PTR_NOT_NULL(strstr(text, "\n  popf      control- and behaviour-sensitive  no"));
+    /* Every innocuous instruction of the table is listed, and counted. */
+    const char *inn = strstr(text, "Innocuous, not privileged (");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(inn);
+    const char *inn_end = strstr(inn, "\n\n");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(inn_end);
+    int ninn = 0;
+    for (int op = 0; op < ISA_NUM_OPCODES; op++) {
+        const isa_insn *in = isa_lookup_opcode((uint32_t)op);
+        if (!in || isa_is_sensitive(in) || isa_is_privileged(in, PROFILE_LEGACY))
+            continue;
+        ninn++;
+        char word[32];
+        snprintf(word, sizeof word, " %s", in->mnemonic);
+        const char *at = strstr(inn, word);
+        while (at && at < inn_end && at[strlen(word)] != ' ' && at[strlen(word)] != '\n')
+            at = strstr(at + 1, word);
+        CU_ASSERT(at != NULL && at < inn_end);
+    }
+    char count[64];
+    snprintf(count, sizeof count, "Innocuous, not privileged (%d)", ninn);
+    CU_ASSERT_PTR_NOT_NULL(strstr(text, count));
+    /* Theorem 3: the hybrid VMM's condition, and the instructions that break it. */
+    const char *t3 = strstr(text, "Theorem 3 (hybrid VMM)");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(t3);
+    CU_ASSERT_PTR_NOT_NULL(strstr(t3, "Verdict (Theorem 3): its condition does not hold either. 3 user-sensitive"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(t3, "real configuration:\n  pushf smsw sidt\n"));
     const char *offenders[] = { "pushf", "popf", "smsw", "sidt" };
     for (size_t i = 0; i < 4; i++) {
         char line[32];
@@ -125,6 +163,7 @@ static void test_popek_goldberg(void)
     CU_ASSERT_TRUE(isa_write_popek_goldberg(f, PROFILE_STRICT));
     fclose(f);
     CU_ASSERT_PTR_NOT_NULL(strstr(text, "Verdict: VIRTUALIZABLE"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(text, "Verdict (Theorem 3): a hybrid VMM can be built"));
     CU_ASSERT_PTR_NULL(strstr(text, "<- sensitive, not privileged"));
     free(text);
 
@@ -138,6 +177,10 @@ static void test_popek_goldberg(void)
         strict_bad += !isa_is_privileged(in, PROFILE_STRICT);
     }
     CU_ASSERT_EQUAL(legacy_bad, 4);
+    const isa_insn *popf = isa_lookup_mnemonic("popf"), *smsw = isa_lookup_mnemonic("smsw");
+    CU_ASSERT_TRUE(isa_is_control_sensitive(popf) && isa_is_behavior_sensitive(popf));
+    CU_ASSERT_FALSE(isa_is_user_sensitive(popf));
+    CU_ASSERT_TRUE(isa_is_user_sensitive(smsw) && !isa_is_control_sensitive(smsw));
     CU_ASSERT_EQUAL(strict_bad, 0);
     char cmd[512];
     snprintf(cmd, sizeof cmd, "%s isa --check --profile legacy >/dev/null", test_traplab_path);

@@ -371,7 +371,7 @@ char *tui_explain(const tui_event *e, tui_lang lang, char *buf, size_t n)
     if (in && isa_is_sensitive(in) && code == CAUSE_ILLEGAL_PRIV)
         put(&b, es ? " Es además sensible: %s la configuración de la máquina." :
                      " It is also sensitive: it %s the machine's configuration.",
-            in->sensitivity == SENS_CONTROL ? (es ? "cambia" : "changes")
+            isa_is_control_sensitive(in) ? (es ? "cambia" : "changes")
                                             : (es ? "depende de" : "depends on"));
     put(&b, "\n");
 
