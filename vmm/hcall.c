@@ -32,6 +32,7 @@ uint32_t vmm_shared_get(vmm *v, const vmm_vm *vm, uint32_t off)
 void vmm_shared_set(vmm *v, vmm_vm *vm, uint32_t off, uint32_t val)
 {
     wr32(vmm_gpa_ptr(v, vm, vm->shared + off), val);
+    machine_code_invalidate(v->m, vm->base + vm->shared + off, 4);
 }
 
 void vmm_para_frame(vmm *v, vmm_vm *vm)
@@ -129,6 +130,7 @@ static uint32_t hc_shared_info(vmm *v, unsigned i, uint32_t gpa, uint32_t a2, ui
     vm->shared = gpa;
     vm->para = true;
     memset(vmm_gpa_ptr(v, vm, gpa), 0, VMM_SH_RING);
+    machine_code_invalidate(v->m, vm->base + gpa, VMM_SH_RING);
     vmm_shared_set(v, vm, VMM_SH_MASK, (vm->vc.cr[CR_STATUS] & STATUS_IE) ? 0 : 1);
     return 0;
 }
