@@ -20,6 +20,7 @@ static const struct { const char *name; void (*register_fn)(void); } suites[] = 
     { "para",    test_para_register },
     { "tui",     test_tui_register },
     { "lab",     test_lab_register },
+    { "labs_a",  test_labs_a_register },
     { "labs_b",  test_labs_b_register },
     { "fuzz",    test_fuzz_register },
 };

@@ -17,6 +17,7 @@ void test_vmm_register(void);
 void test_para_register(void);
 void test_tui_register(void);
 void test_lab_register(void);
+void test_labs_a_register(void);
 void test_labs_b_register(void);
 void test_fuzz_register(void);
 
