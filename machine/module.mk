@@ -1,5 +1,5 @@
 # machine/: the simulated computer (CPU, MMU, traps, devices). Depends on isa/ only.
-CORE_SRCS += machine/machine.c machine/cpu.c machine/code.c machine/mmu.c machine/trap.c machine/devices.c machine/hvext.c
+CORE_SRCS += machine/machine.c machine/cpu.c machine/code.c machine/mmu.c machine/trap.c machine/devices.c machine/hvext.c machine/snapfile.c
 
 # Threaded dispatch: every handler of cpu_run ends in its own indirect jump.
 # GCC's global common-subexpression pass merges them back into one shared
