@@ -289,8 +289,10 @@ void vmm_write_guest_abi(FILE *out)
     VMM_HCALLS(X)
 #undef X
     fprintf(out, "\n");
+    char line[80];
 #define X(NAME, off, doc) \
-    fprintf(out, "        .equ    SH_%s, SHARED_INFO + 0x%03x\t; %s\n", #NAME, off, doc);
+    snprintf(line, sizeof line, ".equ    SH_%s, SHARED_INFO + 0x%03x", #NAME, off); \
+    fprintf(out, "        %-42s ; %s\n", line, doc);
     VMM_SHARED(X)
 #undef X
     fprintf(out, "        .equ    SH_RING_SIZE, %d\n", VMM_SH_RING_SIZE);

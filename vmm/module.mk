@@ -12,3 +12,8 @@ $(B)/bench_vmm: $(B)/obj/bench/bench_vmm.o $(B)/libtraplab.a
 
 # make bench: host time of `traplab compare` (every workload and configuration).
 BENCH_RUNS += bench/compare.sh
+
+# make docs: guest/abi.s from the VMM's tables (hypercall numbers, shared page).
+$(B)/gen-abi: $(B)/obj/vmm/gen_abi.o $(B)/libtraplab.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+DOCS_TOOLS += $(B)/gen-abi
