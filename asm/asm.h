@@ -19,6 +19,12 @@ typedef struct {
     FILE *listing;              /* when set, a listing: address, encoding, source line */
     bool no_include;            /* refuse .include: for sandboxed callers (the labs), whose
                                    sources must not reach files outside their folders */
+    /* In-memory files that `.include "NAME"` finds by exact name before any folder (with
+     * no_include, the only ones it finds): a lab hands the guest kernel its arch.s as text,
+     * and diagnostics still name arch.s and its own lines. */
+    const char *const *mem_names;
+    const char *const *mem_texts;
+    size_t nmem;
 } asm_options;
 
 /* Return the number of errors (0 on success, *out filled; else *out is empty). */
@@ -28,5 +34,11 @@ int asm_assemble_file(const char *path, const asm_options *opt, image *out);
  * one-line message in err ("prog.s: 3 errors; nothing to run"). */
 bool asm_load_program(const char *path, const asm_options *opt, image *out, char *err, size_t errlen);
 int asm_assemble_string(const char *name, const char *src, const asm_options *opt, image *out);
+
+/* The assembler's own tables, for generated editor support and docs: the
+ * i-th directive (".org", with its dot) and the i-th pseudo-instruction
+ * ("li"); NULL past the end.  The expression functions are hi() and lo(). */
+const char *asm_directive_name(size_t i);
+const char *asm_pseudo_name(size_t i);
 
 #endif

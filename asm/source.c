@@ -160,6 +160,27 @@ void asm_include(asm_ctx *c, const asm_operand *op)
         err(c, op->col, "'.include' needs a file name in double quotes");
         return;
     }
+    for (size_t i = 0; i < c->opt->nmem; i++) {
+        if (strcmp(c->opt->mem_names[i], op->str) != 0)
+            continue;
+        char real[300];
+        snprintf(real, sizeof real, "\x01mem:%s", op->str);   /* never a real path */
+        for (size_t k = 0; k < c->nsrc; k++)
+            if (c->src[k].path && strcmp(c->src[k].path, real) == 0) {
+                err(c, op->col, "include loop: '%s' includes itself (through the files being assembled)",
+                    op->str);
+                return;
+            }
+        size_t len = strlen(c->opt->mem_texts[i]);
+        if (c->included + len > MAX_INCLUDED_TOTAL) {
+            err(c, op->col, "included files make more than %u MiB of text in all", MAX_INCLUDED_TOTAL >> 20);
+            return;
+        }
+        c->included += len;
+        asm_push_file(c, asm_file_index(c, op->str), asm_xstrndup(c->opt->mem_texts[i], len), len,
+                      asm_xstrndup(real, strlen(real)));
+        return;
+    }
     if (c->opt->no_include) {
         err(c, op->col, "'.include' is not available here: put everything in one source");
         return;

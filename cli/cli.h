@@ -49,6 +49,10 @@ bool cli_parse_u32(const char *s, uint32_t *out);
 /* Finds rel (e.g. "guest/cpu.s", "labs") in the folders above the traplab
  * binary, so that build/traplab works from anywhere; ok() decides. */
 bool cli_find_beside_binary(const char *rel, char *out, size_t n, bool (*ok)(const char *path));
+/* traplab's data (rel is "labs", "guest/cpu.s", ...): $TRAPLAB_HOME/rel alone
+ * when TRAPLAB_HOME is set; else ./rel, the source tree of the binary, or
+ * PREFIX/share/traplab/rel for an installed PREFIX/bin/traplab. */
+bool cli_find_data(const char *rel, char *out, size_t n, bool (*ok)(const char *path));
 
 /* Guest software (cli/guest.c): a short name ("kernel", "cpu") means
  * guest/NAME.s; else a path to a .s (assembled with defines) or a .tlo. */

@@ -157,6 +157,18 @@ static const char *const cause_docs[ISA_NUM_CAUSES] = {
 
 const char *isa_cause_name(unsigned c) { c = CAUSE_CODE(c); return c < ISA_NUM_CAUSES ? cause_names[c] : "?"; }
 const char *isa_cause_doc(unsigned c) { c = CAUSE_CODE(c); return c < ISA_NUM_CAUSES ? cause_docs[c] : "unknown cause"; }
+static const char *const exit_names[ISA_NUM_EXIT_REASONS] = {
+#define X(NAME, num, doc) [num] = #NAME,
+    ISA_EXIT_REASONS(X)
+#undef X
+};
+static const char *const exit_docs[ISA_NUM_EXIT_REASONS] = {
+#define X(NAME, num, doc) [num] = doc,
+    ISA_EXIT_REASONS(X)
+#undef X
+};
+const char *isa_exit_name(unsigned r) { return r < ISA_NUM_EXIT_REASONS ? exit_names[r] : "?"; }
+const char *isa_exit_doc(unsigned r) { return r < ISA_NUM_EXIT_REASONS ? exit_docs[r] : "unknown exit reason"; }
 bool isa_cause_is_interrupt(unsigned c) { c = CAUSE_CODE(c); return c == CAUSE_TIMER || c == CAUSE_DEVICE; }
 
 const char *isa_access_name(unsigned a)
@@ -360,6 +372,38 @@ void isa_write_markdown(FILE *out)
         fprintf(out, "| %u | `%s` | %s |\n", c, cause_names[c], cause_docs[c]);
     fprintf(out, "\nFor memory faults, bits 9:8 of `cause` hold the access: 0 read, 1 write, 2 execute, "
                  "and `badaddr` holds the faulting address.\n");
+    fprintf(out, "\n## Guest mode: the virtualization extension\n\n"
+                 "Modelled on the RISC-V H extension and on Intel VT-x and AMD SVM. Beside the ring, "
+                 "the processor has a **guest-mode flag**. `vmenter rd` (ring 0, host mode) enters "
+                 "guest mode with the VM control block (VMCB) at physical address `rd`: the host's "
+                 "banked control registers (`status`, `tvb`, `ptb`, `epc`, `estatus`, `cause`, "
+                 "`badaddr`, `scratch`) are saved inside the processor and the guest's are loaded "
+                 "from the VMCB. In guest mode the guest's ring 0 runs its privileged instructions on "
+                 "its own control registers without leaving, except those the exit controls "
+                 "intercept, and its traps go to its own `tvb`. A **VM exit** writes the guest's "
+                 "state, the exit reason and the qualification into the VMCB, restores the host's "
+                 "registers and resumes the host after its `vmenter` (a hypervisor in C takes the exit "
+                 "through the machine's exit hook instead). General registers are not switched. "
+                 "Accesses to `timecmp` and `cycle` (the real timer and counter), `in`, `out`, "
+                 "`halt`, `wfi` and `vmenter` always exit, as do host interrupts.\n\n"
+                 "Translation in guest mode is **two-stage**: guest virtual to guest physical by the "
+                 "guest's own table at its `ptb`, guest physical to host physical by the "
+                 "second-stage table at the VMCB's `nptb`, both in the page-table format above "
+                 "(second-stage entries need V and R/W/X; their ring field is ignored). A TLB miss "
+                 "walks both: each of the guest's two table reads is itself a second-stage walk, "
+                 "so a miss makes up to (2 + 1) x (2 + 1) - 1 = 8 memory references instead of 2 "
+                 "(with x86-64's four levels the same product gives 24 instead of 4). The TLB is "
+                 "flushed at every vmenter and VM exit (no address-space tags).\n\n");
+    fprintf(out, "### Exit reasons\n\n| code | name | meaning |\n|---|---|---|\n");
+    for (unsigned r = 0; r < ISA_NUM_EXIT_REASONS; r++) {
+        fprintf(out, "| %u | `%s` | ", r, exit_names[r]);
+        md_cell(out, exit_docs[r]);
+        fputs(" |\n", out);
+    }
+    fprintf(out, "\n### The VM control block\n\n| offset | field | meaning |\n|---|---|---|\n");
+#define X(NAME, off, doc) fprintf(out, "| 0x%02x | `%s` | ", off, #NAME); md_cell(out, doc); fputs(" |\n", out);
+    ISA_VMCB_FIELDS(X)
+#undef X
     fprintf(out, "\n## Popek and Goldberg\n\n");
     fprintf(out, "Popek and Goldberg (\"Formal Requirements for Virtualizable Third Generation "
                  "Architectures\", Communications of the ACM 17(7), July 1974) sort instructions into "

@@ -236,6 +236,83 @@ bool isa_cause_is_interrupt(unsigned cause);
 #define VA_L1(va)      ((uint32_t)(va) >> 22)
 #define VA_L2(va)      (((uint32_t)(va) >> 12) & 0x3ffu)
 
+/* ---- the virtualization extension: guest mode ------------------------ */
+/*
+ * Modelled on the RISC-V H extension and on Intel VT-x / AMD SVM.  Beside
+ * the ring, the processor has a guest-mode flag.  vmenter rd enters guest
+ * mode with the VM control block (VMCB) at physical address rd: the host's
+ * banked control registers are saved inside the processor (like SVM's host
+ * save area) and the guest's are loaded from the VMCB.  In guest mode the
+ * guest's ring 0 runs its privileged instructions itself, on its own
+ * control registers, except those the exit controls intercept; its traps
+ * go to its own vector.  A VM exit stores the guest's state and the exit's
+ * reason and qualification in the VMCB and restores the host's state.
+ * The general registers are not switched (the hypervisor saves them, as
+ * with SVM).  Translation in guest mode is two-stage: guest virtual to
+ * guest physical by the guest's own page table (its ptb), guest physical
+ * to host physical by the hypervisor's second-stage table (VMCB nptb),
+ * both in the format above; second-stage entries need V and R/W/X, their
+ * ring field is ignored.
+ *
+ * Banked control registers: status, tvb, ptb, epc, estatus, cause,
+ * badaddr, scratch.  timecmp and cycle belong to the real timer and
+ * counter: the guest's accesses to them always exit.
+ */
+#define ISA_EXIT_REASONS(X) \
+    X(NONE,         0, "no exit yet") \
+    X(VIRTUAL_INSN, 1, "a privileged instruction the exit controls intercept (always: halt, wfi, vmenter, timecmp and cycle); qualification = the instruction word") \
+    X(IO,           2, "in or out (always intercepted); qualification = port | 1 << 31 for out") \
+    X(EXCEPTION,    3, "a guest trap its exception bitmap intercepts; qualification = the cause register value") \
+    X(HYPERCALL,    4, "hcall in guest ring 0; qualification = 0") \
+    X(NESTED_FAULT, 5, "the second stage has no entry for a guest-physical address or forbids the access; qualification = the guest-physical address") \
+    X(INTERRUPT,    6, "a host interrupt arrived in guest mode (always exits, whatever the guest's IE); qualification = its cause") \
+    X(INTR_WINDOW,  7, "the guest has interrupts on and the control asks to be told (to inject a pending one)") \
+    X(TRIPLE_FAULT, 8, "the guest cannot take a trap (its tvb is 0, or its vector cannot be fetched); qualification = the cause")
+
+typedef enum {
+#define X(NAME, num, doc) EXIT_##NAME = num,
+    ISA_EXIT_REASONS(X)
+#undef X
+    ISA_NUM_EXIT_REASONS
+} isa_exit_reason;
+const char *isa_exit_name(unsigned reason);   /* "NESTED_FAULT"; "?" when unknown */
+const char *isa_exit_doc(unsigned reason);
+
+/* The VM control block: one page, little-endian words at these offsets. */
+#define ISA_VMCB_FIELDS(X) \
+    X(EXIT_REASON,   0x00, "written on exit: EXIT_*") \
+    X(EXIT_QUAL,     0x04, "written on exit: the qualification (see the exit reasons)") \
+    X(EXIT_PC,       0x08, "written on exit: the guest pc of the instruction or event that exited") \
+    X(EXIT_ADDR,     0x0c, "written on exit: the guest-virtual address of a nested fault or an intercepted memory fault") \
+    X(EXIT_INSN,     0x10, "written on exit: the instruction word, 0 when none") \
+    X(EXIT_INFO,     0x14, "written on exit: bits 1:0 the access (0 read, 1 write, 2 execute); bit 2 set when a nested fault hit a read of the guest's own page table") \
+    X(GUEST_PC,      0x20, "the guest's pc: where vmenter resumes it; written on exit") \
+    X(GUEST_STATUS,  0x24, "the guest's status (its ring, IE, PG)") \
+    X(GUEST_TVB,     0x28, "the guest's trap vector base") \
+    X(GUEST_PTB,     0x2c, "the guest's page-table base (guest physical): the first stage") \
+    X(GUEST_EPC,     0x30, "the guest's epc") \
+    X(GUEST_ESTATUS, 0x34, "the guest's estatus") \
+    X(GUEST_CAUSE,   0x38, "the guest's cause") \
+    X(GUEST_BADADDR, 0x3c, "the guest's badaddr") \
+    X(GUEST_SCRATCH, 0x40, "the guest's scratch") \
+    X(NPTB,          0x50, "second-stage page-table base (host physical): guest physical to host physical") \
+    X(CTRL,          0x54, "exit controls: bit 0 VMCB_CTRL_INTR_WINDOW") \
+    X(EXIT_INSNS_LO, 0x58, "exit controls: bit n set = opcode n exits (opcodes 0-31)") \
+    X(EXIT_INSNS_HI, 0x5c, "exit controls: bit n set = opcode 32 + n exits (opcodes 32-63)") \
+    X(EXIT_EXCEPTIONS, 0x60, "exception bitmap: bit n set = a guest trap with cause n exits instead of reaching the guest's vector") \
+    X(INJECT,        0x64, "event injection: bit 31 set = deliver the trap with cause value bits 15:0 into the guest at vmenter (the hardware clears it)") \
+    X(INJECT_ADDR,   0x68, "event injection: the badaddr of the injected trap")
+
+enum {
+#define X(NAME, off, doc) VMCB_##NAME = off,
+    ISA_VMCB_FIELDS(X)
+#undef X
+};
+#define VMCB_CTRL_INTR_WINDOW  (1u << 0)
+#define VMCB_INJECT_VALID      (1u << 31)
+#define VMCB_INFO_WALK         (1u << 2)
+#define VMCB_QUAL_OUT          (1u << 31)
+
 /* ---- encoding and text ---------------------------------------------- */
 typedef struct {
     uint32_t rd, rs1, rs2;   /* register fields (or cr number / value register) */

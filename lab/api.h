@@ -19,6 +19,14 @@ void lab_api_open_vmm(lua_State *L, int traplab_idx);
 void lab_api_open_guest(lua_State *L, int traplab_idx);
 /* Where traplab.guest looks for NAME.s (default "guest"; the CLI sets the folder `traplab vm` uses). */
 void lab_api_set_guest_dir(const char *dir);
+/* In-memory files for `.include` (asm_options.mem_names): h:load's and traplab.native's
+ * `files = { ["arch.s"] = text }`.  The strings belong to the Lua table at idx. */
+#define LAB_MAX_MEM_FILES 16
+typedef struct {
+    const char *names[LAB_MAX_MEM_FILES], *texts[LAB_MAX_MEM_FILES];
+    size_t n;
+} lab_mem_files;
+void lab_api_check_files(lua_State *L, int idx, lab_mem_files *f);
 /* Reads a Lua table of costs { name = cycles } into cfg; raises "who: ..." on a bad one. */
 int lab_api_read_costs(lua_State *L, int idx, vmm_config *cfg, const char *who);
 

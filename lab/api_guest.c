@@ -93,11 +93,47 @@ static bool append_guest(luaL_Buffer *b, const char *name, size_t nlen, int dept
     return ok;
 }
 
+/*
+ * traplab.guest("arch.s"): the file itself, its .include lines kept, for a lab
+ * that hands the kernel a student's arch.s through h:load's files (so the
+ * assembler's messages name arch.s and its own lines).
+ */
+static int guest_file(lua_State *L, const char *name, size_t nlen)
+{
+    if (!is_word(name, nlen))
+        return luaL_error(L, "traplab.guest: '%s' is not a guest file name (a word and .s, such as \"arch.s\")",
+                          name);
+    if (!lua_isnoneornil(L, 2))
+        return luaL_error(L, "traplab.guest: a file (%s) is returned as it is, without defines", name);
+    char path[PATH_MAX + 80];
+    snprintf(path, sizeof path, "%s/%.*s.s", guest_dir, (int)(nlen & 127), name);
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return luaL_error(L, "traplab.guest: no guest file '%s' (looked for %s)", name, path);
+    luaL_Buffer b;
+    luaL_buffinit(L, &b);
+    char buf[4096];
+    size_t n, total = 0;
+    while ((n = fread(buf, 1, sizeof buf, f)) > 0) {
+        total += n;
+        if (total > GUEST_MAX_BYTES) {
+            fclose(f);
+            return luaL_error(L, "traplab.guest: '%s' is larger than %u bytes", name, GUEST_MAX_BYTES);
+        }
+        luaL_addlstring(&b, buf, n);
+    }
+    fclose(f);
+    luaL_pushresult(&b);
+    return 1;
+}
+
 /* traplab.guest(name [, defines]) -> source text; defines { BATCH = 4, PARAVIRT = true } */
 static int api_guest(lua_State *L)
 {
     size_t nlen;
     const char *name = luaL_checklstring(L, 1, &nlen);
+    if (nlen > 2 && strcmp(name + nlen - 2, ".s") == 0)
+        return guest_file(L, name, nlen - 2);
     if (!is_word(name, nlen))
         return luaL_error(L, "traplab.guest: '%s' is not a guest name (a word such as \"kernel\" or \"sys\")", name);
     bool has_defs = !lua_isnoneornil(L, 2);
@@ -151,7 +187,7 @@ int lab_api_read_costs(lua_State *L, int idx, vmm_config *cfg, const char *who)
     return 0;
 }
 
-static char *assemble_text(const char *name, const char *src, image *img)
+static char *assemble_text(const char *name, const char *src, const lab_mem_files *files, image *img)
 {
     char *diag = NULL;
     size_t dlen = 0;
@@ -161,6 +197,9 @@ static char *assemble_text(const char *name, const char *src, image *img)
     asm_options opt = { 0 };
     opt.diag = df;
     opt.no_include = true;
+    opt.mem_names = files->names;
+    opt.mem_texts = files->texts;
+    opt.nmem = files->n;
     image_init(img);
     int errors = asm_assemble_string(name, src, &opt, img);
     fclose(df);
@@ -172,7 +211,8 @@ static char *assemble_text(const char *name, const char *src, image *img)
     return diag ? diag : strdup("assembly failed");
 }
 
-/* traplab.native{ kernel = src, program = src, profile = "strict", costs = {...}, max = N }
+/* traplab.native{ kernel = src, program = src, profile = "strict", costs = {...}, max = N,
+ *                 files = { ["arch.s"] = text } }
  * -> { halted, stop, reason, instret, cycles, console } */
 static int api_native(lua_State *L)
 {
@@ -186,6 +226,9 @@ static int api_native(lua_State *L)
     const char *psrc = luaL_optstring(L, -1, NULL);
     if (!ksrc)
         return luaL_error(L, "traplab.native: kernel (assembly source) is required");
+    lua_getfield(L, 1, "files");
+    lab_mem_files files;
+    lab_api_check_files(L, -1, &files);     /* the table stays on the stack for the call */
     if (lua_getfield(L, 1, "profile") != LUA_TNIL &&
         !isa_parse_profile(luaL_checkstring(L, -1), &cfg.profile))
         return luaL_error(L, "traplab.native: profile must be 'strict' or 'legacy'");
@@ -208,9 +251,9 @@ static int api_native(lua_State *L)
     if (!lab_sandbox_charge(sb, charge))
         return luaL_error(L, "traplab.native: machine memory limit exceeded");
     image kimg, pimg;
-    char *diag = assemble_text("kernel.s", ksrc, &kimg);
+    char *diag = assemble_text("kernel.s", ksrc, &files, &kimg);
     if (!diag && psrc) {
-        diag = assemble_text("program.s", psrc, &pimg);
+        diag = assemble_text("program.s", psrc, &files, &pimg);
         if (diag)
             image_free(&kimg);
     }

@@ -213,8 +213,31 @@ static int h_tostring(lua_State *L)
 }
 
 /* ---- loading ----------------------------------------------------------------------- */
+/* The in-memory files `.include` may name: a table { ["arch.s"] = text, ... } at idx. */
+void lab_api_check_files(lua_State *L, int idx, lab_mem_files *f)
+{
+    f->n = 0;
+    if (lua_isnoneornil(L, idx))
+        return;
+    idx = lua_absindex(L, idx);
+    luaL_checktype(L, idx, LUA_TTABLE);
+    lua_pushnil(L);
+    while (lua_next(L, idx)) {
+        if (lua_type(L, -2) != LUA_TSTRING || lua_type(L, -1) != LUA_TSTRING)
+            luaL_argerror(L, idx, "files: a table of name = source strings");
+        if (f->n == LAB_MAX_MEM_FILES)
+            luaL_argerror(L, idx, "files: at most 16");
+        /* The caller's table keeps both strings alive for the call. */
+        f->names[f->n] = lua_tostring(L, -2);
+        f->texts[f->n] = lua_tostring(L, -1);
+        f->n++;
+        lua_pop(L, 1);
+    }
+}
+
 /* Assembles src; on failure pushes nothing and returns the diagnostics (malloc'd). */
-static char *assemble(const char *name, const char *src, vmm_design design, image *img)
+static char *assemble(const char *name, const char *src, vmm_design design,
+                      const lab_mem_files *files, image *img)
 {
     /* As `traplab vm --para` does it: one source, paravirtualized when PARAVIRT is defined. */
     const char *defs[1];
@@ -227,6 +250,11 @@ static char *assemble(const char *name, const char *src, vmm_design design, imag
     asm_options opt = { 0 };
     opt.diag = df;
     opt.no_include = true;
+    if (files) {
+        opt.mem_names = files->names;
+        opt.mem_texts = files->texts;
+        opt.nmem = files->n;
+    }
     opt.defines = defs;
     opt.ndefines = ndefs;
     image_init(img);
@@ -240,7 +268,8 @@ static char *assemble(const char *name, const char *src, vmm_design design, imag
     return diag ? diag : strdup("assembly failed");
 }
 
-/* h:load(vm, kernel_source [, program_source]) -> true | nil, diagnostics */
+/* h:load(vm, kernel_source [, program_source [, files]]) -> true | nil, diagnostics;
+ * files = { ["arch.s"] = text, ... } are what the sources' .include lines find. */
 static int h_load(lua_State *L)
 {
     lua_vmm *h = check_vmm(L, 1);
@@ -248,10 +277,12 @@ static int h_load(lua_State *L)
     unsigned vm = check_vm(L, h, 2);
     const char *ksrc = luaL_checkstring(L, 3);
     const char *psrc = luaL_optstring(L, 4, NULL);
+    lab_mem_files files;
+    lab_api_check_files(L, 5, &files);
     image kimg, pimg;
-    char *diag = assemble("kernel.s", ksrc, h->design, &kimg);
+    char *diag = assemble("kernel.s", ksrc, h->design, &files, &kimg);
     if (!diag && psrc) {
-        diag = assemble("program.s", psrc, h->design, &pimg);
+        diag = assemble("program.s", psrc, h->design, &files, &pimg);
         if (diag)
             image_free(&kimg);
     }
@@ -582,7 +613,7 @@ static void push_stats(lua_State *L, const vmm_stats *s)
 #define F(name) lua_pushinteger(L, (lua_Integer)s->name); lua_setfield(L, -2, #name);
     F(guest_insns) F(guest_cycles) F(vmm_cycles) F(host_cycles) F(idle_cycles) F(exits)
     F(emulated) F(reflected) F(injected) F(shadow_fills) F(shadow_syncs) F(shadow_flushes)
-    F(hypercalls) F(host_switches) F(host_syscalls) F(violations) F(blocked) F(vm_switches)
+    F(hypercalls) F(host_switches) F(host_syscalls) F(violations) F(lost_ie) F(blocked) F(vm_switches)
 #undef F
     lua_createtable(L, 0, ISA_NUM_CAUSES);
     for (unsigned c = 1; c < ISA_NUM_CAUSES; c++) {

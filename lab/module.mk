@@ -8,3 +8,4 @@ LAB_SRCS += lab/sandbox.c lab/lab.c lab/api.c lab/api_machine.c lab/api_vmm.c la
 $(B)/gen/lab_prelude.c: lab/prelude.lua lab/embed.awk
 	@mkdir -p $(dir $@)
 	awk -f lab/embed.awk $< > $@
+

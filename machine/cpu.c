@@ -204,6 +204,9 @@ static bool sys_POPF(machine *m, uint32_t w)
 static bool sys_SMSW(machine *m, uint32_t w) { set_reg(m, ISA_RD(w), m->s.cpu.cr[CR_STATUS]); return true; }
 static bool sys_SIDT(machine *m, uint32_t w) { set_reg(m, ISA_RD(w), m->s.cpu.cr[CR_TVB]); return true; }
 
+/* vmenter: the virtualization extension (hvext.c). */
+static bool sys_VMENTER(machine *m, uint32_t w) { hv_vmenter_insn(m, w); return false; }
+
 #define SYS_ENTRY_USER(NAME)
 #define SYS_ENTRY_PRIV(NAME)   [OP_##NAME] = sys_##NAME,
 #define SYS_ENTRY_LEGACY(NAME) [OP_##NAME] = sys_##NAME,
@@ -216,6 +219,8 @@ static bool (*const sys_table[ISA_NUM_OPCODES])(machine *m, uint32_t w) = {
 void cpu_exec_system(machine *m, uint32_t w)
 {
     m->event_cycle = 0;
+    if (m->s.hv.guest && hv_intercept_insn(m, w))
+        return;                  /* a VM exit (hvext.c) */
     bool (*fn)(machine *, uint32_t) = sys_table[ISA_OP(w)];
     if (!fn) {
         sys_trap(m, CAUSE_ILLEGAL_INSN, ACCESS_READ, w, w);
@@ -250,7 +255,10 @@ machine_stop cpu_events(machine *m)
     if (m->s.stats.instret >= m->run_limit)
         return STOP_LIMIT;
     dev_timer_update(m);
-    if (m->s.cpu.cr[CR_STATUS] & STATUS_IE) {
+    if (m->s.hv.guest) {
+        if (hv_events(m) && (s = take_stop_req(m)) != STOP_NONE)
+            return s;
+    } else if (m->s.cpu.cr[CR_STATUS] & STATUS_IE) {
         unsigned cause = m->s.timer_pending ? CAUSE_TIMER
                        : dev_console_irq(m) ? CAUSE_DEVICE : CAUSE_NONE;
         if (cause != CAUSE_NONE) {
@@ -331,7 +339,7 @@ machine_stop cpu_run(machine *m)
         if ((st_ & (STATUS_RING_MASK | STATUS_PG)) != m->s.code_key || (pc & 3)) \
             m->s.code_va = 1; \
         cpage_va = m->s.code_va; cpage = mem + m->s.code_frame; \
-        rtag = ((st_ & STATUS_RING_MASK) << 1) | 1u; pg = st_ & STATUS_PG; \
+        rtag = ((st_ & STATUS_RING_MASK) << 1) | 1u; pg = (st_ & STATUS_PG) | m->s.hv.pg; \
         tab = (st_ & STATUS_RING_MASK) ? tabu : tab0; \
     } while (0)
 #define TRAP(cause_, acc_, addr_, epc_) do { \

@@ -20,8 +20,23 @@ typedef struct {
 
 #define TLB_TAG(va, ring) (((uint32_t)(va) & ~0xfffu) | ((uint32_t)(ring) << 1) | 1u)
 
+/* Guest mode (hvext.c): what vmenter loaded into the processor. */
+typedef struct {
+    bool guest;                     /* the guest-mode flag */
+    uint32_t pg;                    /* STATUS_PG in guest mode: translation never off */
+    uint32_t vmcb;                  /* physical address of the VM control block */
+    uint32_t nptb, ctrl, exit_insns[2], exit_exc;
+    uint32_t host_cr[ISA_NUM_CRS];  /* the host's banked registers */
+    uint32_t host_pc;               /* where the host resumes: after its vmenter */
+    /* A second-stage fault found by the last walk of mmu_access, for the exit. */
+    bool nf_pending, nf_walk;
+    uint32_t nf_gpa;
+    bool injecting;                 /* delivering an injected event: no intercepts */
+} hv_state;
+
 typedef struct {
     cpu_state cpu;
+    hv_state hv;
     machine_stats stats;
     mmu_tlb tlb;
     /* timer: the period is cpu.cr[CR_TIMECMP] */
@@ -55,6 +70,7 @@ struct machine {
 
     machine_trap_hook trap_hook; void *trap_ud;
     machine_insn_hook insn_hook; void *insn_ud;
+    machine_vmexit_hook vmexit_hook; void *vmexit_ud;
     uint32_t *bps; size_t nbps, bps_cap;
     bool bp_resume; uint32_t bp_resume_pc;   /* resuming at a breakpoint executes it */
     bool stop_on_trap;
@@ -95,6 +111,23 @@ void dev_timer_set_period(machine *m, uint32_t period);
 void dev_timer_update(machine *m);          /* marks ticks that have passed */
 bool dev_console_irq(const machine *m);
 void dev_console_putc(machine *m, int ch);
+
+/* hvext.c: the virtualization extension.  Each returns true when it took a
+ * VM exit (the CPU is then in host mode, or re-entered by the hook). */
+/* vmenter rd (in ring 0; in guest mode it exits). */
+void hv_vmenter_insn(machine *m, uint32_t w);
+/* A system instruction in guest mode: exits when the controls intercept it. */
+bool hv_intercept_insn(machine *m, uint32_t w);
+/* A trap in guest mode: exits when intercepted (hcall in ring 0, the
+ * exception bitmap, a second-stage fault); false: deliver it to the guest. */
+bool hv_intercept_trap(machine *m, const machine_trap *t);
+/* The guest cannot take a trap: a triple-fault exit. */
+void hv_triple_fault(machine *m, const machine_trap *t);
+/* Host interrupts and the interrupt window, at an instruction boundary. */
+bool hv_events(machine *m);
+/* mmu_walk in guest mode. */
+unsigned hv_walk(const machine *m, uint32_t va, isa_access acc, unsigned ring, uint32_t *pa,
+                 uint32_t *fault_addr, bool *nested, uint32_t *gpa, bool *walk, unsigned *refs);
 
 /* cpu.c */
 /* Events at an instruction boundary: stop requests, the limit, timer ticks,

@@ -28,7 +28,10 @@ typedef struct machine machine;
     X(trap_entry,  1000, "save PC and status, switch to ring 0, jump to tvb (Adams and Agesen 2006: a native trap costs about 900 to 1,100 cycles)") \
     X(trap_return,  100, "extra cost of iret beyond its table cycles: restore status and PC, refill the pipeline") \
     X(tlb_miss,      20, "page-table walk after a TLB miss: two memory reads") \
-    X(block_sector, 2000, "block device transfer of one 512-byte sector")
+    X(block_sector, 2000, "block device transfer of one 512-byte sector") \
+    X(vm_enter,    1000, "vmenter: check the VM control block, save the host's registers, load the guest's (hardware-assisted virtualization)") \
+    X(vm_exit,     1000, "VM exit: store the guest's registers and the exit information in the VM control block, load the host's") \
+    X(tlb_miss_nested, 80, "TLB miss in guest mode: the two-stage walk, up to 8 memory reads instead of tlb_miss's 2")
 
 typedef struct {
 #define X(name, def, doc) uint32_t name;
@@ -97,6 +100,11 @@ typedef struct {
     uint64_t traps_total;
     uint64_t tlb_hits, tlb_misses, tlb_flushes;
     uint64_t idle_cycles;                   /* cycles spent in wfi */
+    /* The virtualization extension (guest mode), zero without it. */
+    uint64_t vm_entries, vm_exits;
+    uint64_t exits_by_reason[ISA_NUM_EXIT_REASONS];
+    uint64_t tlb_misses_nested;             /* TLB misses in guest mode: two-stage walks */
+    uint64_t walk_refs;                     /* memory references made by page walks */
 } machine_stats;
 
 machine *machine_new(const machine_config *cfg);   /* NULL on out-of-memory or bad config */
@@ -129,6 +137,40 @@ void machine_clear_breakpoints(machine *m);
 void machine_raise(machine *m, const machine_trap *t);
 /* Charge cycles to the machine's clock (a hypervisor's emulation work). */
 void machine_add_cycles(machine *m, uint64_t cycles);
+
+/* ---- the virtualization extension (machine/hvext.c, docs/isa.md) --------- */
+/* A VM exit as data, as it is also written into the VM control block. */
+typedef struct {
+    uint32_t reason;       /* EXIT_* */
+    uint32_t qual;         /* the qualification (see ISA_EXIT_REASONS) */
+    uint32_t pc;           /* guest pc of the instruction or event */
+    uint32_t addr;         /* guest-virtual address of a memory fault, else 0 */
+    uint32_t insn;         /* the instruction word, 0 when none */
+    uint32_t info;         /* access | VMCB_INFO_WALK */
+    uint8_t ring;          /* the guest ring it came from */
+    uint64_t cycle, instret;
+} machine_vmexit;
+/*
+ * Called on every VM exit, after the hardware stored the guest's state in
+ * the VM control block and restored the host's.  A hypervisor written in C
+ * handles the exit here and calls machine_vmenter() to resume the guest;
+ * without a hook (or when it does not re-enter) the host resumes after its
+ * vmenter instruction, as with AMD's VMRUN.
+ */
+typedef void (*machine_vmexit_hook)(machine *m, const machine_vmexit *e, void *ud);
+void machine_set_vmexit_hook(machine *m, machine_vmexit_hook fn, void *ud);
+/* vmenter as the instruction does it; false when the VM control block at pa
+ * is not a page-aligned page in memory, or the machine is in guest mode. */
+bool machine_vmenter(machine *m, uint32_t vmcb_pa);
+bool machine_guest_mode(const machine *m);
+uint32_t machine_vmcb(const machine *m);          /* of the last vmenter, 0 before */
+/* The two-stage walk (first stage with the guest's ptb and status in cr,
+ * second with nptb), without side effects; counts its memory references in
+ * *refs.  CAUSE_NONE and *hpa, else the guest-visible cause and, for a
+ * second-stage fault, *nested set with its guest-physical address in *gpa. */
+unsigned machine_walk2(const machine *m, const uint32_t cr[ISA_NUM_CRS], uint32_t nptb,
+                       uint32_t va, isa_access acc, unsigned ring, uint32_t *hpa,
+                       uint32_t *gpa, bool *nested, bool *walk, unsigned *refs);
 
 /* ---- state ------------------------------------------------------------- */
 cpu_state *machine_cpu(machine *m);                 /* read and write freely between steps */

