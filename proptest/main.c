@@ -230,9 +230,10 @@ static void line(const options *o, totals *t, char *s, uint64_t *done_upto)
             t->exits += exits;
             t->digest = mix(t->digest, trace);
             *done_upto = idx + 1;
-            if (!o->quiet && t->guests % 10000 == 0) {
-                fprintf(stderr, "proptest: %llu guests\n", (unsigned long long)t->guests);
-            }
+            if (!o->quiet && t->guests % 1000 == 0)
+                fprintf(stderr, "proptest: %llu guests (up to %llu), %llu runs, %llu reruns, %llu violations\n",
+                        (unsigned long long)t->guests, idx, (unsigned long long)t->runs,
+                        (unsigned long long)t->reruns, (unsigned long long)t->nviol);
         }
     }
 }

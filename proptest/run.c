@@ -234,7 +234,7 @@ static uint64_t hash_bytes(uint64_t h, const void *p, size_t n)
 #define PT_CHUNK          50000u      /* real instructions per vmm_run call */
 #define PT_GOOD_CYCLES 30000000u      /* the good VMs must be done within this many cycles */
 #define PT_INSN_LIMIT  30000000u      /* and real instructions (a spinning rogue runs one a cycle) */
-#define PT_ROGUE_EXTRA     4000u      /* then the rogue alone runs this many more */
+#define PT_ROGUE_EXTRA     1000u      /* then the rogue alone runs this many more */
 #define PT_PREEMPT_SLACK   2000u      /* an instruction, a TLB walk and the trap */
 #define PT_BG_PERCENT        10u      /* Type-2: the host's background share (2% by default) */
 
