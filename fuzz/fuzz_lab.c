@@ -101,6 +101,7 @@ static const char *const names[] = {
     "a0", "sp", "r15", "k0", "r16", "status", "tvb", "ptb", "epc", "timecmp", "cycle", "mfcr",
     "mtcr", "iret", "halt", "add", "hcall", "out", "in", "popf", "nosuch", "strict", "legacy",
     "type1", "type2", "full", "para", "next", "jump", "_start", "", "PAGE_FAULT",
+    "kernel", "sys", "io", "kernel.s", "layout.s", "arch.s", "../x", "nosuch.s", "a b",
 };
 #define N(a) (sizeof a / sizeof a[0])
 
@@ -142,9 +143,9 @@ static void call(text *t, reader *r, int depth)
         put(t, m);
         put(t, "\"");
     } else if (k == 11) {
-        static const char *const q[] = { "insn", "disassemble", "cause_name" };
+        static const char *const q[] = { "insn", "disassemble", "cause_name", "guest", "native" };
         put(t, "pcall(traplab.");
-        put(t, q[byte(r) % 3]);
+        put(t, q[byte(r) % 5]);
     } else if (k == 12) {
         put(t, "pcall(function(...) M = traplab.machine(...) return M end");
     } else if (k == 13) {
@@ -200,6 +201,10 @@ static void value(text *t, reader *r, int depth)
             "{ vms = 2, slice = 1000 }", "{ vms = 17 }", "{ vms = 1, mode = \"para\", hosting = \"type2\" }",
             "{ costs = { trap_entry = -1 } }", "{ costs = { nosuch = 1 } }", "{ memory = 65536, costs = { trap_entry = 7 } }",
             "setmetatable({}, { __index = function() error(\"boom\") end })",
+            "{ kernel = traplab.guest(\"kernel\"), program = traplab.guest(\"sys\", { ITERS = 3 }), max = 20000 }",
+            "{ kernel = \"        .org 0x1000\\n_start: halt\\n\", max = 100 }",
+            "{ kernel = 7, program = {}, profile = \"legacy\", files = { [\"arch.s\"] = \"x\" } }",
+            "{ PARAVIRT = true, BATCH = 4 }", "{ BATCH = \"x\", [1] = 2 }",
         };
         put(t, tb[byte(r) % N(tb)]);
         break;

@@ -8,7 +8,8 @@
  * each of the UI's actions (step, next, run to the next trap, continue, stop,
  * breakpoint, step back, back to the previous trap, next VM, go to an
  * address or symbol, log and cursor moves, memory pane, language, tasks,
- * quit), with small run budgets.  After each key the harness reads the
+ * reverse continue, quit) and the command line (break, watch, delete, info,
+ * examine, step, reverse-step, ... with conditions), with small run budgets.  After each key the harness reads the
  * model the way the view draws it (code, memory, source, symbols, log).
  *
  * Oracles: no sanitizer report; then going back to the start (R until there
@@ -219,13 +220,38 @@ static void draw(tui_model *m)
     }
 }
 
+/* A command line for ':' from fragments: gdb- and SIMH-style commands with
+ * symbols, numbers, registers and expressions (not set, source or save: they
+ * edit the state or touch files). */
+static void command(tui_model *m, unsigned a, unsigned b)
+{
+    static const char *const cmds[] = { "break", "b", "break trap", "break exit", "watch", "watch phys",
+                                        "watch gpa", "rwatch", "awatch", "delete", "d", "info", "i",
+                                        "examine", "x", "x phys", "x gpa", "step", "s", "next", "continue",
+                                        "trap", "reverse-step", "rs", "reverse-continue", "rc", "goto",
+                                        "help", "", "#", "nosuch", "b" };
+    static const char *const args[] = { "", " _start", " 0x1000", " user+4", " 4", " 3", " any",
+                                        " SYSCALL", " ILLEGAL_PRIV", " PAGE_FAULT", " 0x400000 write",
+                                        " 0x8000 read", " 0x7ffc access", " _start if a0 == 65",
+                                        " 0x1008 if *0x1000 > (sp >> 2) % 0", " 1 2 3", " 0xffffffff 99",
+                                        " handler if pc", " if", " 0x1000 if (((", " $sp", " breakpoints",
+                                        " 1000000000" };
+    char line[128];
+    snprintf(line, sizeof line, "%s%s", cmds[a % (sizeof cmds / sizeof cmds[0])],
+             args[b % (sizeof args / sizeof args[0])]);
+    tui_command(m, line);
+    char list[512];
+    snprintf(line, sizeof line, "%s", cmds[b % (sizeof cmds / sizeof cmds[0])]);
+    (void)tui_command_complete(m, line, sizeof line, list, sizeof list);
+}
+
 static void key(tui_model *m, unsigned k, unsigned arg)
 {
     static const char *const places[] = { "_start", "_start+8", "main", "0x1000", "0x400000", "user",
                                           "nosuch", "", "+", "_start+", "0xffffffff", "handler+0x10",
                                           "99999999999", "-4" };
     long d = (long)(arg % 33) - 16;
-    switch (k % 22) {
+    switch (k % 25) {
     case 0: case 1: tui_action_step(m); break;
     case 2: tui_action_next(m); break;
     case 3: case 4: tui_action_run_to_trap(m); break;
@@ -244,6 +270,8 @@ static void key(tui_model *m, unsigned k, unsigned arg)
     case 18: tui_action_toggle_lang(m); break;
     case 19: tui_action_toggle_tasks(m); break;
     case 20: tui_action_tasks_scroll(m, d, 40, 10); break;
+    case 21: case 22: command(m, arg, k / 25); break;
+    case 23: tui_action_reverse_continue(m); break;
     default: tui_action_quit(m); break;
     }
 }

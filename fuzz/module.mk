@@ -23,8 +23,8 @@ $(B)/fuzz/fuzz_%: $(B)/obj/fuzz/fuzz_%.o $(B)/libtraplab.a
 	@mkdir -p $(dir $@)
 	$(CC) -fsanitize=fuzzer,address,undefined -o $@ $(filter %.o,$^) $(filter %.a,$^) $(LDLIBS)
 
-# The lab API harness links the sandbox and the API (not the grader) and Lua.
-$(B)/fuzz/fuzz_lab: $(patsubst %,$(B)/obj/lab/%.o,sandbox api api_machine api_vmm)
+# The lab API harness links the lab engine and Lua.
+$(B)/fuzz/fuzz_lab: $(patsubst %.c,$(B)/obj/%.o,$(LAB_SRCS))
 $(B)/fuzz/fuzz_lab: LDLIBS += $(LUA_LIBS)
 # The terminal UI's model (no curses) and its hypervisor target.
 $(B)/fuzz/fuzz_tui: $(patsubst %.c,$(B)/obj/%.o,$(TUI_MODEL_SRCS) tui/explain.c tui/target_vmm.c)
