@@ -372,7 +372,7 @@ machine_stop cpu_run(machine *m)
         pc = PC_OF(ip); \
         machine_trap t_ = { .cause = CAUSE_MAKE(cause_, acc_), .pc = pc, .epc = pc + (epc_add), \
                             .addr = (addr_), .insn = ld32(mem + m->s.code_frame + (pc & 0xfffu)) }; \
-        SYNC_OUT(); cpu_take_trap(m, &t_); SYNC_IN(); goto enter; \
+        SYNC_OUT(); cpu_take_trap(m, &t_); goto after_callout; \
     } while (0)
     /* Each handler ends in its own indirect jump (threaded code); the build
      * compiles this file with -fno-gcse so that they stay separate. */
@@ -406,7 +406,7 @@ machine_stop cpu_run(machine *m)
     /* After a store: a page with decoded code must forget what it overwrote. */
 #define STORED(p, n) do { \
         wpa = (uint32_t)((p) - mem); \
-        if (__builtin_expect(code_page_hot(m, wpa), 0)) { wn = (n); goto code_store; } \
+        if (__builtin_expect(code_word_live(m, wpa), 0)) { wn = (n); goto code_store; } \
         NEXT(); \
     } while (0)
     /* Straight on to the block at slot p of this page (a direct jump or
@@ -474,6 +474,16 @@ fresh:
 events:
     SYNC_OUT();
     stop = cpu_events(m);
+    goto after_events;
+after_callout:
+    /* A trap and a system instruction always zero event_cycle, so the next
+     * boundary would come straight to cpu_events: go there with the state
+     * still out, checking first (as SYNC_IN would) whether the ring or PG
+     * changed under the fetch page. */
+    if ((m->s.cpu.cr[CR_STATUS] & (STATUS_RING_MASK | STATUS_PG)) != m->s.code_key || (m->s.cpu.pc & 3))
+        m->s.code_va = 1;
+    stop = cpu_events(m);
+after_events:
     if (stop != STOP_NONE)
         return stop;
     SYNC_IN();
@@ -487,8 +497,8 @@ refill:
         instret++;
         machine_trap t = { .cause = CAUSE_MAKE(CAUSE_MISALIGNED, ACCESS_EXEC), .pc = pc, .epc = pc,
                            .addr = pc };
-        SYNC_OUT(); cpu_take_trap(m, &t); SYNC_IN();
-        goto enter;
+        SYNC_OUT(); cpu_take_trap(m, &t);
+        goto after_callout;
     }
     {
         uint8_t *h;
@@ -499,8 +509,8 @@ refill:
         if (c != CAUSE_NONE) {
             instret++;
             machine_trap t = { .cause = CAUSE_MAKE(c, ACCESS_EXEC), .pc = pc, .epc = pc, .addr = fa };
-            SYNC_OUT(); cpu_take_trap(m, &t); SYNC_IN();
-            goto enter;
+            SYNC_OUT(); cpu_take_trap(m, &t);
+            goto after_callout;
         }
         m->s.code_va = pc & ~0xfffu;
         m->s.code_frame = (uint32_t)(h - mem) & ~0xfffu;
@@ -623,8 +633,7 @@ do_SYS: {
             TRAP_HERE(CAUSE_ILLEGAL_PRIV, ACCESS_READ, w, 0);
         SYNC_OUT();
         cpu_exec_system(m, w);
-        SYNC_IN();
-        goto enter;
+        goto after_callout;
     }
 #undef SYNC_OUT
 #undef SYNC_IN
