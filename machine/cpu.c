@@ -350,10 +350,20 @@ machine_stop cpu_run(machine *m)
     uint32_t wpa = 0, wn = 0;              /* a store that hit a decoded page */
     machine_stop stop;
 
-#define SYNC_OUT() (m->s.cpu.pc = pc, m->s.stats.cycles = cycles, m->s.stats.instret = instret, \
-                    m->s.stats.tlb_hits += hits, hits = 0, memcpy(m->s.cpu.r, R, sizeof m->s.cpu.r))
+    /* The registers move one word at a time: both sides were just written a
+     * word at a time, and a wider load of them would wait for those stores
+     * to retire instead of taking their values (store-to-load forwarding). */
+#define COPY_REGS(dst, src) do { \
+        const volatile uint32_t *s_ = (src); \
+        for (unsigned i_ = 0; i_ < ISA_NUM_REGS; i_++) (dst)[i_] = s_[i_]; \
+    } while (0)
+#define SYNC_OUT() do { \
+        m->s.cpu.pc = pc; m->s.stats.cycles = cycles; m->s.stats.instret = instret; \
+        m->s.stats.tlb_hits += hits; hits = 0; \
+        COPY_REGS(m->s.cpu.r, R); \
+    } while (0)
 #define SYNC_IN() do { \
-        memcpy(R, m->s.cpu.r, sizeof m->s.cpu.r); R[0] = 0; \
+        COPY_REGS(R, m->s.cpu.r); R[0] = 0; \
         pc = m->s.cpu.pc; cycles = m->s.stats.cycles; instret = m->s.stats.instret; \
         ev = m->event_cycle; \
         uint32_t st_ = m->s.cpu.cr[CR_STATUS]; \
@@ -361,7 +371,10 @@ machine_stop cpu_run(machine *m)
             m->s.code_va = 1; \
         rtag = ((st_ & STATUS_PG) | m->s.hv.pg) ? ((st_ & STATUS_RING_MASK) << 1) | 1u : 0; \
         cpage_va = pcbase = m->s.code_va; \
-        if (cpage_va != 1) { cpg = code_page_of(m, m->s.code_frame); ipbase = cpg->slot; } \
+        if (cpage_va != 1) { \
+            if (!cpg || cpg->frame != m->s.code_frame) cpg = code_page_of(m, m->s.code_frame); \
+            ipbase = cpg->slot; \
+        } \
     } while (0)
     /* The pc of a slot; valid for the current page and for one[]. */
 #define PC_OF(p) (pcbase + ((uint32_t)((p) - ipbase) << 2))
@@ -636,6 +649,7 @@ do_SYS: {
         goto after_callout;
     }
 #undef SYNC_OUT
+#undef COPY_REGS
 #undef SYNC_IN
 #undef PC_OF
 #undef UNCHARGE
