@@ -336,7 +336,9 @@ machine_stop cpu_run(machine *m)
         return STOP_NONE;
     }
 
-    uint32_t R[ISA_NUM_REGS + 1];          /* the registers, and CPU_SCRATCH */
+    /* The registers stay in the machine: hooks and system instructions
+     * read and write them there, and a copy would cost every trap. */
+    uint32_t *const R = m->s.cpu.r;
     uint8_t *const mem = m->mem;
     const mmu_tlb *const tlb = &m->s.tlb;
     uint32_t pc = 0;
@@ -350,20 +352,12 @@ machine_stop cpu_run(machine *m)
     uint32_t wpa = 0, wn = 0;              /* a store that hit a decoded page */
     machine_stop stop;
 
-    /* The registers move one word at a time: both sides were just written a
-     * word at a time, and a wider load of them would wait for those stores
-     * to retire instead of taking their values (store-to-load forwarding). */
-#define COPY_REGS(dst, src) do { \
-        const volatile uint32_t *s_ = (src); \
-        for (unsigned i_ = 0; i_ < ISA_NUM_REGS; i_++) (dst)[i_] = s_[i_]; \
-    } while (0)
 #define SYNC_OUT() do { \
         m->s.cpu.pc = pc; m->s.stats.cycles = cycles; m->s.stats.instret = instret; \
         m->s.stats.tlb_hits += hits; hits = 0; \
-        COPY_REGS(m->s.cpu.r, R); \
     } while (0)
 #define SYNC_IN() do { \
-        COPY_REGS(R, m->s.cpu.r); R[0] = 0; \
+        R[0] = 0; \
         pc = m->s.cpu.pc; cycles = m->s.stats.cycles; instret = m->s.stats.instret; \
         ev = m->event_cycle; \
         uint32_t st_ = m->s.cpu.cr[CR_STATUS]; \
@@ -392,6 +386,8 @@ machine_stop cpu_run(machine *m)
 #define NEXT() do { ip++; goto *ip->h; } while (0)
 #define JUMP(t) do { pc = (t); goto enter; } while (0)
 #define RD  R[ip->rd]
+    /* A result that may go to r0 (loads, divisions, jalr: they run anyway). */
+#define SETZ(v) do { R[ip->rd] = (v); R[0] = 0; } while (0)
 #define A   R[ip->rs1]
 #define B   R[ip->rs2]
 #define IMM ip->imm
@@ -563,25 +559,25 @@ do_MUL:  RD = A * B; NEXT();
 do_DIV: {
         uint32_t a = A, b = B;
         if (b == 0) TRAP_HERE(CAUSE_DIVIDE_BY_ZERO, ACCESS_READ, 0, 0);
-        RD = a == 0x80000000u && b == 0xffffffffu ? a : (uint32_t)((int32_t)a / (int32_t)b);
+        SETZ(a == 0x80000000u && b == 0xffffffffu ? a : (uint32_t)((int32_t)a / (int32_t)b));
         NEXT();
     }
 do_DIVU: {
         uint32_t b = B;
         if (b == 0) TRAP_HERE(CAUSE_DIVIDE_BY_ZERO, ACCESS_READ, 0, 0);
-        RD = A / b;
+        SETZ(A / b);
         NEXT();
     }
 do_REM: {
         uint32_t a = A, b = B;
         if (b == 0) TRAP_HERE(CAUSE_DIVIDE_BY_ZERO, ACCESS_READ, 0, 0);
-        RD = b == 0xffffffffu ? 0 : (uint32_t)((int32_t)a % (int32_t)b);
+        SETZ(b == 0xffffffffu ? 0 : (uint32_t)((int32_t)a % (int32_t)b));
         NEXT();
     }
 do_REMU: {
         uint32_t b = B;
         if (b == 0) TRAP_HERE(CAUSE_DIVIDE_BY_ZERO, ACCESS_READ, 0, 0);
-        RD = A % b;
+        SETZ(A % b);
         NEXT();
     }
 do_AND:  RD = A & B; NEXT();
@@ -603,14 +599,14 @@ do_SLTI: RD = (int32_t)A < (int32_t)IMM; NEXT();
 do_SLTIU: RD = A < IMM; NEXT();
 do_LUI:  RD = IMM; NEXT();
 
-do_LW: { uint32_t va = A + IMM; uint8_t *p; DATA(p, va, ACCESS_READ, 4); RD = ld32(p); NEXT(); }
+do_LW: { uint32_t va = A + IMM; uint8_t *p; DATA(p, va, ACCESS_READ, 4); SETZ(ld32(p)); NEXT(); }
 do_LH: { uint32_t va = A + IMM; uint8_t *p; DATA(p, va, ACCESS_READ, 2);
-         RD = (uint32_t)(int32_t)(int16_t)(uint16_t)(p[0] | p[1] << 8); NEXT(); }
+         SETZ((uint32_t)(int32_t)(int16_t)(uint16_t)(p[0] | p[1] << 8)); NEXT(); }
 do_LHU: { uint32_t va = A + IMM; uint8_t *p; DATA(p, va, ACCESS_READ, 2);
-         RD = (uint32_t)p[0] | (uint32_t)p[1] << 8; NEXT(); }
+         SETZ((uint32_t)p[0] | (uint32_t)p[1] << 8); NEXT(); }
 do_LB: { uint32_t va = A + IMM; uint8_t *p; DATA(p, va, ACCESS_READ, 1);
-         RD = (uint32_t)(int32_t)(int8_t)p[0]; NEXT(); }
-do_LBU: { uint32_t va = A + IMM; uint8_t *p; DATA(p, va, ACCESS_READ, 1); RD = p[0]; NEXT(); }
+         SETZ((uint32_t)(int32_t)(int8_t)p[0]); NEXT(); }
+do_LBU: { uint32_t va = A + IMM; uint8_t *p; DATA(p, va, ACCESS_READ, 1); SETZ(p[0]); NEXT(); }
 do_SW: { uint32_t va = A + IMM; uint8_t *p; DATA(p, va, ACCESS_WRITE, 4); st32(p, B); STORED(p, 4); }
 do_SH: { uint32_t va = A + IMM; uint8_t *p; DATA(p, va, ACCESS_WRITE, 2);
          uint32_t v = B; p[0] = (uint8_t)v; p[1] = (uint8_t)(v >> 8); STORED(p, 2); }
@@ -625,7 +621,7 @@ do_BLTU: BRANCH(A < B);
 do_BGEU: BRANCH(A >= B);
 do_J:    TAKEN();
 do_JAL:  R[REG_LR] = PC_OF(ip) + 4; TAKEN();
-do_JALR: { uint32_t t = (A + IMM) & ~3u; RD = PC_OF(ip) + 4; JUMP(t); }
+do_JALR: { uint32_t t = (A + IMM) & ~3u; SETZ(PC_OF(ip) + 4); JUMP(t); }
 do_SYSCALL: TRAP_HERE(CAUSE_SYSCALL, ACCESS_READ, 0, 4);
 do_BRK:     TRAP_HERE(CAUSE_BREAKPOINT, ACCESS_READ, 0, 4);
 do_HCALL:   TRAP_HERE(CAUSE_HYPERCALL, ACCESS_READ, 0, 4);
@@ -649,7 +645,6 @@ do_SYS: {
         goto after_callout;
     }
 #undef SYNC_OUT
-#undef COPY_REGS
 #undef SYNC_IN
 #undef PC_OF
 #undef UNCHARGE
@@ -657,6 +652,7 @@ do_SYS: {
 #undef NEXT
 #undef JUMP
 #undef RD
+#undef SETZ
 #undef A
 #undef B
 #undef IMM

@@ -65,7 +65,6 @@ typedef struct {
  * so that a block entered anywhere is charged at once and a trap in the
  * middle can give back exactly what was not executed.
  */
-#define CPU_SCRATCH   ISA_NUM_REGS        /* rd of a result that goes nowhere */
 #define CODE_SLOTS    (PAGE_SIZE / 4)
 #define CPU_NO_TARGET 0xffffu
 #define CODE_POOL_MAX 512u                /* decoded pages kept; beyond, the oldest is reused */
