@@ -116,6 +116,39 @@ static void expect_full_and_starter(const char *lab)
     lab_report_free(&r);
 }
 
+/* The student starts from the kernel traplab ships: labs 03 and 05 keep copies of guest/arch.s
+ * (lab 03's starter, lab 05's solution) that must not drift from it. */
+static char *slurp(const char *path)
+{
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return NULL;
+    static char buf[1 << 20];
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    buf[n] = '\0';
+    return strdup(buf);
+}
+
+static void test_arch_copies(void)
+{
+    static const char *const copies[] = { "labs/03-legacy-profile/starter/arch.s",
+                                          "labs/05-paravirtualization/solution/arch.s" };
+    char *want = slurp("guest/arch.s");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(want);
+    for (size_t i = 0; i < 2; i++) {
+        char *have = slurp(copies[i]);
+        bool same = have && strcmp(have, want) == 0;
+        if (!same)
+            fprintf(stderr, "\n  %s is not guest/arch.s: copy it again (and redo the lab's edits in "
+                    "labs/03-legacy-profile/solution/arch.s and labs/05-paravirtualization/starter/arch.s)\n",
+                    copies[i]);
+        CU_ASSERT_TRUE(same);
+        free(have);
+    }
+    free(want);
+}
+
 /* ---- the API the labs use ------------------------------------------------------- */
 static char *run_code(const char *code)
 {
@@ -370,6 +403,7 @@ void test_labs_a_register(void)
 {
     CU_pSuite s = CU_add_suite("labs_a", NULL, NULL);
     CU_add_test(s, "the Lua API of labs 03-05: native runs, in-memory includes, the guest sources", test_api);
+    CU_add_test(s, "labs 03 and 05 start from the shipped guest/arch.s", test_arch_copies);
     CU_add_test(s, "lab 03: legacy profile, classes, a patched kernel equal to native", test_lab03);
     CU_add_test(s, "lab 04: shadow fills and flushes; an attacker blocked and preempted", test_lab04);
     CU_add_test(s, "lab 05: paravirtual macros equal native, under the threshold, no violation", test_lab05);

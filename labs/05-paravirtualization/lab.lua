@@ -66,7 +66,12 @@ end
 -- replaced by the files themselves.
 local function inlined(src, arch)
   local f = files(arch)
-  return (src:gsub('[ \t]*%.include%s+"([%w_]+%.s)"[^\n]*', function(name) return f[name] end))
+  for _ = 1, 4 do          -- arch.s includes abi.s: a few levels
+    local n
+    src, n = src:gsub('[ \t]*%.include%s+"([%w_]+%.s)"[^\n]*', function(name) return f[name] end)
+    if n == 0 then break end
+  end
+  return src
 end
 
 local WORDS = { "hypercall", "xen", "shared page", "paravirt", "guest", "console buffer", "batch" }
