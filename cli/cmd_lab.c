@@ -5,6 +5,7 @@
  */
 #include "cli/cli.h"
 
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
@@ -22,7 +23,6 @@
 #include "lab/lab.h"
 #include "tui/model.h"
 
-#define ATTEMPTS_FILE ".traplab-attempts"
 
 /* Joins a and b with a slash; false (and an empty out) when it does not fit. */
 static bool join(char *out, size_t n, const char *a, const char *b)
@@ -218,11 +218,60 @@ static int parse_opts(int argc, char **argv, const char *cmd, lab_opts *o, void 
 }
 
 /* ---- attempts: the state that unlocks hints one failure at a time -------------------- */
-static void load_attempts(const char *dir, lab_report *r)
+/*
+ * Kept per student in the user's data folder ($XDG_DATA_HOME/traplab/attempts/
+ * STUDENT, else ~/.local/share/...), not in the submission: a fresh copy of
+ * the starter, or a deleted file, cannot reset the hints.  Only lab check
+ * counts them; lab grade never does.
+ */
+static bool mkdir_p(const char *path)
+{
+    char p[PATH_MAX];
+    copy(p, sizeof p, path);
+    for (char *s = p + 1; *s; s++) {
+        if (*s != '/')
+            continue;
+        *s = '\0';
+        if (mkdir(p, 0700) != 0 && errno != EEXIST)
+            return false;
+        *s = '/';
+    }
+    return mkdir(p, 0700) == 0 || errno == EEXIST;
+}
+
+static bool attempts_path(const char *student, uint64_t seed, char *out, size_t n, bool create)
+{
+    const char *xdg = getenv("XDG_DATA_HOME"), *home = getenv("HOME");
+    char dir[PATH_MAX];
+    if (xdg && *xdg == '/')
+        snprintf(dir, sizeof dir, "%s/traplab/attempts", xdg);
+    else if (home && *home == '/')
+        snprintf(dir, sizeof dir, "%s/.local/share/traplab/attempts", home);
+    else
+        return false;
+    if (create && !mkdir_p(dir))
+        return false;
+    /* The student id as a file name: letters, digits, . - _ (others become _). */
+    char name[128];
+    size_t k = 0;
+    if (student && *student) {
+        for (const char *c = student; *c && k < sizeof name - 1; c++) {
+            bool ok = isalnum((unsigned char)*c) || *c == '-' || *c == '_' || (*c == '.' && k > 0);
+            name[k] = ok ? *c : '_';
+            k++;
+        }
+        name[k] = '\0';
+    } else {
+        snprintf(name, sizeof name, "seed-%" PRIu64, seed);
+    }
+    return (size_t)snprintf(out, n, "%s/%s", dir, name) < n;
+}
+
+static void load_attempts(const char *student, uint64_t seed, lab_report *r)
 {
     char path[PATH_MAX], line[512], lab[200], item[200];
     unsigned n;
-    FILE *f = join(path, sizeof path, dir, ATTEMPTS_FILE) ? fopen(path, "r") : NULL;
+    FILE *f = attempts_path(student, seed, path, sizeof path, false) ? fopen(path, "r") : NULL;
     if (!f)
         return;
     while (fgets(line, sizeof line, f))
@@ -234,17 +283,18 @@ static void load_attempts(const char *dir, lab_report *r)
 }
 
 /* Counts this run's failures and rewrites the file (other labs' lines kept). */
-static void save_attempts(const char *dir, lab_report *r)
+static void save_attempts(const char *student, uint64_t seed, lab_report *r)
 {
     char path[PATH_MAX], tmp[PATH_MAX + 8], line[512], lab[200];
-    if (!join(path, sizeof path, dir, ATTEMPTS_FILE) || !join(tmp, sizeof tmp, dir, ATTEMPTS_FILE ".tmp"))
-        return;
+    if (!attempts_path(student, seed, path, sizeof path, true) ||
+        (size_t)snprintf(tmp, sizeof tmp, "%s.tmp", path) >= sizeof tmp)
+        return;   /* no data folder: hints then stay at the first */
     for (size_t i = 0; i < r->nitems; i++)
         if (!r->items[i].passed)
             r->items[i].attempts++;
     FILE *out = fopen(tmp, "w");
     if (!out)
-        return;   /* a read-only submission folder: hints then stay at the first */
+        return;
     FILE *in = fopen(path, "r");
     if (in) {
         while (fgets(line, sizeof line, in))
@@ -390,8 +440,9 @@ static void check_help(FILE *f)
                "                           [--no-record] [--labs DIR]\n\n"
                "Grades one submission (default: the current folder): each question and check with\n"
                "PASS or FAIL, its points and, for a failure, the next hint (one more unlocks after each\n"
-               "failed attempt; attempts are kept in DIR/" ATTEMPTS_FILE "). Exit status 0 only at\n"
-               "full marks.\n");
+               "failed attempt; attempts are kept per student in $XDG_DATA_HOME/traplab/attempts,\n"
+               "else ~/.local/share/traplab/attempts, so a fresh copy of the starter does not reset\n"
+               "them; --no-record counts nothing).  Exit status 0 only at full marks.\n");
 }
 
 static void jail_from(const lab_opts *o, lab_jail *j)
@@ -430,9 +481,9 @@ static int lab_check(int argc, char **argv)
         lab_report_free(&r);
         return EXIT_FAIL;
     }
-    load_attempts(sub, &r);
+    load_attempts(student, rq.seed, &r);
     if (o.record && !r.fatal)
-        save_attempts(sub, &r);
+        save_attempts(student, rq.seed, &r);
     if (o.json)
         lab_write_json(stdout, &r);
     else

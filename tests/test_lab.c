@@ -914,17 +914,32 @@ static void test_command_line(void)
     CU_ASSERT_PTR_NOT_NULL(strstr(out, "no lab '99-nope'"));
     CU_ASSERT_EQUAL(lab_cmd("check 01 --labs labs --submission /nonexistent", out, sizeof out), 1);
 
-    /* Hints unlock one failed attempt at a time. */
+    /* Hints unlock one failed attempt at a time.  The attempts are the
+     * student's, in the user's data folder: a fresh copy of the starter does
+     * not reset them, and nothing is written into the submission. */
     char *tmp = make_tmpdir();
     CU_ASSERT_PTR_NOT_NULL_FATAL(tmp);
-    char sub[PATH_MAX];
+    char sub[PATH_MAX], data[PATH_MAX];
+    FMT(data, "%s/data", tmp);
+    setenv("XDG_DATA_HOME", data, 1);
     FMT(sub, "%s/me", tmp);
     copy_files("labs/01-rings/starter", sub);
     FMT(args, "check 01 --labs labs --submission %s --student me", sub);
     CU_ASSERT_EQUAL(lab_cmd(args, out, sizeof out), 1);
     CU_ASSERT_PTR_NOT_NULL(strstr(out, "hint 1/2: Every `out`"));
+    FMT(args, "rm -rf '%s' && mkdir -p '%s' && cp labs/01-rings/starter/* '%s'/", sub, sub, sub);
+    CU_ASSERT_EQUAL(system(args), 0);
+    FMT(args, "check 01 --labs labs --submission %s --student me", sub);
     CU_ASSERT_EQUAL(lab_cmd(args, out, sizeof out), 1);
     CU_ASSERT_PTR_NOT_NULL(strstr(out, "hint 2/2: print: li a0, 1"));
+    FMT(args, "%s/me/.traplab-attempts", tmp);
+    CU_ASSERT_EQUAL(access(args, F_OK), -1);
+    FMT(args, "%s/traplab/attempts/me", data);
+    CU_ASSERT_EQUAL(access(args, R_OK), 0);
+    /* another student starts at the first hint */
+    FMT(args, "check 01 --labs labs --submission %s --student you", sub);
+    CU_ASSERT_EQUAL(lab_cmd(args, out, sizeof out), 1);
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "hint 1/2: Every `out`"));
 
     /* A class: the reference student, a starter, a cheat and a hang, into a CSV. */
     char class[PATH_MAX], csv[PATH_MAX];
@@ -943,6 +958,9 @@ static void test_command_line(void)
     FMT(args, "grade 01 --labs labs --submissions %s --csv %s --jobs 2 --timeout 1", class, csv);
     CU_ASSERT_EQUAL(lab_cmd(args, out, sizeof out), 0);
     CU_ASSERT_PTR_NOT_NULL(strstr(out, "Graded 4 submissions"));
+    /* grading counts no attempts */
+    FMT(args, "%s/traplab/attempts/bob", data);
+    CU_ASSERT_EQUAL(access(args, F_OK), -1);
     /* Without --jobs, grade uses every core. */
     char jobs[64];
     FMT(jobs, "%ld jobs)", sysconf(_SC_NPROCESSORS_ONLN));
@@ -958,6 +976,7 @@ static void test_command_line(void)
     CU_ASSERT_PTR_NOT_NULL(strstr(out, ",0,30,0,zero,\"sandbox violation: tried to use 'io'\"\n"));
     CU_ASSERT_PTR_NOT_NULL(strstr(out, "\"reference\",\"01-rings\",\"11131508712565881466\",30,30,100,graded,\"\"\n"));
     CU_ASSERT_PTR_NOT_NULL(strstr(out, "the submission hangs"));
+    unsetenv("XDG_DATA_HOME");
     rm_rf(tmp);
     free(tmp);
 }
