@@ -871,6 +871,39 @@ static void copy_files(const char *from, const char *to)
 #define FMT(buf, ...) \
     do { if (snprintf(buf, sizeof buf, __VA_ARGS__) >= (int)sizeof buf) CU_FAIL("path too long"); } while (0)
 
+/* lab grade's CSV says why a submission whose checks all failed on the
+ * memory limit scored what it did (the reason was empty). */
+static void test_csv_memory_reason(void)
+{
+    char *tmp = make_tmpdir(), dir[PATH_MAX], args[PATH_MAX * 2], out[8192];
+    CU_ASSERT_PTR_NOT_NULL_FATAL(tmp);
+    FMT(dir, "%s/labs/09-mem", tmp);
+    FMT(args, "mkdir -p %s %s/class/ann", dir, tmp);
+    CU_ASSERT_EQUAL(system(args), 0);
+    write_file(dir, "lab.lua",
+        "local lab = traplab.lab{ title = 'mem' }\n"
+        "for _, id in ipairs{ 'a', 'b' } do\n"
+        "  lab:check{ id = id, points = 1, title = id, run = function(ctx)\n"
+        "    local t = {} for i = 1, 1e9 do t[i] = string.rep('x', 1 << 20) .. i end return true end }\n"
+        "end\n"
+        "return lab\n");
+    FMT(dir, "%s/class/ann", tmp);
+    write_file(dir, "answers.lua", "return {}\n");
+    FMT(args, "grade 09-mem --labs %s/labs --submissions %s/class --csv %s/g.csv --jobs 1", tmp, tmp, tmp);
+    CU_ASSERT_EQUAL(lab_cmd(args, out, sizeof out), 0);
+    FMT(args, "%s/g.csv", tmp);
+    FILE *f = fopen(args, "r");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+    size_t len = fread(out, 1, sizeof out - 1, f);
+    out[len] = '\0';
+    fclose(f);
+    if (!strstr(out, "all 2 failed items hit the memory limit: "))
+        fprintf(stderr, "\n  csv: %s\n", out);
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, ",0,2,0,graded,\"all 2 failed items hit the memory limit: "));
+    rm_rf(tmp);
+    free(tmp);
+}
+
 static void test_command_line(void)
 {
     static char out[65536];
@@ -995,4 +1028,5 @@ void test_lab_register(void)
     CU_add_test(s, "each lab's solution scores full marks, its starter does not", test_shipped_labs);
     CU_add_test(s, "students' errors point at their own file and line", test_student_errors);
     CU_add_test(s, "traplab lab list, show, check and grade", test_command_line);
+    CU_add_test(s, "lab grade's CSV reason when every check hit the memory limit", test_csv_memory_reason);
 }
