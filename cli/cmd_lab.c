@@ -902,10 +902,25 @@ static int lab_run(int argc, char **argv)
         lab_report_free(&r);
         return EXIT_FAIL;
     }
-    /* The tasks stay in the scrollback too, for after the UI closes. */
-    printf("# %s (student %s, seed %" PRIu64 ")\n", r.title, student[0] ? student : "-", rq.seed);
+    /* The tasks stay in the scrollback too, for after the UI closes, in the
+     * language asked for: the handout's title, and where the student id came from. */
+    char title[512];
+    if (!cli_lab_handout_title(dir, es, title, sizeof title))
+        copy(title, sizeof title, r.title);
+    printf("# %s (%s %s, %s %" PRIu64 ")\n", title, es ? "estudiante" : "student",
+           student[0] ? student : "-", es ? "semilla" : "seed", rq.seed);
+    if (!o.student && !o.have_seed && student[0]) {
+        char p[PATH_MAX];
+        bool from_file = join(p, sizeof p, sub, "student.txt") && access(p, R_OK) == 0;
+        if (from_file)
+            printf(es ? "(El id de estudiante viene de %s; --student ID elige otro.)\n"
+                      : "(The student id comes from %s; --student ID chooses another.)\n", p);
+        else
+            printf(es ? "(El id de estudiante es el nombre de la carpeta, %s; --student ID elige otro.)\n"
+                      : "(The student id is the folder's name, %s; --student ID chooses another.)\n", student);
+    }
     for (size_t i = 0; i < r.ntasks; i++)
-        printf("Task %zu. %s\n", i + 1, r.tasks[i]);
+        printf("%s %zu. %s\n", es ? "Tarea" : "Task", i + 1, r.tasks[i]);
     /* The scenario and the tasks go to a private folder that is removed afterwards. */
     char tmpl[] = "/tmp/traplab-lab-run-XXXXXX", path[PATH_MAX], tpath[PATH_MAX];
     int status = EXIT_FAIL;
@@ -956,13 +971,19 @@ static int lab_run(int argc, char **argv)
                     args[na++] = "--vm";
                     args[na++] = vgarg[i];
                 }
-            printf("Opening %s in %s %s under the %s hypervisor%s in the terminal UI...\n",
-                   r.scenario_name, vms, r.scenario_vms == 1 ? "VM" : "VMs",
-                   r.scenario_host && *r.scenario_host ? r.scenario_host : "type1",
-                   r.scenario_para ? " (paravirtualized)" : "");
+            const char *host = r.scenario_host && *r.scenario_host ? r.scenario_host : "type1";
+            if (es)
+                printf("Abriendo %s en %s %s bajo el hipervisor %s%s en la interfaz de terminal...\n",
+                       r.scenario_name, vms, r.scenario_vms == 1 ? "VM" : "VMs", host,
+                       r.scenario_para ? " (paravirtualizada)" : "");
+            else
+                printf("Opening %s in %s %s under the %s hypervisor%s in the terminal UI...\n",
+                       r.scenario_name, vms, r.scenario_vms == 1 ? "VM" : "VMs", host,
+                       r.scenario_para ? " (paravirtualized)" : "");
         } else {
             args[na++] = path;
-            printf("Opening %s on the bare machine in the terminal UI...\n", r.scenario_name);
+            printf(es ? "Abriendo %s en la máquina desnuda en la interfaz de terminal...\n"
+                      : "Opening %s on the bare machine in the terminal UI...\n", r.scenario_name);
         }
         args[na] = NULL;
         int t = open_in_tui(args);
@@ -970,7 +991,7 @@ static int lab_run(int argc, char **argv)
             fprintf(stderr, "traplab lab run: could not start 'traplab tui' (is the terminal UI built in?)\n");
         else
             status = t == 0 ? EXIT_OK : EXIT_FAIL;
-        printf("When you are done: traplab lab check %s\n", r.id);
+        printf(es ? "Cuando termine: traplab lab check %s\n" : "When you are done: traplab lab check %s\n", r.id);
     }
     remove(tpath);
     remove(path);

@@ -932,7 +932,16 @@ static void test_command_line(void)
     /* Lab 02's scenario is the guest kernel in a VM under the Type-1 hypervisor. */
     CU_ASSERT_EQUAL(lab_cmd("run 02 --labs labs --student reference", out, sizeof out), 1);
     CU_ASSERT_PTR_NOT_NULL(strstr(out, "Opening lab02-guest-kernel.s in 1 VM under the type1 hypervisor in the terminal UI"));
+    /* In Spanish: the handout's title, the words around it, where the student id came from. */
+    CU_ASSERT_EQUAL(lab_cmd("run 02 --labs labs --lang es --submission labs/02-trap-and-emulate/solution", out, sizeof out), 1);
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "# Práctica 02 — Atrapar y emular bajo un hipervisor de tipo 1 (estudiante "));
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "(El id de estudiante viene de labs/02-trap-and-emulate/solution/student.txt; "
+                                       "--student ID elige otro.)"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "Abriendo lab02-guest-kernel.s en 1 VM bajo el hipervisor type1"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "Cuando termine: traplab lab check 02-trap-and-emulate"));
+    CU_ASSERT_PTR_NULL(strstr(out, "Opening"));
     CU_ASSERT_EQUAL(lab_cmd("run 01 --labs labs --lang es", out, sizeof out), 1);
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "(El id de estudiante es el nombre de la carpeta, "));
     CU_ASSERT_EQUAL(lab_cmd("run 01 --labs labs --lang fr", out, sizeof out), 2);
     CU_ASSERT_PTR_NOT_NULL(strstr(out, "unknown language 'fr'"));
 
