@@ -30,6 +30,8 @@ static void help(void)
            "  --json            after the run, print the result, stats and console output\n"
            "                    as one JSON object on stdout (console output is then not\n"
            "                    echoed)\n"
+           "  --csv             the same numbers as a CSV header and one row on stdout\n"
+           "                    (console output is then not echoed)\n"
            "  --input TEXT      queue TEXT as console input\n"
            "  -I DIR            for a source: search DIR for .include files\n"
            "  -D NAME[=VALUE]   for a source: define NAME (as traplab asm -D)\n"
@@ -112,6 +114,22 @@ static void print_json(FILE *out, machine *m, machine_stop s)
     fputs("}\n", out);
 }
 
+static void print_csv(FILE *out, machine *m, machine_stop s)
+{
+    const machine_stats *st = machine_get_stats(m);
+    fputs("stop,pc,instructions,cycles,idle_cycles,tlb_hits,tlb_misses,tlb_flushes,traps_total", out);
+    for (unsigned c = 1; c < ISA_NUM_CAUSES; c++)
+        fprintf(out, ",traps_%s", isa_cause_name(c));
+    fprintf(out, "\n%s,%u,%llu,%llu,%llu,%llu,%llu,%llu,%llu", machine_stop_name(s), machine_cpu(m)->pc,
+            (unsigned long long)st->instret, (unsigned long long)st->cycles,
+            (unsigned long long)st->idle_cycles, (unsigned long long)st->tlb_hits,
+            (unsigned long long)st->tlb_misses, (unsigned long long)st->tlb_flushes,
+            (unsigned long long)st->traps_total);
+    for (unsigned c = 1; c < ISA_NUM_CAUSES; c++)
+        fprintf(out, ",%llu", (unsigned long long)st->traps[c]);
+    fputc('\n', out);
+}
+
 int cmd_run(int argc, char **argv)
 {
     static const struct option opts[] = {
@@ -120,6 +138,7 @@ int cmd_run(int argc, char **argv)
         { "trace", no_argument, NULL, 't' },
         { "stats", no_argument, NULL, 's' },
         { "json", no_argument, NULL, 'j' },
+        { "csv", no_argument, NULL, 'C' },
         { "input", required_argument, NULL, 'i' },
         { "include", required_argument, NULL, 'I' },
         { "define", required_argument, NULL, 'D' },
@@ -128,7 +147,7 @@ int cmd_run(int argc, char **argv)
     };
     uint64_t max_steps = DEFAULT_MAX_STEPS;
     isa_profile profile = PROFILE_STRICT;
-    bool stats = false;
+    bool stats = false, csv = false;
     const char *input = NULL;
     run_ctx ctx = { false, false, 0 };
     const char *dirs[CLI_MAX_ASM_ARGS], *defs[CLI_MAX_ASM_ARGS];
@@ -149,6 +168,7 @@ int cmd_run(int argc, char **argv)
         case 't': ctx.trace = true; break;
         case 's': stats = true; break;
         case 'j': ctx.json = true; break;
+        case 'C': csv = true; break;
         case 'i': input = optarg; break;
         case 'I':
         case 'D':
@@ -166,6 +186,8 @@ int cmd_run(int argc, char **argv)
             return cli_option_error("run", c, argv);
         }
     }
+    if (csv && ctx.json)
+        return cli_usage_error("run", "give either --json or --csv, not both");
     if (optind >= argc)
         return cli_usage_error("run", "no image given");
     if (optind + 1 < argc)
@@ -197,7 +219,7 @@ int cmd_run(int argc, char **argv)
     image_free(&img);
     if (input)
         machine_console_input(m, input, strlen(input));
-    if (!ctx.json)
+    if (!ctx.json && !csv)
         machine_set_console_sink(m, sink_stdout, NULL);
     machine_set_trap_hook(m, trace_hook, &ctx);
 
@@ -220,6 +242,8 @@ int cmd_run(int argc, char **argv)
         print_stats(stderr, m);
     if (ctx.json)
         print_json(stdout, m, s);
+    if (csv)
+        print_csv(stdout, m, s);
     machine_free(m);
     return rc;
 }
