@@ -19,7 +19,6 @@
 #include <unistd.h>
 
 #include "cli/lab_tasks.h"
-#include "lab/api.h"
 #include "lab/lab.h"
 #include "util/json.h"
 #include "tui/model.h"

@@ -23,6 +23,7 @@
 #include <lauxlib.h>
 
 #include "lab/api.h"
+#include "lab/sandbox.h"
 
 extern const char lab_prelude_source[];
 extern const size_t lab_prelude_length;

@@ -11,7 +11,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "lab/sandbox.h"
+#include "lab/limits.h"
 
 /* One question or check, as graded (or described, before grading). */
 typedef struct {
@@ -109,5 +109,8 @@ void lab_write_junit(FILE *out, const lab_report *reps, size_t n);
 /* Serialization between a grading child and its parent. */
 char *lab_report_serialize(const lab_report *r, size_t *len);
 bool lab_report_deserialize(const char *buf, size_t len, lab_report *r);
+
+/* Where traplab.guest looks for NAME.s (default "guest"; the CLI sets the folder `traplab vm` uses). */
+void lab_api_set_guest_dir(const char *dir);
 
 #endif
