@@ -864,6 +864,26 @@ static bool write_file(const char *path, const char *text)
     return fclose(f) == 0 && ok;
 }
 
+/* The scenario's vm_guests: VM i's own kernel, written beside the others and
+ * given to the TUI as --vm i:guest=PATH. */
+static bool write_vm_guests(const lab_report *r, const char *dir, char path[][PATH_MAX],
+                            char arg[][PATH_MAX + 16])
+{
+    for (unsigned i = 0; i < 16; i++) {
+        if (!r->scenario_vm_guest[i])
+            continue;
+        if (!join(path[i], PATH_MAX, dir, r->scenario_vm_guest_name[i] ? r->scenario_vm_guest_name[i]
+                                                                        : "vm-kernel.s"))
+            return false;
+        if (!write_file(path[i], r->scenario_vm_guest[i])) {
+            path[i][0] = '\0';
+            return false;
+        }
+        snprintf(arg[i], PATH_MAX + 16, "%u:guest=%s", i, path[i]);
+    }
+    return true;
+}
+
 static int lab_run(int argc, char **argv)
 {
     lab_opts o;
@@ -907,6 +927,9 @@ static int lab_run(int argc, char **argv)
     char tmpl[] = "/tmp/traplab-lab-run-XXXXXX", path[PATH_MAX], tpath[PATH_MAX];
     int status = EXIT_FAIL;
     char ppath[PATH_MAX] = "";
+    static char vgpath[16][PATH_MAX], vgarg[16][PATH_MAX + 16];
+    memset(vgpath, 0, sizeof vgpath);
+    memset(vgarg, 0, sizeof vgarg);
     if (!mkdtemp(tmpl) || !join(path, sizeof path, tmpl, r.scenario_name) ||
         !join(tpath, sizeof tpath, tmpl, "tasks.txt") ||
         (r.scenario_vms && !join(ppath, sizeof ppath, tmpl, r.scenario_program_name))) {
@@ -921,8 +944,10 @@ static int lab_run(int argc, char **argv)
         fprintf(stderr, "traplab lab run: %s: %s\n", tpath, strerror(errno));
     } else if (r.scenario_vms && !write_file(ppath, r.scenario_program)) {
         fprintf(stderr, "traplab lab run: %s: %s\n", ppath, strerror(errno));
+    } else if (!write_vm_guests(&r, tmpl, vgpath, vgarg)) {
+        fprintf(stderr, "traplab lab run: cannot write a VM's guest kernel: %s\n", strerror(errno));
     } else {
-        char *args[16], vms[16];
+        char *args[16 + 2 * 16], vms[16];
         size_t na = 0;
         args[na++] = "traplab";
         args[na++] = "tui";
@@ -943,8 +968,14 @@ static int lab_run(int argc, char **argv)
             args[na++] = r.scenario_host && *r.scenario_host ? r.scenario_host : "type1";
             if (r.scenario_para)
                 args[na++] = "--para";
+            for (unsigned i = 0; i < 16; i++)
+                if (vgarg[i][0]) {
+                    args[na++] = "--vm";
+                    args[na++] = vgarg[i];
+                }
             printf("Opening %s in %s %s under the %s hypervisor%s in the terminal UI...\n",
-                   r.scenario_name, vms, r.scenario_vms == 1 ? "VM" : "VMs", args[na - 1 - r.scenario_para],
+                   r.scenario_name, vms, r.scenario_vms == 1 ? "VM" : "VMs",
+                   r.scenario_host && *r.scenario_host ? r.scenario_host : "type1",
                    r.scenario_para ? " (paravirtualized)" : "");
         } else {
             args[na++] = path;
@@ -962,6 +993,9 @@ static int lab_run(int argc, char **argv)
     remove(path);
     if (ppath[0])
         remove(ppath);
+    for (unsigned i = 0; i < 16; i++)
+        if (vgpath[i][0])
+            remove(vgpath[i]);
     rmdir(tmpl);
     free(tasks);
     lab_report_free(&r);

@@ -404,6 +404,18 @@ static int convert_report(lua_State *L)
             lua_rawget(L, 2);
             r->scenario_para = lua_toboolean(L, -1);
             lua_pop(L, 1);
+            for (unsigned i = 0; i < 16 && i < r->scenario_vms; i++) {
+                char k[48];
+                snprintf(k, sizeof k, "scenario_vm_guest_%u", i);
+                lua_pushstring(L, k);
+                bool has = lua_rawget(L, 2) == LUA_TSTRING;
+                lua_pop(L, 1);
+                if (!has)
+                    continue;
+                r->scenario_vm_guest[i] = dupfield(L, 2, k);
+                snprintf(k, sizeof k, "scenario_vm_guest_name_%u", i);
+                r->scenario_vm_guest_name[i] = dupfield(L, 2, k);
+            }
         }
     }
     lua_pop(L, 1);
@@ -560,5 +572,9 @@ void lab_report_free(lab_report *r)
     free(r->id); free(r->title); free(r->student); free(r->fatal);
     free(r->scenario); free(r->scenario_name);
     free(r->scenario_program); free(r->scenario_program_name); free(r->scenario_host);
+    for (unsigned i = 0; i < 16; i++) {
+        free(r->scenario_vm_guest[i]);
+        free(r->scenario_vm_guest_name[i]);
+    }
     memset(r, 0, sizeof *r);
 }

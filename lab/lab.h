@@ -46,6 +46,9 @@ typedef struct {
     char *scenario_program_name;
     char *scenario_host;          /* hypervisor: "type1" or "type2" */
     bool scenario_para;           /* hypervisor: paravirtualized guests */
+    /* hypervisor: VM i's own guest kernel (vm_guests[i] in the scenario), or NULL */
+    char *scenario_vm_guest[16];
+    char *scenario_vm_guest_name[16];
 } lab_report;
 
 typedef struct {

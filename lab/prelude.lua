@@ -373,6 +373,22 @@ function M.describe(lab, info)
       out.scenario_program_name = fname(t.program_name, "program.s")
       if out.scenario_program_name == out.scenario_name then out.scenario_program_name = "program-" .. out.scenario_name end
       out.scenario_vms, out.scenario_host, out.scenario_para = vms, host, t.para == true
+      -- vm_guests = { [1] = rogue_source }: VM 1 runs its own kernel (VMs count from 0),
+      -- named by vm_guest_names[1] (default "vm1-kernel.s").
+      if t.vm_guests ~= nil then
+        if type(t.vm_guests) ~= "table" then error("scenario: vm_guests must be a table { [vm] = kernel source }", 0) end
+        local names = type(t.vm_guest_names) == "table" and t.vm_guest_names or {}
+        for k, v in pairs(t.vm_guests) do
+          if mtype(k) ~= "integer" or k < 0 or k >= vms then
+            error(sfmt("scenario: vm_guests[%s]: no such VM (VMs are numbered from 0 to %d)", tostring(k), vms - 1), 0)
+          end
+          if type(v) ~= "string" then error(sfmt("scenario: vm_guests[%d] must be assembly source (a string)", k), 0) end
+          local n = fname(names[k], sfmt("vm%d-kernel.s", k))
+          if n == out.scenario_name or n == out.scenario_program_name then n = sfmt("vm%d-", k) .. n end
+          out["scenario_vm_guest_" .. k] = v
+          out["scenario_vm_guest_name_" .. k] = n
+        end
+      end
       return out
     end
     if type(src) ~= "string" then

@@ -23,6 +23,7 @@ char *tui_explain(const tui_event *e, tui_lang lang, char *buf, size_t n);
     X(BARE,        "bare machine",     "máquina desnuda") \
     X(VCPU,        "Virtual CPU",      "CPU virtual") \
     X(REAL_CPU,    "real CPU",         "CPU real") \
+    X(REAL_CPU_IDLE, "Real CPU: VMM, not started", "CPU real: VMM, sin empezar") \
     X(CODE,        "Code",             "Código") \
     X(MEMORY,      "Memory",           "Memoria") \
     X(VIRTUAL,     "virtual",          "virtual") \
@@ -41,6 +42,7 @@ char *tui_explain(const tui_event *e, tui_lang lang, char *buf, size_t n);
                    "Máquina sin hipervisor: no hay VMs.") \
     X(HELP,        "Help",             "Ayuda") \
     X(GOTO_PROMPT, "Go to (symbol or address): ", "Ir a (símbolo o dirección): ") \
+    X(SAVE_PROMPT, "Save a snapshot to: ", "Guardar una instantánea en: ") \
     X(TOO_SMALL,   "Terminal too small: 80x24 at least.", \
                    "Terminal demasiado pequeña: mínimo 80x24.") \
     X(UNMAPPED,    "(not mapped)",     "(no mapeada)") \

@@ -17,25 +17,17 @@ tui_reaction tui_action_toggle_breakpoint(tui_model *m)
 {
     uint32_t at = m->cursor_follow ? tui_model_pc(m) : m->cursor;
     bool es = m->lang == TUI_LANG_ES;
-    for (size_t i = 0; i < m->nbps; i++) {
-        if (m->bps[i] == at) {
-            m->bps[i] = m->bps[--m->nbps];
-            tui_set_status(m, es ? "Punto de parada quitado en 0x%08x" : "Breakpoint removed at 0x%08x", at);
-            return TUI_REDRAW;
-        }
+    const tui_bp *old = tui_bp_find_code(m, at);
+    if (old) {
+        unsigned id = old->id;
+        tui_bp_delete(m, id);
+        tui_set_status(m, es ? "Punto de parada %u quitado en 0x%08x" : "Breakpoint %u removed at 0x%08x", id, at);
+        return TUI_REDRAW;
     }
-    if (m->nbps == m->bps_cap) {
-        size_t cap = m->bps_cap ? m->bps_cap * 2 : 8;
-        uint32_t *p = realloc(m->bps, cap * sizeof *p);
-        if (!p) {
-            tui_set_status(m, "out of memory");
-            return TUI_REDRAW;
-        }
-        m->bps = p;
-        m->bps_cap = cap;
-    }
-    m->bps[m->nbps++] = at;
-    tui_set_status(m, es ? "Punto de parada en 0x%08x" : "Breakpoint set at 0x%08x", at);
+    tui_bp b = { .kind = TUI_BP_CODE, .addr = at };
+    unsigned id = tui_bp_add(m, &b);
+    if (id)
+        tui_set_status(m, es ? "Punto de parada %u en 0x%08x" : "Breakpoint %u set at 0x%08x", id, at);
     return TUI_REDRAW;
 }
 
@@ -73,7 +65,7 @@ static bool parse_number(const char *s, uint32_t *out)
     return true;
 }
 
-static bool parse_where(const tui_model *m, const char *s, uint32_t *out)
+bool tui_parse_where(const tui_model *m, const char *s, uint32_t *out)
 {
     char buf[128];
     size_t len = strlen(s);
@@ -125,7 +117,7 @@ tui_reaction tui_action_goto(tui_model *m, const char *where)
         tui_set_status(m, "%s", "");
         return TUI_REDRAW;
     }
-    if (!parse_where(m, where, &addr)) {
+    if (!tui_parse_where(m, where, &addr)) {
         tui_set_status(m, es ? "No se encontró '%s': escriba un símbolo o una dirección" :
                    "No symbol or address '%s'", where ? where : "");
         return TUI_REDRAW;
