@@ -138,12 +138,13 @@ typedef struct {
     const char *labs, *submission, *submissions, *csv, *student, *lang;
     const char *gradescope, *junit, *output;
     uint64_t seed;
-    bool have_seed, json, record;
+    bool have_seed, json, record, key;
     unsigned jobs, timeout;
     unsigned shard, nshards;     /* --shard K/N: grade submissions K, K+N, K+2N, ... (1-based) */
 } lab_opts;
 
-enum { OPT_LABS = 1000, OPT_STUDENT, OPT_NO_RECORD, OPT_TIMEOUT, OPT_LANG, OPT_GRADESCOPE, OPT_JUNIT, OPT_SHARD };
+enum { OPT_LABS = 1000, OPT_STUDENT, OPT_NO_RECORD, OPT_TIMEOUT, OPT_LANG, OPT_GRADESCOPE, OPT_JUNIT, OPT_SHARD,
+       OPT_KEY };
 
 static int parse_opts(int argc, char **argv, const char *cmd, lab_opts *o, void (*help)(FILE *))
 {
@@ -158,6 +159,7 @@ static int parse_opts(int argc, char **argv, const char *cmd, lab_opts *o, void 
         { "jobs", required_argument, NULL, 'j' },
         { "timeout", required_argument, NULL, OPT_TIMEOUT },
         { "no-record", no_argument, NULL, OPT_NO_RECORD },
+        { "key", no_argument, NULL, OPT_KEY },
         { "lang", required_argument, NULL, OPT_LANG },
         { "gradescope", required_argument, NULL, OPT_GRADESCOPE },
         { "junit", required_argument, NULL, OPT_JUNIT },
@@ -196,6 +198,7 @@ static int parse_opts(int argc, char **argv, const char *cmd, lab_opts *o, void 
             o->timeout = v;
             break;
         case OPT_NO_RECORD: o->record = false; break;
+        case OPT_KEY: o->key = true; break;
         case OPT_LANG: o->lang = optarg; break;
         case OPT_GRADESCOPE: o->gradescope = optarg; break;
         case OPT_JUNIT: o->junit = optarg; break;
@@ -394,9 +397,11 @@ static int lab_list(int argc, char **argv)
 
 static void show_help(FILE *f)
 {
-    fprintf(f, "usage: traplab lab show LAB [--seed N | --student ID] [--submission DIR]\n\n"
+    fprintf(f, "usage: traplab lab show LAB [--seed N | --student ID] [--submission DIR] [--key]\n\n"
                "Prints the lab's tasks and questions with your own numbers (they depend on the seed,\n"
-               "which comes from --seed, --student, student.txt in the submission, or its folder name).\n");
+               "which comes from --seed, --student, student.txt in the submission, or its folder name).\n"
+               "--key (for instructors) prints instead the expected answers of the questions, as an\n"
+               "answers file, computed by the lab for that seed (e.g. to refresh solution/answers.lua).\n");
 }
 
 static int lab_show(int argc, char **argv)
@@ -409,7 +414,7 @@ static int lab_show(int argc, char **argv)
     char dir[PATH_MAX], student[256], err[2048];
     if (!find_lab(o.labs, argv[optind], dir, sizeof dir, "show"))
         return EXIT_FAIL;
-    lab_request rq = { .lab_dir = dir };
+    lab_request rq = { .lab_dir = dir, .want_key = o.key };
     choose_seed(&o, o.submission ? o.submission : ".", student, sizeof student, &rq.seed);
     rq.student = student;
     lab_report r;
@@ -417,6 +422,11 @@ static int lab_show(int argc, char **argv)
         fprintf(stderr, "traplab lab show: %s\n", err);
         lab_report_free(&r);
         return EXIT_FAIL;
+    }
+    if (o.key) {
+        fputs(r.key ? r.key : "", stdout);
+        lab_report_free(&r);
+        return EXIT_OK;
     }
     printf("# %s (%s, about %d minutes; student %s, seed %" PRIu64 ")\n\n", r.title, r.id, r.minutes,
            student[0] ? student : "-", rq.seed);

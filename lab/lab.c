@@ -391,6 +391,10 @@ static int convert_report(lua_State *L)
         r->fatal = strdup(lua_tostring(L, -1));
     lua_pop(L, 1);
     r->tasks = strlist(L, 2, "tasks", &r->ntasks);
+    lua_pushliteral(L, "key");
+    if (lua_rawget(L, 2) == LUA_TSTRING)
+        r->key = strdup(lua_tostring(L, -1));
+    lua_pop(L, 1);
     lua_pushliteral(L, "scenario");
     if (lua_rawget(L, 2) == LUA_TSTRING) {
         r->scenario = strdup(lua_tostring(L, -1));
@@ -518,6 +522,8 @@ static bool run_lab(const lab_request *rq, bool grade, lab_report *out, char *er
     lua_createtable(L, 0, 4);
     lua_pushboolean(L, rq->want_scenario);
     lua_setfield(L, -2, "want_scenario");
+    lua_pushboolean(L, rq->want_key);
+    lua_setfield(L, -2, "want_key");
     lua_pushstring(L, out->id);
     lua_setfield(L, -2, "id");
     lua_pushinteger(L, (lua_Integer)rq->seed);
@@ -570,7 +576,7 @@ void lab_report_free(lab_report *r)
     free(r->tasks);
     free(r->items);
     free(r->id); free(r->title); free(r->student); free(r->fatal);
-    free(r->scenario); free(r->scenario_name);
+    free(r->scenario); free(r->scenario_name); free(r->key);
     free(r->scenario_program); free(r->scenario_program_name); free(r->scenario_host);
     for (unsigned i = 0; i < 16; i++) {
         free(r->scenario_vm_guest[i]);

@@ -49,6 +49,7 @@ typedef struct {
     /* hypervisor: VM i's own guest kernel (vm_guests[i] in the scenario), or NULL */
     char *scenario_vm_guest[16];
     char *scenario_vm_guest_name[16];
+    char *key;             /* describe with want_key: the expected answers as an answers file */
 } lab_report;
 
 typedef struct {
@@ -58,6 +59,7 @@ typedef struct {
     const char *student;         /* may be NULL */
     lab_limits limits;
     bool want_scenario;          /* describe: also build the lab's scenario (lab run) */
+    bool want_key;               /* describe: also the answer key (lab show --key) */
 } lab_request;
 
 void lab_report_free(lab_report *r);

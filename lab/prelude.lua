@@ -323,9 +323,51 @@ function M.grade(lab, info)
   return report
 end
 
+-- The expected answers of the questions, as the text of an answers file (`lab show --key`).
+local function literal(v)
+  if type(v) == "string" then return sfmt("%q", v) end
+  if mtype(v) == "integer" or type(v) == "boolean" then return tostring(v) end
+  if type(v) == "number" then return sfmt("%.17g", v) end
+  if type(v) == "table" then
+    local parts = {}
+    for i, x in ipairs(v) do parts[i] = literal(x) end
+    return "{ " .. tconcat(parts, ", ") .. " }"
+  end
+  return "nil"
+end
+
+local function answer_key(lab, params, ctx)
+  local lines = { sfmt("-- %s: expected answers for this student's seed (traplab lab show --key)", lab.title),
+                  "return {" }
+  for _, item in ipairs(lab._items) do
+    local spec = item.spec
+    if item.kind == "question" then
+      local ok, a = C.call(function()
+        local v = spec.answer
+        if type(v) == "function" then v = v(params, ctx) end
+        return v
+      end)
+      if not ok then
+        lines[#lines + 1] = sfmt("  -- %s: the answer could not be computed: %s", item.id, errmsg(a))
+      elseif spec.match and item.qkind == "text" then
+        lines[#lines + 1] = sfmt("  -- %s: any text matching the pattern %q", item.id, spec.match)
+      else
+        if type(a) == "table" and item.qkind ~= "set" then a = a[1] end
+        lines[#lines + 1] = sfmt("  %s = %s,", item.id, literal(a))
+      end
+    end
+  end
+  lines[#lines + 1] = "}"
+  return tconcat(lines, "\n") .. "\n"
+end
+
 function M.describe(lab, info)
   local params = setup(lab, info)
   local out = { id = info.id, title = lab.title, minutes = lab.minutes, items = {}, tasks = {} }
+  if info.want_key then
+    out.key = answer_key(lab, params, { params = params, seed = info.seed, student = info.student,
+                                        lab = folder("lab"), submission = folder("submission") })
+  end
   for i, t in ipairs(lab.tasks) do out.tasks[i] = render(t, params) end
   for _, item in ipairs(lab._items) do
     local r = result_of(item, params, false, "")

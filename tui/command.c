@@ -250,10 +250,10 @@ static tui_reaction c_break(tui_model *m, char *args)
     char sym[64];
     tui_model_symbolize(m, b.addr, sym, sizeof sym);
     if (cond)
-        tui_set_status(m, es(m) ? "Punto de parada %u en 0x%08x %s si %s" : "Breakpoint %u at 0x%08x %s if %s",
+        tui_set_status(m, es(m) ? "Punto de interrupción %u en 0x%08x %s si %s" : "Breakpoint %u at 0x%08x %s if %s",
                        id, b.addr, sym, cond);
     else
-        tui_set_status(m, es(m) ? "Punto de parada %u en 0x%08x %s" : "Breakpoint %u at 0x%08x %s", id, b.addr, sym);
+        tui_set_status(m, es(m) ? "Punto de interrupción %u en 0x%08x %s" : "Breakpoint %u at 0x%08x %s", id, b.addr, sym);
     return TUI_REDRAW;
 }
 
@@ -341,7 +341,7 @@ static tui_reaction c_info(tui_model *m, char *args)
     if (!w || !(strncmp(w, "breakpoints", strlen(w)) == 0 || strncmp(w, "watchpoints", strlen(w)) == 0))
         return fail(m, es(m) ? "info breakpoints (o info b)" : "info breakpoints (or info b)");
     if (m->nbps == 0) {
-        tui_set_status(m, es(m) ? "Ningún punto de parada, vigilancia ni captura." :
+        tui_set_status(m, es(m) ? "Ningún punto de interrupción, vigilancia ni captura." :
                        "No breakpoints, watchpoints or catchpoints.");
         return TUI_REDRAW;
     }

@@ -21,13 +21,13 @@ tui_reaction tui_action_toggle_breakpoint(tui_model *m)
     if (old) {
         unsigned id = old->id;
         tui_bp_delete(m, id);
-        tui_set_status(m, es ? "Punto de parada %u quitado en 0x%08x" : "Breakpoint %u removed at 0x%08x", id, at);
+        tui_set_status(m, es ? "Punto de interrupción %u quitado en 0x%08x" : "Breakpoint %u removed at 0x%08x", id, at);
         return TUI_REDRAW;
     }
     tui_bp b = { .kind = TUI_BP_CODE, .addr = at };
     unsigned id = tui_bp_add(m, &b);
     if (id)
-        tui_set_status(m, es ? "Punto de parada %u en 0x%08x" : "Breakpoint %u set at 0x%08x", id, at);
+        tui_set_status(m, es ? "Punto de interrupción %u en 0x%08x" : "Breakpoint %u set at 0x%08x", id, at);
     return TUI_REDRAW;
 }
 
@@ -118,7 +118,7 @@ tui_reaction tui_action_goto(tui_model *m, const char *where)
         return TUI_REDRAW;
     }
     if (!tui_parse_where(m, where, &addr)) {
-        tui_set_status(m, es ? "No se encontró '%s': escriba un símbolo o una dirección" :
+        tui_set_status(m, es ? "No se encontró '%s': escribe un símbolo o una dirección" :
                    "No symbol or address '%s'", where ? where : "");
         return TUI_REDRAW;
     }
@@ -128,7 +128,7 @@ tui_reaction tui_action_goto(tui_model *m, const char *where)
     m->mem_follow = false;
     char sym[64];
     tui_model_symbolize(m, addr, sym, sizeof sym);
-    tui_set_status(m, es ? "Cursor en 0x%08x %s (b pone un punto de parada)" :
+    tui_set_status(m, es ? "Cursor en 0x%08x %s (b pone un punto de interrupción)" :
                "Cursor at 0x%08x %s (b sets a breakpoint there)", addr, sym);
     return TUI_REDRAW;
 }

@@ -139,7 +139,7 @@ tui_model *tui_model_new(const tui_target_ops *ops, void *target, image *img,
     m->prev_cpu = *machine_cpu(mach);
     m->cursor = m->prev_cpu.pc;
     m->mem_addr = m->prev_cpu.pc & ~0xfu;
-    tui_set_status(m, lang == TUI_LANG_ES ? "Listo. Pulse ? para ver las teclas." : "Ready. Press ? for the keys.");
+    tui_set_status(m, lang == TUI_LANG_ES ? "Listo. Pulsa ? para ver las teclas." : "Ready. Press ? for the keys.");
     return m;
 }
 

@@ -204,11 +204,11 @@ void tui_after_run(tui_model *m, size_t nlog_before)
     if (hit && (m->last_stop == STOP_BREAKPOINT || m->last_stop == STOP_REQUESTED)) {
         static const char *const what[2][4] = {
             { "Breakpoint", "Watchpoint", "Catchpoint", "Catchpoint" },
-            { "Punto de parada", "Vigilancia", "Captura", "Captura" },
+            { "Punto de interrupción", "Vigilancia", "Captura", "Captura" },
         };
         tui_model_symbolize(m, machine_cpu(mach)->pc, sym, sizeof sym);
         if (hit->kind == TUI_BP_CODE && !m->hit_what[0])
-            tui_set_status(m, es ? "Punto de parada en 0x%08x %s (número %u)" :
+            tui_set_status(m, es ? "Punto de interrupción en 0x%08x %s (número %u)" :
                            "Breakpoint at 0x%08x %s (number %u)", machine_cpu(mach)->pc, sym, hit->id);
         else
             tui_set_status(m, "%s %u: %s", what[es][hit->kind], hit->id, m->hit_what);
@@ -225,7 +225,7 @@ void tui_after_run(tui_model *m, size_t nlog_before)
         break;
     case STOP_BREAKPOINT:
         tui_model_symbolize(m, machine_cpu(mach)->pc, sym, sizeof sym);
-        tui_set_status(m, es ? "Punto de parada en 0x%08x %s" : "Breakpoint at 0x%08x %s",
+        tui_set_status(m, es ? "Punto de interrupción en 0x%08x %s" : "Breakpoint at 0x%08x %s",
                    machine_cpu(mach)->pc, sym);
         break;
     case STOP_TRAP: {
@@ -527,7 +527,7 @@ tui_reaction tui_action_reverse_continue(tui_model *m)
     machine *mach = tui_model_machine(m);
     uint64_t ci = machine_instret(mach), ct = machine_get_stats(mach)->traps_total;
     if (m->nbps == 0) {
-        tui_set_status(m, es ? "No hay puntos de parada, vigilancias ni capturas (:break, :watch)." :
+        tui_set_status(m, es ? "No hay puntos de interrupción, vigilancias ni capturas (:break, :watch)." :
                        "No breakpoints, watchpoints or catchpoints to go back to (:break, :watch).");
         return TUI_REDRAW;
     }

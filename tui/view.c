@@ -730,7 +730,7 @@ static const struct {
     { "F3", { "BkTrap", "AtTram" } }, { "F4", { "VM", "VM" } },
     { "F5", { "Step", "Paso" } },    { "F6", { "Next", "Sig" } },
     { "F7", { "Trap", "Trampa" } },  { "F8", { "Cont", "Cont" } },
-    { "F9", { "Break", "Parada" } }, { "F10", { "Quit", "Salir" } },
+    { "F9", { "Break", "PtoInt" } }, { "F10", { "Quit", "Salir" } },
     { "T", { "Tasks", "Tareas" } },     /* only with a lab's tasks */
 };
 
@@ -812,7 +812,7 @@ static const struct {
     { "n  F6",      { "next: step over a call", "siguiente: pasar sobre una llamada" } },
     { "t  F7",      { "run to the next trap or VM exit", "correr hasta la próxima trampa o salida" } },
     { "c  F8",      { "continue (any key stops)", "continuar (cualquier tecla detiene)" } },
-    { "b  F9",      { "toggle a breakpoint at the cursor", "poner/quitar punto de parada en el cursor" } },
+    { "b  F9",      { "toggle a breakpoint at the cursor", "poner/quitar punto de interrupción en el cursor" } },
     { "r  F2",      { "step back one instruction", "retroceder una instrucción" } },
     { "R  F3",      { "back to the previous trap", "volver a la trampa anterior" } },
     { "v  F4",      { "next VM", "siguiente VM" } },
@@ -820,7 +820,7 @@ static const struct {
     { "Tab Up/Dn",  { "focus code, log, memory, tasks; move in it", "foco: código, registro, memoria, tareas" } },
     { ".",          { "cursor back to the PC", "cursor de vuelta al PC" } },
     { "e  Enter",   { "the whole explanation", "la explicación completa" } },
-    { "m",          { "memory: virtual / physical / guest-physical", "memoria: virtual / física / física invitada" } },
+    { "m",          { "memory: virtual / physical / guest-physical", "memoria: virtual / física / física del invitado" } },
     { "L  T",       { "English/Spanish; the lab's tasks", "inglés/español; las tareas de la práctica" } },
     { ":",          { "command line (help lists the commands)", "línea de órdenes (help las lista)" } },
     { "C",          { "reverse continue: back to the last stop", "continuar hacia atrás: a la parada anterior" } },
