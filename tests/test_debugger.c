@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "asm/asm.h"
@@ -412,6 +413,124 @@ static void test_breakpoints_stop_t(void)
     tui_model_free(m);
 }
 
+/* ---- snapshot files and the instruction trace (traplab run) ------------------------ */
+
+/* Runs "traplab ARGS" from the repository; stdout (and stderr, with 2>&1 in
+ * args) into out; the exit status, or -1 when it died of a signal. */
+static int traplab(const char *args, char *out, size_t n)
+{
+    char cmd[1024];
+    snprintf(cmd, sizeof cmd, "%s %s", test_traplab_path, args);
+    FILE *p = popen(cmd, "r");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+    size_t len = fread(out, 1, n - 1, p);
+    out[len] = '\0';
+    int st = pclose(p);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+static void test_snapshot_files(void)
+{
+    static char full[1 << 16], part[1 << 16], out[1 << 16];
+    char args[512];
+    const char *progs[] = { "samples/ring3-trap.s", "samples/paging.s" };
+    for (size_t i = 0; i < 2; i++) {
+        /* The run saved at N and restored gives the uninterrupted run's
+         * output and statistics, TLB hits and misses included. */
+        snprintf(args, sizeof args, "run %s --json", progs[i]);
+        CU_ASSERT_EQUAL(traplab(args, full, sizeof full), 0);
+        snprintf(args, sizeof args, "run %s --json --save-at 20 /tmp/traplab-test.snap 2>/dev/null", progs[i]);
+        CU_ASSERT_EQUAL(traplab(args, part, sizeof part), 0);
+        CU_ASSERT_STRING_EQUAL(part, full);
+        CU_ASSERT_EQUAL(traplab("run --restore /tmp/traplab-test.snap --json", out, sizeof out), 0);
+        CU_ASSERT_STRING_EQUAL(out, full);
+        CU_ASSERT_PTR_NOT_NULL(strstr(full, "\"tlb_hits\""));
+        /* without --json: the output so far, then the rest */
+        snprintf(args, sizeof args, "run %s", progs[i]);
+        traplab(args, full, sizeof full);
+        traplab("run --restore /tmp/traplab-test.snap", out, sizeof out);
+        CU_ASSERT_STRING_EQUAL(out, full);
+    }
+    /* Bad files: a message and status 1, never a crash. */
+    FILE *f = fopen("/tmp/traplab-test.snap", "rb");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+    static uint8_t buf[1 << 20];
+    size_t len = fread(buf, 1, sizeof buf, f);
+    fclose(f);
+    CU_ASSERT(len > 64);
+    static const struct { size_t cut, flip; const char *why; } bad[] = {
+        { 100, 0, "truncated or damaged" },
+        { 0, 300, "truncated or damaged" },
+        { 3, 0, "not a traplab snapshot" },
+        { 0, 2, "not a traplab snapshot" },
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        uint8_t *copy = malloc(len);
+        memcpy(copy, buf, len);
+        size_t n = bad[i].cut ? bad[i].cut : len;
+        if (bad[i].flip)
+            copy[bad[i].flip] ^= 0x55;
+        f = fopen("/tmp/traplab-bad.snap", "wb");
+        fwrite(copy, 1, n, f);
+        fclose(f);
+        free(copy);
+        CU_ASSERT_EQUAL(traplab("run --restore /tmp/traplab-bad.snap 2>&1", out, sizeof out), 1);
+        CU_ASSERT_PTR_NOT_NULL(strstr(out, bad[i].why));
+    }
+    /* another version, a version this traplab does not read */
+    memcpy(buf + 8, "\x07\0\0\0", 4);
+    f = fopen("/tmp/traplab-bad.snap", "wb");
+    fwrite(buf, 1, len, f);
+    fclose(f);
+    CU_ASSERT_EQUAL(traplab("run --restore /tmp/traplab-bad.snap 2>&1", out, sizeof out), 1);
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "snapshot format version 7; this traplab reads version 1"));
+    CU_ASSERT_EQUAL(traplab("run --restore /nonexistent.snap 2>&1", out, sizeof out), 1);
+    CU_ASSERT_EQUAL(traplab("run --restore /tmp/traplab-test.snap samples/hello.s 2>&1", out, sizeof out), 2);
+    CU_ASSERT_EQUAL(traplab("run samples/hello.s --save-at 5 2>&1", out, sizeof out), 2);
+    CU_ASSERT_EQUAL(traplab("run samples/hello.s --save-at 100000 /tmp/traplab-x.snap 2>&1", out, sizeof out), 1);
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "no snapshot written"));
+    CU_ASSERT_EQUAL(access("/tmp/traplab-x.snap", F_OK), -1);
+
+    /* w in the TUI writes the same kind of file: run --restore goes on from it. */
+    tui_model *m = make(count_src);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+    tui_command(m, "break trap SYSCALL");
+    tui_action_continue(m, 100000);
+    tui_command(m, "save /tmp/traplab-tui.snap");
+    CU_ASSERT_FALSE(m->cmd_failed);
+    STATUS_HAS(m, "Snapshot saved to /tmp/traplab-tui.snap");
+    CU_ASSERT_EQUAL(traplab("run --restore /tmp/traplab-tui.snap", out, sizeof out), 0);
+    CU_ASSERT_STRING_EQUAL(out, "H");
+    tui_command(m, "save /nonexistent/dir/x.snap");
+    CU_ASSERT_TRUE(m->cmd_failed);
+    STATUS_HAS(m, "No such file or directory");
+    tui_model_free(m);
+    remove("/tmp/traplab-test.snap");
+    remove("/tmp/traplab-bad.snap");
+    remove("/tmp/traplab-tui.snap");
+}
+
+/* --trace=insn: every instruction with the registers it wrote, the trap
+ * lines between them, the same every time. */
+static void test_insn_trace(void)
+{
+    static char a[1 << 16], b[1 << 16];
+    CU_ASSERT_EQUAL(traplab("run samples/ring3-trap.s --trace=insn 2>&1 >/dev/null", a, sizeof a), 0);
+    CU_ASSERT_EQUAL(traplab("run samples/ring3-trap.s --trace=insn 2>&1 >/dev/null", b, sizeof b), 0);
+    CU_ASSERT_STRING_EQUAL(a, b);
+    CU_ASSERT_PTR_NOT_NULL(strstr(a, "insn #1      pc=0x00001000 0x43408000 addi r13, r0, 32768      r13=0x00008000\n"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(a, "mtcr tvb, r5             tvb=0x0000103c\n"));
+    char *trap = strstr(a, "trap #1   ILLEGAL_PRIV");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(trap);
+    CU_ASSERT_PTR_NOT_NULL(strstr(trap, "insn #14     pc=0x00001034 0xcc000000 halt"));
+    /* the trap lines are today's --trace lines */
+    CU_ASSERT_EQUAL(traplab("run samples/ring3-trap.s --trace 2>&1 >/dev/null", b, sizeof b), 0);
+    char *eol = strchr(trap, '\n');
+    CU_ASSERT_PTR_NOT_NULL(strstr(b, "trap #1   ILLEGAL_PRIV"));
+    CU_ASSERT_EQUAL(strncmp(b, trap, (size_t)(eol - trap)), 0);
+    CU_ASSERT_EQUAL(traplab("run samples/hello.s --trace=bogus 2>&1", b, sizeof b), 2);
+}
+
 #ifdef TUI_HAVE_VMM
 static bool load_guest(const char *path, image *img)
 {
@@ -532,6 +651,8 @@ void test_debugger_register(void)
     CU_add_test(s, "source FILE", test_source);
     CU_add_test(s, "completion and history", test_completion_and_history);
     CU_add_test(s, "breakpoints and watchpoints stop t", test_breakpoints_stop_t);
+    CU_add_test(s, "snapshot files: run --save-at, --restore, the TUI's save", test_snapshot_files);
+    CU_add_test(s, "run --trace=insn", test_insn_trace);
 #ifdef TUI_HAVE_VMM
     CU_add_test(s, "under the hypervisor: exits, gpa watchpoints, a kernel per VM", test_under_the_vmm);
     CU_add_test(s, "s s r shows the screen of the first s", test_back_restores_the_screen);

@@ -151,6 +151,14 @@ printf 'delete\nbreak trap SYSCALL\ncontinue\n' > "$T/session.gdb"
 cmd "source $T/session.gdb"
 wait_for "session.gdb: 3 commands. Catchpoint 3: trap S" 10 && pass ":source runs a script" \
     || fail ":source"
+# w saves a snapshot file that traplab run --restore goes on from
+$TM send-keys -t "$S" w
+wait_for "Save a snapshot to: traplab.snap" 5 || fail "w: the prompt"
+$TM send-keys -t "$S" C-u
+$TM send-keys -t "$S" -l "$T/w.snap"
+$TM send-keys -t "$S" Enter
+wait_for "Snapshot saved to" 5 && [ -s "$T/w.snap" ] && "$BIN" run --restore "$T/w.snap" >"$T/w.out" 2>&1 \
+    && grep -q "H" "$T/w.out" && pass "w saves a snapshot; run --restore goes on from it" || fail "w"
 quit "bare command line"
 
 # --source FILE runs a session as the UI opens; a missing file is an error before it starts
