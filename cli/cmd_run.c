@@ -218,7 +218,7 @@ static int run_options(int argc, char **argv)
     isa_profile profile = PROFILE_STRICT;
     bool stats = false;
     const char *input = NULL;
-    run_ctx ctx = { false, false, false, 0 };
+    run_ctx ctx = { false, false, false, 0, false };
     uint64_t save_at = 0;
     const char *save_file = NULL, *restore = NULL;
     bool profile_given = false;
@@ -274,22 +274,6 @@ static int run_options(int argc, char **argv)
         return cli_usage_error("run", "give either --json or --csv, not both");
     return run_main(argc, argv, &ctx, &ao, max_steps, profile, profile_given, stats, input,
                     save_at, save_file, restore);
-}
-
-static void print_csv(FILE *out, machine *m, machine_stop s)
-{
-    const machine_stats *st = machine_get_stats(m);
-    fputs("stop,pc,instructions,cycles,idle_cycles,tlb_hits,tlb_misses,tlb_flushes,traps_total", out);
-    for (unsigned c = 1; c < ISA_NUM_CAUSES; c++)
-        fprintf(out, ",traps_%s", isa_cause_name(c));
-    fprintf(out, "\n%s,%u,%llu,%llu,%llu,%llu,%llu,%llu,%llu", machine_stop_name(s), machine_cpu(m)->pc,
-            (unsigned long long)st->instret, (unsigned long long)st->cycles,
-            (unsigned long long)st->idle_cycles, (unsigned long long)st->tlb_hits,
-            (unsigned long long)st->tlb_misses, (unsigned long long)st->tlb_flushes,
-            (unsigned long long)st->traps_total);
-    for (unsigned c = 1; c < ISA_NUM_CAUSES; c++)
-        fprintf(out, ",%llu", (unsigned long long)st->traps[c]);
-    fputc('\n', out);
 }
 
 static int run_main(int argc, char **argv, run_ctx *cp, asm_options *aop, uint64_t max_steps,
