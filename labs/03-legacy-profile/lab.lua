@@ -141,7 +141,7 @@ end
 
 -- ---- the lab ----------------------------------------------------------------------------
 local lab = traplab.lab{
-  title = "The legacy profile: Popek and Goldberg's classes, and a kernel patched to equal native",
+  title = "Legacy profile: the four classes and a patched kernel",
   minutes = 120,
   answers = "answers.lua",
   params = function(rng)
