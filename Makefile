@@ -143,8 +143,9 @@ bench: $(TRAPLAB) $(BENCH_TARGETS)
 	@set -e; for b in $(BENCH_RUNS); do $$b; done
 
 # Through a temporary file: a failing command leaves the old docs/isa.md.
-docs: $(TRAPLAB)
+docs: $(TRAPLAB) $(DOCS_TOOLS)
 	$(TRAPLAB) isa > docs/isa.md.tmp && mv docs/isa.md.tmp docs/isa.md
+	$(B)/gen-abi > guest/abi.s.tmp && mv guest/abi.s.tmp guest/abi.s
 
 clean:
 	rm -rf build

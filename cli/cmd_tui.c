@@ -20,7 +20,7 @@ static void usage(FILE *out)
     fprintf(out,
         "usage: traplab tui PROGRAM.s|IMAGE [options]\n"
         "       traplab tui --guest KERNEL --program WORKLOAD[,WORKLOAD...] [--vms N]\n"
-        "                   [--host type1|type2] [--para] [options]\n"
+        "                   [--host type1|type2] [--design full|para] [options]\n"
         "\n"
         "Step through a program and its traps in a terminal UI: registers, code\n"
         "with source lines, memory, the trap log with an explanation of each trap,\n"
@@ -42,7 +42,9 @@ static void usage(FILE *out)
         "  --program W[,W...]        the workloads; VM i runs workload i modulo their number\n"
         "  --vms N                   number of VMs (default: one per workload)\n"
         "  --host type1|type2        hosting model (default type1)\n"
-        "  --para                    paravirtualized guests (assembled with PARAVIRT defined)\n"
+        "  --design NAME             full (default) or para: the virtualization design\n"
+        "  --para                    the same as --design para: paravirtualized guests\n"
+        "                            (assembled with PARAVIRT defined)\n"
         "  --profile strict|legacy   ISA profile (default strict)\n"
         "  --lang es|en              language of the explanations (default: from LANG)\n"
         "  --tasks FILE              a Tasks pane with FILE (UTF-8 text; a first line '# Title'\n"
@@ -81,12 +83,13 @@ typedef struct {
 } guest_list;
 
 static int run_vmm(const guest_list *gl, const char *programs, uint32_t nvms, const char *host,
-                   bool para, isa_profile profile, tui_lang lang, const char *tasks,
+                   vmm_design design, isa_profile profile, tui_lang lang, const char *tasks,
                    const tui_view_options *vopt)
 {
     vmm_config cfg;
     vmm_default_config(&cfg);
     cfg.profile = profile;
+    cfg.design = design;
     if (host && !vmm_parse_host(host, &cfg.host))
         return cli_usage_error("tui", "unknown host '%s' (type1 or type2)", host);
     char list[512];
@@ -105,8 +108,9 @@ static int run_vmm(const guest_list *gl, const char *programs, uint32_t nvms, co
         if (gl->vm_guest[i])
             return cli_usage_error("tui", "--vm %u:guest=%s: there are only %u VMs (numbered from 0; "
                                    "--vms N gives more)", i, gl->vm_guest[i], cfg.nvms);
-    const char *defines[1] = { "PARAVIRT" };
-    size_t ndef = para ? 1 : 0;
+    /* Kernels and programs alike, as the design builds its guests. */
+    const char *defines[1];
+    size_t ndef = vmm_design_defines(design, NULL, 0, defines, 1);
 
     /* One image per distinct kernel name; kernel_of says which one VM i runs. */
     const char *knames[VMM_MAX_VMS];
@@ -125,7 +129,7 @@ static int run_vmm(const guest_list *gl, const char *programs, uint32_t nvms, co
     size_t loaded = 0, kloaded = 0;
     int rc = EXIT_FAIL;
     for (; kloaded < nk; kloaded++)
-        if (!cli_load_kernel("tui", knames[kloaded], NULL, 0, para, &kimg[kloaded]))
+        if (!cli_load_kernel("tui", knames[kloaded], NULL, 0, design, &kimg[kloaded]))
             goto out;
     for (; loaded < nprog; loaded++)
         if (!cli_load_guest("tui", names[loaded], defines, ndef, &pimg[loaded]))
@@ -137,7 +141,6 @@ static int run_vmm(const guest_list *gl, const char *programs, uint32_t nvms, co
         fprintf(stderr, "traplab tui: %s\n", err);
         goto out;
     }
-    tui_vmm_target_set_para(t, para);
     tui_model *m = tui_model_new(&tui_vmm_target_ops, t, NULL, lang, TUI_VMM_CK_BUDGET);
     if (!m) {
         fprintf(stderr, "traplab tui: out of memory\n");
@@ -156,10 +159,10 @@ out:
 #else
 typedef struct { const char *names[16]; size_t n; const char *vm_guest[16]; } guest_list;
 static int run_vmm(const guest_list *guest, const char *programs, uint32_t nvms, const char *host,
-                   bool para, isa_profile profile, tui_lang lang, const char *tasks,
+                   vmm_design design, isa_profile profile, tui_lang lang, const char *tasks,
                    const tui_view_options *vopt)
 {
-    (void)guest; (void)programs; (void)nvms; (void)host; (void)para; (void)profile;
+    (void)guest; (void)programs; (void)nvms; (void)host; (void)design; (void)profile;
     (void)lang; (void)tasks; (void)vopt;
     fprintf(stderr, "traplab tui: this traplab is built without the hypervisor\n");
     return EXIT_FAIL;
@@ -179,6 +182,7 @@ int cmd_tui(int argc, char **argv)
         { "vms",     required_argument, NULL, 'N' },
         { "host",    required_argument, NULL, 'H' },
         { "para",    no_argument,       NULL, 'V' },
+        { "design",  required_argument, NULL, 'd' },
         { "tasks",   required_argument, NULL, 'T' },
         { "vm",      required_argument, NULL, 'W' },
         { "source",  required_argument, NULL, 'x' },
@@ -192,7 +196,9 @@ int cmd_tui(int argc, char **argv)
     guest_list gl = { 0 };
     const char *guest = NULL, *programs = NULL, *host = NULL, *tasks = NULL;
     uint32_t nvms = 0;
-    bool para = false;
+    vmm_design design = VMM_DESIGN_FULL;
+    const char *design_opt = NULL;
+    char design_buf[32], derr[160];
     int c;
     optind = 1;
     opterr = 0;
@@ -232,7 +238,20 @@ int cmd_tui(int argc, char **argv)
         }
         case 'P': programs = optarg; break;
         case 'H': host = optarg; break;
-        case 'V': para = true; break;
+        case 'V':
+        case 'd': {
+            vmm_design d = VMM_DESIGN_PARA;
+            if (c == 'd' && !vmm_parse_design(optarg, &d, derr, sizeof derr))
+                return cli_usage_error("tui", "--design: %s", derr);
+            if (design_opt && d != design)
+                return cli_usage_error("tui", "%s and --design %s contradict each other",
+                                       design_opt, vmm_design_name(d));
+            design = d;
+            snprintf(design_buf, sizeof design_buf, c == 'V' ? "--para" : "--design %s",
+                     vmm_design_name(d));
+            design_opt = design_buf;
+            break;
+        }
         case 'T': tasks = optarg; break;
         case 'x': source_file = optarg; break;
         case 'N':
@@ -249,7 +268,7 @@ int cmd_tui(int argc, char **argv)
         if (gl.vm_guest[i])
             return cli_usage_error("tui", "--vm N:guest=KERNEL gives one VM its own kernel: the others "
                                    "need --guest KERNEL too");
-    bool vmm_mode = guest || programs || nvms || host || para;
+    bool vmm_mode = guest || programs || nvms || host || design_opt;
     if (vmm_mode) {
         if (!guest || !programs)
             return cli_usage_error("tui", "the hypervisor needs both --guest KERNEL and --program WORKLOAD");
@@ -259,11 +278,11 @@ int cmd_tui(int argc, char **argv)
         return cli_usage_error("tui", optind >= argc ? "missing PROGRAM" : "one PROGRAM only");
     }
 
-    for (size_t i = 0; para && i < VMM_MAX_VMS; i++) {
+    for (size_t i = 0; vmm_design_guest_define(design) && i < VMM_MAX_VMS; i++) {
         const char *k = i < gl.n ? gl.names[i] : gl.vm_guest[i];
         if (k && cli_guest_is_image(k))
-            return cli_usage_error("tui", "--para needs the kernel's source (.s): '%s' is an image, "
-                                   "already assembled", k);
+            return cli_usage_error("tui", "%s needs the kernel's source (.s): '%s' is an image, "
+                                   "already assembled", design_opt, k);
     }
 
     /* Fail before loading anything: a UI without a terminal is a usage error. */
@@ -279,7 +298,7 @@ int cmd_tui(int argc, char **argv)
         return EXIT_USAGE;
     }
     if (vmm_mode)
-        return run_vmm(&gl, programs, nvms, host, para, cfg.profile, lang, tasks, &vopt);
+        return run_vmm(&gl, programs, nvms, host, design, cfg.profile, lang, tasks, &vopt);
     const char *path = argv[optind];
 
     char err[256];

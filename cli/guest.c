@@ -131,22 +131,16 @@ bool cli_load_guest(const char *cmd, const char *name, const char *const *define
 }
 
 bool cli_load_kernel(const char *cmd, const char *name, const char *const *defines,
-                     size_t ndefines, bool para, image *img)
+                     size_t ndefines, vmm_design design, image *img)
 {
-    if (!para)
-        return load(cmd, "kernel", name, defines, ndefines, img);
-    /* The same source, assembled with PARAVIRT: the modified kernel. */
-    const char **d = malloc((ndefines + 1) * sizeof *d);
-    if (!d) {
-        fprintf(stderr, "traplab %s: out of memory\n", cmd);
+    /* The same source, with the design's own symbol (PARAVIRT): the modified kernel. */
+    const char *d[CLI_MAX_DEFINES + 1];
+    if (ndefines > CLI_MAX_DEFINES) {
+        fprintf(stderr, "traplab %s: too many -D options\n", cmd);
         return false;
     }
-    for (size_t i = 0; i < ndefines; i++)
-        d[i] = defines[i];
-    d[ndefines] = "PARAVIRT";
-    bool ok = load(cmd, "kernel", name, d, ndefines + 1, img);
-    free(d);
-    return ok;
+    size_t n = vmm_design_defines(design, defines, ndefines, d, CLI_MAX_DEFINES + 1);
+    return load(cmd, "kernel", name, d, n, img);
 }
 
 int cli_vmm_option(const char *cmd, int c, const char *arg, vmm_config *cfg,

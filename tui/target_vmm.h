@@ -34,8 +34,6 @@ void *tui_vmm_target_new_guests(const vmm_config *cfg, image *kernels, size_t nk
                                 const unsigned *kernel_of, const char *const *kernel_names,
                                 image *progs, const char *const *names, size_t nprogs,
                                 char *err, size_t errlen);
-/* The guests are paravirtualized: their explanations say so. */
-void tui_vmm_target_set_para(void *target, bool para);
 extern const tui_target_ops tui_vmm_target_ops;
 
 /* The checkpoint budget for tui_model_new under the VMM.  The VMM replays

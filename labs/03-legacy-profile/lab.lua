@@ -98,7 +98,8 @@ local function program_source(_, p)
 end
 
 local function files(arch)
-  return { ["layout.s"] = traplab.guest("layout.s"),
+  -- (arch.s includes abi.s in its PARAVIRT part: the hypercall numbers)
+  return { ["layout.s"] = traplab.guest("layout.s"), ["abi.s"] = traplab.guest("abi.s"),
            ["arch.s"] = arch or traplab.guest("arch.s") }
 end
 

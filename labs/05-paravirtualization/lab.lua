@@ -38,7 +38,9 @@ local function program(p)
 end
 
 local function files(arch)
-  return { ["layout.s"] = traplab.guest("layout.s"), ["arch.s"] = arch or traplab.guest("arch.s") }
+  -- arch.s includes abi.s (the hypercall numbers, generated from the VMM's tables)
+  return { ["layout.s"] = traplab.guest("layout.s"), ["abi.s"] = traplab.guest("abi.s"),
+           ["arch.s"] = arch or traplab.guest("arch.s") }
 end
 
 -- One VM of a Type-1 hypervisor; mode "para" or "full", on `profile`.
