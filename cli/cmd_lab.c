@@ -20,6 +20,7 @@
 
 #include "cli/lab_tasks.h"
 #include "lab/lab.h"
+#include "util/json.h"
 #include "tui/model.h"
 
 #define ATTEMPTS_FILE ".traplab-attempts"
@@ -290,10 +291,37 @@ static void choose_seed(const lab_opts *o, const char *subdir, char *student, si
     *seed = o->have_seed ? o->seed : student[0] ? lab_seed_from_student(student) : 0;
 }
 
+/* --csv FILE, where '-' is stdout; NULL after printing why. */
+static FILE *open_out(const char *cmd, const char *path)
+{
+    if (strcmp(path, "-") == 0)
+        return stdout;
+    FILE *f = fopen(path, "w");
+    if (!f)
+        fprintf(stderr, "traplab lab %s: %s: %s\n", cmd, path, strerror(errno));
+    return f;
+}
+
+static bool close_out(const char *cmd, const char *path, FILE *f)
+{
+    if ((f == stdout ? fflush(f) : fclose(f)) == 0)
+        return true;
+    fprintf(stderr, "traplab lab %s: %s: %s\n", cmd, path, strerror(errno));
+    return false;
+}
+
+static void json_text(FILE *f, const char *s)
+{
+    s = s ? s : "";
+    util_json_string(f, s, strlen(s), false);
+}
+
 /* ---- subcommands ---------------------------------------------------------------- */
 static void list_help(FILE *f)
 {
-    fprintf(f, "usage: traplab lab list [--labs DIR]\n\nLists the labs with their titles and estimated times.\n");
+    fprintf(f, "usage: traplab lab list [--labs DIR] [--json | --csv FILE]\n\n"
+               "Lists the labs with their titles, estimated times and points; --json as a JSON\n"
+               "array, --csv FILE ('-' for stdout) as lab,title,minutes,points,status rows.\n");
 }
 
 static int lab_list(int argc, char **argv)
@@ -313,25 +341,57 @@ static int lab_list(int argc, char **argv)
         return EXIT_FAIL;
     }
     int status = EXIT_OK;
+    FILE *csv = o.csv ? open_out("list", o.csv) : NULL;
+    if (o.csv && !csv)
+        status = EXIT_FAIL;
+    if (csv)
+        fputs("lab,title,minutes,points,status\n", csv);
+    if (o.json)
+        fputs("[", stdout);
+    size_t shown = 0;
     for (int i = 0; i < n; i++) {
         char dir[PATH_MAX], err[2048];
-        if (join(dir, sizeof dir, labs, ents[i]->d_name) && has_lab(dir)) {
-            lab_request rq = { .lab_dir = dir };
-            lab_report r;
-            if (lab_describe(&rq, &r, err, sizeof err)) {
+        {
+            if (join(dir, sizeof dir, labs, ents[i]->d_name) && has_lab(dir)) {
+                lab_request rq = { .lab_dir = dir };
+                lab_report r;
+                bool ok = lab_describe(&rq, &r, err, sizeof err);
                 double pts = 0;
-                for (size_t k = 0; k < r.nitems; k++)
+                for (size_t k = 0; ok && k < r.nitems; k++)
                     pts += r.items[k].max;
-                printf("%-24s %-52s %3d min  %g points\n", ents[i]->d_name, r.title, r.minutes, pts);
-            } else {
-                printf("%-24s (broken: %s)\n", ents[i]->d_name, err);
-                status = EXIT_FAIL;
+                if (o.json) {
+                    fputs(shown++ ? ",\n {\"lab\": " : "\n {\"lab\": ", stdout);
+                    json_text(stdout, ents[i]->d_name);
+                    fputs(", \"title\": ", stdout);
+                    json_text(stdout, ok ? r.title : "");
+                    printf(", \"minutes\": %d, \"points\": %g, \"broken\": ", ok ? r.minutes : 0, pts);
+                    if (ok) fputs("null", stdout); else json_text(stdout, err);
+                    fputc('}', stdout);
+                } else if (csv) {
+                    fprintf(csv, "\"%s\",", ents[i]->d_name);
+                    fputc('"', csv);
+                    for (const char *q = ok ? r.title : ""; *q; q++) {
+                        if (*q == '"') fputc('"', csv);
+                        fputc(*q == '\n' ? ' ' : *q, csv);
+                    }
+                    fprintf(csv, "\",%d,%g,%s\n", ok ? r.minutes : 0, pts, ok ? "ok" : "broken");
+                } else if (ok) {
+                    printf("%-24s %-52s %3d min  %g points\n", ents[i]->d_name, r.title, r.minutes, pts);
+                } else {
+                    printf("%-24s (broken: %s)\n", ents[i]->d_name, err);
+                }
+                if (!ok)
+                    status = EXIT_FAIL;
+                lab_report_free(&r);
             }
-            lab_report_free(&r);
         }
         free(ents[i]);
     }
     free(ents);
+    if (o.json)
+        fputs(shown ? "\n]\n" : "]\n", stdout);
+    if (csv && !close_out("list", o.csv, csv))
+        status = EXIT_FAIL;
     return status;
 }
 
@@ -387,11 +447,12 @@ static int lab_show(int argc, char **argv)
 static void check_help(FILE *f)
 {
     fprintf(f, "usage: traplab lab check LAB [--submission DIR] [--seed N | --student ID] [--json]\n"
-               "                           [--no-record] [--labs DIR]\n\n"
+               "                           [--csv FILE] [--no-record] [--labs DIR]\n\n"
                "Grades one submission (default: the current folder): each question and check with\n"
                "PASS or FAIL, its points and, for a failure, the next hint (one more unlocks after each\n"
-               "failed attempt; attempts are kept in DIR/" ATTEMPTS_FILE "). Exit status 0 only at\n"
-               "full marks.\n");
+               "failed attempt; attempts are kept in DIR/" ATTEMPTS_FILE "). --json prints it as one\n"
+               "JSON object, --csv FILE ('-' for stdout) as the row 'lab grade --csv' writes.\n"
+               "Exit status 0 only at full marks.\n");
 }
 
 static void jail_from(const lab_opts *o, lab_jail *j)
@@ -433,11 +494,20 @@ static int lab_check(int argc, char **argv)
     load_attempts(sub, &r);
     if (o.record && !r.fatal)
         save_attempts(sub, &r);
+    int status = !r.fatal && r.max > 0 && r.total >= r.max ? EXIT_OK : EXIT_FAIL;
     if (o.json)
         lab_write_json(stdout, &r);
-    else
+    else if (!o.csv || strcmp(o.csv, "-") != 0)
         lab_write_text(stdout, &r);
-    int status = !r.fatal && r.max > 0 && r.total >= r.max ? EXIT_OK : EXIT_FAIL;
+    if (o.csv) {
+        FILE *f = open_out("check", o.csv);
+        if (f) {
+            lab_write_csv_header(f);
+            lab_write_csv_row(f, &r);
+        }
+        if (!f || !close_out("check", o.csv, f))
+            status = EXIT_FAIL;
+    }
     lab_report_free(&r);
     return status;
 }
@@ -445,7 +515,7 @@ static int lab_check(int argc, char **argv)
 static void grade_help(FILE *f)
 {
     fprintf(f, "usage: traplab lab grade LAB --submissions DIR [--jobs N] [--csv FILE] [--junit FILE]\n"
-               "                           [--shard K/N] [--timeout S] [--labs DIR]\n"
+               "                           [--shard K/N] [--json] [--timeout S] [--labs DIR]\n"
                "       traplab lab grade LAB --submission DIR [--student ID] [--gradescope FILE]\n"
                "                           [--junit FILE] [--csv FILE]\n\n"
                "Grades every folder in DIR (one per student, named by student id), each in its own\n"
@@ -453,7 +523,8 @@ static void grade_help(FILE *f)
                "A submission that crashes, hangs or breaks the sandbox scores zero with a reason.\n"
                "--csv writes one row per student: student,lab,seed,points,max,percent,status,reason\n"
                "(imports into Moodle and Canvas: docs/grading.md).  --junit writes JUnit XML, one\n"
-               "testsuite per student.  --shard K/N grades only the K-th of every N submissions (in\n"
+               "testsuite per student; --json prints a JSON array of 'lab check --json' objects\n"
+               "instead of the table.  --shard K/N grades only the K-th of every N submissions (in\n"
                "name order), for spreading a class over N machines; 'traplab lab merge' joins the CSVs.\n"
                "The second form grades one submission in the same sandbox; --gradescope writes\n"
                "Gradescope's autograder results.json (the seed comes from --student, student.txt or\n"
@@ -558,10 +629,17 @@ static int lab_grade_cmd(int argc, char **argv)
                 first[strcspn(first, "\n")] = '\0';
                 zeros++;
             }
-            printf("%-24s %6g/%-6g %3d%%%s\n", r->student, r->total, r->max, pct, first);
+            if (o.json) {
+                fputs(i ? ",\n" : "[\n", stdout);
+                lab_write_json(stdout, r);
+            } else {
+                printf("%-24s %6g/%-6g %3d%%%s\n", r->student, r->total, r->max, pct, first);
+            }
             sum += r->max > 0 ? r->total / r->max : 0;
         }
-        printf("Graded %zu submissions in %.2f s (%.1f per second, %u jobs); mean %.0f%%, %zu zeroed\n",
+        if (o.json)
+            fputs(count ? "]\n" : "[]\n", stdout);
+        fprintf(o.json ? stderr : stdout, "Graded %zu submissions in %.2f s (%.1f per second, %u jobs); mean %.0f%%, %zu zeroed\n",
                count, secs, secs > 0 ? (double)count / secs : 0.0, jobs,
                count ? sum * 100.0 / (double)count : 0.0, zeros);
         if (junit)
