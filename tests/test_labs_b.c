@@ -254,6 +254,21 @@ static void test_lab_list(void)
     CU_ASSERT_PTR_NOT_NULL(strstr(out, "75 min  30 points"));
     CU_ASSERT_PTR_NOT_NULL(strstr(out, "07-cost-model"));
     CU_ASSERT_PTR_NOT_NULL(strstr(out, "08-many-vms-and-batching"));
+    /* One table: every row's minutes in the same column, however long the names and titles. */
+    long col = -1;
+    int rows = 0;
+    for (char *line = out; *line; rows++) {
+        char *end = strchr(line, '\n'), *min = strstr(line, " min  ");
+        CU_ASSERT_PTR_NOT_NULL_FATAL(min);
+        long c = 0;
+        for (char *q = line; q < min; q++)
+            c += ((unsigned char)*q & 0xc0) != 0x80;
+        if (col < 0) col = c;
+        CU_ASSERT_EQUAL(c, col);
+        if (!end) break;
+        line = end + 1;
+    }
+    CU_ASSERT(rows >= 5);
     /* `lab run` opens each lab's hypervisor scenario. */
     static const struct { const char *lab, *says; } runs[] = {
         { "06", "Opening kernel.s in 1 VM under the type2 hypervisor" },
