@@ -5,6 +5,7 @@
  */
 #include "cli/cli.h"
 
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
@@ -23,7 +24,6 @@
 #include "util/json.h"
 #include "tui/model.h"
 
-#define ATTEMPTS_FILE ".traplab-attempts"
 
 /* Joins a and b with a slash; false (and an empty out) when it does not fit. */
 static bool join(char *out, size_t n, const char *a, const char *b)
@@ -219,11 +219,60 @@ static int parse_opts(int argc, char **argv, const char *cmd, lab_opts *o, void 
 }
 
 /* ---- attempts: the state that unlocks hints one failure at a time -------------------- */
-static void load_attempts(const char *dir, lab_report *r)
+/*
+ * Kept per student in the user's data folder ($XDG_DATA_HOME/traplab/attempts/
+ * STUDENT, else ~/.local/share/...), not in the submission: a fresh copy of
+ * the starter, or a deleted file, cannot reset the hints.  Only lab check
+ * counts them; lab grade never does.
+ */
+static bool mkdir_p(const char *path)
+{
+    char p[PATH_MAX];
+    copy(p, sizeof p, path);
+    for (char *s = p + 1; *s; s++) {
+        if (*s != '/')
+            continue;
+        *s = '\0';
+        if (mkdir(p, 0700) != 0 && errno != EEXIST)
+            return false;
+        *s = '/';
+    }
+    return mkdir(p, 0700) == 0 || errno == EEXIST;
+}
+
+static bool attempts_path(const char *student, uint64_t seed, char *out, size_t n, bool create)
+{
+    const char *xdg = getenv("XDG_DATA_HOME"), *home = getenv("HOME");
+    char dir[PATH_MAX];
+    if (xdg && *xdg == '/')
+        snprintf(dir, sizeof dir, "%s/traplab/attempts", xdg);
+    else if (home && *home == '/')
+        snprintf(dir, sizeof dir, "%s/.local/share/traplab/attempts", home);
+    else
+        return false;
+    if (create && !mkdir_p(dir))
+        return false;
+    /* The student id as a file name: letters, digits, . - _ (others become _). */
+    char name[128];
+    size_t k = 0;
+    if (student && *student) {
+        for (const char *c = student; *c && k < sizeof name - 1; c++) {
+            bool ok = isalnum((unsigned char)*c) || *c == '-' || *c == '_' || (*c == '.' && k > 0);
+            name[k] = ok ? *c : '_';
+            k++;
+        }
+        name[k] = '\0';
+    } else {
+        snprintf(name, sizeof name, "seed-%" PRIu64, seed);
+    }
+    return (size_t)snprintf(out, n, "%s/%s", dir, name) < n;
+}
+
+static void load_attempts(const char *student, uint64_t seed, lab_report *r)
 {
     char path[PATH_MAX], line[512], lab[200], item[200];
     unsigned n;
-    FILE *f = join(path, sizeof path, dir, ATTEMPTS_FILE) ? fopen(path, "r") : NULL;
+    FILE *f = attempts_path(student, seed, path, sizeof path, false) ? fopen(path, "r") : NULL;
     if (!f)
         return;
     while (fgets(line, sizeof line, f))
@@ -235,17 +284,18 @@ static void load_attempts(const char *dir, lab_report *r)
 }
 
 /* Counts this run's failures and rewrites the file (other labs' lines kept). */
-static void save_attempts(const char *dir, lab_report *r)
+static void save_attempts(const char *student, uint64_t seed, lab_report *r)
 {
     char path[PATH_MAX], tmp[PATH_MAX + 8], line[512], lab[200];
-    if (!join(path, sizeof path, dir, ATTEMPTS_FILE) || !join(tmp, sizeof tmp, dir, ATTEMPTS_FILE ".tmp"))
-        return;
+    if (!attempts_path(student, seed, path, sizeof path, true) ||
+        (size_t)snprintf(tmp, sizeof tmp, "%s.tmp", path) >= sizeof tmp)
+        return;   /* no data folder: hints then stay at the first */
     for (size_t i = 0; i < r->nitems; i++)
         if (!r->items[i].passed)
             r->items[i].attempts++;
     FILE *out = fopen(tmp, "w");
     if (!out)
-        return;   /* a read-only submission folder: hints then stay at the first */
+        return;
     FILE *in = fopen(path, "r");
     if (in) {
         while (fgets(line, sizeof line, in))
@@ -450,9 +500,10 @@ static void check_help(FILE *f)
                "                           [--csv FILE] [--no-record] [--labs DIR]\n\n"
                "Grades one submission (default: the current folder): each question and check with\n"
                "PASS or FAIL, its points and, for a failure, the next hint (one more unlocks after each\n"
-               "failed attempt; attempts are kept in DIR/" ATTEMPTS_FILE "). --json prints it as one\n"
-               "JSON object, --csv FILE ('-' for stdout) as the row 'lab grade --csv' writes.\n"
-               "Exit status 0 only at full marks.\n");
+               "failed attempt; attempts are kept per student in $XDG_DATA_HOME/traplab/attempts,\n"
+               "else ~/.local/share/traplab/attempts, so a fresh copy of the starter does not reset\n"
+               "them; --no-record counts nothing).  --json prints it as one JSON object, --csv FILE\n"
+               "('-' for stdout) as the row 'lab grade --csv' writes.  Exit status 0 only at full marks.\n");
 }
 
 static void jail_from(const lab_opts *o, lab_jail *j)
@@ -491,9 +542,9 @@ static int lab_check(int argc, char **argv)
         lab_report_free(&r);
         return EXIT_FAIL;
     }
-    load_attempts(sub, &r);
+    load_attempts(student, rq.seed, &r);
     if (o.record && !r.fatal)
-        save_attempts(sub, &r);
+        save_attempts(student, rq.seed, &r);
     int status = !r.fatal && r.max > 0 && r.total >= r.max ? EXIT_OK : EXIT_FAIL;
     if (o.json)
         lab_write_json(stdout, &r);
@@ -929,10 +980,25 @@ static int lab_run(int argc, char **argv)
         lab_report_free(&r);
         return EXIT_FAIL;
     }
-    /* The tasks stay in the scrollback too, for after the UI closes. */
-    printf("# %s (student %s, seed %" PRIu64 ")\n", r.title, student[0] ? student : "-", rq.seed);
+    /* The tasks stay in the scrollback too, for after the UI closes, in the
+     * language asked for: the handout's title, and where the student id came from. */
+    char title[512];
+    if (!cli_lab_handout_title(dir, es, title, sizeof title))
+        copy(title, sizeof title, r.title);
+    printf("# %s (%s %s, %s %" PRIu64 ")\n", title, es ? "estudiante" : "student",
+           student[0] ? student : "-", es ? "semilla" : "seed", rq.seed);
+    if (!o.student && !o.have_seed && student[0]) {
+        char p[PATH_MAX];
+        bool from_file = join(p, sizeof p, sub, "student.txt") && access(p, R_OK) == 0;
+        if (from_file)
+            printf(es ? "(El id de estudiante viene de %s; --student ID elige otro.)\n"
+                      : "(The student id comes from %s; --student ID chooses another.)\n", p);
+        else
+            printf(es ? "(El id de estudiante es el nombre de la carpeta, %s; --student ID elige otro.)\n"
+                      : "(The student id is the folder's name, %s; --student ID chooses another.)\n", student);
+    }
     for (size_t i = 0; i < r.ntasks; i++)
-        printf("Task %zu. %s\n", i + 1, r.tasks[i]);
+        printf("%s %zu. %s\n", es ? "Tarea" : "Task", i + 1, r.tasks[i]);
     /* The scenario and the tasks go to a private folder that is removed afterwards. */
     char tmpl[] = "/tmp/traplab-lab-run-XXXXXX", path[PATH_MAX], tpath[PATH_MAX];
     int status = EXIT_FAIL;
@@ -983,13 +1049,19 @@ static int lab_run(int argc, char **argv)
                     args[na++] = "--vm";
                     args[na++] = vgarg[i];
                 }
-            printf("Opening %s in %s %s under the %s hypervisor%s in the terminal UI...\n",
-                   r.scenario_name, vms, r.scenario_vms == 1 ? "VM" : "VMs",
-                   r.scenario_host && *r.scenario_host ? r.scenario_host : "type1",
-                   r.scenario_para ? " (paravirtualized)" : "");
+            const char *host = r.scenario_host && *r.scenario_host ? r.scenario_host : "type1";
+            if (es)
+                printf("Abriendo %s en %s %s bajo el hipervisor %s%s en la interfaz de terminal...\n",
+                       r.scenario_name, vms, r.scenario_vms == 1 ? "VM" : "VMs", host,
+                       r.scenario_para ? " (paravirtualizada)" : "");
+            else
+                printf("Opening %s in %s %s under the %s hypervisor%s in the terminal UI...\n",
+                       r.scenario_name, vms, r.scenario_vms == 1 ? "VM" : "VMs", host,
+                       r.scenario_para ? " (paravirtualized)" : "");
         } else {
             args[na++] = path;
-            printf("Opening %s on the bare machine in the terminal UI...\n", r.scenario_name);
+            printf(es ? "Abriendo %s en la máquina desnuda en la interfaz de terminal...\n"
+                      : "Opening %s on the bare machine in the terminal UI...\n", r.scenario_name);
         }
         args[na] = NULL;
         int t = open_in_tui(args);
@@ -997,7 +1069,7 @@ static int lab_run(int argc, char **argv)
             fprintf(stderr, "traplab lab run: could not start 'traplab tui' (is the terminal UI built in?)\n");
         else
             status = t == 0 ? EXIT_OK : EXIT_FAIL;
-        printf("When you are done: traplab lab check %s\n", r.id);
+        printf(es ? "Cuando termine: traplab lab check %s\n" : "When you are done: traplab lab check %s\n", r.id);
     }
     remove(tpath);
     remove(path);
