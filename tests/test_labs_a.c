@@ -367,6 +367,38 @@ static void test_lab05(void)
     free(a);
 }
 
+/* The starter's writes.s, set to the reference student's numbers, is the program the lab runs:
+ * `traplab vm` on it reports what the reference answers say. */
+static void test_writes_programs(void)
+{
+    char cmd[PATH_MAX * 2], out[4096], w3[64], w5[64];
+    snprintf(w3, sizeof w3, "/tmp/traplab-labsa-w3-%d.s", (int)getpid());
+    snprintf(w5, sizeof w5, "/tmp/traplab-labsa-w5-%d.s", (int)getpid());
+    /* Lab 03: 6 writes -> 14 violations, 6 popfs that lost IE (solution/answers.lua). */
+    snprintf(cmd, sizeof cmd, "sed 's/WRITES, 3 /WRITES, 6 /' labs/03-legacy-profile/starter/writes.s > %s && "
+             "%s vm --guest kernel --program %s --profile legacy --stats 2>&1", w3, test_traplab_path, w3);
+    FILE *p = popen(cmd, "r");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+    size_t n = fread(out, 1, sizeof out - 1, p);
+    out[n] = '\0';
+    pclose(p);
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "EQUIVALENCE VIOLATIONS 14 "));
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "popf lost IE     6 "));
+    /* Lab 05: "batch batch" 11 times -> 399 exits fully virtualized, 253 of them out. */
+    snprintf(cmd, sizeof cmd, "sed 's/WRITES, 3 /WRITES, 11 /; s/\"your message/\"batch batch/' "
+             "labs/05-paravirtualization/starter/writes.s > %s && "
+             "%s vm --guest kernel --program %s --json", w5, test_traplab_path, w5);
+    p = popen(cmd, "r");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+    n = fread(out, 1, sizeof out - 1, p);
+    out[n] = '\0';
+    pclose(p);
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "\"exits\": 399,"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "\"out\": 253"));
+    unlink(w3);
+    unlink(w5);
+}
+
 /* ---- lab run: the scenarios of labs 04 and 05 ------------------------------------------ */
 static void test_scenarios(void)
 {
@@ -408,4 +440,5 @@ void test_labs_a_register(void)
     CU_add_test(s, "lab 04: shadow fills and flushes; an attacker blocked and preempted", test_lab04);
     CU_add_test(s, "lab 05: paravirtual macros equal native, under the threshold, no violation", test_lab05);
     CU_add_test(s, "lab run opens labs 04 and 05 under the hypervisor", test_scenarios);
+    CU_add_test(s, "the starters' writes.s are the programs the labs run", test_writes_programs);
 }
