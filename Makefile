@@ -122,8 +122,9 @@ run: $(TRAPLAB)
 bench: $(TRAPLAB) $(BENCH_TARGETS)
 	@set -e; for b in $(BENCH_RUNS); do $$b; done
 
-docs: $(TRAPLAB)
+docs: $(TRAPLAB) $(DOCS_TOOLS)
 	$(TRAPLAB) isa > docs/isa.md
+	$(B)/gen-abi > guest/abi.s.tmp && mv guest/abi.s.tmp guest/abi.s
 
 clean:
 	rm -rf build

@@ -463,10 +463,56 @@ static void test_compare_cli(void)
     CU_ASSERT_PTR_NOT_NULL(strstr(out, "direct syscalls"));
 }
 
+/* guest/abi.s is what the VMM's tables say (run `make docs` after changing
+ * VMM_HCALLS or VMM_SHARED), and the paravirtualized kernel assembles the
+ * same numbers the VMM answers. */
+static void test_guest_abi(void)
+{
+    char *gen = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&gen, &len);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+    vmm_write_guest_abi(f);
+    fclose(f);
+    FILE *in = fopen("guest/abi.s", "r");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(in);
+    char *have = calloc(1, len + 2);
+    size_t got = fread(have, 1, len + 1, in);
+    fclose(in);
+    if (got != len || memcmp(have, gen, len) != 0)
+        fprintf(stderr, "\n  guest/abi.s is out of date: run make docs\n");
+    CU_ASSERT_EQUAL(got, len);
+    CU_ASSERT(memcmp(have, gen, len) == 0);
+    CU_ASSERT_PTR_NOT_NULL(strstr(gen, ".equ    HC_MMU_UPDATE, 7\n"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(gen, ".equ    SH_PUTC, SHARED_INFO + 0x020"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(gen, ".equ    SH_MMU_COUNT, SHARED_INFO + 0x03c"));
+    free(have);
+    free(gen);
+    /* Assembled into a program, the symbols carry the VMM's values. */
+    asm_options o;
+    memset(&o, 0, sizeof o);
+    static const char *dirs[] = { "guest" };
+    o.include_dirs = dirs;
+    o.ninclude_dirs = 1;
+    image img;
+    image_init(&img);
+    CU_ASSERT_FATAL(asm_assemble_string("abi.s", ".equ SHARED_INFO, 0x1000\n.include \"abi.s\"\n"
+                                        "_start: .word HC_IRET, SH_RING_CONS, SH_SAVED_A0\n",
+                                        &o, &img) == 0);
+    uint32_t w[3];
+    CU_ASSERT_FATAL(img.nsegs == 1 && img.segs[0].size == 12);
+    memcpy(w, img.segs[0].data, 12);
+    CU_ASSERT_EQUAL(w[0], VMM_HC_IRET);
+    CU_ASSERT_EQUAL(w[1], 0x1000u + VMM_SH_RING_CONS);
+    CU_ASSERT_EQUAL(w[2], 0x1000u + VMM_SH_SAVED_A0);
+    image_free(&img);
+}
+
 void test_para_register(void)
 {
     CU_pSuite s = CU_add_suite("para", NULL, NULL);
     CU_add_test(s, "each hypercall, good and bad arguments", test_hypercalls);
+    CU_add_test(s, "guest/abi.s is generated from the VMM's tables", test_guest_abi);
     CU_add_test(s, "the paravirtualized kernel prints what the native one does", test_para_equivalence);
     CU_add_test(s, "paravirtualized on legacy: native output, no violation", test_para_legacy);
     CU_add_test(s, "the literature's orderings on simulated cycles", test_ordering_claims);

@@ -5,7 +5,10 @@
  *
  * One designated-initializer table, by opcode, gives the handler and the
  * cost parameter; a lab may replace any entry at run time
- * (vmm_set_emulator).
+ * (vmm_set_emulator).  The table is built from the PRIV and LEGACY lines of
+ * isa/isa.def: each needs its EMUL(NAME, cost) below, or this file does not
+ * compile.  This file is the trap-and-emulate design's sensitive-instruction
+ * half (vmm_full_cpu).
  */
 #include <stddef.h>
 #include <stdio.h>
@@ -16,6 +19,12 @@ typedef enum { EM_NEXT, EM_JUMP, EM_DONE } em_result;   /* DONE: reflected or st
 typedef em_result (*em_fn)(vmm *v, vmm_vm *vm, uint32_t w, uint32_t pc);
 
 static cpu_state *cpu(vmm *v) { return machine_cpu(vmm_machine(v)); }
+
+/* EMUL(NAME, cost): the emulation of one instruction and the cost parameter
+ * charged for it (a constant, so that the table below can hold it). */
+#define EMUL(NAME, cost) \
+    enum { EMUL_COST_##NAME = offsetof(vmm_costs, cost) }; \
+    static em_result em_##NAME(vmm *v, vmm_vm *vm, uint32_t w, uint32_t pc)
 
 static void set_rd(vmm *v, uint32_t w, uint32_t val)
 {
@@ -30,7 +39,7 @@ static em_result illegal(vmm *v, vmm_vm *vm, uint32_t w, uint32_t pc)
     return EM_DONE;
 }
 
-static em_result em_mfcr(vmm *v, vmm_vm *vm, uint32_t w, uint32_t pc)
+EMUL(MFCR, emul_cr)
 {
     unsigned cr = ISA_RS1(w);
     if (cr >= ISA_NUM_CRS)
@@ -45,7 +54,7 @@ static void set_timer(vmm *v, vmm_vm *vm, uint32_t period)
     vm->vc.vnext = vmm_vtime(v, vm) + period;
 }
 
-static em_result em_mtcr(vmm *v, vmm_vm *vm, uint32_t w, uint32_t pc)
+EMUL(MTCR, emul_cr)
 {
     unsigned cr = ISA_RD(w);
     if (cr >= ISA_NUM_CRS)
@@ -64,7 +73,7 @@ static em_result em_mtcr(vmm *v, vmm_vm *vm, uint32_t w, uint32_t pc)
         uint32_t old = vm->vc.cr[CR_PTB];
         vm->vc.cr[CR_PTB] = val;
         if (old != val && (vm->vc.cr[CR_STATUS] & STATUS_PG))
-            vmm_shadow_flush(v, vm, "guest switched address space (ptb)");
+            vmm_mem_flush(v, vm, "guest switched address space (ptb)");
         break;
     }
     default:
@@ -74,7 +83,7 @@ static em_result em_mtcr(vmm *v, vmm_vm *vm, uint32_t w, uint32_t pc)
     return EM_NEXT;
 }
 
-static em_result em_iret(vmm *v, vmm_vm *vm, uint32_t w, uint32_t pc)
+EMUL(IRET, emul_iret)
 {
     (void)w; (void)pc;
     vmm_set_vstatus(v, vm, vm->vc.cr[CR_ESTATUS]);
@@ -82,14 +91,14 @@ static em_result em_iret(vmm *v, vmm_vm *vm, uint32_t w, uint32_t pc)
     return EM_JUMP;
 }
 
-static em_result em_halt(vmm *v, vmm_vm *vm, uint32_t w, uint32_t pc)
+EMUL(HALT, emul_misc)
 {
     (void)w; (void)pc;
     vmm_vm_halt(v, vm);
     return EM_DONE;
 }
 
-static em_result em_wfi(vmm *v, vmm_vm *vm, uint32_t w, uint32_t pc)
+EMUL(WFI, emul_misc)
 {
     (void)w;
     vmm_vtimer_update(v, vm);
@@ -109,21 +118,21 @@ static em_result em_wfi(vmm *v, vmm_vm *vm, uint32_t w, uint32_t pc)
     return EM_NEXT;
 }
 
-static em_result em_ei(vmm *v, vmm_vm *vm, uint32_t w, uint32_t pc)
+EMUL(EI, emul_flags)
 {
     (void)w; (void)pc;
     vmm_set_vstatus(v, vm, vm->vc.cr[CR_STATUS] | STATUS_IE);
     return EM_NEXT;
 }
 
-static em_result em_di(vmm *v, vmm_vm *vm, uint32_t w, uint32_t pc)
+EMUL(DI, emul_flags)
 {
     (void)w; (void)pc;
     vmm_set_vstatus(v, vm, vm->vc.cr[CR_STATUS] & ~STATUS_IE);
     return EM_NEXT;
 }
 
-static em_result em_tlbflush(vmm *v, vmm_vm *vm, uint32_t w, uint32_t pc)
+EMUL(TLBFLUSH, emul_misc)
 {
     /* Every store into the guest's page tables was trapped and synced, so
      * the shadow is already exact; only the real TLB is flushed. */
@@ -132,21 +141,21 @@ static em_result em_tlbflush(vmm *v, vmm_vm *vm, uint32_t w, uint32_t pc)
     return EM_NEXT;
 }
 
-static em_result em_in(vmm *v, vmm_vm *vm, uint32_t w, uint32_t pc)
+EMUL(IN, emul_io)
 {
     (void)pc;
     set_rd(v, w, vmm_port_in(v, vm, ISA_UIMM18(w)));
     return vm->state == VM_RUNNABLE ? EM_NEXT : EM_DONE;
 }
 
-static em_result em_out(vmm *v, vmm_vm *vm, uint32_t w, uint32_t pc)
+EMUL(OUT, emul_io)
 {
     (void)pc;
     vmm_port_out(v, vm, ISA_UIMM18(w), cpu(v)->r[ISA_RS1(w)]);
     return vm->state == VM_RUNNABLE ? EM_NEXT : EM_DONE;
 }
 
-static em_result em_pushf(vmm *v, vmm_vm *vm, uint32_t w, uint32_t pc)
+EMUL(PUSHF, emul_flags)
 {
     uint32_t val = vm->vc.cr[CR_STATUS];
     if (!vmm_guest_word(v, vm, cpu(v)->r[REG_SP] - 4, ACCESS_WRITE, &val, pc, w))
@@ -155,7 +164,7 @@ static em_result em_pushf(vmm *v, vmm_vm *vm, uint32_t w, uint32_t pc)
     return EM_NEXT;
 }
 
-static em_result em_popf(vmm *v, vmm_vm *vm, uint32_t w, uint32_t pc)
+EMUL(POPF, emul_flags)
 {
     uint32_t val;
     if (!vmm_guest_word(v, vm, cpu(v)->r[REG_SP], ACCESS_READ, &val, pc, w))
@@ -165,37 +174,33 @@ static em_result em_popf(vmm *v, vmm_vm *vm, uint32_t w, uint32_t pc)
     return EM_NEXT;
 }
 
-static em_result em_smsw(vmm *v, vmm_vm *vm, uint32_t w, uint32_t pc)
+EMUL(SMSW, emul_cr)
 {
     (void)pc;
     set_rd(v, w, vm->vc.cr[CR_STATUS]);
     return EM_NEXT;
 }
 
-static em_result em_sidt(vmm *v, vmm_vm *vm, uint32_t w, uint32_t pc)
+EMUL(SIDT, emul_cr)
 {
     (void)pc;
     set_rd(v, w, vm->vc.cr[CR_TVB]);
     return EM_NEXT;
 }
 
-#define COST(name) offsetof(vmm_costs, name)
-static const struct { em_fn fn; size_t cost; } table[ISA_NUM_OPCODES] = {
-    [OP_MFCR]     = { em_mfcr,     COST(emul_cr) },
-    [OP_MTCR]     = { em_mtcr,     COST(emul_cr) },
-    [OP_IRET]     = { em_iret,     COST(emul_iret) },
-    [OP_HALT]     = { em_halt,     COST(emul_misc) },
-    [OP_WFI]      = { em_wfi,      COST(emul_misc) },
-    [OP_EI]       = { em_ei,       COST(emul_flags) },
-    [OP_DI]       = { em_di,       COST(emul_flags) },
-    [OP_TLBFLUSH] = { em_tlbflush, COST(emul_misc) },
-    [OP_IN]       = { em_in,       COST(emul_io) },
-    [OP_OUT]      = { em_out,      COST(emul_io) },
-    [OP_PUSHF]    = { em_pushf,    COST(emul_flags) },
-    [OP_POPF]     = { em_popf,     COST(emul_flags) },
-    [OP_SMSW]     = { em_smsw,     COST(emul_cr) },
-    [OP_SIDT]     = { em_sidt,     COST(emul_cr) },
+#define EMUL_USER(NAME)
+#define EMUL_PRIV(NAME)   [OP_##NAME] = { em_##NAME, EMUL_COST_##NAME, #NAME },
+#define EMUL_LEGACY(NAME) [OP_##NAME] = { em_##NAME, EMUL_COST_##NAME, #NAME },
+static const struct { em_fn fn; size_t cost; const char *name; } table[ISA_NUM_OPCODES] = {
+#define INSN(NAME, mn, op, fmt, priv, sens, cyc, doc) EMUL_##priv(NAME)
+#include "isa/isa.def"
+#undef INSN
 };
+
+bool vmm_has_emulation(unsigned opcode)
+{
+    return opcode < ISA_NUM_OPCODES && table[opcode].fn != NULL;
+}
 
 void vmm_emulate(vmm *v, vmm_vm *vm, const machine_trap *t)
 {
@@ -228,3 +233,22 @@ void vmm_emulate(vmm *v, vmm_vm *vm, const machine_trap *t)
     if (r == EM_NEXT)
         c->pc = t->pc + 4;
 }
+
+static vmm_handler full_privileged(vmm *v, vmm_vm *vm, const machine_trap *t)
+{
+    vmm_emulate(v, vm, t);
+    return VMM_BY_EMULATION;
+}
+
+static vmm_handler full_hypercall(vmm *v, vmm_vm *vm, const machine_trap *t)
+{
+    /* An unmodified kernel makes none; a lab's kernel may, and is answered. */
+    vmm_hypercall(v, vm, t);
+    return VMM_BY_HYPERCALL;
+}
+
+const vmm_cpu_ops vmm_full_cpu = {
+    .name = "trap-and-emulate",
+    .privileged = full_privileged,
+    .hypercall = full_hypercall,
+};

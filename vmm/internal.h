@@ -38,8 +38,56 @@ typedef struct {
     uint64_t violation_at;          /* instret + 1 of the last violation reported, 0 = none */
 } vmm_vm;
 
+/*
+ * A design's two halves (docs/architecture.md).  A design file fills one
+ * table of each kind; vmm/design.c lists which tables make which design.
+ *
+ * vmm_cpu_ops: how the guest kernel's sensitive instructions are handled.
+ * Trap-and-emulate (emulate.c) answers the ILLEGAL_PRIV exit; the
+ * paravirtual design (hcall.c) answers hypercalls; a translator would run
+ * the kernel's code itself (run) so that no sensitive instruction traps.
+ */
+typedef struct vmm_cpu_ops {
+    const char *name;
+    /* ILLEGAL_PRIV from the guest kernel (virtual ring 0). */
+    vmm_handler (*privileged)(vmm *v, vmm_vm *vm, const machine_trap *t);
+    /* HYPERCALL from the guest kernel. */
+    vmm_handler (*hypercall)(vmm *v, vmm_vm *vm, const machine_trap *t);
+    /* Optional: the design's own state, built with the VMM and freed with it. */
+    bool (*init)(vmm *v, char *err, size_t errlen);
+    void (*fini)(vmm *v);
+    /* Optional: a guest was (re)loaded into vm. */
+    void (*load)(vmm *v, vmm_vm *vm);
+    /* Optional: runs the machine for at most max_insns real instructions
+     * (0 = no limit) instead of plain direct execution (machine_run). */
+    machine_stop (*run)(vmm *v, uint64_t max_insns);
+} vmm_cpu_ops;
+
+/*
+ * vmm_mem_ops: how guest memory is virtualized.  Shadow paging (shadow.c)
+ * gives the real MMU a table of its own per VM; nested paging would let
+ * the hardware walk both levels.
+ */
+typedef struct vmm_mem_ops {
+    const char *name;
+    /* The real page-table base while vm runs. */
+    uint32_t (*root)(const vmm *v, const vmm_vm *vm);
+    /* Boot or reload: forget everything, count nothing. */
+    void (*reset)(vmm *v, vmm_vm *vm);
+    /* The guest's address space changed (ptb, paging on or off). */
+    void (*flush)(vmm *v, vmm_vm *vm, const char *why);
+    /* PAGE_FAULT and BUS_ERROR exits. */
+    vmm_handler (*fault)(vmm *v, vmm_vm *vm, const machine_trap *t);
+    /* n bytes of guest-physical memory at gpa were written behind the MMU's
+     * back (emulation, a hypercall, DMA). */
+    void (*written)(vmm *v, vmm_vm *vm, uint32_t gpa, uint32_t n);
+} vmm_mem_ops;
+
 struct vmm {
     vmm_config cfg;
+    const vmm_cpu_ops *cpu;         /* the design's two halves (design.c) */
+    const vmm_mem_ops *mem;
+    void *design_state;             /* the design's own, from cpu->init */
     machine *m;
     vmm_vm vm[VMM_MAX_VMS];
     unsigned n;
@@ -62,15 +110,35 @@ struct vmm {
 /* Layers a cost is booked to. */
 typedef enum { LAYER_VMM, LAYER_HOST } vmm_layer;
 
-/* vmm.c */
+/*
+ * The files of vmm/, bottom first; each calls only the ones above it in
+ * this list, so there is no circle (docs/architecture.md):
+ *   core.c      accounting, events, guest-physical words, reflection, stops
+ *   shadow.c    memory: the guest's walk and shadow paging (vmm_shadow_mem)
+ *   vdev.c      virtual devices
+ *   emulate.c   trap-and-emulate (vmm_full_cpu)
+ *   hcall.c     hypercalls (vmm_para_cpu)
+ *   legacy.c    the legacy profile's observer
+ *   design.c    which tables make which design; parsing a design
+ *   sched.c     scheduling on the real timer, virtual interrupts
+ *   exit.c      the one exit handler, routing by cause
+ *   vmm.c       building, running and observing the VMM
+ *   guest.c, snapshot.c, costs: loading, native runs, saving.
+ */
+
+/* core.c */
 void vmm_charge(vmm *v, vmm_vm *vm, vmm_layer layer, uint64_t cycles);
 /* Charges and reports one step of handling an exit. */
 void vmm_step_event(vmm *v, vmm_vm *vm, vmm_handler h, vmm_layer layer, uint64_t cycles,
                     const char *what);
 void vmm_emit(vmm *v, const vmm_event *e);
+unsigned vmm_vm_index(const vmm *v, const vmm_vm *vm);
+const char *vmm_mnemonic_of(uint32_t w);
 void vmm_reflect(vmm *v, vmm_vm *vm, uint32_t cause, uint32_t epc, uint32_t addr);
 void vmm_vm_fail(vmm *v, vmm_vm *vm, const char *fmt, ...);
 void vmm_vm_halt(vmm *v, vmm_vm *vm);
+/* Tells a VM's stop now, or after the exit being handled. */
+void vmm_vm_stop_event(vmm *v, vmm_vm *vm, const char *what);
 /* Real status for the VM's virtual status: the ring it is deprivileged to. */
 uint32_t vmm_real_status(uint32_t vstatus);
 unsigned vmm_real_ring(unsigned vring);
@@ -80,31 +148,37 @@ uint64_t vmm_vtime(const vmm *v, const vmm_vm *vm);
 void vmm_vtimer_update(vmm *v, vmm_vm *vm);
 /* Host work of a Type-2 device access (a host system call). */
 void vmm_host_syscall(vmm *v, vmm_vm *vm, const char *what);
+/* Guest-physical memory of a VM, and little-endian words. */
+bool vmm_gpa_ok(const vmm *v, uint32_t gpa, uint32_t n);
+uint8_t *vmm_gpa_ptr(vmm *v, const vmm_vm *vm, uint32_t gpa);
+uint32_t vmm_rd32(const uint8_t *p);
+void vmm_wr32(uint8_t *p, uint32_t v);
+/* Paravirtualized VMs: the shared page's words (vm->para must hold). */
+uint32_t vmm_shared_get(vmm *v, const vmm_vm *vm, uint32_t off);
+void vmm_shared_set(vmm *v, vmm_vm *vm, uint32_t off, uint32_t val);
+/* Writes the trap frame of a delivery into the shared page and masks events. */
+void vmm_para_frame(vmm *v, vmm_vm *vm);
+/* The design's memory half, for the files below the design table. */
+void vmm_mem_flush(vmm *v, vmm_vm *vm, const char *why);
+void vmm_mem_written(vmm *v, vmm_vm *vm, uint32_t gpa, uint32_t n);
 
 /* shadow.c */
+extern const vmm_mem_ops vmm_shadow_mem;
 /* Walks the guest's own page table as the MMU would with part_size bytes of
  * memory; CAUSE_NONE with *gpa and *pte (0 with paging off), else the cause. */
 unsigned vmm_gwalk(const vmm *v, const vmm_vm *vm, uint32_t va, isa_access acc, unsigned vring,
                    uint32_t *gpa, uint32_t *fault_addr);
 unsigned vmm_gwalk_pte(const vmm *v, const vmm_vm *vm, uint32_t va, isa_access acc, unsigned vring,
                        uint32_t *gpa, uint32_t *fault_addr, uint32_t *pte);
-bool vmm_gpa_ok(const vmm *v, uint32_t gpa, uint32_t n);
-uint8_t *vmm_gpa_ptr(vmm *v, const vmm_vm *vm, uint32_t gpa);
 void vmm_shadow_reset(vmm *v, vmm_vm *vm);       /* flush without counting (boot) */
 void vmm_shadow_flush(vmm *v, vmm_vm *vm, const char *why);
 /* A guest store of n bytes at gpa happened (by emulation or DMA): keep the shadow in sync. */
 void vmm_shadow_written(vmm *v, vmm_vm *vm, uint32_t gpa, uint32_t n);
 bool vmm_is_pt_frame(const vmm *v, const vmm_vm *vm, uint32_t gpa);
-/* Handles PAGE_FAULT and BUS_ERROR exits. */
-void vmm_shadow_fault(vmm *v, vmm_vm *vm, const machine_trap *t);
 /* Guest-virtual word access for emulation (pushf, popf, hypercalls); on a
  * fault reflects it (epc = pc) and returns false. */
 bool vmm_guest_word(vmm *v, vmm_vm *vm, uint32_t va, isa_access acc, uint32_t *val,
                     uint32_t pc, uint32_t insn);
-
-/* emulate.c */
-/* Handles ILLEGAL_PRIV from the guest kernel. */
-void vmm_emulate(vmm *v, vmm_vm *vm, const machine_trap *t);
 
 /* vdev.c */
 uint32_t vmm_port_in(vmm *v, vmm_vm *vm, uint32_t port);
@@ -114,13 +188,32 @@ void vmm_console_put(vmm *v, vmm_vm *vm, int ch);
 uint32_t vmm_block_transfer(vmm *v, vmm_vm *vm, uint32_t sector, uint32_t gpa, uint32_t cmd,
                             bool host_call);
 
+/* emulate.c */
+extern const vmm_cpu_ops vmm_full_cpu;
+/* Handles ILLEGAL_PRIV from the guest kernel (a lab's emulator first). */
+void vmm_emulate(vmm *v, vmm_vm *vm, const machine_trap *t);
+
 /* hcall.c */
+extern const vmm_cpu_ops vmm_para_cpu;
 void vmm_hypercall(vmm *v, vmm_vm *vm, const machine_trap *t);
 void vmm_hcall_defaults(vmm *v);
-/* Paravirtualized VMs: the shared page's words (vm->para must hold). */
-uint32_t vmm_shared_get(vmm *v, const vmm_vm *vm, uint32_t off);
-void vmm_shared_set(vmm *v, vmm_vm *vm, uint32_t off, uint32_t val);
-/* Writes the trap frame of a delivery into the shared page and masks events. */
-void vmm_para_frame(vmm *v, vmm_vm *vm);
+
+/* legacy.c */
+/* The legacy profile's observer of sensitive instructions that do not trap. */
+void vmm_legacy_observe(machine *m, uint32_t pc, void *ud);
+
+/* design.c */
+const vmm_cpu_ops *vmm_design_cpu(vmm_design d);
+const vmm_mem_ops *vmm_design_mem(vmm_design d);
+
+/* sched.c */
+int vmm_next_runnable(const vmm *v, int from);
+void vmm_switch_to(vmm *v, int to);
+/* Chooses who runs next, delivers what is due and programs the real timer. */
+void vmm_resume(vmm *v);
+
+/* exit.c */
+/* The machine's trap hook: every exit of every VM arrives here. */
+bool vmm_on_trap(machine *m, const machine_trap *t, void *ud);
 
 #endif

@@ -8,37 +8,18 @@
  * filled lazily on hidden page faults.  The guest's own page-table pages are
  * mapped read-only in the shadow: a store into one traps, the VMM performs
  * it and drops the shadow entries it invalidates (a "sync"), which is how
- * the shadow stays exact without the guest's help.
+ * the shadow stays exact without the guest's help.  This is the memory half
+ * of the full, paravirtual and translating designs (vmm_shadow_mem).
  */
 #include <string.h>
 
 #include "vmm/internal.h"
 
-static uint32_t rd32(const uint8_t *p)
-{
-    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-static void wr32(uint8_t *p, uint32_t v)
-{
-    p[0] = (uint8_t)v; p[1] = (uint8_t)(v >> 8); p[2] = (uint8_t)(v >> 16); p[3] = (uint8_t)(v >> 24);
-}
-
-bool vmm_gpa_ok(const vmm *v, uint32_t gpa, uint32_t n)
-{
-    return gpa < v->cfg.part_size && v->cfg.part_size - gpa >= n;
-}
-
-uint8_t *vmm_gpa_ptr(vmm *v, const vmm_vm *vm, uint32_t gpa)
-{
-    return machine_mem(v->m) + vm->base + gpa;
-}
-
 static bool gword(const vmm *v, const vmm_vm *vm, uint32_t gpa, uint32_t *w)
 {
     if (!vmm_gpa_ok(v, gpa, 4))
         return false;
-    *w = rd32(machine_mem(v->m) + vm->base + gpa);
+    *w = vmm_rd32(machine_mem(v->m) + vm->base + gpa);
     return true;
 }
 
@@ -135,7 +116,7 @@ static bool shadow_fill(vmm *v, vmm_vm *vm, uint32_t va, uint32_t gpa, uint32_t 
 {
     uint8_t *mem = machine_mem(v->m);
     uint8_t *l1 = mem + vm->shadow_l1 + VA_L1(va) * 4;
-    uint32_t e = rd32(l1);
+    uint32_t e = vmm_rd32(l1);
     if (!(e & PTE_V)) {
         if (vm->pool_used >= v->cfg.shadow_pool) {
             vmm_shadow_flush(v, vm, "shadow pool full: start over");
@@ -144,14 +125,14 @@ static bool shadow_fill(vmm *v, vmm_vm *vm, uint32_t va, uint32_t gpa, uint32_t 
         uint32_t page = vm->pool_base + vm->pool_used++ * PAGE_SIZE;
         memset(mem + page, 0, PAGE_SIZE);
         e = page | PTE_V;
-        wr32(l1, e);
+        vmm_wr32(l1, e);
     }
     uint32_t perm = gpte & (PTE_R | PTE_W | PTE_X);
     if (vmm_is_pt_frame(v, vm, gpa))
         perm &= ~PTE_W;    /* write-protect the guest's page tables */
     uint32_t ring = vmm_real_ring(PTE_RING(gpte));
     uint32_t spte = (vm->base + (gpa & ~0xfffu)) | perm | PTE_V | ring << PTE_RING_SHIFT;
-    wr32(mem + PTE_FRAME(e) + VA_L2(va) * 4, spte);
+    vmm_wr32(mem + PTE_FRAME(e) + VA_L2(va) * 4, spte);
     machine_tlb_flush(v->m);
     return true;
 }
@@ -184,9 +165,9 @@ void vmm_shadow_written(vmm *v, vmm_vm *vm, uint32_t gpa, uint32_t n)
         uint32_t l1;
         if (!gword(v, vm, ptb + 4 * i, &l1) || !(l1 & PTE_V) || PTE_FRAME(l1) != (first << PAGE_SHIFT))
             continue;
-        uint32_t s = rd32(mem + vm->shadow_l1 + 4 * i);
+        uint32_t s = vmm_rd32(mem + vm->shadow_l1 + 4 * i);
         if (s & PTE_V)
-            wr32(mem + PTE_FRAME(s) + 4 * idx, 0);
+            vmm_wr32(mem + PTE_FRAME(s) + 4 * idx, 0);
     }
     machine_tlb_flush(v->m);
     vmm_step_event(v, vm, VMM_BY_SHADOW, LAYER_VMM, v->cfg.costs.shadow_sync,
@@ -235,7 +216,7 @@ static void emulate_store(vmm *v, vmm_vm *vm, const machine_trap *t)
     c->pc = t->pc + 4;
 }
 
-void vmm_shadow_fault(vmm *v, vmm_vm *vm, const machine_trap *t)
+static void shadow_fault(vmm *v, vmm_vm *vm, const machine_trap *t)
 {
     uint32_t va = t->addr;
     isa_access acc = (isa_access)CAUSE_ACCESS(t->cause);
@@ -286,10 +267,33 @@ bool vmm_guest_word(vmm *v, vmm_vm *vm, uint32_t va, isa_access acc, uint32_t *v
     }
     uint8_t *p = vmm_gpa_ptr(v, vm, gpa);
     if (acc == ACCESS_WRITE) {
-        wr32(p, *val);
+        vmm_wr32(p, *val);
         vmm_shadow_written(v, vm, gpa, 4);
     } else {
-        *val = rd32(p);
+        *val = vmm_rd32(p);
     }
     return true;
 }
+
+static uint32_t shadow_root(const vmm *v, const vmm_vm *vm)
+{
+    (void)v;
+    return vm->shadow_l1;
+}
+
+/* The exit: a hidden fault fixed here, or the guest's own fault reflected. */
+static vmm_handler shadow_exit(vmm *v, vmm_vm *vm, const machine_trap *t)
+{
+    uint64_t before = vm->st.reflected;
+    shadow_fault(v, vm, t);
+    return vm->st.reflected != before ? VMM_BY_REFLECTION : VMM_BY_SHADOW;
+}
+
+const vmm_mem_ops vmm_shadow_mem = {
+    .name = "shadow page tables",
+    .root = shadow_root,
+    .reset = vmm_shadow_reset,
+    .flush = vmm_shadow_flush,
+    .fault = shadow_exit,
+    .written = vmm_shadow_written,
+};

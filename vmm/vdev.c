@@ -51,7 +51,7 @@ uint32_t vmm_block_transfer(vmm *v, vmm_vm *vm, uint32_t sector, uint32_t gpa, u
         if (host_call)
             vmm_host_syscall(v, vm, "host pread() on the VM's disk image");
         memcpy(mem, sec, BLOCK_SECTOR_SIZE);
-        vmm_shadow_written(v, vm, gpa, BLOCK_SECTOR_SIZE);
+        vmm_mem_written(v, vm, gpa, BLOCK_SECTOR_SIZE);
     } else {
         if (host_call)
             vmm_host_syscall(v, vm, "host pwrite() on the VM's disk image");

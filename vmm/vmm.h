@@ -19,6 +19,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "isa/isa.h"
 #include "image/image.h"
@@ -102,8 +103,46 @@ typedef enum { VMM_HOST_TYPE1, VMM_HOST_TYPE2 } vmm_host;
 const char *vmm_host_name(vmm_host h);
 bool vmm_parse_host(const char *s, vmm_host *out);
 
+/*
+ * Virtualization designs: how the guest's sensitive instructions are
+ * handled and how its memory is virtualized (docs/architecture.md).  A
+ * design is a value of vmm_config; each is filled in by a file of vmm/
+ * (emulate.c, hcall.c, ...).  X(NAME, name, guest define, meaning): the
+ * define is the symbol the guest kernel is assembled with, or NULL for the
+ * unmodified kernel.
+ */
+#define VMM_DESIGNS(X) \
+    X(FULL, full, NULL,       "full virtualization: trap-and-emulate, shadow page tables") \
+    X(PARA, para, "PARAVIRT", "paravirtualization: the kernel assembled with -D PARAVIRT makes hypercalls") \
+    X(BT,   bt,   NULL,       "binary translation of the guest kernel's code, shadow page tables") \
+    X(HW,   hw,   NULL,       "hardware-assisted virtualization: guest mode, nested paging")
+typedef enum {
+#define X(NAME, name, def, doc) VMM_DESIGN_##NAME,
+    VMM_DESIGNS(X)
+#undef X
+    VMM_DESIGN_COUNT
+} vmm_design;
+const char *vmm_design_name(vmm_design d);         /* "full"; "?" when out of range */
+const char *vmm_design_doc(vmm_design d);
+/* Is the design built into this traplab?  (bt and hw arrive in their own files.) */
+bool vmm_design_available(vmm_design d);
+/* The one parser the CLI, the terminal UI and the labs call: "full", "para",
+ * "bt", "hw".  false with the reason in err (unknown, or not built yet). */
+bool vmm_parse_design(const char *s, vmm_design *out, char *err, size_t errlen);
+/* The symbol the design's guest kernel is assembled with ("PARAVIRT"), or NULL. */
+const char *vmm_design_guest_define(vmm_design d);
+/*
+ * The defines to assemble the design's guest with: the caller's n defines,
+ * then the design's own (when it has one and they do not already name it).
+ * Writes at most max into out; returns how many (n + 1 at most).  This is
+ * the one place that knows the paravirtual guest is built with PARAVIRT.
+ */
+size_t vmm_design_defines(vmm_design d, const char *const *defs, size_t n, const char **out,
+                          size_t max);
+
 typedef struct {
     unsigned nvms;            /* 1..VMM_MAX_VMS */
+    vmm_design design;        /* VMM_DESIGN_FULL by default */
     vmm_host host;
     isa_profile profile;      /* of the real machine */
     uint32_t slice;           /* cycles a VM runs before the next one (real timer) */
@@ -255,6 +294,10 @@ typedef enum {
  */
 typedef vmm_emul_result (*vmm_emul_fn)(vmm *v, unsigned vm, uint32_t insn, void *ud);
 bool vmm_set_emulator(vmm *v, unsigned opcode, vmm_emul_fn fn, void *ud);
+/* Does trap-and-emulate have a built-in emulation for this opcode?  True for
+ * every PRIV and LEGACY instruction of isa.def (vmm/emulate.c builds its
+ * table from it); a trapping opcode without one would be reflected. */
+bool vmm_has_emulation(unsigned opcode);
 void vmm_set_guest_pc(vmm *v, unsigned i, uint32_t pc);
 
 /*
@@ -306,20 +349,37 @@ const char *vmm_hcall_doc(unsigned nr);
  * off, no exit); the VMM writes the trap frame on every delivery and sets
  * PENDING when an interrupt waits for the mask.  The block ring holds
  * VMM_SH_RING_SIZE requests of four words (sector, gpa, cmd, status);
- * the guest advances RING_PROD, the VMM RING_CONS.
+ * the guest advances RING_PROD, the VMM RING_CONS.  PUTC, MMU_COUNT and
+ * MMU_QUEUE are the guest's own (the VMM never reads them: the guest passes
+ * their addresses in hypercall arguments), listed here so that the whole
+ * page is laid out in one table.  X(NAME, offset, meaning); guest/abi.s is
+ * generated from this table and VMM_HCALLS (vmm_write_guest_abi).
  */
-#define VMM_SH_MASK       0x00
-#define VMM_SH_PENDING    0x04
-#define VMM_SH_EPC        0x08
-#define VMM_SH_ESTATUS    0x0c
-#define VMM_SH_CAUSE      0x10
-#define VMM_SH_BADADDR    0x14
-#define VMM_SH_SAVED_A0   0x18    /* a0 to restore on VMM_HC_IRET */
-#define VMM_SH_RING_PROD  0x40
-#define VMM_SH_RING_CONS  0x44
-#define VMM_SH_RING       0x80
+#define VMM_SHARED(X) \
+    X(MASK,      0x000, "nonzero: virtual interrupts off") \
+    X(PENDING,   0x004, "the VMM holds an interrupt for the guest") \
+    X(EPC,       0x008, "the trap frame, written by the VMM on every delivery") \
+    X(ESTATUS,   0x00c, "the status at the trap (IE is the mask's)") \
+    X(CAUSE,     0x010, "the cause of the trap") \
+    X(BADADDR,   0x014, "the fault address of the trap") \
+    X(SAVED_A0,  0x018, "a0 for VMM_HC_IRET to restore") \
+    X(PUTC,      0x020, "guest's own: one character for its PUTC") \
+    X(MMU_COUNT, 0x03c, "guest's own: page-table updates queued in MMU_QUEUE") \
+    X(RING_PROD, 0x040, "block ring: the guest's producer index") \
+    X(RING_CONS, 0x044, "block ring: the VMM's consumer index") \
+    X(RING,      0x080, "block ring: VMM_SH_RING_SIZE requests of 16 bytes") \
+    X(MMU_QUEUE, 0x800, "guest's own: (pte gpa, value) pairs for VMM_HC_MMU_UPDATE")
+enum {
+#define X(NAME, off, doc) VMM_SH_##NAME = off,
+    VMM_SHARED(X)
+#undef X
+};
 #define VMM_SH_RING_SIZE  16
 #define VMM_MMU_BATCH_MAX 64
+
+/* Writes the assembler include with the hypercall numbers and the shared
+ * page's offsets (guest/abi.s) from the tables above. */
+void vmm_write_guest_abi(FILE *out);
 
 /* ---- the same guest on the bare machine --------------------------------------- */
 typedef struct {
