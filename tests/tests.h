@@ -11,6 +11,7 @@ void test_isa_register(void);
 void test_asm_register(void);
 void test_machine_register(void);
 void test_hvext_register(void);
+void test_hw_register(void);
 void test_run_register(void);
 void test_vmm_register(void);
 void test_para_register(void);

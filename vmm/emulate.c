@@ -188,6 +188,13 @@ EMUL(SIDT, emul_cr)
     return EM_NEXT;
 }
 
+/* No nested virtualization: to a guest the machine has no virtualization
+ * extension, so vmenter is an illegal instruction, as on a processor without it. */
+EMUL(VMENTER, emul_misc)
+{
+    return illegal(v, vm, w, pc);
+}
+
 #define EMUL_USER(NAME)
 #define EMUL_PRIV(NAME)   [OP_##NAME] = { em_##NAME, EMUL_COST_##NAME, #NAME },
 #define EMUL_LEGACY(NAME) [OP_##NAME] = { em_##NAME, EMUL_COST_##NAME, #NAME },

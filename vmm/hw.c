@@ -234,7 +234,7 @@ static void hw_exit(machine *m, const machine_vmexit *e, void *ud)
     hw_leave(v, vm);
     uint32_t a0 = machine_cpu(m)->r[REG_A0];
     machine_trap t = { .cause = cause_of(e), .pc = e->pc, .insn = e->insn, .ring = e->ring };
-    vmm_book_exit(v, vm, &t, v->cfg.mcosts.vm_exit);
+    vmm_book_exit(v, vm, &t, v->cfg.mcosts.vm_exit, false);
     vm->st.exits_by_reason[e->reason < ISA_NUM_EXIT_REASONS ? e->reason : 0]++;
     uint8_t vring0 = e->ring;
     vmm_exit_kind kind = kind_of(e, a0);
@@ -323,7 +323,14 @@ bool vmm_parse_exit_on(const char *list, vmm_config *cfg, char *err, size_t errl
         return false;
     }
     strcpy(buf, list);
-    for (char *save = NULL, *name = strtok_r(buf, ",", &save); name; name = strtok_r(NULL, ",", &save)) {
+    for (char *name = buf, *next; name; name = next) {
+        next = strchr(name, ',');
+        if (next)
+            *next++ = '\0';
+        if (!*name) {
+            snprintf(err, errlen, "--exit-on: an empty name in '%s'", list);
+            return false;
+        }
         const isa_insn *in = isa_lookup_mnemonic(name);
         if (in && in->privilege != PRIV_USER) {
             cfg->exit_insns[in->opcode >> 5] |= 1u << (in->opcode & 31);
