@@ -68,6 +68,7 @@ BENCH_SRCS :=     # benchmarks
 
 include isa/module.mk
 include image/module.mk
+-include util/module.mk
 -include machine/module.mk
 -include asm/module.mk
 -include vmm/module.mk
@@ -77,6 +78,7 @@ include cli/module.mk
 -include tests/module.mk
 -include bench/module.mk
 -include fuzz/module.mk
+-include dist/module.mk
 
 obj = $(patsubst %.c,$(B)/obj/%.o,$(1))
 

@@ -35,4 +35,10 @@ int asm_assemble_file(const char *path, const asm_options *opt, image *out);
 bool asm_load_program(const char *path, const asm_options *opt, image *out, char *err, size_t errlen);
 int asm_assemble_string(const char *name, const char *src, const asm_options *opt, image *out);
 
+/* The assembler's own tables, for generated editor support and docs: the
+ * i-th directive (".org", with its dot) and the i-th pseudo-instruction
+ * ("li"); NULL past the end.  The expression functions are hi() and lo(). */
+const char *asm_directive_name(size_t i);
+const char *asm_pseudo_name(size_t i);
+
 #endif

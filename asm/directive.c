@@ -307,3 +307,8 @@ void asm_directive(asm_ctx *c, const asm_stmt *st)
     else
         err(c, st->col, "unknown directive '%s'", st->name);
 }
+
+const char *asm_directive_name(size_t i)
+{
+    return i < NDIRECTIVES ? directives[i].name : NULL;
+}

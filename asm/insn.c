@@ -586,3 +586,8 @@ void asm_operation(asm_ctx *c, const asm_stmt *st)
     else
         err(c, st->col, "unknown mnemonic '%s'", st->name);
 }
+
+const char *asm_pseudo_name(size_t i)
+{
+    return i < sizeof pseudos / sizeof pseudos[0] ? pseudos[i].name : NULL;
+}

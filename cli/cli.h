@@ -49,6 +49,10 @@ bool cli_parse_u32(const char *s, uint32_t *out);
 /* Finds rel (e.g. "guest/cpu.s", "labs") in the folders above the traplab
  * binary, so that build/traplab works from anywhere; ok() decides. */
 bool cli_find_beside_binary(const char *rel, char *out, size_t n, bool (*ok)(const char *path));
+/* traplab's data (rel is "labs", "guest/cpu.s", ...): $TRAPLAB_HOME/rel alone
+ * when TRAPLAB_HOME is set; else ./rel, the source tree of the binary, or
+ * PREFIX/share/traplab/rel for an installed PREFIX/bin/traplab. */
+bool cli_find_data(const char *rel, char *out, size_t n, bool (*ok)(const char *path));
 
 /* Guest software (cli/guest.c): a short name ("kernel", "cpu") means
  * guest/NAME.s; else a path to a .s (assembled with defines) or a .tlo. */
@@ -58,8 +62,6 @@ bool cli_guest_is_image(const char *name);
 /* Prints "traplab CMD: ..." on failure. */
 bool cli_load_guest(const char *cmd, const char *name, const char *const *defines,
                     size_t ndefines, image *img);
-/* The guest kernel; para assembles it with -D PARAVIRT (the paravirtualized
- * kernel, docs/hypercalls.md) -- what vm --para, compare and tui --para use. */
 /* The options vm and compare take the same way, with the same letters:
  * 'v' --vms N, 'c' --cost NAME=VALUE, 'D' -D NAME[=VALUE] (up to
  * CLI_MAX_DEFINES).  Returns -1 when c is none of them, EXIT_OK when it was
@@ -67,8 +69,11 @@ bool cli_load_guest(const char *cmd, const char *name, const char *const *define
 #define CLI_MAX_DEFINES 32
 int cli_vmm_option(const char *cmd, int c, const char *arg, vmm_config *cfg,
                    const char **defs, size_t *ndefs);
+/* The guest kernel as the design runs it: with the design's own define
+ * (para: -D PARAVIRT, the paravirtualized kernel of docs/hypercalls.md)
+ * after the caller's (vmm_design_defines); VMM_DESIGN_FULL for the
+ * unmodified kernel.  What vm, compare and tui use. */
 bool cli_load_kernel(const char *cmd, const char *name, const char *const *defines,
-                     size_t ndefines, bool para, image *img);
-/* A view of img's segments for the VMM (img must outlive it). */
+                     size_t ndefines, vmm_design design, image *img);
 
 #endif

@@ -27,8 +27,16 @@
 #define DEFAULT_TICK "TICK=10000000"
 #define DEFAULT_CPU_ITERS "ITERS=6000000"
 
-typedef enum { D_NATIVE, D_FULL, D_PARA } design;
-static const char *const design_names[] = { "native", "full", "para" };
+/* A row's design: native (no VMM) or one of the VMM's. */
+typedef struct {
+    bool native;
+    vmm_design d;
+} design;
+
+static const char *design_name(design d) { return d.native ? "native" : vmm_design_name(d.d); }
+
+/* The designs compare runs by default, in this order on each host. */
+static const vmm_design default_designs[] = { VMM_DESIGN_FULL, VMM_DESIGN_PARA };
 
 typedef struct {
     const char *workload;
@@ -165,13 +173,13 @@ static void print_table(const row *rows, size_t n, unsigned nvms)
     for (size_t i = 0; i < n; i++) {
         const row *r = &rows[i];
         char ov[32], causes[128];
-        if (r->d == D_NATIVE)
+        if (r->d.native)
             snprintf(ov, sizeof ov, "-");
         else
             snprintf(ov, sizeof ov, "%+.1f%%", 100.0 * r->overhead);
         causes_text(r, causes, sizeof causes, ", ", " ");
         /* No trailing blanks on a native row, which has no causes. */
-        printf("%-*s %-7s %-6s %14llu %10s %9llu %11.3f%s%s%s\n", ww, r->workload, design_names[r->d],
+        printf("%-*s %-7s %-6s %14llu %10s %9llu %11.3f%s%s%s\n", ww, r->workload, design_name(r->d),
                r->host, U(r->cycles), ov, U(r->exits), r->exits_per_k, causes[0] ? "  " : "", causes,
                r->ok ? "" : "  [OUTPUT DIFFERS FROM NATIVE]");
     }
@@ -187,15 +195,15 @@ static void print_table(const row *rows, size_t n, unsigned nvms)
         if (i == 0 || strcmp(rows[i - 1].workload, rows[i].workload) != 0)
             printf("%s\n", rows[i].workload);
         char label[32];
-        snprintf(label, sizeof label, "%s %s", design_names[rows[i].d],
-                 rows[i].d == D_NATIVE ? "" : rows[i].host);
+        snprintf(label, sizeof label, "%s %s", design_name(rows[i].d),
+                 rows[i].d.native ? "" : rows[i].host);
         unsigned len = (unsigned)(50.0 * (double)rows[i].cycles / (double)max + 0.5);
         if (len == 0 && rows[i].cycles)
             len = 1;
         printf("  %-13s |", label);
         for (unsigned k = 0; k < len; k++)
             putchar('#');
-        if (rows[i].d == D_NATIVE)
+        if (rows[i].d.native)
             printf(" native\n");
         else
             printf(" %+.1f%%\n", 100.0 * rows[i].overhead);
@@ -213,7 +221,7 @@ static void print_json(const row *rows, size_t n, unsigned nvms, unsigned batch)
                "\"native_cycles\": %llu, \"overhead\": %.6f, \"guest_instructions\": %llu, "
                "\"exits\": %llu, \"exits_per_1k_insns\": %.4f, \"hypercalls\": %llu, "
                "\"exits_replaced\": %llu, \"top_exit_causes\": {",
-               design_names[r->d], r->host, r->ok ? "true" : "false", U(r->cycles), U(r->native),
+               design_name(r->d), r->host, r->ok ? "true" : "false", U(r->cycles), U(r->native),
                r->overhead, U(r->insns), U(r->exits), r->exits_per_k, U(r->hypercalls),
                U(r->replaced));
         for (unsigned k = 0; k < NTOP && r->top[k] < ISA_NUM_CAUSES; k++)
@@ -233,13 +241,52 @@ static void print_csv(const row *rows, size_t n)
         causes_text(r, causes, sizeof causes, ";", ":");
         /* Workload names are file names: quote them in case of a comma. */
         printf("\"%s\",%s,%s,%s,%llu,%llu,%.6f,%llu,%llu,%.4f,%llu,%llu,%s\n", r->workload,
-               design_names[r->d], r->host, r->ok ? "true" : "false", U(r->cycles), U(r->native),
+               design_name(r->d), r->host, r->ok ? "true" : "false", U(r->cycles), U(r->native),
                r->overhead, U(r->insns), U(r->exits), r->exits_per_k, U(r->hypercalls),
                U(r->replaced), causes);
     }
 }
 
-int cmd_compare(int argc, char **argv)
+/* ---- parse ------------------------------------------------------------------------------ */
+typedef struct {
+    vmm_config cfg;
+    const char *user_defs[MAX_DEFINES];
+    size_t nuser;
+    unsigned batch;
+    bool json, csv, help;
+    vmm_host hosts[2];
+    size_t nhosts;
+    vmm_design designs[VMM_DESIGN_COUNT];
+    size_t ndesigns;
+    char *wbuf;                      /* the workloads, split in place into wl */
+    const char *wl[MAX_WORKLOADS];
+    size_t nwl;
+} cmp_args;
+
+static int parse_hosts(const char *host_arg, cmp_args *a)
+{
+    char hbuf[64];
+    if (strlen(host_arg) >= sizeof hbuf)
+        return cli_usage_error("compare", "--host takes type1, type2 or both, not '%s'", host_arg);
+    snprintf(hbuf, sizeof hbuf, "%s", host_arg);
+    const char *hnames[MAX_WORKLOADS];
+    size_t nh = 0;
+    if (!cli_split_list("compare", hbuf, host_arg, "host", hnames, MAX_WORKLOADS, &nh, true))
+        return EXIT_USAGE;
+    for (size_t k = 0; k < nh; k++) {
+        vmm_host h;
+        if (!vmm_parse_host(hnames[k], &h))
+            return cli_usage_error("compare", "unknown host '%s' (type1 or type2)", hnames[k]);
+        for (size_t i = 0; i < a->nhosts; i++)
+            if (a->hosts[i] == h)
+                return cli_usage_error("compare", "host %s given twice in '%s'", vmm_host_name(h),
+                                       host_arg);
+        a->hosts[a->nhosts++] = h;
+    }
+    return EXIT_OK;
+}
+
+static int parse_args(int argc, char **argv, cmp_args *a)
 {
     static const struct option opts[] = {
         { "workloads", required_argument, NULL, 'w' },
@@ -253,13 +300,9 @@ int cmd_compare(int argc, char **argv)
         { "help", no_argument, NULL, 'h' },
         { 0, 0, 0, 0 },
     };
-    vmm_config cfg;
-    vmm_default_config(&cfg);
+    vmm_default_config(&a->cfg);
     const char *wl_arg = "cpu,sys,io,mm", *host_arg = "type1,type2";
-    const char *user_defs[MAX_DEFINES];
-    size_t nuser = 0;
-    unsigned batch = 1;
-    bool json = false, csv = false;
+    a->batch = 1;
     int c;
     optind = 1;
     opterr = 0;
@@ -268,14 +311,15 @@ int cmd_compare(int argc, char **argv)
         case 'w': wl_arg = optarg; break;
         case 'H': host_arg = optarg; break;
         case 'b':
-            if (!cli_parse_u32(optarg, &batch) || (batch != 1 && batch != 2 && batch != 4 && batch != 8))
+            if (!cli_parse_u32(optarg, &a->batch) ||
+                (a->batch != 1 && a->batch != 2 && a->batch != 4 && a->batch != 8))
                 return cli_usage_error("compare", "--batch needs 1, 2, 4 or 8, not '%s'", optarg);
             break;
-        case 'j': json = true; break;
-        case 'C': csv = true; break;
-        case 'h': help(); return EXIT_OK;
+        case 'j': a->json = true; break;
+        case 'C': a->csv = true; break;
+        case 'h': a->help = true; return EXIT_OK;
         default: {
-            int rc = cli_vmm_option("compare", c, optarg, &cfg, user_defs, &nuser);
+            int rc = cli_vmm_option("compare", c, optarg, &a->cfg, a->user_defs, &a->nuser);
             if (rc < 0)
                 return cli_option_error("compare", c, argv);
             if (rc != EXIT_OK)
@@ -285,134 +329,157 @@ int cmd_compare(int argc, char **argv)
     }
     if (optind < argc)
         return cli_usage_error("compare", "unexpected argument '%s'", argv[optind]);
-    if (json && csv)
+    if (a->json && a->csv)
         return cli_usage_error("compare", "choose one of --json and --csv");
+    int rc = parse_hosts(host_arg, a);
+    if (rc != EXIT_OK)
+        return rc;
+    for (size_t i = 0; i < sizeof default_designs / sizeof default_designs[0]; i++)
+        a->designs[a->ndesigns++] = default_designs[i];
 
-    /* Hosts. */
-    vmm_host hosts[2];
-    size_t nhosts = 0;
-    char hbuf[64];
-    if (strlen(host_arg) >= sizeof hbuf)
-        return cli_usage_error("compare", "--host takes type1, type2 or both, not '%s'", host_arg);
-    snprintf(hbuf, sizeof hbuf, "%s", host_arg);
-    const char *hnames[MAX_WORKLOADS];
-    size_t nh = 0;
-    if (!cli_split_list("compare", hbuf, host_arg, "host", hnames, MAX_WORKLOADS, &nh, true))
-        return EXIT_USAGE;
-    for (size_t k = 0; k < nh; k++) {
-        vmm_host h;
-        if (!vmm_parse_host(hnames[k], &h))
-            return cli_usage_error("compare", "unknown host '%s' (type1 or type2)", hnames[k]);
-        for (size_t i = 0; i < nhosts; i++)
-            if (hosts[i] == h)
-                return cli_usage_error("compare", "host %s given twice in '%s'", vmm_host_name(h),
-                                       host_arg);
-        hosts[nhosts++] = h;
-    }
-
-    /* Workloads. */
-    char *wbuf = strdup(wl_arg);
-    if (!wbuf)
+    a->wbuf = strdup(wl_arg);
+    if (!a->wbuf)
         return EXIT_FAIL;
-    const char *wl[MAX_WORKLOADS];
-    size_t nwl = 0;
-    if (!cli_split_list("compare", wbuf, wl_arg, "workload", wl, MAX_WORKLOADS, &nwl, true)) {
-        free(wbuf);
+    if (!cli_split_list("compare", a->wbuf, wl_arg, "workload", a->wl, MAX_WORKLOADS, &a->nwl, true))
         return EXIT_USAGE;
-    }
-    for (size_t w = 0; w < nwl; w++)
-        if (nuser && cli_guest_is_image(wl[w])) {
-            int urc = cli_usage_error("compare", "-D needs the workload's source (.s): '%s' is an "
-                                      "image, already assembled", wl[w]);
-            free(wbuf);
-            return urc;
-        }
+    for (size_t w = 0; w < a->nwl; w++)
+        if (a->nuser && cli_guest_is_image(a->wl[w]))
+            return cli_usage_error("compare", "-D needs the workload's source (.s): '%s' is an "
+                                   "image, already assembled", a->wl[w]);
+    return EXIT_OK;
+}
 
-    /* Defines: the user's, then the defaults they do not override. */
-    const char *kdefs[MAX_DEFINES + 3];
-    size_t nk = 0;
-    for (size_t i = 0; i < nuser; i++)
-        kdefs[nk++] = user_defs[i];
-    if (!defined(user_defs, nuser, DEFAULT_TICK))
-        kdefs[nk++] = DEFAULT_TICK;
+/* ---- run -------------------------------------------------------------------------------- */
+typedef struct {
+    const char *kdefs[MAX_DEFINES + 3];     /* the user's defines, then the defaults */
+    size_t nk;
     char batch_def[32];
-    snprintf(batch_def, sizeof batch_def, "BATCH=%u", batch);
+    image kimg[VMM_DESIGN_COUNT];           /* the kernel as each design runs it */
+    row *rows;
+    size_t nrows;
+    bool all_ok;
+} cmp_run;
 
-    int rc = EXIT_FAIL;
-    row *rows = calloc(nwl * (1 + 2 * nhosts), sizeof *rows);
-    size_t nrows = 0;
-    image kimg, pkimg;
-    image_init(&kimg);
-    image_init(&pkimg);
-    if (!rows)
-        goto out;
-    if (!cli_load_kernel("compare", "kernel", kdefs, nk, false, &kimg) ||
-        !cli_load_kernel("compare", "kernel", kdefs, nk, true, &pkimg))
-        goto out;
+/* The workload's defines: the kernel's, then the workload's own defaults. */
+static size_t workload_defines(const cmp_args *a, const cmp_run *r, const char *wl, const char **out)
+{
+    size_t n = r->nk;
+    memcpy(out, r->kdefs, r->nk * sizeof *r->kdefs);
+    if (strcmp(wl, "cpu") == 0 && !defined(a->user_defs, a->nuser, DEFAULT_CPU_ITERS))
+        out[n++] = DEFAULT_CPU_ITERS;
+    if ((strcmp(wl, "io") == 0 || strcmp(wl, "mm") == 0) && !defined(a->user_defs, a->nuser, "BATCH"))
+        out[n++] = r->batch_def;
+    return n;
+}
 
-    bool all_ok = true;
-    for (size_t w = 0; w < nwl; w++) {
-        const char *wdefs[MAX_DEFINES + 3];
-        size_t nw = nk;
-        memcpy(wdefs, kdefs, nk * sizeof *kdefs);
-        if (strcmp(wl[w], "cpu") == 0 && !defined(user_defs, nuser, DEFAULT_CPU_ITERS))
-            wdefs[nw++] = DEFAULT_CPU_ITERS;
-        if ((strcmp(wl[w], "io") == 0 || strcmp(wl[w], "mm") == 0) && !defined(user_defs, nuser, "BATCH"))
-            wdefs[nw++] = batch_def;
-        image pimg;
-        if (!cli_load_guest("compare", wl[w], wdefs, nw, &pimg))
-            goto out;
-        vmm_native_result nr;
-        char err[256];
-        bool ok = vmm_run_native(&cfg, &kimg, &pimg, MAX_STEPS, &nr, err, sizeof err);
-        if (!ok || nr.stop != STOP_HALT) {
-            fprintf(stderr, "traplab compare: %s: the native run failed: %s\n", wl[w],
-                    ok ? (nr.reason[0] ? nr.reason : machine_stop_name(nr.stop)) : err);
-            if (ok)
-                vmm_native_result_free(&nr);
-            image_free(&pimg);
-            goto out;
-        }
-        uint64_t native = nr.cycles * cfg.nvms;
-        row *r = &rows[nrows++];
-        *r = (row){ .workload = wl[w], .d = D_NATIVE, .host = "-", .ok = true, .cycles = native,
-                    .native = native, .insns = nr.instret * cfg.nvms };
-        top_causes(&(vmm_stats){ 0 }, r);
-        finish_row(r);
-        for (size_t h = 0; h < nhosts; h++)
-            for (design d = D_FULL; d <= D_PARA; d++) {
-                vmm_config hc = cfg;
-                hc.host = hosts[h];
-                r = &rows[nrows++];
-                *r = (row){ .workload = wl[w], .d = d, .host = vmm_host_name(hosts[h]), .native = native };
-                if (!run_vmm(&hc, d == D_PARA ? &pkimg : &kimg, &pimg, nr.console ? nr.console : "",
-                             nr.console_len, r)) {
-                    vmm_native_result_free(&nr);
-                            image_free(&pimg);
-                    goto out;
-                }
-                finish_row(r);
-                if (!r->ok) {
-                    all_ok = false;
-                    fprintf(stderr, "traplab compare: %s, %s, %s: the run did not end with the "
-                            "native output\n", wl[w], design_names[d], r->host);
-                }
-            }
-        vmm_native_result_free(&nr);
+/* One workload: the native row, then each host and design; false on a setup error. */
+static bool run_workload(const cmp_args *a, cmp_run *r, const char *wl)
+{
+    const char *wdefs[MAX_DEFINES + 3];
+    size_t nw = workload_defines(a, r, wl, wdefs);
+    image pimg;
+    if (!cli_load_guest("compare", wl, wdefs, nw, &pimg))
+        return false;
+    vmm_native_result nr;
+    char err[256];
+    bool ok = vmm_run_native(&a->cfg, &r->kimg[VMM_DESIGN_FULL], &pimg, MAX_STEPS, &nr, err, sizeof err);
+    if (!ok || nr.stop != STOP_HALT) {
+        fprintf(stderr, "traplab compare: %s: the native run failed: %s\n", wl,
+                ok ? (nr.reason[0] ? nr.reason : machine_stop_name(nr.stop)) : err);
+        if (ok)
+            vmm_native_result_free(&nr);
         image_free(&pimg);
+        return false;
     }
-    if (json)
-        print_json(rows, nrows, cfg.nvms, batch);
-    else if (csv)
-        print_csv(rows, nrows);
-    else
-        print_table(rows, nrows, cfg.nvms);
-    fflush(stdout);
-    rc = all_ok ? EXIT_OK : EXIT_FAIL;
-out:
-    image_free(&kimg);
-    image_free(&pkimg);
-    free(rows);
-    free(wbuf);
+    uint64_t native = nr.cycles * a->cfg.nvms;
+    row *rw = &r->rows[r->nrows++];
+    *rw = (row){ .workload = wl, .d = { .native = true }, .host = "-", .ok = true, .cycles = native,
+                 .native = native, .insns = nr.instret * a->cfg.nvms };
+    top_causes(&(vmm_stats){ 0 }, rw);
+    finish_row(rw);
+    bool done = true;
+    for (size_t h = 0; done && h < a->nhosts; h++)
+        for (size_t k = 0; k < a->ndesigns; k++) {
+            vmm_design d = a->designs[k];
+            vmm_config hc = a->cfg;
+            hc.host = a->hosts[h];
+            hc.design = d;
+            rw = &r->rows[r->nrows++];
+            *rw = (row){ .workload = wl, .d = { .d = d }, .host = vmm_host_name(a->hosts[h]),
+                         .native = native };
+            const image *k = &r->kimg[vmm_design_guest_define(d) ? d : VMM_DESIGN_FULL];
+            if (!run_vmm(&hc, k, &pimg, nr.console ? nr.console : "", nr.console_len, rw)) {
+                done = false;
+                break;
+            }
+            finish_row(rw);
+            if (!rw->ok) {
+                r->all_ok = false;
+                fprintf(stderr, "traplab compare: %s, %s, %s: the run did not end with the "
+                        "native output\n", wl, vmm_design_name(d), rw->host);
+            }
+        }
+    vmm_native_result_free(&nr);
+    image_free(&pimg);
+    return done;
+}
+
+static bool run_all(const cmp_args *a, cmp_run *r)
+{
+    /* Defines: the user's, then the defaults they do not override. */
+    for (size_t i = 0; i < a->nuser; i++)
+        r->kdefs[r->nk++] = a->user_defs[i];
+    if (!defined(a->user_defs, a->nuser, DEFAULT_TICK))
+        r->kdefs[r->nk++] = DEFAULT_TICK;
+    snprintf(r->batch_def, sizeof r->batch_def, "BATCH=%u", a->batch);
+    r->rows = calloc(a->nwl * (1 + a->ndesigns * a->nhosts), sizeof *r->rows);
+    if (!r->rows)
+        return false;
+    /* The unmodified kernel (the native reference), and each design's own build. */
+    if (!cli_load_kernel("compare", "kernel", r->kdefs, r->nk, VMM_DESIGN_FULL, &r->kimg[VMM_DESIGN_FULL]))
+        return false;
+    for (size_t k = 0; k < a->ndesigns; k++) {
+        vmm_design d = a->designs[k];
+        if (vmm_design_guest_define(d) &&
+            !cli_load_kernel("compare", "kernel", r->kdefs, r->nk, d, &r->kimg[d]))
+            return false;
+    }
+    r->all_ok = true;
+    for (size_t w = 0; w < a->nwl; w++)
+        if (!run_workload(a, r, a->wl[w]))
+            return false;
+    return true;
+}
+
+int cmd_compare(int argc, char **argv)
+{
+    cmp_args a;
+    memset(&a, 0, sizeof a);
+    int rc = parse_args(argc, argv, &a);
+    if (rc != EXIT_OK || a.help) {
+        if (rc == EXIT_OK)
+            help();
+        free(a.wbuf);
+        return rc;
+    }
+    cmp_run r;
+    memset(&r, 0, sizeof r);
+    for (unsigned d = 0; d < VMM_DESIGN_COUNT; d++)
+        image_init(&r.kimg[d]);
+    rc = EXIT_FAIL;
+    if (run_all(&a, &r)) {
+        if (a.json)
+            print_json(r.rows, r.nrows, a.cfg.nvms, a.batch);
+        else if (a.csv)
+            print_csv(r.rows, r.nrows);
+        else
+            print_table(r.rows, r.nrows, a.cfg.nvms);
+        fflush(stdout);
+        rc = r.all_ok ? EXIT_OK : EXIT_FAIL;
+    }
+    for (unsigned d = 0; d < VMM_DESIGN_COUNT; d++)
+        image_free(&r.kimg[d]);
+    free(r.rows);
+    free(a.wbuf);
     return rc;
 }

@@ -67,7 +67,7 @@ static bool bad_lab_lua(const char *dir, const char *cmd)
     return true;
 }
 
-/* --labs, $TRAPLAB_LABS, ./labs, or labs/ beside the build folder of the binary. */
+/* --labs, $TRAPLAB_LABS, then $TRAPLAB_HOME/labs, ./labs, the source tree's or the installed labs. */
 static bool find_labs_dir(const char *opt, char *out, size_t n)
 {
     if (opt) {
@@ -79,11 +79,7 @@ static bool find_labs_dir(const char *opt, char *out, size_t n)
         copy(out, n, env);
         return is_dir(out);
     }
-    if (is_dir("labs")) {
-        snprintf(out, n, "labs");
-        return true;
-    }
-    return cli_find_beside_binary("labs", out, n, is_dir);
+    return cli_find_data("labs", out, n, is_dir);
 }
 
 static int by_name(const struct dirent **a, const struct dirent **b)
@@ -108,7 +104,7 @@ static bool find_lab(const char *labs_opt, const char *name, char *out, size_t n
             copy(out, n, name);
             return true;
         }
-        fprintf(stderr, "traplab lab %s: no labs folder (use --labs DIR or set TRAPLAB_LABS)\n", cmd);
+        fprintf(stderr, "traplab lab %s: no labs folder (use --labs DIR or set TRAPLAB_LABS or TRAPLAB_HOME)\n", cmd);
         return false;
     }
     if (join(out, n, labs, name) && has_lab(out))
@@ -140,12 +136,14 @@ static bool find_lab(const char *labs_opt, const char *name, char *out, size_t n
 /* ---- options shared by the subcommands ---------------------------------------------- */
 typedef struct {
     const char *labs, *submission, *submissions, *csv, *student, *lang;
+    const char *gradescope, *junit, *output;
     uint64_t seed;
     bool have_seed, json, record;
     unsigned jobs, timeout;
+    unsigned shard, nshards;     /* --shard K/N: grade submissions K, K+N, K+2N, ... (1-based) */
 } lab_opts;
 
-enum { OPT_LABS = 1000, OPT_STUDENT, OPT_NO_RECORD, OPT_TIMEOUT, OPT_LANG };
+enum { OPT_LABS = 1000, OPT_STUDENT, OPT_NO_RECORD, OPT_TIMEOUT, OPT_LANG, OPT_GRADESCOPE, OPT_JUNIT, OPT_SHARD };
 
 static int parse_opts(int argc, char **argv, const char *cmd, lab_opts *o, void (*help)(FILE *))
 {
@@ -161,6 +159,10 @@ static int parse_opts(int argc, char **argv, const char *cmd, lab_opts *o, void 
         { "timeout", required_argument, NULL, OPT_TIMEOUT },
         { "no-record", no_argument, NULL, OPT_NO_RECORD },
         { "lang", required_argument, NULL, OPT_LANG },
+        { "gradescope", required_argument, NULL, OPT_GRADESCOPE },
+        { "junit", required_argument, NULL, OPT_JUNIT },
+        { "shard", required_argument, NULL, OPT_SHARD },
+        { "output", required_argument, NULL, 'o' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
@@ -170,7 +172,7 @@ static int parse_opts(int argc, char **argv, const char *cmd, lab_opts *o, void 
     opterr = 0;
     int c;
     uint32_t v;
-    while ((c = getopt_long(argc, argv, ":s:j:h", longs, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":s:j:o:h", longs, NULL)) != -1) {
         switch (c) {
         case OPT_LABS: o->labs = optarg; break;
         case 's': o->submission = optarg; break;
@@ -195,6 +197,16 @@ static int parse_opts(int argc, char **argv, const char *cmd, lab_opts *o, void 
             break;
         case OPT_NO_RECORD: o->record = false; break;
         case OPT_LANG: o->lang = optarg; break;
+        case OPT_GRADESCOPE: o->gradescope = optarg; break;
+        case OPT_JUNIT: o->junit = optarg; break;
+        case 'o': o->output = optarg; break;
+        case OPT_SHARD: {
+            char extra;
+            if (sscanf(optarg, "%u/%u%c", &o->shard, &o->nshards, &extra) != 2 || o->nshards == 0 ||
+                o->nshards > 10000 || o->shard == 0 || o->shard > o->nshards)
+                return cli_usage_error(cmd, "--shard wants K/N with 1 <= K <= N, not '%s'", optarg);
+            break;
+        }
         case 'h': help(stdout); return -1;
         default:
             return cli_option_error(cmd, c, argv);
@@ -289,7 +301,7 @@ static int lab_list(int argc, char **argv)
     if (rc) return rc < 0 ? EXIT_OK : rc;
     char labs[PATH_MAX];
     if (!find_labs_dir(o.labs, labs, sizeof labs)) {
-        fprintf(stderr, "traplab lab list: no labs folder (use --labs DIR or set TRAPLAB_LABS)\n");
+        fprintf(stderr, "traplab lab list: no labs folder (use --labs DIR or set TRAPLAB_LABS or TRAPLAB_HOME)\n");
         return EXIT_FAIL;
     }
     struct dirent **ents;
@@ -423,12 +435,20 @@ static int lab_check(int argc, char **argv)
 
 static void grade_help(FILE *f)
 {
-    fprintf(f, "usage: traplab lab grade LAB --submissions DIR [--jobs N] [--csv FILE] [--timeout S]\n"
-               "                           [--labs DIR]\n\n"
+    fprintf(f, "usage: traplab lab grade LAB --submissions DIR [--jobs N] [--csv FILE] [--junit FILE]\n"
+               "                           [--shard K/N] [--timeout S] [--labs DIR]\n"
+               "       traplab lab grade LAB --submission DIR [--student ID] [--gradescope FILE]\n"
+               "                           [--junit FILE] [--csv FILE]\n\n"
                "Grades every folder in DIR (one per student, named by student id), each in its own\n"
                "process under CPU, memory and wall-clock limits, N at a time (default: every core).\n"
                "A submission that crashes, hangs or breaks the sandbox scores zero with a reason.\n"
-               "--csv writes one row per student: student,lab,seed,points,max,percent,status,reason.\n");
+               "--csv writes one row per student: student,lab,seed,points,max,percent,status,reason\n"
+               "(imports into Moodle and Canvas: docs/grading.md).  --junit writes JUnit XML, one\n"
+               "testsuite per student.  --shard K/N grades only the K-th of every N submissions (in\n"
+               "name order), for spreading a class over N machines; 'traplab lab merge' joins the CSVs.\n"
+               "The second form grades one submission in the same sandbox; --gradescope writes\n"
+               "Gradescope's autograder results.json (the seed comes from --student, student.txt or\n"
+               "the folder's name).\n");
 }
 
 static int lab_grade_cmd(int argc, char **argv)
@@ -438,23 +458,44 @@ static int lab_grade_cmd(int argc, char **argv)
     if (rc) return rc < 0 ? EXIT_OK : rc;
     if (optind != argc - 1)
         return cli_usage_error("lab grade", "expected one LAB");
-    if (!o.submissions)
-        return cli_usage_error("lab grade", "--submissions DIR is required");
-    char dir[PATH_MAX], err[2048] = "";
+    if (!o.submissions && !o.submission)
+        return cli_usage_error("lab grade", "--submissions DIR is required (or --submission DIR for one)");
+    if (o.submissions && o.submission)
+        return cli_usage_error("lab grade", "give --submissions DIR (a class) or --submission DIR (one), not both");
+    if (o.gradescope && !o.submission)
+        return cli_usage_error("lab grade", "--gradescope grades one submission: use --submission DIR");
+    if (o.shard && !o.submissions)
+        return cli_usage_error("lab grade", "--shard splits a class: use --submissions DIR");
+    char dir[PATH_MAX], err[2048] = "", student[256] = "";
     if (!find_lab(o.labs, argv[optind], dir, sizeof dir, "grade"))
         return EXIT_FAIL;
-    struct dirent **ents;
-    int n = scandir(o.submissions, &ents, not_hidden, by_name);
+    const char *where = o.submissions ? o.submissions : o.submission;
+    if (o.submission && !is_dir(o.submission)) {
+        fprintf(stderr, "traplab lab grade: %s: no such folder\n", o.submission);
+        return EXIT_FAIL;
+    }
+    struct dirent **ents = NULL;
+    int n = o.submissions ? scandir(o.submissions, &ents, not_hidden, by_name) : 1;
     if (n < 0) {
-        fprintf(stderr, "traplab lab grade: %s: %s\n", o.submissions, strerror(errno));
+        fprintf(stderr, "traplab lab grade: %s: %s\n", where, strerror(errno));
         return EXIT_FAIL;
     }
     lab_request *rq = calloc((size_t)n + 1, sizeof *rq);
     char (*paths)[PATH_MAX] = calloc((size_t)n + 1, PATH_MAX);
     lab_report *reps = calloc((size_t)n + 1, sizeof *reps);
-    size_t count = 0;
-    for (int i = 0; rq && paths && reps && i < n; i++) {
+    size_t count = 0, ndirs = 0;
+    if (o.submission && rq && paths && reps) {
+        copy(paths[0], PATH_MAX, o.submission);
+        rq[0].lab_dir = dir;
+        rq[0].submission_dir = paths[0];
+        choose_seed(&o, o.submission, student, sizeof student, &rq[0].seed);
+        rq[0].student = student;
+        count = 1;
+    }
+    for (int i = 0; ents && rq && paths && reps && i < n; i++) {
         if (join(paths[count], PATH_MAX, o.submissions, ents[i]->d_name) && is_dir(paths[count])) {
+            if (o.shard && ndirs++ % o.nshards != o.shard - 1)
+                continue;
             rq[count].lab_dir = dir;
             rq[count].submission_dir = paths[count];
             rq[count].student = ents[i]->d_name;
@@ -463,7 +504,7 @@ static int lab_grade_cmd(int argc, char **argv)
         }
     }
     int status = EXIT_OK;
-    FILE *csv = NULL;
+    FILE *csv = NULL, *junit = NULL, *gs = NULL;
     if (!rq || !paths || !reps) {
         fprintf(stderr, "traplab lab grade: out of memory\n");
         status = EXIT_FAIL;
@@ -471,6 +512,16 @@ static int lab_grade_cmd(int argc, char **argv)
     }
     if (o.csv && !(csv = fopen(o.csv, "w"))) {
         fprintf(stderr, "traplab lab grade: %s: %s\n", o.csv, strerror(errno));
+        status = EXIT_FAIL;
+        goto out;
+    }
+    if (o.junit && !(junit = fopen(o.junit, "w"))) {
+        fprintf(stderr, "traplab lab grade: %s: %s\n", o.junit, strerror(errno));
+        status = EXIT_FAIL;
+        goto out;
+    }
+    if (o.gradescope && !(gs = fopen(o.gradescope, "w"))) {
+        fprintf(stderr, "traplab lab grade: %s: %s\n", o.gradescope, strerror(errno));
         status = EXIT_FAIL;
         goto out;
     }
@@ -504,20 +555,192 @@ static int lab_grade_cmd(int argc, char **argv)
         printf("Graded %zu submissions in %.2f s (%.1f per second, %u jobs); mean %.0f%%, %zu zeroed\n",
                count, secs, secs > 0 ? (double)count / secs : 0.0, jobs,
                count ? sum * 100.0 / (double)count : 0.0, zeros);
+        if (junit)
+            lab_write_junit(junit, reps, count);
+        if (gs)
+            lab_write_gradescope(gs, &reps[0]);
     }
 out:
     if (csv && fclose(csv) != 0) {
         fprintf(stderr, "traplab lab grade: %s: %s\n", o.csv, strerror(errno));
         status = EXIT_FAIL;
     }
+    if (junit && fclose(junit) != 0) {
+        fprintf(stderr, "traplab lab grade: %s: %s\n", o.junit, strerror(errno));
+        status = EXIT_FAIL;
+    }
+    if (gs && fclose(gs) != 0) {
+        fprintf(stderr, "traplab lab grade: %s: %s\n", o.gradescope, strerror(errno));
+        status = EXIT_FAIL;
+    }
     for (size_t i = 0; reps && i < count; i++)
         lab_report_free(&reps[i]);
-    for (int i = 0; i < n; i++)
+    for (int i = 0; ents && i < n; i++)
         free(ents[i]);
     free(ents);
     free(rq);
     free(paths);
     free(reps);
+    return status;
+}
+
+static void merge_help(FILE *f)
+{
+    fprintf(f, "usage: traplab lab merge FILE.csv... [-o OUT.csv]\n\n"
+               "Joins the CSVs of 'traplab lab grade --csv' (for instance one per machine, from\n"
+               "--shard K/N) into one, sorted by student, on stdout or in OUT.csv.  Every file must\n"
+               "have the same header and the same lab; a student graded twice is an error.\n");
+}
+
+typedef struct {
+    char *line;        /* the row as written, without its newline */
+    char *student, *lab;
+    const char *file;
+} csv_row;
+
+/* The first two fields of a row of lab_write_csv_row: quoted, "" inside. */
+static bool csv_fields(const char *line, char **student, char **lab)
+{
+    char *out[2] = { NULL, NULL };
+    const char *p = line;
+    for (int k = 0; k < 2; k++) {
+        if (*p != '"')
+            goto bad;
+        size_t cap = strlen(p) + 1, n = 0;
+        out[k] = malloc(cap);
+        if (!out[k])
+            goto bad;
+        for (p++;; p++) {
+            if (!*p)
+                goto bad;
+            if (*p == '"') {
+                if (p[1] != '"')
+                    break;
+                p++;
+            }
+            out[k][n++] = *p;
+        }
+        out[k][n] = '\0';
+        p++;
+        if (*p != ',')
+            goto bad;
+        p++;
+    }
+    *student = out[0];
+    *lab = out[1];
+    return true;
+bad:
+    free(out[0]);
+    free(out[1]);
+    return false;
+}
+
+static int by_student(const void *a, const void *b)
+{
+    return strcmp(((const csv_row *)a)->student, ((const csv_row *)b)->student);
+}
+
+static int lab_merge(int argc, char **argv)
+{
+    lab_opts o;
+    int rc = parse_opts(argc, argv, "lab merge", &o, merge_help);
+    if (rc) return rc < 0 ? EXIT_OK : rc;
+    if (optind >= argc)
+        return cli_usage_error("lab merge", "expected one or more CSV files");
+    static const char header[] = "student,lab,seed,points,max,percent,status,reason";
+    csv_row *rows = NULL;
+    size_t nrows = 0, cap = 0;
+    int status = EXIT_OK;
+    char line[8192];
+    for (int i = optind; i < argc && status == EXIT_OK; i++) {
+        FILE *f = fopen(argv[i], "r");
+        if (!f) {
+            fprintf(stderr, "traplab lab merge: %s: %s\n", argv[i], strerror(errno));
+            status = EXIT_FAIL;
+            break;
+        }
+        unsigned lineno = 0;
+        while (status == EXIT_OK && fgets(line, sizeof line, f)) {
+            lineno++;
+            size_t len = strcspn(line, "\r\n");
+            if (line[len] == '\0' && !feof(f)) {
+                fprintf(stderr, "traplab lab merge: %s:%u: line too long\n", argv[i], lineno);
+                status = EXIT_FAIL;
+                break;
+            }
+            line[len] = '\0';
+            if (lineno == 1) {
+                if (strcmp(line, header) != 0) {
+                    fprintf(stderr, "traplab lab merge: %s:1: not a 'traplab lab grade --csv' file (the header "
+                            "should be %s)\n", argv[i], header);
+                    status = EXIT_FAIL;
+                }
+                continue;
+            }
+            if (!len)
+                continue;
+            csv_row r = { .file = argv[i] };
+            if (!csv_fields(line, &r.student, &r.lab) || !(r.line = strdup(line))) {
+                fprintf(stderr, "traplab lab merge: %s:%u: not a row of 'traplab lab grade --csv'\n", argv[i], lineno);
+                status = EXIT_FAIL;
+                break;
+            }
+            if (nrows == cap) {
+                cap = cap ? 2 * cap : 256;
+                csv_row *g = realloc(rows, cap * sizeof *rows);
+                if (!g) {
+                    fprintf(stderr, "traplab lab merge: out of memory\n");
+                    status = EXIT_FAIL;
+                    free(r.line); free(r.student); free(r.lab);
+                    break;
+                }
+                rows = g;
+            }
+            if (nrows && strcmp(r.lab, rows[0].lab) != 0) {
+                fprintf(stderr, "traplab lab merge: %s:%u: lab '%s', but %s has lab '%s'\n", argv[i], lineno,
+                        r.lab, rows[0].file, rows[0].lab);
+                status = EXIT_FAIL;
+            }
+            rows[nrows++] = r;
+        }
+        if (status == EXIT_OK && lineno == 0) {
+            fprintf(stderr, "traplab lab merge: %s: empty file\n", argv[i]);
+            status = EXIT_FAIL;
+        }
+        fclose(f);
+    }
+    if (status == EXIT_OK && nrows > 1) {
+        qsort(rows, nrows, sizeof *rows, by_student);
+        for (size_t i = 1; i < nrows; i++)
+            if (strcmp(rows[i - 1].student, rows[i].student) == 0) {
+                fprintf(stderr, "traplab lab merge: student '%s' is in %s and in %s\n", rows[i].student,
+                        rows[i - 1].file, rows[i].file);
+                status = EXIT_FAIL;
+                break;
+            }
+    }
+    FILE *out = stdout;
+    if (status == EXIT_OK && o.output && !(out = fopen(o.output, "w"))) {
+        fprintf(stderr, "traplab lab merge: %s: %s\n", o.output, strerror(errno));
+        status = EXIT_FAIL;
+    }
+    if (status == EXIT_OK) {
+        fprintf(out, "%s\n", header);
+        for (size_t i = 0; i < nrows; i++)
+            fprintf(out, "%s\n", rows[i].line);
+        if ((out == stdout ? fflush(out) : fclose(out)) != 0) {
+            fprintf(stderr, "traplab lab merge: %s: %s\n", o.output ? o.output : "stdout", strerror(errno));
+            status = EXIT_FAIL;
+        } else {
+            fprintf(stderr, "traplab lab merge: %zu students from %d files\n", nrows, argc - optind);
+        }
+    }
+    for (size_t i = 0; i < nrows; i++) {
+        free(rows[i].line);
+        free(rows[i].student);
+        free(rows[i].lab);
+    }
+    free(rows);
     return status;
 }
 
@@ -676,7 +899,8 @@ static const struct {
     { "list",  lab_list,      "list the labs with titles and estimated times" },
     { "show",  lab_show,      "print a lab's tasks and questions with your numbers" },
     { "check", lab_check,     "grade one submission, with hints" },
-    { "grade", lab_grade_cmd, "grade a class in parallel into a CSV" },
+    { "grade", lab_grade_cmd, "grade a class in parallel into a CSV (or JUnit, or Gradescope's JSON)" },
+    { "merge", lab_merge,     "join the CSVs of several 'lab grade' runs (one per machine)" },
     { "run",   lab_run,       "open the lab's scenario in the terminal UI" },
 };
 

@@ -20,7 +20,7 @@ static void usage(FILE *out)
     fprintf(out,
         "usage: traplab tui PROGRAM.s|IMAGE [options]\n"
         "       traplab tui --guest KERNEL --program WORKLOAD[,WORKLOAD...] [--vms N]\n"
-        "                   [--host type1|type2] [--para] [options]\n"
+        "                   [--host type1|type2] [--design full|para] [options]\n"
         "\n"
         "Step through a program and its traps in a terminal UI: registers, code\n"
         "with source lines, memory, the trap log with an explanation of each trap,\n"
@@ -38,7 +38,9 @@ static void usage(FILE *out)
         "  --program W[,W...]        the workloads; VM i runs workload i modulo their number\n"
         "  --vms N                   number of VMs (default: one per workload)\n"
         "  --host type1|type2        hosting model (default type1)\n"
-        "  --para                    paravirtualized guests (assembled with PARAVIRT defined)\n"
+        "  --design NAME             full (default) or para: the virtualization design\n"
+        "  --para                    the same as --design para: paravirtualized guests\n"
+        "                            (assembled with PARAVIRT defined)\n"
         "  --profile strict|legacy   ISA profile (default strict)\n"
         "  --lang es|en              language of the explanations (default: from LANG)\n"
         "  --tasks FILE              a Tasks pane with FILE (UTF-8 text; a first line '# Title'\n"
@@ -61,12 +63,13 @@ static bool add_tasks(tui_model *m, const char *path)
 
 #ifdef TUI_HAVE_VMM
 static int run_vmm(const char *guest, const char *programs, uint32_t nvms, const char *host,
-                   bool para, isa_profile profile, tui_lang lang, const char *tasks,
+                   vmm_design design, isa_profile profile, tui_lang lang, const char *tasks,
                    const tui_view_options *vopt)
 {
     vmm_config cfg;
     vmm_default_config(&cfg);
     cfg.profile = profile;
+    cfg.design = design;
     if (host && !vmm_parse_host(host, &cfg.host))
         return cli_usage_error("tui", "unknown host '%s' (type1 or type2)", host);
     char list[512];
@@ -81,8 +84,9 @@ static int run_vmm(const char *guest, const char *programs, uint32_t nvms, const
     if (nprog == 0)
         return cli_usage_error("tui", "--program needs at least one workload");
     cfg.nvms = nvms ? nvms : (uint32_t)nprog;
-    const char *defines[1] = { "PARAVIRT" };
-    size_t ndef = para ? 1 : 0;
+    /* Kernel and programs alike, as the design builds its guests. */
+    const char *defines[1];
+    size_t ndef = vmm_design_defines(design, NULL, 0, defines, 1);
 
     image kimg, pimg[VMM_MAX_VMS];
     size_t loaded = 0;
@@ -99,7 +103,6 @@ static int run_vmm(const char *guest, const char *programs, uint32_t nvms, const
         fprintf(stderr, "traplab tui: %s\n", err);
         goto out;
     }
-    tui_vmm_target_set_para(t, para);
     tui_model *m = tui_model_new(&tui_vmm_target_ops, t, NULL, lang, TUI_VMM_CK_BUDGET);
     if (!m) {
         fprintf(stderr, "traplab tui: out of memory\n");
@@ -116,10 +119,10 @@ out:
 }
 #else
 static int run_vmm(const char *guest, const char *programs, uint32_t nvms, const char *host,
-                   bool para, isa_profile profile, tui_lang lang, const char *tasks,
+                   vmm_design design, isa_profile profile, tui_lang lang, const char *tasks,
                    const tui_view_options *vopt)
 {
-    (void)guest; (void)programs; (void)nvms; (void)host; (void)para; (void)profile;
+    (void)guest; (void)programs; (void)nvms; (void)host; (void)design; (void)profile;
     (void)lang; (void)tasks; (void)vopt;
     fprintf(stderr, "traplab tui: this traplab is built without the hypervisor\n");
     return EXIT_FAIL;
@@ -139,6 +142,7 @@ int cmd_tui(int argc, char **argv)
         { "vms",     required_argument, NULL, 'N' },
         { "host",    required_argument, NULL, 'H' },
         { "para",    no_argument,       NULL, 'V' },
+        { "design",  required_argument, NULL, 'd' },
         { "tasks",   required_argument, NULL, 'T' },
         { "help",    no_argument,       NULL, 'h' },
         { NULL, 0, NULL, 0 },
@@ -149,7 +153,9 @@ int cmd_tui(int argc, char **argv)
     tui_view_options vopt = { 0 };
     const char *guest = NULL, *programs = NULL, *host = NULL, *tasks = NULL;
     uint32_t nvms = 0;
-    bool para = false;
+    vmm_design design = VMM_DESIGN_FULL;
+    const char *design_opt = NULL;
+    char design_buf[32], derr[160];
     int c;
     optind = 1;
     opterr = 0;
@@ -171,7 +177,20 @@ int cmd_tui(int argc, char **argv)
         case 'G': guest = optarg; break;
         case 'P': programs = optarg; break;
         case 'H': host = optarg; break;
-        case 'V': para = true; break;
+        case 'V':
+        case 'd': {
+            vmm_design d = VMM_DESIGN_PARA;
+            if (c == 'd' && !vmm_parse_design(optarg, &d, derr, sizeof derr))
+                return cli_usage_error("tui", "--design: %s", derr);
+            if (design_opt && d != design)
+                return cli_usage_error("tui", "%s and --design %s contradict each other",
+                                       design_opt, vmm_design_name(d));
+            design = d;
+            snprintf(design_buf, sizeof design_buf, c == 'V' ? "--para" : "--design %s",
+                     vmm_design_name(d));
+            design_opt = design_buf;
+            break;
+        }
         case 'T': tasks = optarg; break;
         case 'N':
             if (!cli_parse_u32(optarg, &nvms) || nvms < 1 || nvms > 16)
@@ -183,7 +202,7 @@ int cmd_tui(int argc, char **argv)
         default:  return cli_option_error("tui", c, argv);
         }
     }
-    bool vmm_mode = guest || programs || nvms || host || para;
+    bool vmm_mode = guest || programs || nvms || host || design_opt;
     if (vmm_mode) {
         if (!guest || !programs)
             return cli_usage_error("tui", "the hypervisor needs both --guest KERNEL and --program WORKLOAD");
@@ -193,9 +212,9 @@ int cmd_tui(int argc, char **argv)
         return cli_usage_error("tui", optind >= argc ? "missing PROGRAM" : "one PROGRAM only");
     }
 
-    if (para && cli_guest_is_image(guest))
-        return cli_usage_error("tui", "--para needs the kernel's source (.s): '%s' is an image, "
-                               "already assembled", guest);
+    if (vmm_design_guest_define(design) && cli_guest_is_image(guest))
+        return cli_usage_error("tui", "%s needs the kernel's source (.s): '%s' is an image, "
+                               "already assembled", design_opt, guest);
 
     /* Fail before loading anything: a UI without a terminal is a usage error. */
     if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
@@ -210,7 +229,7 @@ int cmd_tui(int argc, char **argv)
         return EXIT_USAGE;
     }
     if (vmm_mode)
-        return run_vmm(guest, programs, nvms, host, para, cfg.profile, lang, tasks, &vopt);
+        return run_vmm(guest, programs, nvms, host, design, cfg.profile, lang, tasks, &vopt);
     const char *path = argv[optind];
 
     char err[256];

@@ -38,9 +38,12 @@ static void help(void)
            "  --cost NAME=VAL   set a cost parameter in cycles (repeatable; see\n"
            "                    --list-costs and docs/costs.md)\n"
            "  --list-costs      print every cost parameter with its value and meaning\n"
-           "  --para            paravirtualization: the kernel is assembled with -D PARAVIRT\n"
-           "                    (hypercalls instead of trapping instructions, docs/hypercalls.md);\n"
-           "                    the native reference still runs the unmodified kernel\n"
+           "  --design NAME     full (default: trap-and-emulate, shadow page tables) or para;\n"
+           "                    bt and hw are refused until they are built (docs/architecture.md)\n"
+           "  --para            the same as --design para: the kernel is assembled with -D\n"
+           "                    PARAVIRT (hypercalls instead of trapping instructions,\n"
+           "                    docs/hypercalls.md); the native reference still runs the\n"
+           "                    unmodified kernel\n"
            "  -D NAME[=VALUE]   define a symbol when assembling .s guests (e.g. BATCH=4)\n"
            "  --max-steps N     stop after N real instructions, counting every VM (default\n"
            "                    %llu per VM; 0 = no limit)\n"
@@ -48,7 +51,7 @@ static void help(void)
            "                    check)\n"
            "  --native          run the guest on the bare machine instead (no VMM), with the\n"
            "                    same loader: the reference for equivalence (one workload;\n"
-           "                    --vms, --host and --para are usage errors)\n"
+           "                    --vms, --host and --design are usage errors)\n"
            "  --trace           one line per exit, step, injection and VM switch on stderr\n"
            "  --stats           per-VM and total statistics on stderr\n"
            "  --json            print the results as one JSON object on stdout\n"
@@ -264,7 +267,24 @@ static int run_bare(const vmm_config *cfg, const image *k, const image *p,
     return rc;
 }
 
-int cmd_vm(int argc, char **argv)
+/* ---- parse ----------------------------------------------------------------------------- */
+typedef struct {
+    vmm_config cfg;
+    const char *kernel_name, *program_arg;
+    const char *defines[MAX_DEFINES];
+    size_t ndefines;
+    uint64_t max_steps;
+    bool stats, json, native, list, bare, help;
+    const char *design_opt;          /* "--para" or "--design NAME" as given, NULL for none */
+    char design_buf[32];
+    trace_ctx tc;
+    char *plist;                     /* the workloads, split in place into pnames */
+    const char *pnames[MAX_PROGRAMS];
+    size_t nprog;
+} vm_args;
+
+/* EXIT_OK with a filled, checked a; otherwise the usage error's status. */
+static int parse_args(int argc, char **argv, vm_args *a)
 {
     static const struct option opts[] = {
         { "guest", required_argument, NULL, 'g' },
@@ -281,67 +301,76 @@ int cmd_vm(int argc, char **argv)
         { "no-native", no_argument, NULL, 'N' },
         { "native", no_argument, NULL, 'B' },
         { "para", no_argument, NULL, 'V' },
+        { "design", required_argument, NULL, 'd' },
         { "trace", no_argument, NULL, 't' },
         { "stats", no_argument, NULL, 's' },
         { "json", no_argument, NULL, 'j' },
         { "help", no_argument, NULL, 'h' },
         { 0, 0, 0, 0 },
     };
-    vmm_config cfg;
-    vmm_default_config(&cfg);
-    const char *kernel_name = NULL, *program_arg = NULL;
-    const char *defines[MAX_DEFINES];
-    size_t ndefines = 0;
-    uint64_t max_steps = 0;
-    bool stats = false, json = false, native = true, list = false, bare = false, para = false;
+    vmm_default_config(&a->cfg);
+    a->native = true;
     bool set_steps = false, set_vms = false, set_host = false;
-    trace_ctx tc = { false, 0 };
+    char err[160];
     int c;
     optind = 1;
     opterr = 0;
     while ((c = getopt_long(argc, argv, ":hD:", opts, NULL)) != -1) {
         switch (c) {
-        case 'g': kernel_name = optarg; break;
-        case 'P': program_arg = optarg; break;
+        case 'g': a->kernel_name = optarg; break;
+        case 'P': a->program_arg = optarg; break;
         case 'v':
-            if (cli_vmm_option("vm", c, optarg, &cfg, defines, &ndefines) != EXIT_OK)
+            if (cli_vmm_option("vm", c, optarg, &a->cfg, a->defines, &a->ndefines) != EXIT_OK)
                 return EXIT_USAGE;
             set_vms = true;
             break;
         case 'H':
-            if (!vmm_parse_host(optarg, &cfg.host))
+            if (!vmm_parse_host(optarg, &a->cfg.host))
                 return cli_usage_error("vm", "unknown host '%s' (type1 or type2)", optarg);
             set_host = true;
             break;
         case 'p':
-            if (!isa_parse_profile(optarg, &cfg.profile))
+            if (!isa_parse_profile(optarg, &a->cfg.profile))
                 return cli_usage_error("vm", "unknown profile '%s' (strict or legacy)", optarg);
             break;
         case 'S':
-            if (!cli_parse_u32(optarg, &cfg.slice) || cfg.slice < 100)
+            if (!cli_parse_u32(optarg, &a->cfg.slice) || a->cfg.slice < 100)
                 return cli_usage_error("vm", "--slice needs a number of cycles >= 100, not '%s'", optarg);
             break;
         case 'm':
-            if (!cli_parse_u32(optarg, &cfg.part_size) || cfg.part_size < GUEST_MIN_MEM ||
-                cfg.part_size % PAGE_SIZE || cfg.part_size > (64u << 20))
+            if (!cli_parse_u32(optarg, &a->cfg.part_size) || a->cfg.part_size < GUEST_MIN_MEM ||
+                a->cfg.part_size % PAGE_SIZE || a->cfg.part_size > (64u << 20))
                 return cli_usage_error("vm", "--mem needs a multiple of 4096 from %u to %u, not '%s'",
                                        GUEST_MIN_MEM, 64u << 20, optarg);
             break;
-        case 'L': list = true; break;
+        case 'L': a->list = true; break;
         case 'n':
-            if (!cli_parse_u64(optarg, &max_steps))
+            if (!cli_parse_u64(optarg, &a->max_steps))
                 return cli_usage_error("vm", "--max-steps needs a number, not '%s'", optarg);
             set_steps = true;
             break;
-        case 'N': native = false; break;
-        case 'B': bare = true; break;
-        case 'V': para = true; break;
-        case 't': tc.trace = true; break;
-        case 's': stats = true; break;
-        case 'j': json = true; break;
-        case 'h': help(); return EXIT_OK;
+        case 'N': a->native = false; break;
+        case 'B': a->bare = true; break;
+        case 'V':
+        case 'd': {
+            vmm_design d = VMM_DESIGN_PARA;
+            if (c == 'd' && !vmm_parse_design(optarg, &d, err, sizeof err))
+                return cli_usage_error("vm", "--design: %s", err);
+            if (a->design_opt && d != a->cfg.design)
+                return cli_usage_error("vm", "%s and --design %s contradict each other",
+                                       a->design_opt, vmm_design_name(d));
+            a->cfg.design = d;
+            snprintf(a->design_buf, sizeof a->design_buf, c == 'V' ? "--para" : "--design %s",
+                     vmm_design_name(d));
+            a->design_opt = a->design_buf;
+            break;
+        }
+        case 't': a->tc.trace = true; break;
+        case 's': a->stats = true; break;
+        case 'j': a->json = true; break;
+        case 'h': a->help = true; return EXIT_OK;
         default: {
-            int rc = cli_vmm_option("vm", c, optarg, &cfg, defines, &ndefines);
+            int rc = cli_vmm_option("vm", c, optarg, &a->cfg, a->defines, &a->ndefines);
             if (rc < 0)
                 return cli_option_error("vm", c, argv);
             if (rc != EXIT_OK)
@@ -349,205 +378,275 @@ int cmd_vm(int argc, char **argv)
         }
         }
     }
-    if (list) {
-        list_costs(&cfg);
+    if (a->list)
         return EXIT_OK;
-    }
     if (optind < argc)
         return cli_usage_error("vm", "unexpected argument '%s'", argv[optind]);
-    if (para && bare)
-        return cli_usage_error("vm", "--para needs the hypervisor; it cannot run with --native");
-    if (bare && (set_vms || set_host))
+    if (a->design_opt && a->bare)
+        return cli_usage_error("vm", "%s needs the hypervisor; it cannot run with --native",
+                               a->design_opt);
+    if (a->bare && (set_vms || set_host))
         return cli_usage_error("vm", "--native runs one guest on the bare machine: --%s needs the "
                                "hypervisor", set_vms ? "vms" : "host");
-    if (bare && !native)
+    if (a->bare && !a->native)
         return cli_usage_error("vm", "--native and --no-native contradict each other");
-    if (!kernel_name)
+    if (!a->kernel_name)
         return cli_usage_error("vm", "no guest kernel given (--guest kernel)");
-    if (!program_arg)
+    if (!a->program_arg)
         return cli_usage_error("vm", "no workload given (--program cpu, sys, io, mm or a file)");
     /* An image is already assembled: PARAVIRT and -D would be silently lost,
      * and a run labelled paravirtualized would run the unmodified kernel. */
-    if ((para || ndefines) && cli_guest_is_image(kernel_name))
+    bool own_define = vmm_design_guest_define(a->cfg.design) != NULL;
+    if ((own_define || a->ndefines) && cli_guest_is_image(a->kernel_name))
         return cli_usage_error("vm", "%s needs the kernel's source (.s): '%s' is an image, already "
-                               "assembled", para ? "--para" : "-D", kernel_name);
+                               "assembled", own_define ? a->design_opt : "-D", a->kernel_name);
     /* Counting every VM: the default grows with them so 8 VMs of mix finish. */
     if (!set_steps)
-        max_steps = DEFAULT_MAX_STEPS * cfg.nvms;
+        a->max_steps = DEFAULT_MAX_STEPS * a->cfg.nvms;
 
-    char *plist = strdup(program_arg);
-    if (!plist)
+    a->plist = strdup(a->program_arg);
+    if (!a->plist)
         return EXIT_FAIL;
-    const char *pnames[MAX_PROGRAMS];
-    size_t nprog = 0;
-    if (!cli_split_list("vm", plist, program_arg, "workload", pnames, MAX_PROGRAMS, &nprog, false)) {
-        free(plist);
+    if (!cli_split_list("vm", a->plist, a->program_arg, "workload", a->pnames, MAX_PROGRAMS,
+                        &a->nprog, false))
         return EXIT_USAGE;
-    }
-    for (size_t i = 0; i < nprog; i++)
-        if (ndefines && cli_guest_is_image(pnames[i])) {
-            free(plist);
+    for (size_t i = 0; i < a->nprog; i++)
+        if (a->ndefines && cli_guest_is_image(a->pnames[i]))
             return cli_usage_error("vm", "-D needs the workload's source (.s): '%s' is an image, "
-                                   "already assembled", pnames[i]);
-        }
-    if (nprog > cfg.nvms) {
-        free(plist);
+                                   "already assembled", a->pnames[i]);
+    if (a->nprog > a->cfg.nvms)
         return cli_usage_error("vm", "%zu workloads for %u VM%s: give at most one per VM (--vms)",
-                               nprog, cfg.nvms, cfg.nvms == 1 ? "" : "s");
-    }
+                               a->nprog, a->cfg.nvms, a->cfg.nvms == 1 ? "" : "s");
+    return EXIT_OK;
+}
 
-    int rc = EXIT_FAIL;
-    image kimg, pkimg, pimg[MAX_PROGRAMS];
-    size_t loaded = 0;
-    vmm *v = NULL;
-    uint64_t native_cycles[MAX_PROGRAMS] = { 0 };
+/* ---- run ------------------------------------------------------------------------------- */
+typedef struct {
+    image kimg;                      /* the unmodified kernel: the native reference */
+    image dkimg;                     /* the design's own build of it (para), when it has one */
+    bool own_kernel;
+    image pimg[MAX_PROGRAMS];
+    size_t loaded;
+    vmm *v;
+    uint64_t native_cycles[MAX_PROGRAMS];
     vmm_native_result nres[MAX_PROGRAMS];
-    bool have_native[MAX_PROGRAMS] = { false };
-    image_init(&kimg);
-    image_init(&pkimg);
-    if (!cli_load_kernel("vm", kernel_name, defines, ndefines, false, &kimg))
-        goto out;
-    if (para && !cli_load_kernel("vm", kernel_name, defines, ndefines, true, &pkimg))
-        goto out;
-    for (; loaded < nprog; loaded++) {
-        if (!cli_load_guest("vm", pnames[loaded], defines, ndefines, &pimg[loaded]))
-            goto out;
-    }
+    bool have_native[MAX_PROGRAMS];
+    machine_stop stop;
+    bool ok, any_differs;
+    bool differs[VMM_MAX_VMS];
+} vm_run;
+
+static bool load_guests(const vm_args *a, vm_run *r)
+{
+    if (!cli_load_kernel("vm", a->kernel_name, a->defines, a->ndefines, VMM_DESIGN_FULL, &r->kimg))
+        return false;
+    r->own_kernel = vmm_design_guest_define(a->cfg.design) != NULL;
+    if (r->own_kernel &&
+        !cli_load_kernel("vm", a->kernel_name, a->defines, a->ndefines, a->cfg.design, &r->dkimg))
+        return false;
+    for (; r->loaded < a->nprog; r->loaded++)
+        if (!cli_load_guest("vm", a->pnames[r->loaded], a->defines, a->ndefines, &r->pimg[r->loaded]))
+            return false;
+    return true;
+}
+
+/* The reference: the unmodified kernel on the bare machine, for the
+ * overhead and for equivalence (the same output, Popek and Goldberg). */
+static void run_natives(const vm_args *a, vm_run *r)
+{
     char err[256];
-    if (bare) {
-        rc = run_bare(&cfg, &kimg, &pimg[0], max_steps, json, stats);
-        goto out;
-    }
-    v = vmm_new(&cfg, err, sizeof err);
-    if (!v) {
-        fprintf(stderr, "traplab vm: %s\n", err);
-        goto out;
-    }
-    for (unsigned i = 0; i < cfg.nvms; i++)
-        if (!vmm_load(v, i, para ? &pkimg : &kimg, &pimg[i % nprog], err, sizeof err)) {
-            fprintf(stderr, "traplab vm: %s: %s\n", pnames[i % nprog], err);
-            goto out;
-        }
-    /* The reference: the unmodified kernel on the bare machine, for the
-     * overhead and for equivalence (the same output, Popek and Goldberg). */
-    for (size_t p = 0; native && p < nprog; p++) {
-        if (!vmm_run_native(&cfg, &kimg, &pimg[p], max_steps, &nres[p], err, sizeof err)) {
-            fprintf(stderr, "traplab vm: %s: the native run failed: %s\n", pnames[p], err);
+    for (size_t p = 0; a->native && p < a->nprog; p++) {
+        vmm_native_result *nr = &r->nres[p];
+        if (!vmm_run_native(&a->cfg, &r->kimg, &r->pimg[p], a->max_steps, nr, err, sizeof err)) {
+            fprintf(stderr, "traplab vm: %s: the native run failed: %s\n", a->pnames[p], err);
             continue;
         }
-        if (nres[p].stop == STOP_HALT) {
-            native_cycles[p] = nres[p].cycles;
-            have_native[p] = true;
+        if (nr->stop == STOP_HALT) {
+            r->native_cycles[p] = nr->cycles;
+            r->have_native[p] = true;
         } else {
             fprintf(stderr, "traplab vm: %s: the native run did not halt (%s), so equivalence is "
-                    "not checked\n", pnames[p], nres[p].reason[0] ? nres[p].reason
-                                                               : machine_stop_name(nres[p].stop));
-            vmm_native_result_free(&nres[p]);
+                    "not checked\n", a->pnames[p], nr->reason[0] ? nr->reason
+                                                                : machine_stop_name(nr->stop));
+            vmm_native_result_free(nr);
         }
     }
-    vmm_set_event_fn(v, on_event, &tc);
-    machine_stop s = vmm_run(v, max_steps);
+}
 
-    bool ok = s == STOP_HALT;
-    bool differs[VMM_MAX_VMS] = { false }, any_differs = false;
-    for (unsigned i = 0; i < cfg.nvms; i++) {
-        if (vmm_vm_state_of(v, i) != VM_HALTED) {
-            ok = false;
+/* Builds and runs the VMs; false on a setup error (already printed). */
+static bool run_vms(vm_args *a, vm_run *r)
+{
+    char err[256];
+    r->v = vmm_new(&a->cfg, err, sizeof err);
+    if (!r->v) {
+        fprintf(stderr, "traplab vm: %s\n", err);
+        return false;
+    }
+    for (unsigned i = 0; i < a->cfg.nvms; i++)
+        if (!vmm_load(r->v, i, r->own_kernel ? &r->dkimg : &r->kimg, &r->pimg[i % a->nprog], err,
+                      sizeof err)) {
+            fprintf(stderr, "traplab vm: %s: %s\n", a->pnames[i % a->nprog], err);
+            return false;
+        }
+    run_natives(a, r);
+    vmm_set_event_fn(r->v, on_event, &a->tc);
+    r->stop = vmm_run(r->v, a->max_steps);
+    r->ok = r->stop == STOP_HALT;
+    for (unsigned i = 0; i < a->cfg.nvms; i++) {
+        if (vmm_vm_state_of(r->v, i) != VM_HALTED) {
+            r->ok = false;
             continue;
         }
-        size_t n, p = i % nprog;
+        size_t n, p = i % a->nprog;
+        const char *o = vmm_console(r->v, i, &n);
+        if (r->have_native[p] && (n != r->nres[p].console_len || memcmp(o, r->nres[p].console, n) != 0))
+            r->differs[i] = r->any_differs = true;
+    }
+    return true;
+}
+
+/* ---- print ----------------------------------------------------------------------------- */
+static void print_json(const vm_args *a, const vm_run *r, bool pass)
+{
+    vmm *v = r->v;
+    const char *stop = machine_stop_name(r->stop);
+    if (r->stop == STOP_HALT && !r->ok)
+        stop = "vm_failed";
+    printf("{\"stop\": \"%s\", \"ok\": %s, \"host\": \"%s\", \"profile\": \"%s\", \"para\": %s, "
+           "\"vms\": [", stop, pass ? "true" : "false", vmm_host_name(a->cfg.host),
+           isa_profile_name(a->cfg.profile), a->cfg.design == VMM_DESIGN_PARA ? "true" : "false");
+    for (unsigned i = 0; i < a->cfg.nvms; i++) {
+        size_t p = i % a->nprog;
+        printf("%s{\"vm\": %u, \"program\": ", i ? ", " : "", i);
+        cli_json_string(stdout, a->pnames[p], strlen(a->pnames[p]));
+        printf(", \"state\": \"%s\", \"reason\": ", vmm_vm_state_name(vmm_vm_state_of(v, i)));
+        cli_json_string(stdout, vmm_vm_reason(v, i), strlen(vmm_vm_reason(v, i)));
+        printf(", \"native_output_matches\": %s",
+               !r->have_native[p] || vmm_vm_state_of(v, i) != VM_HALTED ? "null"
+               : r->differs[i] ? "false" : "true");
+        fputs(", \"output\": ", stdout);
+        size_t n;
         const char *o = vmm_console(v, i, &n);
-        if (have_native[p] && (n != nres[p].console_len || memcmp(o, nres[p].console, n) != 0))
-            differs[i] = any_differs = true;
+        cli_json_string(stdout, o, n);
+        fputs(", ", stdout);
+        json_stats(stdout, vmm_vm_stats(v, i), r->native_cycles[p]);
+        fputs("}", stdout);
     }
-    bool legacy = cfg.profile == PROFILE_LEGACY;
-    /* On legacy the difference is the lesson: reported, but not a failure. */
-    bool pass = ok && (!any_differs || legacy);
-    if (json) {
-        const char *stop = machine_stop_name(s);
-        if (s == STOP_HALT && !ok)
-            stop = "vm_failed";
-        printf("{\"stop\": \"%s\", \"ok\": %s, \"host\": \"%s\", \"profile\": \"%s\", \"para\": %s, "
-               "\"vms\": [", stop, pass ? "true" : "false", vmm_host_name(cfg.host),
-               isa_profile_name(cfg.profile), para ? "true" : "false");
-        for (unsigned i = 0; i < cfg.nvms; i++) {
-            printf("%s{\"vm\": %u, \"program\": ", i ? ", " : "", i);
-            cli_json_string(stdout, pnames[i % nprog], strlen(pnames[i % nprog]));
-            printf(", \"state\": \"%s\", \"reason\": ", vmm_vm_state_name(vmm_vm_state_of(v, i)));
-            cli_json_string(stdout, vmm_vm_reason(v, i), strlen(vmm_vm_reason(v, i)));
-            printf(", \"native_output_matches\": %s",
-                   !have_native[i % nprog] || vmm_vm_state_of(v, i) != VM_HALTED ? "null"
-                   : differs[i] ? "false" : "true");
-            fputs(", \"output\": ", stdout);
-            size_t n;
-            const char *o = vmm_console(v, i, &n);
-            cli_json_string(stdout, o, n);
-            fputs(", ", stdout);
-            json_stats(stdout, vmm_vm_stats(v, i), native_cycles[i % nprog]);
-            fputs("}", stdout);
-        }
-        vmm_stats tot;
-        vmm_total_stats(v, &tot);
-        fputs("], \"total\": {", stdout);
-        json_stats(stdout, &tot, 0);
-        printf(", \"machine_cycles\": %llu}}\n", U(machine_cycles(vmm_machine(v))));
-    } else {
-        for (unsigned i = 0; i < cfg.nvms; i++) {
-            size_t n;
-            const char *o = vmm_console(v, i, &n);
-            char prefix[16];
-            snprintf(prefix, sizeof prefix, "vm%u| ", i);
-            print_console(o, n, cfg.nvms > 1 ? prefix : NULL);
-        }
+    vmm_stats tot;
+    vmm_total_stats(v, &tot);
+    fputs("], \"total\": {", stdout);
+    json_stats(stdout, &tot, 0);
+    printf(", \"machine_cycles\": %llu}}\n", U(machine_cycles(vmm_machine(v))));
+}
+
+static void print_outputs(const vm_args *a, const vm_run *r)
+{
+    for (unsigned i = 0; i < a->cfg.nvms; i++) {
+        size_t n;
+        const char *o = vmm_console(r->v, i, &n);
+        char prefix[16];
+        snprintf(prefix, sizeof prefix, "vm%u| ", i);
+        print_console(o, n, a->cfg.nvms > 1 ? prefix : NULL);
     }
-    fflush(stdout);
-    for (unsigned i = 0; i < cfg.nvms; i++) {
-        if (vmm_vm_state_of(v, i) == VM_FAILED)
-            fprintf(stderr, "traplab vm: VM %u failed and was stopped: %s\n", i, vmm_vm_reason(v, i));
-        if (differs[i])
+}
+
+/* Failures, differences from native and the step limit, on stderr. */
+static void print_verdicts(const vm_args *a, const vm_run *r)
+{
+    bool legacy = a->cfg.profile == PROFILE_LEGACY;
+    for (unsigned i = 0; i < a->cfg.nvms; i++) {
+        if (vmm_vm_state_of(r->v, i) == VM_FAILED)
+            fprintf(stderr, "traplab vm: VM %u failed and was stopped: %s\n", i, vmm_vm_reason(r->v, i));
+        if (r->differs[i])
             fprintf(stderr, "traplab vm: vm%u: OUTPUT DIFFERS FROM NATIVE (Popek and Goldberg's "
                     "equivalence is violated)%s\n", i,
                     legacy ? "; expected on the legacy profile, where sensitive instructions do "
                              "not trap" : "");
     }
-    if (s == STOP_LIMIT)
+    if (r->stop == STOP_LIMIT)
         fprintf(stderr, "traplab vm: stopped after %llu instructions (--max-steps, counting every "
-                "VM)\n", U(max_steps));
-    else if (s == STOP_FATAL)
-        fprintf(stderr, "traplab vm: machine stopped: %s\n", machine_fatal_reason(vmm_machine(v)));
-    if (stats) {
-        char title[64];
-        for (unsigned i = 0; i < cfg.nvms; i++) {
-            snprintf(title, sizeof title, "VM %u (%s, %s)", i, pnames[i % nprog],
-                     vmm_vm_state_name(vmm_vm_state_of(v, i)));
-            print_stats(stderr, title, vmm_vm_stats(v, i), native_cycles[i % nprog]);
-        }
-        vmm_stats tot;
-        vmm_total_stats(v, &tot);
-        snprintf(title, sizeof title, "total (%u VMs, %s, %s%s)", cfg.nvms, vmm_host_name(cfg.host),
-                 isa_profile_name(cfg.profile), para ? ", paravirtualized" : "");
-        print_stats(stderr, title, &tot, 0);
-        fprintf(stderr, "  machine cycles      %llu\n", U(machine_cycles(vmm_machine(v))));
-        if (tot.violations) {
-            fprintf(stderr, "note: on the legacy profile pure trap-and-emulate is not enough: "
-                    "%llu sensitive instruction%s ran without trapping and saw or changed the real "
-                    "state", U(tot.violations), tot.violations == 1 ? "" : "s");
-            if (tot.lost_ie)
-                fprintf(stderr, "; %llu popf%s lost the guest's interrupt-enable change",
-                        U(tot.lost_ie), tot.lost_ie == 1 ? "" : "s");
-            fprintf(stderr, " (Popek and Goldberg's equivalence is violated).\n");
-        }
+                "VM)\n", U(a->max_steps));
+    else if (r->stop == STOP_FATAL)
+        fprintf(stderr, "traplab vm: machine stopped: %s\n", machine_fatal_reason(vmm_machine(r->v)));
+}
+
+static void print_all_stats(const vm_args *a, const vm_run *r)
+{
+    char title[64];
+    for (unsigned i = 0; i < a->cfg.nvms; i++) {
+        snprintf(title, sizeof title, "VM %u (%s, %s)", i, a->pnames[i % a->nprog],
+                 vmm_vm_state_name(vmm_vm_state_of(r->v, i)));
+        print_stats(stderr, title, vmm_vm_stats(r->v, i), r->native_cycles[i % a->nprog]);
     }
+    vmm_stats tot;
+    vmm_total_stats(r->v, &tot);
+    snprintf(title, sizeof title, "total (%u VMs, %s, %s%s)", a->cfg.nvms, vmm_host_name(a->cfg.host),
+             isa_profile_name(a->cfg.profile),
+             a->cfg.design == VMM_DESIGN_PARA ? ", paravirtualized" : "");
+    print_stats(stderr, title, &tot, 0);
+    fprintf(stderr, "  machine cycles      %llu\n", U(machine_cycles(vmm_machine(r->v))));
+    if (tot.violations) {
+        fprintf(stderr, "note: on the legacy profile pure trap-and-emulate is not enough: "
+                "%llu sensitive instruction%s ran without trapping and saw or changed the real "
+                "state", U(tot.violations), tot.violations == 1 ? "" : "s");
+        if (tot.lost_ie)
+            fprintf(stderr, "; %llu popf%s lost the guest's interrupt-enable change",
+                    U(tot.lost_ie), tot.lost_ie == 1 ? "" : "s");
+        fprintf(stderr, " (Popek and Goldberg's equivalence is violated).\n");
+    }
+}
+
+static void run_free(const vm_args *a, vm_run *r)
+{
+    for (size_t p = 0; p < a->nprog; p++)
+        if (r->have_native[p])
+            vmm_native_result_free(&r->nres[p]);
+    vmm_free(r->v);
+    for (size_t i = 0; i < r->loaded; i++)
+        image_free(&r->pimg[i]);
+    image_free(&r->kimg);
+    image_free(&r->dkimg);
+}
+
+int cmd_vm(int argc, char **argv)
+{
+    vm_args a;
+    memset(&a, 0, sizeof a);
+    int rc = parse_args(argc, argv, &a);
+    if (rc != EXIT_OK || a.help || a.list) {
+        if (rc == EXIT_OK && a.help)
+            help();
+        else if (rc == EXIT_OK)
+            list_costs(&a.cfg);
+        free(a.plist);
+        return rc;
+    }
+    vm_run r;
+    memset(&r, 0, sizeof r);
+    image_init(&r.kimg);
+    image_init(&r.dkimg);
+    rc = EXIT_FAIL;
+    if (!load_guests(&a, &r))
+        goto out;
+    if (a.bare) {
+        rc = run_bare(&a.cfg, &r.kimg, &r.pimg[0], a.max_steps, a.json, a.stats);
+        goto out;
+    }
+    if (!run_vms(&a, &r))
+        goto out;
+    /* On legacy the difference is the lesson: reported, but not a failure. */
+    bool pass = r.ok && (!r.any_differs || a.cfg.profile == PROFILE_LEGACY);
+    if (a.json)
+        print_json(&a, &r, pass);
+    else
+        print_outputs(&a, &r);
+    fflush(stdout);
+    print_verdicts(&a, &r);
+    if (a.stats)
+        print_all_stats(&a, &r);
     rc = pass ? EXIT_OK : EXIT_FAIL;
 out:
-    for (size_t p = 0; p < nprog; p++)
-        if (have_native[p])
-            vmm_native_result_free(&nres[p]);
-    vmm_free(v);
-    for (size_t i = 0; i < loaded; i++)
-        image_free(&pimg[i]);
-    image_free(&kimg);
-    image_free(&pkimg);
-    free(plist);
+    run_free(&a, &r);
+    free(a.plist);
     return rc;
 }

@@ -1,8 +1,9 @@
 /*
  * guest.c -- finding and loading guest software for the commands that run
  * the hypervisor (vm, and later compare and tui): a short name such as
- * "kernel" or "cpu" means guest/NAME.s, searched in ./guest, in
- * $TRAPLAB_GUEST_DIR and next to the traplab binary; anything else is a
+ * "kernel" or "cpu" means guest/NAME.s, searched in $TRAPLAB_GUEST_DIR,
+ * then in $TRAPLAB_HOME alone when it is set, else in ./guest, beside the
+ * traplab binary's source tree or its installed share/traplab; anything else is a
  * path to a .s source (assembled on the fly) or a .tlo image.
  */
 #include <limits.h>
@@ -32,7 +33,8 @@ bool cli_find_beside_binary(const char *rel, char *out, size_t n, bool (*ok)(con
     if (len <= 0)
         return false;
     exe[len] = '\0';
-    /* build/traplab, build/check/traplab, or an installed bin/traplab */
+    /* build/traplab or build/check/traplab in the source tree; an installed
+     * PREFIX/bin/traplab finds PREFIX/share/traplab (docs/install.md). */
     for (int up = 0; up < 3; up++) {
         char *slash = strrchr(exe, '/');
         if (!slash)
@@ -40,8 +42,20 @@ bool cli_find_beside_binary(const char *rel, char *out, size_t n, bool (*ok)(con
         *slash = '\0';
         if ((size_t)snprintf(out, n, "%s/%s", exe, rel) < n && ok(out))
             return true;
+        if ((size_t)snprintf(out, n, "%s/share/traplab/%s", exe, rel) < n && ok(out))
+            return true;
     }
     return false;
+}
+
+bool cli_find_data(const char *rel, char *out, size_t n, bool (*ok)(const char *path))
+{
+    const char *home = getenv("TRAPLAB_HOME");
+    if (home && *home)
+        return (size_t)snprintf(out, n, "%s/%s", home, rel) < n && ok(out);
+    if ((size_t)snprintf(out, n, "%s", rel) < n && ok(out))
+        return true;
+    return cli_find_beside_binary(rel, out, n, ok);
 }
 
 /* guest/NAME.s in the usual places; the path in out. */
@@ -53,12 +67,9 @@ static bool find_short(const char *name, char *out, size_t n)
         if (readable(out))
             return true;
     }
-    snprintf(out, n, "guest/%s.s", name);
-    if (readable(out))
-        return true;
     char rel[PATH_MAX];
     snprintf(rel, sizeof rel, "guest/%s.s", name);
-    return cli_find_beside_binary(rel, out, n, readable);
+    return cli_find_data(rel, out, n, readable);
 }
 
 bool cli_resolve_guest(const char *name, char *path, size_t n)
@@ -82,7 +93,7 @@ static bool load(const char *cmd, const char *what, const char *name, const char
     char path[PATH_MAX];
     if (!cli_resolve_guest(name, path, sizeof path)) {
         fprintf(stderr, "traplab %s: no guest %s '%s' (looked for guest/%s.s here, in "
-                "$TRAPLAB_GUEST_DIR and next to traplab)\n", cmd, what, name, name);
+                "$TRAPLAB_GUEST_DIR, $TRAPLAB_HOME or where traplab is installed)\n", cmd, what, name, name);
         return false;
     }
     /* Programs outside guest/ may still include layout.s from there. */
@@ -120,22 +131,16 @@ bool cli_load_guest(const char *cmd, const char *name, const char *const *define
 }
 
 bool cli_load_kernel(const char *cmd, const char *name, const char *const *defines,
-                     size_t ndefines, bool para, image *img)
+                     size_t ndefines, vmm_design design, image *img)
 {
-    if (!para)
-        return load(cmd, "kernel", name, defines, ndefines, img);
-    /* The same source, assembled with PARAVIRT: the modified kernel. */
-    const char **d = malloc((ndefines + 1) * sizeof *d);
-    if (!d) {
-        fprintf(stderr, "traplab %s: out of memory\n", cmd);
+    /* The same source, with the design's own symbol (PARAVIRT): the modified kernel. */
+    const char *d[CLI_MAX_DEFINES + 1];
+    if (ndefines > CLI_MAX_DEFINES) {
+        fprintf(stderr, "traplab %s: too many -D options\n", cmd);
         return false;
     }
-    for (size_t i = 0; i < ndefines; i++)
-        d[i] = defines[i];
-    d[ndefines] = "PARAVIRT";
-    bool ok = load(cmd, "kernel", name, d, ndefines + 1, img);
-    free(d);
-    return ok;
+    size_t n = vmm_design_defines(design, defines, ndefines, d, CLI_MAX_DEFINES + 1);
+    return load(cmd, "kernel", name, d, n, img);
 }
 
 int cli_vmm_option(const char *cmd, int c, const char *arg, vmm_config *cfg,

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli/isa_hash.h"
 #include "isa/isa.h"
 
 #define TRAPLAB_VERSION "0.1.0"
@@ -151,7 +152,7 @@ int main(int argc, char **argv)
         return EXIT_OK;
     }
     if (strcmp(name, "--version") == 0) {
-        printf("traplab %s (ISA %s)\n", TRAPLAB_VERSION, ISA_VERSION);
+        printf("traplab %s (ISA %s, isa/isa.def sha256 %s)\n", TRAPLAB_VERSION, ISA_VERSION, TRAPLAB_ISA_HASH);
         return EXIT_OK;
     }
     for (size_t i = 0; i < NCOMMANDS; i++)

@@ -33,7 +33,7 @@ typedef struct {
     int event_ref;                    /* on_exit hook, LUA_NOREF when none */
     int emul_ref[ISA_NUM_OPCODES];    /* emulate hooks by opcode */
     int hcall_ref[VMM_MAX_HCALLS];    /* hypercall handlers by number */
-    bool para;                        /* mode "para": guests assembled with PARAVIRT defined */
+    vmm_design design;                /* mode: "para" assembles the guests with PARAVIRT defined */
     lua_State *L;                     /* the running thread, while running */
     int self_idx;
     bool running;
@@ -88,7 +88,6 @@ static int api_vmm_new(lua_State *L)
     vmm_config cfg;
     vmm_default_config(&cfg);
     cfg.nvms = 1;
-    bool para = false;
     if (!lua_isnoneornil(L, 1)) {
         luaL_checktype(L, 1, LUA_TTABLE);
         if (lua_getfield(L, 1, "vms") != LUA_TNIL) {
@@ -108,9 +107,15 @@ static int api_vmm_new(lua_State *L)
         lua_pop(L, 1);
         if (lua_getfield(L, 1, "mode") != LUA_TNIL) {
             const char *mode = luaL_checkstring(L, -1);
-            if (strcmp(mode, "full") != 0 && strcmp(mode, "para") != 0)
+            char derr[160];
+            if (!vmm_parse_design(mode, &cfg.design, derr, sizeof derr)) {
+                bool known = false;
+                for (unsigned d = 0; d < VMM_DESIGN_COUNT; d++)
+                    known |= strcmp(mode, vmm_design_name((vmm_design)d)) == 0;
+                if (known)
+                    return luaL_error(L, "traplab.hypervisor: mode: %s", derr);
                 return luaL_error(L, "traplab.hypervisor: mode must be 'full' or 'para'");
-            para = strcmp(mode, "para") == 0;
+            }
         }
         lua_pop(L, 1);
         if (lua_getfield(L, 1, "slice") != LUA_TNIL) {
@@ -159,7 +164,7 @@ static int api_vmm_new(lua_State *L)
         return luaL_error(L, "traplab.hypervisor: %s", err);
     }
     h->charged = charge;
-    h->para = para;
+    h->design = cfg.design;
     return 1;
 }
 
@@ -203,7 +208,7 @@ static int h_tostring(lua_State *L)
         lua_pushliteral(L, "hypervisor (closed)");
     else
         lua_pushfstring(L, "hypervisor (%s, %s, %d VMs)", vmm_host_name(vmm_get_config(h->v)->host),
-                        h->para ? "para" : "full", (int)vmm_nvms(h->v));
+                        vmm_design_name(h->design), (int)vmm_nvms(h->v));
     return 1;
 }
 
@@ -231,10 +236,12 @@ void lab_api_check_files(lua_State *L, int idx, lab_mem_files *f)
 }
 
 /* Assembles src; on failure pushes nothing and returns the diagnostics (malloc'd). */
-static char *assemble(const char *name, const char *src, bool para, const lab_mem_files *files, image *img)
+static char *assemble(const char *name, const char *src, vmm_design design,
+                      const lab_mem_files *files, image *img)
 {
     /* As `traplab vm --para` does it: one source, paravirtualized when PARAVIRT is defined. */
-    static const char *const para_defs[] = { "PARAVIRT" };
+    const char *defs[1];
+    size_t ndefs = vmm_design_defines(design, NULL, 0, defs, 1);
     char *diag = NULL;
     size_t dlen = 0;
     FILE *df = open_memstream(&diag, &dlen);
@@ -248,10 +255,8 @@ static char *assemble(const char *name, const char *src, bool para, const lab_me
         opt.mem_texts = files->texts;
         opt.nmem = files->n;
     }
-    if (para) {
-        opt.defines = (const char **)para_defs;
-        opt.ndefines = 1;
-    }
+    opt.defines = defs;
+    opt.ndefines = ndefs;
     image_init(img);
     int errors = asm_assemble_string(name, src, &opt, img);
     fclose(df);
@@ -275,9 +280,9 @@ static int h_load(lua_State *L)
     lab_mem_files files;
     lab_api_check_files(L, 5, &files);
     image kimg, pimg;
-    char *diag = assemble("kernel.s", ksrc, h->para, &files, &kimg);
+    char *diag = assemble("kernel.s", ksrc, h->design, &files, &kimg);
     if (!diag && psrc) {
-        diag = assemble("program.s", psrc, h->para, &files, &pimg);
+        diag = assemble("program.s", psrc, h->design, &files, &pimg);
         if (diag)
             image_free(&kimg);
     }

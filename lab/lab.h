@@ -101,6 +101,11 @@ void lab_write_json(FILE *out, const lab_report *r);
 void lab_write_csv_header(FILE *out);
 void lab_write_csv_row(FILE *out, const lab_report *r);
 
+/* Gradescope's autograder results.json for one submission (docs/grading.md). */
+void lab_write_gradescope(FILE *out, const lab_report *r);
+/* JUnit XML for CI-based courses: one testsuite per submission, one testcase per item. */
+void lab_write_junit(FILE *out, const lab_report *reps, size_t n);
+
 /* Serialization between a grading child and its parent. */
 char *lab_report_serialize(const lab_report *r, size_t *len);
 bool lab_report_deserialize(const char *buf, size_t len, lab_report *r);

@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/json.h"
+
 static int percent(const lab_report *r)
 {
     /* Rounded down, so that 100% means full marks and nothing less. */
@@ -125,20 +127,8 @@ void lab_write_text(FILE *out, const lab_report *r)
 
 static void json_str(FILE *out, const char *s)
 {
-    fputc('"', out);
-    for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p; p++) {
-        switch (*p) {
-        case '"': fputs("\\\"", out); break;
-        case '\\': fputs("\\\\", out); break;
-        case '\n': fputs("\\n", out); break;
-        case '\t': fputs("\\t", out); break;
-        case '\r': fputs("\\r", out); break;
-        default:
-            if (*p < 0x20) fprintf(out, "\\u%04x", *p);
-            else fputc(*p, out);
-        }
-    }
-    fputc('"', out);
+    s = s ? s : "";
+    util_json_string(out, s, strlen(s), false);
 }
 
 void lab_write_json(FILE *out, const lab_report *r)
@@ -166,6 +156,108 @@ void lab_write_json(FILE *out, const lab_report *r)
         fputc('}', out);
     }
     fprintf(out, "],\n \"total\": %g, \"max\": %g, \"percent\": %d}\n", r->total, r->max, percent(r));
+}
+
+/* What a student reads about one item: the failure's message and the hint
+ * its attempts have unlocked. */
+static void item_output(char *buf, size_t n, const lab_item *it)
+{
+    size_t k = 0;
+    const char *h = next_hint(it, &k);
+    snprintf(buf, n, "%s%s%s", it->passed ? "PASS" : "FAIL", it->message && *it->message ? ": " : "",
+             it->message ? it->message : "");
+    if (h) {
+        size_t len = strlen(buf);
+        snprintf(buf + len, n - len, "\nHint %zu: %s", k, h);
+    }
+}
+
+void lab_write_gradescope(FILE *out, const lab_report *r)
+{
+    /* Gradescope's autograder results.json: a total and one test per item,
+     * each with score, max_score, status, name, output and visibility. */
+    fprintf(out, "{\"score\": %g,\n \"output\": ", r->fatal ? 0.0 : r->total);
+    char head[512];
+    snprintf(head, sizeof head, "%s (%s), seed %" PRIu64 "%s%s", r->title ? r->title : "", r->id ? r->id : "",
+             r->seed, r->fatal ? ": ZERO: " : "", r->fatal ? r->fatal : "");
+    json_str(out, head);
+    fputs(",\n \"visibility\": \"visible\", \"stdout_visibility\": \"hidden\",\n \"tests\": [", out);
+    for (size_t i = 0; i < r->nitems; i++) {
+        const lab_item *it = &r->items[i];
+        char name[512], text[4096];
+        snprintf(name, sizeof name, "%s: %s", it->id, it->title ? it->title : "");
+        name[strcspn(name, "\n")] = '\0';
+        item_output(text, sizeof text, it);
+        fprintf(out, "%s\n  {\"name\": ", i ? "," : "");
+        json_str(out, name);
+        fprintf(out, ", \"number\": \"%zu\", \"score\": %g, \"max_score\": %g, \"status\": \"%s\", \"output\": ",
+                i + 1, it->points, it->max, it->passed ? "passed" : "failed");
+        json_str(out, text);
+        fputs(", \"visibility\": \"visible\"}", out);
+    }
+    fputs("]}\n", out);
+}
+
+void lab_write_junit(FILE *out, const lab_report *reps, size_t n)
+{
+    size_t tests = 0, failures = 0, errors = 0;
+    for (size_t i = 0; i < n; i++) {
+        tests += reps[i].fatal ? 1 : reps[i].nitems;
+        errors += reps[i].fatal != NULL;
+        for (size_t k = 0; !reps[i].fatal && k < reps[i].nitems; k++)
+            failures += !reps[i].items[k].passed;
+    }
+    fprintf(out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+                 "<testsuites name=\"traplab\" tests=\"%zu\" failures=\"%zu\" errors=\"%zu\">\n",
+            tests, failures, errors);
+    for (size_t i = 0; i < n; i++) {
+        const lab_report *r = &reps[i];
+        size_t f = 0;
+        for (size_t k = 0; !r->fatal && k < r->nitems; k++)
+            f += !r->items[k].passed;
+        /* One suite per submission: "01-rings.alice", its items as test cases. */
+        fputs("  <testsuite name=\"", out);
+        util_xml_text(out, r->id);
+        if (r->student && *r->student) {
+            fputc('.', out);
+            util_xml_text(out, r->student);
+        }
+        fprintf(out, "\" tests=\"%zu\" failures=\"%zu\" errors=\"%d\">\n", r->fatal ? (size_t)1 : r->nitems, f,
+                r->fatal != NULL);
+        fprintf(out, "    <properties><property name=\"seed\" value=\"%" PRIu64 "\"/>"
+                     "<property name=\"points\" value=\"%g\"/><property name=\"max\" value=\"%g\"/></properties>\n",
+                r->seed, r->fatal ? 0.0 : r->total, r->max);
+        if (r->fatal) {
+            fputs("    <testcase classname=\"", out);
+            util_xml_text(out, r->id);
+            fputs("\" name=\"submission\">\n      <error message=\"the submission scores zero\">", out);
+            util_xml_text(out, r->fatal);
+            fputs("</error>\n    </testcase>\n", out);
+        }
+        for (size_t k = 0; !r->fatal && k < r->nitems; k++) {
+            const lab_item *it = &r->items[k];
+            fputs("    <testcase classname=\"", out);
+            util_xml_text(out, r->id);
+            fputs("\" name=\"", out);
+            util_xml_text(out, it->id);
+            fprintf(out, "\" points=\"%g\" max=\"%g\"", it->points, it->max);
+            if (it->passed) {
+                fputs("/>\n", out);
+                continue;
+            }
+            char text[4096], title[256];
+            item_output(text, sizeof text, it);
+            snprintf(title, sizeof title, "%s", it->title ? it->title : "");
+            title[strcspn(title, "\n")] = '\0';   /* an attribute keeps no line breaks */
+            fputs(">\n      <failure message=\"", out);
+            util_xml_text(out, title);
+            fputs("\">", out);
+            util_xml_text(out, text);
+            fputs("</failure>\n    </testcase>\n", out);
+        }
+        fputs("  </testsuite>\n", out);
+    }
+    fputs("</testsuites>\n", out);
 }
 
 static void csv_field(FILE *out, const char *s)

@@ -5,6 +5,9 @@
 set -eu
 
 PACKAGES="build-essential pkg-config bison flex libncurses-dev liblua5.4-dev libcunit1-dev tmux"
+# gnuplot-nox draws compare/vm --plot (SVG, PNG); man-db and groff-base render and check the man
+# pages; python3-jsonschema checks the --json output against docs/schema/ in make test.
+PACKAGES="$PACKAGES gnuplot-nox man-db groff-base python3-jsonschema"
 
 missing=""
 for p in $PACKAGES; do

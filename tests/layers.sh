@@ -11,6 +11,7 @@ check() { # dir pattern what
     fi
 }
 check isa 'image/|machine/|vmm/|asm/|tui/|lab/|cli/|tests/|curses|ncurses|lua|lauxlib|lualib' "anything of ours or curses/Lua"
+check util 'isa/|image/|machine/|vmm/|asm/|tui/|lab/|cli/|tests/|curses|ncurses|lua|lauxlib|lualib' "anything of ours or curses/Lua"
 check image 'isa/|machine/|vmm/|asm/|tui/|lab/|cli/|tests/|curses|ncurses|lua|lauxlib|lualib' "anything of ours or curses/Lua"
 check machine 'vmm/|asm/|tui/|lab/|cli/|curses|ncurses|lua|lauxlib|lualib' "vmm/ asm/ tui/ lab/ cli/ curses or Lua"
 check vmm 'asm/|tui/|lab/|cli/|curses|ncurses|lua|lauxlib|lualib' "asm/ tui/ lab/ cli/ curses or Lua"

@@ -23,13 +23,7 @@ typedef struct {
     image merged[VMM_MAX_VMS];      /* kernel + program i: what the code pane names */
     vmm *v;
     tui_model *model;
-    bool para;
 } vmm_target;
-
-void tui_vmm_target_set_para(void *target, bool para)
-{
-    ((vmm_target *)target)->para = para;
-}
 
 static const tui_handler handler_map[VMM_BY_COUNT] = {
     [VMM_BY_HARDWARE] = TUI_HANDLER_HARDWARE,
@@ -65,7 +59,7 @@ static void on_event(vmm *v, const vmm_event *e, void *ud)
         .vm = e->vm, .cycles = e->cycles, .at_cycle = e->at,
         .instret = machine_instret(m), .traps = machine_get_stats(m)->traps_total,
         .host_type = t->cfg.host == VMM_HOST_TYPE2 ? 2 : 1,
-        .para = t->para,
+        .para = t->cfg.design == VMM_DESIGN_PARA,
     };
     snprintf(te.what, sizeof te.what, "%s", e->what ? e->what : "");
     tui_model_record(t->model, &te);

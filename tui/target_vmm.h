@@ -25,8 +25,6 @@
  */
 void *tui_vmm_target_new(const vmm_config *cfg, image *kernel, image *progs,
                          const char *const *names, size_t nprogs, char *err, size_t errlen);
-/* The guests are paravirtualized: their explanations say so. */
-void tui_vmm_target_set_para(void *target, bool para);
 extern const tui_target_ops tui_vmm_target_ops;
 
 /* The checkpoint budget for tui_model_new under the VMM.  The VMM replays

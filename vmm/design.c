@@ -65,12 +65,7 @@ size_t vmm_design_defines(vmm_design d, const char *const *defs, size_t n, const
     for (size_t i = 0; i < n && k < max; i++)
         out[k++] = defs[i];
     const char *own = vmm_design_guest_define(d);
-    if (!own)
-        return k;
-    for (size_t i = 0; i < n; i++)
-        if (strcmp(defs[i], own) == 0)
-            return k;
-    if (k < max)
+    if (own && k < max)
         out[k++] = own;
     return k;
 }

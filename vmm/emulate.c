@@ -188,10 +188,11 @@ EMUL(SIDT, emul_cr)
     return EM_NEXT;
 }
 
-/* No nested virtualization: to a guest the machine has no virtualization
- * extension, so vmenter is an illegal instruction, as on a processor without it. */
 EMUL(VMENTER, emul_misc)
 {
+    /* No nested virtualization: the VMM does not offer the virtualization
+     * extension to its guests, so for them vmenter is an illegal
+     * instruction, as on a CPU without the extension. */
     return illegal(v, vm, w, pc);
 }
 

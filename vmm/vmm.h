@@ -143,7 +143,7 @@ bool vmm_parse_design(const char *s, vmm_design *out, char *err, size_t errlen);
 const char *vmm_design_guest_define(vmm_design d);
 /*
  * The defines to assemble the design's guest with: the caller's n defines,
- * then the design's own (when it has one and they do not already name it).
+ * then the design's own, when it has one.
  * Writes at most max into out; returns how many (n + 1 at most).  This is
  * the one place that knows the paravirtual guest is built with PARAVIRT.
  */
