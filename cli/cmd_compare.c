@@ -60,7 +60,9 @@ static void help(void)
            "exit causes and a bar chart.  Deterministic: simulated time only.\n\n"
            "  --workloads LIST  comma-separated: cpu, sys, io, mm (default all four), mix (a\n"
            "                    compiler-like mix of computation and kernel work) or .s files\n"
-           "  --host LIST       type1,type2 (default both)\n"
+           "  --host LIST       type1,type2 (default both); also type2-user (every exit to\n"
+           "                    the user-mode VMM process)\n"
+           "  --exit-on LIST    the hw design's extra exit controls (traplab vm --help)\n"
            "  --vms N           run N copies of each workload side by side (default 1); the\n"
            "                    overhead is against N native runs\n"
            "  --batch N         sectors (io) and pages (mm) per system call: 1, 2, 4 or 8\n"
@@ -291,6 +293,7 @@ static int parse_args(int argc, char **argv, cmp_args *a)
     static const struct option opts[] = {
         { "workloads", required_argument, NULL, 'w' },
         { "host", required_argument, NULL, 'H' },
+        { "exit-on", required_argument, NULL, 'X' },
         { "vms", required_argument, NULL, 'v' },
         { "batch", required_argument, NULL, 'b' },
         { "cost", required_argument, NULL, 'c' },

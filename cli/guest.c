@@ -156,6 +156,10 @@ int cli_vmm_option(const char *cmd, int c, const char *arg, vmm_config *cfg,
         if (!vmm_set_cost_err(&cfg->costs, &cfg->mcosts, arg, err, sizeof err))
             return cli_usage_error(cmd, "%s", err);
         return EXIT_OK;
+    case 'X':
+        if (!vmm_parse_exit_on(arg, cfg, err, sizeof err))
+            return cli_usage_error(cmd, "%s", err);
+        return EXIT_OK;
     case 'D':
         if (*ndefs == CLI_MAX_DEFINES)
             return cli_usage_error(cmd, "too many -D options");
