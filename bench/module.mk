@@ -27,3 +27,12 @@ $(B)/bench/bench_tui_back: $(B)/obj/bench/bench_tui_back.o $(B)/obj/tui/model.o 
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 endif
+
+# The hardware-assisted design (--design hw) against native, host time.
+BENCH_SRCS += bench/bench_hw.c
+BENCH_TARGETS += $(B)/bench/bench_hw
+BENCH_RUNS += $(B)/bench/bench_hw
+
+$(B)/bench/bench_hw: $(B)/obj/bench/bench_hw.o $(B)/libtraplab.a
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)

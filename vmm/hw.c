@@ -126,8 +126,15 @@ static void hw_enter(vmm *v, vmm_vm *vm)
     wr(v, b + VMCB_EXIT_INSNS_HI, v->cfg.exit_insns[1]);
     wr(v, b + VMCB_EXIT_EXCEPTIONS, v->cfg.exit_exc);
     wr(v, b + VMCB_INJECT, 0);
-    if (!machine_vmenter(v->m, b))
+    if (!machine_vmenter(v->m, b)) {
         vmm_vm_fail(v, vm, "vmenter refused the VM control block at 0x%08x (VMM bug)", b);
+        return;
+    }
+    /* The real timer was programmed for the guest's own time; vmenter's
+     * cycles are not the guest's, so it counts from here. */
+    uint32_t period = machine_get_cr(v->m, CR_TIMECMP);
+    if (period)
+        machine_set_cr(v->m, CR_TIMECMP, period);
 }
 
 static void hw_leave(vmm *v, vmm_vm *vm)
