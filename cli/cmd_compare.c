@@ -166,11 +166,14 @@ static void causes_text(const row *r, char *buf, size_t n, const char *sep, cons
 static void print_table(const row *rows, size_t n, unsigned nvms)
 {
     /* Workloads may be long paths: the first column is as wide as the longest. */
-    int ww = 8;
-    for (size_t i = 0; i < n; i++)
+    int ww = 8, hw = 6;     /* and the host column as wide as type2-user when it is there */
+    for (size_t i = 0; i < n; i++) {
         if ((int)strlen(rows[i].workload) > ww)
             ww = (int)strlen(rows[i].workload);
-    printf("%-*s %-7s %-6s %14s %10s %9s %11s  %s\n", ww, "workload", "design", "host", "cycles",
+        if ((int)strlen(rows[i].host) > hw)
+            hw = (int)strlen(rows[i].host);
+    }
+    printf("%-*s %-7s %-*s %14s %10s %9s %11s  %s\n", ww, "workload", "design", hw, "host", "cycles",
            "overhead", "exits", "exits/1k", "top exit causes");
     for (size_t i = 0; i < n; i++) {
         const row *r = &rows[i];
@@ -181,8 +184,8 @@ static void print_table(const row *rows, size_t n, unsigned nvms)
             snprintf(ov, sizeof ov, "%+.1f%%", 100.0 * r->overhead);
         causes_text(r, causes, sizeof causes, ", ", " ");
         /* No trailing blanks on a native row, which has no causes. */
-        printf("%-*s %-7s %-6s %14llu %10s %9llu %11.3f%s%s%s\n", ww, r->workload, design_name(r->d),
-               r->host, U(r->cycles), ov, U(r->exits), r->exits_per_k, causes[0] ? "  " : "", causes,
+        printf("%-*s %-7s %-*s %14llu %10s %9llu %11.3f%s%s%s\n", ww, r->workload, design_name(r->d),
+               hw, r->host, U(r->cycles), ov, U(r->exits), r->exits_per_k, causes[0] ? "  " : "", causes,
                r->ok ? "" : "  [OUTPUT DIFFERS FROM NATIVE]");
     }
     if (nvms > 1)
