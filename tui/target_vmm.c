@@ -60,6 +60,7 @@ static void on_event(vmm *v, const vmm_event *e, void *ud)
         .instret = machine_instret(m), .traps = machine_get_stats(m)->traps_total,
         .host_type = vmm_host_is_hosted(t->cfg.host) ? 2 : 1,
         .para = t->cfg.design == VMM_DESIGN_PARA,
+        .exit_reason = (uint8_t)e->reason,
     };
     snprintf(te.what, sizeof te.what, "%s", e->what ? e->what : "");
     tui_model_record(t->model, &te);
