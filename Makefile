@@ -4,10 +4,11 @@
 # below; objects go out of tree under $(B) (build/ normally, build/check for
 # the sanitizer build), with -MMD dependency files.
 #
-#   make            build build/traplab (installs missing Debian packages first)
-#   make test       build and run every test
+#   make deps       install missing Debian packages (scripts/install-deps.sh)
+#   make            build build/traplab
+#   make test       make deps, then build and run every test
 #   make check      the tests again under AddressSanitizer and UBSan
-#   make run        build and open the default scenario
+#   make run        make deps, then build and open the default scenario
 #   make bench      print the speed figures
 #   make fuzz       build the libFuzzer harnesses (needs clang; see docs/fuzzing.md)
 #   make docs       regenerate docs/ from the ISA table
@@ -36,18 +37,18 @@ CC ?= cc
 PKG_CONFIG ?= pkg-config
 PKGS := lua5.4 ncursesw cunit
 
-# Installing packages is the first thing a fresh machine needs; do it once,
-# only when pkg-config cannot find something.
-DEPS_OK := $(shell $(PKG_CONFIG) --exists $(PKGS) 2>/dev/null && command -v bison >/dev/null && command -v flex >/dev/null && command -v tmux >/dev/null && echo yes)
-ifneq ($(DEPS_OK),yes)
-ifeq ($(filter clean,$(MAKECMDGOALS)),)
-$(info traplab: some packages are missing; running scripts/install-deps.sh)
-$(shell sh scripts/install-deps.sh >&2)
-endif
-endif
+# Packages arrive only through scripts/install-deps.sh, as an explicit step:
+# `make deps`, which `make run` and `make test` run first (then build in a new
+# make, so pkg-config's flags are read after the install). Reading this
+# Makefile never installs anything; a plain `make` on a machine without the
+# packages stops with a message naming `make deps`.
+DEPS_OK = $(shell $(PKG_CONFIG) --exists $(PKGS) 2>/dev/null && command -v bison >/dev/null && command -v flex >/dev/null && echo yes)
 
 WARN := -Wall -Wextra
-CFLAGS := -std=c11 $(WARN) $(MODE_CFLAGS) -D_POSIX_C_SOURCE=200809L -I. -I$(B)/gen $(EXTRA_CFLAGS)
+CFLAGS := -std=c11 $(WARN) $(MODE_CFLAGS) -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -I. -I$(B)/gen $(EXTRA_CFLAGS)
+# Each layer gets only its own packages' include flags (see the rules below):
+# curses' for tui/, Lua's for lab/, CUnit's (and Lua's) for the tests.
+PKG_CFLAGS :=
 LUA_CFLAGS := $(shell $(PKG_CONFIG) --cflags lua5.4 2>/dev/null)
 LUA_LIBS := $(shell $(PKG_CONFIG) --libs lua5.4 2>/dev/null)
 CURSES_CFLAGS := $(shell $(PKG_CONFIG) --cflags ncursesw 2>/dev/null)
@@ -68,17 +69,17 @@ BENCH_SRCS :=     # benchmarks
 
 include isa/module.mk
 include image/module.mk
--include util/module.mk
--include machine/module.mk
--include asm/module.mk
--include vmm/module.mk
--include tui/module.mk
--include lab/module.mk
+include util/module.mk
+include machine/module.mk
+include asm/module.mk
+include vmm/module.mk
+include tui/module.mk
+include lab/module.mk
 include cli/module.mk
--include tests/module.mk
--include bench/module.mk
--include fuzz/module.mk
--include dist/module.mk
+include tests/module.mk
+include bench/module.mk
+include fuzz/module.mk
+include dist/module.mk
 
 obj = $(patsubst %.c,$(B)/obj/%.o,$(1))
 
@@ -92,7 +93,14 @@ BENCH_OBJS := $(call obj,$(BENCH_SRCS))
 TRAPLAB := $(B)/traplab
 LIBCORE := $(B)/libtraplab.a
 
-all: $(TRAPLAB)
+all: deps-present $(TRAPLAB)
+
+# `make deps`: install what is missing (idempotent, quiet when all is there).
+deps:
+	@sh scripts/install-deps.sh -q
+
+deps-present:
+	@test "$(DEPS_OK)" = yes || { echo "traplab: packages are missing (pkg-config: $(PKGS); bison, flex); run 'make deps'" >&2; exit 1; }
 
 $(LIBCORE): $(CORE_OBJS)
 	@mkdir -p $(dir $@)
@@ -104,7 +112,11 @@ $(TRAPLAB): $(CLI_OBJS) $(UI_OBJS) $(LAB_OBJS) $(LIBCORE)
 
 $(B)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(LUA_CFLAGS) $(CURSES_CFLAGS) $(CUNIT_CFLAGS) -MMD -MP -c $< -o $@
+	$(CC) $(CFLAGS) $(PKG_CFLAGS) -MMD -MP -c $< -o $@
+
+$(B)/obj/tui/%.o: PKG_CFLAGS := $(CURSES_CFLAGS)
+$(B)/obj/lab/%.o $(B)/obj/$(B)/gen/lab_%.o: PKG_CFLAGS := $(LUA_CFLAGS)
+$(B)/obj/tests/%.o $(B)/obj/fuzz/%.o: PKG_CFLAGS := $(CUNIT_CFLAGS) $(LUA_CFLAGS)
 
 $(B)/obj/$(B)/gen/%.o: $(B)/gen/%.c
 	@mkdir -p $(dir $@)
@@ -112,23 +124,30 @@ $(B)/obj/$(B)/gen/%.o: $(B)/gen/%.c
 
 -include $(shell find $(B)/obj -name '*.d' 2>/dev/null)
 
-test: $(TRAPLAB) $(TEST_TARGETS)
+test: deps
+	@$(MAKE) --no-print-directory test-run
+
+test-run: deps-present $(TRAPLAB) $(TEST_TARGETS)
 	@set -e; for t in $(TEST_RUNS); do $$t; done
 
 check:
 	$(MAKE) MODE=check test
 
-run: $(TRAPLAB)
+run: deps
+	@$(MAKE) --no-print-directory run-only
+
+run-only: deps-present $(TRAPLAB)
 	$(RUN_COMMAND)
 
 bench: $(TRAPLAB) $(BENCH_TARGETS)
 	@set -e; for b in $(BENCH_RUNS); do $$b; done
 
+# Through a temporary file: a failing command leaves the old docs/isa.md.
 docs: $(TRAPLAB) $(DOCS_TOOLS)
-	$(TRAPLAB) isa > docs/isa.md
+	$(TRAPLAB) isa > docs/isa.md.tmp && mv docs/isa.md.tmp docs/isa.md
 	$(B)/gen-abi > guest/abi.s.tmp && mv guest/abi.s.tmp guest/abi.s
 
 clean:
 	rm -rf build
 
-.PHONY: all test check run bench docs clean
+.PHONY: all deps deps-present test test-run check run run-only bench docs clean

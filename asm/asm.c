@@ -346,6 +346,8 @@ static int assemble(const char *name, const char *path, const char *src, size_t 
     run_pass(&c, 2, src, len, path);
     build_image(&c, out);      /* its errors, too, stay quiet after "too many errors" */
     int errors = c.errors;
+    if (c.opt->work)
+        *c.opt->work = c.work;
     free_ctx(&c);
     if (errors)
         image_free(out);

@@ -25,6 +25,10 @@ typedef struct {
     const char *const *mem_names;
     const char *const *mem_texts;
     size_t nmem;
+    /* When set, receives the run's lookup work: every probe of the symbol, label and
+     * macro tables and every name compared for a "did you mean". Tests bound it, so a
+     * return to a linear search per use (quadratic assembly) fails them. */
+    unsigned long long *work;
 } asm_options;
 
 /* Return the number of errors (0 on success, *out filled; else *out is empty). */

@@ -109,6 +109,7 @@ struct asm_ctx {
     hindex num_index;                  /* nums by number */
     macro **macros; size_t nmacros, capmacros;  /* each macro has its own block: sources point at it */
     hindex macro_index;                /* macros by lower-case name */
+    unsigned long long work;           /* lookup steps (asm_options.work) */
     macro *defining;                   /* collecting a .macro body */
     int defining_depth;
     unsigned long expansions;

@@ -95,6 +95,7 @@ void asm_hindex_reserve(asm_ctx *c, hindex *h, size_t n, size_t (*hash_of)(const
     h->cap = h->cap ? 2 * h->cap : 256;
     h->slot = asm_xrealloc(NULL, h->cap * sizeof *h->slot);
     asm_hindex_clear(h);
+    c->work += n;
     for (size_t k = 0; k < n; k++)
         asm_hindex_put(h, hash_of(c, k), (int)k);
 }
@@ -105,6 +106,7 @@ symbol *asm_find_sym(asm_ctx *c, const char *name)
         return NULL;
     for (size_t i = hash_name(name) & (c->nbuckets - 1);; i = (i + 1) & (c->nbuckets - 1)) {
         int k = c->buckets[i];
+        c->work++;
         if (k < 0)
             return NULL;
         if (strcmp(c->syms[k].name, name) == 0)
@@ -124,6 +126,7 @@ symbol *asm_add_sym(asm_ctx *c, const char *name)
         for (size_t i = 0; i < nb; i++)
             c->buckets[i] = -1;
         c->nbuckets = nb;
+        c->work += c->nsyms;
         for (size_t k = 0; k < c->nsyms; k++) {
             size_t i = hash_name(c->syms[k].name) & (nb - 1);
             while (c->buckets[i] >= 0)
@@ -149,6 +152,7 @@ static numlabel *find_num(asm_ctx *c, int64_t n, bool create)
     if (c->num_index.cap)
         for (size_t i = hash_num(n) & (c->num_index.cap - 1);; i = (i + 1) & (c->num_index.cap - 1)) {
             int k = c->num_index.slot[i];
+            c->work++;
             if (k < 0)
                 break;
             if (c->nums[k].num == n)

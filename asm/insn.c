@@ -574,6 +574,7 @@ void asm_operation(asm_ctx *c, const asm_stmt *st)
             best = pseudos[i].name;
         }
     }
+    c->work += c->nmacros;
     for (size_t i = 0; i < c->nmacros; i++) {
         int d = isa_edit_distance(c->macros[i]->name, st->name);
         if (d < bestd) {

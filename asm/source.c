@@ -314,6 +314,7 @@ macro *asm_find_macro(asm_ctx *c, const char *name)
         return NULL;
     for (size_t i = asm_hash_lower(name) & (c->macro_index.cap - 1);; i = (i + 1) & (c->macro_index.cap - 1)) {
         int k = c->macro_index.slot[i];
+        c->work++;
         if (k < 0)
             return NULL;
         if (strcasecmp(c->macros[k]->name, name) == 0)

@@ -15,6 +15,7 @@ $(B)/bench_asm: $(B)/obj/bench/bench_asm.o $(B)/libtraplab.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 BENCH_RUNS += bench/bench_lab.sh
+BENCH_RUNS += bench/bench_labs.sh
 
 # The terminal UI's step back under the hypervisor (model only, no curses).
 ifneq ($(wildcard vmm/vmm.h),)

@@ -19,7 +19,6 @@
 #include <unistd.h>
 
 #include "cli/lab_tasks.h"
-#include "lab/api.h"
 #include "lab/lab.h"
 #include "tui/model.h"
 
@@ -138,12 +137,13 @@ typedef struct {
     const char *labs, *submission, *submissions, *csv, *student, *lang;
     const char *gradescope, *junit, *output;
     uint64_t seed;
-    bool have_seed, json, record;
+    bool have_seed, json, record, key;
     unsigned jobs, timeout;
     unsigned shard, nshards;     /* --shard K/N: grade submissions K, K+N, K+2N, ... (1-based) */
 } lab_opts;
 
-enum { OPT_LABS = 1000, OPT_STUDENT, OPT_NO_RECORD, OPT_TIMEOUT, OPT_LANG, OPT_GRADESCOPE, OPT_JUNIT, OPT_SHARD };
+enum { OPT_LABS = 1000, OPT_STUDENT, OPT_NO_RECORD, OPT_TIMEOUT, OPT_LANG, OPT_GRADESCOPE, OPT_JUNIT, OPT_SHARD,
+       OPT_KEY };
 
 static int parse_opts(int argc, char **argv, const char *cmd, lab_opts *o, void (*help)(FILE *))
 {
@@ -158,6 +158,7 @@ static int parse_opts(int argc, char **argv, const char *cmd, lab_opts *o, void 
         { "jobs", required_argument, NULL, 'j' },
         { "timeout", required_argument, NULL, OPT_TIMEOUT },
         { "no-record", no_argument, NULL, OPT_NO_RECORD },
+        { "key", no_argument, NULL, OPT_KEY },
         { "lang", required_argument, NULL, OPT_LANG },
         { "gradescope", required_argument, NULL, OPT_GRADESCOPE },
         { "junit", required_argument, NULL, OPT_JUNIT },
@@ -196,6 +197,7 @@ static int parse_opts(int argc, char **argv, const char *cmd, lab_opts *o, void 
             o->timeout = v;
             break;
         case OPT_NO_RECORD: o->record = false; break;
+        case OPT_KEY: o->key = true; break;
         case OPT_LANG: o->lang = optarg; break;
         case OPT_GRADESCOPE: o->gradescope = optarg; break;
         case OPT_JUNIT: o->junit = optarg; break;
@@ -335,9 +337,11 @@ static int lab_list(int argc, char **argv)
 
 static void show_help(FILE *f)
 {
-    fprintf(f, "usage: traplab lab show LAB [--seed N | --student ID] [--submission DIR]\n\n"
+    fprintf(f, "usage: traplab lab show LAB [--seed N | --student ID] [--submission DIR] [--key]\n\n"
                "Prints the lab's tasks and questions with your own numbers (they depend on the seed,\n"
-               "which comes from --seed, --student, student.txt in the submission, or its folder name).\n");
+               "which comes from --seed, --student, student.txt in the submission, or its folder name).\n"
+               "--key (for instructors) prints instead the expected answers of the questions, as an\n"
+               "answers file, computed by the lab for that seed (e.g. to refresh solution/answers.lua).\n");
 }
 
 static int lab_show(int argc, char **argv)
@@ -350,7 +354,7 @@ static int lab_show(int argc, char **argv)
     char dir[PATH_MAX], student[256], err[2048];
     if (!find_lab(o.labs, argv[optind], dir, sizeof dir, "show"))
         return EXIT_FAIL;
-    lab_request rq = { .lab_dir = dir };
+    lab_request rq = { .lab_dir = dir, .want_key = o.key };
     choose_seed(&o, o.submission ? o.submission : ".", student, sizeof student, &rq.seed);
     rq.student = student;
     lab_report r;
@@ -358,6 +362,11 @@ static int lab_show(int argc, char **argv)
         fprintf(stderr, "traplab lab show: %s\n", err);
         lab_report_free(&r);
         return EXIT_FAIL;
+    }
+    if (o.key) {
+        fputs(r.key ? r.key : "", stdout);
+        lab_report_free(&r);
+        return EXIT_OK;
     }
     printf("# %s (%s, about %d minutes; student %s, seed %" PRIu64 ")\n\n", r.title, r.id, r.minutes,
            student[0] ? student : "-", rq.seed);
@@ -787,6 +796,26 @@ static bool write_file(const char *path, const char *text)
     return fclose(f) == 0 && ok;
 }
 
+/* The scenario's vm_guests: VM i's own kernel, written beside the others and
+ * given to the TUI as --vm i:guest=PATH. */
+static bool write_vm_guests(const lab_report *r, const char *dir, char path[][PATH_MAX],
+                            char arg[][PATH_MAX + 16])
+{
+    for (unsigned i = 0; i < 16; i++) {
+        if (!r->scenario_vm_guest[i])
+            continue;
+        if (!join(path[i], PATH_MAX, dir, r->scenario_vm_guest_name[i] ? r->scenario_vm_guest_name[i]
+                                                                        : "vm-kernel.s"))
+            return false;
+        if (!write_file(path[i], r->scenario_vm_guest[i])) {
+            path[i][0] = '\0';
+            return false;
+        }
+        snprintf(arg[i], PATH_MAX + 16, "%u:guest=%s", i, path[i]);
+    }
+    return true;
+}
+
 static int lab_run(int argc, char **argv)
 {
     lab_opts o;
@@ -830,6 +859,9 @@ static int lab_run(int argc, char **argv)
     char tmpl[] = "/tmp/traplab-lab-run-XXXXXX", path[PATH_MAX], tpath[PATH_MAX];
     int status = EXIT_FAIL;
     char ppath[PATH_MAX] = "";
+    static char vgpath[16][PATH_MAX], vgarg[16][PATH_MAX + 16];
+    memset(vgpath, 0, sizeof vgpath);
+    memset(vgarg, 0, sizeof vgarg);
     if (!mkdtemp(tmpl) || !join(path, sizeof path, tmpl, r.scenario_name) ||
         !join(tpath, sizeof tpath, tmpl, "tasks.txt") ||
         (r.scenario_vms && !join(ppath, sizeof ppath, tmpl, r.scenario_program_name))) {
@@ -844,8 +876,10 @@ static int lab_run(int argc, char **argv)
         fprintf(stderr, "traplab lab run: %s: %s\n", tpath, strerror(errno));
     } else if (r.scenario_vms && !write_file(ppath, r.scenario_program)) {
         fprintf(stderr, "traplab lab run: %s: %s\n", ppath, strerror(errno));
+    } else if (!write_vm_guests(&r, tmpl, vgpath, vgarg)) {
+        fprintf(stderr, "traplab lab run: cannot write a VM's guest kernel: %s\n", strerror(errno));
     } else {
-        char *args[16], vms[16];
+        char *args[16 + 2 * 16], vms[16];
         size_t na = 0;
         args[na++] = "traplab";
         args[na++] = "tui";
@@ -866,8 +900,14 @@ static int lab_run(int argc, char **argv)
             args[na++] = r.scenario_host && *r.scenario_host ? r.scenario_host : "type1";
             if (r.scenario_para)
                 args[na++] = "--para";
+            for (unsigned i = 0; i < 16; i++)
+                if (vgarg[i][0]) {
+                    args[na++] = "--vm";
+                    args[na++] = vgarg[i];
+                }
             printf("Opening %s in %s %s under the %s hypervisor%s in the terminal UI...\n",
-                   r.scenario_name, vms, r.scenario_vms == 1 ? "VM" : "VMs", args[na - 1 - r.scenario_para],
+                   r.scenario_name, vms, r.scenario_vms == 1 ? "VM" : "VMs",
+                   r.scenario_host && *r.scenario_host ? r.scenario_host : "type1",
                    r.scenario_para ? " (paravirtualized)" : "");
         } else {
             args[na++] = path;
@@ -885,6 +925,9 @@ static int lab_run(int argc, char **argv)
     remove(path);
     if (ppath[0])
         remove(ppath);
+    for (unsigned i = 0; i < 16; i++)
+        if (vgpath[i][0])
+            remove(vgpath[i]);
     rmdir(tmpl);
     free(tasks);
     lab_report_free(&r);

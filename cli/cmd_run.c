@@ -3,6 +3,7 @@
  * it on the bare machine.  stdout carries only the guest's console output
  * (or, with --json, one JSON object); traces, stats and errors go to stderr.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,7 +19,8 @@
 
 static void help(void)
 {
-    printf("usage: traplab run IMAGE|SOURCE.s [options]\n\n"
+    printf("usage: traplab run IMAGE|SOURCE.s [options]\n"
+           "       traplab run --restore FILE [options]\n\n"
            "Runs IMAGE (a .tlo image, or a .s source assembled first) on the bare machine:\n"
            "ring 0, paging and interrupts off, pc at the image's entry point.  The guest's\n"
            "console output goes to stdout as it happens.\n\n"
@@ -26,6 +28,11 @@ static void help(void)
            "  --profile NAME    strict (default) or legacy (pushf, popf, smsw, sidt run\n"
            "                    unprivileged, like x86)\n"
            "  --trace           one line per trap or interrupt on stderr\n"
+           "  --trace=insn      also one line per instruction, with the registers it wrote\n"
+           "  --save-at N FILE  after N instructions, save a snapshot of the machine to FILE\n"
+           "                    (the run goes on)\n"
+           "  --restore FILE    go on from a snapshot (instead of IMAGE): its console output\n"
+           "                    so far is printed first, so the output is the whole run's\n"
            "  --stats           instructions, cycles, TLB and traps by cause on stderr\n"
            "  --json            after the run, print the result, stats and console output\n"
            "                    as one JSON object on stdout (console output is then not\n"
@@ -39,9 +46,63 @@ static void help(void)
 }
 
 typedef struct {
-    bool trace, json;
+    bool trace, json, insns;
     uint64_t ntraps;
 } run_ctx;
+
+/* One line per instruction: where, what, and the registers it wrote. */
+static void trace_insn(machine *m, const cpu_state *before, uint64_t n)
+{
+    const cpu_state *now = machine_cpu(m);
+    uint8_t b[4] = { 0 };
+    uint32_t w = 0;
+    char dis[64] = "?";
+    /* The word is read after the fact, through the address space the
+     * instruction ran in (an iret may have left it). */
+    uint32_t pa = before->pc;
+    unsigned ring = before->cr[CR_STATUS] & STATUS_RING_MASK;
+    bool pg = (before->cr[CR_STATUS] & STATUS_PG) != 0;
+    if ((!pg || machine_translate(m, before->pc, ACCESS_EXEC, ring, &pa) == CAUSE_NONE) &&
+        machine_read_phys(m, pa, b, 4)) {
+        w = (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24;
+        isa_disassemble(w, before->pc, dis, sizeof dis, NULL, NULL);
+    }
+    fprintf(stderr, "insn #%-6llu pc=0x%08x 0x%08x %-24s", (unsigned long long)n, before->pc, w, dis);
+    for (unsigned r = 1; r < ISA_NUM_REGS; r++)
+        if (now->r[r] != before->r[r])
+            fprintf(stderr, " r%u=0x%08x", r, now->r[r]);
+    for (unsigned c = 0; c < ISA_NUM_CRS; c++)
+        if (now->cr[c] != before->cr[c] && isa_cr_name(c))
+            fprintf(stderr, " %s=0x%08x", isa_cr_name(c), now->cr[c]);
+    fputc('\n', stderr);
+}
+
+/* Runs up to max instructions (0 = no limit): all at once, or one at a time
+ * with --trace=insn. */
+static machine_stop run_some(machine *m, run_ctx *ctx, uint64_t max)
+{
+    if (!ctx->insns)
+        return machine_run(m, max);
+    uint64_t end = max ? machine_instret(m) + max : UINT64_MAX;
+    machine_stop s = STOP_LIMIT;
+    /* Stopping at each trap keeps a trap's handler from running inside the
+     * step of the instruction that trapped. */
+    machine_set_stop_on_trap(m, true);
+    while (machine_instret(m) < end) {
+        cpu_state before = *machine_cpu(m);
+        uint64_t i0 = machine_instret(m);
+        s = machine_run(m, 1);
+        if (machine_instret(m) != i0) {
+            fflush(stdout);
+            trace_insn(m, &before, machine_instret(m));
+        }
+        if (s != STOP_LIMIT && s != STOP_TRAP)
+            break;
+        s = STOP_LIMIT;
+    }
+    machine_set_stop_on_trap(m, false);
+    return s;
+}
 
 static void sink_stdout(int ch, void *ud)
 {
@@ -112,12 +173,19 @@ static void print_json(FILE *out, machine *m, machine_stop s)
     fputs("}\n", out);
 }
 
-int cmd_run(int argc, char **argv)
+static int run_main(int argc, char **argv, run_ctx *cp, asm_options *aop, uint64_t max_steps,
+                    isa_profile profile, bool profile_given, bool stats, const char *input,
+                    uint64_t save_at, const char *save_file, const char *restore);
+
+static int run_options(int argc, char **argv)
 {
     static const struct option opts[] = {
         { "max-steps", required_argument, NULL, 'n' },
         { "profile", required_argument, NULL, 'p' },
-        { "trace", no_argument, NULL, 't' },
+        { "trace", optional_argument, NULL, 't' },
+        { "save-at", required_argument, NULL, 'A' },
+        { "save-file", required_argument, NULL, 'F' },
+        { "restore", required_argument, NULL, 'R' },
         { "stats", no_argument, NULL, 's' },
         { "json", no_argument, NULL, 'j' },
         { "input", required_argument, NULL, 'i' },
@@ -130,7 +198,10 @@ int cmd_run(int argc, char **argv)
     isa_profile profile = PROFILE_STRICT;
     bool stats = false;
     const char *input = NULL;
-    run_ctx ctx = { false, false, 0 };
+    run_ctx ctx = { false, false, false, 0 };
+    uint64_t save_at = 0;
+    const char *save_file = NULL, *restore = NULL;
+    bool profile_given = false;
     const char *dirs[CLI_MAX_ASM_ARGS], *defs[CLI_MAX_ASM_ARGS];
     asm_options ao = { .include_dirs = dirs, .defines = defs };
     int c;
@@ -145,8 +216,20 @@ int cmd_run(int argc, char **argv)
         case 'p':
             if (!isa_parse_profile(optarg, &profile))
                 return cli_usage_error("run", "unknown profile '%s' (strict or legacy)", optarg);
+            profile_given = true;
             break;
-        case 't': ctx.trace = true; break;
+        case 't':
+            if (optarg && strcmp(optarg, "insn") != 0 && strcmp(optarg, "traps") != 0)
+                return cli_usage_error("run", "--trace takes traps (the default) or insn, not '%s'", optarg);
+            ctx.trace = true;
+            ctx.insns = optarg && strcmp(optarg, "insn") == 0;
+            break;
+        case 'A':
+            if (!cli_parse_u64(optarg, &save_at))
+                return cli_usage_error("run", "--save-at needs a number of instructions, not '%s'", optarg);
+            break;
+        case 'F': save_file = optarg; break;
+        case 'R': restore = optarg; break;
         case 's': stats = true; break;
         case 'j': ctx.json = true; break;
         case 'i': input = optarg; break;
@@ -166,42 +249,117 @@ int cmd_run(int argc, char **argv)
             return cli_option_error("run", c, argv);
         }
     }
-    if (optind >= argc)
-        return cli_usage_error("run", "no image given");
-    if (optind + 1 < argc)
-        return cli_usage_error("run", "unexpected argument '%s'", argv[optind + 1]);
-    const char *path = argv[optind];
+    return run_main(argc, argv, &ctx, &ao, max_steps, profile, profile_given, stats, input,
+                    save_at, save_file, restore);
+}
 
-    image img;
+static int run_main(int argc, char **argv, run_ctx *cp, asm_options *aop, uint64_t max_steps,
+                    isa_profile profile, bool profile_given, bool stats, const char *input,
+                    uint64_t save_at, const char *save_file, const char *restore)
+{
+    run_ctx ctx = *cp;
+    asm_options ao = *aop;
     char err[1024];
-    if (!asm_load_program(path, &ao, &img, err, sizeof err)) {
-        fprintf(stderr, "traplab run: %s\n", err);
-        return EXIT_FAIL;
-    }
-
-    machine_config cfg;
-    machine_default_config(&cfg);
-    cfg.profile = profile;
-    machine *m = machine_new(&cfg);
-    if (!m) {
-        fprintf(stderr, "traplab run: out of memory\n");
+    machine *m = NULL;
+    if (restore) {
+        if (optind < argc)
+            return cli_usage_error("run", "give either IMAGE or --restore FILE, not both");
+        if (profile_given || ao.ninclude_dirs || ao.ndefines)
+            return cli_usage_error("run", "a snapshot keeps its own profile and program: "
+                                   "--profile, -I and -D do not apply to --restore");
+        FILE *f = fopen(restore, "rb");
+        if (!f) {
+            fprintf(stderr, "traplab run: %s: %s\n", restore, strerror(errno));
+            return EXIT_FAIL;
+        }
+        m = machine_snapshot_read(f, err, sizeof err);
+        fclose(f);
+        if (!m) {
+            fprintf(stderr, "traplab run: %s: %s\n", restore, err);
+            return EXIT_FAIL;
+        }
+        if (!ctx.json) {
+            /* The output so far, so that the whole run's output is on stdout. */
+            size_t n;
+            const char *o = machine_console_output(m, &n);
+            fwrite(o, 1, n, stdout);
+        }
+    } else {
+        if (optind >= argc)
+            return cli_usage_error("run", "no image given");
+        if (optind + 1 < argc)
+            return cli_usage_error("run", "unexpected argument '%s'", argv[optind + 1]);
+        const char *path = argv[optind];
+        image img;
+        if (!asm_load_program(path, &ao, &img, err, sizeof err)) {
+            fprintf(stderr, "traplab run: %s\n", err);
+            return EXIT_FAIL;
+        }
+        machine_config cfg;
+        machine_default_config(&cfg);
+        cfg.profile = profile;
+        m = machine_new(&cfg);
+        if (!m) {
+            fprintf(stderr, "traplab run: out of memory\n");
+            image_free(&img);
+            return EXIT_FAIL;
+        }
+        if (!machine_load_image(m, &img, err, sizeof err)) {
+            fprintf(stderr, "traplab run: %s: %s\n", path, err);
+            machine_free(m);
+            image_free(&img);
+            return EXIT_FAIL;
+        }
         image_free(&img);
-        return EXIT_FAIL;
     }
-    if (!machine_load_image(m, &img, err, sizeof err)) {
-        fprintf(stderr, "traplab run: %s: %s\n", path, err);
-        machine_free(m);
-        image_free(&img);
-        return EXIT_FAIL;
-    }
-    image_free(&img);
     if (input)
         machine_console_input(m, input, strlen(input));
     if (!ctx.json)
         machine_set_console_sink(m, sink_stdout, NULL);
     machine_set_trap_hook(m, trace_hook, &ctx);
 
-    machine_stop s = machine_run(m, max_steps);
+    machine_stop s;
+    if (save_file) {
+        uint64_t now = machine_instret(m);
+        if (save_at < now) {
+            fprintf(stderr, "traplab run: --save-at %llu: the snapshot is already at instruction %llu\n",
+                    (unsigned long long)save_at, (unsigned long long)now);
+            machine_free(m);
+            return EXIT_USAGE;
+        }
+        uint64_t first = save_at - now;
+        if (max_steps && first > max_steps)
+            first = max_steps;
+        s = first ? run_some(m, &ctx, first) : STOP_LIMIT;
+        if (s == STOP_LIMIT && machine_instret(m) == save_at) {
+            FILE *f = fopen(save_file, "wb");
+            bool ok = f && machine_snapshot_write(m, f, err, sizeof err);
+            if (f && fclose(f) != 0)
+                ok = false;
+            if (!ok) {
+                fprintf(stderr, "traplab run: %s: %s\n", save_file, f ? err : strerror(errno));
+                machine_free(m);
+                return EXIT_FAIL;
+            }
+            fprintf(stderr, "traplab run: snapshot at instruction %llu saved to %s\n",
+                    (unsigned long long)save_at, save_file);
+            uint64_t left = max_steps ? max_steps - first : 0;
+            s = max_steps && left == 0 ? STOP_LIMIT : run_some(m, &ctx, left);
+        } else if (s != STOP_LIMIT) {
+            fprintf(stderr, "traplab run: the run stopped (%s) at instruction %llu, before --save-at %llu: "
+                    "no snapshot written\n", machine_stop_name(s), (unsigned long long)machine_instret(m),
+                    (unsigned long long)save_at);
+            fflush(stdout);
+            if (stats)
+                print_stats(stderr, m);
+            if (ctx.json)
+                print_json(stdout, m, s);
+            machine_free(m);
+            return EXIT_FAIL;
+        }
+    } else {
+        s = run_some(m, &ctx, max_steps);
+    }
     fflush(stdout);
     int rc = EXIT_OK;
     if (s == STOP_LIMIT) {
@@ -221,5 +379,37 @@ int cmd_run(int argc, char **argv)
     if (ctx.json)
         print_json(stdout, m, s);
     machine_free(m);
+    return rc;
+}
+
+int cmd_run(int argc, char **argv)
+{
+    /* --save-at N FILE takes two words: make them --save-at=N --save-file FILE
+     * before getopt sees them. */
+    char **av = calloc((size_t)argc + 2, sizeof *av);
+    if (!av) {
+        fprintf(stderr, "traplab run: out of memory\n");
+        return EXIT_FAIL;
+    }
+    char save_at_buf[64];
+    int ac = 0;
+    for (int i = 0; i < argc; i++) {
+        if (strcmp(argv[i], "--save-at") == 0) {
+            if (i + 2 >= argc) {
+                free(av);
+                return cli_usage_error("run", "--save-at needs N and FILE: --save-at N FILE");
+            }
+            snprintf(save_at_buf, sizeof save_at_buf, "--save-at=%.50s", argv[i + 1]);
+            av[ac++] = save_at_buf;
+            av[ac++] = "--save-file";
+            av[ac++] = argv[i + 2];
+            i += 2;
+            continue;
+        }
+        av[ac++] = argv[i];
+    }
+    av[ac] = NULL;
+    int rc = run_options(ac, av);
+    free(av);
     return rc;
 }

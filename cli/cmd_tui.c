@@ -27,14 +27,18 @@ static void usage(FILE *out)
         "statistics.  Keys: s step, n next, t run to the next trap (or violation),\n"
         "c continue, b breakpoint, r step back, R back to the previous trap, v next VM,\n"
         "g go to (symbol, sym+N, address), Tab focus, m memory view, e the whole\n"
-        "explanation, L language, T tasks, ? help, q quit.\n"
+        "explanation, L language, T tasks, : command line (break, watch, set, examine,\n"
+        "info, delete, source, save; 'help' lists them), C reverse continue, w save\n"
+        "a snapshot, ? help, q quit.\n"
         "\n"
         "The second form runs the guest kernel with the workloads in VMs under the\n"
         "trap-and-emulate hypervisor and logs every VM exit (KERNEL and WORKLOAD as\n"
         "for 'traplab vm': short names such as kernel, cpu, io, or paths).\n"
         "\n"
         "options:\n"
-        "  --guest KERNEL            the guest kernel (hypervisor mode)\n"
+        "  --guest KERNEL            the guest kernel (hypervisor mode); give it again for\n"
+        "                            another kernel: VM i runs guest i modulo their number\n"
+        "  --vm N:guest=KERNEL       VM N (from 0) runs its own kernel (a rogue one beside good ones)\n"
         "  --program W[,W...]        the workloads; VM i runs workload i modulo their number\n"
         "  --vms N                   number of VMs (default: one per workload)\n"
         "  --host type1|type2        hosting model (default type1)\n"
@@ -46,14 +50,22 @@ static void usage(FILE *out)
         "  --tasks FILE              a Tasks pane with FILE (UTF-8 text; a first line '# Title'\n"
         "                            is its title); T shows or hides it ('traplab lab run')\n"
         "  --mem BYTES               physical memory (default 16 MiB)\n"
+        "  -x, --source FILE         run FILE's debugger commands as the UI opens (break, watch, ...)\n"
         "  --ascii                   ASCII line drawing\n"
         "  --mono                    no colour (NO_COLOR does the same)\n"
         "  -h, --help                this help\n");
 }
 
-/* The Tasks pane's text, before curses starts, so that errors stay readable. */
+static const char *source_file;     /* --source FILE: commands to run as the UI opens */
+
+/* The Tasks pane's text and the --source commands, before curses starts, so
+ * that errors stay readable. */
 static bool add_tasks(tui_model *m, const char *path)
 {
+    if (source_file && !tui_command_source(m, source_file)) {
+        fprintf(stderr, "traplab tui: --%s\n", m->status);
+        return false;
+    }
     char err[PATH_MAX + 200];
     if (!path || tui_model_load_tasks(m, path, err, sizeof err))
         return true;
@@ -62,7 +74,15 @@ static bool add_tasks(tui_model *m, const char *path)
 }
 
 #ifdef TUI_HAVE_VMM
-static int run_vmm(const char *guest, const char *programs, uint32_t nvms, const char *host,
+/* The guest kernels: --guest K (repeatable: VM i runs guest i modulo their
+ * number) and --vm N:guest=K (VM N's own). */
+typedef struct {
+    const char *names[VMM_MAX_VMS];
+    size_t n;
+    const char *vm_guest[VMM_MAX_VMS];   /* from --vm N:guest=K; NULL: from --guest */
+} guest_list;
+
+static int run_vmm(const guest_list *gl, const char *programs, uint32_t nvms, const char *host,
                    vmm_design design, isa_profile profile, tui_lang lang, const char *tasks,
                    const tui_view_options *vopt)
 {
@@ -84,21 +104,39 @@ static int run_vmm(const char *guest, const char *programs, uint32_t nvms, const
     if (nprog == 0)
         return cli_usage_error("tui", "--program needs at least one workload");
     cfg.nvms = nvms ? nvms : (uint32_t)nprog;
-    /* Kernel and programs alike, as the design builds its guests. */
+    for (unsigned i = cfg.nvms; i < VMM_MAX_VMS; i++)
+        if (gl->vm_guest[i])
+            return cli_usage_error("tui", "--vm %u:guest=%s: there are only %u VMs (numbered from 0; "
+                                   "--vms N gives more)", i, gl->vm_guest[i], cfg.nvms);
+    /* Kernels and programs alike, as the design builds its guests. */
     const char *defines[1];
     size_t ndef = vmm_design_defines(design, NULL, 0, defines, 1);
 
-    image kimg, pimg[VMM_MAX_VMS];
-    size_t loaded = 0;
+    /* One image per distinct kernel name; kernel_of says which one VM i runs. */
+    const char *knames[VMM_MAX_VMS];
+    unsigned kernel_of[VMM_MAX_VMS];
+    size_t nk = 0;
+    for (unsigned i = 0; i < cfg.nvms; i++) {
+        const char *k = gl->vm_guest[i] ? gl->vm_guest[i] : gl->names[i % gl->n];
+        size_t j = 0;
+        while (j < nk && strcmp(knames[j], k) != 0)
+            j++;
+        if (j == nk)
+            knames[nk++] = k;
+        kernel_of[i] = (unsigned)j;
+    }
+    image kimg[VMM_MAX_VMS], pimg[VMM_MAX_VMS];
+    size_t loaded = 0, kloaded = 0;
     int rc = EXIT_FAIL;
-    image_init(&kimg);
-    if (!cli_load_guest("tui", guest, defines, ndef, &kimg))
-        goto out;
+    for (; kloaded < nk; kloaded++)
+        if (!cli_load_kernel("tui", knames[kloaded], NULL, 0, design, &kimg[kloaded]))
+            goto out;
     for (; loaded < nprog; loaded++)
         if (!cli_load_guest("tui", names[loaded], defines, ndef, &pimg[loaded]))
             goto out;
     char err[256];
-    void *t = tui_vmm_target_new(&cfg, &kimg, pimg, names, nprog, err, sizeof err);
+    void *t = tui_vmm_target_new_guests(&cfg, kimg, nk, kernel_of, knames, pimg, names, nprog,
+                                        err, sizeof err);
     if (!t) {
         fprintf(stderr, "traplab tui: %s\n", err);
         goto out;
@@ -112,13 +150,15 @@ static int run_vmm(const char *guest, const char *programs, uint32_t nvms, const
     rc = !add_tasks(m, tasks) || tui_view_run(m, vopt) ? EXIT_FAIL : EXIT_OK;
     tui_model_free(m);
 out:
-    image_free(&kimg);
+    for (size_t i = 0; i < kloaded; i++)
+        image_free(&kimg[i]);
     for (size_t i = 0; i < loaded; i++)
         image_free(&pimg[i]);
     return rc;
 }
 #else
-static int run_vmm(const char *guest, const char *programs, uint32_t nvms, const char *host,
+typedef struct { const char *names[16]; size_t n; const char *vm_guest[16]; } guest_list;
+static int run_vmm(const guest_list *guest, const char *programs, uint32_t nvms, const char *host,
                    vmm_design design, isa_profile profile, tui_lang lang, const char *tasks,
                    const tui_view_options *vopt)
 {
@@ -144,6 +184,8 @@ int cmd_tui(int argc, char **argv)
         { "para",    no_argument,       NULL, 'V' },
         { "design",  required_argument, NULL, 'd' },
         { "tasks",   required_argument, NULL, 'T' },
+        { "vm",      required_argument, NULL, 'W' },
+        { "source",  required_argument, NULL, 'x' },
         { "help",    no_argument,       NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
@@ -151,6 +193,7 @@ int cmd_tui(int argc, char **argv)
     machine_default_config(&cfg);
     tui_lang lang = tui_lang_from_env();
     tui_view_options vopt = { 0 };
+    guest_list gl = { 0 };
     const char *guest = NULL, *programs = NULL, *host = NULL, *tasks = NULL;
     uint32_t nvms = 0;
     vmm_design design = VMM_DESIGN_FULL;
@@ -159,7 +202,7 @@ int cmd_tui(int argc, char **argv)
     int c;
     optind = 1;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":hx:", longopts, NULL)) != -1) {
         switch (c) {
         case 'p':
             if (!isa_parse_profile(optarg, &cfg.profile))
@@ -174,7 +217,25 @@ int cmd_tui(int argc, char **argv)
                 return cli_usage_error("tui", "--mem needs a multiple of 4096 from 4096 to %u, not '%s'",
                                        UINT32_MAX & ~(uint32_t)(PAGE_SIZE - 1), optarg);
             break;
-        case 'G': guest = optarg; break;
+        case 'G':
+            if (gl.n == VMM_MAX_VMS)
+                return cli_usage_error("tui", "at most %d --guest kernels", VMM_MAX_VMS);
+            if (strchr(optarg, ',') && access(optarg, F_OK) != 0)
+                return cli_usage_error("tui", "--guest takes one kernel, not a list ('%s'): give one "
+                                       "--guest per kernel (VM i runs guest i), e.g. --guest kernel "
+                                       "--guest rogue.s, or one VM's own with --vm 1:guest=rogue.s", optarg);
+            guest = gl.names[gl.n++] = optarg;
+            break;
+        case 'W': {
+            /* --vm N:guest=KERNEL */
+            char *end;
+            unsigned long i = strtoul(optarg, &end, 10);
+            if (end == optarg || strncmp(end, ":guest=", 7) != 0 || !end[7] || i >= VMM_MAX_VMS)
+                return cli_usage_error("tui", "--vm needs N:guest=KERNEL with N from 0 to %d, not '%s'",
+                                       VMM_MAX_VMS - 1, optarg);
+            gl.vm_guest[i] = end + 7;
+            break;
+        }
         case 'P': programs = optarg; break;
         case 'H': host = optarg; break;
         case 'V':
@@ -192,6 +253,7 @@ int cmd_tui(int argc, char **argv)
             break;
         }
         case 'T': tasks = optarg; break;
+        case 'x': source_file = optarg; break;
         case 'N':
             if (!cli_parse_u32(optarg, &nvms) || nvms < 1 || nvms > 16)
                 return cli_usage_error("tui", "--vms needs a number from 1 to 16, not '%s'", optarg);
@@ -202,6 +264,10 @@ int cmd_tui(int argc, char **argv)
         default:  return cli_option_error("tui", c, argv);
         }
     }
+    for (size_t i = 0; !guest && i < VMM_MAX_VMS; i++)
+        if (gl.vm_guest[i])
+            return cli_usage_error("tui", "--vm N:guest=KERNEL gives one VM its own kernel: the others "
+                                   "need --guest KERNEL too");
     bool vmm_mode = guest || programs || nvms || host || design_opt;
     if (vmm_mode) {
         if (!guest || !programs)
@@ -212,9 +278,12 @@ int cmd_tui(int argc, char **argv)
         return cli_usage_error("tui", optind >= argc ? "missing PROGRAM" : "one PROGRAM only");
     }
 
-    if (vmm_design_guest_define(design) && cli_guest_is_image(guest))
-        return cli_usage_error("tui", "%s needs the kernel's source (.s): '%s' is an image, "
-                               "already assembled", design_opt, guest);
+    for (size_t i = 0; vmm_design_guest_define(design) && i < VMM_MAX_VMS; i++) {
+        const char *k = i < gl.n ? gl.names[i] : gl.vm_guest[i];
+        if (k && cli_guest_is_image(k))
+            return cli_usage_error("tui", "%s needs the kernel's source (.s): '%s' is an image, "
+                                   "already assembled", design_opt, k);
+    }
 
     /* Fail before loading anything: a UI without a terminal is a usage error. */
     if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
@@ -229,7 +298,7 @@ int cmd_tui(int argc, char **argv)
         return EXIT_USAGE;
     }
     if (vmm_mode)
-        return run_vmm(guest, programs, nvms, host, design, cfg.profile, lang, tasks, &vopt);
+        return run_vmm(&gl, programs, nvms, host, design, cfg.profile, lang, tasks, &vopt);
     const char *path = argv[optind];
 
     char err[256];

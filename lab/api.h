@@ -17,8 +17,6 @@ void lab_api_open_machine(lua_State *L, int traplab_idx);
 void lab_api_open_vmm(lua_State *L, int traplab_idx);
 /* Part of it: traplab.guest (the shipped guest sources) and traplab.native. */
 void lab_api_open_guest(lua_State *L, int traplab_idx);
-/* Where traplab.guest looks for NAME.s (default "guest"; the CLI sets the folder `traplab vm` uses). */
-void lab_api_set_guest_dir(const char *dir);
 /* In-memory files for `.include` (asm_options.mem_names): h:load's and traplab.native's
  * `files = { ["arch.s"] = text }`.  The strings belong to the Lua table at idx. */
 #define LAB_MAX_MEM_FILES 16

@@ -23,6 +23,7 @@
 #include <lauxlib.h>
 
 #include "lab/api.h"
+#include "lab/sandbox.h"
 
 extern const char lab_prelude_source[];
 extern const size_t lab_prelude_length;
@@ -390,6 +391,10 @@ static int convert_report(lua_State *L)
         r->fatal = strdup(lua_tostring(L, -1));
     lua_pop(L, 1);
     r->tasks = strlist(L, 2, "tasks", &r->ntasks);
+    lua_pushliteral(L, "key");
+    if (lua_rawget(L, 2) == LUA_TSTRING)
+        r->key = strdup(lua_tostring(L, -1));
+    lua_pop(L, 1);
     lua_pushliteral(L, "scenario");
     if (lua_rawget(L, 2) == LUA_TSTRING) {
         r->scenario = strdup(lua_tostring(L, -1));
@@ -403,6 +408,18 @@ static int convert_report(lua_State *L)
             lua_rawget(L, 2);
             r->scenario_para = lua_toboolean(L, -1);
             lua_pop(L, 1);
+            for (unsigned i = 0; i < 16 && i < r->scenario_vms; i++) {
+                char k[48];
+                snprintf(k, sizeof k, "scenario_vm_guest_%u", i);
+                lua_pushstring(L, k);
+                bool has = lua_rawget(L, 2) == LUA_TSTRING;
+                lua_pop(L, 1);
+                if (!has)
+                    continue;
+                r->scenario_vm_guest[i] = dupfield(L, 2, k);
+                snprintf(k, sizeof k, "scenario_vm_guest_name_%u", i);
+                r->scenario_vm_guest_name[i] = dupfield(L, 2, k);
+            }
         }
     }
     lua_pop(L, 1);
@@ -505,6 +522,8 @@ static bool run_lab(const lab_request *rq, bool grade, lab_report *out, char *er
     lua_createtable(L, 0, 4);
     lua_pushboolean(L, rq->want_scenario);
     lua_setfield(L, -2, "want_scenario");
+    lua_pushboolean(L, rq->want_key);
+    lua_setfield(L, -2, "want_key");
     lua_pushstring(L, out->id);
     lua_setfield(L, -2, "id");
     lua_pushinteger(L, (lua_Integer)rq->seed);
@@ -557,7 +576,11 @@ void lab_report_free(lab_report *r)
     free(r->tasks);
     free(r->items);
     free(r->id); free(r->title); free(r->student); free(r->fatal);
-    free(r->scenario); free(r->scenario_name);
+    free(r->scenario); free(r->scenario_name); free(r->key);
     free(r->scenario_program); free(r->scenario_program_name); free(r->scenario_host);
+    for (unsigned i = 0; i < 16; i++) {
+        free(r->scenario_vm_guest[i]);
+        free(r->scenario_vm_guest_name[i]);
+    }
     memset(r, 0, sizeof *r);
 }

@@ -11,7 +11,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "lab/sandbox.h"
+#include "lab/limits.h"
 
 /* One question or check, as graded (or described, before grading). */
 typedef struct {
@@ -46,6 +46,10 @@ typedef struct {
     char *scenario_program_name;
     char *scenario_host;          /* hypervisor: "type1" or "type2" */
     bool scenario_para;           /* hypervisor: paravirtualized guests */
+    /* hypervisor: VM i's own guest kernel (vm_guests[i] in the scenario), or NULL */
+    char *scenario_vm_guest[16];
+    char *scenario_vm_guest_name[16];
+    char *key;             /* describe with want_key: the expected answers as an answers file */
 } lab_report;
 
 typedef struct {
@@ -55,6 +59,7 @@ typedef struct {
     const char *student;         /* may be NULL */
     lab_limits limits;
     bool want_scenario;          /* describe: also build the lab's scenario (lab run) */
+    bool want_key;               /* describe: also the answer key (lab show --key) */
 } lab_request;
 
 void lab_report_free(lab_report *r);
@@ -109,5 +114,8 @@ void lab_write_junit(FILE *out, const lab_report *reps, size_t n);
 /* Serialization between a grading child and its parent. */
 char *lab_report_serialize(const lab_report *r, size_t *len);
 bool lab_report_deserialize(const char *buf, size_t len, lab_report *r);
+
+/* Where traplab.guest looks for NAME.s (default "guest"; the CLI sets the folder `traplab vm` uses). */
+void lab_api_set_guest_dir(const char *dir);
 
 #endif

@@ -323,9 +323,51 @@ function M.grade(lab, info)
   return report
 end
 
+-- The expected answers of the questions, as the text of an answers file (`lab show --key`).
+local function literal(v)
+  if type(v) == "string" then return sfmt("%q", v) end
+  if mtype(v) == "integer" or type(v) == "boolean" then return tostring(v) end
+  if type(v) == "number" then return sfmt("%.17g", v) end
+  if type(v) == "table" then
+    local parts = {}
+    for i, x in ipairs(v) do parts[i] = literal(x) end
+    return "{ " .. tconcat(parts, ", ") .. " }"
+  end
+  return "nil"
+end
+
+local function answer_key(lab, params, ctx)
+  local lines = { sfmt("-- %s: expected answers for this student's seed (traplab lab show --key)", lab.title),
+                  "return {" }
+  for _, item in ipairs(lab._items) do
+    local spec = item.spec
+    if item.kind == "question" then
+      local ok, a = C.call(function()
+        local v = spec.answer
+        if type(v) == "function" then v = v(params, ctx) end
+        return v
+      end)
+      if not ok then
+        lines[#lines + 1] = sfmt("  -- %s: the answer could not be computed: %s", item.id, errmsg(a))
+      elseif spec.match and item.qkind == "text" then
+        lines[#lines + 1] = sfmt("  -- %s: any text matching the pattern %q", item.id, spec.match)
+      else
+        if type(a) == "table" and item.qkind ~= "set" then a = a[1] end
+        lines[#lines + 1] = sfmt("  %s = %s,", item.id, literal(a))
+      end
+    end
+  end
+  lines[#lines + 1] = "}"
+  return tconcat(lines, "\n") .. "\n"
+end
+
 function M.describe(lab, info)
   local params = setup(lab, info)
   local out = { id = info.id, title = lab.title, minutes = lab.minutes, items = {}, tasks = {} }
+  if info.want_key then
+    out.key = answer_key(lab, params, { params = params, seed = info.seed, student = info.student,
+                                        lab = folder("lab"), submission = folder("submission") })
+  end
   for i, t in ipairs(lab.tasks) do out.tasks[i] = render(t, params) end
   for _, item in ipairs(lab._items) do
     local r = result_of(item, params, false, "")
@@ -375,6 +417,22 @@ function M.describe(lab, info)
       out.scenario_program_name = fname(t.program_name, "program.s")
       if out.scenario_program_name == out.scenario_name then out.scenario_program_name = "program-" .. out.scenario_name end
       out.scenario_vms, out.scenario_host, out.scenario_para = vms, host, t.para == true
+      -- vm_guests = { [1] = rogue_source }: VM 1 runs its own kernel (VMs count from 0),
+      -- named by vm_guest_names[1] (default "vm1-kernel.s").
+      if t.vm_guests ~= nil then
+        if type(t.vm_guests) ~= "table" then error("scenario: vm_guests must be a table { [vm] = kernel source }", 0) end
+        local names = type(t.vm_guest_names) == "table" and t.vm_guest_names or {}
+        for k, v in pairs(t.vm_guests) do
+          if mtype(k) ~= "integer" or k < 0 or k >= vms then
+            error(sfmt("scenario: vm_guests[%s]: no such VM (VMs are numbered from 0 to %d)", tostring(k), vms - 1), 0)
+          end
+          if type(v) ~= "string" then error(sfmt("scenario: vm_guests[%d] must be assembly source (a string)", k), 0) end
+          local n = fname(names[k], sfmt("vm%d-kernel.s", k))
+          if n == out.scenario_name or n == out.scenario_program_name then n = sfmt("vm%d-", k) .. n end
+          out["scenario_vm_guest_" .. k] = v
+          out["scenario_vm_guest_name_" .. k] = n
+        end
+      end
       return out
     end
     if type(src) ~= "string" then

@@ -16,6 +16,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "image/image.h"
 #include "isa/isa.h"
@@ -218,5 +219,31 @@ typedef struct machine_snapshot machine_snapshot;
 machine_snapshot *machine_save(const machine *m);
 void machine_restore(machine *m, const machine_snapshot *s);
 void machine_snapshot_free(machine_snapshot *s);
+
+/* ---- snapshot files (machine/snapfile.c) --------------------------------------
+ * SIMH's SAVE and RESTORE: the whole machine in a file, versioned and
+ * checksummed; reading a truncated, damaged or foreign file is an error
+ * with a message, never a crash.  Restoring and running on gives what the
+ * uninterrupted run gives. */
+#define MACHINE_SNAPFILE_VERSION 1
+#define MACHINE_SNAPFILE_BARE 1     /* kinds: the bare machine */
+#define MACHINE_SNAPFILE_VMM 2      /* the hypervisor (vmm/) */
+#define MACHINE_SNAPFILE_MAX ((size_t)8 << 30)
+bool machine_snapshot_write(const machine *m, FILE *f, char *err, size_t errlen);
+/* A new machine from a bare-machine snapshot file (hooks, sinks unset). */
+machine *machine_snapshot_read(FILE *f, char *err, size_t errlen);
+
+/* The pieces, for a snapshot that holds a machine and more (the VMM's). */
+typedef struct { FILE *f; uint64_t hash; bool failed; } machine_snapw;
+typedef struct { const uint8_t *p; size_t len, pos; bool failed; } machine_snapr;
+void machine_snapw_put(machine_snapw *w, const void *p, size_t n);
+bool machine_snapr_get(machine_snapr *r, void *p, size_t n);
+void machine_snapfile_begin(machine_snapw *w, uint32_t kind);
+bool machine_snapfile_end(machine_snapw *w);
+uint8_t *machine_snapfile_slurp(FILE *f, size_t max, size_t *len, char *err, size_t errlen);
+bool machine_snapfile_open(const uint8_t *buf, size_t len, uint32_t *kind, machine_snapr *r,
+                           char *err, size_t errlen);
+bool machine_snapshot_put(const machine *m, machine_snapw *w);
+machine *machine_snapshot_get(machine_snapr *r, char *err, size_t errlen);
 
 #endif

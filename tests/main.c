@@ -20,6 +20,7 @@ static const struct { const char *name; void (*register_fn)(void); } suites[] = 
     { "vmm",     test_vmm_register },
     { "para",    test_para_register },
     { "tui",     test_tui_register },
+    { "debugger", test_debugger_register },
     { "lab",     test_lab_register },
     { "labs_a",  test_labs_a_register },
     { "labs_b",  test_labs_b_register },

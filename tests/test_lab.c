@@ -300,6 +300,52 @@ static void test_machine_api(void)
     lab_sandbox_free(sb);
 }
 
+/* A different guest kernel per VM (issue 16): from Lua with h:load, and in a lab's
+ * hypervisor scenario (what `lab run` opens) with vm_guests. */
+static void test_guest_per_vm(void)
+{
+    lab_sandbox *sb = new_sandbox(0, 0);
+    expect_ok(sb,
+        "local h = traplab.hypervisor{ vms = 3 }\n"
+        "local good = '_start: li a0, 103\\n out a0, 0x10\\n halt\\n'\n"
+        "local rogue = '_start: li a0, 114\\n out a0, 0x10\\n li a1, 0xf00000\\n sw a0, 0(a1)\\n halt\\n'\n"
+        "assert(h:load(0, good)); assert(h:load(1, rogue)); assert(h:load(2, good))\n"
+        "h:run(100000)\n"
+        "assert(h:console(0) == 'g' and h:console(1) == 'r' and h:console(2) == 'g', h:console(1))\n"
+        "assert(h:state(0) == 'halted' and h:state(2) == 'halted')\n"
+        "assert(h:state(1) == 'failed', h:state(1))\n");
+    lab_sandbox_free(sb);
+
+    char *tmp = make_tmpdir(), err[1024];
+    CU_ASSERT_PTR_NOT_NULL_FATAL(tmp);
+    write_file(tmp, "lab.lua",
+        "local lab = traplab.lab{ title = 'rogue', tasks = { 'Watch VM 1.' },\n"
+        "  scenario = function(ctx, p) return { guest = '_start: halt\\n', program = 'halt\\n', vms = 3,\n"
+        "    vm_guests = { [1] = '_start: nop\\n halt\\n' }, vm_guest_names = { [1] = 'rogue.s' } } end }\n"
+        "return lab\n");
+    lab_request rq = { .lab_dir = tmp, .want_scenario = true };
+    lab_report r;
+    CU_ASSERT_TRUE_FATAL(lab_describe(&rq, &r, err, sizeof err));
+    CU_ASSERT_EQUAL(r.scenario_vms, 3);
+    CU_ASSERT_PTR_NULL(r.scenario_vm_guest[0]);
+    CU_ASSERT_PTR_NULL(r.scenario_vm_guest[2]);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(r.scenario_vm_guest[1]);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.scenario_vm_guest[1], "nop"));
+    CU_ASSERT_STRING_EQUAL(r.scenario_vm_guest_name[1], "rogue.s");
+    lab_report_free(&r);
+    /* A VM that does not exist is the lab's error, said plainly. */
+    write_file(tmp, "lab.lua",
+        "return traplab.lab{ title = 'x', scenario = function() return { guest = 'halt\\n',\n"
+        "  program = 'halt\\n', vms = 2, vm_guests = { [2] = 'halt\\n' } } end }\n");
+    CU_ASSERT_FALSE(lab_describe(&rq, &r, err, sizeof err));
+    CU_ASSERT_PTR_NOT_NULL(strstr(err, "vm_guests[2]: no such VM (VMs are numbered from 0 to 1)"));
+    lab_report_free(&r);
+    char cmd[PATH_MAX + 16];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", tmp);
+    CU_ASSERT_EQUAL(system(cmd), 0);
+    free(tmp);
+}
+
 /* ---- hypervisors from Lua -------------------------------------------------------------- */
 static void test_hypervisor_api(void)
 {
@@ -924,6 +970,7 @@ void test_lab_register(void)
     CU_add_test(s, "files stay inside the lab's folders", test_files_confined);
     CU_add_test(s, "machines from Lua: assemble, run, snapshot, trap hooks", test_machine_api);
     CU_add_test(s, "hypervisors from Lua: load, exits, Lua emulation, stats", test_hypervisor_api);
+    CU_add_test(s, "a different guest kernel per VM, from Lua and in a scenario", test_guest_per_vm);
     CU_add_test(s, "questions, checks, hints and seeds", test_framework_grades);
     CU_add_test(s, "a class of 100 submissions grades right", test_class_of_hundred);
     CU_add_test(s, "each lab's solution scores full marks, its starter does not", test_shipped_labs);

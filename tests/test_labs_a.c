@@ -236,9 +236,109 @@ static void test_lab03(void)
     free(ans);
 }
 
+/* ---- lab 04 ------------------------------------------------------------------------ */
+static void test_lab04(void)
+{
+    const char *L4 = "04-shadow-paging-and-isolation";
+    expect_full_and_starter(L4);
+    lab_report r;
+    /* The starter has no trap vector: its store is blocked, but the VM fails instead of spinning;
+     * the other VMs finish all the same (a problem in one VM does not affect the others). */
+    grade(L4, "labs/04-shadow-paging-and-isolation/starter", &r);
+    CU_ASSERT_PTR_NOT_NULL(strstr(find_item(&r, "blocked")->message, "VM 0 failed instead of handling the fault"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(find_item(&r, "preempted")->message, "VM 0 is failed, not spinning"));
+    CU_ASSERT_TRUE(find_item(&r, "others")->passed);
+    lab_report_free(&r);
+
+    /* An attacker that stores inside its own partition was never blocked. */
+    char *a = edited("labs/04-shadow-paging-and-isolation/solution/attack.s", "li      s1, TARGET",
+                     "li      s1, 0x8000");
+    char *d = variant(L4, "attack.s", a);
+    grade(L4, d, &r);
+    CU_ASSERT_PTR_NOT_NULL(strstr(find_item(&r, "blocked")->message, "no access of VM 0 was blocked"));
+    CU_ASSERT_TRUE(find_item(&r, "preempted")->passed);
+    lab_report_free(&r);
+    drop(d);
+    free(a);
+
+    /* One that keeps its interrupts on is not starving anyone the way the task asks... */
+    a = edited("labs/04-shadow-paging-and-isolation/solution/attack.s", "after:  di", "after:  ei");
+    d = variant(L4, "attack.s", a);
+    grade(L4, d, &r);
+    CU_ASSERT_PTR_NOT_NULL(strstr(find_item(&r, "preempted")->message, "virtual interrupts are on"));
+    lab_report_free(&r);
+    drop(d);
+    free(a);
+
+    /* ...and one that halts is not spinning; a syntax error names attack.s and its line. */
+    a = edited("labs/04-shadow-paging-and-isolation/solution/attack.s", "spin:   j       spin", "spin:   halt");
+    d = variant(L4, "attack.s", a);
+    grade(L4, d, &r);
+    CU_ASSERT_PTR_NOT_NULL(strstr(find_item(&r, "preempted")->message, "VM 0 is halted"));
+    CU_ASSERT_TRUE(find_item(&r, "others")->passed);
+    lab_report_free(&r);
+    drop(d);
+    free(a);
+    d = variant(L4, "attack.s", "_start: nop\n        bogus\n");
+    grade(L4, d, &r);
+    CU_ASSERT_PTR_NOT_NULL(strstr(find_item(&r, "assembles")->message, "attack.s:2:"));
+    lab_report_free(&r);
+    drop(d);
+}
+
+/* ---- lab 05 ------------------------------------------------------------------------ */
+static void test_lab05(void)
+{
+    const char *L5 = "05-paravirtualization";
+    expect_full_and_starter(L5);
+    lab_report r;
+    /* The starter's PARAVIRT bodies are the native ones: right output, but pushf/popf violate
+     * equivalence on the legacy profile and every byte is an exit. */
+    grade(L5, "labs/05-paravirtualization/starter", &r);
+    CU_ASSERT_TRUE(find_item(&r, "equal_native")->passed);
+    CU_ASSERT_PTR_NOT_NULL(strstr(find_item(&r, "no_violations")->message, "equivalence violations"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(find_item(&r, "exits")->message, "more than your threshold"));
+    CU_ASSERT_TRUE(find_item(&r, "still_full")->passed);
+    lab_report_free(&r);
+
+    /* A console hypercall but the old interrupt flag: fewer exits, still violations. */
+    char *a = edited("labs/05-paravirtualization/solution/arch.s",
+                     "        lw      at, SH_MASK(zero)\n        push    at\n        li      at, 1\n"
+                     "        sw      at, SH_MASK(zero)\n", "        pushf\n        di\n");
+    char *d = variant(L5, "arch.s", a);
+    grade(L5, d, &r);
+    CU_ASSERT_FALSE(find_item(&r, "no_violations")->passed);
+    lab_report_free(&r);
+    drop(d);
+    free(a);
+
+    /* A change to a native body is caught by the full-virtualization check. */
+    a = edited("labs/05-paravirtualization/solution/arch.s", "        .else\n        smsw    \\reg\n",
+               "        .else\n        smsw    \\reg\n        smsw    \\reg\n");
+    d = variant(L5, "arch.s", a);
+    grade(L5, d, &r);
+    CU_ASSERT_PTR_NOT_NULL(strstr(find_item(&r, "still_full")->message, "the native bodies changed"));
+    CU_ASSERT_TRUE(find_item(&r, "exits")->passed);
+    lab_report_free(&r);
+    drop(d);
+    free(a);
+
+    /* A console_write that forgets the length prints nothing: not the native output. */
+    a = edited("labs/05-paravirtualization/solution/arch.s", "        mov     a2, at\n        li      a0, HC_CONSOLE_WRITE\n",
+               "        li      a2, 0\n        li      a0, HC_CONSOLE_WRITE\n");
+    d = variant(L5, "arch.s", a);
+    grade(L5, d, &r);
+    CU_ASSERT_PTR_NOT_NULL(strstr(find_item(&r, "equal_native")->message, "differs from native"));
+    lab_report_free(&r);
+    drop(d);
+    free(a);
+}
+
 void test_labs_a_register(void)
 {
     CU_pSuite s = CU_add_suite("labs_a", NULL, NULL);
     CU_add_test(s, "the Lua API of labs 03-05: native runs, in-memory includes, the guest sources", test_api);
     CU_add_test(s, "lab 03: legacy profile, classes, a patched kernel equal to native", test_lab03);
+    CU_add_test(s, "lab 04: shadow fills and flushes; an attacker blocked and preempted", test_lab04);
+    CU_add_test(s, "lab 05: paravirtual macros equal native, under the threshold, no violation", test_lab05);
 }

@@ -268,6 +268,36 @@ static void test_lab_list(void)
     }
 }
 
+/* ---- the answer key ------------------------------------------------------------------- */
+/* `lab show --key` for another student, used as that student's answers, passes every question:
+ * the key is what the lab computes from the tool for that seed. */
+static void test_answer_key(void)
+{
+    static const char *const labs[] = { "06-type1-vs-type2", "07-cost-model", "08-many-vms-and-batching",
+                                        "01-rings", "02-trap-and-emulate" };
+    static char key[1 << 16];
+    char cmd[2048];
+    for (size_t i = 0; i < sizeof labs / sizeof labs[0]; i++) {
+        FMT(cmd, "%s lab show %s --labs labs --student key-student --key", test_traplab_path, labs[i]);
+        CU_ASSERT_EQUAL_FATAL(sh(cmd, key, sizeof key), 0);
+        CU_ASSERT_PTR_NOT_NULL(strstr(key, "return {"));
+        lab_report r;
+        grade_variant(labs[i], "answers.lua", key, "key-student", &r);
+        CU_ASSERT_PTR_NULL(r.fatal);
+        for (size_t k = 0; k < r.nitems; k++)
+            if (!strcmp(r.items[k].kind, "question") && !r.items[k].passed) {
+                fprintf(stderr, "\n  %s key fails %s: %s\n", labs[i], r.items[k].id, r.items[k].message);
+                CU_FAIL("the key does not pass its own question");
+            }
+        lab_report_free(&r);
+    }
+    /* The reference student's key is the shipped solution's numbers. */
+    FMT(cmd, "%s lab show 06 --labs labs --student reference --key", test_traplab_path);
+    CU_ASSERT_EQUAL(sh(cmd, key, sizeof key), 0);
+    CU_ASSERT_PTR_NOT_NULL(strstr(key, "  t1_mtcr = 2260,\n"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(key, "  worst_kind = \"out\",\n"));
+}
+
 /* ---- the API the labs measure with ------------------------------------------------------ */
 static void test_guest_api(void)
 {
@@ -375,6 +405,7 @@ void test_labs_b_register(void)
     CU_add_test(s, "lab 07: solution full marks, starter not, settings run through the VMM", test_lab07);
     CU_add_test(s, "lab 08: solution full marks, starter not, the student's VMs against native", test_lab08);
     CU_add_test(s, "lab list shows the labs; lab run opens their scenarios", test_lab_list);
+    CU_add_test(s, "lab show --key: the expected answers for any student pass", test_answer_key);
     CU_add_test(s, "traplab.guest and traplab.native measure what vm and compare run", test_guest_api);
     CU_add_test(s, "malformed lab folders, FIFO and device files, loops in __gc", test_malformed);
 }

@@ -212,6 +212,24 @@ static void test_explanation(void)
     ex.handler = TUI_HANDLER_EMULATE;
     tui_explain(&ex, TUI_LANG_EN, buf, sizeof buf);
     CU_ASSERT_PTR_NOT_NULL(strstr(buf, "believes it runs in ring 0"));
+    /* Spanish uses the glossary's one term for each idea (docs/glossary.md). */
+    tui_explain(&ex, TUI_LANG_ES, buf, sizeof buf);
+    CU_ASSERT_PTR_NOT_NULL(strstr(buf, "El núcleo invitado cree correr en el anillo 0"));
+    CU_ASSERT_PTR_NULL(strstr(buf, "El kernel"));
+    tui_event brk = ex;
+    brk.kind = TUI_EV_TRAP;
+    brk.handler = TUI_HANDLER_REFLECT;
+    brk.cause = CAUSE_BREAKPOINT;
+    tui_explain(&brk, TUI_LANG_ES, buf, sizeof buf);
+    CU_ASSERT_PTR_NOT_NULL(strstr(buf, "una trampa de punto de interrupción"));
+    CU_ASSERT_PTR_NULL(strstr(buf, "parada"));
+    brk.cause = CAUSE_HYPERCALL;
+    tui_explain(&brk, TUI_LANG_ES, buf, sizeof buf);
+    CU_ASSERT_PTR_NOT_NULL(strstr(buf, "una petición directa al hipervisor"));
+    CU_ASSERT_PTR_NULL(strstr(buf, "pedido"));
+    CU_ASSERT_STRING_EQUAL(tui_text(TUI_LANG_ES, TUI_TXT_GUEST_PHYSICAL), "física del invitado");
+    CU_ASSERT_STRING_EQUAL(tui_text(TUI_LANG_ES, TUI_TXT_NO_VMS), "Máquina sin hipervisor: no hay VMs.");
+    CU_ASSERT_PTR_NOT_NULL(strstr(tui_text(TUI_LANG_ES, TUI_TXT_HELP_CLOSE), "Pulsa una tecla"));
     /* English picks the article by sound. */
     ex.cause = CAUSE_MAKE(CAUSE_PAGE_FAULT, ACCESS_EXEC);
     tui_explain(&ex, TUI_LANG_EN, buf, sizeof buf);

@@ -16,6 +16,7 @@ void test_run_register(void);
 void test_vmm_register(void);
 void test_para_register(void);
 void test_tui_register(void);
+void test_debugger_register(void);
 void test_lab_register(void);
 void test_labs_a_register(void);
 void test_labs_b_register(void);

@@ -204,7 +204,7 @@ another_session() {
 if [ -f vmm/vmm.h ] && [ -f guest/kernel.s ]; then
     another_session \
         "LANG=C.UTF-8 '$BIN' tui --lang es --guest kernel --program cpu,io --vms 2; echo \"EXIT=\$?\"; echo DONE; sleep 60"
-    wait_for "Pulse ? para ver las teclas" || fail "the UI did not start under the VMM"
+    wait_for "Pulsa ? para ver las teclas" || fail "the UI did not start under the VMM"
     # The first screen shows VM 0's kernel at its entry, registers by alias.
     screen | grep -qF "> 00001000 addi sp, zero," && pass "first screen: the guest's code, not the VMM's data" \
         || fail "first screen under the VMM"
@@ -223,7 +223,7 @@ if [ -f vmm/vmm.h ] && [ -f guest/kernel.s ]; then
     # e: the whole explanation in a box that scrolls when it does not fit.
     $TM send-keys -t "$S" e
     if wait_for "Explicación" 5 && screen | grep -qF "Apuntes, 'Hipervisor de Tipo 1'" \
-       && screen | grep -qE "Pulse una tecla para cerrar|otra tecla cierra"; then pass "e shows the whole explanation at 80x24"
+       && screen | grep -qE "Pulsa una tecla para cerrar|otra tecla cierra"; then pass "e shows the whole explanation at 80x24"
     else fail "e: the whole explanation"; fi
     $TM send-keys -t "$S" x
     wait_for "F10Salir" 5
@@ -280,7 +280,7 @@ if [ -f labs/01-rings/lab.lua ]; then
     # In Spanish, from the handout README.es.md; without UTF-8 the accents go.
     another_session \
         "LANG=C '$BIN' lab run 01-rings --lang es --student e2e --submission '$T'; echo \"EXIT=\$?\"; echo DONE; sleep 60"
-    if wait_for "Pulse ? para ver las teclas" && wait_for "Tareas 1-" \
+    if wait_for "Pulsa ? para ver las teclas" && wait_for "Tareas 1-" \
        && screen | grep -qF "Practica 01 - Anillos" && screen | grep -qF "Registros (maquina desnuda)" \
        && screen | grep -qF "F2Atras F3"; then
         pass "lab run --lang es: the handout's title in Spanish, ASCII without UTF-8"

@@ -28,7 +28,7 @@ static const tui_bilingual why_by_cause[ISA_NUM_CAUSES] = {
         "syscall in ring %r: a system call is a trap on purpose, the door from user code "
         "into the kernel (ring 0).",
         "syscall en el anillo %r: una llamada al sistema es una trampa a propósito, la puerta "
-        "del código de usuario hacia el kernel (anillo 0).",
+        "del código de usuario hacia el núcleo (anillo 0).",
     }},
     [CAUSE_ILLEGAL_PRIV] = {{
         "'%i' is privileged and the CPU was in ring %r: only ring 0 may run it, so the CPU "
@@ -60,18 +60,18 @@ static const tui_bilingual why_by_cause[ISA_NUM_CAUSES] = {
     }},
     [CAUSE_BREAKPOINT] = {{
         "The program executed brk: a breakpoint trap on purpose, for a debugger.",
-        "El programa ejecutó brk: una trampa de punto de parada, a propósito, para un depurador.",
+        "El programa ejecutó brk: una trampa de punto de interrupción, a propósito, para un depurador.",
     }},
     [CAUSE_HYPERCALL] = {{
         "The guest executed hcall in ring %r: a hypercall, a direct request to the hypervisor, "
         "as a system call is a request to the kernel.",
-        "El invitado ejecutó hcall en el anillo %r: una hiperllamada, un pedido directo al "
-        "hipervisor, como una llamada al sistema lo es al kernel.",
+        "El invitado ejecutó hcall en el anillo %r: una hiperllamada, una petición directa al "
+        "hipervisor, como una llamada al sistema lo es al núcleo.",
     }},
     [CAUSE_TIMER] = {{
         "The interval timer fired: an interrupt between two instructions, at %p. "
         "It is how the kernel (or the hypervisor) takes the CPU back.",
-        "El temporizador interrumpió entre dos instrucciones, en %p. Así el kernel "
+        "El temporizador interrumpió entre dos instrucciones, en %p. Así el núcleo "
         "(o el hipervisor) recupera la CPU.",
     }},
     [CAUSE_DEVICE] = {{
@@ -90,7 +90,7 @@ static const tui_bilingual why_by_kind[TUI_EV_COUNT] = {
     [TUI_EV_INJECT] = {{
         "VM %v's kernel had a virtual interrupt pending and enabled: the VMM delivered it "
         "through the guest's own trap vector (%w).",
-        "El kernel de la VM %v tenía una interrupción virtual pendiente y habilitada: el VMM "
+        "El núcleo de la VM %v tenía una interrupción virtual pendiente y habilitada: el VMM "
         "la entregó por el vector de trampas del propio invitado (%w).",
     }},
     [TUI_EV_SWITCH] = {{
@@ -120,21 +120,21 @@ static const tui_bilingual what_by_handler[TUI_HANDLER_COUNT] = {
         "The CPU saved pc in epc and status in estatus, went from ring %r to ring %t and "
         "jumped to the kernel's trap vector (tvb). Cost: %c cycles.",
         "La CPU guardó pc en epc y status en estatus, pasó del anillo %r al anillo %t y saltó "
-        "al vector de trampas del kernel (tvb). Costo: %c ciclos.",
+        "al vector de trampas del núcleo (tvb). Costo: %c ciclos.",
     }},
     [TUI_HANDLER_EMULATE] = {{
         "VM %v exited to the VMM (trap and emulate): the VMM ran the instruction's effect on the "
         "VM's virtual CPU, not on the real one, and resumed the guest after it. The guest kernel "
         "believes it ran the instruction itself. Cost: %c cycles.",
         "La VM %v salió al VMM (atrapar y emular): el VMM aplicó el efecto de la instrucción a "
-        "la CPU virtual de la VM, no a la real, y reanudó al invitado después de ella. El kernel "
+        "la CPU virtual de la VM, no a la real, y reanudó al invitado después de ella. El núcleo "
         "invitado cree que la ejecutó él mismo. Costo: %c ciclos.",
     }},
     [TUI_HANDLER_REFLECT] = {{
         "The VMM reflected it into VM %v's kernel: it set the virtual epc, cause and status and "
         "jumped to the guest's own trap vector, exactly as real hardware would have. "
         "Cost: %c cycles.",
-        "El VMM la reflejó al kernel de la VM %v: fijó epc, cause y status virtuales y saltó al "
+        "El VMM la reflejó al núcleo de la VM %v: fijó epc, cause y status virtuales y saltó al "
         "vector de trampas del propio invitado, tal como lo habría hecho el hardware real. "
         "Costo: %c ciclos.",
     }},
@@ -142,13 +142,13 @@ static const tui_bilingual what_by_handler[TUI_HANDLER_COUNT] = {
         "Type-2 hosting: the VMM is a process of the host OS, so the exit passed through the host "
         "kernel before the VMM could handle it; the extra layer costs more. Cost: %c cycles.",
         "Hipervisor de tipo 2: el VMM es un proceso del SO anfitrión, así que la salida pasó por "
-        "el kernel anfitrión antes de llegar al VMM; la capa adicional cuesta más. "
+        "el núcleo anfitrión antes de llegar al VMM; la capa adicional cuesta más. "
         "Costo: %c ciclos.",
     }},
     [TUI_HANDLER_HYPERCALL] = {{
         "Paravirtualization: VM %v's kernel knows it is virtualized and asked the VMM directly, "
         "instead of running a sensitive instruction and being trapped. Cost: %c cycles.",
-        "Paravirtualización: el kernel de la VM %v sabe que está virtualizado y le pidió el "
+        "Paravirtualización: el núcleo de la VM %v sabe que está virtualizado y le pidió el "
         "servicio al VMM directamente, en vez de ejecutar una instrucción sensible y ser "
         "atrapado. Costo: %c ciclos.",
     }},
@@ -191,7 +191,7 @@ static const tui_bilingual note_by_cause[ISA_NUM_CAUSES] = {
         "(or the kernel) can run them\"; user programs ask the kernel with a system call.",
         "Apuntes: las instrucciones privilegiadas \"están restringidas para que solo el sistema "
         "operativo (o el kernel) las pueda ejecutar\"; los programas de usuario se lo piden al "
-        "kernel con una llamada al sistema.",
+        "núcleo con una llamada al sistema.",
     }},
     [CAUSE_PAGE_FAULT] = {{
         "Course notes, 'Isolation': \"VMs are isolated from each other\"; the page tables are "
@@ -373,7 +373,7 @@ char *tui_explain(const tui_event *e, tui_lang lang, char *buf, size_t n)
     if (e->vm >= 0 && e->kind == TUI_EV_EXIT && e->vring_from != e->ring_from && !e->para &&
         !e->exit_reason &&
         e->handler != TUI_HANDLER_HYPERCALL)
-        expand(&b, es ? " El kernel invitado cree correr en el anillo %V, pero el VMM lo corre "
+        expand(&b, es ? " El núcleo invitado cree correr en el anillo %V, pero el VMM lo corre "
                         "desprivilegiado en el anillo %r." :
                         " The guest kernel believes it runs in ring %V, but the VMM runs it "
                         "deprivileged in ring %r.", e, lang, insn);

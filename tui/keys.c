@@ -17,25 +17,17 @@ tui_reaction tui_action_toggle_breakpoint(tui_model *m)
 {
     uint32_t at = m->cursor_follow ? tui_model_pc(m) : m->cursor;
     bool es = m->lang == TUI_LANG_ES;
-    for (size_t i = 0; i < m->nbps; i++) {
-        if (m->bps[i] == at) {
-            m->bps[i] = m->bps[--m->nbps];
-            tui_set_status(m, es ? "Punto de parada quitado en 0x%08x" : "Breakpoint removed at 0x%08x", at);
-            return TUI_REDRAW;
-        }
+    const tui_bp *old = tui_bp_find_code(m, at);
+    if (old) {
+        unsigned id = old->id;
+        tui_bp_delete(m, id);
+        tui_set_status(m, es ? "Punto de interrupción %u quitado en 0x%08x" : "Breakpoint %u removed at 0x%08x", id, at);
+        return TUI_REDRAW;
     }
-    if (m->nbps == m->bps_cap) {
-        size_t cap = m->bps_cap ? m->bps_cap * 2 : 8;
-        uint32_t *p = realloc(m->bps, cap * sizeof *p);
-        if (!p) {
-            tui_set_status(m, "out of memory");
-            return TUI_REDRAW;
-        }
-        m->bps = p;
-        m->bps_cap = cap;
-    }
-    m->bps[m->nbps++] = at;
-    tui_set_status(m, es ? "Punto de parada en 0x%08x" : "Breakpoint set at 0x%08x", at);
+    tui_bp b = { .kind = TUI_BP_CODE, .addr = at };
+    unsigned id = tui_bp_add(m, &b);
+    if (id)
+        tui_set_status(m, es ? "Punto de interrupción %u en 0x%08x" : "Breakpoint %u set at 0x%08x", id, at);
     return TUI_REDRAW;
 }
 
@@ -73,7 +65,7 @@ static bool parse_number(const char *s, uint32_t *out)
     return true;
 }
 
-static bool parse_where(const tui_model *m, const char *s, uint32_t *out)
+bool tui_parse_where(const tui_model *m, const char *s, uint32_t *out)
 {
     char buf[128];
     size_t len = strlen(s);
@@ -125,8 +117,8 @@ tui_reaction tui_action_goto(tui_model *m, const char *where)
         tui_set_status(m, "%s", "");
         return TUI_REDRAW;
     }
-    if (!parse_where(m, where, &addr)) {
-        tui_set_status(m, es ? "No se encontró '%s': escriba un símbolo o una dirección" :
+    if (!tui_parse_where(m, where, &addr)) {
+        tui_set_status(m, es ? "No se encontró '%s': escribe un símbolo o una dirección" :
                    "No symbol or address '%s'", where ? where : "");
         return TUI_REDRAW;
     }
@@ -136,7 +128,7 @@ tui_reaction tui_action_goto(tui_model *m, const char *where)
     m->mem_follow = false;
     char sym[64];
     tui_model_symbolize(m, addr, sym, sizeof sym);
-    tui_set_status(m, es ? "Cursor en 0x%08x %s (b pone un punto de parada)" :
+    tui_set_status(m, es ? "Cursor en 0x%08x %s (b pone un punto de interrupción)" :
                "Cursor at 0x%08x %s (b sets a breakpoint there)", addr, sym);
     return TUI_REDRAW;
 }

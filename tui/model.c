@@ -139,7 +139,7 @@ tui_model *tui_model_new(const tui_target_ops *ops, void *target, image *img,
     m->prev_cpu = *machine_cpu(mach);
     m->cursor = m->prev_cpu.pc;
     m->mem_addr = m->prev_cpu.pc & ~0xfu;
-    tui_set_status(m, lang == TUI_LANG_ES ? "Listo. Pulse ? para ver las teclas." : "Ready. Press ? for the keys.");
+    tui_set_status(m, lang == TUI_LANG_ES ? "Listo. Pulsa ? para ver las teclas." : "Ready. Press ? for the keys.");
     return m;
 }
 
@@ -163,7 +163,11 @@ void tui_model_free(tui_model *m)
     free(m->tasks);
     free(m->ck);
     free(m->log);
-    free(m->bps);
+    tui_bp_free_all(m);
+    free(m->edits);
+    free(m->output);
+    for (size_t i = 0; i < m->nhistory; i++)
+        free(m->history[i]);
     free(m);
 }
 
@@ -181,10 +185,7 @@ uint32_t tui_model_pc(const tui_model *m) { return machine_cpu(tui_model_machine
 
 bool tui_model_has_breakpoint(const tui_model *m, uint32_t pc)
 {
-    for (size_t i = 0; i < m->nbps; i++)
-        if (m->bps[i] == pc)
-            return true;
-    return false;
+    return tui_bp_find_code(m, pc) != NULL;
 }
 
 const tui_event *tui_model_selected(const tui_model *m)
@@ -397,6 +398,7 @@ size_t tui_model_checkpoint_bytes(const tui_model *m)
 
 void tui_model_record(tui_model *m, const tui_event *e)
 {
+    tui_catch_check(m, e);      /* also while replaying: reverse continue scans for them */
     if (m->replaying)
         return;
     if (m->nlog == TUI_LOG_MAX) {

@@ -19,6 +19,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "image/image.h"
 #include "machine/machine.h"
@@ -127,6 +128,11 @@ typedef struct {
     const char *(*console)(void *self, int vm, size_t *len);
     size_t (*bars)(void *self, tui_bar *out, size_t max);
     bool (*read_guest_phys)(void *self, int vm, uint32_t gpa, void *buf, size_t n);
+    /* Optional: the real physical address of VM vm's guest-physical gpa (watchpoints). */
+    bool (*gpa_to_pa)(void *self, int vm, uint32_t gpa, uint32_t *pa);
+    /* Optional: writes the target's state to f as a snapshot file (save, w); false
+     * with a message.  Reading one back is the command line's (--restore). */
+    bool (*save_file)(void *self, FILE *f, char *err, size_t errlen);
     void (*attach)(void *self, struct tui_model *m);    /* where to send events */
     void (*destroy)(void *self);
 } tui_target_ops;
@@ -148,6 +154,52 @@ typedef struct {
 
 #define TUI_MAX_SOURCES 32
 
+/* ---- the debugger: breakpoints, watchpoints, catchpoints, edits ---------- */
+typedef enum {
+    TUI_BP_CODE,             /* break SYM|ADDR [if EXPR]: the pc reaches addr */
+    TUI_BP_WATCH,            /* watch ADDR [read|write]: an instruction accesses addr */
+    TUI_BP_TRAP,             /* break trap CAUSE: the CPU takes a trap (under the VMM: any exit too) */
+    TUI_BP_EXIT,             /* break exit CAUSE: a VM exit */
+} tui_bp_kind;
+
+#define TUI_WATCH_READ  1u
+#define TUI_WATCH_WRITE 2u
+#define TUI_CAUSE_ANY   0xffffffffu
+
+typedef struct {
+    unsigned id;             /* the number info breakpoints shows and delete takes */
+    tui_bp_kind kind;
+    uint32_t addr;           /* code: the pc; watch: the word watched */
+    tui_mem_mode space;      /* watch: virtual, physical or guest-physical (of vm) */
+    int vm;
+    unsigned access;         /* watch: TUI_WATCH_READ | TUI_WATCH_WRITE */
+    uint32_t cause;          /* trap, exit: the cause code, or TUI_CAUSE_ANY */
+    char *cond;              /* "if EXPR": NULL when none */
+    uint64_t hits;
+} tui_bp;
+
+/* A register or memory edit (set), replayed at its position so that going
+ * back and forth keeps it, and undone by going back past it. */
+typedef enum { TUI_EDIT_REG, TUI_EDIT_CR, TUI_EDIT_PC, TUI_EDIT_MEM } tui_edit_kind;
+typedef struct {
+    uint64_t instret, traps; /* where it was made */
+    tui_edit_kind kind;
+    uint32_t index;          /* register, control register, or the physical address */
+    uint32_t value;
+} tui_edit;
+
+#define TUI_HISTORY_MAX 64
+
+/* What the panes showed after a forward action at a position (going back
+ * to it shows the same screen). */
+typedef struct {
+    uint64_t instret, traps, log_dropped;
+    size_t sel;
+    cpu_state prev_cpu, prev_vcpu;
+    int sel_vm;
+} tui_view_state;
+#define TUI_VIEW_STATES 256
+
 #define TUI_LOG_MAX 4096     /* older events are dropped (counted in log_dropped) */
 #define TUI_STATUS_LEN 200
 
@@ -159,9 +211,23 @@ typedef struct tui_model {
     size_t nsrcs;
     tui_lang lang;
 
-    /* breakpoints (virtual PCs), installed in the machine only while running */
-    uint32_t *bps;
+    /* breakpoints, watchpoints and catchpoints; code breakpoints (virtual
+     * PCs) are installed in the machine only while running */
+    tui_bp *bps;
     size_t nbps, bps_cap;
+    unsigned next_bp_id;
+    unsigned hit_bp;         /* the one the last run stopped at; 0 = none */
+    char hit_what[160];      /* what it saw (a watchpoint's old and new value) */
+    bool catching;           /* a run with breakpoints: catchpoints are live */
+    tui_edit *edits;         /* sorted by position */
+    size_t nedits, edits_cap;
+    char *output;            /* a command's output of several lines (a box shows it); NULL = none */
+    char *history[TUI_HISTORY_MAX];   /* the command line's, oldest first */
+    size_t nhistory;
+    int source_depth;        /* source FILE nesting */
+    bool cmd_failed;         /* the last command was an error */
+    tui_view_state vstate[TUI_VIEW_STATES];   /* a ring, oldest at vstate_head */
+    size_t vstate_head, nvstate;
 
     /* the trap / exit log */
     tui_event *log;
@@ -299,5 +365,34 @@ tui_reaction tui_action_quit(tui_model *m);
 tui_reaction tui_action_toggle_tasks(tui_model *m);
 /* Scrolls the tasks by rows, for a pane of width x height text cells. */
 tui_reaction tui_action_tasks_scroll(tui_model *m, long rows, int width, int height);
+
+/* ---- the debugger's command line (tui/command.c, tui/breakpoint.c) ------------- */
+/* Runs one command line (':' in the UI): break, tbreak-free gdb and SIMH
+ * spellings, see docs/tui.md.  The result goes to the status line, and a
+ * longer one to m->output.  Empty or '#' lines do nothing. */
+tui_reaction tui_command(tui_model *m, const char *line);
+/* Runs the commands of a file, one a line; stops at the first error
+ * ("FILE:LINE: ..." in the status line).  False on an error. */
+bool tui_command_source(tui_model *m, const char *path);
+/* Tab: completes the command line in place (a command word, a subcommand,
+ * a symbol, a register, a cause); returns how many candidates there were,
+ * and lists them in list when there are several. */
+size_t tui_command_complete(const tui_model *m, char *line, size_t n, char *list, size_t listlen);
+/* The history: adds a line (not a repeat of the last); entry i from the newest (0). */
+void tui_history_add(tui_model *m, const char *line);
+const char *tui_history_get(const tui_model *m, size_t back);
+/* C: back to the last position before this one where a breakpoint,
+ * watchpoint or catchpoint would have stopped a forward run. */
+tui_reaction tui_action_reverse_continue(tui_model *m);
+/* w: saves a snapshot file (with the target's save_file). */
+tui_reaction tui_action_save(tui_model *m, const char *path);
+/* Expressions (break ... if, set, examine): C operators over numbers, registers
+ * (a0, $sp, r5), pc, control registers, vm (the VM on the CPU, -1 none),
+ * symbols and *ADDR (the word at ADDR).  False with a message. */
+bool tui_eval(const tui_model *m, const char *expr, uint32_t *out, char *err, size_t errlen);
+/* Breakpoints: add one (returns its id, 0 with a message in the status line), delete by id. */
+unsigned tui_bp_add(tui_model *m, const tui_bp *b);
+bool tui_bp_delete(tui_model *m, unsigned id);
+const tui_bp *tui_bp_find_code(const tui_model *m, uint32_t pc);
 
 #endif

@@ -1,11 +1,11 @@
 # tui/: the terminal UI.  the model (model.c, target_bare.c, tasks.c, run.c, keys.c) and explain.c hold no curses, so the unit
 # tests (tests/test_tui.c) link them directly; view.c is the only file that
 # includes curses.
-TUI_MODEL_SRCS := tui/model.c tui/target_bare.c tui/tasks.c tui/run.c tui/keys.c
+TUI_MODEL_SRCS := tui/model.c tui/target_bare.c tui/tasks.c tui/run.c tui/keys.c tui/breakpoint.c tui/command.c
 UI_SRCS += $(TUI_MODEL_SRCS) tui/explain.c tui/view.c
 TEST_SRCS += $(TUI_MODEL_SRCS) tui/explain.c
 # The end-to-end test drives the real binary in tmux; it reads TRAPLAB_BIN.
-TEST_RUNS += tests/tui-e2e.sh
+TEST_RUNS += tests/tui-e2e.sh tests/tui-debugger-e2e.sh
 export TRAPLAB_BIN = $(B)/traplab
 # make run: the default scenario, the guest kernel running two workloads in
 # two VMs under Type-1 full virtualization (once the hypervisor is in the tree).

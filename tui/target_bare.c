@@ -73,6 +73,11 @@ static size_t bare_snap_size(void *self)
            (size_t)machine_get_config(mach)->disk_sectors * BLOCK_SECTOR_SIZE + 4096;
 }
 
+static bool bare_save_file(void *self, FILE *f, char *err, size_t errlen)
+{
+    return machine_snapshot_write(((bare_target *)self)->mach, f, err, errlen);
+}
+
 static void bare_attach(void *self, tui_model *m) { ((bare_target *)self)->model = m; }
 
 static void bare_destroy(void *self)
@@ -90,5 +95,6 @@ const tui_target_ops tui_bare_target_ops = {
     .vm_count = bare_vm_count, .vm_info = bare_vm_info, .current_vm = bare_current_vm,
     .save = bare_save, .restore = bare_restore, .snap_free = bare_snap_free,
     .snap_size = bare_snap_size, .attach = bare_attach, .destroy = bare_destroy,
+    .save_file = bare_save_file,
 };
 

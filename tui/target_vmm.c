@@ -16,11 +16,13 @@
 
 typedef struct {
     vmm_config cfg;
-    image kernel;
+    image kernels[VMM_MAX_VMS];
+    size_t nkernels;
+    unsigned kernel_of[VMM_MAX_VMS]; /* VM i runs kernels[kernel_of[i]] */
     image progs[VMM_MAX_VMS];
-    char names[VMM_MAX_VMS][16];
+    char names[VMM_MAX_VMS][16];    /* per VM */
     size_t nprogs;
-    image merged[VMM_MAX_VMS];      /* kernel + program i: what the code pane names */
+    image merged[VMM_MAX_VMS];      /* VM i's kernel + program: what the code pane names */
     vmm *v;
     tui_model *model;
 } vmm_target;
@@ -72,7 +74,7 @@ static vmm *build(vmm_target *t, char *err, size_t errlen)
     if (!v)
         return NULL;
     for (unsigned i = 0; i < t->cfg.nvms; i++) {
-        if (!vmm_load(v, i, &t->kernel, &t->progs[i % t->nprogs], err, errlen)) {
+        if (!vmm_load(v, i, &t->kernels[t->kernel_of[i]], &t->progs[i % t->nprogs], err, errlen)) {
             vmm_free(v);
             return NULL;
         }
@@ -147,38 +149,74 @@ static void target_free(vmm_target *t)
     if (!t)
         return;
     vmm_free(t->v);
-    for (size_t i = 0; i < t->nprogs; i++) {
+    for (size_t i = 0; i < t->nprogs; i++)
         image_free(&t->progs[i]);
+    for (size_t i = 0; i < VMM_MAX_VMS; i++)
         image_free(&t->merged[i]);
-    }
-    image_free(&t->kernel);
+    for (size_t i = 0; i < t->nkernels; i++)
+        image_free(&t->kernels[i]);
     free(t);
 }
 
-void *tui_vmm_target_new(const vmm_config *cfg, image *kernel, image *progs,
-                         const char *const *names, size_t nprogs, char *err, size_t errlen)
+/* "prog" from "/tmp/x/prog.s": a VM's name, which a path would fill with its folders. */
+static void short_name(char *out, size_t n, const char *path)
+{
+    const char *base = strrchr(path, '/');
+    base = base ? base + 1 : path;
+    size_t len = strlen(base);
+    if (len > 2 && (strcmp(base + len - 2, ".s") == 0))
+        len -= 2;
+    else if (len > 4 && strcmp(base + len - 4, ".tlo") == 0)
+        len -= 4;
+    snprintf(out, n, "%.*s", (int)len, base);
+}
+
+void *tui_vmm_target_new_guests(const vmm_config *cfg, image *kernels, size_t nkernels,
+                                const unsigned *kernel_of, const char *const *kernel_names,
+                                image *progs, const char *const *names, size_t nprogs,
+                                char *err, size_t errlen)
 {
     if (nprogs == 0 || nprogs > VMM_MAX_VMS) {
         snprintf(err, errlen, "between 1 and %d workloads", VMM_MAX_VMS);
         return NULL;
     }
+    if (nkernels == 0 || nkernels > VMM_MAX_VMS || cfg->nvms > VMM_MAX_VMS) {
+        snprintf(err, errlen, "between 1 and %d guest kernels", VMM_MAX_VMS);
+        return NULL;
+    }
+    for (unsigned i = 0; kernel_of && i < cfg->nvms; i++)
+        if (kernel_of[i] >= nkernels) {
+            snprintf(err, errlen, "VM %u: no such guest kernel", i);
+            return NULL;
+        }
     vmm_target *t = calloc(1, sizeof *t);
     if (!t) {
         snprintf(err, errlen, "out of memory");
         return NULL;
     }
     t->cfg = *cfg;
-    t->kernel = *kernel;
-    image_init(kernel);
+    t->nkernels = nkernels;
+    for (size_t i = 0; i < nkernels; i++) {
+        t->kernels[i] = kernels[i];
+        image_init(&kernels[i]);
+    }
     t->nprogs = nprogs;
     for (size_t i = 0; i < nprogs; i++) {
         t->progs[i] = progs[i];
         image_init(&progs[i]);
-        snprintf(t->names[i], sizeof t->names[i], "%s", names && names[i] ? names[i] : "guest");
     }
     bool ok = true;
-    for (size_t i = 0; ok && i < nprogs; i++)
-        ok = merge(&t->merged[i], &t->kernel, &t->progs[i]);
+    for (unsigned i = 0; i < cfg->nvms; i++) {
+        t->kernel_of[i] = kernel_of ? kernel_of[i] : i % (unsigned)nkernels;
+        /* A VM with a kernel of its own is named by it (a rogue kernel beside
+         * good ones), the others by their workload. */
+        const char *name = names && names[i % nprogs] ? names[i % nprogs] : "guest";
+        if (t->kernel_of[i] != 0 && kernel_names && kernel_names[t->kernel_of[i]])
+            name = kernel_names[t->kernel_of[i]];
+        short_name(t->names[i], sizeof t->names[i], name);
+        if (ok)
+            ok = merge(&t->merged[i], &t->kernels[t->kernel_of[i]], &t->progs[i % nprogs]);
+    }
     if (!ok) {
         snprintf(err, errlen, "out of memory");
         target_free(t);
@@ -192,6 +230,12 @@ void *tui_vmm_target_new(const vmm_config *cfg, image *kernel, image *progs,
     return t;
 }
 
+void *tui_vmm_target_new(const vmm_config *cfg, image *kernel, image *progs,
+                         const char *const *names, size_t nprogs, char *err, size_t errlen)
+{
+    return tui_vmm_target_new_guests(cfg, kernel, 1, NULL, NULL, progs, names, nprogs, err, errlen);
+}
+
 static machine *t_machine(void *self) { return vmm_machine(((vmm_target *)self)->v); }
 static machine_stop t_run(void *self, uint64_t n) { return vmm_run(((vmm_target *)self)->v, n); }
 static unsigned t_vm_count(void *self) { return vmm_nvms(((vmm_target *)self)->v); }
@@ -203,7 +247,7 @@ static void t_vm_info(void *self, unsigned i, tui_vm_info *out)
     memset(out, 0, sizeof *out);
     if (i >= vmm_nvms(t->v))
         return;
-    snprintf(out->name, sizeof out->name, "%s", t->names[i % t->nprogs]);
+    snprintf(out->name, sizeof out->name, "%s", t->names[i]);
     snprintf(out->state, sizeof out->state, "%s", vmm_vm_state_name(vmm_vm_state_of(t->v, i)));
     for (unsigned r = 1; r < ISA_NUM_REGS; r++)
         out->vcpu.r[r] = vmm_guest_reg(t->v, i, r);
@@ -264,7 +308,7 @@ static void t_destroy(void *self) { target_free(self); }
 static const image *t_image(void *self, int vm)
 {
     vmm_target *t = self;
-    return &t->merged[(vm < 0 ? 0 : (size_t)vm) % t->nprogs];
+    return &t->merged[vm < 0 || (unsigned)vm >= t->cfg.nvms ? 0 : (size_t)vm];
 }
 
 static const char *t_console(void *self, int vm, size_t *len)
@@ -291,6 +335,15 @@ static bool t_read_gpa(void *self, int vm, uint32_t gpa, void *buf, size_t n)
     return vm >= 0 && vmm_read_gpa(((vmm_target *)self)->v, (unsigned)vm, gpa, buf, n);
 }
 
+static bool t_gpa_to_pa(void *self, int vm, uint32_t gpa, uint32_t *pa)
+{
+    vmm_target *t = self;
+    if (vm < 0 || (unsigned)vm >= vmm_nvms(t->v) || gpa > t->cfg.part_size - 4)
+        return false;
+    *pa = vmm_partition_base(t->v, (unsigned)vm) + gpa;
+    return true;
+}
+
 static size_t t_bars(void *self, tui_bar *out, size_t max)
 {
     vmm_target *t = self;
@@ -311,6 +364,7 @@ const tui_target_ops tui_vmm_target_ops = {
     .vm_count = t_vm_count, .vm_info = t_vm_info, .current_vm = t_current_vm,
     .save = t_save, .restore = t_restore, .snap_free = t_snap_free, .snap_size = t_snap_size,
     .image = t_image, .console = t_console, .bars = t_bars, .read_guest_phys = t_read_gpa,
+    .gpa_to_pa = t_gpa_to_pa,
     .attach = t_attach, .destroy = t_destroy,
 };
 

@@ -25,6 +25,15 @@
  */
 void *tui_vmm_target_new(const vmm_config *cfg, image *kernel, image *progs,
                          const char *const *names, size_t nprogs, char *err, size_t errlen);
+/*
+ * The same with a guest kernel per VM: VM i runs kernels[kernel_of[i]]
+ * (kernel_of NULL: kernels[i % nkernels]) with progs[i % nprogs].  A VM
+ * whose kernel is not kernels[0] is named by kernel_names[k] (may be NULL).
+ */
+void *tui_vmm_target_new_guests(const vmm_config *cfg, image *kernels, size_t nkernels,
+                                const unsigned *kernel_of, const char *const *kernel_names,
+                                image *progs, const char *const *names, size_t nprogs,
+                                char *err, size_t errlen);
 extern const tui_target_ops tui_vmm_target_ops;
 
 /* The checkpoint budget for tui_model_new under the VMM.  The VMM replays

@@ -730,7 +730,7 @@ static const struct {
     { "F3", { "BkTrap", "AtTram" } }, { "F4", { "VM", "VM" } },
     { "F5", { "Step", "Paso" } },    { "F6", { "Next", "Sig" } },
     { "F7", { "Trap", "Trampa" } },  { "F8", { "Cont", "Cont" } },
-    { "F9", { "Break", "Parada" } }, { "F10", { "Quit", "Salir" } },
+    { "F9", { "Break", "PtoInt" } }, { "F10", { "Quit", "Salir" } },
     { "T", { "Tasks", "Tareas" } },     /* only with a lab's tasks */
 };
 
@@ -766,8 +766,12 @@ static void draw(tui_view *v)
     draw_top(v);
     machine *mach = tui_model_machine(m);
     char title[96];
-    snprintf(title, sizeof title, "%s (%s)", tui_text(m->lang, TUI_TXT_REGISTERS),
-             m->ops->vm_count(m->target) ? tui_text(m->lang, TUI_TXT_REAL_CPU) : tui_model_kind(m));
+    if (m->ops->vm_count(m->target) && machine_instret(mach) == 0 && m->ops->current_vm(m->target) < 0)
+        /* pc 0 is the VMM's, which has not run yet: say so beside VM 0's 0x1000 */
+        snprintf(title, sizeof title, "%s", tui_text(m->lang, TUI_TXT_REAL_CPU_IDLE));
+    else
+        snprintf(title, sizeof title, "%s (%s)", tui_text(m->lang, TUI_TXT_REGISTERS),
+                 m->ops->vm_count(m->target) ? tui_text(m->lang, TUI_TXT_REAL_CPU) : tui_model_kind(m));
     draw_cpu(v, &v->regs, title, machine_cpu(mach), &m->prev_cpu);
     if (v->vcpu.h > 0 && m->sel_vm >= 0) {
         tui_vm_info vi;
@@ -808,18 +812,19 @@ static const struct {
     { "n  F6",      { "next: step over a call", "siguiente: pasar sobre una llamada" } },
     { "t  F7",      { "run to the next trap or VM exit", "correr hasta la próxima trampa o salida" } },
     { "c  F8",      { "continue (any key stops)", "continuar (cualquier tecla detiene)" } },
-    { "b  F9",      { "toggle a breakpoint at the cursor", "poner/quitar punto de parada en el cursor" } },
+    { "b  F9",      { "toggle a breakpoint at the cursor", "poner/quitar punto de interrupción en el cursor" } },
     { "r  F2",      { "step back one instruction", "retroceder una instrucción" } },
     { "R  F3",      { "back to the previous trap", "volver a la trampa anterior" } },
     { "v  F4",      { "next VM", "siguiente VM" } },
     { "g",          { "go to a symbol or address", "ir a un símbolo o dirección" } },
-    { "Tab",        { "focus: code, log, memory, tasks", "foco: código, registro, memoria, tareas" } },
-    { "Up/Down",    { "move in the focused pane", "moverse en el panel con foco" } },
+    { "Tab Up/Dn",  { "focus code, log, memory, tasks; move in it", "foco: código, registro, memoria, tareas" } },
     { ".",          { "cursor back to the PC", "cursor de vuelta al PC" } },
     { "e  Enter",   { "the whole explanation", "la explicación completa" } },
-    { "m",          { "memory: virtual / physical / guest-physical", "memoria: virtual / física / física invitada" } },
-    { "L",          { "language: English / Spanish", "idioma: inglés / español" } },
-    { "T",          { "show / hide the lab's tasks", "mostrar / ocultar las tareas de la práctica" } },
+    { "m",          { "memory: virtual / physical / guest-physical", "memoria: virtual / física / física del invitado" } },
+    { "L  T",       { "English/Spanish; the lab's tasks", "inglés/español; las tareas de la práctica" } },
+    { ":",          { "command line (help lists the commands)", "línea de órdenes (help las lista)" } },
+    { "C",          { "reverse continue: back to the last stop", "continuar hacia atrás: a la parada anterior" } },
+    { "w",          { "save a snapshot file", "guardar una instantánea en un fichero" } },
     { "?  F1",      { "this help", "esta ayuda" } },
     { "q  F10",     { "quit", "salir" } },
 };
@@ -936,23 +941,170 @@ static void show_explanation(tui_view *v)
     free(rows);
 }
 
+/*
+ * A one-line editor on the status row: Left/Right, Home/End (^A/^E),
+ * Backspace, ^U, ^W; with history (Up/Down) and Tab completion for the
+ * command line.  True on Enter, false on Esc (or ^C, ^G).
+ */
+static bool edit_line(tui_view *v, const char *prompt, char *buf, size_t n, bool command)
+{
+    size_t len = strlen(buf), cur = len;
+    long hist = -1;          /* -1: the line being typed */
+    char typed[256] = "";
+    char hint[256] = "";
+    curs_set(1);
+    bool ok = false;
+    for (;;) {
+        int pw = (int)strlen(prompt);
+        int room = COLS - pw - 1;
+        if (room < 1)
+            room = 1;
+        size_t off = cur > (size_t)room ? cur - (size_t)room : 0;
+        fill(v->status.y, 0, COLS, A_NORMAL);
+        put_ui(v, v->status.y, 0, COLS, role_attr(v, ROLE_TITLE), prompt);
+        put_text(v->status.y, pw, room, A_NORMAL, buf + off);
+        if (hint[0]) {
+            fill(v->footer.y, 0, COLS, role_attr(v, ROLE_KEYLABEL));
+            put_text(v->footer.y, 0, COLS, role_attr(v, ROLE_KEYLABEL), hint);
+        }
+        move(v->status.y, pw + (int)(cur - off));
+        wnoutrefresh(stdscr);
+        doupdate();
+        timeout(-1);
+        int ch = getch();
+        if (ch == '\r' || ch == '\n' || ch == KEY_ENTER) {
+            ok = true;
+            break;
+        }
+        if (ch == 27 || ch == 3 || ch == 7)
+            break;
+        if (ch == KEY_RESIZE)
+            continue;
+        if (ch == KEY_LEFT && cur > 0) cur--;
+        else if (ch == KEY_RIGHT && cur < len) cur++;
+        else if (ch == KEY_HOME || ch == 1) cur = 0;
+        else if (ch == KEY_END || ch == 5) cur = len;
+        else if ((ch == KEY_BACKSPACE || ch == 127 || ch == 8) && cur > 0) {
+            memmove(buf + cur - 1, buf + cur, len - cur + 1);
+            cur--, len--;
+        } else if (ch == KEY_DC && cur < len) {
+            memmove(buf + cur, buf + cur + 1, len - cur);
+            len--;
+        } else if (ch == 21) {              /* ^U */
+            memmove(buf, buf + cur, len - cur + 1);
+            len -= cur;
+            cur = 0;
+        } else if (ch == 23) {              /* ^W: the word before the cursor */
+            size_t s0 = cur;
+            while (s0 > 0 && buf[s0 - 1] == ' ') s0--;
+            while (s0 > 0 && buf[s0 - 1] != ' ') s0--;
+            memmove(buf + s0, buf + cur, len - cur + 1);
+            len -= cur - s0;
+            cur = s0;
+        } else if (command && (ch == KEY_UP || ch == KEY_DOWN)) {
+            if (hist == -1)
+                snprintf(typed, sizeof typed, "%s", buf);
+            long next = hist + (ch == KEY_UP ? 1 : -1);
+            const char *h = next >= 0 ? tui_history_get(v->m, (size_t)next) : NULL;
+            if (next < -1 || (next >= 0 && !h))
+                continue;
+            hist = next;
+            snprintf(buf, n, "%s", hist == -1 ? typed : h);
+            len = cur = strlen(buf);
+        } else if (command && ch == '\t') {
+            buf[cur] = '\0';          /* complete what is before the cursor */
+            char tail[256];
+            snprintf(tail, sizeof tail, "%s", buf + cur + 1 <= buf + len ? buf + cur + 1 : "");
+            size_t k = tui_command_complete(v->m, buf, n, hint, sizeof hint);
+            if (k <= 1)
+                hint[0] = '\0';
+            cur = strlen(buf);
+            snprintf(buf + cur, n - cur, "%s", tail);
+            len = strlen(buf);
+            if (!hint[0])
+                draw_footer(v);
+        } else if (ch >= 0x20 && ch < 0x7f && len + 1 < n) {
+            memmove(buf + cur + 1, buf + cur, len - cur + 1);
+            buf[cur++] = (char)ch;
+            len++;
+        }
+    }
+    curs_set(0);
+    return ok;
+}
+
 static void prompt_goto(tui_view *v)
 {
-    const char *p = tui_text(v->m->lang, TUI_TXT_GOTO_PROMPT);
-    fill(v->status.y, 0, COLS, A_NORMAL);
-    put_ui(v, v->status.y, 0, COLS, role_attr(v, ROLE_TITLE), p);
-    move(v->status.y, (int)strlen(p));
-    wnoutrefresh(stdscr);
-    doupdate();
     char buf[100] = "";
-    echo();
-    curs_set(1);
-    timeout(-1);
-    int rc = getnstr(buf, (int)sizeof buf - 1);
-    noecho();
-    curs_set(0);
-    if (rc != ERR)
+    if (edit_line(v, tui_text(v->m->lang, TUI_TXT_GOTO_PROMPT), buf, sizeof buf, false))
         tui_action_goto(v->m, buf);     /* empty: cancelled */
+}
+
+/* A command's output of several lines, in a box that scrolls. */
+static void show_output(tui_view *v)
+{
+    char *text = v->m->output;
+    if (!text)
+        return;
+    v->m->output = NULL;
+    int h = LINES - 4, w = COLS - 4, y = 2, x = 2, page = h - 3;
+    size_t total = tui_wrap(text, w - 4, NULL, 0);
+    while (total && page > 0) {
+        tui_span *rows = malloc(total * sizeof *rows);
+        if (!rows)
+            break;
+        tui_wrap(text, w - 4, rows, total);
+        if (total <= (size_t)page) {
+            h = (int)total + 3;
+            page = (int)total;
+        }
+        size_t max_top = total > (size_t)page ? total - (size_t)page : 0, top = 0;
+        for (;;) {
+            overlay_box(v, y, x, h, w, "traplab");
+            for (int i = 0; i < page && top + (size_t)i < total; i++) {
+                const tui_span *sp = &rows[top + (size_t)i];
+                put_utf8(v, y + 1 + i, x + 2 + sp->indent, w - 4 - sp->indent, A_NORMAL, text + sp->off, sp->len);
+            }
+            put_ui(v, y + h - 2, x + 2, w - 4, role_attr(v, ROLE_DIM),
+                   tui_text(v->m->lang, total > (size_t)page ? TUI_TXT_SCROLL_CLOSE : TUI_TXT_HELP_CLOSE));
+            wnoutrefresh(stdscr);
+            doupdate();
+            timeout(-1);
+            int ch = getch();
+            if (ch == KEY_RESIZE)
+                continue;
+            if (ch == KEY_DOWN || ch == 'j') top = top < max_top ? top + 1 : max_top;
+            else if (ch == KEY_UP || ch == 'k') top = top > 0 ? top - 1 : 0;
+            else if (ch == KEY_NPAGE || ch == ' ') top = top + (size_t)page < max_top ? top + (size_t)page : max_top;
+            else if (ch == KEY_PPAGE) top = top > (size_t)page ? top - (size_t)page : 0;
+            else break;
+        }
+        free(rows);
+        break;
+    }
+    free(text);
+}
+
+static tui_reaction prompt_command(tui_view *v)
+{
+    char buf[256] = "";
+    if (!edit_line(v, ":", buf, sizeof buf, true))
+        return TUI_REDRAW | TUI_RESIZE;
+    tui_history_add(v->m, buf);
+    tui_reaction re = tui_command(v->m, buf);
+    if (v->m->output) {
+        draw(v);
+        show_output(v);
+    }
+    return re | TUI_REDRAW | TUI_RESIZE;
+}
+
+static tui_reaction prompt_save(tui_view *v)
+{
+    char buf[256] = "traplab.snap";
+    if (!edit_line(v, tui_text(v->m->lang, TUI_TXT_SAVE_PROMPT), buf, sizeof buf, false) || !buf[0])
+        return TUI_REDRAW | TUI_RESIZE;
+    return tui_action_save(v->m, buf) | TUI_RESIZE;
 }
 
 /* ---- the key table ------------------------------------------------------------------ */
@@ -975,6 +1127,9 @@ static tui_reaction k_pc(tui_view *v) { return tui_action_cursor_to_pc(v->m); }
 static tui_reaction k_help(tui_view *v) { show_help(v); return TUI_REDRAW | TUI_RESIZE; }
 static tui_reaction k_explain(tui_view *v) { show_explanation(v); return TUI_REDRAW | TUI_RESIZE; }
 static tui_reaction k_goto(tui_view *v) { prompt_goto(v); return TUI_REDRAW | TUI_RESIZE; }
+static tui_reaction k_command(tui_view *v) { return prompt_command(v); }
+static tui_reaction k_save(tui_view *v) { return prompt_save(v); }
+static tui_reaction k_rcont(tui_view *v) { return tui_action_reverse_continue(v->m); }
 static tui_reaction k_resize(tui_view *v) { (void)v; return TUI_RESIZE | TUI_REDRAW; }
 static tui_reaction k_redraw(tui_view *v) { (void)v; clearok(curscr, TRUE); return TUI_REDRAW; }
 
@@ -1026,6 +1181,7 @@ static const key_action keymap[KEY_MAX + 1] = {
     ['e'] = k_explain,   ['\n'] = k_explain,   ['\r'] = k_explain, [KEY_ENTER] = k_explain,
     ['m'] = k_mem_mode,  ['L'] = k_lang,       ['.'] = k_pc,
     ['T'] = k_tasks,
+    [':'] = k_command,   ['w'] = k_save,       ['C'] = k_rcont,
     ['\t'] = k_focus,
     [KEY_UP] = k_up,     [KEY_DOWN] = k_down,  ['k'] = k_up,   ['j'] = k_down,
     [KEY_PPAGE] = k_pgup, [KEY_NPAGE] = k_pgdn,

@@ -98,7 +98,8 @@ local function program_source(_, p)
 end
 
 local function files(arch)
-  return { ["layout.s"] = traplab.guest("layout.s"),
+  -- (arch.s includes abi.s in its PARAVIRT part: the hypercall numbers)
+  return { ["layout.s"] = traplab.guest("layout.s"), ["abi.s"] = traplab.guest("abi.s"),
            ["arch.s"] = arch or traplab.guest("arch.s") }
 end
 
@@ -141,7 +142,7 @@ end
 
 -- ---- the lab ----------------------------------------------------------------------------
 local lab = traplab.lab{
-  title = "The legacy profile: Popek and Goldberg's classes, and a kernel patched to equal native",
+  title = "Legacy profile: the four classes and a patched kernel",
   minutes = 120,
   answers = "answers.lua",
   params = function(rng)

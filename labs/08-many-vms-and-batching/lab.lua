@@ -24,7 +24,8 @@ local function run_vms(programs, slice, defines, mode)
   local r = { stop = stop, total = h:stats(), vms = {} }
   for i = 1, #programs do
     local st = h:stats(i - 1)
-    r.vms[i] = { cycles = st.cycles, exits = st.exits, switches = st.vm_switches, console = h:console(i - 1),
+    -- A VM's own cycles, as its "cycles" line in `traplab vm --stats`: guest + vmm + host.
+    r.vms[i] = { cycles = st.guest_cycles + st.vmm_cycles + st.host_cycles, exits = st.exits, switches = st.vm_switches, console = h:console(i - 1),
                  state = h:state(i - 1) }
   end
   return r
