@@ -36,7 +36,7 @@ typedef struct {
 static const char *design_name(design d) { return d.native ? "native" : vmm_design_name(d.d); }
 
 /* The designs compare runs by default, in this order on each host. */
-static const vmm_design default_designs[] = { VMM_DESIGN_FULL, VMM_DESIGN_PARA };
+static const vmm_design default_designs[] = { VMM_DESIGN_FULL, VMM_DESIGN_PARA, VMM_DESIGN_HW };
 
 typedef struct {
     const char *workload;
@@ -55,7 +55,9 @@ static void help(void)
     printf("usage: traplab compare [options]\n\n"
            "Runs each workload natively, under full virtualization (the unmodified guest\n"
            "kernel, trap-and-emulate) and under paravirtualization (the same kernel assembled\n"
-           "with -D PARAVIRT: hypercalls), on a Type-1 and a Type-2 host, and prints simulated\n"
+           "with -D PARAVIRT: hypercalls) and under hardware-assisted virtualization (the\n"
+           "unmodified kernel in guest mode, nested paging), on a Type-1 and a Type-2 host, and\n"
+           "prints simulated\n"
            "cycles, the overhead against native, exits per 1000 guest instructions, the top\n"
            "exit causes and a bar chart.  Deterministic: simulated time only.\n\n"
            "  --workloads LIST  comma-separated: cpu, sys, io, mm (default all four), mix (a\n"

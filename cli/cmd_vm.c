@@ -621,6 +621,11 @@ static void print_all_stats(const vm_args *a, const vm_run *r)
              a->cfg.design == VMM_DESIGN_PARA ? ", paravirtualized" : "");
     print_stats(stderr, title, &tot, 0);
     fprintf(stderr, "  machine cycles      %llu\n", U(machine_cycles(vmm_machine(r->v))));
+    const machine_stats *ms = machine_get_stats(vmm_machine(r->v));
+    if (ms->tlb_misses_nested)    /* --design hw: the price of nested paging */
+        fprintf(stderr, "  TLB misses          %llu, %llu of them in guest mode (two-stage walks, "
+                "%llu table reads in all)\n", U(ms->tlb_misses), U(ms->tlb_misses_nested),
+                U(ms->walk_refs));
     if (tot.violations) {
         fprintf(stderr, "note: on the legacy profile pure trap-and-emulate is not enough: "
                 "%llu sensitive instruction%s ran without trapping and saw or changed the real "
