@@ -548,6 +548,52 @@ static void test_insn_trace(void)
     CU_ASSERT_EQUAL(traplab("run samples/hello.s --trace=bogus 2>&1", b, sizeof b), 2);
 }
 
+/* traplab vm: a kernel per VM, -I, and what misled a new user. */
+static void test_vm_command_line(void)
+{
+    static char out[1 << 16];
+    CU_ASSERT_EQUAL(traplab("vm --guest kernel --guest rogue --program cpu --vms 3 2>&1", out, sizeof out), 1);
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "vm1| rogue kernel: writing outside my memory"));
+    CU_ASSERT_PTR_NULL(strstr(out, "ESCAPED"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "traplab vm: VM 1 failed and was stopped: unhandled trap BUS_ERROR"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "vm0| checksum 0x381f25c5"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "vm2| checksum 0x381f25c5"));        /* VM 2 runs kernel again */
+    CU_ASSERT_PTR_NULL(strstr(out, "OUTPUT DIFFERS"));
+    CU_ASSERT_EQUAL(traplab("vm --guest kernel --vm 1:guest=rogue --program cpu --vms 3 --json 2>/dev/null",
+                            out, sizeof out), 1);
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "{\"vm\": 1, \"program\": \"cpu\", \"guest\": \"rogue\", \"state\": \"failed\""));
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "{\"vm\": 2, \"program\": \"cpu\", \"guest\": \"kernel\", \"state\": \"halted\""));
+    CU_ASSERT_EQUAL(traplab("vm --guest kernel,rogue.s --program cpu 2>&1", out, sizeof out), 2);
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "give one --guest per kernel (VM i runs guest i), e.g. --guest kernel --guest rogue.s"));
+    CU_ASSERT_EQUAL(traplab("vm --guest kernel --vm 3:guest=rogue --program cpu 2>&1", out, sizeof out), 2);
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "there are only 1 VM (numbered from 0"));
+    CU_ASSERT_EQUAL(traplab("vm --guest kernel --program cpu --stats 2>&1 >/dev/null", out, sizeof out), 0);
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "total (1 VM, type1, strict)"));
+    /* -I: a workload's .include found in another folder */
+    char dir[] = "/tmp/traplab-vmI-XXXXXX", cmd[512];
+    CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(dir));
+    snprintf(cmd, sizeof cmd, "mkdir %s/lib %s/prog && echo '        .equ EXTRA_VALUE, 1' > %s/lib/extra.s && "
+             "{ echo '        .include \"extra.s\"'; cat guest/cpu.s; } > %s/prog/w.s", dir, dir, dir, dir);
+    CU_ASSERT_EQUAL(system(cmd), 0);
+    snprintf(cmd, sizeof cmd, "vm --guest kernel --program %s/prog/w.s 2>&1", dir);
+    CU_ASSERT_EQUAL(traplab(cmd, out, sizeof out), 1);
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "extra.s"));
+    snprintf(cmd, sizeof cmd, "vm --guest kernel --program %s/prog/w.s -I %s/lib 2>&1", dir, dir);
+    CU_ASSERT_EQUAL(traplab(cmd, out, sizeof out), 0);
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "checksum 0x381f25c5"));
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    CU_ASSERT_EQUAL(system(cmd), 0);
+    /* compare names --list-costs in its cost errors, and now takes it */
+    CU_ASSERT_EQUAL(traplab("compare --cost bogus=3 2>&1", out, sizeof out), 2);
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "--list-costs"));
+    CU_ASSERT_EQUAL(traplab("compare --list-costs --cost exit_dispatch=7 2>&1", out, sizeof out), 0);
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "exit_dispatch           7  0-4294967295"));
+    /* run --json ends its line */
+    CU_ASSERT_EQUAL(traplab("run samples/hello.s --json", out, sizeof out), 0);
+    size_t n = strlen(out);
+    CU_ASSERT(n > 2 && out[n - 1] == '\n' && out[n - 2] == '}');
+}
+
 #ifdef TUI_HAVE_VMM
 static bool load_guest(const char *path, image *img)
 {
@@ -670,6 +716,7 @@ void test_debugger_register(void)
     CU_add_test(s, "breakpoints and watchpoints stop t", test_breakpoints_stop_t);
     CU_add_test(s, "snapshot files: run --save-at, --restore, the TUI's save", test_snapshot_files);
     CU_add_test(s, "run --trace=insn", test_insn_trace);
+    CU_add_test(s, "vm: a kernel per VM, -I, --guest a,b; compare --list-costs", test_vm_command_line);
 #ifdef TUI_HAVE_VMM
     CU_add_test(s, "under the hypervisor: exits, gpa watchpoints, a kernel per VM", test_under_the_vmm);
     CU_add_test(s, "s s r shows the screen of the first s", test_back_restores_the_screen);
