@@ -37,3 +37,14 @@ BENCH_RUNS += $(B)/bench/bench_hw
 $(B)/bench/bench_hw: $(B)/obj/bench/bench_hw.o $(B)/libtraplab.a
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+# Host time of one VM exit on the system-call workload (issue 14).
+ifneq ($(wildcard vmm/vmm.h),)
+BENCH_SRCS += bench/bench_exit.c
+BENCH_TARGETS += $(B)/bench/bench_exit
+BENCH_RUNS += $(B)/bench/bench_exit
+
+$(B)/bench/bench_exit: $(B)/obj/bench/bench_exit.o $(B)/libtraplab.a
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+endif
