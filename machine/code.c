@@ -148,14 +148,10 @@ static void decode_slot(machine *m, cpu_slot *s, unsigned idx, uint32_t w)
         int64_t t = (int64_t)idx + (int32_t)s->imm / 4;
         s->target = t >= 0 && t < CODE_SLOTS ? (uint16_t)t : CPU_NO_TARGET;
     }
-    /* r0 is never written: a pure result for r0 is a no-op, any other goes
-     * to a scratch register, so handlers need no r0 fix-up. */
-    if (s->rd == 0 && in->format != FMT_STORE && in->format != FMT_B) {
-        if (cls & CLS_PURE)
-            s->h = h[KIND_NOP];
-        else
-            s->rd = CPU_SCRATCH;
-    }
+    /* A pure result for r0 is a no-op; the others (loads, divisions, jalr)
+     * still run, and their handlers put r0 back to 0. */
+    if (s->rd == 0 && (cls & CLS_PURE))
+        s->h = h[KIND_NOP];
 }
 
 void code_decode(machine *m, code_page *pg, unsigned idx)

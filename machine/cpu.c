@@ -336,7 +336,9 @@ machine_stop cpu_run(machine *m)
         return STOP_NONE;
     }
 
-    uint32_t R[ISA_NUM_REGS + 1];          /* the registers, and CPU_SCRATCH */
+    /* The registers stay in the machine: hooks and system instructions
+     * read and write them there, and a copy would cost every trap. */
+    uint32_t *const R = m->s.cpu.r;
     uint8_t *const mem = m->mem;
     const mmu_tlb *const tlb = &m->s.tlb;
     uint32_t pc = 0;
@@ -350,10 +352,12 @@ machine_stop cpu_run(machine *m)
     uint32_t wpa = 0, wn = 0;              /* a store that hit a decoded page */
     machine_stop stop;
 
-#define SYNC_OUT() (m->s.cpu.pc = pc, m->s.stats.cycles = cycles, m->s.stats.instret = instret, \
-                    m->s.stats.tlb_hits += hits, hits = 0, memcpy(m->s.cpu.r, R, sizeof m->s.cpu.r))
+#define SYNC_OUT() do { \
+        m->s.cpu.pc = pc; m->s.stats.cycles = cycles; m->s.stats.instret = instret; \
+        m->s.stats.tlb_hits += hits; hits = 0; \
+    } while (0)
 #define SYNC_IN() do { \
-        memcpy(R, m->s.cpu.r, sizeof m->s.cpu.r); R[0] = 0; \
+        R[0] = 0; \
         pc = m->s.cpu.pc; cycles = m->s.stats.cycles; instret = m->s.stats.instret; \
         ev = m->event_cycle; \
         uint32_t st_ = m->s.cpu.cr[CR_STATUS]; \
@@ -361,7 +365,10 @@ machine_stop cpu_run(machine *m)
             m->s.code_va = 1; \
         rtag = ((st_ & STATUS_PG) | m->s.hv.pg) ? ((st_ & STATUS_RING_MASK) << 1) | 1u : 0; \
         cpage_va = pcbase = m->s.code_va; \
-        if (cpage_va != 1) { cpg = code_page_of(m, m->s.code_frame); ipbase = cpg->slot; } \
+        if (cpage_va != 1) { \
+            if (!cpg || cpg->frame != m->s.code_frame) cpg = code_page_of(m, m->s.code_frame); \
+            ipbase = cpg->slot; \
+        } \
     } while (0)
     /* The pc of a slot; valid for the current page and for one[]. */
 #define PC_OF(p) (pcbase + ((uint32_t)((p) - ipbase) << 2))
@@ -372,13 +379,15 @@ machine_stop cpu_run(machine *m)
         pc = PC_OF(ip); \
         machine_trap t_ = { .cause = CAUSE_MAKE(cause_, acc_), .pc = pc, .epc = pc + (epc_add), \
                             .addr = (addr_), .insn = ld32(mem + m->s.code_frame + (pc & 0xfffu)) }; \
-        SYNC_OUT(); cpu_take_trap(m, &t_); SYNC_IN(); goto enter; \
+        SYNC_OUT(); cpu_take_trap(m, &t_); goto after_callout; \
     } while (0)
     /* Each handler ends in its own indirect jump (threaded code); the build
      * compiles this file with -fno-gcse so that they stay separate. */
 #define NEXT() do { ip++; goto *ip->h; } while (0)
 #define JUMP(t) do { pc = (t); goto enter; } while (0)
 #define RD  R[ip->rd]
+    /* A result that may go to r0 (loads, divisions, jalr: they run anyway). */
+#define SETZ(v) do { R[ip->rd] = (v); R[0] = 0; } while (0)
 #define A   R[ip->rs1]
 #define B   R[ip->rs2]
 #define IMM ip->imm
@@ -406,7 +415,7 @@ machine_stop cpu_run(machine *m)
     /* After a store: a page with decoded code must forget what it overwrote. */
 #define STORED(p, n) do { \
         wpa = (uint32_t)((p) - mem); \
-        if (__builtin_expect(code_page_hot(m, wpa), 0)) { wn = (n); goto code_store; } \
+        if (__builtin_expect(code_word_live(m, wpa), 0)) { wn = (n); goto code_store; } \
         NEXT(); \
     } while (0)
     /* Straight on to the block at slot p of this page (a direct jump or
@@ -474,6 +483,16 @@ fresh:
 events:
     SYNC_OUT();
     stop = cpu_events(m);
+    goto after_events;
+after_callout:
+    /* A trap and a system instruction always zero event_cycle, so the next
+     * boundary would come straight to cpu_events: go there with the state
+     * still out, checking first (as SYNC_IN would) whether the ring or PG
+     * changed under the fetch page. */
+    if ((m->s.cpu.cr[CR_STATUS] & (STATUS_RING_MASK | STATUS_PG)) != m->s.code_key || (m->s.cpu.pc & 3))
+        m->s.code_va = 1;
+    stop = cpu_events(m);
+after_events:
     if (stop != STOP_NONE)
         return stop;
     SYNC_IN();
@@ -487,8 +506,8 @@ refill:
         instret++;
         machine_trap t = { .cause = CAUSE_MAKE(CAUSE_MISALIGNED, ACCESS_EXEC), .pc = pc, .epc = pc,
                            .addr = pc };
-        SYNC_OUT(); cpu_take_trap(m, &t); SYNC_IN();
-        goto enter;
+        SYNC_OUT(); cpu_take_trap(m, &t);
+        goto after_callout;
     }
     {
         uint8_t *h;
@@ -499,8 +518,8 @@ refill:
         if (c != CAUSE_NONE) {
             instret++;
             machine_trap t = { .cause = CAUSE_MAKE(c, ACCESS_EXEC), .pc = pc, .epc = pc, .addr = fa };
-            SYNC_OUT(); cpu_take_trap(m, &t); SYNC_IN();
-            goto enter;
+            SYNC_OUT(); cpu_take_trap(m, &t);
+            goto after_callout;
         }
         m->s.code_va = pc & ~0xfffu;
         m->s.code_frame = (uint32_t)(h - mem) & ~0xfffu;
@@ -540,25 +559,25 @@ do_MUL:  RD = A * B; NEXT();
 do_DIV: {
         uint32_t a = A, b = B;
         if (b == 0) TRAP_HERE(CAUSE_DIVIDE_BY_ZERO, ACCESS_READ, 0, 0);
-        RD = a == 0x80000000u && b == 0xffffffffu ? a : (uint32_t)((int32_t)a / (int32_t)b);
+        SETZ(a == 0x80000000u && b == 0xffffffffu ? a : (uint32_t)((int32_t)a / (int32_t)b));
         NEXT();
     }
 do_DIVU: {
         uint32_t b = B;
         if (b == 0) TRAP_HERE(CAUSE_DIVIDE_BY_ZERO, ACCESS_READ, 0, 0);
-        RD = A / b;
+        SETZ(A / b);
         NEXT();
     }
 do_REM: {
         uint32_t a = A, b = B;
         if (b == 0) TRAP_HERE(CAUSE_DIVIDE_BY_ZERO, ACCESS_READ, 0, 0);
-        RD = b == 0xffffffffu ? 0 : (uint32_t)((int32_t)a % (int32_t)b);
+        SETZ(b == 0xffffffffu ? 0 : (uint32_t)((int32_t)a % (int32_t)b));
         NEXT();
     }
 do_REMU: {
         uint32_t b = B;
         if (b == 0) TRAP_HERE(CAUSE_DIVIDE_BY_ZERO, ACCESS_READ, 0, 0);
-        RD = A % b;
+        SETZ(A % b);
         NEXT();
     }
 do_AND:  RD = A & B; NEXT();
@@ -580,14 +599,14 @@ do_SLTI: RD = (int32_t)A < (int32_t)IMM; NEXT();
 do_SLTIU: RD = A < IMM; NEXT();
 do_LUI:  RD = IMM; NEXT();
 
-do_LW: { uint32_t va = A + IMM; uint8_t *p; DATA(p, va, ACCESS_READ, 4); RD = ld32(p); NEXT(); }
+do_LW: { uint32_t va = A + IMM; uint8_t *p; DATA(p, va, ACCESS_READ, 4); SETZ(ld32(p)); NEXT(); }
 do_LH: { uint32_t va = A + IMM; uint8_t *p; DATA(p, va, ACCESS_READ, 2);
-         RD = (uint32_t)(int32_t)(int16_t)(uint16_t)(p[0] | p[1] << 8); NEXT(); }
+         SETZ((uint32_t)(int32_t)(int16_t)(uint16_t)(p[0] | p[1] << 8)); NEXT(); }
 do_LHU: { uint32_t va = A + IMM; uint8_t *p; DATA(p, va, ACCESS_READ, 2);
-         RD = (uint32_t)p[0] | (uint32_t)p[1] << 8; NEXT(); }
+         SETZ((uint32_t)p[0] | (uint32_t)p[1] << 8); NEXT(); }
 do_LB: { uint32_t va = A + IMM; uint8_t *p; DATA(p, va, ACCESS_READ, 1);
-         RD = (uint32_t)(int32_t)(int8_t)p[0]; NEXT(); }
-do_LBU: { uint32_t va = A + IMM; uint8_t *p; DATA(p, va, ACCESS_READ, 1); RD = p[0]; NEXT(); }
+         SETZ((uint32_t)(int32_t)(int8_t)p[0]); NEXT(); }
+do_LBU: { uint32_t va = A + IMM; uint8_t *p; DATA(p, va, ACCESS_READ, 1); SETZ(p[0]); NEXT(); }
 do_SW: { uint32_t va = A + IMM; uint8_t *p; DATA(p, va, ACCESS_WRITE, 4); st32(p, B); STORED(p, 4); }
 do_SH: { uint32_t va = A + IMM; uint8_t *p; DATA(p, va, ACCESS_WRITE, 2);
          uint32_t v = B; p[0] = (uint8_t)v; p[1] = (uint8_t)(v >> 8); STORED(p, 2); }
@@ -602,7 +621,7 @@ do_BLTU: BRANCH(A < B);
 do_BGEU: BRANCH(A >= B);
 do_J:    TAKEN();
 do_JAL:  R[REG_LR] = PC_OF(ip) + 4; TAKEN();
-do_JALR: { uint32_t t = (A + IMM) & ~3u; RD = PC_OF(ip) + 4; JUMP(t); }
+do_JALR: { uint32_t t = (A + IMM) & ~3u; SETZ(PC_OF(ip) + 4); JUMP(t); }
 do_SYSCALL: TRAP_HERE(CAUSE_SYSCALL, ACCESS_READ, 0, 4);
 do_BRK:     TRAP_HERE(CAUSE_BREAKPOINT, ACCESS_READ, 0, 4);
 do_HCALL:   TRAP_HERE(CAUSE_HYPERCALL, ACCESS_READ, 0, 4);
@@ -623,8 +642,7 @@ do_SYS: {
             TRAP_HERE(CAUSE_ILLEGAL_PRIV, ACCESS_READ, w, 0);
         SYNC_OUT();
         cpu_exec_system(m, w);
-        SYNC_IN();
-        goto enter;
+        goto after_callout;
     }
 #undef SYNC_OUT
 #undef SYNC_IN
@@ -634,6 +652,7 @@ do_SYS: {
 #undef NEXT
 #undef JUMP
 #undef RD
+#undef SETZ
 #undef A
 #undef B
 #undef IMM

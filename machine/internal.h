@@ -65,7 +65,6 @@ typedef struct {
  * so that a block entered anywhere is charged at once and a trap in the
  * middle can give back exactly what was not executed.
  */
-#define CPU_SCRATCH   ISA_NUM_REGS        /* rd of a result that goes nowhere */
 #define CODE_SLOTS    (PAGE_SIZE / 4)
 #define CPU_NO_TARGET 0xffffu
 #define CODE_POOL_MAX 512u                /* decoded pages kept; beyond, the oldest is reused */
@@ -206,10 +205,18 @@ void code_decode(machine *m, code_page *pg, unsigned idx);
 bool code_written(machine *m, uint32_t pa, uint32_t n);
 /* Drops everything (memory may have changed anywhere). */
 void code_flush(machine *m);
-/* Is pa in a page with decoded code?  (The store fast path's check.) */
+/* Is pa in a page with decoded code? */
 static inline bool code_page_hot(const machine *m, uint32_t pa)
 {
     return m->code.map[pa >> PAGE_SHIFT] != 0;
+}
+/* Does a store to the word at pa overwrite decoded code?  (The store fast
+ * path's check: runs are decoded to their end, so a run through this word
+ * has this word decoded.) */
+static inline bool code_word_live(const machine *m, uint32_t pa)
+{
+    uint16_t k = m->code.map[pa >> PAGE_SHIFT];
+    return k && m->code.pool[k - 1]->slot[(pa & 0xfffu) >> 2].len != 0;
 }
 
 #endif
