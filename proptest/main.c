@@ -6,10 +6,11 @@
  *   build/proptest --seed S --guest I        one guest of a sequence, written to --out
  *
  * Guests run in a child process that reports each result on a pipe; a child
- * that dies (a crash of the simulator) or goes silent for PT_WATCHDOG_S
- * seconds of wall-clock time (a hang) is a violation of the guest it was
- * running, and a new child carries on with the next guest.  The watchdog is
- * the only use of wall-clock time: no result depends on it.
+ * that dies (a crash of the simulator), takes more than --cpu-limit seconds
+ * of CPU on one guest, or goes silent for --watchdog seconds of wall-clock
+ * time (a hang) is a violation of the guest it was running, and a new child
+ * carries on with the next guest.  The limits decide only that: no result
+ * depends on time.
  */
 #include <errno.h>
 #include <poll.h>
@@ -18,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -32,6 +34,7 @@ typedef struct {
     bool fork;
     bool quiet;
     unsigned watchdog;            /* seconds of silence before a child counts as hung */
+    unsigned cpu_limit;           /* seconds of CPU one guest may take (SIGXCPU-like: SIGPROF) */
     int64_t crash_at, hang_at;    /* self-tests of the driver: misbehave at this guest */
 } options;
 
@@ -49,7 +52,8 @@ static void usage(FILE *f)
         "                [--rerun-every K] [--no-fork]\n"
         "       proptest --replay FILE --kind kernel|user [--slice C] [--slot V] [--configs LIST]\n"
         "       proptest --seed S --guest I [--out DIR]\n"
-        "Also: --watchdog SECONDS (default 60) and, to test the driver itself,\n"
+        "Also: --cpu-limit SECONDS of CPU per guest (default 30), --watchdog SECONDS of silence\n"
+        "(wall clock, default 600) and, to test the driver itself,\n"
         "--selftest-crash I / --selftest-hang I (the child aborts or hangs at guest I).\n"
         "Runs N random guests (default 1000, seed 1; guests I..I+N-1 with --first, so a long run\n"
         "can be split into shards that give the same guests) next to two known-good VMs under every\n"
@@ -125,8 +129,8 @@ static void run_guest(pt_env *env, const options *o, uint64_t index, FILE *to)
     if (o->crash_at >= 0 && (uint64_t)o->crash_at == index)
         abort();
     if (o->hang_at >= 0 && (uint64_t)o->hang_at == index)
-        for (;;)
-            pause();
+        for (volatile unsigned long spin = 0;; spin++)
+            ;
     pt_guest g;
     if (!pt_generate(o->seed, index, &g)) {
         fprintf(to, "V %llu - generator: out of memory\n", (unsigned long long)index);
@@ -279,6 +283,11 @@ static int run_all(const options *o, pt_env *env, totals *t)
             for (uint64_t i = next; i < end; i++) {
                 fprintf(to, "S %llu\n", (unsigned long long)i);
                 fflush(to);
+                /* A guest that takes more CPU than this is a hang, however
+                 * loaded the machine is (the wall-clock watchdog is the
+                 * backstop for a child that sleeps). */
+                struct itimerval it = { { 0, 0 }, { (time_t)o->cpu_limit, 0 } };
+                setitimer(ITIMER_PROF, &it, NULL);
                 run_guest(env, o, i, to);
             }
             fclose(to);
@@ -327,6 +336,11 @@ static int run_all(const options *o, pt_env *env, totals *t)
         if (hung) {
             char why[128];
             snprintf(why, sizeof why, "hang: no result for %u s of wall-clock time (killed)", o->watchdog);
+            report(o, t, current, "-", why);
+            next = current + 1;
+        } else if (WIFSIGNALED(status) && WTERMSIG(status) == SIGPROF) {
+            char why[128];
+            snprintf(why, sizeof why, "hang: the guest took more than %u s of CPU (killed)", o->cpu_limit);
             report(o, t, current, "-", why);
             next = current + 1;
         } else if (WIFSIGNALED(status)) {
@@ -392,7 +406,7 @@ static int replay(const options *o, pt_env *env, const char *file, pt_kind kind,
 int main(int argc, char **argv)
 {
     options o = { .n = 1000, .seed = 1, .deep_every = 20, .rerun_every = 1, .out = "build/proptest-out", .fork = true,
-                  .watchdog = 60, .crash_at = -1, .hang_at = -1 };
+                  .watchdog = 600, .cpu_limit = 30, .crash_at = -1, .hang_at = -1 };
     uint64_t u;
     for (size_t c = 0; c < pt_nconfigs(); c++)
         o.configs[c] = true;
@@ -446,6 +460,8 @@ int main(int argc, char **argv)
             ok = one = parse_u64(v, &guest);
         else if (strcmp(a, "--watchdog") == 0)
             ok = parse_u64(v, &u) && u >= 1 && u <= 3600 && (o.watchdog = (unsigned)u);
+        else if (strcmp(a, "--cpu-limit") == 0)
+            ok = parse_u64(v, &u) && u >= 1 && u <= 3600 && (o.cpu_limit = (unsigned)u);
         else if (strcmp(a, "--selftest-crash") == 0)
             ok = parse_u64(v, &u) && (o.crash_at = (int64_t)u, true);
         else if (strcmp(a, "--selftest-hang") == 0)
