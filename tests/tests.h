@@ -14,6 +14,7 @@ void test_hvext_register(void);
 void test_run_register(void);
 void test_vmm_register(void);
 void test_para_register(void);
+void test_bt_register(void);
 void test_tui_register(void);
 void test_debugger_register(void);
 void test_lab_register(void);
