@@ -565,23 +565,35 @@ void asm_operation(asm_ctx *c, const asm_stmt *st)
         err(c, st->col, "unknown mnemonic '%s'", st->name);
         return;
     }
-    const char *best = isa_suggest_mnemonic(st->name);
-    int bestd = best ? isa_edit_distance(best, st->name) : 3;
-    for (size_t i = 0; i < sizeof pseudos / sizeof pseudos[0]; i++) {
-        int d = isa_edit_distance(pseudos[i].name, st->name);
-        if (d < bestd) {
-            bestd = d;
-            best = pseudos[i].name;
+    /* The closest of every instruction, pseudo-instruction and macro; on a
+     * tie, the one reached by adding or dropping letters only ("hlt" is
+     * "halt" with a letter missing, not "slt" with one changed; "lii" is
+     * "li" with one too many, not "lui"), then a pseudo-instruction or
+     * macro over a plain instruction. */
+    const char *best = NULL;
+    int bestd = 3, bestk = 3;
+    size_t wl = strlen(st->name);
+    for (int pass = 0; pass < 3; pass++) {
+        size_t n = pass == 0 ? ISA_NUM_OPCODES : pass == 1 ? sizeof pseudos / sizeof pseudos[0] : c->nmacros;
+        for (size_t i = 0; i < n; i++) {
+            const char *name = pass == 0 ? isa_table[i].mnemonic : pass == 1 ? pseudos[i].name
+                                                                       : c->macros[i]->name;
+            if (!name)
+                continue;
+            int d = isa_edit_distance(name, st->name);
+            if (d > (int)wl / 2 + 1)
+                continue;    /* a two-letter word is only "close" at distance 1 */
+            size_t nl = strlen(name);
+            int kind = (size_t)d == (nl > wl ? nl - wl : wl - nl) ? 0 : 1;
+            int k = kind * 2 + (pass == 0);
+            if (d < bestd || (d == bestd && k < bestk)) {
+                bestd = d;
+                bestk = k;
+                best = name;
+            }
         }
     }
     c->work += c->nmacros;
-    for (size_t i = 0; i < c->nmacros; i++) {
-        int d = isa_edit_distance(c->macros[i]->name, st->name);
-        if (d < bestd) {
-            bestd = d;
-            best = c->macros[i]->name;
-        }
-    }
     if (best && bestd <= 2)
         err(c, st->col, "unknown mnemonic '%s'; did you mean '%s'?", st->name, best);
     else

@@ -23,8 +23,19 @@ BENCH_SRCS += bench/bench_tui_back.c
 BENCH_TARGETS += $(B)/bench/bench_tui_back
 BENCH_RUNS += $(B)/bench/bench_tui_back
 
-$(B)/bench/bench_tui_back: $(B)/obj/bench/bench_tui_back.o $(B)/obj/tui/model.o $(B)/obj/tui/explain.o \
-                           $(B)/obj/tui/target_vmm.o $(B)/libtraplab.a
+$(B)/bench/bench_tui_back: $(B)/obj/bench/bench_tui_back.o $(patsubst %.c,$(B)/obj/%.o,$(TUI_MODEL_SRCS)) \
+                           $(B)/obj/tui/explain.o $(B)/obj/tui/target_vmm.o $(B)/libtraplab.a
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+endif
+
+# Host time of one VM exit on the system-call workload (issue 14).
+ifneq ($(wildcard vmm/vmm.h),)
+BENCH_SRCS += bench/bench_exit.c
+BENCH_TARGETS += $(B)/bench/bench_exit
+BENCH_RUNS += $(B)/bench/bench_exit
+
+$(B)/bench/bench_exit: $(B)/obj/bench/bench_exit.o $(B)/libtraplab.a
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 endif

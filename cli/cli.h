@@ -59,6 +59,10 @@ bool cli_find_data(const char *rel, char *out, size_t n, bool (*ok)(const char *
 bool cli_resolve_guest(const char *name, char *path, size_t n);
 /* A .tlo image: already assembled, so -D and PARAVIRT cannot change it. */
 bool cli_guest_is_image(const char *name);
+/* Every cost parameter of cfg with its value, range and meaning (--list-costs). */
+void cli_list_costs(const vmm_config *cfg);
+/* Adds a folder that guests' .include lines search (after the file's own). */
+void cli_guest_include(const char *dir);
 /* Prints "traplab CMD: ..." on failure. */
 bool cli_load_guest(const char *cmd, const char *name, const char *const *defines,
                     size_t ndefines, image *img);

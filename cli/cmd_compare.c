@@ -71,7 +71,8 @@ static void help(void)
            "                    overhead is against N native runs\n"
            "  --batch N         sectors (io) and pages (mm) per system call: 1, 2, 4 or 8\n"
            "                    (default 1); batching cuts exits, most of all paravirtualized\n"
-           "  --cost NAME=VAL   set a cost parameter (repeatable; traplab vm --list-costs)\n"
+           "  --cost NAME=VAL   set a cost parameter (repeatable; --list-costs names them)\n"
+           "  --list-costs      print every cost parameter with its value and meaning\n"
            "  -D NAME[=VALUE]   define a symbol for every guest (defaults: %s for all,\n"
            "                    %s for cpu; a -D of the same name wins)\n"
            "  --json            one JSON object with every row on stdout\n"
@@ -259,7 +260,7 @@ typedef struct {
     const char *user_defs[MAX_DEFINES];
     size_t nuser;
     unsigned batch;
-    bool json, csv, help;
+    bool json, csv, help, list;
     vmm_host hosts[2];
     size_t nhosts;
     vmm_design designs[VMM_DESIGN_COUNT];
@@ -324,6 +325,7 @@ static int parse_args(int argc, char **argv, cmp_args *a)
         { "vms", required_argument, NULL, 'v' },
         { "batch", required_argument, NULL, 'b' },
         { "cost", required_argument, NULL, 'c' },
+        { "list-costs", no_argument, NULL, 'L' },
         { "define", required_argument, NULL, 'D' },
         { "json", no_argument, NULL, 'j' },
         { "csv", no_argument, NULL, 'C' },
@@ -348,6 +350,7 @@ static int parse_args(int argc, char **argv, cmp_args *a)
             break;
         case 'j': a->json = true; break;
         case 'C': a->csv = true; break;
+        case 'L': a->list = true; break;
         case 'h': a->help = true; return EXIT_OK;
         default: {
             int rc = cli_vmm_option("compare", c, optarg, &a->cfg, a->user_defs, &a->nuser);
@@ -490,9 +493,11 @@ int cmd_compare(int argc, char **argv)
     cmp_args a;
     memset(&a, 0, sizeof a);
     int rc = parse_args(argc, argv, &a);
-    if (rc != EXIT_OK || a.help) {
-        if (rc == EXIT_OK)
+    if (rc != EXIT_OK || a.help || a.list) {
+        if (rc == EXIT_OK && a.help)
             help();
+        else if (rc == EXIT_OK)
+            cli_list_costs(&a.cfg);       /* with any --cost already applied */
         free(a.wbuf);
         return rc;
     }

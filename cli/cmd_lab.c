@@ -5,6 +5,7 @@
  */
 #include "cli/cli.h"
 
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
@@ -20,9 +21,9 @@
 
 #include "cli/lab_tasks.h"
 #include "lab/lab.h"
+#include "util/json.h"
 #include "tui/model.h"
 
-#define ATTEMPTS_FILE ".traplab-attempts"
 
 /* Joins a and b with a slash; false (and an empty out) when it does not fit. */
 static bool join(char *out, size_t n, const char *a, const char *b)
@@ -218,11 +219,60 @@ static int parse_opts(int argc, char **argv, const char *cmd, lab_opts *o, void 
 }
 
 /* ---- attempts: the state that unlocks hints one failure at a time -------------------- */
-static void load_attempts(const char *dir, lab_report *r)
+/*
+ * Kept per student in the user's data folder ($XDG_DATA_HOME/traplab/attempts/
+ * STUDENT, else ~/.local/share/...), not in the submission: a fresh copy of
+ * the starter, or a deleted file, cannot reset the hints.  Only lab check
+ * counts them; lab grade never does.
+ */
+static bool mkdir_p(const char *path)
+{
+    char p[PATH_MAX];
+    copy(p, sizeof p, path);
+    for (char *s = p + 1; *s; s++) {
+        if (*s != '/')
+            continue;
+        *s = '\0';
+        if (mkdir(p, 0700) != 0 && errno != EEXIST)
+            return false;
+        *s = '/';
+    }
+    return mkdir(p, 0700) == 0 || errno == EEXIST;
+}
+
+static bool attempts_path(const char *student, uint64_t seed, char *out, size_t n, bool create)
+{
+    const char *xdg = getenv("XDG_DATA_HOME"), *home = getenv("HOME");
+    char dir[PATH_MAX];
+    if (xdg && *xdg == '/')
+        snprintf(dir, sizeof dir, "%s/traplab/attempts", xdg);
+    else if (home && *home == '/')
+        snprintf(dir, sizeof dir, "%s/.local/share/traplab/attempts", home);
+    else
+        return false;
+    if (create && !mkdir_p(dir))
+        return false;
+    /* The student id as a file name: letters, digits, . - _ (others become _). */
+    char name[128];
+    size_t k = 0;
+    if (student && *student) {
+        for (const char *c = student; *c && k < sizeof name - 1; c++) {
+            bool ok = isalnum((unsigned char)*c) || *c == '-' || *c == '_' || (*c == '.' && k > 0);
+            name[k] = ok ? *c : '_';
+            k++;
+        }
+        name[k] = '\0';
+    } else {
+        snprintf(name, sizeof name, "seed-%" PRIu64, seed);
+    }
+    return (size_t)snprintf(out, n, "%s/%s", dir, name) < n;
+}
+
+static void load_attempts(const char *student, uint64_t seed, lab_report *r)
 {
     char path[PATH_MAX], line[512], lab[200], item[200];
     unsigned n;
-    FILE *f = join(path, sizeof path, dir, ATTEMPTS_FILE) ? fopen(path, "r") : NULL;
+    FILE *f = attempts_path(student, seed, path, sizeof path, false) ? fopen(path, "r") : NULL;
     if (!f)
         return;
     while (fgets(line, sizeof line, f))
@@ -234,17 +284,18 @@ static void load_attempts(const char *dir, lab_report *r)
 }
 
 /* Counts this run's failures and rewrites the file (other labs' lines kept). */
-static void save_attempts(const char *dir, lab_report *r)
+static void save_attempts(const char *student, uint64_t seed, lab_report *r)
 {
     char path[PATH_MAX], tmp[PATH_MAX + 8], line[512], lab[200];
-    if (!join(path, sizeof path, dir, ATTEMPTS_FILE) || !join(tmp, sizeof tmp, dir, ATTEMPTS_FILE ".tmp"))
-        return;
+    if (!attempts_path(student, seed, path, sizeof path, true) ||
+        (size_t)snprintf(tmp, sizeof tmp, "%s.tmp", path) >= sizeof tmp)
+        return;   /* no data folder: hints then stay at the first */
     for (size_t i = 0; i < r->nitems; i++)
         if (!r->items[i].passed)
             r->items[i].attempts++;
     FILE *out = fopen(tmp, "w");
     if (!out)
-        return;   /* a read-only submission folder: hints then stay at the first */
+        return;
     FILE *in = fopen(path, "r");
     if (in) {
         while (fgets(line, sizeof line, in))
@@ -290,10 +341,37 @@ static void choose_seed(const lab_opts *o, const char *subdir, char *student, si
     *seed = o->have_seed ? o->seed : student[0] ? lab_seed_from_student(student) : 0;
 }
 
+/* --csv FILE, where '-' is stdout; NULL after printing why. */
+static FILE *open_out(const char *cmd, const char *path)
+{
+    if (strcmp(path, "-") == 0)
+        return stdout;
+    FILE *f = fopen(path, "w");
+    if (!f)
+        fprintf(stderr, "traplab lab %s: %s: %s\n", cmd, path, strerror(errno));
+    return f;
+}
+
+static bool close_out(const char *cmd, const char *path, FILE *f)
+{
+    if ((f == stdout ? fflush(f) : fclose(f)) == 0)
+        return true;
+    fprintf(stderr, "traplab lab %s: %s: %s\n", cmd, path, strerror(errno));
+    return false;
+}
+
+static void json_text(FILE *f, const char *s)
+{
+    s = s ? s : "";
+    util_json_string(f, s, strlen(s), false);
+}
+
 /* ---- subcommands ---------------------------------------------------------------- */
 static void list_help(FILE *f)
 {
-    fprintf(f, "usage: traplab lab list [--labs DIR]\n\nLists the labs with their titles and estimated times.\n");
+    fprintf(f, "usage: traplab lab list [--labs DIR] [--json | --csv FILE]\n\n"
+               "Lists the labs with their titles, estimated times and points; --json as a JSON\n"
+               "array, --csv FILE ('-' for stdout) as lab,title,minutes,points,status rows.\n");
 }
 
 static int lab_list(int argc, char **argv)
@@ -313,25 +391,57 @@ static int lab_list(int argc, char **argv)
         return EXIT_FAIL;
     }
     int status = EXIT_OK;
+    FILE *csv = o.csv ? open_out("list", o.csv) : NULL;
+    if (o.csv && !csv)
+        status = EXIT_FAIL;
+    if (csv)
+        fputs("lab,title,minutes,points,status\n", csv);
+    if (o.json)
+        fputs("[", stdout);
+    size_t shown = 0;
     for (int i = 0; i < n; i++) {
         char dir[PATH_MAX], err[2048];
-        if (join(dir, sizeof dir, labs, ents[i]->d_name) && has_lab(dir)) {
-            lab_request rq = { .lab_dir = dir };
-            lab_report r;
-            if (lab_describe(&rq, &r, err, sizeof err)) {
+        {
+            if (join(dir, sizeof dir, labs, ents[i]->d_name) && has_lab(dir)) {
+                lab_request rq = { .lab_dir = dir };
+                lab_report r;
+                bool ok = lab_describe(&rq, &r, err, sizeof err);
                 double pts = 0;
-                for (size_t k = 0; k < r.nitems; k++)
+                for (size_t k = 0; ok && k < r.nitems; k++)
                     pts += r.items[k].max;
-                printf("%-24s %-52s %3d min  %g points\n", ents[i]->d_name, r.title, r.minutes, pts);
-            } else {
-                printf("%-24s (broken: %s)\n", ents[i]->d_name, err);
-                status = EXIT_FAIL;
+                if (o.json) {
+                    fputs(shown++ ? ",\n {\"lab\": " : "\n {\"lab\": ", stdout);
+                    json_text(stdout, ents[i]->d_name);
+                    fputs(", \"title\": ", stdout);
+                    json_text(stdout, ok ? r.title : "");
+                    printf(", \"minutes\": %d, \"points\": %g, \"broken\": ", ok ? r.minutes : 0, pts);
+                    if (ok) fputs("null", stdout); else json_text(stdout, err);
+                    fputc('}', stdout);
+                } else if (csv) {
+                    fprintf(csv, "\"%s\",", ents[i]->d_name);
+                    fputc('"', csv);
+                    for (const char *q = ok ? r.title : ""; *q; q++) {
+                        if (*q == '"') fputc('"', csv);
+                        fputc(*q == '\n' ? ' ' : *q, csv);
+                    }
+                    fprintf(csv, "\",%d,%g,%s\n", ok ? r.minutes : 0, pts, ok ? "ok" : "broken");
+                } else if (ok) {
+                    printf("%-24s %-52s %3d min  %g points\n", ents[i]->d_name, r.title, r.minutes, pts);
+                } else {
+                    printf("%-24s (broken: %s)\n", ents[i]->d_name, err);
+                }
+                if (!ok)
+                    status = EXIT_FAIL;
+                lab_report_free(&r);
             }
-            lab_report_free(&r);
         }
         free(ents[i]);
     }
     free(ents);
+    if (o.json)
+        fputs(shown ? "\n]\n" : "]\n", stdout);
+    if (csv && !close_out("list", o.csv, csv))
+        status = EXIT_FAIL;
     return status;
 }
 
@@ -387,11 +497,13 @@ static int lab_show(int argc, char **argv)
 static void check_help(FILE *f)
 {
     fprintf(f, "usage: traplab lab check LAB [--submission DIR] [--seed N | --student ID] [--json]\n"
-               "                           [--no-record] [--labs DIR]\n\n"
+               "                           [--csv FILE] [--no-record] [--labs DIR]\n\n"
                "Grades one submission (default: the current folder): each question and check with\n"
                "PASS or FAIL, its points and, for a failure, the next hint (one more unlocks after each\n"
-               "failed attempt; attempts are kept in DIR/" ATTEMPTS_FILE "). Exit status 0 only at\n"
-               "full marks.\n");
+               "failed attempt; attempts are kept per student in $XDG_DATA_HOME/traplab/attempts,\n"
+               "else ~/.local/share/traplab/attempts, so a fresh copy of the starter does not reset\n"
+               "them; --no-record counts nothing).  --json prints it as one JSON object, --csv FILE\n"
+               "('-' for stdout) as the row 'lab grade --csv' writes.  Exit status 0 only at full marks.\n");
 }
 
 static void jail_from(const lab_opts *o, lab_jail *j)
@@ -430,14 +542,23 @@ static int lab_check(int argc, char **argv)
         lab_report_free(&r);
         return EXIT_FAIL;
     }
-    load_attempts(sub, &r);
+    load_attempts(student, rq.seed, &r);
     if (o.record && !r.fatal)
-        save_attempts(sub, &r);
+        save_attempts(student, rq.seed, &r);
+    int status = !r.fatal && r.max > 0 && r.total >= r.max ? EXIT_OK : EXIT_FAIL;
     if (o.json)
         lab_write_json(stdout, &r);
-    else
+    else if (!o.csv || strcmp(o.csv, "-") != 0)
         lab_write_text(stdout, &r);
-    int status = !r.fatal && r.max > 0 && r.total >= r.max ? EXIT_OK : EXIT_FAIL;
+    if (o.csv) {
+        FILE *f = open_out("check", o.csv);
+        if (f) {
+            lab_write_csv_header(f);
+            lab_write_csv_row(f, &r);
+        }
+        if (!f || !close_out("check", o.csv, f))
+            status = EXIT_FAIL;
+    }
     lab_report_free(&r);
     return status;
 }
@@ -445,7 +566,7 @@ static int lab_check(int argc, char **argv)
 static void grade_help(FILE *f)
 {
     fprintf(f, "usage: traplab lab grade LAB --submissions DIR [--jobs N] [--csv FILE] [--junit FILE]\n"
-               "                           [--shard K/N] [--timeout S] [--labs DIR]\n"
+               "                           [--shard K/N] [--json] [--timeout S] [--labs DIR]\n"
                "       traplab lab grade LAB --submission DIR [--student ID] [--gradescope FILE]\n"
                "                           [--junit FILE] [--csv FILE]\n\n"
                "Grades every folder in DIR (one per student, named by student id), each in its own\n"
@@ -453,7 +574,8 @@ static void grade_help(FILE *f)
                "A submission that crashes, hangs or breaks the sandbox scores zero with a reason.\n"
                "--csv writes one row per student: student,lab,seed,points,max,percent,status,reason\n"
                "(imports into Moodle and Canvas: docs/grading.md).  --junit writes JUnit XML, one\n"
-               "testsuite per student.  --shard K/N grades only the K-th of every N submissions (in\n"
+               "testsuite per student; --json prints a JSON array of 'lab check --json' objects\n"
+               "instead of the table.  --shard K/N grades only the K-th of every N submissions (in\n"
                "name order), for spreading a class over N machines; 'traplab lab merge' joins the CSVs.\n"
                "The second form grades one submission in the same sandbox; --gradescope writes\n"
                "Gradescope's autograder results.json (the seed comes from --student, student.txt or\n"
@@ -558,10 +680,17 @@ static int lab_grade_cmd(int argc, char **argv)
                 first[strcspn(first, "\n")] = '\0';
                 zeros++;
             }
-            printf("%-24s %6g/%-6g %3d%%%s\n", r->student, r->total, r->max, pct, first);
+            if (o.json) {
+                fputs(i ? ",\n" : "[\n", stdout);
+                lab_write_json(stdout, r);
+            } else {
+                printf("%-24s %6g/%-6g %3d%%%s\n", r->student, r->total, r->max, pct, first);
+            }
             sum += r->max > 0 ? r->total / r->max : 0;
         }
-        printf("Graded %zu submissions in %.2f s (%.1f per second, %u jobs); mean %.0f%%, %zu zeroed\n",
+        if (o.json)
+            fputs(count ? "]\n" : "[]\n", stdout);
+        fprintf(o.json ? stderr : stdout, "Graded %zu submissions in %.2f s (%.1f per second, %u jobs); mean %.0f%%, %zu zeroed\n",
                count, secs, secs > 0 ? (double)count / secs : 0.0, jobs,
                count ? sum * 100.0 / (double)count : 0.0, zeros);
         if (junit)
@@ -851,10 +980,25 @@ static int lab_run(int argc, char **argv)
         lab_report_free(&r);
         return EXIT_FAIL;
     }
-    /* The tasks stay in the scrollback too, for after the UI closes. */
-    printf("# %s (student %s, seed %" PRIu64 ")\n", r.title, student[0] ? student : "-", rq.seed);
+    /* The tasks stay in the scrollback too, for after the UI closes, in the
+     * language asked for: the handout's title, and where the student id came from. */
+    char title[512];
+    if (!cli_lab_handout_title(dir, es, title, sizeof title))
+        copy(title, sizeof title, r.title);
+    printf("# %s (%s %s, %s %" PRIu64 ")\n", title, es ? "estudiante" : "student",
+           student[0] ? student : "-", es ? "semilla" : "seed", rq.seed);
+    if (!o.student && !o.have_seed && student[0]) {
+        char p[PATH_MAX];
+        bool from_file = join(p, sizeof p, sub, "student.txt") && access(p, R_OK) == 0;
+        if (from_file)
+            printf(es ? "(El id de estudiante viene de %s; --student ID elige otro.)\n"
+                      : "(The student id comes from %s; --student ID chooses another.)\n", p);
+        else
+            printf(es ? "(El id de estudiante es el nombre de la carpeta, %s; --student ID elige otro.)\n"
+                      : "(The student id is the folder's name, %s; --student ID chooses another.)\n", student);
+    }
     for (size_t i = 0; i < r.ntasks; i++)
-        printf("Task %zu. %s\n", i + 1, r.tasks[i]);
+        printf("%s %zu. %s\n", es ? "Tarea" : "Task", i + 1, r.tasks[i]);
     /* The scenario and the tasks go to a private folder that is removed afterwards. */
     char tmpl[] = "/tmp/traplab-lab-run-XXXXXX", path[PATH_MAX], tpath[PATH_MAX];
     int status = EXIT_FAIL;
@@ -905,13 +1049,19 @@ static int lab_run(int argc, char **argv)
                     args[na++] = "--vm";
                     args[na++] = vgarg[i];
                 }
-            printf("Opening %s in %s %s under the %s hypervisor%s in the terminal UI...\n",
-                   r.scenario_name, vms, r.scenario_vms == 1 ? "VM" : "VMs",
-                   r.scenario_host && *r.scenario_host ? r.scenario_host : "type1",
-                   r.scenario_para ? " (paravirtualized)" : "");
+            const char *host = r.scenario_host && *r.scenario_host ? r.scenario_host : "type1";
+            if (es)
+                printf("Abriendo %s en %s %s bajo el hipervisor %s%s en la interfaz de terminal...\n",
+                       r.scenario_name, vms, r.scenario_vms == 1 ? "VM" : "VMs", host,
+                       r.scenario_para ? " (paravirtualizada)" : "");
+            else
+                printf("Opening %s in %s %s under the %s hypervisor%s in the terminal UI...\n",
+                       r.scenario_name, vms, r.scenario_vms == 1 ? "VM" : "VMs", host,
+                       r.scenario_para ? " (paravirtualized)" : "");
         } else {
             args[na++] = path;
-            printf("Opening %s on the bare machine in the terminal UI...\n", r.scenario_name);
+            printf(es ? "Abriendo %s en la máquina desnuda en la interfaz de terminal...\n"
+                      : "Opening %s on the bare machine in the terminal UI...\n", r.scenario_name);
         }
         args[na] = NULL;
         int t = open_in_tui(args);
@@ -919,7 +1069,7 @@ static int lab_run(int argc, char **argv)
             fprintf(stderr, "traplab lab run: could not start 'traplab tui' (is the terminal UI built in?)\n");
         else
             status = t == 0 ? EXIT_OK : EXIT_FAIL;
-        printf("When you are done: traplab lab check %s\n", r.id);
+        printf(es ? "Cuando termine: traplab lab check %s\n" : "When you are done: traplab lab check %s\n", r.id);
     }
     remove(tpath);
     remove(path);

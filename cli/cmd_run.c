@@ -37,6 +37,8 @@ static void help(void)
            "  --json            after the run, print the result, stats and console output\n"
            "                    as one JSON object on stdout (console output is then not\n"
            "                    echoed)\n"
+           "  --csv             the same numbers as a CSV header and one row on stdout\n"
+           "                    (console output is then not echoed)\n"
            "  --input TEXT      queue TEXT as console input\n"
            "  -I DIR            for a source: search DIR for .include files\n"
            "  -D NAME[=VALUE]   for a source: define NAME (as traplab asm -D)\n"
@@ -48,6 +50,7 @@ static void help(void)
 typedef struct {
     bool trace, json, insns;
     uint64_t ntraps;
+    bool csv;            /* --csv: the numbers as CSV on stdout (the console is not echoed) */
 } run_ctx;
 
 /* One line per instruction: where, what, and the registers it wrote. */
@@ -173,6 +176,22 @@ static void print_json(FILE *out, machine *m, machine_stop s)
     fputs("}\n", out);
 }
 
+static void print_csv(FILE *out, machine *m, machine_stop s)
+{
+    const machine_stats *st = machine_get_stats(m);
+    fputs("stop,pc,instructions,cycles,idle_cycles,tlb_hits,tlb_misses,tlb_flushes,traps_total", out);
+    for (unsigned c = 1; c < ISA_NUM_CAUSES; c++)
+        fprintf(out, ",traps_%s", isa_cause_name(c));
+    fprintf(out, "\n%s,%u,%llu,%llu,%llu,%llu,%llu,%llu,%llu", machine_stop_name(s), machine_cpu(m)->pc,
+            (unsigned long long)st->instret, (unsigned long long)st->cycles,
+            (unsigned long long)st->idle_cycles, (unsigned long long)st->tlb_hits,
+            (unsigned long long)st->tlb_misses, (unsigned long long)st->tlb_flushes,
+            (unsigned long long)st->traps_total);
+    for (unsigned c = 1; c < ISA_NUM_CAUSES; c++)
+        fprintf(out, ",%llu", (unsigned long long)st->traps[c]);
+    fputc('\n', out);
+}
+
 static int run_main(int argc, char **argv, run_ctx *cp, asm_options *aop, uint64_t max_steps,
                     isa_profile profile, bool profile_given, bool stats, const char *input,
                     uint64_t save_at, const char *save_file, const char *restore);
@@ -188,6 +207,7 @@ static int run_options(int argc, char **argv)
         { "restore", required_argument, NULL, 'R' },
         { "stats", no_argument, NULL, 's' },
         { "json", no_argument, NULL, 'j' },
+        { "csv", no_argument, NULL, 'C' },
         { "input", required_argument, NULL, 'i' },
         { "include", required_argument, NULL, 'I' },
         { "define", required_argument, NULL, 'D' },
@@ -198,7 +218,7 @@ static int run_options(int argc, char **argv)
     isa_profile profile = PROFILE_STRICT;
     bool stats = false;
     const char *input = NULL;
-    run_ctx ctx = { false, false, false, 0 };
+    run_ctx ctx = { false, false, false, 0, false };
     uint64_t save_at = 0;
     const char *save_file = NULL, *restore = NULL;
     bool profile_given = false;
@@ -232,6 +252,7 @@ static int run_options(int argc, char **argv)
         case 'R': restore = optarg; break;
         case 's': stats = true; break;
         case 'j': ctx.json = true; break;
+        case 'C': ctx.csv = true; break;
         case 'i': input = optarg; break;
         case 'I':
         case 'D':
@@ -249,6 +270,8 @@ static int run_options(int argc, char **argv)
             return cli_option_error("run", c, argv);
         }
     }
+    if (ctx.csv && ctx.json)
+        return cli_usage_error("run", "give either --json or --csv, not both");
     return run_main(argc, argv, &ctx, &ao, max_steps, profile, profile_given, stats, input,
                     save_at, save_file, restore);
 }
@@ -278,7 +301,7 @@ static int run_main(int argc, char **argv, run_ctx *cp, asm_options *aop, uint64
             fprintf(stderr, "traplab run: %s: %s\n", restore, err);
             return EXIT_FAIL;
         }
-        if (!ctx.json) {
+        if (!ctx.json && !ctx.csv) {
             /* The output so far, so that the whole run's output is on stdout. */
             size_t n;
             const char *o = machine_console_output(m, &n);
@@ -314,7 +337,7 @@ static int run_main(int argc, char **argv, run_ctx *cp, asm_options *aop, uint64
     }
     if (input)
         machine_console_input(m, input, strlen(input));
-    if (!ctx.json)
+    if (!ctx.json && !ctx.csv)
         machine_set_console_sink(m, sink_stdout, NULL);
     machine_set_trap_hook(m, trace_hook, &ctx);
 
@@ -354,6 +377,8 @@ static int run_main(int argc, char **argv, run_ctx *cp, asm_options *aop, uint64
                 print_stats(stderr, m);
             if (ctx.json)
                 print_json(stdout, m, s);
+            if (ctx.csv)
+                print_csv(stdout, m, s);
             machine_free(m);
             return EXIT_FAIL;
         }
@@ -378,6 +403,8 @@ static int run_main(int argc, char **argv, run_ctx *cp, asm_options *aop, uint64
         print_stats(stderr, m);
     if (ctx.json)
         print_json(stdout, m, s);
+    if (ctx.csv)
+        print_csv(stdout, m, s);
     machine_free(m);
     return rc;
 }

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "image/image.h"
 #include "cli/cli.h"
@@ -29,6 +30,9 @@ static void help(void)
            "are short names (kernel; cpu, sys, io, mm: guest/NAME.s) or paths to .s / .tlo\n"
            "files.  With several workloads, VM i runs workload i modulo their number.\n\n"
            "  --vms N           number of VMs, 1 to %d (default 1)\n"
+           "  --guest KERNEL    again for another kernel: VM i runs guest i modulo their number\n"
+           "  --vm N:guest=K    VM N (from 0) runs kernel K (a rogue kernel beside good ones)\n"
+           "  -I DIR            search DIR for the guests' .include files (layout.s)\n"
            "  --host TYPE       type1 (default: the VMM handles every exit) or type2 (every\n"
            "                    exit goes through a host OS to a user-mode VMM process)\n"
            "  --profile NAME    strict (default) or legacy (pushf, popf, smsw, sidt do not\n"
@@ -242,22 +246,7 @@ static void print_console(const char *s, size_t n, const char *prefix)
         putchar('\n');
 }
 
-static void list_costs(const vmm_config *cfg)
-{
-    for (size_t i = 0; vmm_cost_name(i); i++) {
-        uint32_t val = 0;
-        vmm_get_cost(&cfg->costs, vmm_cost_name(i), &val);
-        char range[24];
-        snprintf(range, sizeof range, "0-%u", vmm_cost_max(vmm_cost_name(i)));
-        printf("%-18s %6u  %-12s %s\n", vmm_cost_name(i), val, range, vmm_cost_doc(i));
-    }
-    static const char *const mnames[] = { "trap_entry", "trap_return", "tlb_miss", "block_sector" };
-    for (size_t i = 0; i < sizeof mnames / sizeof mnames[0]; i++) {
-        uint32_t val = 0;
-        if (machine_get_cost(&cfg->mcosts, mnames[i], &val))
-            printf("%-18s %6u  %-12s (machine) see docs/costs.md\n", mnames[i], val, "0-4294967295");
-    }
-}
+static void list_costs(const vmm_config *cfg) { cli_list_costs(cfg); }
 
 /* --native: the same guest on the bare machine, for equivalence by eye. */
 static int run_bare(const vmm_config *cfg, const image *k, const image *p,
@@ -292,6 +281,12 @@ static int run_bare(const vmm_config *cfg, const image *k, const image *p,
 typedef struct {
     vmm_config cfg;
     const char *kernel_name, *program_arg;
+    const char *knames[VMM_MAX_VMS];       /* --guest, repeatable: VM i runs kernel i modulo nk */
+    size_t nk;
+    const char *vm_guest[VMM_MAX_VMS];     /* --vm N:guest=KERNEL */
+    const char *kuniq[VMM_MAX_VMS];        /* the distinct kernels; VM i runs kuniq[kernel_of[i]] */
+    size_t nku;
+    unsigned kernel_of[VMM_MAX_VMS];
     const char *defines[MAX_DEFINES];
     size_t ndefines;
     uint64_t max_steps;
@@ -311,6 +306,8 @@ static int parse_args(int argc, char **argv, vm_args *a)
 {
     static const struct option opts[] = {
         { "guest", required_argument, NULL, 'g' },
+        { "vm", required_argument, NULL, 'W' },
+        { "include", required_argument, NULL, 'I' },
         { "program", required_argument, NULL, 'P' },
         { "vms", required_argument, NULL, 'v' },
         { "host", required_argument, NULL, 'H' },
@@ -339,9 +336,30 @@ static int parse_args(int argc, char **argv, vm_args *a)
     int c;
     optind = 1;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, ":hD:", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":hD:I:", opts, NULL)) != -1) {
         switch (c) {
-        case 'g': a->kernel_name = optarg; break;
+        case 'g':
+            if (a->nk == VMM_MAX_VMS)
+                return cli_usage_error("vm", "at most %d --guest kernels", VMM_MAX_VMS);
+            if (strchr(optarg, ',') && access(optarg, F_OK) != 0)
+                return cli_usage_error("vm", "--guest takes one kernel, not a list ('%s'): give one "
+                                       "--guest per kernel (VM i runs guest i), e.g. --guest kernel "
+                                       "--guest rogue.s --vms 2, or one VM's own with --vm 1:guest=rogue.s",
+                                       optarg);
+            if (!a->kernel_name)
+                a->kernel_name = optarg;
+            a->knames[a->nk++] = optarg;
+            break;
+        case 'W': {
+            char *end;
+            unsigned long i = strtoul(optarg, &end, 10);
+            if (end == optarg || strncmp(end, ":guest=", 7) != 0 || !end[7] || i >= VMM_MAX_VMS)
+                return cli_usage_error("vm", "--vm needs N:guest=KERNEL with N from 0 to %d, not '%s'",
+                                       VMM_MAX_VMS - 1, optarg);
+            a->vm_guest[i] = end + 7;
+            break;
+        }
+        case 'I': cli_guest_include(optarg); break;
         case 'P': a->program_arg = optarg; break;
         case 'v':
             if (cli_vmm_option("vm", c, optarg, &a->cfg, a->defines, &a->ndefines) != EXIT_OK)
@@ -425,12 +443,30 @@ static int parse_args(int argc, char **argv, vm_args *a)
         return cli_usage_error("vm", "no guest kernel given (--guest kernel)");
     if (!a->program_arg)
         return cli_usage_error("vm", "no workload given (--program cpu, sys, io, mm or a file)");
+    for (unsigned i = a->cfg.nvms; i < VMM_MAX_VMS; i++)
+        if (a->vm_guest[i])
+            return cli_usage_error("vm", "--vm %u:guest=%s: there are only %u VM%s (numbered from 0; "
+                                   "--vms N gives more)", i, a->vm_guest[i], a->cfg.nvms,
+                                   a->cfg.nvms == 1 ? "" : "s");
+    if (a->bare && (a->nk > 1 || a->vm_guest[0] || a->vm_guest[1]))
+        return cli_usage_error("vm", "--native runs one guest on the bare machine: give one --guest");
+    /* The kernel of each VM, each distinct one loaded once. */
+    for (unsigned i = 0; i < a->cfg.nvms; i++) {
+        const char *k = a->vm_guest[i] ? a->vm_guest[i] : a->knames[i % a->nk];
+        size_t j = 0;
+        while (j < a->nku && strcmp(a->kuniq[j], k) != 0)
+            j++;
+        if (j == a->nku)
+            a->kuniq[a->nku++] = k;
+        a->kernel_of[i] = (unsigned)j;
+    }
     /* An image is already assembled: PARAVIRT and -D would be silently lost,
      * and a run labelled paravirtualized would run the unmodified kernel. */
     bool own_define = vmm_design_guest_define(a->cfg.design) != NULL;
-    if ((own_define || a->ndefines) && cli_guest_is_image(a->kernel_name))
-        return cli_usage_error("vm", "%s needs the kernel's source (.s): '%s' is an image, already "
-                               "assembled", own_define ? a->design_opt : "-D", a->kernel_name);
+    for (size_t k = 0; k < a->nku; k++)
+        if ((own_define || a->ndefines) && cli_guest_is_image(a->kuniq[k]))
+            return cli_usage_error("vm", "%s needs the kernel's source (.s): '%s' is an image, already "
+                                   "assembled", own_define ? a->design_opt : "-D", a->kuniq[k]);
     /* Counting every VM: the default grows with them so 8 VMs of mix finish. */
     if (!set_steps)
         a->max_steps = DEFAULT_MAX_STEPS * a->cfg.nvms;
@@ -452,16 +488,20 @@ static int parse_args(int argc, char **argv, vm_args *a)
 }
 
 /* ---- run ------------------------------------------------------------------------------- */
+/* The natives are per (kernel, workload) pair: NATIVE(a, i) is VM i's. */
+#define NATIVES (VMM_MAX_VMS * MAX_PROGRAMS)
+#define NATIVE(a, i) ((a)->kernel_of[i] * MAX_PROGRAMS + (i) % (a)->nprog)
 typedef struct {
-    image kimg;                      /* the unmodified kernel: the native reference */
-    image dkimg;                     /* the design's own build of it (para), when it has one */
+    image kimg[VMM_MAX_VMS];         /* the unmodified kernels: the native reference */
+    image dkimg[VMM_MAX_VMS];        /* the design's own build of them (para), when it has one */
+    size_t kloaded;
     bool own_kernel;
     image pimg[MAX_PROGRAMS];
     size_t loaded;
     vmm *v;
-    uint64_t native_cycles[MAX_PROGRAMS];
-    vmm_native_result nres[MAX_PROGRAMS];
-    bool have_native[MAX_PROGRAMS];
+    uint64_t native_cycles[NATIVES];
+    vmm_native_result nres[NATIVES];
+    bool have_native[NATIVES];
     machine_stop stop;
     bool ok, any_differs;
     bool differs[VMM_MAX_VMS];
@@ -469,12 +509,27 @@ typedef struct {
 
 static bool load_guests(const vm_args *a, vm_run *r)
 {
-    if (!cli_load_kernel("vm", a->kernel_name, a->defines, a->ndefines, VMM_DESIGN_FULL, &r->kimg))
-        return false;
     r->own_kernel = vmm_design_guest_define(a->cfg.design) != NULL;
-    if (r->own_kernel &&
-        !cli_load_kernel("vm", a->kernel_name, a->defines, a->ndefines, a->cfg.design, &r->dkimg))
-        return false;
+    for (; r->kloaded < a->nku; r->kloaded++) {
+        size_t k = r->kloaded;
+        if (!cli_load_kernel("vm", a->kuniq[k], a->defines, a->ndefines, VMM_DESIGN_FULL, &r->kimg[k]))
+            return false;
+        if (r->own_kernel &&
+            !cli_load_kernel("vm", a->kuniq[k], a->defines, a->ndefines, a->cfg.design, &r->dkimg[k])) {
+            image_free(&r->kimg[k]);
+            return false;
+        }
+    }
+    /* A workload outside guest/ still finds layout.s beside the kernel. */
+    char kdir[4096];
+    snprintf(kdir, sizeof kdir, "%s", a->kernel_name);
+    char *slash = strrchr(kdir, '/');
+    if (slash && cli_resolve_guest(a->kernel_name, kdir, sizeof kdir) && (slash = strrchr(kdir, '/'))) {
+        *slash = '\0';
+        static char kdir_kept[4096];
+        snprintf(kdir_kept, sizeof kdir_kept, "%s", kdir);
+        cli_guest_include(kdir_kept);
+    }
     for (; r->loaded < a->nprog; r->loaded++)
         if (!cli_load_guest("vm", a->pnames[r->loaded], a->defines, a->ndefines, &r->pimg[r->loaded]))
             return false;
@@ -486,19 +541,29 @@ static bool load_guests(const vm_args *a, vm_run *r)
 static void run_natives(const vm_args *a, vm_run *r)
 {
     char err[256];
-    for (size_t p = 0; a->native && p < a->nprog; p++) {
-        vmm_native_result *nr = &r->nres[p];
-        if (!vmm_run_native(&a->cfg, &r->kimg, &r->pimg[p], a->max_steps, nr, err, sizeof err)) {
-            fprintf(stderr, "traplab vm: %s: the native run failed: %s\n", a->pnames[p], err);
+    bool done[NATIVES] = { false };
+    for (unsigned i = 0; a->native && i < a->cfg.nvms; i++) {
+        size_t n = NATIVE(a, i), p = i % a->nprog;
+        if (done[n])
+            continue;
+        done[n] = true;
+        vmm_native_result *nr = &r->nres[n];
+        char name[160];
+        if (a->nku > 1)
+            snprintf(name, sizeof name, "%s on %s", a->pnames[p], a->kuniq[a->kernel_of[i]]);
+        else
+            snprintf(name, sizeof name, "%s", a->pnames[p]);
+        if (!vmm_run_native(&a->cfg, &r->kimg[a->kernel_of[i]], &r->pimg[p], a->max_steps, nr, err,
+                            sizeof err)) {
+            fprintf(stderr, "traplab vm: %s: the native run failed: %s\n", name, err);
             continue;
         }
         if (nr->stop == STOP_HALT) {
-            r->native_cycles[p] = nr->cycles;
-            r->have_native[p] = true;
+            r->native_cycles[n] = nr->cycles;
+            r->have_native[n] = true;
         } else {
             fprintf(stderr, "traplab vm: %s: the native run did not halt (%s), so equivalence is "
-                    "not checked\n", a->pnames[p], nr->reason[0] ? nr->reason
-                                                                : machine_stop_name(nr->stop));
+                    "not checked\n", name, nr->reason[0] ? nr->reason : machine_stop_name(nr->stop));
             vmm_native_result_free(nr);
         }
     }
@@ -514,8 +579,8 @@ static bool run_vms(vm_args *a, vm_run *r)
         return false;
     }
     for (unsigned i = 0; i < a->cfg.nvms; i++)
-        if (!vmm_load(r->v, i, r->own_kernel ? &r->dkimg : &r->kimg, &r->pimg[i % a->nprog], err,
-                      sizeof err)) {
+        if (!vmm_load(r->v, i, r->own_kernel ? &r->dkimg[a->kernel_of[i]] : &r->kimg[a->kernel_of[i]],
+                      &r->pimg[i % a->nprog], err, sizeof err)) {
             fprintf(stderr, "traplab vm: %s: %s\n", a->pnames[i % a->nprog], err);
             return false;
         }
@@ -528,7 +593,7 @@ static bool run_vms(vm_args *a, vm_run *r)
             r->ok = false;
             continue;
         }
-        size_t n, p = i % a->nprog;
+        size_t n, p = NATIVE(a, i);
         const char *o = vmm_console(r->v, i, &n);
         if (r->have_native[p] && (n != r->nres[p].console_len || memcmp(o, r->nres[p].console, n) != 0))
             r->differs[i] = r->any_differs = true;
@@ -551,9 +616,13 @@ static void print_json(const vm_args *a, const vm_run *r, bool pass)
         printf("\"design\": \"%s\", ", vmm_design_name(a->cfg.design));
     printf("\"vms\": [");
     for (unsigned i = 0; i < a->cfg.nvms; i++) {
-        size_t p = i % a->nprog;
+        size_t p = NATIVE(a, i);
         printf("%s{\"vm\": %u, \"program\": ", i ? ", " : "", i);
-        cli_json_string(stdout, a->pnames[p], strlen(a->pnames[p]));
+        cli_json_string(stdout, a->pnames[i % a->nprog], strlen(a->pnames[i % a->nprog]));
+        if (a->nku > 1) {
+            fputs(", \"guest\": ", stdout);
+            cli_json_string(stdout, a->kuniq[a->kernel_of[i]], strlen(a->kuniq[a->kernel_of[i]]));
+        }
         printf(", \"state\": \"%s\", \"reason\": ", vmm_vm_state_name(vmm_vm_state_of(v, i)));
         cli_json_string(stdout, vmm_vm_reason(v, i), strlen(vmm_vm_reason(v, i)));
         printf(", \"native_output_matches\": %s",
@@ -613,13 +682,15 @@ static void print_all_stats(const vm_args *a, const vm_run *r)
 {
     char title[64];
     for (unsigned i = 0; i < a->cfg.nvms; i++) {
-        snprintf(title, sizeof title, "VM %u (%s, %s)", i, a->pnames[i % a->nprog],
+        snprintf(title, sizeof title, "VM %u (%s%s%s, %s)", i, a->pnames[i % a->nprog],
+                 a->nku > 1 ? " on " : "", a->nku > 1 ? a->kuniq[a->kernel_of[i]] : "",
                  vmm_vm_state_name(vmm_vm_state_of(r->v, i)));
-        print_stats(stderr, title, vmm_vm_stats(r->v, i), r->native_cycles[i % a->nprog]);
+        print_stats(stderr, title, vmm_vm_stats(r->v, i), r->native_cycles[NATIVE(a, i)]);
     }
     vmm_stats tot;
     vmm_total_stats(r->v, &tot);
-    snprintf(title, sizeof title, "total (%u VMs, %s, %s%s)", a->cfg.nvms, vmm_host_name(a->cfg.host),
+    snprintf(title, sizeof title, "total (%u VM%s, %s, %s%s)", a->cfg.nvms, a->cfg.nvms == 1 ? "" : "s",
+             vmm_host_name(a->cfg.host),
              isa_profile_name(a->cfg.profile),
              a->cfg.design == VMM_DESIGN_PARA ? ", paravirtualized"
              : a->cfg.design == VMM_DESIGN_BT ? ", binary translation" : "");
@@ -638,14 +709,17 @@ static void print_all_stats(const vm_args *a, const vm_run *r)
 
 static void run_free(const vm_args *a, vm_run *r)
 {
-    for (size_t p = 0; p < a->nprog; p++)
+    (void)a;
+    for (size_t p = 0; p < NATIVES; p++)
         if (r->have_native[p])
             vmm_native_result_free(&r->nres[p]);
     vmm_free(r->v);
     for (size_t i = 0; i < r->loaded; i++)
         image_free(&r->pimg[i]);
-    image_free(&r->kimg);
-    image_free(&r->dkimg);
+    for (size_t k = 0; k < r->kloaded; k++) {
+        image_free(&r->kimg[k]);
+        image_free(&r->dkimg[k]);
+    }
 }
 
 int cmd_vm(int argc, char **argv)
@@ -661,15 +735,17 @@ int cmd_vm(int argc, char **argv)
         free(a.plist);
         return rc;
     }
-    vm_run r;
+    static vm_run r;      /* 256 native results: too big for the stack */
     memset(&r, 0, sizeof r);
-    image_init(&r.kimg);
-    image_init(&r.dkimg);
+    for (size_t k = 0; k < VMM_MAX_VMS; k++) {
+        image_init(&r.kimg[k]);
+        image_init(&r.dkimg[k]);
+    }
     rc = EXIT_FAIL;
     if (!load_guests(&a, &r))
         goto out;
     if (a.bare) {
-        rc = run_bare(&a.cfg, &r.kimg, &r.pimg[0], a.max_steps, a.json, a.stats);
+        rc = run_bare(&a.cfg, &r.kimg[0], &r.pimg[0], a.max_steps, a.json, a.stats);
         goto out;
     }
     if (!run_vms(&a, &r))

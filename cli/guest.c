@@ -86,6 +86,17 @@ bool cli_guest_is_image(const char *name)
     return has_suffix(name, ".tlo");
 }
 
+/* -I folders (vm -I DIR) and the kernel's folder, searched after the file's
+ * own folder: a program anywhere can include the guest's layout.s. */
+static const char *extra_dirs[CLI_MAX_ASM_ARGS + 1];
+static size_t nextra;
+
+void cli_guest_include(const char *dir)
+{
+    if (dir && nextra < sizeof extra_dirs / sizeof extra_dirs[0])
+        extra_dirs[nextra++] = dir;
+}
+
 /* what: "program" or "kernel", for the message when name is not found. */
 static bool load(const char *cmd, const char *what, const char *name, const char *const *defines,
                  size_t ndefines, image *img)
@@ -104,8 +115,10 @@ static bool load(const char *cmd, const char *what, const char *name, const char
         *slash = '\0';
     else
         snprintf(dir, sizeof dir, ".");
-    const char *dirs[2] = { dir, NULL };
+    const char *dirs[2 + sizeof extra_dirs / sizeof extra_dirs[0]] = { dir };
     size_t ndirs = 1;
+    for (size_t i = 0; i < nextra; i++)
+        dirs[ndirs++] = extra_dirs[i];
     if (find_short("layout", gdir, sizeof gdir) && (slash = strrchr(gdir, '/'))) {
         *slash = '\0';
         dirs[ndirs++] = gdir;
@@ -166,3 +179,22 @@ int cli_vmm_option(const char *cmd, int c, const char *arg, vmm_config *cfg,
     }
     return -1;
 }
+
+/* vm --list-costs and compare --list-costs: every cost with its value, range and meaning. */
+void cli_list_costs(const vmm_config *cfg)
+{
+    for (size_t i = 0; vmm_cost_name(i); i++) {
+        uint32_t val = 0;
+        vmm_get_cost(&cfg->costs, vmm_cost_name(i), &val);
+        char range[24];
+        snprintf(range, sizeof range, "0-%u", vmm_cost_max(vmm_cost_name(i)));
+        printf("%-18s %6u  %-12s %s\n", vmm_cost_name(i), val, range, vmm_cost_doc(i));
+    }
+    static const char *const mnames[] = { "trap_entry", "trap_return", "tlb_miss", "block_sector" };
+    for (size_t i = 0; i < sizeof mnames / sizeof mnames[0]; i++) {
+        uint32_t val = 0;
+        if (machine_get_cost(&cfg->mcosts, mnames[i], &val))
+            printf("%-18s %6u  %-12s (machine) see docs/costs.md\n", mnames[i], val, "0-4294967295");
+    }
+}
+

@@ -103,6 +103,27 @@ static void handout_tasks(FILE *out, char *md, const char **title)
         fputc('\n', out);
 }
 
+bool cli_lab_handout_title(const char *lab_dir, bool spanish, char *buf, size_t n)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/README.%s.md", lab_dir, spanish ? "es" : "en");
+    char *md = read_small_file(path);
+    bool ok = false;
+    for (char *line = md; line && *line && !ok;) {
+        char *eol = strchr(line, '\n');
+        size_t len = eol ? (size_t)(eol - line) : strlen(line);
+        if (len && line[len - 1] == '\r')
+            len--;
+        if (len > 2 && strncmp(line, "# ", 2) == 0) {
+            snprintf(buf, n, "%.*s", (int)(len - 2), line + 2);
+            ok = true;
+        }
+        line = eol ? eol + 1 : NULL;
+    }
+    free(md);
+    return ok;
+}
+
 char *cli_lab_tasks_text(const lab_report *r, const char *lab_dir, bool spanish,
                          const char *student, uint64_t seed)
 {

@@ -19,4 +19,7 @@
 char *cli_lab_tasks_text(const lab_report *r, const char *lab_dir, bool spanish,
                          const char *student, uint64_t seed);
 
+/* The handout's "# " title in that language; false when there is none. */
+bool cli_lab_handout_title(const char *lab_dir, bool spanish, char *buf, size_t n);
+
 #endif

@@ -16,7 +16,9 @@
  * Oracles: no sanitizer report; machine_run returns (no hang) having
  * retired at most the limit; and, with bit 7, the same machine restored
  * from a snapshot and run in slices ends in exactly the same state, stats
- * and console output (determinism, and snapshots hold the whole machine).
+ * and console output (determinism, and snapshots hold the whole machine),
+ * and so does it run one instruction at a time (the block engine against
+ * single steps: a differential test).
  * A run resumes after each breakpoint, as a debugger would.  Afterwards the
  * debugger's views (translate, read_virt) are asked about a few addresses.
  */
@@ -198,6 +200,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             fail("a sliced run has different stats");
         if (whole.outlen != sliced.outlen || memcmp(whole.out, sliced.out, whole.outlen))
             fail("a sliced run printed something else");
+        if (slice != 1) {
+            outcome stepped;
+            machine_restore(m, snap);
+            t = run_sliced(m, LIMIT, 1);
+            capture(m, t, &stepped);
+            if (whole.stop != stepped.stop)
+                fail("single steps stopped differently from a whole run");
+            if (memcmp(&whole.cpu, &stepped.cpu, sizeof whole.cpu))
+                fail("single steps ended in a different CPU state");
+            if (memcmp(&whole.stats, &stepped.stats, sizeof whole.stats))
+                fail("single steps have different stats");
+            if (whole.outlen != stepped.outlen || memcmp(whole.out, stepped.out, whole.outlen))
+                fail("single steps printed something else");
+            free(stepped.out);
+        }
         free(whole.out);
         free(sliced.out);
         machine_snapshot_free(snap);

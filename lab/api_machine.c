@@ -602,7 +602,7 @@ static int m_read(lua_State *L)
     if (n == 0 || (uint64_t)addr + (uint64_t)n > machine_mem_size(lm->m))
         return n == 0 ? (lua_pushliteral(L, ""), 1)
                       : luaL_error(L, "read: %s+%d outside memory", hex(h, addr), (int)n);
-    lua_pushlstring(L, (const char *)machine_mem(lm->m) + addr, (size_t)n);
+    lua_pushlstring(L, (const char *)machine_mem_view(lm->m) + addr, (size_t)n);
     return 1;
 }
 

@@ -207,8 +207,8 @@ static int h_tostring(lua_State *L)
     if (!h->v)
         lua_pushliteral(L, "hypervisor (closed)");
     else
-        lua_pushfstring(L, "hypervisor (%s, %s, %d VMs)", vmm_host_name(vmm_get_config(h->v)->host),
-                        vmm_design_name(h->design), (int)vmm_nvms(h->v));
+        lua_pushfstring(L, "hypervisor (%s, %s, %d VM%s)", vmm_host_name(vmm_get_config(h->v)->host),
+                        vmm_design_name(h->design), (int)vmm_nvms(h->v), vmm_nvms(h->v) == 1 ? "" : "s");
     return 1;
 }
 

@@ -290,7 +290,29 @@ void lab_write_csv_row(FILE *out, const lab_report *r)
         first[strcspn(first, "\n")] = '\0';
         csv_field(out, first);
     } else {
-        csv_field(out, "");
+        /* A submission whose every failure is the memory limit scores what
+         * it scores, but a teacher reading the CSV must see why. */
+        size_t failed = 0, mem = 0;
+        const char *why = NULL;
+        for (size_t i = 0; i < r->nitems; i++) {
+            if (r->items[i].passed)
+                continue;
+            failed++;
+            if (r->items[i].message && strstr(r->items[i].message, "memory limit")) {
+                mem++;
+                if (!why)
+                    why = r->items[i].message;
+            }
+        }
+        char reason[320] = "";
+        if (failed && mem == failed) {
+            if (failed == 1)
+                snprintf(reason, sizeof reason, "1 item failed on the memory limit: %s", why);
+            else
+                snprintf(reason, sizeof reason, "all %zu failed items hit the memory limit: %s", failed, why);
+            reason[strcspn(reason, "\n")] = '\0';
+        }
+        csv_field(out, reason);
     }
     fputc('\n', out);
 }

@@ -1,13 +1,13 @@
 /*
- * cpu.c -- the interpreter.  Dispatch is a computed-goto table built from
- * isa.def, so an instruction without a handler does not compile.  The inner
- * loop keeps pc and the counters in locals and compares the cycle counter
- * with one threshold per instruction; everything rare (timer ticks, the
- * instruction limit, stop requests, interrupts, breakpoints, hooks) lives
- * behind that threshold in cpu_events, and the system (PRIV and LEGACY)
- * instructions run in plain C, one sys_NAME function each, through a table
- * and labels that are also built from isa.def.  Breakpoints and the instruction hook simply
- * pin the threshold at 0, so the slow path runs the very same code.
+ * cpu.c -- the processor: the block engine (cpu_run), the events looked at
+ * between instructions (cpu_events), and the system (PRIV and LEGACY)
+ * instructions, which run in plain C, one sys_NAME function each, through a
+ * table built from isa.def.  cpu_run's handler table is built from isa.def
+ * too, so an instruction without a handler does not compile.  The code it
+ * runs is predecoded once per page (code.c); docs/machine.md, "The engine",
+ * says why traps, cycles and statistics stay exactly those of stepping.
+ * Breakpoints and the instruction hook pin the event threshold at 0, so the
+ * engine then runs one instruction at a time through the same handlers.
  */
 #include <string.h>
 
@@ -76,9 +76,11 @@ static bool sys_word(machine *m, uint32_t va, isa_access acc, uint32_t *v, uint3
         sys_trap(m, c, acc, fa, w);
         return false;
     }
-    if (acc == ACCESS_WRITE)
+    if (acc == ACCESS_WRITE) {
         st32(p, *v);
-    else
+        if (code_page_hot(m, (uint32_t)(p - m->mem)))
+            code_written(m, (uint32_t)(p - m->mem), 4);
+    } else
         *v = ld32(p);
     return true;
 }
@@ -307,64 +309,92 @@ machine_stop cpu_events(machine *m)
     return STOP_NONE;
 }
 
+/*
+ * The block engine.  pc enters a block at `enter`: the slot for pc in the
+ * current code page says how many instructions and table cycles remain to
+ * the end of its run, and a bound that also counts a TLB miss for each data
+ * access.  When cycles + bound <= ev, no event (timer tick, instruction
+ * limit, anything that zeroed event_cycle) can come due at any instruction
+ * boundary inside the block, so the whole block is charged at once and its
+ * handlers jump straight from one slot to the next.  Otherwise the
+ * instruction runs alone ("single"), exactly as one step, and the next
+ * boundary checks again.  A trap in the middle of a block gives back what
+ * was charged for the instructions after it, so cycles and instret are
+ * those of the trapping instruction, as if it had been stepped.
+ */
 machine_stop cpu_run(machine *m)
 {
-    const void *tab0[ISA_NUM_OPCODES], *tabu[ISA_NUM_OPCODES];
-    for (unsigned i = 0; i < ISA_NUM_OPCODES; i++)
-        tab0[i] = &&do_ILLEGAL;
-#define INSN(NAME, mn, op, fmt, priv, sens, cyc, doc) tab0[OP_##NAME] = &&do_##NAME;
+    static const void *const labels[KIND_COUNT] = {
+#define INSN(NAME, mn, op, fmt, priv, sens, cyc, doc) [OP_##NAME] = &&do_##NAME,
 #include "isa/isa.def"
 #undef INSN
-    for (unsigned i = 0; i < ISA_NUM_OPCODES; i++)
-        tabu[i] = m->priv[i] ? &&do_PRIV : tab0[i];
+        [KIND_NOP] = &&do_NOP, [KIND_END] = &&do_END, [KIND_DECODE] = &&do_DECODE,
+        [KIND_SYS] = &&do_SYS, [KIND_ILLEGAL] = &&do_ILLEGAL,
+    };
+    if (m->engine_init) {
+        m->code.handlers = labels;
+        return STOP_NONE;
+    }
 
-    uint32_t *const r = m->s.cpu.r;
+    /* The registers stay in the machine: hooks and system instructions
+     * read and write them there, and a copy would cost every trap. */
+    uint32_t *const R = m->s.cpu.r;
     uint8_t *const mem = m->mem;
-    const uint32_t memsize = m->cfg.mem_size;
-    const uint8_t *const cost = m->cost;
     const mmu_tlb *const tlb = &m->s.tlb;
-    const void *const *tab = tab0;
-    uint32_t pc = 0, w = 0, rtag = 1, pg = 0;
+    uint32_t pc = 0;
+    uint32_t rtag = 0;                     /* TLB tag bits of the ring; 0: paging is off */
     uint64_t cycles = 0, instret = 0, ev = 0, hits = 0;
-    const uint8_t *cpage = mem;
-    uint32_t cpage_va = 1;          /* never a page address: forces a refill */
+    code_page *cpg = NULL;                 /* the decoded page pc is in */
+    const cpu_slot *ip = NULL, *ipbase = NULL;
+    uint32_t cpage_va = 1;                 /* what enter compares pc's page with (1: no page) */
+    uint32_t pcbase = 0;                   /* the pc of ipbase[0] */
+    cpu_slot one[2];                       /* an instruction run alone, and an END */
+    uint32_t wpa = 0, wn = 0;              /* a store that hit a decoded page */
     machine_stop stop;
 
-#define SYNC_OUT() (m->s.cpu.pc = pc, m->s.stats.cycles = cycles, m->s.stats.instret = instret, \
-                    m->s.stats.tlb_hits += hits, hits = 0)
+#define SYNC_OUT() do { \
+        m->s.cpu.pc = pc; m->s.stats.cycles = cycles; m->s.stats.instret = instret; \
+        m->s.stats.tlb_hits += hits; hits = 0; \
+    } while (0)
 #define SYNC_IN() do { \
+        R[0] = 0; \
         pc = m->s.cpu.pc; cycles = m->s.stats.cycles; instret = m->s.stats.instret; \
         ev = m->event_cycle; \
         uint32_t st_ = m->s.cpu.cr[CR_STATUS]; \
         if ((st_ & (STATUS_RING_MASK | STATUS_PG)) != m->s.code_key || (pc & 3)) \
             m->s.code_va = 1; \
-        cpage_va = m->s.code_va; cpage = mem + m->s.code_frame; \
-        rtag = ((st_ & STATUS_RING_MASK) << 1) | 1u; pg = (st_ & STATUS_PG) | m->s.hv.pg; \
-        tab = (st_ & STATUS_RING_MASK) ? tabu : tab0; \
+        rtag = ((st_ & STATUS_PG) | m->s.hv.pg) ? ((st_ & STATUS_RING_MASK) << 1) | 1u : 0; \
+        cpage_va = pcbase = m->s.code_va; \
+        if (cpage_va != 1) { \
+            if (!cpg || cpg->frame != m->s.code_frame) cpg = code_page_of(m, m->s.code_frame); \
+            ipbase = cpg->slot; \
+        } \
     } while (0)
-#define TRAP(cause_, acc_, addr_, epc_) do { \
-        machine_trap t_ = { .cause = CAUSE_MAKE(cause_, acc_), .pc = pc, .epc = (epc_), \
-                            .addr = (addr_), .insn = w }; \
-        SYNC_OUT(); cpu_take_trap(m, &t_); SYNC_IN(); goto next; \
+    /* The pc of a slot; valid for the current page and for one[]. */
+#define PC_OF(p) (pcbase + ((uint32_t)((p) - ipbase) << 2))
+    /* Give back what was charged for the rest of the block after ip. */
+#define UNCHARGE(p) (cycles -= (p)->cost - m->cost[(p)->op], instret -= (uint64_t)(p)->len - 1u)
+#define TRAP_HERE(cause_, acc_, addr_, epc_add) do { \
+        UNCHARGE(ip); \
+        pc = PC_OF(ip); \
+        machine_trap t_ = { .cause = CAUSE_MAKE(cause_, acc_), .pc = pc, .epc = pc + (epc_add), \
+                            .addr = (addr_), .insn = ld32(mem + m->s.code_frame + (pc & 0xfffu)) }; \
+        SYNC_OUT(); cpu_take_trap(m, &t_); goto after_callout; \
     } while (0)
-#define DISPATCH() do { \
-        if (__builtin_expect(cycles >= ev, 0)) goto events; \
-        if (__builtin_expect((pc & ~0xfffu) != cpage_va, 0)) goto refill; \
-        w = ld32(cpage + (pc & 0xfffu)); \
-        cycles += cost[w >> 26]; instret++; \
-        goto *tab[w >> 26]; \
-    } while (0)
-#define NEXT() do { pc += 4; DISPATCH(); } while (0)
-#define JUMP(t) do { pc = (t); DISPATCH(); } while (0)
-#define RD   ISA_RD(w)
-#define A    r[ISA_RS1(w)]
-#define B    r[ISA_RS2(w)]
-#define SIMM ((uint32_t)ISA_SIMM18(w))
-#define SET(v) do { r[RD] = (v); r[0] = 0; } while (0)
+    /* Each handler ends in its own indirect jump (threaded code); the build
+     * compiles this file with -fno-gcse so that they stay separate. */
+#define NEXT() do { ip++; goto *ip->h; } while (0)
+#define JUMP(t) do { pc = (t); goto enter; } while (0)
+#define RD  R[ip->rd]
+    /* A result that may go to r0 (loads, divisions, jalr: they run anyway). */
+#define SETZ(v) do { R[ip->rd] = (v); R[0] = 0; } while (0)
+#define A   R[ip->rs1]
+#define B   R[ip->rs2]
+#define IMM ip->imm
 #define DATA(p, va, acc, align) do { \
-        if ((va) & ((align) - 1)) TRAP(CAUSE_MISALIGNED, acc, va, pc); \
-        if (!pg) { \
-            if ((va) >= memsize) TRAP(CAUSE_BUS_ERROR, acc, va, pc); \
+        if ((va) & ((align) - 1)) TRAP_HERE(CAUSE_MISALIGNED, acc, va, 0); \
+        if (!rtag) { \
+            if ((va) >= m->cfg.mem_size) TRAP_HERE(CAUSE_BUS_ERROR, acc, va, 0); \
             p = mem + (va); \
         } else { \
             uint32_t i_ = ((va) >> PAGE_SHIFT) & (TLB_SIZE - 1); \
@@ -372,142 +402,263 @@ machine_stop cpu_run(machine *m)
                 hits++; \
                 p = mem + tlb->frame[acc][i_] + ((va) & 0xfffu); \
             } else { \
-                uint32_t fa_; \
-                unsigned c_ = mmu_access(m, va, acc, &cycles, &p, &fa_); \
-                if (c_ != CAUSE_NONE) TRAP(c_, acc, fa_, pc); \
+                /* Through copies: a local whose address escapes would live \
+                 * on the stack in every handler. */ \
+                uint32_t fa_; uint64_t cy_ = cycles; uint8_t *h_; \
+                unsigned c_ = mmu_access(m, va, acc, &cy_, &h_, &fa_); \
+                cycles = cy_; \
+                if (c_ != CAUSE_NONE) TRAP_HERE(c_, acc, fa_, 0); \
+                p = h_; \
             } \
         } \
     } while (0)
-#define BRANCH(cond) do { if (cond) JUMP(pc + (SIMM << 2)); NEXT(); } while (0)
+    /* After a store: a page with decoded code must forget what it overwrote. */
+#define STORED(p, n) do { \
+        wpa = (uint32_t)((p) - mem); \
+        if (__builtin_expect(code_word_live(m, wpa), 0)) { wn = (n); goto code_store; } \
+        NEXT(); \
+    } while (0)
+    /* Straight on to the block at slot p of this page (a direct jump or
+     * branch, or the fall-through of one not taken). */
+#define CHAIN(p) do { \
+        ip = (p); \
+        if (__builtin_expect(cycles + ip->bound > ev, 0)) { pc = PC_OF(ip); goto cross; } \
+        cycles += ip->cost; instret += ip->len; \
+        goto *ip->h; \
+    } while (0)
+#define TAKEN() do { \
+        if (ip->target != CPU_NO_TARGET) CHAIN(ipbase + ip->target); \
+        JUMP(PC_OF(ip) + IMM); \
+    } while (0)
+#define BRANCH(cond) do { if (cond) TAKEN(); CHAIN(ip + 1); } while (0)
 
     SYNC_IN();
-next:
-    DISPATCH();
+    goto enter;
+
+enter:
+    /* A block boundary: pc is the next instruction. */
+    if (__builtin_expect((pc & ~0xfffu) != cpage_va, 0))
+        goto cross;
+    ip = ipbase + ((pc & 0xfffu) >> 2);
+    if (__builtin_expect(cycles + ip->bound > ev, 0))
+        goto cross;
+    cycles += ip->cost;
+    instret += ip->len;
+    goto *ip->h;
+
+cross:
+    /* Something to look at: an event, a page change, a block to decode, a
+     * block too long for the next event, or the end of a single step. */
+    if (cycles >= ev)
+        goto events;
+fresh:
+    /* From here one instruction runs before events are looked at again. */
+    cpage_va = pcbase = m->s.code_va;
+    if (cpage_va != 1)
+        ipbase = cpg->slot;
+    if ((pc & ~0xfffu) != cpage_va)
+        goto refill;
+    ip = ipbase + ((pc & 0xfffu) >> 2);
+    if (!ip->len)
+        code_decode(m, cpg, (unsigned)(ip - ipbase));
+    if (cycles + ip->bound <= ev) {
+        cycles += ip->cost;
+        instret += ip->len;
+        goto *ip->h;
+    }
+    /* Run this instruction alone: a copy charged for itself, then an END. */
+    one[0] = *ip;
+    one[0].cost = m->cost[ip->op];
+    one[0].len = 1;
+    if (m->code.cls[ip->op] & CLS_TERM)     /* a jump from the copy goes through enter */
+        one[0].target = CPU_NO_TARGET;
+    one[1] = cpg->slot[CODE_SLOTS];
+    ipbase = ip = one;
+    pcbase = pc;
+    cpage_va = 1;               /* the next enter goes through cross */
+    cycles += one[0].cost;
+    instret++;
+    goto *ip->h;
 
 events:
     SYNC_OUT();
     stop = cpu_events(m);
+    goto after_events;
+after_callout:
+    /* A trap and a system instruction always zero event_cycle, so the next
+     * boundary would come straight to cpu_events: go there with the state
+     * still out, checking first (as SYNC_IN would) whether the ring or PG
+     * changed under the fetch page. */
+    if ((m->s.cpu.cr[CR_STATUS] & (STATUS_RING_MASK | STATUS_PG)) != m->s.code_key || (m->s.cpu.pc & 3))
+        m->s.code_va = 1;
+    stop = cpu_events(m);
+after_events:
     if (stop != STOP_NONE)
         return stop;
     SYNC_IN();
-    goto fetch;
-fetch:
-    if ((pc & ~0xfffu) != cpage_va)
-        goto refill;
-    w = ld32(cpage + (pc & 0xfffu));
-    cycles += cost[w >> 26];
-    instret++;
-    goto *tab[w >> 26];
+    goto fresh;
 
 refill:
-    /* A fetch fault counts as an executed instruction, so that the
-     * instruction limit bounds even a hook that keeps handling one. */
-    w = 0;
+    /* A new code page: translate the fetch, as every page change always
+     * has (a fault counts as an executed instruction, so that the limit
+     * bounds even a hook that keeps handling one). */
     if (pc & 3) {
         instret++;
-        TRAP(CAUSE_MISALIGNED, ACCESS_EXEC, pc, pc);
+        machine_trap t = { .cause = CAUSE_MAKE(CAUSE_MISALIGNED, ACCESS_EXEC), .pc = pc, .epc = pc,
+                           .addr = pc };
+        SYNC_OUT(); cpu_take_trap(m, &t);
+        goto after_callout;
     }
     {
         uint8_t *h;
         uint32_t fa;
-        unsigned c = mmu_access(m, pc, ACCESS_EXEC, &cycles, &h, &fa);
+        uint64_t cy = cycles;
+        unsigned c = mmu_access(m, pc, ACCESS_EXEC, &cy, &h, &fa);
+        cycles = cy;
         if (c != CAUSE_NONE) {
             instret++;
-            TRAP(c, ACCESS_EXEC, fa, pc);
+            machine_trap t = { .cause = CAUSE_MAKE(c, ACCESS_EXEC), .pc = pc, .epc = pc, .addr = fa };
+            SYNC_OUT(); cpu_take_trap(m, &t);
+            goto after_callout;
         }
-        cpage = h - (pc & 0xfffu);
-        cpage_va = pc & ~0xfffu;
-        m->s.code_va = cpage_va;
-        m->s.code_frame = (uint32_t)(cpage - mem);
+        m->s.code_va = pc & ~0xfffu;
+        m->s.code_frame = (uint32_t)(h - mem) & ~0xfffu;
         m->s.code_key = m->s.cpu.cr[CR_STATUS] & (STATUS_RING_MASK | STATUS_PG);
+        cpg = code_page_of(m, m->s.code_frame);
     }
-    goto fetch;
+    goto fresh;
 
-do_ILLEGAL: TRAP(CAUSE_ILLEGAL_INSN, ACCESS_READ, w, pc);
-do_PRIV:    TRAP(CAUSE_ILLEGAL_PRIV, ACCESS_READ, w, pc);
+code_store: {
+        /* The store may have overwritten this very block: end it here. */
+        uint32_t next = PC_OF(ip) + 4;
+        uint32_t rest_c = ip->cost - m->cost[ip->op], rest_n = ip->len - 1u;
+        if (!code_written(m, wpa, wn))
+            NEXT();
+        cycles -= rest_c;
+        instret -= rest_n;
+        JUMP(next);
+    }
 
-do_ADD:  SET(A + B); NEXT();
-do_SUB:  SET(A - B); NEXT();
-do_MUL:  SET(A * B); NEXT();
+do_DECODE:
+    /* Entered with nothing charged (an undecoded slot has bound 0). */
+    pc = PC_OF(ip);
+    code_decode(m, cpg, (unsigned)(ip - ipbase));
+    goto enter;
+do_END:
+    JUMP(PC_OF(ip));
+do_NOP:
+    NEXT();
+do_ILLEGAL: {
+        uint32_t w_ = ld32(mem + m->s.code_frame + (PC_OF(ip) & 0xfffu));
+        TRAP_HERE(CAUSE_ILLEGAL_INSN, ACCESS_READ, w_, 0);
+    }
+
+do_ADD:  RD = A + B; NEXT();
+do_SUB:  RD = A - B; NEXT();
+do_MUL:  RD = A * B; NEXT();
 do_DIV: {
         uint32_t a = A, b = B;
-        if (b == 0) TRAP(CAUSE_DIVIDE_BY_ZERO, ACCESS_READ, 0, pc);
-        SET(a == 0x80000000u && b == 0xffffffffu ? a : (uint32_t)((int32_t)a / (int32_t)b));
+        if (b == 0) TRAP_HERE(CAUSE_DIVIDE_BY_ZERO, ACCESS_READ, 0, 0);
+        SETZ(a == 0x80000000u && b == 0xffffffffu ? a : (uint32_t)((int32_t)a / (int32_t)b));
         NEXT();
     }
 do_DIVU: {
         uint32_t b = B;
-        if (b == 0) TRAP(CAUSE_DIVIDE_BY_ZERO, ACCESS_READ, 0, pc);
-        SET(A / b);
+        if (b == 0) TRAP_HERE(CAUSE_DIVIDE_BY_ZERO, ACCESS_READ, 0, 0);
+        SETZ(A / b);
         NEXT();
     }
 do_REM: {
         uint32_t a = A, b = B;
-        if (b == 0) TRAP(CAUSE_DIVIDE_BY_ZERO, ACCESS_READ, 0, pc);
-        SET(b == 0xffffffffu ? 0 : (uint32_t)((int32_t)a % (int32_t)b));
+        if (b == 0) TRAP_HERE(CAUSE_DIVIDE_BY_ZERO, ACCESS_READ, 0, 0);
+        SETZ(b == 0xffffffffu ? 0 : (uint32_t)((int32_t)a % (int32_t)b));
         NEXT();
     }
 do_REMU: {
         uint32_t b = B;
-        if (b == 0) TRAP(CAUSE_DIVIDE_BY_ZERO, ACCESS_READ, 0, pc);
-        SET(A % b);
+        if (b == 0) TRAP_HERE(CAUSE_DIVIDE_BY_ZERO, ACCESS_READ, 0, 0);
+        SETZ(A % b);
         NEXT();
     }
-do_AND:  SET(A & B); NEXT();
-do_OR:   SET(A | B); NEXT();
-do_XOR:  SET(A ^ B); NEXT();
-do_SLL:  SET(A << (B & 31)); NEXT();
-do_SRL:  SET(A >> (B & 31)); NEXT();
-do_SRA:  SET((uint32_t)((int32_t)A >> (B & 31))); NEXT();
-do_SLT:  SET((int32_t)A < (int32_t)B); NEXT();
-do_SLTU: SET(A < B); NEXT();
-do_ADDI: SET(A + SIMM); NEXT();
-do_ANDI: SET(A & ISA_UIMM18(w)); NEXT();
-do_ORI:  SET(A | ISA_UIMM18(w)); NEXT();
-do_XORI: SET(A ^ ISA_UIMM18(w)); NEXT();
-do_SLLI: SET(A << (w & 31)); NEXT();
-do_SRLI: SET(A >> (w & 31)); NEXT();
-do_SRAI: SET((uint32_t)((int32_t)A >> (w & 31))); NEXT();
-do_SLTI: SET((int32_t)A < ISA_SIMM18(w)); NEXT();
-do_SLTIU: SET(A < SIMM); NEXT();
-do_LUI:  SET(ISA_UIMM20(w) << 12); NEXT();
+do_AND:  RD = A & B; NEXT();
+do_OR:   RD = A | B; NEXT();
+do_XOR:  RD = A ^ B; NEXT();
+do_SLL:  RD = A << (B & 31); NEXT();
+do_SRL:  RD = A >> (B & 31); NEXT();
+do_SRA:  RD = (uint32_t)((int32_t)A >> (B & 31)); NEXT();
+do_SLT:  RD = (int32_t)A < (int32_t)B; NEXT();
+do_SLTU: RD = A < B; NEXT();
+do_ADDI: RD = A + IMM; NEXT();
+do_ANDI: RD = A & IMM; NEXT();
+do_ORI:  RD = A | IMM; NEXT();
+do_XORI: RD = A ^ IMM; NEXT();
+do_SLLI: RD = A << IMM; NEXT();
+do_SRLI: RD = A >> IMM; NEXT();
+do_SRAI: RD = (uint32_t)((int32_t)A >> IMM); NEXT();
+do_SLTI: RD = (int32_t)A < (int32_t)IMM; NEXT();
+do_SLTIU: RD = A < IMM; NEXT();
+do_LUI:  RD = IMM; NEXT();
 
-do_LW: { uint32_t va = A + SIMM; uint8_t *p; DATA(p, va, ACCESS_READ, 4); SET(ld32(p)); NEXT(); }
-do_LH: { uint32_t va = A + SIMM; uint8_t *p; DATA(p, va, ACCESS_READ, 2);
-         SET((uint32_t)(int32_t)(int16_t)(uint16_t)(p[0] | p[1] << 8)); NEXT(); }
-do_LHU: { uint32_t va = A + SIMM; uint8_t *p; DATA(p, va, ACCESS_READ, 2);
-         SET((uint32_t)p[0] | (uint32_t)p[1] << 8); NEXT(); }
-do_LB: { uint32_t va = A + SIMM; uint8_t *p; DATA(p, va, ACCESS_READ, 1);
-         SET((uint32_t)(int32_t)(int8_t)p[0]); NEXT(); }
-do_LBU: { uint32_t va = A + SIMM; uint8_t *p; DATA(p, va, ACCESS_READ, 1); SET(p[0]); NEXT(); }
-do_SW: { uint32_t va = A + SIMM; uint8_t *p; DATA(p, va, ACCESS_WRITE, 4); st32(p, r[RD]); NEXT(); }
-do_SH: { uint32_t va = A + SIMM; uint8_t *p; DATA(p, va, ACCESS_WRITE, 2);
-         uint32_t v = r[RD]; p[0] = (uint8_t)v; p[1] = (uint8_t)(v >> 8); NEXT(); }
-do_SB: { uint32_t va = A + SIMM; uint8_t *p; DATA(p, va, ACCESS_WRITE, 1);
-         p[0] = (uint8_t)r[RD]; NEXT(); }
+do_LW: { uint32_t va = A + IMM; uint8_t *p; DATA(p, va, ACCESS_READ, 4); SETZ(ld32(p)); NEXT(); }
+do_LH: { uint32_t va = A + IMM; uint8_t *p; DATA(p, va, ACCESS_READ, 2);
+         SETZ((uint32_t)(int32_t)(int16_t)(uint16_t)(p[0] | p[1] << 8)); NEXT(); }
+do_LHU: { uint32_t va = A + IMM; uint8_t *p; DATA(p, va, ACCESS_READ, 2);
+         SETZ((uint32_t)p[0] | (uint32_t)p[1] << 8); NEXT(); }
+do_LB: { uint32_t va = A + IMM; uint8_t *p; DATA(p, va, ACCESS_READ, 1);
+         SETZ((uint32_t)(int32_t)(int8_t)p[0]); NEXT(); }
+do_LBU: { uint32_t va = A + IMM; uint8_t *p; DATA(p, va, ACCESS_READ, 1); SETZ(p[0]); NEXT(); }
+do_SW: { uint32_t va = A + IMM; uint8_t *p; DATA(p, va, ACCESS_WRITE, 4); st32(p, B); STORED(p, 4); }
+do_SH: { uint32_t va = A + IMM; uint8_t *p; DATA(p, va, ACCESS_WRITE, 2);
+         uint32_t v = B; p[0] = (uint8_t)v; p[1] = (uint8_t)(v >> 8); STORED(p, 2); }
+do_SB: { uint32_t va = A + IMM; uint8_t *p; DATA(p, va, ACCESS_WRITE, 1);
+         p[0] = (uint8_t)B; STORED(p, 1); }
 
-do_BEQ:  BRANCH(r[ISA_BRS1(w)] == r[ISA_BRS2(w)]);
-do_BNE:  BRANCH(r[ISA_BRS1(w)] != r[ISA_BRS2(w)]);
-do_BLT:  BRANCH((int32_t)r[ISA_BRS1(w)] < (int32_t)r[ISA_BRS2(w)]);
-do_BGE:  BRANCH((int32_t)r[ISA_BRS1(w)] >= (int32_t)r[ISA_BRS2(w)]);
-do_BLTU: BRANCH(r[ISA_BRS1(w)] < r[ISA_BRS2(w)]);
-do_BGEU: BRANCH(r[ISA_BRS1(w)] >= r[ISA_BRS2(w)]);
-do_J:    JUMP(pc + ((uint32_t)ISA_SOFF26(w) << 2));
-do_JAL:  r[REG_LR] = pc + 4; JUMP(pc + ((uint32_t)ISA_SOFF26(w) << 2));
-do_JALR: { uint32_t t = (A + SIMM) & ~3u; SET(pc + 4); JUMP(t); }
-do_SYSCALL: TRAP(CAUSE_SYSCALL, ACCESS_READ, 0, pc + 4);
-do_BRK:     TRAP(CAUSE_BREAKPOINT, ACCESS_READ, 0, pc + 4);
-do_HCALL:   TRAP(CAUSE_HYPERCALL, ACCESS_READ, 0, pc + 4);
+do_BEQ:  BRANCH(A == B);
+do_BNE:  BRANCH(A != B);
+do_BLT:  BRANCH((int32_t)A < (int32_t)B);
+do_BGE:  BRANCH((int32_t)A >= (int32_t)B);
+do_BLTU: BRANCH(A < B);
+do_BGEU: BRANCH(A >= B);
+do_J:    TAKEN();
+do_JAL:  R[REG_LR] = PC_OF(ip) + 4; TAKEN();
+do_JALR: { uint32_t t = (A + IMM) & ~3u; SETZ(PC_OF(ip) + 4); JUMP(t); }
+do_SYSCALL: TRAP_HERE(CAUSE_SYSCALL, ACCESS_READ, 0, 4);
+do_BRK:     TRAP_HERE(CAUSE_BREAKPOINT, ACCESS_READ, 0, 4);
+do_HCALL:   TRAP_HERE(CAUSE_HYPERCALL, ACCESS_READ, 0, 4);
 
-    /* Every PRIV and LEGACY line of isa.def gets its label here. */
+    /* System instructions end their block, so the counters are exact here. */
+    /* Every PRIV and LEGACY line of isa.def gets its label here; decoding
+     * sends them all to do_SYS, which runs them in plain C. */
 #define SYS_LABEL_USER(NAME)
 #define SYS_LABEL_PRIV(NAME)   do_##NAME:
 #define SYS_LABEL_LEGACY(NAME) do_##NAME:
 #define INSN(NAME, mn, op, fmt, priv, sens, cyc, doc) SYS_LABEL_##priv(NAME)
 #include "isa/isa.def"
 #undef INSN
-    SYNC_OUT();
-    cpu_exec_system(m, w);
-    SYNC_IN();
-    goto next;
+do_SYS: {
+        pc = PC_OF(ip);
+        uint32_t w = ld32(mem + m->s.code_frame + (pc & 0xfffu));
+        if ((m->s.cpu.cr[CR_STATUS] & STATUS_RING_MASK) && m->priv[ip->op])
+            TRAP_HERE(CAUSE_ILLEGAL_PRIV, ACCESS_READ, w, 0);
+        SYNC_OUT();
+        cpu_exec_system(m, w);
+        goto after_callout;
+    }
+#undef SYNC_OUT
+#undef SYNC_IN
+#undef PC_OF
+#undef UNCHARGE
+#undef TRAP_HERE
+#undef NEXT
+#undef JUMP
+#undef RD
+#undef SETZ
+#undef A
+#undef B
+#undef IMM
+#undef DATA
+#undef STORED
+#undef BRANCH
+#undef CHAIN
+#undef TAKEN
 }

@@ -65,9 +65,10 @@ static uint32_t block_cmd(machine *m, uint32_t cmd)
     if (a > m->cfg.mem_size || m->cfg.mem_size - a < BLOCK_SECTOR_SIZE)
         return 2;
     uint8_t *sec = m->disk + (size_t)m->s.blk_sector * BLOCK_SECTOR_SIZE;
-    if (cmd == BLOCK_CMD_READ)
+    if (cmd == BLOCK_CMD_READ) {
         memcpy(m->mem + a, sec, BLOCK_SECTOR_SIZE);
-    else
+        code_written(m, a, BLOCK_SECTOR_SIZE);
+    } else
         memcpy(sec, m->mem + a, BLOCK_SECTOR_SIZE);
     m->s.stats.cycles += m->cfg.costs.block_sector;
     return 0;

@@ -26,7 +26,11 @@ static void st32(uint8_t *p, uint32_t v)
 
 /* The VMCB is a whole page inside memory (checked at vmenter). */
 static uint32_t vmcb_rd(const machine *m, uint32_t off) { return ld32(m->mem + m->s.hv.vmcb + off); }
-static void vmcb_wr(machine *m, uint32_t off, uint32_t v) { st32(m->mem + m->s.hv.vmcb + off, v); }
+static void vmcb_wr(machine *m, uint32_t off, uint32_t v)
+{
+    st32(m->mem + m->s.hv.vmcb + off, v);
+    code_written(m, m->s.hv.vmcb + off, 4);     /* (a VMCB is data, but memory is memory) */
+}
 
 /* The control registers each world has its own copy of. */
 static const struct { unsigned cr; uint32_t off; } banked[] = {

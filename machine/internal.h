@@ -56,6 +56,56 @@ typedef struct {
     char fatal_reason[160];
 } machine_state;
 
+/*
+ * The decoded-code cache (code.c).  Each physical page the CPU executes
+ * from gets a page of 1024 predecoded slots, one per word, plus a sentinel
+ * that ends a block falling off the page.  A block is a straight-line run
+ * of slots ending at a branch, jump, trap, system instruction or the page's
+ * last word; every slot knows the cost and length of the rest of its run,
+ * so that a block entered anywhere is charged at once and a trap in the
+ * middle can give back exactly what was not executed.
+ */
+#define CODE_SLOTS    (PAGE_SIZE / 4)
+#define CPU_NO_TARGET 0xffffu
+#define CODE_POOL_MAX 512u                /* decoded pages kept; beyond, the oldest is reused */
+
+/* Opcode classes: ends a block; a data access; no effect but rd. */
+enum { CLS_TERM = 1, CLS_MEM = 2, CLS_PURE = 4 };
+
+/* Handler kinds: the opcodes, then these (cpu_run's table has them all). */
+enum { KIND_NOP = ISA_NUM_OPCODES, KIND_END, KIND_DECODE, KIND_SYS, KIND_ILLEGAL, KIND_COUNT };
+
+typedef struct cpu_slot {
+    const void *h;       /* the handler: a label in cpu_run */
+    uint64_t bound;      /* cost + data accesses to the run's end * tlb_miss: no event can
+                          * come due inside a block entered here while cycles + bound <= ev */
+    uint32_t imm;        /* simm18, uimm18, shamt, uimm20 << 12, port, or a pc offset in bytes */
+    uint32_t cost;       /* table cycles from here to the end of the run, this one included */
+    uint16_t len;        /* instructions from here to the end of the run; 0 = not decoded */
+    union {
+        uint16_t nmem;   /* data accesses among them */
+        uint16_t target; /* branches and jumps (whose nmem is 0): the slot of the target
+                          * when it is in the same page, else CPU_NO_TARGET */
+    };
+    uint8_t op, rd, rs1, rs2;   /* stores and branches: rs2 is the value / second register */
+} cpu_slot;
+
+typedef struct {
+    cpu_slot slot[CODE_SLOTS + 1];   /* + the sentinel, a KIND_END */
+    uint32_t frame;                  /* physical address of the page */
+    uint32_t ndecoded;               /* slots with len != 0 */
+} code_page;
+
+typedef struct {
+    code_page **pool;        /* CODE_POOL_MAX entries, allocated as needed */
+    uint32_t npool, victim;  /* pages in use; the next to reuse */
+    uint16_t *map;           /* physical page number -> pool index + 1, 0 = no decoded code */
+    const void *const *handlers;   /* cpu_run's label table, by kind */
+    uint8_t cls[ISA_NUM_OPCODES];  /* CLS_* of each opcode (code.c) */
+    machine_code_hook hook; void *hook_ud;
+    machine_code_stats st;
+} code_cache;
+
 struct machine {
     machine_config cfg;
     machine_state s;
@@ -85,6 +135,8 @@ struct machine {
     /* PG and ptb as of the last flush: a hook that writes them directly
      * through machine_cpu() still gets the flush mtcr would have done. */
     uint32_t seen_pg, seen_ptb;
+    code_cache code;             /* derived from memory: not part of a snapshot */
+    bool engine_init;            /* cpu_run only hands out its handler table */
 };
 
 /* mmu.c */
@@ -140,5 +192,31 @@ void cpu_write_cr(machine *m, unsigned cr, uint32_t v);
 /* Flushes the TLB when PG or ptb changed behind the machine's back. */
 void cpu_sync_mmu(machine *m);
 machine_stop cpu_run(machine *m);
+
+/* code.c */
+bool code_init(machine *m);
+void code_classes(machine *m);
+void code_free(machine *m);
+/* The decoded page for a physical frame, allocated (or reused) if needed; never NULL. */
+code_page *code_page_of(machine *m, uint32_t frame);
+/* Decodes the run starting at slot idx of the page. */
+void code_decode(machine *m, code_page *pg, unsigned idx);
+/* Drops decoded code overlapping [pa, pa + n); true when any was dropped. */
+bool code_written(machine *m, uint32_t pa, uint32_t n);
+/* Drops everything (memory may have changed anywhere). */
+void code_flush(machine *m);
+/* Is pa in a page with decoded code? */
+static inline bool code_page_hot(const machine *m, uint32_t pa)
+{
+    return m->code.map[pa >> PAGE_SHIFT] != 0;
+}
+/* Does a store to the word at pa overwrite decoded code?  (The store fast
+ * path's check: runs are decoded to their end, so a run through this word
+ * has this word decoded.) */
+static inline bool code_word_live(const machine *m, uint32_t pa)
+{
+    uint16_t k = m->code.map[pa >> PAGE_SHIFT];
+    return k && m->code.pool[k - 1]->slot[(pa & 0xfffu) >> 2].len != 0;
+}
 
 #endif

@@ -70,6 +70,18 @@ machine *machine_new(const machine_config *cfg)
         m->cost[op] = in && in->cycles ? in->cycles : 1;   /* >= 1: cpu_events relies on it */
         m->priv[op] = in && isa_is_privileged(in, cfg->profile);
     }
+    if (!code_init(m)) {
+        machine_free(m);
+        return NULL;
+    }
+    m->engine_init = true;          /* cpu_run hands out its handler table */
+    cpu_run(m);
+    m->engine_init = false;
+    code_classes(m);
+    if (!code_page_of(m, 0)) {      /* the decoded-code pool is never empty */
+        machine_free(m);
+        return NULL;
+    }
     machine_reset(m);
     return m;
 }
@@ -83,6 +95,7 @@ void machine_free(machine *m)
     free(m->out);
     free(m->in);
     free(m->bps);
+    code_free(m);
     free(m);
 }
 
@@ -90,6 +103,7 @@ void machine_reset(machine *m)
 {
     memset(&m->s, 0, sizeof m->s);
     memset(m->mem, 0, m->cfg.mem_size);
+    code_flush(m);
     m->out_len = 0;
     if (m->out)
         m->out[0] = '\0';
@@ -218,7 +232,13 @@ const machine_stats *machine_get_stats(const machine *m) { return &m->s.stats; }
 uint64_t machine_cycles(const machine *m) { return m->s.stats.cycles; }
 uint64_t machine_instret(const machine *m) { return m->s.stats.instret; }
 uint32_t machine_mem_size(const machine *m) { return m->cfg.mem_size; }
-uint8_t *machine_mem(machine *m) { return m->mem; }
+uint8_t *machine_mem(machine *m)
+{
+    code_flush(m);
+    return m->mem;
+}
+
+uint8_t *machine_mem_view(const machine *m) { return m->mem; }
 
 static bool phys_range(const machine *m, uint32_t pa, size_t n)
 {
@@ -238,6 +258,7 @@ bool machine_write_phys(machine *m, uint32_t pa, const void *buf, size_t n)
     if (!phys_range(m, pa, n))
         return false;
     memcpy(m->mem + pa, buf, n);
+    code_written(m, pa, (uint32_t)n);
     return true;
 }
 
@@ -354,6 +375,7 @@ void machine_restore(machine *m, const machine_snapshot *s)
         return;
     m->s = s->s;
     memcpy(m->mem, s->mem, m->cfg.mem_size);
+    code_flush(m);
     memcpy(m->disk, s->disk, (size_t)m->cfg.disk_sectors * BLOCK_SECTOR_SIZE);
     m->out_len = 0;
     for (size_t i = 0; i < s->out_len; i++) {   /* rebuild the buffer without echoing to the sink */

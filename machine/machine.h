@@ -190,7 +190,13 @@ bool machine_load_image(machine *m, const image *img, char *err, size_t errlen);
 
 /* Physical memory: false when any byte is outside memory. */
 uint32_t machine_mem_size(const machine *m);
-uint8_t *machine_mem(machine *m);                   /* the physical memory itself */
+/* The physical memory itself, to read and write freely: since a write through
+ * it may change code, asking for it drops every decoded instruction (cheap,
+ * but call it once per batch of writes, not per byte). */
+uint8_t *machine_mem(machine *m);
+/* The same memory without that: for reads, and for writes that are followed
+ * by machine_code_invalidate() (a hypervisor's hot paths). */
+uint8_t *machine_mem_view(const machine *m);
 bool machine_read_phys(const machine *m, uint32_t pa, void *buf, size_t n);
 bool machine_write_phys(machine *m, uint32_t pa, const void *buf, size_t n);
 /* Translate a virtual address as the MMU would for ring and access, without
@@ -219,6 +225,44 @@ typedef struct machine_snapshot machine_snapshot;
 machine_snapshot *machine_save(const machine *m);
 void machine_restore(machine *m, const machine_snapshot *s);
 void machine_snapshot_free(machine_snapshot *s);
+
+/* ---- the decoded-code cache ---------------------------------------------------
+ * The CPU decodes each physical code page once into predecoded instructions
+ * and runs them in blocks: straight-line runs that end at a branch, a jump, a
+ * trap or system instruction, or the page's last word.  Writes made through the
+ * machine (stores, block DMA, machine_write_phys, machine_load_image,
+ * machine_restore, machine_reset, machine_mem) drop what they overwrite, so
+ * self-modifying code and loaders just work; a writer through
+ * machine_mem_view() calls machine_code_invalidate() itself.  A binary
+ * translator can share the cache: it reads decoded instructions and blocks
+ * with machine_code_decode() and hears of every drop through the code hook.
+ * See docs/machine.md, "The engine". */
+typedef struct {
+    uint32_t word;           /* the instruction word */
+    uint8_t op;              /* opcode (isa_opcode); not a valid one for an illegal word */
+    uint8_t rd, rs1, rs2;    /* register fields as isa_decode names them */
+    int32_t imm;             /* the immediate as the format defines it (0 when none) */
+    uint32_t block_len;      /* instructions from this one to the end of its block */
+    uint32_t block_cycles;   /* their table cycles */
+    bool ends_block;         /* a branch, jump, trap or system instruction */
+} machine_decoded;
+
+typedef struct {
+    uint64_t decoded;        /* instructions decoded */
+    uint64_t dropped;        /* decoded instructions dropped by writes, flushes and reuse */
+    uint64_t flushes;        /* whole-cache drops (machine_mem, restore, reset) */
+    uint32_t pages;          /* physical pages holding decoded code now */
+} machine_code_stats;
+
+/* Decodes (through the cache) the instruction at physical address pa, which
+ * must be word-aligned and inside memory; false otherwise. */
+bool machine_code_decode(machine *m, uint32_t pa, machine_decoded *out);
+/* Forget decoded instructions overlapping [pa, pa + n). */
+void machine_code_invalidate(machine *m, uint32_t pa, uint32_t n);
+/* Called whenever decoded code in [pa, pa + n) is dropped (n = 0: all of it). */
+typedef void (*machine_code_hook)(machine *m, uint32_t pa, uint32_t n, void *ud);
+void machine_set_code_hook(machine *m, machine_code_hook fn, void *ud);
+machine_code_stats machine_get_code_stats(const machine *m);
 
 /* ---- snapshot files (machine/snapfile.c) --------------------------------------
  * SIMH's SAVE and RESTORE: the whole machine in a file, versioned and

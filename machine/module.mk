@@ -1,2 +1,9 @@
 # machine/: the simulated computer (CPU, MMU, traps, devices). Depends on isa/ only.
-CORE_SRCS += machine/machine.c machine/cpu.c machine/mmu.c machine/trap.c machine/devices.c machine/hvext.c machine/snapfile.c
+CORE_SRCS += machine/machine.c machine/cpu.c machine/code.c machine/mmu.c machine/trap.c machine/devices.c machine/hvext.c machine/snapfile.c
+
+# Threaded dispatch: every handler of cpu_run ends in its own indirect jump.
+# GCC's global common-subexpression pass merges them back into one shared
+# jump (as the Lua and CPython builds note), so it is off for cpu.c; a
+# compiler without the flag (clang) keeps them apart anyway.
+CPU_DISPATCH_CFLAGS := $(shell $(CC) -Werror -fno-gcse -c -x c /dev/null -o /dev/null 2>/dev/null && echo -fno-gcse)
+$(B)/obj/machine/cpu.o: CFLAGS += $(CPU_DISPATCH_CFLAGS)

@@ -8,6 +8,8 @@ PACKAGES="build-essential pkg-config bison flex libncurses-dev liblua5.4-dev lib
 # gnuplot-nox draws compare/vm --plot (SVG, PNG); man-db and groff-base render and check the man
 # pages; python3-jsonschema checks the --json output against docs/schema/ in make test.
 PACKAGES="$PACKAGES gnuplot-nox man-db groff-base python3-jsonschema"
+# GNU parallel runs the tested example of grading a class on many machines (docs/grading.md).
+PACKAGES="$PACKAGES parallel"
 
 missing=""
 for p in $PACKAGES; do

@@ -172,6 +172,10 @@ static const struct {
     const char *want;    /* the first diagnostic line */
 } error_cases[] = {
     { "  addd a0, a0, a1\n", "t.s:1:3: error: unknown mnemonic 'addd'; did you mean 'add'?" },
+    /* a tie goes to the word with a letter missing or extra, pseudo-instructions included */
+    { "  hlt\n", "t.s:1:3: error: unknown mnemonic 'hlt'; did you mean 'halt'?" },
+    { "  lii a0, 5\n", "t.s:1:3: error: unknown mnemonic 'lii'; did you mean 'li'?" },
+    { "  cal f\n", "t.s:1:3: error: unknown mnemonic 'cal'; did you mean 'call'?" },
     { "\n  add r16, a0, a1\n", "t.s:2:7: error: unknown register 'r16'" },
     { "  addi a0, a0, 300000\n", "t.s:1:16: error: immediate 300000 does not fit in a signed 18-bit field (-131072..131071)" },
     { "  ori a0, a0, -1\n", "t.s:1:15: error: immediate -1 does not fit in an unsigned 18-bit field (0..262143)" },

@@ -433,26 +433,36 @@ static void test_snapshot_files(void)
 {
     static char full[1 << 16], part[1 << 16], out[1 << 16];
     char args[512];
+    /* A folder of its own: other sessions may run this suite at the same time. */
+    char dir[] = "/tmp/traplab-snap-XXXXXX";
+    CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(dir));
+    char snap[64], bad_path[64], x_path[64], tui_path[64];
+    snprintf(snap, sizeof snap, "%s/test.snap", dir);
+    snprintf(bad_path, sizeof bad_path, "%s/bad.snap", dir);
+    snprintf(x_path, sizeof x_path, "%s/x.snap", dir);
+    snprintf(tui_path, sizeof tui_path, "%s/tui.snap", dir);
     const char *progs[] = { "samples/ring3-trap.s", "samples/paging.s" };
     for (size_t i = 0; i < 2; i++) {
         /* The run saved at N and restored gives the uninterrupted run's
          * output and statistics, TLB hits and misses included. */
         snprintf(args, sizeof args, "run %s --json", progs[i]);
         CU_ASSERT_EQUAL(traplab(args, full, sizeof full), 0);
-        snprintf(args, sizeof args, "run %s --json --save-at 20 /tmp/traplab-test.snap 2>/dev/null", progs[i]);
+        snprintf(args, sizeof args, "run %s --json --save-at 20 %s 2>/dev/null", progs[i], snap);
         CU_ASSERT_EQUAL(traplab(args, part, sizeof part), 0);
         CU_ASSERT_STRING_EQUAL(part, full);
-        CU_ASSERT_EQUAL(traplab("run --restore /tmp/traplab-test.snap --json", out, sizeof out), 0);
+        snprintf(args, sizeof args, "run --restore %s --json", snap);
+        CU_ASSERT_EQUAL(traplab(args, out, sizeof out), 0);
         CU_ASSERT_STRING_EQUAL(out, full);
         CU_ASSERT_PTR_NOT_NULL(strstr(full, "\"tlb_hits\""));
         /* without --json: the output so far, then the rest */
         snprintf(args, sizeof args, "run %s", progs[i]);
         traplab(args, full, sizeof full);
-        traplab("run --restore /tmp/traplab-test.snap", out, sizeof out);
+        snprintf(args, sizeof args, "run --restore %s", snap);
+        traplab(args, out, sizeof out);
         CU_ASSERT_STRING_EQUAL(out, full);
     }
     /* Bad files: a message and status 1, never a crash. */
-    FILE *f = fopen("/tmp/traplab-test.snap", "rb");
+    FILE *f = fopen(snap, "rb");
     CU_ASSERT_PTR_NOT_NULL_FATAL(f);
     static uint8_t buf[1 << 20];
     size_t len = fread(buf, 1, sizeof buf, f);
@@ -470,44 +480,51 @@ static void test_snapshot_files(void)
         size_t n = bad[i].cut ? bad[i].cut : len;
         if (bad[i].flip)
             copy[bad[i].flip] ^= 0x55;
-        f = fopen("/tmp/traplab-bad.snap", "wb");
+        f = fopen(bad_path, "wb");
         fwrite(copy, 1, n, f);
         fclose(f);
         free(copy);
-        CU_ASSERT_EQUAL(traplab("run --restore /tmp/traplab-bad.snap 2>&1", out, sizeof out), 1);
+        snprintf(args, sizeof args, "run --restore %s 2>&1", bad_path);
+        CU_ASSERT_EQUAL(traplab(args, out, sizeof out), 1);
         CU_ASSERT_PTR_NOT_NULL(strstr(out, bad[i].why));
     }
     /* another version, a version this traplab does not read */
     memcpy(buf + 8, "\x07\0\0\0", 4);
-    f = fopen("/tmp/traplab-bad.snap", "wb");
+    f = fopen(bad_path, "wb");
     fwrite(buf, 1, len, f);
     fclose(f);
-    CU_ASSERT_EQUAL(traplab("run --restore /tmp/traplab-bad.snap 2>&1", out, sizeof out), 1);
+    snprintf(args, sizeof args, "run --restore %s 2>&1", bad_path);
+    CU_ASSERT_EQUAL(traplab(args, out, sizeof out), 1);
     CU_ASSERT_PTR_NOT_NULL(strstr(out, "snapshot format version 7; this traplab reads version 1"));
     CU_ASSERT_EQUAL(traplab("run --restore /nonexistent.snap 2>&1", out, sizeof out), 1);
-    CU_ASSERT_EQUAL(traplab("run --restore /tmp/traplab-test.snap samples/hello.s 2>&1", out, sizeof out), 2);
+    snprintf(args, sizeof args, "run --restore %s samples/hello.s 2>&1", snap);
+    CU_ASSERT_EQUAL(traplab(args, out, sizeof out), 2);
     CU_ASSERT_EQUAL(traplab("run samples/hello.s --save-at 5 2>&1", out, sizeof out), 2);
-    CU_ASSERT_EQUAL(traplab("run samples/hello.s --save-at 100000 /tmp/traplab-x.snap 2>&1", out, sizeof out), 1);
+    snprintf(args, sizeof args, "run samples/hello.s --save-at 100000 %s 2>&1", x_path);
+    CU_ASSERT_EQUAL(traplab(args, out, sizeof out), 1);
     CU_ASSERT_PTR_NOT_NULL(strstr(out, "no snapshot written"));
-    CU_ASSERT_EQUAL(access("/tmp/traplab-x.snap", F_OK), -1);
+    CU_ASSERT_EQUAL(access(x_path, F_OK), -1);
 
     /* w in the TUI writes the same kind of file: run --restore goes on from it. */
     tui_model *m = make(count_src);
     CU_ASSERT_PTR_NOT_NULL_FATAL(m);
     tui_command(m, "break trap SYSCALL");
     tui_action_continue(m, 100000);
-    tui_command(m, "save /tmp/traplab-tui.snap");
+    snprintf(args, sizeof args, "save %s", tui_path);
+    tui_command(m, args);
     CU_ASSERT_FALSE(m->cmd_failed);
-    STATUS_HAS(m, "Snapshot saved to /tmp/traplab-tui.snap");
-    CU_ASSERT_EQUAL(traplab("run --restore /tmp/traplab-tui.snap", out, sizeof out), 0);
+    STATUS_HAS(m, "Snapshot saved to ");
+    snprintf(args, sizeof args, "run --restore %s", tui_path);
+    CU_ASSERT_EQUAL(traplab(args, out, sizeof out), 0);
     CU_ASSERT_STRING_EQUAL(out, "H");
     tui_command(m, "save /nonexistent/dir/x.snap");
     CU_ASSERT_TRUE(m->cmd_failed);
     STATUS_HAS(m, "No such file or directory");
     tui_model_free(m);
-    remove("/tmp/traplab-test.snap");
-    remove("/tmp/traplab-bad.snap");
-    remove("/tmp/traplab-tui.snap");
+    remove(snap);
+    remove(bad_path);
+    remove(tui_path);
+    rmdir(dir);
 }
 
 /* --trace=insn: every instruction with the registers it wrote, the trap
@@ -529,6 +546,52 @@ static void test_insn_trace(void)
     CU_ASSERT_PTR_NOT_NULL(strstr(b, "trap #1   ILLEGAL_PRIV"));
     CU_ASSERT_EQUAL(strncmp(b, trap, (size_t)(eol - trap)), 0);
     CU_ASSERT_EQUAL(traplab("run samples/hello.s --trace=bogus 2>&1", b, sizeof b), 2);
+}
+
+/* traplab vm: a kernel per VM, -I, and what misled a new user. */
+static void test_vm_command_line(void)
+{
+    static char out[1 << 16];
+    CU_ASSERT_EQUAL(traplab("vm --guest kernel --guest rogue --program cpu --vms 3 2>&1", out, sizeof out), 1);
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "vm1| rogue kernel: writing outside my memory"));
+    CU_ASSERT_PTR_NULL(strstr(out, "ESCAPED"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "traplab vm: VM 1 failed and was stopped: unhandled trap BUS_ERROR"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "vm0| checksum 0x381f25c5"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "vm2| checksum 0x381f25c5"));        /* VM 2 runs kernel again */
+    CU_ASSERT_PTR_NULL(strstr(out, "OUTPUT DIFFERS"));
+    CU_ASSERT_EQUAL(traplab("vm --guest kernel --vm 1:guest=rogue --program cpu --vms 3 --json 2>/dev/null",
+                            out, sizeof out), 1);
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "{\"vm\": 1, \"program\": \"cpu\", \"guest\": \"rogue\", \"state\": \"failed\""));
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "{\"vm\": 2, \"program\": \"cpu\", \"guest\": \"kernel\", \"state\": \"halted\""));
+    CU_ASSERT_EQUAL(traplab("vm --guest kernel,rogue.s --program cpu 2>&1", out, sizeof out), 2);
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "give one --guest per kernel (VM i runs guest i), e.g. --guest kernel --guest rogue.s"));
+    CU_ASSERT_EQUAL(traplab("vm --guest kernel --vm 3:guest=rogue --program cpu 2>&1", out, sizeof out), 2);
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "there are only 1 VM (numbered from 0"));
+    CU_ASSERT_EQUAL(traplab("vm --guest kernel --program cpu --stats 2>&1 >/dev/null", out, sizeof out), 0);
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "total (1 VM, type1, strict)"));
+    /* -I: a workload's .include found in another folder */
+    char dir[] = "/tmp/traplab-vmI-XXXXXX", cmd[512];
+    CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(dir));
+    snprintf(cmd, sizeof cmd, "mkdir %s/lib %s/prog && echo '        .equ EXTRA_VALUE, 1' > %s/lib/extra.s && "
+             "{ echo '        .include \"extra.s\"'; cat guest/cpu.s; } > %s/prog/w.s", dir, dir, dir, dir);
+    CU_ASSERT_EQUAL(system(cmd), 0);
+    snprintf(cmd, sizeof cmd, "vm --guest kernel --program %s/prog/w.s 2>&1", dir);
+    CU_ASSERT_EQUAL(traplab(cmd, out, sizeof out), 1);
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "extra.s"));
+    snprintf(cmd, sizeof cmd, "vm --guest kernel --program %s/prog/w.s -I %s/lib 2>&1", dir, dir);
+    CU_ASSERT_EQUAL(traplab(cmd, out, sizeof out), 0);
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "checksum 0x381f25c5"));
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    CU_ASSERT_EQUAL(system(cmd), 0);
+    /* compare names --list-costs in its cost errors, and now takes it */
+    CU_ASSERT_EQUAL(traplab("compare --cost bogus=3 2>&1", out, sizeof out), 2);
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "--list-costs"));
+    CU_ASSERT_EQUAL(traplab("compare --list-costs --cost exit_dispatch=7 2>&1", out, sizeof out), 0);
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "exit_dispatch           7  0-4294967295"));
+    /* run --json ends its line */
+    CU_ASSERT_EQUAL(traplab("run samples/hello.s --json", out, sizeof out), 0);
+    size_t n = strlen(out);
+    CU_ASSERT(n > 2 && out[n - 1] == '\n' && out[n - 2] == '}');
 }
 
 #ifdef TUI_HAVE_VMM
@@ -653,6 +716,7 @@ void test_debugger_register(void)
     CU_add_test(s, "breakpoints and watchpoints stop t", test_breakpoints_stop_t);
     CU_add_test(s, "snapshot files: run --save-at, --restore, the TUI's save", test_snapshot_files);
     CU_add_test(s, "run --trace=insn", test_insn_trace);
+    CU_add_test(s, "vm: a kernel per VM, -I, --guest a,b; compare --list-costs", test_vm_command_line);
 #ifdef TUI_HAVE_VMM
     CU_add_test(s, "under the hypervisor: exits, gpa watchpoints, a kernel per VM", test_under_the_vmm);
     CU_add_test(s, "s s r shows the screen of the first s", test_back_restores_the_screen);

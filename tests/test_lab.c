@@ -871,6 +871,39 @@ static void copy_files(const char *from, const char *to)
 #define FMT(buf, ...) \
     do { if (snprintf(buf, sizeof buf, __VA_ARGS__) >= (int)sizeof buf) CU_FAIL("path too long"); } while (0)
 
+/* lab grade's CSV says why a submission whose checks all failed on the
+ * memory limit scored what it did (the reason was empty). */
+static void test_csv_memory_reason(void)
+{
+    char *tmp = make_tmpdir(), dir[PATH_MAX], args[PATH_MAX * 2], out[8192];
+    CU_ASSERT_PTR_NOT_NULL_FATAL(tmp);
+    FMT(dir, "%s/labs/09-mem", tmp);
+    FMT(args, "mkdir -p %s %s/class/ann", dir, tmp);
+    CU_ASSERT_EQUAL(system(args), 0);
+    write_file(dir, "lab.lua",
+        "local lab = traplab.lab{ title = 'mem' }\n"
+        "for _, id in ipairs{ 'a', 'b' } do\n"
+        "  lab:check{ id = id, points = 1, title = id, run = function(ctx)\n"
+        "    local t = {} for i = 1, 1e9 do t[i] = string.rep('x', 1 << 20) .. i end return true end }\n"
+        "end\n"
+        "return lab\n");
+    FMT(dir, "%s/class/ann", tmp);
+    write_file(dir, "answers.lua", "return {}\n");
+    FMT(args, "grade 09-mem --labs %s/labs --submissions %s/class --csv %s/g.csv --jobs 1", tmp, tmp, tmp);
+    CU_ASSERT_EQUAL(lab_cmd(args, out, sizeof out), 0);
+    FMT(args, "%s/g.csv", tmp);
+    FILE *f = fopen(args, "r");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+    size_t len = fread(out, 1, sizeof out - 1, f);
+    out[len] = '\0';
+    fclose(f);
+    if (!strstr(out, "all 2 failed items hit the memory limit: "))
+        fprintf(stderr, "\n  csv: %s\n", out);
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, ",0,2,0,graded,\"all 2 failed items hit the memory limit: "));
+    rm_rf(tmp);
+    free(tmp);
+}
+
 static void test_command_line(void)
 {
     static char out[65536];
@@ -899,7 +932,16 @@ static void test_command_line(void)
     /* Lab 02's scenario is the guest kernel in a VM under the Type-1 hypervisor. */
     CU_ASSERT_EQUAL(lab_cmd("run 02 --labs labs --student reference", out, sizeof out), 1);
     CU_ASSERT_PTR_NOT_NULL(strstr(out, "Opening lab02-guest-kernel.s in 1 VM under the type1 hypervisor in the terminal UI"));
+    /* In Spanish: the handout's title, the words around it, where the student id came from. */
+    CU_ASSERT_EQUAL(lab_cmd("run 02 --labs labs --lang es --submission labs/02-trap-and-emulate/solution", out, sizeof out), 1);
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "# Práctica 02 — Atrapar y emular bajo un hipervisor de tipo 1 (estudiante "));
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "(El id de estudiante viene de labs/02-trap-and-emulate/solution/student.txt; "
+                                       "--student ID elige otro.)"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "Abriendo lab02-guest-kernel.s en 1 VM bajo el hipervisor type1"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "Cuando termine: traplab lab check 02-trap-and-emulate"));
+    CU_ASSERT_PTR_NULL(strstr(out, "Opening"));
     CU_ASSERT_EQUAL(lab_cmd("run 01 --labs labs --lang es", out, sizeof out), 1);
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "(El id de estudiante es el nombre de la carpeta, "));
     CU_ASSERT_EQUAL(lab_cmd("run 01 --labs labs --lang fr", out, sizeof out), 2);
     CU_ASSERT_PTR_NOT_NULL(strstr(out, "unknown language 'fr'"));
 
@@ -914,17 +956,32 @@ static void test_command_line(void)
     CU_ASSERT_PTR_NOT_NULL(strstr(out, "no lab '99-nope'"));
     CU_ASSERT_EQUAL(lab_cmd("check 01 --labs labs --submission /nonexistent", out, sizeof out), 1);
 
-    /* Hints unlock one failed attempt at a time. */
+    /* Hints unlock one failed attempt at a time.  The attempts are the
+     * student's, in the user's data folder: a fresh copy of the starter does
+     * not reset them, and nothing is written into the submission. */
     char *tmp = make_tmpdir();
     CU_ASSERT_PTR_NOT_NULL_FATAL(tmp);
-    char sub[PATH_MAX];
+    char sub[PATH_MAX], data[PATH_MAX];
+    FMT(data, "%s/data", tmp);
+    setenv("XDG_DATA_HOME", data, 1);
     FMT(sub, "%s/me", tmp);
     copy_files("labs/01-rings/starter", sub);
     FMT(args, "check 01 --labs labs --submission %s --student me", sub);
     CU_ASSERT_EQUAL(lab_cmd(args, out, sizeof out), 1);
     CU_ASSERT_PTR_NOT_NULL(strstr(out, "hint 1/2: Every `out`"));
+    FMT(args, "rm -rf '%s' && mkdir -p '%s' && cp labs/01-rings/starter/* '%s'/", sub, sub, sub);
+    CU_ASSERT_EQUAL(system(args), 0);
+    FMT(args, "check 01 --labs labs --submission %s --student me", sub);
     CU_ASSERT_EQUAL(lab_cmd(args, out, sizeof out), 1);
     CU_ASSERT_PTR_NOT_NULL(strstr(out, "hint 2/2: print: li a0, 1"));
+    FMT(args, "%s/me/.traplab-attempts", tmp);
+    CU_ASSERT_EQUAL(access(args, F_OK), -1);
+    FMT(args, "%s/traplab/attempts/me", data);
+    CU_ASSERT_EQUAL(access(args, R_OK), 0);
+    /* another student starts at the first hint */
+    FMT(args, "check 01 --labs labs --submission %s --student you", sub);
+    CU_ASSERT_EQUAL(lab_cmd(args, out, sizeof out), 1);
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "hint 1/2: Every `out`"));
 
     /* A class: the reference student, a starter, a cheat and a hang, into a CSV. */
     char class[PATH_MAX], csv[PATH_MAX];
@@ -943,6 +1000,9 @@ static void test_command_line(void)
     FMT(args, "grade 01 --labs labs --submissions %s --csv %s --jobs 2 --timeout 1", class, csv);
     CU_ASSERT_EQUAL(lab_cmd(args, out, sizeof out), 0);
     CU_ASSERT_PTR_NOT_NULL(strstr(out, "Graded 4 submissions"));
+    /* grading counts no attempts */
+    FMT(args, "%s/traplab/attempts/bob", data);
+    CU_ASSERT_EQUAL(access(args, F_OK), -1);
     /* Without --jobs, grade uses every core. */
     char jobs[64];
     FMT(jobs, "%ld jobs)", sysconf(_SC_NPROCESSORS_ONLN));
@@ -958,6 +1018,7 @@ static void test_command_line(void)
     CU_ASSERT_PTR_NOT_NULL(strstr(out, ",0,30,0,zero,\"sandbox violation: tried to use 'io'\"\n"));
     CU_ASSERT_PTR_NOT_NULL(strstr(out, "\"reference\",\"01-rings\",\"11131508712565881466\",30,30,100,graded,\"\"\n"));
     CU_ASSERT_PTR_NOT_NULL(strstr(out, "the submission hangs"));
+    unsetenv("XDG_DATA_HOME");
     rm_rf(tmp);
     free(tmp);
 }
@@ -976,4 +1037,5 @@ void test_lab_register(void)
     CU_add_test(s, "each lab's solution scores full marks, its starter does not", test_shipped_labs);
     CU_add_test(s, "students' errors point at their own file and line", test_student_errors);
     CU_add_test(s, "traplab lab list, show, check and grade", test_command_line);
+    CU_add_test(s, "lab grade's CSV reason when every check hit the memory limit", test_csv_memory_reason);
 }

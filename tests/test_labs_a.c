@@ -116,6 +116,39 @@ static void expect_full_and_starter(const char *lab)
     lab_report_free(&r);
 }
 
+/* The student starts from the kernel traplab ships: labs 03 and 05 keep copies of guest/arch.s
+ * (lab 03's starter, lab 05's solution) that must not drift from it. */
+static char *slurp(const char *path)
+{
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return NULL;
+    static char buf[1 << 20];
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    buf[n] = '\0';
+    return strdup(buf);
+}
+
+static void test_arch_copies(void)
+{
+    static const char *const copies[] = { "labs/03-legacy-profile/starter/arch.s",
+                                          "labs/05-paravirtualization/solution/arch.s" };
+    char *want = slurp("guest/arch.s");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(want);
+    for (size_t i = 0; i < 2; i++) {
+        char *have = slurp(copies[i]);
+        bool same = have && strcmp(have, want) == 0;
+        if (!same)
+            fprintf(stderr, "\n  %s is not guest/arch.s: copy it again (and redo the lab's edits in "
+                    "labs/03-legacy-profile/solution/arch.s and labs/05-paravirtualization/starter/arch.s)\n",
+                    copies[i]);
+        CU_ASSERT_TRUE(same);
+        free(have);
+    }
+    free(want);
+}
+
 /* ---- the API the labs use ------------------------------------------------------- */
 static char *run_code(const char *code)
 {
@@ -334,11 +367,78 @@ static void test_lab05(void)
     free(a);
 }
 
+/* The starter's writes.s, set to the reference student's numbers, is the program the lab runs:
+ * `traplab vm` on it reports what the reference answers say. */
+static void test_writes_programs(void)
+{
+    char cmd[PATH_MAX * 2], out[4096], w3[64], w5[64];
+    snprintf(w3, sizeof w3, "/tmp/traplab-labsa-w3-%d.s", (int)getpid());
+    snprintf(w5, sizeof w5, "/tmp/traplab-labsa-w5-%d.s", (int)getpid());
+    /* Lab 03: 6 writes -> 14 violations, 6 popfs that lost IE (solution/answers.lua). */
+    snprintf(cmd, sizeof cmd, "sed 's/WRITES, 3 /WRITES, 6 /' labs/03-legacy-profile/starter/writes.s > %s && "
+             "%s vm --guest kernel --program %s --profile legacy --stats 2>&1", w3, test_traplab_path, w3);
+    FILE *p = popen(cmd, "r");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+    size_t n = fread(out, 1, sizeof out - 1, p);
+    out[n] = '\0';
+    pclose(p);
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "EQUIVALENCE VIOLATIONS 14 "));
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "popf lost IE     6 "));
+    /* Lab 05: "batch batch" 11 times -> 399 exits fully virtualized, 253 of them out. */
+    snprintf(cmd, sizeof cmd, "sed 's/WRITES, 3 /WRITES, 11 /; s/\"your message/\"batch batch/' "
+             "labs/05-paravirtualization/starter/writes.s > %s && "
+             "%s vm --guest kernel --program %s --json", w5, test_traplab_path, w5);
+    p = popen(cmd, "r");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+    n = fread(out, 1, sizeof out - 1, p);
+    out[n] = '\0';
+    pclose(p);
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "\"exits\": 399,"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "\"out\": 253"));
+    unlink(w3);
+    unlink(w5);
+}
+
+/* ---- lab run: the scenarios of labs 04 and 05 ------------------------------------------ */
+static void test_scenarios(void)
+{
+    lab_report r;
+    char err[1024];
+    /* Lab 04: the attacker in VM 0 (with the student's numbers), the real kernel and mm elsewhere. */
+    lab_request rq = { .lab_dir = "labs/04-shadow-paging-and-isolation",
+                       .submission_dir = "labs/04-shadow-paging-and-isolation/solution", .want_scenario = true,
+                       .seed = lab_seed_from_student("reference") };
+    CU_ASSERT_TRUE_FATAL(lab_describe(&rq, &r, err, sizeof err));
+    CU_ASSERT_EQUAL(r.scenario_vms, 4);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(r.scenario_vm_guest[0]);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.scenario_vm_guest[0], ".equ TARGET, 0x00106000"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.scenario_vm_guest[0], "mtcr    tvb, s0"));
+    CU_ASSERT_PTR_NULL(r.scenario_vm_guest[1]);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.scenario, "running in ring"));
+    CU_ASSERT_PTR_NULL(strstr(r.scenario, ".include"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.scenario_program, "ROUNDS, 9"));
+    lab_report_free(&r);
+    /* Lab 05: the student's arch.s inlined into the kernel, paravirtualized; the starter's without one. */
+    lab_request rq5 = { .lab_dir = "labs/05-paravirtualization", .submission_dir = NULL, .want_scenario = true,
+                        .seed = lab_seed_from_student("reference") };
+    CU_ASSERT_TRUE_FATAL(lab_describe(&rq5, &r, err, sizeof err));
+    CU_ASSERT_TRUE(r.scenario_para);
+    CU_ASSERT_STRING_EQUAL(r.scenario_name, "lab05-kernel.s");
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.scenario, "TODO (lab 05)"));
+    CU_ASSERT_PTR_NULL(strstr(r.scenario, ".include"));
+    CU_ASSERT_PTR_NULL(strstr(r.scenario_program, ".include"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.scenario_program, "\"batch batch\\n\""));
+    lab_report_free(&r);
+}
+
 void test_labs_a_register(void)
 {
     CU_pSuite s = CU_add_suite("labs_a", NULL, NULL);
     CU_add_test(s, "the Lua API of labs 03-05: native runs, in-memory includes, the guest sources", test_api);
+    CU_add_test(s, "labs 03 and 05 start from the shipped guest/arch.s", test_arch_copies);
     CU_add_test(s, "lab 03: legacy profile, classes, a patched kernel equal to native", test_lab03);
     CU_add_test(s, "lab 04: shadow fills and flushes; an attacker blocked and preempted", test_lab04);
     CU_add_test(s, "lab 05: paravirtual macros equal native, under the threshold, no violation", test_lab05);
+    CU_add_test(s, "lab run opens labs 04 and 05 under the hypervisor", test_scenarios);
+    CU_add_test(s, "the starters' writes.s are the programs the labs run", test_writes_programs);
 }

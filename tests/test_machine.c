@@ -773,4 +773,5 @@ void test_machine_register(void)
     CU_add_test(s, "breakpoints and single step", test_breakpoints_and_step);
     CU_add_test(s, "trap hook and stop on trap", test_trap_hook);
     CU_add_test(s, "random words never crash the simulator", test_fuzz);
+    test_engine_add(s);
 }

@@ -399,6 +399,11 @@ static void test_language_and_queries(void)
     CU_ASSERT(tui_parse_lang("es", &l) && l == TUI_LANG_ES);
     CU_ASSERT(tui_parse_lang("en", &l) && l == TUI_LANG_EN);
     CU_ASSERT_FALSE(tui_parse_lang("fr", &l));
+    /* The environment is the whole runner's: put it back afterwards, or the
+     * suites after this one (lab run's default language) see Spanish. */
+    char *old_all = getenv("LC_ALL") ? strdup(getenv("LC_ALL")) : NULL;
+    char *old_msg = getenv("LC_MESSAGES") ? strdup(getenv("LC_MESSAGES")) : NULL;
+    char *old_lang = getenv("LANG") ? strdup(getenv("LANG")) : NULL;
     unsetenv("LC_ALL");
     unsetenv("LC_MESSAGES");
     setenv("LANG", "es_AR.UTF-8", 1);
@@ -406,6 +411,15 @@ static void test_language_and_queries(void)
     setenv("LC_ALL", "C", 1);
     CU_ASSERT_EQUAL(tui_lang_from_env(), TUI_LANG_EN);
     unsetenv("LC_ALL");
+    const char *names[] = { "LC_ALL", "LC_MESSAGES", "LANG" };
+    char *olds[] = { old_all, old_msg, old_lang };
+    for (int i = 0; i < 3; i++) {
+        if (olds[i])
+            setenv(names[i], olds[i], 1);
+        else
+            unsetenv(names[i]);
+        free(olds[i]);
+    }
     CU_ASSERT_STRING_EQUAL(tui_text(TUI_LANG_ES, TUI_TXT_REGISTERS), "Registros");
     CU_ASSERT_STRING_EQUAL(tui_handler_name(TUI_HANDLER_HYPERCALL, TUI_LANG_EN), "hypercall");
 

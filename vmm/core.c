@@ -188,15 +188,19 @@ bool vmm_gpa_ok(const vmm *v, uint32_t gpa, uint32_t n)
     return gpa < v->cfg.part_size && v->cfg.part_size - gpa >= n;
 }
 
+/* For reads, and for writes followed by vmm_mem_written (which also tells
+ * the machine's decoded-code cache); machine_mem() would drop all decoded code. */
 uint8_t *vmm_gpa_ptr(vmm *v, const vmm_vm *vm, uint32_t gpa)
 {
-    return machine_mem(v->m) + vm->base + gpa;
+    return machine_mem_view(v->m) + vm->base + gpa;
 }
 
 void vmm_mem_flush(vmm *v, vmm_vm *vm, const char *why) { v->mem->flush(v, vm, why); }
 
 void vmm_mem_written(vmm *v, vmm_vm *vm, uint32_t gpa, uint32_t n)
 {
+    /* What the VMM wrote may be code the guest runs next, whatever the design. */
+    machine_code_invalidate(v->m, vm->base + gpa, n);
     v->mem->written(v, vm, gpa, n);
 }
 
@@ -209,6 +213,7 @@ uint32_t vmm_shared_get(vmm *v, const vmm_vm *vm, uint32_t off)
 void vmm_shared_set(vmm *v, vmm_vm *vm, uint32_t off, uint32_t val)
 {
     vmm_wr32(vmm_gpa_ptr(v, vm, vm->shared + off), val);
+    machine_code_invalidate(v->m, vm->base + vm->shared + off, 4);
 }
 
 void vmm_para_frame(vmm *v, vmm_vm *vm)

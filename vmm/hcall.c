@@ -95,6 +95,7 @@ static uint32_t hc_shared_info(vmm *v, unsigned i, uint32_t gpa, uint32_t a2, ui
     vm->shared = gpa;
     vm->para = true;
     memset(vmm_gpa_ptr(v, vm, gpa), 0, VMM_SH_RING);
+    machine_code_invalidate(v->m, vm->base + gpa, VMM_SH_RING);
     vmm_shared_set(v, vm, VMM_SH_MASK, (vm->vc.cr[CR_STATUS] & STATUS_IE) ? 0 : 1);
     return 0;
 }

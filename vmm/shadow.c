@@ -19,7 +19,7 @@ static bool gword(const vmm *v, const vmm_vm *vm, uint32_t gpa, uint32_t *w)
 {
     if (!vmm_gpa_ok(v, gpa, 4))
         return false;
-    *w = vmm_rd32(machine_mem(v->m) + vm->base + gpa);
+    *w = vmm_rd32(machine_mem_view(v->m) + vm->base + gpa);
     return true;
 }
 
@@ -131,7 +131,8 @@ static void recompute_pt(vmm *v, vmm_vm *vm)
 
 void vmm_shadow_reset(vmm *v, vmm_vm *vm)
 {
-    memset(machine_mem(v->m) + vm->shadow_l1, 0, PAGE_SIZE);
+    memset(machine_mem_view(v->m) + vm->shadow_l1, 0, PAGE_SIZE);
+    machine_code_invalidate(v->m, vm->shadow_l1, PAGE_SIZE);
     vm->pool_used = 0;
     recompute_pt(v, vm);
     if (v->cur >= 0 && &v->vm[v->cur] == vm)
@@ -149,7 +150,7 @@ void vmm_shadow_flush(vmm *v, vmm_vm *vm, const char *why)
  * and still has no room (cannot happen with a pool of 2 or more). */
 static bool shadow_fill(vmm *v, vmm_vm *vm, uint32_t va, uint32_t gpa, uint32_t gpte)
 {
-    uint8_t *mem = machine_mem(v->m);
+    uint8_t *mem = machine_mem_view(v->m);     /* shadow tables: never code */
     uint8_t *l1 = mem + vm->shadow_l1 + VA_L1(va) * 4;
     uint32_t e = vmm_rd32(l1);
     if (!(e & PTE_V)) {
@@ -174,6 +175,9 @@ static bool shadow_fill(vmm *v, vmm_vm *vm, uint32_t va, uint32_t gpa, uint32_t 
 
 void vmm_shadow_written(vmm *v, vmm_vm *vm, uint32_t gpa, uint32_t n)
 {
+    /* What the VMM wrote may be code the guest runs next (also when the
+     * emulated stores below call this directly, not through vmm_mem_written). */
+    machine_code_invalidate(v->m, vm->base + gpa, n);
     if (!(vm->vc.cr[CR_STATUS] & STATUS_PG) || n == 0)
         return;
     uint32_t first = gpa >> PAGE_SHIFT, last = (gpa + n - 1) >> PAGE_SHIFT;
@@ -194,7 +198,7 @@ void vmm_shadow_written(vmm *v, vmm_vm *vm, uint32_t gpa, uint32_t n)
     }
     /* A level-2 table changed: clear the entry it feeds in every slot of the
      * shadow that maps through it. */
-    uint8_t *mem = machine_mem(v->m);
+    uint8_t *mem = machine_mem_view(v->m);     /* shadow tables: never code */
     uint32_t idx = (gpa & 0xfffu) / 4;
     for (uint32_t i = 0; i < 1024; i++) {
         uint32_t l1;

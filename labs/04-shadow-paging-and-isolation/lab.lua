@@ -87,6 +87,14 @@ local lab = traplab.lab{
              target_hex = string.format("0x%08x", PART + page * 4096),
              marker = marker, marker_hex = string.format("0x%08x", marker), vms = others + 1 }
   end,
+  -- `traplab lab run 04-shadow-paging-and-isolation`: your attacker (or the starter's) in
+  -- VM 0 beside the real kernel and your mm in the others, in the terminal UI.
+  scenario = function(ctx, p)
+    local attack = ctx.submission:read("attack.s") or assert(ctx.lab:read("starter/attack.s"))
+    return { guest = traplab.guest("kernel"), guest_name = "lab04-kernel.s",
+             program = mm(p), program_name = "lab04-mm.s", vms = p.vms, host = "type1",
+             vm_guests = { [0] = attack_source(p, attack) }, vm_guest_names = { [0] = "lab04-attack.s" } }
+  end,
   tasks = {
     "Read the handout (README.en.md or README.es.md) and docs/vmm.md, section 4 (shadow page tables).",
     "Your mm runs {rounds} rounds (traplab vm --guest kernel --program mm -D ROUNDS={rounds} --stats). "

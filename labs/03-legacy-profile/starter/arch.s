@@ -8,31 +8,12 @@
 ; stack.  The hypercall interface is in docs/hypercalls.md.
 
         .ifdef  PARAVIRT
-        ; hypercall numbers (vmm/vmm.h VMM_HCALLS)
-        .equ    HC_VERSION, 0
-        .equ    HC_CONSOLE_WRITE, 1
-        .equ    HC_YIELD, 2
-        .equ    HC_SHUTDOWN, 3
-        .equ    HC_SET_TIMER, 4
-        .equ    HC_SHARED_INFO, 5
-        .equ    HC_SET_TRAP_TABLE, 6
-        .equ    HC_MMU_UPDATE, 7
-        .equ    HC_BLOCK_NOTIFY, 8
-        .equ    HC_IRET, 9
         ; the page shared with the VMM: the one above the kernel stack
         ; (identity-mapped, so its virtual and physical addresses agree)
         .equ    SHARED_INFO, 0x1f000
-        .equ    SH_MASK, SHARED_INFO + 0x00     ; nonzero: virtual interrupts off
-        .equ    SH_PENDING, SHARED_INFO + 0x04  ; the VMM holds an interrupt for us
-        .equ    SH_EPC, SHARED_INFO + 0x08      ; the trap frame, written by the VMM
-        .equ    SH_ESTATUS, SHARED_INFO + 0x0c
-        .equ    SH_CAUSE, SHARED_INFO + 0x10
-        .equ    SH_SAVED_A0, SHARED_INFO + 0x18 ; a0 for HC_IRET to restore
-        .equ    SH_PUTC, SHARED_INFO + 0x20     ; one character for PUTC
-        .equ    MMU_COUNT, SHARED_INFO + 0x3c   ; queued page-table updates
-        .equ    SH_RING_PROD, SHARED_INFO + 0x40
-        .equ    SH_RING, SHARED_INFO + 0x80     ; 16 block requests of 16 bytes
-        .equ    MMU_QUEUE, SHARED_INFO + 0x800  ; (pte address, value) pairs
+        ; the hypercall numbers (HC_*) and the page's offsets (SH_*), made
+        ; by `make docs` from the VMM's own tables (vmm/vmm.h)
+        .include "abi.s"
 
         .macro  HC_SAVE                 ; a0..a3 to the kernel stack
         addi    sp, sp, -16
@@ -124,11 +105,11 @@
         .ifdef  PARAVIRT
         HC_SAVE
         li      a0, HC_MMU_UPDATE
-        li      a1, MMU_QUEUE
-        lw      a2, MMU_COUNT(zero)
+        li      a1, SH_MMU_QUEUE
+        lw      a2, SH_MMU_COUNT(zero)
         li      a3, 1                   ; and flush the TLB
         hcall
-        sw      zero, MMU_COUNT(zero)
+        sw      zero, SH_MMU_COUNT(zero)
         HC_RESTORE
         .else
         tlbflush
@@ -232,13 +213,13 @@ cw_done\@:
         .macro  PTE_WRITE value, addr
         .ifdef  PARAVIRT
         push    a0
-        lw      a0, MMU_COUNT(zero)
+        lw      a0, SH_MMU_COUNT(zero)
         slli    at, a0, 3
-        addi    at, at, MMU_QUEUE
+        addi    at, at, SH_MMU_QUEUE
         sw      \addr, 0(at)
         sw      \value, 4(at)
         addi    a0, a0, 1
-        sw      a0, MMU_COUNT(zero)
+        sw      a0, SH_MMU_COUNT(zero)
         pop     a0
         .else
         sw      \value, 0(\addr)

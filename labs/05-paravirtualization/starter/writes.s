@@ -17,5 +17,5 @@ _start: bnez    a0, 2f                  ; only task 0 writes
 2:      li      a0, SYS_EXIT
         li      a1, 0
         syscall
-msg:    .ascii  "your message\n"        ; your message, and a newline
+msg:    .ascii  "your message\n"        ; your message, and a newline (\n)
 msg_end:

@@ -1,0 +1,88 @@
+#!/bin/sh
+# test-grading.sh -- the formats grades leave in (docs/grading.md): the
+# shards of a class merged with 'lab merge' equal one whole run (by a loop
+# and by the documented GNU parallel command), merge refuses mixed labs,
+# duplicate students and foreign files, JUnit XML parses and counts the
+# failures, Gradescope's results.json adds up, and a sandbox violation
+# reaches both as a zero with its reason.
+#
+# usage: dist/test-grading.sh [TRAPLAB]   (default: $TRAPLAB_DIST_BIN, else build/traplab)
+set -u
+cd "$(dirname "$0")/.." || exit 2
+BIN=${1:-${TRAPLAB_DIST_BIN:-build/traplab}}
+case $BIN in /*) ;; *) BIN=$PWD/$BIN ;; esac
+PY=/usr/bin/python3
+tmp=$(mktemp -d) || exit 2
+trap 'rm -rf "$tmp"' EXIT
+fails=0
+fail() { echo "grading: $*"; fails=$((fails + 1)); }
+
+mkdir -p "$tmp/class"
+for s in alice bob carol dave erin frank grace; do cp -r labs/01-rings/starter "$tmp/class/$s"; done
+cp labs/01-rings/solution/* "$tmp/class/alice/"
+cp labs/01-rings/solution/* "$tmp/class/erin/"
+rm -f "$tmp/class"/*/student.txt
+mkdir -p "$tmp/class/mallory" && cp labs/01-rings/starter/* "$tmp/class/mallory/" &&
+    printf 'return { ring3_traps = os.getenv("HOME") }\n' > "$tmp/class/mallory/answers.lua"
+
+"$BIN" lab grade 01 --submissions "$tmp/class" --jobs 2 --csv "$tmp/all.csv" --junit "$tmp/all.xml" >/dev/null ||
+    fail "lab grade of the class failed"
+[ "$(wc -l < "$tmp/all.csv")" -eq 9 ] || fail "all.csv has $(wc -l < "$tmp/all.csv") lines, not 9"
+for k in 1 2 3; do
+    "$BIN" lab grade 01 --submissions "$tmp/class" --shard $k/3 --csv "$tmp/part$k.csv" >/dev/null || fail "shard $k/3 failed"
+done
+[ "$(cat "$tmp"/part*.csv | grep -vc '^student,')" -eq 8 ] || fail "the shards do not add up to 8 students"
+"$BIN" lab merge "$tmp/part3.csv" "$tmp/part1.csv" "$tmp/part2.csv" -o "$tmp/merged.csv" 2>/dev/null || fail "lab merge failed"
+cmp -s "$tmp/merged.csv" "$tmp/all.csv" || fail "merged shards differ from one run: $(diff "$tmp/merged.csv" "$tmp/all.csv")"
+"$BIN" lab merge "$tmp/part1.csv" "$tmp/part1.csv" > /dev/null 2> "$tmp/err" && fail "merge accepted a student twice"
+grep -q "student '.*' is in" "$tmp/err" || fail "merge of duplicates said: $(cat "$tmp/err")"
+sed 's/"01-rings"/"02-trap-and-emulate"/' "$tmp/part2.csv" > "$tmp/other.csv"
+"$BIN" lab merge "$tmp/part1.csv" "$tmp/other.csv" > /dev/null 2> "$tmp/err" && fail "merge accepted two labs"
+grep -q "lab '02-trap-and-emulate', but" "$tmp/err" || fail "merge of two labs said: $(cat "$tmp/err")"
+printf 'name,grade\nx,1\n' > "$tmp/foreign.csv"
+"$BIN" lab merge "$tmp/foreign.csv" > /dev/null 2> "$tmp/err" && fail "merge accepted a foreign CSV"
+grep -q "not a 'traplab lab grade --csv' file" "$tmp/err" || fail "merge of a foreign CSV said: $(cat "$tmp/err")"
+"$BIN" lab grade 01 --submissions "$tmp/class" --shard 4/3 > /dev/null 2>&1; [ $? -eq 2 ] || fail "--shard 4/3 is not a usage error"
+
+# The documented GNU parallel command, on the local machine (--sshlogin :).
+if command -v parallel >/dev/null 2>&1; then
+    mkdir -p "$tmp/par" && cd "$tmp/par" || exit 2
+    parallel --will-cite --sshlogin : --return part{}.csv --cleanup \
+        "$BIN" lab grade 01-rings --labs "$OLDPWD/labs" --submissions "$tmp/class" --shard {}/4 --csv part{}.csv ::: 1 2 3 4 \
+        > /dev/null 2> "$tmp/par.err" || fail "GNU parallel run failed: $(cat "$tmp/par.err")"
+    "$BIN" lab merge part1.csv part2.csv part3.csv part4.csv -o grades.csv 2>/dev/null || fail "merge after parallel failed"
+    cmp -s grades.csv "$tmp/all.csv" || fail "GNU parallel shards merged differ from one run"
+    cd "$OLDPWD" || exit 2
+else
+    fail "GNU parallel is not installed (scripts/install-deps.sh installs it)"
+fi
+
+$PY - "$tmp/all.xml" <<'PY' || fail "JUnit XML: see above"
+import sys, xml.etree.ElementTree as ET
+root = ET.parse(sys.argv[1]).getroot()
+suites = root.findall("testsuite")
+assert root.tag == "testsuites" and len(suites) == 8, (root.tag, len(suites))
+by = {s.get("name"): s for s in suites}
+alice = by["01-rings.alice"]
+cases = alice.findall("testcase")
+fails = [c for c in cases if c.find("failure") is not None]
+assert int(alice.get("tests")) == len(cases) and int(alice.get("failures")) == len(fails), "counts"
+total = sum(int(s.get("failures")) for s in suites)
+assert int(root.get("failures")) == total, "total failures"
+bob = by["01-rings.bob"]
+assert any(c.find("failure") is not None and "Hint" in c.find("failure").text for c in bob.findall("testcase")), "bob's hints"
+PY
+"$BIN" lab grade 01 --submission "$tmp/class/mallory" --gradescope "$tmp/mallory.json" >/dev/null
+"$BIN" lab grade 01 --submission labs/01-rings/solution --gradescope "$tmp/sol.json" >/dev/null
+$PY - "$tmp/sol.json" "$tmp/mallory.json" <<'PY' || fail "Gradescope results: see above"
+import json, sys
+sol, mal = (json.load(open(p)) for p in sys.argv[1:3])
+assert sol["score"] == sum(t["score"] for t in sol["tests"]) == sum(t["max_score"] for t in sol["tests"]) > 0, "full marks"
+assert all(t["status"] == "passed" for t in sol["tests"]), "statuses"
+assert mal["score"] == 0 and "ZERO" in mal["output"], mal["output"]
+PY
+grep -q '"mallory".*,0,30,0,zero,' "$tmp/all.csv" || fail "mallory's sandbox violation is not a zero in the CSV: $(grep mallory "$tmp/all.csv")"
+"$BIN" lab grade 01 --submissions "$tmp/class" --gradescope x.json > /dev/null 2>&1; [ $? -eq 2 ] || fail "--gradescope with a class is not a usage error"
+
+[ $fails -eq 0 ] || { echo "grading: $fails problems"; exit 1; }
+echo "grading: shards merge to one run (a loop and GNU parallel), merge refuses bad input, JUnit and Gradescope outputs check out"
