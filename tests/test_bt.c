@@ -12,6 +12,7 @@
 
 #include "asm/asm.h"
 #include "tests/tests.h"
+#include "tui/explain.h"
 #include "vmm/vmm.h"
 
 static bool assemble(const char *path, const char *src, const char *const *defs, size_t ndefs,
@@ -434,6 +435,63 @@ static void test_cli(void)
     CU_ASSERT_PTR_NOT_NULL(strstr(out, "unknown design 'warp'"));
 }
 
+/* ---- the TUI's explanation of the translator's events ----------------------------------- */
+typedef struct { char what[4][112]; bool seen[4]; } bt_seen;
+
+static void collect(vmm *v, const vmm_event *e, void *ud)
+{
+    (void)v;
+    bt_seen *b = ud;
+    static const char *const prefix[4] = { "translate the block", "sensitive ", "callout", "inline" };
+    for (int k = 0; k < 4; k++)
+        if (e->kind == VMM_EV_STEP && !b->seen[k] && strncmp(e->what, prefix[k], strlen(prefix[k])) == 0) {
+            snprintf(b->what[k], sizeof b->what[k], "%s", e->what);
+            b->seen[k] = true;
+        }
+}
+
+static void test_explained(void)
+{
+    static const char *kdefs[] = { "TICK=200000" };
+    image k, p;
+    CU_ASSERT_FATAL(assemble("guest/kernel.s", NULL, kdefs, 1, &k));
+    CU_ASSERT_FATAL(assemble("guest/io.s", NULL, NULL, 0, &p));
+    vmm_config cfg;
+    vmm_default_config(&cfg);
+    cfg.design = VMM_DESIGN_BT;
+    char err[160];
+    vmm *v = vmm_new(&cfg, err, sizeof err);
+    CU_ASSERT_FATAL(v && vmm_load(v, 0, &k, &p, err, sizeof err));
+    bt_seen b;
+    memset(&b, 0, sizeof b);
+    vmm_set_event_fn(v, collect, &b);
+    CU_ASSERT_EQUAL(vmm_run(v, 0), STOP_HALT);
+    static const char *const en[4] = { "Binary translation: before this block", "did not copy it",
+                                       "A call, not a trap", "inline instructions" };
+    static const char *const es[4] = { "Traducción binaria", "no la copió", "Una llamada, no una trampa",
+                                       "en línea" };
+    for (int i = 0; i < 4; i++) {
+        CU_ASSERT_TRUE(b.seen[i]);
+        tui_event e;
+        memset(&e, 0, sizeof e);
+        e.kind = TUI_EV_STEP;
+        e.vm = 0;
+        e.cycles = 43;
+        snprintf(e.what, sizeof e.what, "%s", b.what[i]);
+        char buf[2048];
+        tui_explain(&e, TUI_LANG_EN, buf, sizeof buf);
+        if (!strstr(buf, en[i]))
+            fprintf(stderr, "\n  %s ->\n%s\n", b.what[i], buf);
+        CU_ASSERT_PTR_NOT_NULL(strstr(buf, en[i]));
+        CU_ASSERT_PTR_NOT_NULL(strstr(buf, b.what[i]));
+        tui_explain(&e, TUI_LANG_ES, buf, sizeof buf);
+        CU_ASSERT_PTR_NOT_NULL(strstr(buf, es[i]));
+    }
+    vmm_free(v);
+    image_free(&k);
+    image_free(&p);
+}
+
 void test_bt_register(void)
 {
     CU_pSuite s = CU_add_suite("bt", NULL, NULL);
@@ -442,4 +500,5 @@ void test_bt_register(void)
     CU_add_test(s, "code writes and remapping invalidate the cache", test_cache_invalidation);
     CU_add_test(s, "counters, adaptive stores, stepping equals running", test_counters_and_stepping);
     CU_add_test(s, "traplab vm --design bt and compare --designs", test_cli);
+    CU_add_test(s, "the TUI explains the translator's events (en, es)", test_explained);
 }

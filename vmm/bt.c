@@ -1,6 +1,6 @@
 /*
  * bt.c -- binary translation (--design bt), as VMware's VMM did it for x86
- * (Adams and Agesen, ASPLOS 2006, section 3): the guest kernel runs
+ * (Adams and Agesen, ASPLOS 2006, "Software virtualization"): the guest kernel runs
  * unmodified, but never directly.  Before a basic block of its code runs,
  * the translator scans it, copies the innocuous instructions unchanged and
  * replaces every sensitive one -- privileged, or sensitive without trapping
@@ -26,7 +26,7 @@
  * store that keeps faulting on a write-protected page (a page table, or
  * data beside translated code) is retranslated into a callout that does
  * the store and keeps the shadow in step without a fault (the paper's
- * adaptive binary translation, section 3.3).
+ * adaptive binary translation).
  */
 #include <stdio.h>
 #include <string.h>

@@ -83,8 +83,9 @@ void vmm_shadow_protect(vmm *v, vmm_vm *vm, uint32_t gpa)
         return;
     uint32_t f = gpa >> PAGE_SHIFT;
     vm->bt.codemap[f >> 3] |= (uint8_t)(1u << (f & 7));
-    /* Entries already mapping the frame writable lose W. */
-    uint8_t *mem = machine_mem(v->m);
+    /* Entries already mapping the frame writable lose W (shadow tables are
+     * never code: the view does not drop the machine's decoded code). */
+    uint8_t *mem = machine_mem_view(v->m);
     uint32_t host = vm->base + (gpa & ~0xfffu);
     bool any = false;
     for (uint32_t i = 0; i < 1024; i++) {
