@@ -16,6 +16,7 @@
 #include "image/image.h"
 #include "cli/cli.h"
 #include "cli/json.h"
+#include "cli/plot.h"
 #include "vmm/vmm.h"
 
 #define MAX_WORKLOADS 8
@@ -58,15 +59,19 @@ static void help(void)
     printf("usage: traplab compare [options]\n\n"
            "Runs each workload natively, under full virtualization (the unmodified guest\n"
            "kernel, trap-and-emulate), under binary translation (the unmodified kernel's code\n"
-           "translated, bt) and under paravirtualization (the same kernel assembled with\n"
-           "-D PARAVIRT: hypercalls), on a Type-1 and a Type-2 host, and prints simulated\n"
+           "translated, bt), under hardware-assisted virtualization (the unmodified kernel in\n"
+           "guest mode, nested paging, hw) and under paravirtualization (the same kernel\n"
+           "assembled with -D PARAVIRT: hypercalls), on a Type-1 and a Type-2 host, and prints\n"
+           "simulated\n"
            "cycles, the overhead against native, exits per 1000 guest instructions, the top\n"
            "exit causes and a bar chart.  Deterministic: simulated time only.\n\n"
            "  --workloads LIST  comma-separated: cpu, sys, io, mm (default all four), mix (a\n"
            "                    compiler-like mix of computation and kernel work) or .s files\n"
-           "  --host LIST       type1,type2 (default both)\n"
-           "  --designs LIST    which designs, in this order: full, bt, para (default all of\n"
-           "                    them; hw once it is built); native always runs\n"
+           "  --host LIST       type1,type2 (default both); also type2-user (every exit to\n"
+           "                    the user-mode VMM process)\n"
+           "  --designs LIST    which designs, in this order: full, bt, hw, para (default all\n"
+           "                    of them); native always runs\n"
+           "  --exit-on LIST    the hw design's extra exit controls (traplab vm --help)\n"
            "  --vms N           run N copies of each workload side by side (default 1); the\n"
            "                    overhead is against N native runs\n"
            "  --batch N         sectors (io) and pages (mm) per system call: 1, 2, 4 or 8\n"
@@ -77,6 +82,9 @@ static void help(void)
            "                    %s for cpu; a -D of the same name wins)\n"
            "  --json            one JSON object with every row on stdout\n"
            "  --csv             one CSV line per row on stdout\n"
+           "  --plot FILE       also draw the overhead and exits per 1000 instructions of\n"
+           "                    every workload, design and host into FILE.svg or FILE.png\n"
+           "                    (with gnuplot; docs/compare.md)\n"
            "  -h, --help        this help\n\n"
            "Exit status: 0 when every run halted with the native output, 1 otherwise, 2 on a\n"
            "usage error.\n", DEFAULT_TICK, DEFAULT_CPU_ITERS);
@@ -171,11 +179,14 @@ static void causes_text(const row *r, char *buf, size_t n, const char *sep, cons
 static void print_table(const row *rows, size_t n, unsigned nvms)
 {
     /* Workloads may be long paths: the first column is as wide as the longest. */
-    int ww = 8;
-    for (size_t i = 0; i < n; i++)
+    int ww = 8, hw = 6;     /* and the host column as wide as type2-user when it is there */
+    for (size_t i = 0; i < n; i++) {
         if ((int)strlen(rows[i].workload) > ww)
             ww = (int)strlen(rows[i].workload);
-    printf("%-*s %-7s %-6s %14s %10s %9s %11s  %s\n", ww, "workload", "design", "host", "cycles",
+        if ((int)strlen(rows[i].host) > hw)
+            hw = (int)strlen(rows[i].host);
+    }
+    printf("%-*s %-7s %-*s %14s %10s %9s %11s  %s\n", ww, "workload", "design", hw, "host", "cycles",
            "overhead", "exits", "exits/1k", "top exit causes");
     for (size_t i = 0; i < n; i++) {
         const row *r = &rows[i];
@@ -186,8 +197,8 @@ static void print_table(const row *rows, size_t n, unsigned nvms)
             snprintf(ov, sizeof ov, "%+.1f%%", 100.0 * r->overhead);
         causes_text(r, causes, sizeof causes, ", ", " ");
         /* No trailing blanks on a native row, which has no causes. */
-        printf("%-*s %-7s %-6s %14llu %10s %9llu %11.3f%s%s%s\n", ww, r->workload, design_name(r->d),
-               r->host, U(r->cycles), ov, U(r->exits), r->exits_per_k, causes[0] ? "  " : "", causes,
+        printf("%-*s %-7s %-*s %14llu %10s %9llu %11.3f%s%s%s\n", ww, r->workload, design_name(r->d),
+               hw, r->host, U(r->cycles), ov, U(r->exits), r->exits_per_k, causes[0] ? "  " : "", causes,
                r->ok ? "" : "  [OUTPUT DIFFERS FROM NATIVE]");
     }
     if (nvms > 1)
@@ -261,6 +272,7 @@ typedef struct {
     size_t nuser;
     unsigned batch;
     bool json, csv, help, list;
+    const char *plot;                /* --plot FILE.svg|FILE.png */
     vmm_host hosts[2];
     size_t nhosts;
     vmm_design designs[VMM_DESIGN_COUNT];
@@ -322,6 +334,7 @@ static int parse_args(int argc, char **argv, cmp_args *a)
         { "workloads", required_argument, NULL, 'w' },
         { "host", required_argument, NULL, 'H' },
         { "designs", required_argument, NULL, 'E' },
+        { "exit-on", required_argument, NULL, 'X' },
         { "vms", required_argument, NULL, 'v' },
         { "batch", required_argument, NULL, 'b' },
         { "cost", required_argument, NULL, 'c' },
@@ -329,6 +342,7 @@ static int parse_args(int argc, char **argv, cmp_args *a)
         { "define", required_argument, NULL, 'D' },
         { "json", no_argument, NULL, 'j' },
         { "csv", no_argument, NULL, 'C' },
+        { "plot", required_argument, NULL, 'P' },
         { "help", no_argument, NULL, 'h' },
         { 0, 0, 0, 0 },
     };
@@ -350,6 +364,11 @@ static int parse_args(int argc, char **argv, cmp_args *a)
             break;
         case 'j': a->json = true; break;
         case 'C': a->csv = true; break;
+        case 'P':
+            if (!cli_plot_check_path("compare", optarg))
+                return EXIT_USAGE;
+            a->plot = optarg;
+            break;
         case 'L': a->list = true; break;
         case 'h': a->help = true; return EXIT_OK;
         default: {
@@ -488,6 +507,29 @@ static bool run_all(const cmp_args *a, cmp_run *r)
     return true;
 }
 
+/* --plot: one cluster of bars per workload, one bar per design and host (native is the baseline). */
+static bool plot_rows(const char *path, const row *rows, size_t n)
+{
+    cli_plot_bar *bars = calloc(n ? n : 1, sizeof *bars);
+    char (*names)[48] = calloc(n ? n : 1, sizeof *names);
+    size_t nb = 0;
+    bool ok = bars && names;
+    for (size_t i = 0; ok && i < n; i++) {
+        if (rows[i].d.native)
+            continue;
+        snprintf(names[nb], sizeof names[nb], "%s, %s", design_name(rows[i].d), rows[i].host);
+        bars[nb] = (cli_plot_bar){ rows[i].workload, names[nb], rows[i].overhead, rows[i].exits_per_k };
+        nb++;
+    }
+    if (!ok)
+        fprintf(stderr, "traplab compare: out of memory\n");
+    else
+        ok = cli_plot("compare", path, "traplab compare: simulated overhead against native, and VM exits", bars, nb);
+    free(bars);
+    free(names);
+    return ok;
+}
+
 int cmd_compare(int argc, char **argv)
 {
     cmp_args a;
@@ -515,6 +557,8 @@ int cmd_compare(int argc, char **argv)
             print_table(r.rows, r.nrows, a.cfg.nvms);
         fflush(stdout);
         rc = r.all_ok ? EXIT_OK : EXIT_FAIL;
+        if (a.plot && !plot_rows(a.plot, r.rows, r.nrows))
+            rc = EXIT_FAIL;
     }
     for (unsigned d = 0; d < VMM_DESIGN_COUNT; d++)
         image_free(&r.kimg[d]);

@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +16,7 @@
 #include "image/image.h"
 #include "cli/cli.h"
 #include "cli/json.h"
+#include "cli/plot.h"
 #include "vmm/vmm.h"
 
 #define DEFAULT_MAX_STEPS 500000000ull
@@ -38,8 +40,10 @@ static void help(void)
            "                    the VMM and its VMs to FILE; the run goes on\n"
            "  --restore FILE    go on from a snapshot (instead of --guest and --program; no\n"
            "                    native comparison: the snapshot holds no sources)\n"
-           "  --host TYPE       type1 (default: the VMM handles every exit) or type2 (every\n"
-           "                    exit goes through a host OS to a user-mode VMM process)\n"
+           "  --host TYPE       type1 (default: the VMM handles every exit), type2 (hosted:\n"
+           "                    a kernel-resident monitor handles CPU and MMU exits, device\n"
+           "                    I/O and host interrupts go to a user-mode VMM process) or\n"
+           "                    type2-user (every exit goes to the user-mode VMM process)\n"
            "  --profile NAME    strict (default) or legacy (pushf, popf, smsw, sidt do not\n"
            "                    trap: the VMM counts the equivalence violations)\n"
            "  --slice CYCLES    time slice of a VM on the real timer (default %u)\n"
@@ -48,10 +52,13 @@ static void help(void)
            "                    --list-costs and docs/costs.md)\n"
            "  --list-costs      print every cost parameter with its value and meaning\n"
            "  --design NAME     full (default: trap-and-emulate, shadow page tables), para or\n"
-           "                    bt (binary translation of the guest kernel's code; docs/vmm.md);\n"
-           "                    hw is refused until it is built (docs/architecture.md)\n"
+           "                    bt (binary translation of the guest kernel's code; docs/vmm.md)\n"
+           "                    or hw (hardware-assisted: guest mode, nested paging; docs/vmm.md)\n"
            "  --show-block ADDR with --design bt: after the run, VM 0's kernel block at ADDR as\n"
            "                    the translator makes it, beside the original (on stderr)\n"
+           "  --exit-on LIST    hw: also exit on these privileged instructions or trap causes\n"
+           "                    (mfcr,mtcr,iret,ei,di,tlbflush,pushf,popf,smsw,sidt,syscall,\n"
+           "                    page_fault,...); in, out, halt, wfi and the timer always exit\n"
            "  --para            the same as --design para: the kernel is assembled with -D\n"
            "                    PARAVIRT (hypercalls instead of trapping instructions,\n"
            "                    docs/hypercalls.md); the native reference still runs the\n"
@@ -67,6 +74,9 @@ static void help(void)
            "  --trace           one line per exit, step, injection and VM switch on stderr\n"
            "  --stats           per-VM and total statistics on stderr\n"
            "  --json            print the results as one JSON object on stdout\n"
+           "  --csv             one CSV line per VM and one for the total on stdout\n"
+           "  --plot FILE       draw each VM's overhead and exits per 1000 instructions into\n"
+           "                    FILE.svg or FILE.png (with gnuplot; docs/json.md)\n"
            "  -h, --help        this help\n\n"
            "Each VM's console output is compared with the same workload run natively; a\n"
            "difference is reported (OUTPUT DIFFERS FROM NATIVE: Popek and Goldberg's\n"
@@ -96,7 +106,7 @@ static void on_event(vmm *v, const vmm_event *e, void *ud)
     switch (e->kind) {
     case VMM_EV_EXIT:
         fprintf(stderr, "vm%d exit   %-14s pc=0x%08x %-22s ring %u->%u (virtual %u->%u) %-10s %6llu cyc  %s\n",
-                e->vm, isa_cause_name(CAUSE_CODE(e->cause)), e->pc, dis, e->ring_from, e->ring_to,
+                e->vm, e->reason ? isa_exit_name(e->reason) : isa_cause_name(CAUSE_CODE(e->cause)), e->pc, dis, e->ring_from, e->ring_to,
                 e->vring_from, e->vring_to, vmm_handler_name(e->handler),
                 (unsigned long long)e->cycles, e->what);
         break;
@@ -141,6 +151,19 @@ static void print_stats(FILE *out, const char *title, const vmm_stats *s, uint64
             U(s->injected));
     fprintf(out, "  shadow              %llu fills (hidden faults), %llu syncs, %llu flushes\n",
             U(s->shadow_fills), U(s->shadow_syncs), U(s->shadow_flushes));
+    bool hw = false;
+    for (unsigned r = 0; r < ISA_NUM_EXIT_REASONS; r++)
+        hw |= s->exits_by_reason[r] != 0;
+    if (hw) {
+        fprintf(out, "  VM exits by reason  (guest mode, --design hw)\n");
+        for (unsigned r = 0; r < ISA_NUM_EXIT_REASONS; r++)
+            if (s->exits_by_reason[r])
+                fprintf(out, "    %-16s %llu\n", isa_exit_name(r), U(s->exits_by_reason[r]));
+        fprintf(out, "  nested              %llu second-stage fills (nested faults)\n", U(s->nested_fills));
+    }
+    if (s->kernel_exits)
+        fprintf(out, "  kernel-resident     %llu exits handled by the host kernel's monitor, no "
+                "world switch\n", U(s->kernel_exits));
     if (s->hypercalls) {
         fprintf(out, "  hypercalls          %llu (with the direct system calls, %llu exits replaced), "
                 "%llu failed\n", U(s->hypercalls), U(s->hc_replaced), U(s->hc_failed));
@@ -236,6 +259,22 @@ static void json_stats(FILE *out, const vmm_stats *s, uint64_t native)
     if (s->hc_invalid)
         fprintf(out, "%s\"invalid\": %llu", first ? "" : ", ", U(s->hc_invalid));
     fputs("}", out);
+    /* Only where they happen, so that other runs print what they always did. */
+    bool hw = false;
+    for (unsigned r = 0; r < ISA_NUM_EXIT_REASONS; r++)
+        hw |= s->exits_by_reason[r] != 0;
+    if (hw) {
+        fprintf(out, ", \"nested_fills\": %llu, \"exits_by_reason\": {", U(s->nested_fills));
+        first = true;
+        for (unsigned r = 0; r < ISA_NUM_EXIT_REASONS; r++)
+            if (s->exits_by_reason[r]) {
+                fprintf(out, "%s\"%s\": %llu", first ? "" : ", ", isa_exit_name(r), U(s->exits_by_reason[r]));
+                first = false;
+            }
+        fputs("}", out);
+    }
+    if (s->kernel_exits)
+        fprintf(out, ", \"kernel_exits\": %llu", U(s->kernel_exits));
 }
 
 static void print_console(const char *s, size_t n, const char *prefix)
@@ -300,6 +339,8 @@ typedef struct {
     bool stats, json, native, list, bare, help;
     bool show_block;                 /* --show-block ADDR (bt) */
     uint32_t block_addr;
+    bool csv;                        /* --csv: per-VM rows on stdout */
+    const char *plot;                /* --plot FILE.svg|FILE.png */
     const char *design_opt;          /* "--para" or "--design NAME" as given, NULL for none */
     char design_buf[32];
     trace_ctx tc;
@@ -333,9 +374,12 @@ static int parse_args(int argc, char **argv, vm_args *a)
         { "para", no_argument, NULL, 'V' },
         { "design", required_argument, NULL, 'd' },
         { "show-block", required_argument, NULL, 'k' },
+        { "exit-on", required_argument, NULL, 'X' },
         { "trace", no_argument, NULL, 't' },
         { "stats", no_argument, NULL, 's' },
         { "json", no_argument, NULL, 'j' },
+        { "csv", no_argument, NULL, 'C' },
+        { "plot", required_argument, NULL, 'G' },
         { "help", no_argument, NULL, 'h' },
         { 0, 0, 0, 0 },
     };
@@ -384,7 +428,7 @@ static int parse_args(int argc, char **argv, vm_args *a)
             break;
         case 'H':
             if (!vmm_parse_host(optarg, &a->cfg.host))
-                return cli_usage_error("vm", "unknown host '%s' (type1 or type2)", optarg);
+                return cli_usage_error("vm", "unknown host '%s' (type1, type2 or type2-user)", optarg);
             set_host = true;
             break;
         case 'p':
@@ -431,6 +475,12 @@ static int parse_args(int argc, char **argv, vm_args *a)
         case 't': a->tc.trace = true; break;
         case 's': a->stats = true; break;
         case 'j': a->json = true; break;
+        case 'C': a->csv = true; break;
+        case 'G':
+            if (!cli_plot_check_path("vm", optarg))
+                return EXIT_USAGE;
+            a->plot = optarg;
+            break;
         case 'h': a->help = true; return EXIT_OK;
         default: {
             int rc = cli_vmm_option("vm", c, optarg, &a->cfg, a->defines, &a->ndefines);
@@ -472,6 +522,10 @@ static int parse_args(int argc, char **argv, vm_args *a)
         return cli_usage_error("vm", "no guest kernel given (--guest kernel)");
     if (!a->program_arg)
         return cli_usage_error("vm", "no workload given (--program cpu, sys, io, mm or a file)");
+    if (a->json && a->csv)
+        return cli_usage_error("vm", "choose one of --json and --csv");
+    if (a->bare && (a->csv || a->plot))
+        return cli_usage_error("vm", "--csv and --plot are for VMs: not with --native (use traplab run --csv)");
     for (unsigned i = a->cfg.nvms; i < VMM_MAX_VMS; i++)
         if (a->vm_guest[i])
             return cli_usage_error("vm", "--vm %u:guest=%s: there are only %u VM%s (numbered from 0; "
@@ -775,6 +829,11 @@ static void print_all_stats(const vm_args *a, const vm_run *r)
              : a->cfg.design == VMM_DESIGN_BT ? ", binary translation" : "");
     print_stats(stderr, title, &tot, 0);
     fprintf(stderr, "  machine cycles      %llu\n", U(machine_cycles(vmm_machine(r->v))));
+    const machine_stats *ms = machine_get_stats(vmm_machine(r->v));
+    if (ms->tlb_misses_nested)    /* --design hw: the price of nested paging */
+        fprintf(stderr, "  TLB misses          %llu, %llu of them in guest mode (two-stage walks, "
+                "%llu table reads in all)\n", U(ms->tlb_misses), U(ms->tlb_misses_nested),
+                U(ms->walk_refs));
     if (tot.violations) {
         fprintf(stderr, "note: on the legacy profile pure trap-and-emulate is not enough: "
                 "%llu sensitive instruction%s ran without trapping and saw or changed the real "
@@ -784,6 +843,55 @@ static void print_all_stats(const vm_args *a, const vm_run *r)
                     U(tot.lost_ie), tot.lost_ie == 1 ? "" : "s");
         fprintf(stderr, " (Popek and Goldberg's equivalence is violated).\n");
     }
+}
+
+static void csv_row(const char *vm, const char *program, const char *state, const vmm_stats *s, uint64_t native)
+{
+    printf("%s,\"%s\",%s,%llu,%llu,%llu,%llu,%llu,%llu,", vm, program, state, U(s->guest_insns),
+           U(total_cycles(s)), U(s->guest_cycles), U(s->vmm_cycles), U(s->host_cycles), U(s->idle_cycles));
+    if (native)
+        printf("%llu,%.4f", U(native), (double)total_cycles(s) / (double)native - 1.0);
+    else
+        fputc(',', stdout);
+    printf(",%llu,%.4f,%llu,%llu,%llu,%llu,%llu,%llu\n", U(s->exits),
+           s->guest_insns ? 1000.0 * (double)s->exits / (double)s->guest_insns : 0.0, U(s->emulated),
+           U(s->reflected), U(s->injected), U(s->hypercalls), U(s->vm_switches), U(s->violations));
+}
+
+/* --csv: one line per VM, then the total (native_cycles and overhead empty without a native run). */
+static void print_csv(const vm_args *a, const vm_run *r)
+{
+    printf("vm,program,state,instructions,cycles,guest_cycles,vmm_cycles,host_cycles,idle_cycles,"
+           "native_cycles,overhead,exits,exits_per_1k_insns,emulated,reflected,injected,hypercalls,"
+           "vm_switches,violations\n");
+    char num[16];
+    for (unsigned i = 0; i < a->cfg.nvms; i++) {
+        snprintf(num, sizeof num, "%u", i);
+        csv_row(num, a->pnames[i % a->nprog], vmm_vm_state_name(vmm_vm_state_of(r->v, i)),
+                vmm_vm_stats(r->v, i), r->native_cycles[i % a->nprog]);
+    }
+    vmm_stats tot;
+    vmm_total_stats(r->v, &tot);
+    csv_row("total", "", r->ok ? "ok" : "failed", &tot, 0);
+}
+
+/* --plot: one cluster per VM, one bar for this run's design and host. */
+static bool plot_vms(const vm_args *a, const vm_run *r)
+{
+    cli_plot_bar bars[VMM_MAX_VMS];
+    char groups[VMM_MAX_VMS][64], series[48];
+    snprintf(series, sizeof series, "%s, %s", vmm_design_name(a->cfg.design), vmm_host_name(a->cfg.host));
+    for (unsigned i = 0; i < a->cfg.nvms; i++) {
+        const vmm_stats *s = vmm_vm_stats(r->v, i);
+        uint64_t native = r->native_cycles[i % a->nprog];
+        snprintf(groups[i], sizeof groups[i], "VM %u: %s", i, a->pnames[i % a->nprog]);
+        bars[i] = (cli_plot_bar){ groups[i], series,
+                                  native ? (double)total_cycles(s) / (double)native - 1.0 : NAN,
+                                  s->guest_insns ? 1000.0 * (double)s->exits / (double)s->guest_insns : 0.0 };
+    }
+    char title[128];
+    snprintf(title, sizeof title, "traplab vm: %u VM%s, %s", a->cfg.nvms, a->cfg.nvms == 1 ? "" : "s", series);
+    return cli_plot("vm", a->plot, title, bars, a->cfg.nvms);
 }
 
 static void run_free(const vm_args *a, vm_run *r)
@@ -833,6 +941,8 @@ static int vm_options(int argc, char **argv)
     bool pass = r.ok && (!r.any_differs || a.cfg.profile == PROFILE_LEGACY);
     if (a.json)
         print_json(&a, &r, pass);
+    else if (a.csv)
+        print_csv(&a, &r);
     else
         print_outputs(&a, &r);
     fflush(stdout);
@@ -843,6 +953,8 @@ static int vm_options(int argc, char **argv)
         fprintf(stderr, "traplab vm: --show-block: VM 0's kernel cannot fetch code at 0x%08x\n",
                 a.block_addr);
     rc = pass && !r.save_failed ? EXIT_OK : EXIT_FAIL;
+    if (a.plot && !plot_vms(&a, &r))
+        rc = EXIT_FAIL;
 out:
     run_free(&a, &r);
     free(a.plist);
