@@ -374,6 +374,15 @@ static void list_help(FILE *f)
                "array, --csv FILE ('-' for stdout) as lab,title,minutes,points,status rows.\n");
 }
 
+/* Terminal columns of a UTF-8 string (one per code point: titles have no wide characters). */
+static int utf8_columns(const char *s)
+{
+    int n = 0;
+    for (; *s; s++)
+        n += ((unsigned char)*s & 0xc0) != 0x80;
+    return n;
+}
+
 static int lab_list(int argc, char **argv)
 {
     lab_opts o;
@@ -399,6 +408,17 @@ static int lab_list(int argc, char **argv)
     if (o.json)
         fputs("[", stdout);
     size_t shown = 0;
+    /* The text table: one row per lab, the name and title columns as wide as their longest. */
+    struct { char *name, *title, *broken; int minutes; double points; } *text =
+        o.json || csv ? NULL : calloc((size_t)n + 1, sizeof *text);
+    size_t ntext = 0;
+    if (!o.json && !csv && !text) {
+        fprintf(stderr, "traplab lab list: out of memory\n");
+        for (int i = 0; i < n; i++)
+            free(ents[i]);
+        free(ents);
+        return EXIT_FAIL;
+    }
     for (int i = 0; i < n; i++) {
         char dir[PATH_MAX], err[2048];
         {
@@ -425,10 +445,15 @@ static int lab_list(int argc, char **argv)
                         fputc(*q == '\n' ? ' ' : *q, csv);
                     }
                     fprintf(csv, "\",%d,%g,%s\n", ok ? r.minutes : 0, pts, ok ? "ok" : "broken");
-                } else if (ok) {
-                    printf("%-24s %-52s %3d min  %g points\n", ents[i]->d_name, r.title, r.minutes, pts);
-                } else {
-                    printf("%-24s (broken: %s)\n", ents[i]->d_name, err);
+                } else if (ok && text) {
+                    /* Printed below, once the columns' widths are known. */
+                    text[ntext].name = strdup(ents[i]->d_name);
+                    text[ntext].title = strdup(r.title);
+                    text[ntext].minutes = r.minutes;
+                    text[ntext++].points = pts;
+                } else if (text) {
+                    text[ntext].name = strdup(ents[i]->d_name);
+                    text[ntext++].broken = strdup(err);
                 }
                 if (!ok)
                     status = EXIT_FAIL;
@@ -438,6 +463,22 @@ static int lab_list(int argc, char **argv)
         free(ents[i]);
     }
     free(ents);
+    int wname = 24, wtitle = 52;
+    for (size_t i = 0; i < ntext; i++) {
+        if ((int)strlen(text[i].name) > wname) wname = (int)strlen(text[i].name);
+        if (text[i].title && utf8_columns(text[i].title) > wtitle) wtitle = utf8_columns(text[i].title);
+    }
+    for (size_t i = 0; i < ntext; i++) {
+        if (text[i].title)
+            printf("%-*s %s%*s %3d min  %g points\n", wname, text[i].name, text[i].title,
+                   wtitle - utf8_columns(text[i].title), "", text[i].minutes, text[i].points);
+        else
+            printf("%-*s (broken: %s)\n", wname, text[i].name, text[i].broken ? text[i].broken : "?");
+        free(text[i].name);
+        free(text[i].title);
+        free(text[i].broken);
+    }
+    free(text);
     if (o.json)
         fputs(shown ? "\n]\n" : "]\n", stdout);
     if (csv && !close_out("list", o.csv, csv))

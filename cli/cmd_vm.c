@@ -5,6 +5,7 @@
  * output (or, with --json, one JSON object); the trace, the statistics and
  * errors go to stderr.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,6 +34,10 @@ static void help(void)
            "  --guest KERNEL    again for another kernel: VM i runs guest i modulo their number\n"
            "  --vm N:guest=K    VM N (from 0) runs kernel K (a rogue kernel beside good ones)\n"
            "  -I DIR            search DIR for the guests' .include files (layout.s)\n"
+           "  --save-at N FILE  after N instructions (of the real machine), save a snapshot of\n"
+           "                    the VMM and its VMs to FILE; the run goes on\n"
+           "  --restore FILE    go on from a snapshot (instead of --guest and --program; no\n"
+           "                    native comparison: the snapshot holds no sources)\n"
            "  --host TYPE       type1 (default: the VMM handles every exit) or type2 (every\n"
            "                    exit goes through a host OS to a user-mode VMM process)\n"
            "  --profile NAME    strict (default) or legacy (pushf, popf, smsw, sidt do not\n"
@@ -260,6 +265,8 @@ static int run_bare(const vmm_config *cfg, const image *k, const image *p,
 typedef struct {
     vmm_config cfg;
     const char *kernel_name, *program_arg;
+    const char *restore, *save_file;       /* --restore FILE; --save-at N FILE */
+    uint64_t save_at;
     const char *knames[VMM_MAX_VMS];       /* --guest, repeatable: VM i runs kernel i modulo nk */
     size_t nk;
     const char *vm_guest[VMM_MAX_VMS];     /* --vm N:guest=KERNEL */
@@ -284,6 +291,9 @@ static int parse_args(int argc, char **argv, vm_args *a)
     static const struct option opts[] = {
         { "guest", required_argument, NULL, 'g' },
         { "vm", required_argument, NULL, 'W' },
+        { "restore", required_argument, NULL, 'R' },
+        { "save-at", required_argument, NULL, 'A' },
+        { "save-file", required_argument, NULL, 'F' },
         { "include", required_argument, NULL, 'I' },
         { "program", required_argument, NULL, 'P' },
         { "vms", required_argument, NULL, 'v' },
@@ -336,6 +346,12 @@ static int parse_args(int argc, char **argv, vm_args *a)
             break;
         }
         case 'I': cli_guest_include(optarg); break;
+        case 'R': a->restore = optarg; break;
+        case 'F': a->save_file = optarg; break;
+        case 'A':
+            if (!cli_parse_u64(optarg, &a->save_at))
+                return cli_usage_error("vm", "--save-at needs a number of instructions, not '%s'", optarg);
+            break;
         case 'P': a->program_arg = optarg; break;
         case 'v':
             if (cli_vmm_option("vm", c, optarg, &a->cfg, a->defines, &a->ndefines) != EXIT_OK)
@@ -408,6 +424,19 @@ static int parse_args(int argc, char **argv, vm_args *a)
                                "hypervisor", set_vms ? "vms" : "host");
     if (a->bare && !a->native)
         return cli_usage_error("vm", "--native and --no-native contradict each other");
+    if (a->restore) {
+        /* The snapshot holds its VMs, their memory and configuration. */
+        if (a->kernel_name || a->program_arg || set_vms || set_host || a->design_opt || a->bare ||
+            a->ndefines)
+            return cli_usage_error("vm", "--restore goes on from the snapshot's own VMs: --guest, "
+                                   "--program, --vms, --host, --para, --native and -D do not apply");
+        a->pnames[0] = "restored";
+        a->nprog = 1;
+        a->native = false;     /* no sources to run natively: equivalence is not checked */
+        if (!set_steps)
+            a->max_steps = DEFAULT_MAX_STEPS * VMM_MAX_VMS;
+        return EXIT_OK;
+    }
     if (!a->kernel_name)
         return cli_usage_error("vm", "no guest kernel given (--guest kernel)");
     if (!a->program_arg)
@@ -472,12 +501,14 @@ typedef struct {
     vmm_native_result nres[NATIVES];
     bool have_native[NATIVES];
     machine_stop stop;
-    bool ok, any_differs;
+    bool ok, any_differs, save_failed;
     bool differs[VMM_MAX_VMS];
 } vm_run;
 
 static bool load_guests(const vm_args *a, vm_run *r)
 {
+    if (a->restore)
+        return true;
     r->own_kernel = vmm_design_guest_define(a->cfg.design) != NULL;
     for (; r->kloaded < a->nku; r->kloaded++) {
         size_t k = r->kloaded;
@@ -542,12 +573,27 @@ static void run_natives(const vm_args *a, vm_run *r)
 static bool run_vms(vm_args *a, vm_run *r)
 {
     char err[256];
-    r->v = vmm_new(&a->cfg, err, sizeof err);
-    if (!r->v) {
-        fprintf(stderr, "traplab vm: %s\n", err);
-        return false;
+    if (a->restore) {
+        FILE *f = fopen(a->restore, "rb");
+        if (!f) {
+            fprintf(stderr, "traplab vm: %s: %s\n", a->restore, strerror(errno));
+            return false;
+        }
+        r->v = vmm_load_file(f, err, sizeof err);
+        fclose(f);
+        if (!r->v) {
+            fprintf(stderr, "traplab vm: %s: %s\n", a->restore, err);
+            return false;
+        }
+        a->cfg = *vmm_get_config(r->v);
+    } else {
+        r->v = vmm_new(&a->cfg, err, sizeof err);
+        if (!r->v) {
+            fprintf(stderr, "traplab vm: %s\n", err);
+            return false;
+        }
     }
-    for (unsigned i = 0; i < a->cfg.nvms; i++)
+    for (unsigned i = 0; !a->restore && i < a->cfg.nvms; i++)
         if (!vmm_load(r->v, i, r->own_kernel ? &r->dkimg[a->kernel_of[i]] : &r->kimg[a->kernel_of[i]],
                       &r->pimg[i % a->nprog], err, sizeof err)) {
             fprintf(stderr, "traplab vm: %s: %s\n", a->pnames[i % a->nprog], err);
@@ -555,7 +601,40 @@ static bool run_vms(vm_args *a, vm_run *r)
         }
     run_natives(a, r);
     vmm_set_event_fn(r->v, on_event, &a->tc);
-    r->stop = vmm_run(r->v, a->max_steps);
+    if (a->save_file) {
+        /* --save-at N FILE: the machine's instruction counter, as run's */
+        uint64_t now = machine_instret(vmm_machine(r->v));
+        if (a->save_at < now) {
+            fprintf(stderr, "traplab vm: --save-at %llu: the snapshot is already at instruction %llu\n",
+                    U(a->save_at), U(now));
+            return false;
+        }
+        uint64_t first = a->save_at - now;
+        if (a->max_steps && first > a->max_steps)
+            first = a->max_steps;
+        r->stop = first ? vmm_run(r->v, first) : STOP_LIMIT;
+        if (r->stop == STOP_LIMIT && machine_instret(vmm_machine(r->v)) == a->save_at) {
+            FILE *f = fopen(a->save_file, "wb");
+            bool ok = f && vmm_save_file(r->v, f, err, sizeof err);
+            if (f && fclose(f) != 0)
+                ok = false;
+            if (!ok) {
+                fprintf(stderr, "traplab vm: %s: %s\n", a->save_file, f ? err : strerror(errno));
+                return false;
+            }
+            fprintf(stderr, "traplab vm: snapshot at instruction %llu saved to %s\n", U(a->save_at),
+                    a->save_file);
+            uint64_t left = a->max_steps ? a->max_steps - first : 0;
+            r->stop = a->max_steps && left == 0 ? STOP_LIMIT : vmm_run(r->v, left);
+        } else {
+            fprintf(stderr, "traplab vm: the run stopped (%s) at instruction %llu, before --save-at "
+                    "%llu: no snapshot written\n", machine_stop_name(r->stop),
+                    U(machine_instret(vmm_machine(r->v))), U(a->save_at));
+            r->save_failed = true;
+        }
+    } else {
+        r->stop = vmm_run(r->v, a->max_steps);
+    }
     r->ok = r->stop == STOP_HALT;
     for (unsigned i = 0; i < a->cfg.nvms; i++) {
         if (vmm_vm_state_of(r->v, i) != VM_HALTED) {
@@ -682,7 +761,7 @@ static void run_free(const vm_args *a, vm_run *r)
     }
 }
 
-int cmd_vm(int argc, char **argv)
+static int vm_options(int argc, char **argv)
 {
     vm_args a;
     memset(&a, 0, sizeof a);
@@ -720,9 +799,41 @@ int cmd_vm(int argc, char **argv)
     print_verdicts(&a, &r);
     if (a.stats)
         print_all_stats(&a, &r);
-    rc = pass ? EXIT_OK : EXIT_FAIL;
+    rc = pass && !r.save_failed ? EXIT_OK : EXIT_FAIL;
 out:
     run_free(&a, &r);
     free(a.plist);
+    return rc;
+}
+
+int cmd_vm(int argc, char **argv)
+{
+    /* --save-at N FILE takes two words: make them --save-at=N --save-file FILE
+     * before getopt sees them (as traplab run does). */
+    char **av = calloc((size_t)argc + 2, sizeof *av);
+    if (!av) {
+        fprintf(stderr, "traplab vm: out of memory\n");
+        return EXIT_FAIL;
+    }
+    char save_at_buf[64];
+    int ac = 0;
+    for (int i = 0; i < argc; i++) {
+        if (strcmp(argv[i], "--save-at") == 0) {
+            if (i + 2 >= argc) {
+                free(av);
+                return cli_usage_error("vm", "--save-at needs N and FILE: --save-at N FILE");
+            }
+            snprintf(save_at_buf, sizeof save_at_buf, "--save-at=%.50s", argv[i + 1]);
+            av[ac++] = save_at_buf;
+            av[ac++] = "--save-file";
+            av[ac++] = argv[i + 2];
+            i += 2;
+            continue;
+        }
+        av[ac++] = argv[i];
+    }
+    av[ac] = NULL;
+    int rc = vm_options(ac, av);
+    free(av);
     return rc;
 }

@@ -290,4 +290,11 @@ void lab_api_open_guest(lua_State *L, int traplab_idx)
     lua_setfield(L, traplab_idx, "guest");
     lua_pushcfunction(L, api_native);
     lua_setfield(L, traplab_idx, "native");
+    /* traplab.designs.hw == true when `--design hw` is built in: labs offer what exists. */
+    lua_createtable(L, 0, VMM_DESIGN_COUNT);
+    for (unsigned d = 0; d < VMM_DESIGN_COUNT; d++) {
+        lua_pushboolean(L, vmm_design_available((vmm_design)d));
+        lua_setfield(L, -2, vmm_design_name((vmm_design)d));
+    }
+    lua_setfield(L, traplab_idx, "designs");
 }

@@ -588,6 +588,38 @@ static void test_vm_command_line(void)
     CU_ASSERT_PTR_NOT_NULL(strstr(out, "--list-costs"));
     CU_ASSERT_EQUAL(traplab("compare --list-costs --cost exit_dispatch=7 2>&1", out, sizeof out), 0);
     CU_ASSERT_PTR_NOT_NULL(strstr(out, "exit_dispatch           7  0-4294967295"));
+    /* vm --save-at and --restore: the restored run's outputs and totals are the whole run's */
+    static char full[1 << 16], rest[1 << 16];
+    char sdir[] = "/tmp/traplab-vmsnap-XXXXXX", snap[64], args[256];
+    CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(sdir));
+    snprintf(snap, sizeof snap, "%s/v.snap", sdir);
+    CU_ASSERT_EQUAL(traplab("vm --guest kernel --program cpu,io --vms 2 --host type2 --json", full, sizeof full), 0);
+    snprintf(args, sizeof args, "vm --guest kernel --program cpu,io --vms 2 --host type2 --save-at 40000 %s "
+             "2>/dev/null >/dev/null", snap);
+    CU_ASSERT_EQUAL(traplab(args, out, sizeof out), 0);
+    snprintf(args, sizeof args, "vm --restore %s --json", snap);
+    CU_ASSERT_EQUAL(traplab(args, rest, sizeof rest), 0);
+    /* the same but for the names: the restored VMs have no workload names */
+    char *t1 = strstr(full, "\"total\""), *t2 = strstr(rest, "\"total\"");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(t1);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(t2);
+    CU_ASSERT_STRING_EQUAL(t1, t2);
+    CU_ASSERT_PTR_NOT_NULL(strstr(rest, "\"host\": \"type2\""));
+    CU_ASSERT_PTR_NOT_NULL(strstr(rest, "checksum 0x381f25c5"));
+    snprintf(args, sizeof args, "run --restore %s 2>&1", snap);
+    CU_ASSERT_EQUAL(traplab(args, out, sizeof out), 1);
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "a snapshot of the hypervisor: restore it with traplab vm --restore"));
+    snprintf(args, sizeof args, "head -c 5000 %s > %s.cut && %s vm --restore %s.cut 2>&1", snap, snap,
+             test_traplab_path, snap);
+    FILE *p = popen(args, "r");
+    size_t got = fread(out, 1, sizeof out - 1, p);
+    out[got] = '\0';
+    CU_ASSERT_EQUAL(WEXITSTATUS(pclose(p)), 1);
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "truncated or damaged"));
+    snprintf(args, sizeof args, "vm --restore %s --guest kernel 2>&1", snap);
+    CU_ASSERT_EQUAL(traplab(args, out, sizeof out), 2);
+    snprintf(args, sizeof args, "rm -rf %s", sdir);
+    CU_ASSERT_EQUAL(system(args), 0);
     /* run --json ends its line */
     CU_ASSERT_EQUAL(traplab("run samples/hello.s --json", out, sizeof out), 0);
     size_t n = strlen(out);

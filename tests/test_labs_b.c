@@ -17,6 +17,7 @@
 
 #include "lab/lab.h"
 #include "tests/tests.h"
+#include "vmm/vmm.h"
 
 #define FMT(buf, ...) \
     do { if (snprintf(buf, sizeof buf, __VA_ARGS__) >= (int)sizeof buf) CU_FAIL("path too long"); } while (0)
@@ -162,7 +163,8 @@ static void test_lab06(void)
 /* ---- lab 07 ----------------------------------------------------------------------- */
 static void test_lab07(void)
 {
-    solution_and_starter("07-cost-model", 30);
+    /* The software-against-hardware part exists only when traplab has --design hw. */
+    solution_and_starter("07-cost-model", vmm_design_available(VMM_DESIGN_HW) ? 39 : 30);
     lab_report r;
     /* The starter's settings (no host cost changed) lose both races for this student. */
     grade_dir("07-cost-model", "labs/07-cost-model/starter", "reference", &r);
@@ -252,6 +254,21 @@ static void test_lab_list(void)
     CU_ASSERT_PTR_NOT_NULL(strstr(out, "75 min  30 points"));
     CU_ASSERT_PTR_NOT_NULL(strstr(out, "07-cost-model"));
     CU_ASSERT_PTR_NOT_NULL(strstr(out, "08-many-vms-and-batching"));
+    /* One table: every row's minutes in the same column, however long the names and titles. */
+    long col = -1;
+    int rows = 0;
+    for (char *line = out; *line; rows++) {
+        char *end = strchr(line, '\n'), *min = strstr(line, " min  ");
+        CU_ASSERT_PTR_NOT_NULL_FATAL(min);
+        long c = 0;
+        for (char *q = line; q < min; q++)
+            c += ((unsigned char)*q & 0xc0) != 0x80;
+        if (col < 0) col = c;
+        CU_ASSERT_EQUAL(c, col);
+        if (!end) break;
+        line = end + 1;
+    }
+    CU_ASSERT(rows >= 5);
     /* `lab run` opens each lab's hypervisor scenario. */
     static const struct { const char *lab, *says; } runs[] = {
         { "06", "Opening kernel.s in 1 VM under the type2 hypervisor" },
@@ -325,6 +342,8 @@ static void test_guest_api(void)
                "  print('bad name: ' .. select(2, pcall(traplab.guest, '../etc/passwd')))\n"
                "  print('missing: ' .. select(2, pcall(traplab.guest, 'nosuch')))\n"
                "  print('cost: ' .. select(2, pcall(traplab.native, { kernel = k, costs = { bogus = 1 } })))\n"
+               "  print(string.format('designs: full=%s para=%s hw=%s', tostring(traplab.designs.full),\n"
+               "        tostring(traplab.designs.para), tostring(traplab.designs.hw)))\n"
                "  return true end }\nreturn lab\n");
     FMT(cmd, "%s lab check probe --labs %s --no-record --submission %s", test_traplab_path, labs, tmp);
     CU_ASSERT_EQUAL(sh(cmd, out, sizeof out), 0);
@@ -332,6 +351,8 @@ static void test_guest_api(void)
     CU_ASSERT_PTR_NOT_NULL(strstr(out, "bad name: traplab.guest: '../etc/passwd' is not a guest name"));
     CU_ASSERT_PTR_NOT_NULL(strstr(out, "missing: traplab.guest: no guest 'nosuch'"));
     CU_ASSERT_PTR_NOT_NULL(strstr(out, "cost: traplab.native: unknown cost 'bogus'"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, vmm_design_available(VMM_DESIGN_HW) ? "designs: full=true para=true hw=true"
+                                                                          : "designs: full=true para=true hw=false"));
     FMT(cmd, "%s compare --workloads io --host type1 --batch 4", test_traplab_path);
     CU_ASSERT_EQUAL(sh(cmd, out, sizeof out), 0);
     CU_ASSERT_PTR_NOT_NULL(strstr(out, "io       native  -              147664"));

@@ -333,6 +333,11 @@ static bool t_gpa_to_pa(void *self, int vm, uint32_t gpa, uint32_t *pa)
     return true;
 }
 
+static bool t_save_file(void *self, FILE *f, char *err, size_t errlen)
+{
+    return vmm_save_file(((vmm_target *)self)->v, f, err, errlen);
+}
+
 static size_t t_bars(void *self, tui_bar *out, size_t max)
 {
     vmm_target *t = self;
@@ -353,7 +358,7 @@ const tui_target_ops tui_vmm_target_ops = {
     .vm_count = t_vm_count, .vm_info = t_vm_info, .current_vm = t_current_vm,
     .save = t_save, .restore = t_restore, .snap_free = t_snap_free, .snap_size = t_snap_size,
     .image = t_image, .console = t_console, .bars = t_bars, .read_guest_phys = t_read_gpa,
-    .gpa_to_pa = t_gpa_to_pa,
+    .gpa_to_pa = t_gpa_to_pa, .save_file = t_save_file,
     .attach = t_attach, .destroy = t_destroy,
 };
 

@@ -261,6 +261,12 @@ typedef struct vmm_snapshot vmm_snapshot;
 vmm_snapshot *vmm_save(const vmm *v);              /* NULL when out of memory */
 bool vmm_restore(vmm *v, const vmm_snapshot *s);   /* false if s is from another VMM shape */
 void vmm_snapshot_free(vmm_snapshot *s);
+/* Snapshot files (traplab vm --save-at, --restore, the TUI's w): the whole VMM
+ * and machine in the machine's file format.  vmm_load_file builds a new VMM
+ * (no event function, emulators or hypercall hooks); NULL with a message for
+ * a truncated, damaged or foreign file. */
+bool vmm_save_file(const vmm *v, FILE *f, char *err, size_t errlen);
+vmm *vmm_load_file(FILE *f, char *err, size_t errlen);
 
 /* ---- observing --------------------------------------------------------------- */
 void vmm_set_event_fn(vmm *v, vmm_event_fn fn, void *ud);

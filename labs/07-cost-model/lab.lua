@@ -211,4 +211,76 @@ lab:check{
   end,
 }
 
+-- ---- software against hardware assist (only when traplab has --design hw) --------------------
+-- Adams and Agesen (ASPLOS 2006): VMware's software VMM beat the first hardware-assisted one on
+-- some workloads and lost on others; what decides is again how many exits each design takes and
+-- what each costs.  The software side is binary translation when traplab has it (--design bt),
+-- else trap-and-emulate (full).  These items exist only when the designs do.
+local designs = traplab.designs or {}
+if designs.hw then
+  local SW = designs.bt and "bt" or "full"
+  local SW_TEXT = SW == "bt" and "binary translation (--design bt)" or "trap-and-emulate (--design full)"
+
+  local function race(costs, workload)
+    return run(costs, workload, "type1", SW).cycles, run(costs, workload, "type1", "hw").cycles
+  end
+
+  local function race_settings(ctx, p, key)
+    local t, err = settings(ctx, key)
+    if t == nil then return nil, err end
+    if type(t) ~= "table" or not ({ sys = true, io = true, mm = true })[t.workload] then
+      return nil, key .. " must be { workload = \"sys\" | \"io\" | \"mm\", costs = { ... } }"
+    end
+    local over = {}
+    for k, v in pairs(t.costs or {}) do
+      if type(k) ~= "string" or math.type(v) ~= "integer" or v < 0 or v > 1000000 then
+        return nil, key .. ": costs must be whole numbers of cycles (0..1000000)"
+      end
+      over[k] = v
+    end
+    return merged(p.costs, over), t.workload
+  end
+
+  lab:question{
+    id = "sw_or_hw_io", kind = "choice", points = 3,
+    text = "With your costs, on Type-1, which takes fewer cycles for io: " .. SW_TEXT
+        .. " or hardware assist (--design hw)?",
+    choices = { a = SW_TEXT, b = "hardware assist (--design hw)" },
+    answer = function(p)
+      local sw, hw = race(p.costs, "io")
+      return sw < hw and "a" or "b"
+    end,
+    hints = { "traplab vm --guest kernel --program io --design " .. SW .. " --stats {flags}, then --design hw.",
+              "Count the exits of each: hardware assist takes an exit for every out and in, and a "
+              .. "hardware exit and entry (vm_exit, vm_enter) are not cheap." },
+  }
+
+  lab:check{
+    id = "software_wins", points = 3,
+    title = "settings.lua software_wins: a workload and costs with which " .. SW_TEXT .. " beats hardware assist",
+    hints = { "Adams and Agesen: the software VMM won where exits were frequent and a hardware exit "
+              .. "was dear. Which of your workloads exits most per instruction under --design hw?" },
+    run = function(ctx, p)
+      local c, w = race_settings(ctx, p, "software_wins")
+      if not c then return false, w end
+      local sw, hw = race(c, w)
+      if sw < hw then return true end
+      return false, string.format("%s: %s takes %d cycles, hw %d", w, SW, sw, hw)
+    end,
+  }
+
+  lab:check{
+    id = "hw_wins", points = 3,
+    title = "settings.lua hw_wins: a workload and costs with which hardware assist beats " .. SW_TEXT,
+    hints = { "Under hardware assist the guest's system calls and page-table writes need no exit." },
+    run = function(ctx, p)
+      local c, w = race_settings(ctx, p, "hw_wins")
+      if not c then return false, w end
+      local sw, hw = race(c, w)
+      if hw < sw then return true end
+      return false, string.format("%s: hw takes %d cycles, %s %d", w, hw, SW, sw)
+    end,
+  }
+end
+
 return lab

@@ -6,4 +6,5 @@ return {
   predicted = nil,     -- native + exit_cycles
   measured = nil,      -- the cycles line of --stats
   why_gap = nil,       -- "a" or "b"
+  sw_or_hw_io = nil,   -- only when traplab has --design hw: "a" or "b"
 }
