@@ -29,6 +29,15 @@ $(B)/bench/bench_tui_back: $(B)/obj/bench/bench_tui_back.o $(patsubst %.c,$(B)/o
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 endif
 
+# The hardware-assisted design (--design hw) against native, host time.
+BENCH_SRCS += bench/bench_hw.c
+BENCH_TARGETS += $(B)/bench/bench_hw
+BENCH_RUNS += $(B)/bench/bench_hw
+
+$(B)/bench/bench_hw: $(B)/obj/bench/bench_hw.o $(B)/libtraplab.a
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
 # Host time of one VM exit on the system-call workload (issue 14).
 ifneq ($(wildcard vmm/vmm.h),)
 BENCH_SRCS += bench/bench_exit.c

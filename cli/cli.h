@@ -67,8 +67,8 @@ void cli_guest_include(const char *dir);
 bool cli_load_guest(const char *cmd, const char *name, const char *const *defines,
                     size_t ndefines, image *img);
 /* The options vm and compare take the same way, with the same letters:
- * 'v' --vms N, 'c' --cost NAME=VALUE, 'D' -D NAME[=VALUE] (up to
- * CLI_MAX_DEFINES).  Returns -1 when c is none of them, EXIT_OK when it was
+ * 'v' --vms N, 'c' --cost NAME=VALUE, 'X' --exit-on LIST (the hw design's exit
+ * controls), 'D' -D NAME[=VALUE] (up to CLI_MAX_DEFINES).  Returns -1 when c is none of them, EXIT_OK when it was
  * applied to cfg or defs, EXIT_USAGE after printing the error. */
 #define CLI_MAX_DEFINES 32
 int cli_vmm_option(const char *cmd, int c, const char *arg, vmm_config *cfg,

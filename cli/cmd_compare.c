@@ -36,7 +36,7 @@ typedef struct {
 static const char *design_name(design d) { return d.native ? "native" : vmm_design_name(d.d); }
 
 /* The designs compare runs by default, in this order on each host. */
-static const vmm_design default_designs[] = { VMM_DESIGN_FULL, VMM_DESIGN_PARA };
+static const vmm_design default_designs[] = { VMM_DESIGN_FULL, VMM_DESIGN_PARA, VMM_DESIGN_HW };
 
 typedef struct {
     const char *workload;
@@ -55,12 +55,16 @@ static void help(void)
     printf("usage: traplab compare [options]\n\n"
            "Runs each workload natively, under full virtualization (the unmodified guest\n"
            "kernel, trap-and-emulate) and under paravirtualization (the same kernel assembled\n"
-           "with -D PARAVIRT: hypercalls), on a Type-1 and a Type-2 host, and prints simulated\n"
+           "with -D PARAVIRT: hypercalls) and under hardware-assisted virtualization (the\n"
+           "unmodified kernel in guest mode, nested paging), on a Type-1 and a Type-2 host, and\n"
+           "prints simulated\n"
            "cycles, the overhead against native, exits per 1000 guest instructions, the top\n"
            "exit causes and a bar chart.  Deterministic: simulated time only.\n\n"
            "  --workloads LIST  comma-separated: cpu, sys, io, mm (default all four), mix (a\n"
            "                    compiler-like mix of computation and kernel work) or .s files\n"
-           "  --host LIST       type1,type2 (default both)\n"
+           "  --host LIST       type1,type2 (default both); also type2-user (every exit to\n"
+           "                    the user-mode VMM process)\n"
+           "  --exit-on LIST    the hw design's extra exit controls (traplab vm --help)\n"
            "  --vms N           run N copies of each workload side by side (default 1); the\n"
            "                    overhead is against N native runs\n"
            "  --batch N         sectors (io) and pages (mm) per system call: 1, 2, 4 or 8\n"
@@ -165,11 +169,14 @@ static void causes_text(const row *r, char *buf, size_t n, const char *sep, cons
 static void print_table(const row *rows, size_t n, unsigned nvms)
 {
     /* Workloads may be long paths: the first column is as wide as the longest. */
-    int ww = 8;
-    for (size_t i = 0; i < n; i++)
+    int ww = 8, hw = 6;     /* and the host column as wide as type2-user when it is there */
+    for (size_t i = 0; i < n; i++) {
         if ((int)strlen(rows[i].workload) > ww)
             ww = (int)strlen(rows[i].workload);
-    printf("%-*s %-7s %-6s %14s %10s %9s %11s  %s\n", ww, "workload", "design", "host", "cycles",
+        if ((int)strlen(rows[i].host) > hw)
+            hw = (int)strlen(rows[i].host);
+    }
+    printf("%-*s %-7s %-*s %14s %10s %9s %11s  %s\n", ww, "workload", "design", hw, "host", "cycles",
            "overhead", "exits", "exits/1k", "top exit causes");
     for (size_t i = 0; i < n; i++) {
         const row *r = &rows[i];
@@ -180,8 +187,8 @@ static void print_table(const row *rows, size_t n, unsigned nvms)
             snprintf(ov, sizeof ov, "%+.1f%%", 100.0 * r->overhead);
         causes_text(r, causes, sizeof causes, ", ", " ");
         /* No trailing blanks on a native row, which has no causes. */
-        printf("%-*s %-7s %-6s %14llu %10s %9llu %11.3f%s%s%s\n", ww, r->workload, design_name(r->d),
-               r->host, U(r->cycles), ov, U(r->exits), r->exits_per_k, causes[0] ? "  " : "", causes,
+        printf("%-*s %-7s %-*s %14llu %10s %9llu %11.3f%s%s%s\n", ww, r->workload, design_name(r->d),
+               hw, r->host, U(r->cycles), ov, U(r->exits), r->exits_per_k, causes[0] ? "  " : "", causes,
                r->ok ? "" : "  [OUTPUT DIFFERS FROM NATIVE]");
     }
     if (nvms > 1)
@@ -292,6 +299,7 @@ static int parse_args(int argc, char **argv, cmp_args *a)
     static const struct option opts[] = {
         { "workloads", required_argument, NULL, 'w' },
         { "host", required_argument, NULL, 'H' },
+        { "exit-on", required_argument, NULL, 'X' },
         { "vms", required_argument, NULL, 'v' },
         { "batch", required_argument, NULL, 'b' },
         { "cost", required_argument, NULL, 'c' },

@@ -38,8 +38,10 @@ static void help(void)
            "                    the VMM and its VMs to FILE; the run goes on\n"
            "  --restore FILE    go on from a snapshot (instead of --guest and --program; no\n"
            "                    native comparison: the snapshot holds no sources)\n"
-           "  --host TYPE       type1 (default: the VMM handles every exit) or type2 (every\n"
-           "                    exit goes through a host OS to a user-mode VMM process)\n"
+           "  --host TYPE       type1 (default: the VMM handles every exit), type2 (hosted:\n"
+           "                    a kernel-resident monitor handles CPU and MMU exits, device\n"
+           "                    I/O and host interrupts go to a user-mode VMM process) or\n"
+           "                    type2-user (every exit goes to the user-mode VMM process)\n"
            "  --profile NAME    strict (default) or legacy (pushf, popf, smsw, sidt do not\n"
            "                    trap: the VMM counts the equivalence violations)\n"
            "  --slice CYCLES    time slice of a VM on the real timer (default %u)\n"
@@ -47,8 +49,11 @@ static void help(void)
            "  --cost NAME=VAL   set a cost parameter in cycles (repeatable; see\n"
            "                    --list-costs and docs/costs.md)\n"
            "  --list-costs      print every cost parameter with its value and meaning\n"
-           "  --design NAME     full (default: trap-and-emulate, shadow page tables) or para;\n"
-           "                    bt and hw are refused until they are built (docs/architecture.md)\n"
+           "  --design NAME     full (default: trap-and-emulate, shadow page tables), para or\n"
+           "                    hw (hardware-assisted: guest mode, nested paging; docs/vmm.md)\n"
+           "  --exit-on LIST    hw: also exit on these privileged instructions or trap causes\n"
+           "                    (mfcr,mtcr,iret,ei,di,tlbflush,pushf,popf,smsw,sidt,syscall,\n"
+           "                    page_fault,...); in, out, halt, wfi and the timer always exit\n"
            "  --para            the same as --design para: the kernel is assembled with -D\n"
            "                    PARAVIRT (hypercalls instead of trapping instructions,\n"
            "                    docs/hypercalls.md); the native reference still runs the\n"
@@ -93,7 +98,7 @@ static void on_event(vmm *v, const vmm_event *e, void *ud)
     switch (e->kind) {
     case VMM_EV_EXIT:
         fprintf(stderr, "vm%d exit   %-14s pc=0x%08x %-22s ring %u->%u (virtual %u->%u) %-10s %6llu cyc  %s\n",
-                e->vm, isa_cause_name(CAUSE_CODE(e->cause)), e->pc, dis, e->ring_from, e->ring_to,
+                e->vm, e->reason ? isa_exit_name(e->reason) : isa_cause_name(CAUSE_CODE(e->cause)), e->pc, dis, e->ring_from, e->ring_to,
                 e->vring_from, e->vring_to, vmm_handler_name(e->handler),
                 (unsigned long long)e->cycles, e->what);
         break;
@@ -138,6 +143,19 @@ static void print_stats(FILE *out, const char *title, const vmm_stats *s, uint64
             U(s->injected));
     fprintf(out, "  shadow              %llu fills (hidden faults), %llu syncs, %llu flushes\n",
             U(s->shadow_fills), U(s->shadow_syncs), U(s->shadow_flushes));
+    bool hw = false;
+    for (unsigned r = 0; r < ISA_NUM_EXIT_REASONS; r++)
+        hw |= s->exits_by_reason[r] != 0;
+    if (hw) {
+        fprintf(out, "  VM exits by reason  (guest mode, --design hw)\n");
+        for (unsigned r = 0; r < ISA_NUM_EXIT_REASONS; r++)
+            if (s->exits_by_reason[r])
+                fprintf(out, "    %-16s %llu\n", isa_exit_name(r), U(s->exits_by_reason[r]));
+        fprintf(out, "  nested              %llu second-stage fills (nested faults)\n", U(s->nested_fills));
+    }
+    if (s->kernel_exits)
+        fprintf(out, "  kernel-resident     %llu exits handled by the host kernel's monitor, no "
+                "world switch\n", U(s->kernel_exits));
     if (s->hypercalls) {
         fprintf(out, "  hypercalls          %llu (with the direct system calls, %llu exits replaced), "
                 "%llu failed\n", U(s->hypercalls), U(s->hc_replaced), U(s->hc_failed));
@@ -215,6 +233,22 @@ static void json_stats(FILE *out, const vmm_stats *s, uint64_t native)
     if (s->hc_invalid)
         fprintf(out, "%s\"invalid\": %llu", first ? "" : ", ", U(s->hc_invalid));
     fputs("}", out);
+    /* Only where they happen, so that other runs print what they always did. */
+    bool hw = false;
+    for (unsigned r = 0; r < ISA_NUM_EXIT_REASONS; r++)
+        hw |= s->exits_by_reason[r] != 0;
+    if (hw) {
+        fprintf(out, ", \"nested_fills\": %llu, \"exits_by_reason\": {", U(s->nested_fills));
+        first = true;
+        for (unsigned r = 0; r < ISA_NUM_EXIT_REASONS; r++)
+            if (s->exits_by_reason[r]) {
+                fprintf(out, "%s\"%s\": %llu", first ? "" : ", ", isa_exit_name(r), U(s->exits_by_reason[r]));
+                first = false;
+            }
+        fputs("}", out);
+    }
+    if (s->kernel_exits)
+        fprintf(out, ", \"kernel_exits\": %llu", U(s->kernel_exits));
 }
 
 static void print_console(const char *s, size_t n, const char *prefix)
@@ -309,6 +343,7 @@ static int parse_args(int argc, char **argv, vm_args *a)
         { "native", no_argument, NULL, 'B' },
         { "para", no_argument, NULL, 'V' },
         { "design", required_argument, NULL, 'd' },
+        { "exit-on", required_argument, NULL, 'X' },
         { "trace", no_argument, NULL, 't' },
         { "stats", no_argument, NULL, 's' },
         { "json", no_argument, NULL, 'j' },
@@ -360,7 +395,7 @@ static int parse_args(int argc, char **argv, vm_args *a)
             break;
         case 'H':
             if (!vmm_parse_host(optarg, &a->cfg.host))
-                return cli_usage_error("vm", "unknown host '%s' (type1 or type2)", optarg);
+                return cli_usage_error("vm", "unknown host '%s' (type1, type2 or type2-user)", optarg);
             set_host = true;
             break;
         case 'p':
@@ -735,6 +770,11 @@ static void print_all_stats(const vm_args *a, const vm_run *r)
              a->cfg.design == VMM_DESIGN_PARA ? ", paravirtualized" : "");
     print_stats(stderr, title, &tot, 0);
     fprintf(stderr, "  machine cycles      %llu\n", U(machine_cycles(vmm_machine(r->v))));
+    const machine_stats *ms = machine_get_stats(vmm_machine(r->v));
+    if (ms->tlb_misses_nested)    /* --design hw: the price of nested paging */
+        fprintf(stderr, "  TLB misses          %llu, %llu of them in guest mode (two-stage walks, "
+                "%llu table reads in all)\n", U(ms->tlb_misses), U(ms->tlb_misses_nested),
+                U(ms->walk_refs));
     if (tot.violations) {
         fprintf(stderr, "note: on the legacy profile pure trap-and-emulate is not enough: "
                 "%llu sensitive instruction%s ran without trapping and saw or changed the real "

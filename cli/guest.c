@@ -169,6 +169,10 @@ int cli_vmm_option(const char *cmd, int c, const char *arg, vmm_config *cfg,
         if (!vmm_set_cost_err(&cfg->costs, &cfg->mcosts, arg, err, sizeof err))
             return cli_usage_error(cmd, "%s", err);
         return EXIT_OK;
+    case 'X':
+        if (!vmm_parse_exit_on(arg, cfg, err, sizeof err))
+            return cli_usage_error(cmd, "%s", err);
+        return EXIT_OK;
     case 'D':
         if (*ndefs == CLI_MAX_DEFINES)
             return cli_usage_error(cmd, "too many -D options");
@@ -190,7 +194,8 @@ void cli_list_costs(const vmm_config *cfg)
         snprintf(range, sizeof range, "0-%u", vmm_cost_max(vmm_cost_name(i)));
         printf("%-18s %6u  %-12s %s\n", vmm_cost_name(i), val, range, vmm_cost_doc(i));
     }
-    static const char *const mnames[] = { "trap_entry", "trap_return", "tlb_miss", "block_sector" };
+    static const char *const mnames[] = { "trap_entry", "trap_return", "tlb_miss", "block_sector",
+                                          "vm_enter", "vm_exit", "tlb_miss_nested" };
     for (size_t i = 0; i < sizeof mnames / sizeof mnames[0]; i++) {
         uint32_t val = 0;
         if (machine_get_cost(&cfg->mcosts, mnames[i], &val))

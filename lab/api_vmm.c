@@ -99,7 +99,7 @@ static int api_vmm_new(lua_State *L)
         lua_pop(L, 1);
         if (lua_getfield(L, 1, "hosting") != LUA_TNIL &&
             !vmm_parse_host(luaL_checkstring(L, -1), &cfg.host))
-            return luaL_error(L, "traplab.hypervisor: hosting must be 'type1' or 'type2'");
+            return luaL_error(L, "traplab.hypervisor: hosting must be 'type1', 'type2' or 'type2-user'");
         lua_pop(L, 1);
         if (lua_getfield(L, 1, "profile") != LUA_TNIL &&
             !isa_parse_profile(luaL_checkstring(L, -1), &cfg.profile))

@@ -398,7 +398,7 @@ function M.describe(lab, info)
     end
     if type(src) == "table" then
       -- Under the hypervisor: { guest = kernel source, program = workload source,
-      -- vms = N, host = "type1"|"type2", para = bool, guest_name, program_name }.
+      -- vms = N, host = "type1"|"type2"|"type2-user", para = bool, guest_name, program_name }.
       local t = src
       if type(t.guest) ~= "string" or type(t.program) ~= "string" then
         error("scenario: a hypervisor scenario needs guest and program (assembly source strings)", 0)
@@ -408,7 +408,9 @@ function M.describe(lab, info)
         error(sfmt("scenario: vms must be an integer 1..%d", traplab.MAX_VMS), 0)
       end
       local host = t.host or "type1"
-      if host ~= "type1" and host ~= "type2" then error("scenario: host must be 'type1' or 'type2'", 0) end
+      if host ~= "type1" and host ~= "type2" and host ~= "type2-user" then
+        error("scenario: host must be 'type1', 'type2' or 'type2-user'", 0)
+      end
       out.scenario = t.guest
       out.scenario_name = fname(t.guest_name, "guest-kernel.s")
       out.scenario_program = t.program

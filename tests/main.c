@@ -15,6 +15,7 @@ static const struct { const char *name; void (*register_fn)(void); } suites[] = 
     { "asm",     test_asm_register },
     { "machine", test_machine_register },
     { "hvext",   test_hvext_register },
+    { "hw",      test_hw_register },
     { "run",     test_run_register },
     { "vmm",     test_vmm_register },
     { "para",    test_para_register },

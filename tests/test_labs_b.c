@@ -271,7 +271,7 @@ static void test_lab_list(void)
     CU_ASSERT(rows >= 5);
     /* `lab run` opens each lab's hypervisor scenario. */
     static const struct { const char *lab, *says; } runs[] = {
-        { "06", "Opening kernel.s in 1 VM under the type2 hypervisor" },
+        { "06", "Opening kernel.s in 1 VM under the type2-user hypervisor" },
         { "07", "Opening kernel.s in 1 VM under the type1 hypervisor" },
         { "08", "Opening kernel.s in 2 VMs under the type1 hypervisor" },
     };

@@ -12,6 +12,7 @@ void test_asm_register(void);
 void test_machine_register(void);
 void test_engine_add(CU_pSuite s);   /* test_engine.c: in the machine suite */
 void test_hvext_register(void);
+void test_hw_register(void);
 void test_run_register(void);
 void test_vmm_register(void);
 void test_para_register(void);

@@ -360,15 +360,24 @@ char *tui_explain(const tui_event *e, tui_lang lang, char *buf, size_t n)
     const char *why = (unsigned)e->kind < TUI_EV_COUNT ? why_by_kind[e->kind].text[lang] : NULL;
     if (!why)
         why = code < ISA_NUM_CAUSES ? why_by_cause[code].text[lang] : NULL;
+    if (e->exit_reason)      /* --design hw: guest mode, not a trap for privilege */
+        why = es ? "En modo invitado (virtualización asistida por hardware) el kernel invitado corre "
+                   "en el anillo 0 del invitado y sus instrucciones privilegiadas se ejecutan sin "
+                   "salir, salvo las que los controles de salida interceptan: esta produjo una "
+                   "salida de VM (razón en el registro)." :
+                   "In guest mode (hardware-assisted virtualization) the guest kernel runs in the "
+                   "guest's ring 0 and its privileged instructions run without leaving it, except "
+                   "those the exit controls intercept: this one caused a VM exit (reason in the log).";
     expand(&b, why ? why : (es ? "Causa desconocida." : "Unknown cause."), e, lang, insn);
     /* A paravirtualized kernel knows it is deprivileged: it believes nothing else. */
     if (e->vm >= 0 && e->kind == TUI_EV_EXIT && e->vring_from != e->ring_from && !e->para &&
+        !e->exit_reason &&
         e->handler != TUI_HANDLER_HYPERCALL)
         expand(&b, es ? " El núcleo invitado cree correr en el anillo %V, pero el VMM lo corre "
                         "desprivilegiado en el anillo %r." :
                         " The guest kernel believes it runs in ring %V, but the VMM runs it "
                         "deprivileged in ring %r.", e, lang, insn);
-    if (in && isa_is_sensitive(in) && code == CAUSE_ILLEGAL_PRIV)
+    if (in && isa_is_sensitive(in) && code == CAUSE_ILLEGAL_PRIV && !e->exit_reason)
         put(&b, es ? " Es además sensible: %s la configuración de la máquina." :
                      " It is also sensitive: it %s the machine's configuration.",
             isa_is_control_sensitive(in) ? (es ? "cambia" : "changes")
@@ -378,8 +387,9 @@ char *tui_explain(const tui_event *e, tui_lang lang, char *buf, size_t n)
     put(&b, "%s ", es ? "Qué pasó:" : "What happened:");
     tui_handler h = (unsigned)e->handler < TUI_HANDLER_COUNT ? e->handler : TUI_HANDLER_HARDWARE;
     expand(&b, what_by_handler[h].text[lang], e, lang, insn);
-    /* Type-2: the VMM is a host process, so every exit also crosses the host OS. */
-    bool type2_exit = e->host_type == 2 && e->kind == TUI_EV_EXIT &&
+    /* Type-2: the exits the VMM's user process handles also cross the host OS (the
+     * kernel-resident monitor's do not: their line says so). */
+    bool type2_exit = e->host_type == 2 && e->kind == TUI_EV_EXIT && !strstr(e->what, "kernel-resident") &&
                       (h == TUI_HANDLER_EMULATE || h == TUI_HANDLER_REFLECT || h == TUI_HANDLER_SHADOW);
     if (type2_exit)
         put(&b, "%s", es ? " Tipo 2: antes y después, la salida pasó por el SO anfitrión (ver los "

@@ -92,6 +92,7 @@ typedef struct {
     char what[96];           /* the VMM's one-line summary, "" on the bare machine */
     uint8_t host_type;       /* 0 bare machine, 1 or 2: the hypervisor's hosting type */
     bool para;               /* a paravirtualized guest (it knows it is virtualized) */
+    uint8_t exit_reason;     /* --design hw: the VM exit reason (EXIT_*), 0 otherwise */
 } tui_event;
 
 /* A bar of the statistics pane: value out of total. */

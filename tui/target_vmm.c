@@ -60,8 +60,9 @@ static void on_event(vmm *v, const vmm_event *e, void *ud)
         .handler = (unsigned)e->handler < VMM_BY_COUNT ? handler_map[e->handler] : TUI_HANDLER_EMULATE,
         .vm = e->vm, .cycles = e->cycles, .at_cycle = e->at,
         .instret = machine_instret(m), .traps = machine_get_stats(m)->traps_total,
-        .host_type = t->cfg.host == VMM_HOST_TYPE2 ? 2 : 1,
+        .host_type = vmm_host_is_hosted(t->cfg.host) ? 2 : 1,
         .para = t->cfg.design == VMM_DESIGN_PARA,
+        .exit_reason = (uint8_t)e->reason,
     };
     snprintf(te.what, sizeof te.what, "%s", e->what ? e->what : "");
     tui_model_record(t->model, &te);
@@ -254,6 +255,13 @@ static void t_vm_info(void *self, unsigned i, tui_vm_info *out)
     const vmm_vcpu *vc = vmm_vcpu_of(t->v, i);
     if (vc)
         memcpy(out->vcpu.cr, vc->cr, sizeof out->vcpu.cr);
+    /* --design hw: while the VM is in guest mode its control registers are
+     * the processor's own (banked); the VMM's copy is as of the last exit. */
+    machine *m = vmm_machine(t->v);
+    if (machine_guest_mode(m) && (int)i == vmm_current(t->v))
+        for (unsigned c = 0; c < ISA_NUM_CRS; c++)
+            if (c != CR_TIMECMP && c != CR_CYCLE)
+                out->vcpu.cr[c] = machine_get_cr(m, c);
     const vmm_stats *st = vmm_vm_stats(t->v, i);
     if (st) {
         out->exits = st->exits;
@@ -316,7 +324,10 @@ static const char *t_console(void *self, int vm, size_t *len)
 
 static const char *t_kind(void *self)
 {
-    return ((vmm_target *)self)->cfg.host == VMM_HOST_TYPE2 ? "Type-2 VMM" : "Type-1 VMM";
+    const vmm_config *c = &((vmm_target *)self)->cfg;
+    if (c->design == VMM_DESIGN_HW)
+        return vmm_host_is_hosted(c->host) ? "Type-2 VMM, hw" : "Type-1 VMM, hw";
+    return vmm_host_is_hosted(c->host) ? "Type-2 VMM" : "Type-1 VMM";
 }
 
 static bool t_read_gpa(void *self, int vm, uint32_t gpa, void *buf, size_t n)
@@ -347,7 +358,7 @@ static size_t t_bars(void *self, tui_bar *out, size_t max)
     size_t n = 0;
     if (n < max) out[n++] = (tui_bar){ "guest", s.guest_cycles, total };
     if (n < max) out[n++] = (tui_bar){ "VMM", s.vmm_cycles, total };
-    if (n < max && t->cfg.host == VMM_HOST_TYPE2)
+    if (n < max && vmm_host_is_hosted(t->cfg.host))
         out[n++] = (tui_bar){ "host OS", s.host_cycles, total };
     return n;
 }

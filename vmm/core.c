@@ -92,7 +92,7 @@ void vmm_step_event(vmm *v, vmm_vm *vm, vmm_handler h, vmm_layer layer, uint64_t
 
 void vmm_host_syscall(vmm *v, vmm_vm *vm, const char *what)
 {
-    if (v->cfg.host != VMM_HOST_TYPE2)
+    if (!vmm_host_is_hosted(v->cfg.host))
         return;
     vm->st.host_syscalls++;
     vmm_step_event(v, vm, VMM_BY_HOST, LAYER_HOST, v->cfg.costs.host_syscall, what);

@@ -8,6 +8,7 @@
  * hypercalls, the memory half (v->mem) answers page faults.
  */
 #include <stdio.h>
+#include <string.h>
 
 #include "vmm/internal.h"
 
@@ -97,12 +98,12 @@ static bool direct_syscall(vmm *v, vmm_vm *vm, const machine_trap *t)
 }
 
 /* Books what ran since the last exit: the guest's cycles, then the
- * hardware exit itself, which the machine has already charged. */
-static void book_guest(vmm *v, vmm_vm *vm, const machine_trap *t)
+ * hardware exit itself (hw_cost), which the machine has already charged. */
+void vmm_book_exit(vmm *v, vmm_vm *vm, const machine_trap *t, uint64_t hw_cost, bool uf_from_cpu)
 {
     machine *m = v->m;
     uint64_t now = machine_cycles(m);
-    uint64_t trap_cost = v->cfg.mcosts.trap_entry;
+    uint64_t trap_cost = hw_cost;
     uint64_t ran = now - v->mark_cycles;
     uint64_t guest = ran > trap_cost ? ran - trap_cost : 0;
     vm->st.guest_cycles += guest;
@@ -112,12 +113,70 @@ static void book_guest(vmm *v, vmm_vm *vm, const machine_trap *t)
     v->mark_cycles = now;
     v->exit_cycles = ran - guest;
     /* Only popf (legacy) changes the user flags behind our back. */
-    vm->vc.cr[CR_STATUS] = (vm->vc.cr[CR_STATUS] & ~STATUS_UF_MASK) |
-                           (machine_cpu(m)->cr[CR_STATUS] & STATUS_UF_MASK);
+    if (uf_from_cpu)
+        vm->vc.cr[CR_STATUS] = (vm->vc.cr[CR_STATUS] & ~STATUS_UF_MASK) |
+                               (machine_cpu(m)->cr[CR_STATUS] & STATUS_UF_MASK);
     vm->st.exits++;
     unsigned code = CAUSE_CODE(t->cause);
     if (code < ISA_NUM_CAUSES)
         vm->st.exits_by_cause[code]++;
+}
+
+/*
+ * Type-2 routing by kind.  A hosted hypervisor keeps a monitor in the host
+ * kernel (VMware Workstation's VMM and VMDriver, Sugerman et al. 2001; KVM)
+ * that handles CPU and MMU exits itself; device I/O (the device models live
+ * in the user-mode process: VMApp, QEMU) and host interrupts (the host's own
+ * world must run) go out to the user-mode VMM process.  type2-user sends
+ * every exit there.
+ */
+vmm_exit_kind vmm_exit_kind_of(const vmm_vm *vm, const machine_trap *t, uint32_t a0)
+{
+    unsigned code = CAUSE_CODE(t->cause);
+    bool kernel = vring_of(vm) == 0;
+    if (code == CAUSE_TIMER || code == CAUSE_DEVICE)
+        return VMM_EXIT_IRQ;
+    if (code == CAUSE_PAGE_FAULT || code == CAUSE_BUS_ERROR)
+        return VMM_EXIT_MMU;
+    if (kernel && code == CAUSE_ILLEGAL_PRIV && t->insn &&
+        (ISA_OP(t->insn) == OP_IN || ISA_OP(t->insn) == OP_OUT))
+        return VMM_EXIT_IO;
+    if (kernel && code == CAUSE_HYPERCALL && vmm_hcall_is_io(a0))
+        return VMM_EXIT_IO;
+    return VMM_EXIT_CPU;
+}
+
+bool vmm_exit_to_user(const vmm *v, vmm_exit_kind k)
+{
+    return v->cfg.host == VMM_HOST_TYPE2_USER ||
+           (v->cfg.host == VMM_HOST_TYPE2 && (k == VMM_EXIT_IO || k == VMM_EXIT_IRQ));
+}
+
+static void host_enter(vmm *v, vmm_vm *vm);
+static void host_leave(vmm *v, vmm_vm *vm);
+
+void vmm_host_enter(vmm *v, vmm_vm *vm, vmm_exit_kind k)
+{
+    if (vmm_exit_to_user(v, k))
+        host_enter(v, vm);
+    else if (v->cfg.host == VMM_HOST_TYPE2)
+        vm->st.kernel_exits++;
+}
+
+void vmm_host_leave(vmm *v, vmm_vm *vm, vmm_exit_kind k)
+{
+    if (vmm_exit_to_user(v, k))
+        host_leave(v, vm);
+}
+
+/* The trace says which path a routed Type-2 exit took. */
+void vmm_path_note(char *what, size_t n, const vmm *v, vmm_exit_kind k)
+{
+    if (v->cfg.host != VMM_HOST_TYPE2)
+        return;
+    size_t len = strlen(what);
+    snprintf(what + len, n > len ? n - len : 0, "%s", vmm_exit_to_user(v, k)
+             ? " [user-mode VMM process]" : " [kernel-resident monitor, no world switch]");
 }
 
 /* Type-2: the exit reaches the VMM, a user process of the host, through the
@@ -171,26 +230,25 @@ bool vmm_on_trap(machine *m, const machine_trap *t, void *ud)
     if (code == CAUSE_SYSCALL && vm->syscall_gate && vring_of(vm) == 3)
         return direct_syscall(v, vm, t);
 
-    book_guest(v, vm, t);
-    uint8_t vring0 = (uint8_t)vring_of(vm), ring0 = t->ring;
-    bool type2 = v->cfg.host == VMM_HOST_TYPE2;
     uint32_t a0 = machine_cpu(m)->r[REG_A0];
+    vmm_exit_kind kind = vmm_exit_kind_of(vm, t, a0);
+    vmm_book_exit(v, vm, t, v->cfg.mcosts.trap_entry, true);
+    uint8_t vring0 = (uint8_t)vring_of(vm), ring0 = t->ring;
     uint64_t syncs = vm->st.shadow_syncs;
-    if (type2)
-        host_enter(v, vm);
+    vmm_host_enter(v, vm, kind);
     vmm_charge(v, vm, LAYER_VMM, v->cfg.costs.exit_dispatch);
     v->in_exit = true;
 
     cause_fn fn = code < ISA_NUM_CAUSES && by_cause[code] ? by_cause[code] : reflect_exit;
     vmm_handler h = fn(v, vm, t);
 
-    if (type2)
-        host_leave(v, vm);
+    vmm_host_leave(v, vm, kind);
     if (vm->state == VM_RUNNABLE)
         vmm_charge(v, vm, LAYER_VMM, v->cfg.costs.vm_entry);
     if (v->ev) {
-        char what[96];
+        char what[144];
         exit_what(what, sizeof what, h, t, vm->st.shadow_syncs != syncs, a0);
+        vmm_path_note(what, sizeof what, v, kind);
         vmm_event e = { .kind = VMM_EV_EXIT, .vm = vmi, .cause = t->cause, .pc = t->pc,
                         .insn = t->insn, .addr = t->addr,
                         .mnemonic = t->insn ? vmm_mnemonic_of(t->insn) : NULL,

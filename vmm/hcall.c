@@ -246,6 +246,11 @@ bool vmm_set_hypercall(vmm *v, unsigned number, vmm_hcall_fn fn)
     return true;
 }
 
+bool vmm_hcall_is_io(uint32_t nr)
+{
+    return nr == VMM_HC_CONSOLE_WRITE || nr == VMM_HC_BLOCK_NOTIFY;
+}
+
 void vmm_hypercall(vmm *v, vmm_vm *vm, const machine_trap *t)
 {
     cpu_state *c = machine_cpu(v->m);

@@ -196,11 +196,17 @@ void vmm_emulate(vmm *v, vmm_vm *vm, const machine_trap *t);
 /* hcall.c */
 extern const vmm_cpu_ops vmm_para_cpu;
 void vmm_hypercall(vmm *v, vmm_vm *vm, const machine_trap *t);
+/* Does hypercall nr do device I/O (the console, the block ring)? */
+bool vmm_hcall_is_io(uint32_t nr);
 void vmm_hcall_defaults(vmm *v);
 
 /* legacy.c */
 /* The legacy profile's observer of sensitive instructions that do not trap. */
 void vmm_legacy_observe(machine *m, uint32_t pc, void *ud);
+
+/* hw.c: hardware-assisted virtualization (guest mode, nested paging). */
+extern const vmm_cpu_ops vmm_hw_cpu;
+extern const vmm_mem_ops vmm_nested_mem;
 
 /* design.c */
 const vmm_cpu_ops *vmm_design_cpu(vmm_design d);
@@ -213,6 +219,18 @@ void vmm_switch_to(vmm *v, int to);
 void vmm_resume(vmm *v);
 
 /* exit.c */
+/* What an exit is, for a Type-2 host's routing (docs/vmm.md, section 6). */
+typedef enum { VMM_EXIT_CPU, VMM_EXIT_MMU, VMM_EXIT_IO, VMM_EXIT_IRQ } vmm_exit_kind;
+vmm_exit_kind vmm_exit_kind_of(const vmm_vm *vm, const machine_trap *t, uint32_t a0);
+/* Does an exit of this kind go to the user-mode VMM process on this host? */
+bool vmm_exit_to_user(const vmm *v, vmm_exit_kind k);
+/* The host's steps around an exit of this kind (none on Type-1, or in the kernel). */
+void vmm_host_enter(vmm *v, vmm_vm *vm, vmm_exit_kind k);
+void vmm_host_leave(vmm *v, vmm_vm *vm, vmm_exit_kind k);
+/* Appends the path a routed Type-2 exit took to its trace line. */
+void vmm_path_note(char *what, size_t n, const vmm *v, vmm_exit_kind k);
+/* Books the guest's time up to an exit whose hardware part costs hw_cost. */
+void vmm_book_exit(vmm *v, vmm_vm *vm, const machine_trap *t, uint64_t hw_cost, bool uf_from_cpu);
 /* The machine's trap hook: every exit of every VM arrives here. */
 bool vmm_on_trap(machine *m, const machine_trap *t, void *ud);
 

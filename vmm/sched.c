@@ -114,7 +114,7 @@ void vmm_resume(vmm *v)
 {
     int cur = v->cur;
     bool expired = machine_cycles(v->m) - v->slice_start >= v->cfg.slice;
-    if (expired && cur >= 0 && v->cfg.host == VMM_HOST_TYPE2 && v->cfg.costs.host_bg_share) {
+    if (expired && cur >= 0 && vmm_host_is_hosted(v->cfg.host) && v->cfg.costs.host_bg_share) {
         /* The host's scheduler tick: its own processes take their share of
          * the machine (share% of all cycles) before a VM runs again. */
         uint64_t used = machine_cycles(v->m) - v->bg_mark;

@@ -46,7 +46,7 @@ uint32_t vmm_block_transfer(vmm *v, vmm_vm *vm, uint32_t sector, uint32_t gpa, u
     }
     uint8_t *sec = vm->disk + (size_t)sector * BLOCK_SECTOR_SIZE;
     uint8_t *mem = vmm_gpa_ptr(v, vm, gpa);
-    bool type2 = v->cfg.host == VMM_HOST_TYPE2;
+    bool type2 = vmm_host_is_hosted(v->cfg.host);
     if (cmd == BLOCK_CMD_READ) {
         if (host_call)
             vmm_host_syscall(v, vm, "host pread() on the VM's disk image");

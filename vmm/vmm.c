@@ -17,12 +17,18 @@
  * pattern so that an isolation test can see that no guest ever wrote it. */
 static const char vmm_signature[] = "traplab VMM region: no guest may write here";
 
-const char *vmm_host_name(vmm_host h) { return h == VMM_HOST_TYPE2 ? "type2" : "type1"; }
+const char *vmm_host_name(vmm_host h)
+{
+    return h == VMM_HOST_TYPE2 ? "type2" : h == VMM_HOST_TYPE2_USER ? "type2-user" : "type1";
+}
+
+bool vmm_host_is_hosted(vmm_host h) { return h == VMM_HOST_TYPE2 || h == VMM_HOST_TYPE2_USER; }
 
 bool vmm_parse_host(const char *s, vmm_host *out)
 {
     if (strcmp(s, "type1") == 0 || strcmp(s, "1") == 0) { *out = VMM_HOST_TYPE1; return true; }
     if (strcmp(s, "type2") == 0 || strcmp(s, "2") == 0) { *out = VMM_HOST_TYPE2; return true; }
+    if (strcmp(s, "type2-user") == 0) { *out = VMM_HOST_TYPE2_USER; return true; }
     return false;
 }
 
@@ -147,7 +153,9 @@ vmm *vmm_new(const vmm_config *cfg, char *err, size_t errlen)
         return NULL;
     }
     machine_set_trap_hook(v->m, vmm_on_trap, v);
-    if (c.profile == PROFILE_LEGACY)
+    /* Guest mode runs the legacy profile's sensitive instructions on the
+     * guest's own registers: nothing goes unseen there. */
+    if (c.profile == PROFILE_LEGACY && c.design != VMM_DESIGN_HW)
         machine_set_insn_hook(v->m, vmm_legacy_observe, v);
     return v;
 }
@@ -292,6 +300,10 @@ void vmm_total_stats(const vmm *v, vmm_stats *out)
         out->reflected += s->reflected;
         out->injected += s->injected;
         out->shadow_fills += s->shadow_fills;
+        out->nested_fills += s->nested_fills;
+        out->kernel_exits += s->kernel_exits;
+        for (unsigned r = 0; r < ISA_NUM_EXIT_REASONS; r++)
+            out->exits_by_reason[r] += s->exits_by_reason[r];
         out->shadow_syncs += s->shadow_syncs;
         out->shadow_flushes += s->shadow_flushes;
         out->hypercalls += s->hypercalls;

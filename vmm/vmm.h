@@ -71,6 +71,7 @@ bool vmm_load_guest(uint8_t *mem, uint32_t size, const image *kernel,
     X(shadow_fill,     400, "hidden page fault: walk the guest table, fill a shadow entry") \
     X(shadow_sync,     600, "re-sync shadow entries after a guest page-table write") \
     X(shadow_flush,   2000, "drop a VM's shadow page table (new ptb, paging switched)") \
+    X(nested_fill,     200, "hw design: a nested fault inside the partition, write one second-stage entry") \
     X(hypercall,       100, "dispatch a hypercall") \
     X(hc_entry,         60, "validate and apply one entry of a batched hypercall (page-table update, block request)") \
     X(vm_switch,      3000, "switch VMs: save and load a virtual CPU, shadow root, devices") \
@@ -99,9 +100,18 @@ const char *vmm_cost_name(size_t i);
 const char *vmm_cost_doc(size_t i);
 
 /* ---- configuration ------------------------------------------------------ */
-typedef enum { VMM_HOST_TYPE1, VMM_HOST_TYPE2 } vmm_host;
-const char *vmm_host_name(vmm_host h);
+/*
+ * Hosting.  type2 routes exits by kind, as hosted hypervisors do (VMware
+ * Workstation, Sugerman et al. 2001; KVM with QEMU): a monitor resident in
+ * the host kernel handles CPU and MMU exits, and only device I/O and host
+ * interrupts world-switch to the user-mode VMM process.  type2-user sends
+ * every exit to the user-mode process (what a hypervisor that is an
+ * ordinary process pays; traplab's Type-2 before issue 11).
+ */
+typedef enum { VMM_HOST_TYPE1, VMM_HOST_TYPE2, VMM_HOST_TYPE2_USER } vmm_host;
+const char *vmm_host_name(vmm_host h);              /* "type1", "type2", "type2-user" */
 bool vmm_parse_host(const char *s, vmm_host *out);
+bool vmm_host_is_hosted(vmm_host h);                /* either Type-2 */
 
 /*
  * Virtualization designs: how the guest's sensitive instructions are
@@ -151,7 +161,14 @@ typedef struct {
     uint32_t shadow_pool;     /* level-2 shadow pages per VM */
     vmm_costs costs;
     machine_costs mcosts;
+    /* hw design: exit controls beyond the ones that always exit (--exit-on):
+     * opcode bitmap (bit n of word n / 32) and trap causes (bit n = cause n). */
+    uint32_t exit_insns[2];
+    uint32_t exit_exc;
 } vmm_config;
+/* "mfcr,out,syscall": adds each privileged instruction or trap cause to the
+ * hw design's exit controls; false with the reason for an unknown name. */
+bool vmm_parse_exit_on(const char *list, vmm_config *cfg, char *err, size_t errlen);
 
 void vmm_default_config(vmm_config *cfg);
 
@@ -194,6 +211,7 @@ typedef struct {
     vmm_handler handler;
     uint64_t cycles;          /* charged for this event (or step) */
     uint64_t at;              /* machine cycle counter when it happened */
+    uint32_t reason;          /* hw design: the VM exit reason (EXIT_*), else 0 */
     const char *what;         /* one short English line ("emulate mtcr", "host write() ..."),
                                  valid during the callback only: copy it to keep it */
 } vmm_event;
@@ -209,6 +227,9 @@ typedef struct {
     uint64_t emulated, emulated_by_op[ISA_NUM_OPCODES];
     uint64_t reflected, injected;
     uint64_t shadow_fills, shadow_syncs, shadow_flushes;
+    uint64_t nested_fills;       /* hw: second-stage entries filled on nested faults */
+    uint64_t exits_by_reason[ISA_NUM_EXIT_REASONS];   /* hw: exits by VM exit reason */
+    uint64_t kernel_exits;       /* Type-2: exits the kernel-resident monitor handled */
     uint64_t hypercalls, hypercalls_by_nr[VMM_MAX_HCALLS];
     uint64_t hc_invalid;         /* of hypercalls: numbers with no handler (ENOSYS), any value */
     uint64_t hc_failed;          /* of hypercalls: returned an error code (ENOSYS, EFAULT, EINVAL) */

@@ -78,12 +78,14 @@ local lab = traplab.lab{
                 iters = CPU_ITERS }
     -- Measured once per student (before the questions are graded, each in its own process).
     local t = {}
-    for _, host in ipairs{ "type1", "type2" } do
-      t[host] = run(costs, host, "sys")
-      t[host].first = run(costs, host, "sys", nil, nil, true).first
-      t[host .. "_cpu"] = run(costs, host, "cpu", { ITERS = CPU_ITERS })
+    -- Type-2 is measured as type2-user: every exit goes to the VMM's user process.
+    for _, host in ipairs{ "type1", "type2-user" } do
+      local key = host == "type1" and "type1" or "type2"
+      t[key] = run(costs, host, "sys")
+      t[key].first = run(costs, host, "sys", nil, nil, true).first
+      t[key .. "_cpu"] = run(costs, host, "cpu", { ITERS = CPU_ITERS })
     end
-    t.bg = run(costs, "type2", "cpu", { ITERS = CPU_ITERS }, { host_bg_share = p.bg })
+    t.bg = run(costs, "type2-user", "cpu", { ITERS = CPU_ITERS }, { host_bg_share = p.bg })
     p.truth = t
     return p
   end,
@@ -91,25 +93,25 @@ local lab = traplab.lab{
   -- goes through the host's steps, one by one.
   scenario = function()
     return { guest = traplab.guest("kernel"), guest_name = "kernel.s", program = traplab.guest("sys"),
-             program_name = "sys.s", vms = 1, host = "type2" }
+             program_name = "sys.s", vms = 1, host = "type2-user" }
   end,
   tasks = {
     "Your costs (use them in every command of this lab): {flags}",
     "Price one exit of each kind on each host: traplab vm --guest kernel --program sys --trace "
-      .. "--host type1|type2 {flags}",
+      .. "--host type1|type2-user {flags}",
     "Measure whole workloads on both hosts with --stats: sys, and cpu with -D ITERS={iters}.",
     "Run cpu (-D ITERS={iters}) on Type-2 again with --cost host_bg_share={bg} and compare.",
     "Answer the questions in answers.lua.",
   },
 }
 
-for _, host in ipairs{ "type1", "type2" } do
+for _, host in ipairs{ "type1", "type2-user" } do
   for _, k in ipairs(KINDS) do
     lab:question{
       id = (host == "type1" and "t1_" or "t2_") .. k.key, kind = "number", points = 2,
       text = "With your costs, how many cycles does " .. k.what .. " cost on a "
           .. (host == "type1" and "Type-1" or "Type-2") .. " host? (the first one in the trace of sys)",
-      answer = function(p) return p.truth[host].first[k.key] end,
+      answer = function(p) return p.truth[host == "type1" and "type1" or "type2"].first[k.key] end,
       tolerance = 0,
       hints = { "traplab vm --guest kernel --program sys --trace --host " .. host .. " {flags}: the "
                 .. "number before 'cyc' on the exit line is the whole exit, steps included.",
@@ -139,7 +141,7 @@ lab:question{
   id = "ratio_sys", kind = "number", points = 3, rel_tolerance = 0.01,
   text = "Whole workload sys: total cycles on Type-2 divided by total cycles on Type-1 (--stats).",
   answer = function(p) return p.truth.type2.cycles / p.truth.type1.cycles end,
-  hints = { "traplab vm --guest kernel --program sys --stats --host type2 {flags}, the cycles line; "
+  hints = { "traplab vm --guest kernel --program sys --stats --host type2-user {flags}, the cycles line; "
             .. "the same with --host type1; divide." },
 }
 
@@ -147,7 +149,7 @@ lab:question{
   id = "ratio_cpu", kind = "number", points = 3, rel_tolerance = 0.01,
   text = "Whole workload cpu (-D ITERS={iters}): total cycles on Type-2 divided by total cycles on Type-1.",
   answer = function(p) return p.truth.type2_cpu.cycles / p.truth.type1_cpu.cycles end,
-  hints = { "traplab vm --guest kernel --program cpu -D ITERS={iters} --stats --host type2 {flags}" },
+  hints = { "traplab vm --guest kernel --program cpu -D ITERS={iters} --stats --host type2-user {flags}" },
 }
 
 lab:question{

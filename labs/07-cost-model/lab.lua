@@ -40,7 +40,7 @@ end
 
 -- Does paravirtualization on Type-2 take fewer cycles than full virtualization on Type-1?
 local function para2_beats_full1(costs, program)
-  return run(costs, program, "type2", "para").cycles < run(costs, program, "type1", "full").cycles
+  return run(costs, program, "type2-user", "para").cycles < run(costs, program, "type1", "full").cycles
 end
 
 local lab = traplab.lab{
@@ -161,14 +161,14 @@ end
 lab:check{
   id = "para_wins", points = 5,
   title = "settings.lua para_type2_wins: paravirtualized on Type-2 beats full virtualization on Type-1 for mm",
-  hints = { "traplab vm --guest kernel --program mm --para --host type2 {flags} --cost host_world_switch=N "
+  hints = { "traplab vm --guest kernel --program mm --para --host type2-user {flags} --cost host_world_switch=N "
             .. "--stats against traplab vm --guest kernel --program mm --host type1 {flags} --stats.",
             "Each exit on Type-2 pays two world switches and two process switches: the paravirtualized "
             .. "guest takes far fewer exits, so a cheaper toll per exit is enough." },
   run = function(ctx, p)
     local c, err = host_costs(ctx, p, "para_type2_wins")
     if not c then return false, err end
-    local para, full = run(c, "mm", "type2", "para").cycles, run(c, "mm", "type1", "full").cycles
+    local para, full = run(c, "mm", "type2-user", "para").cycles, run(c, "mm", "type1", "full").cycles
     if para < full then return true end
     return false, string.format("para on Type-2 takes %d cycles, full on Type-1 %d", para, full)
   end,
@@ -182,7 +182,7 @@ lab:check{
   run = function(ctx, p)
     local c, err = host_costs(ctx, p, "full_type1_wins")
     if not c then return false, err end
-    local para, full = run(c, "sys", "type2", "para").cycles, run(c, "sys", "type1", "full").cycles
+    local para, full = run(c, "sys", "type2-user", "para").cycles, run(c, "sys", "type1", "full").cycles
     if full < para then return true end
     return false, string.format("full on Type-1 takes %d cycles, para on Type-2 %d", full, para)
   end,

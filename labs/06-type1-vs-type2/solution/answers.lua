@@ -3,7 +3,7 @@
 return {
   -- traplab vm --guest kernel --program sys --trace --host type1 FLAGS: the first exit of each kind
   t1_mtcr = 2260, t1_out = 2240, t1_syscall = 2490, t1_fault = 2450,
-  -- the same with --host type2
+  -- the same with --host type2-user
   t2_mtcr = 8340, t2_out = 9790, t2_syscall = 8570, t2_fault = 8530,
   -- out pays a host write() on top of the world and process switches: 9790 - 2240 = 7550
   worst_kind = "out",

@@ -5,7 +5,7 @@
 return {
   -- cycles of the first exit of each kind in the trace of sys, on Type-1 ...
   t1_mtcr = nil, t1_out = nil, t1_syscall = nil, t1_fault = nil,
-  -- ... and on Type-2 (--host type2)
+  -- ... and on Type-2 (--host type2-user)
   t2_mtcr = nil, t2_out = nil, t2_syscall = nil, t2_fault = nil,
   worst_kind = nil,    -- "mtcr", "out", "syscall" or "fault"
   ratio_sys = nil,     -- Type-2 cycles / Type-1 cycles, sys
