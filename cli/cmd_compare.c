@@ -15,6 +15,7 @@
 #include "image/image.h"
 #include "cli/cli.h"
 #include "cli/json.h"
+#include "cli/plot.h"
 #include "vmm/vmm.h"
 
 #define MAX_WORKLOADS 8
@@ -75,6 +76,9 @@ static void help(void)
            "                    %s for cpu; a -D of the same name wins)\n"
            "  --json            one JSON object with every row on stdout\n"
            "  --csv             one CSV line per row on stdout\n"
+           "  --plot FILE       also draw the overhead and exits per 1000 instructions of\n"
+           "                    every workload, design and host into FILE.svg or FILE.png\n"
+           "                    (with gnuplot; docs/compare.md)\n"
            "  -h, --help        this help\n\n"
            "Exit status: 0 when every run halted with the native output, 1 otherwise, 2 on a\n"
            "usage error.\n", DEFAULT_TICK, DEFAULT_CPU_ITERS);
@@ -262,6 +266,7 @@ typedef struct {
     size_t nuser;
     unsigned batch;
     bool json, csv, help, list;
+    const char *plot;                /* --plot FILE.svg|FILE.png */
     vmm_host hosts[2];
     size_t nhosts;
     vmm_design designs[VMM_DESIGN_COUNT];
@@ -307,6 +312,7 @@ static int parse_args(int argc, char **argv, cmp_args *a)
         { "define", required_argument, NULL, 'D' },
         { "json", no_argument, NULL, 'j' },
         { "csv", no_argument, NULL, 'C' },
+        { "plot", required_argument, NULL, 'P' },
         { "help", no_argument, NULL, 'h' },
         { 0, 0, 0, 0 },
     };
@@ -327,6 +333,11 @@ static int parse_args(int argc, char **argv, cmp_args *a)
             break;
         case 'j': a->json = true; break;
         case 'C': a->csv = true; break;
+        case 'P':
+            if (!cli_plot_check_path("compare", optarg))
+                return EXIT_USAGE;
+            a->plot = optarg;
+            break;
         case 'L': a->list = true; break;
         case 'h': a->help = true; return EXIT_OK;
         default: {
@@ -462,6 +473,29 @@ static bool run_all(const cmp_args *a, cmp_run *r)
     return true;
 }
 
+/* --plot: one cluster of bars per workload, one bar per design and host (native is the baseline). */
+static bool plot_rows(const char *path, const row *rows, size_t n)
+{
+    cli_plot_bar *bars = calloc(n ? n : 1, sizeof *bars);
+    char (*names)[48] = calloc(n ? n : 1, sizeof *names);
+    size_t nb = 0;
+    bool ok = bars && names;
+    for (size_t i = 0; ok && i < n; i++) {
+        if (rows[i].d.native)
+            continue;
+        snprintf(names[nb], sizeof names[nb], "%s, %s", design_name(rows[i].d), rows[i].host);
+        bars[nb] = (cli_plot_bar){ rows[i].workload, names[nb], rows[i].overhead, rows[i].exits_per_k };
+        nb++;
+    }
+    if (!ok)
+        fprintf(stderr, "traplab compare: out of memory\n");
+    else
+        ok = cli_plot("compare", path, "traplab compare: simulated overhead against native, and VM exits", bars, nb);
+    free(bars);
+    free(names);
+    return ok;
+}
+
 int cmd_compare(int argc, char **argv)
 {
     cmp_args a;
@@ -489,6 +523,8 @@ int cmd_compare(int argc, char **argv)
             print_table(r.rows, r.nrows, a.cfg.nvms);
         fflush(stdout);
         rc = r.all_ok ? EXIT_OK : EXIT_FAIL;
+        if (a.plot && !plot_rows(a.plot, r.rows, r.nrows))
+            rc = EXIT_FAIL;
     }
     for (unsigned d = 0; d < VMM_DESIGN_COUNT; d++)
         image_free(&r.kimg[d]);

@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +16,7 @@
 #include "image/image.h"
 #include "cli/cli.h"
 #include "cli/json.h"
+#include "cli/plot.h"
 #include "vmm/vmm.h"
 
 #define DEFAULT_MAX_STEPS 500000000ull
@@ -69,6 +71,9 @@ static void help(void)
            "  --trace           one line per exit, step, injection and VM switch on stderr\n"
            "  --stats           per-VM and total statistics on stderr\n"
            "  --json            print the results as one JSON object on stdout\n"
+           "  --csv             one CSV line per VM and one for the total on stdout\n"
+           "  --plot FILE       draw each VM's overhead and exits per 1000 instructions into\n"
+           "                    FILE.svg or FILE.png (with gnuplot; docs/json.md)\n"
            "  -h, --help        this help\n\n"
            "Each VM's console output is compared with the same workload run natively; a\n"
            "difference is reported (OUTPUT DIFFERS FROM NATIVE: Popek and Goldberg's\n"
@@ -311,6 +316,8 @@ typedef struct {
     size_t ndefines;
     uint64_t max_steps;
     bool stats, json, native, list, bare, help;
+    bool csv;                        /* --csv: per-VM rows on stdout */
+    const char *plot;                /* --plot FILE.svg|FILE.png */
     const char *design_opt;          /* "--para" or "--design NAME" as given, NULL for none */
     char design_buf[32];
     trace_ctx tc;
@@ -347,6 +354,8 @@ static int parse_args(int argc, char **argv, vm_args *a)
         { "trace", no_argument, NULL, 't' },
         { "stats", no_argument, NULL, 's' },
         { "json", no_argument, NULL, 'j' },
+        { "csv", no_argument, NULL, 'C' },
+        { "plot", required_argument, NULL, 'G' },
         { "help", no_argument, NULL, 'h' },
         { 0, 0, 0, 0 },
     };
@@ -437,6 +446,12 @@ static int parse_args(int argc, char **argv, vm_args *a)
         case 't': a->tc.trace = true; break;
         case 's': a->stats = true; break;
         case 'j': a->json = true; break;
+        case 'C': a->csv = true; break;
+        case 'G':
+            if (!cli_plot_check_path("vm", optarg))
+                return EXIT_USAGE;
+            a->plot = optarg;
+            break;
         case 'h': a->help = true; return EXIT_OK;
         default: {
             int rc = cli_vmm_option("vm", c, optarg, &a->cfg, a->defines, &a->ndefines);
@@ -476,6 +491,10 @@ static int parse_args(int argc, char **argv, vm_args *a)
         return cli_usage_error("vm", "no guest kernel given (--guest kernel)");
     if (!a->program_arg)
         return cli_usage_error("vm", "no workload given (--program cpu, sys, io, mm or a file)");
+    if (a->json && a->csv)
+        return cli_usage_error("vm", "choose one of --json and --csv");
+    if (a->bare && (a->csv || a->plot))
+        return cli_usage_error("vm", "--csv and --plot are for VMs: not with --native (use traplab run --csv)");
     for (unsigned i = a->cfg.nvms; i < VMM_MAX_VMS; i++)
         if (a->vm_guest[i])
             return cli_usage_error("vm", "--vm %u:guest=%s: there are only %u VM%s (numbered from 0; "
@@ -786,6 +805,55 @@ static void print_all_stats(const vm_args *a, const vm_run *r)
     }
 }
 
+static void csv_row(const char *vm, const char *program, const char *state, const vmm_stats *s, uint64_t native)
+{
+    printf("%s,\"%s\",%s,%llu,%llu,%llu,%llu,%llu,%llu,", vm, program, state, U(s->guest_insns),
+           U(total_cycles(s)), U(s->guest_cycles), U(s->vmm_cycles), U(s->host_cycles), U(s->idle_cycles));
+    if (native)
+        printf("%llu,%.4f", U(native), (double)total_cycles(s) / (double)native - 1.0);
+    else
+        fputc(',', stdout);
+    printf(",%llu,%.4f,%llu,%llu,%llu,%llu,%llu,%llu\n", U(s->exits),
+           s->guest_insns ? 1000.0 * (double)s->exits / (double)s->guest_insns : 0.0, U(s->emulated),
+           U(s->reflected), U(s->injected), U(s->hypercalls), U(s->vm_switches), U(s->violations));
+}
+
+/* --csv: one line per VM, then the total (native_cycles and overhead empty without a native run). */
+static void print_csv(const vm_args *a, const vm_run *r)
+{
+    printf("vm,program,state,instructions,cycles,guest_cycles,vmm_cycles,host_cycles,idle_cycles,"
+           "native_cycles,overhead,exits,exits_per_1k_insns,emulated,reflected,injected,hypercalls,"
+           "vm_switches,violations\n");
+    char num[16];
+    for (unsigned i = 0; i < a->cfg.nvms; i++) {
+        snprintf(num, sizeof num, "%u", i);
+        csv_row(num, a->pnames[i % a->nprog], vmm_vm_state_name(vmm_vm_state_of(r->v, i)),
+                vmm_vm_stats(r->v, i), r->native_cycles[i % a->nprog]);
+    }
+    vmm_stats tot;
+    vmm_total_stats(r->v, &tot);
+    csv_row("total", "", r->ok ? "ok" : "failed", &tot, 0);
+}
+
+/* --plot: one cluster per VM, one bar for this run's design and host. */
+static bool plot_vms(const vm_args *a, const vm_run *r)
+{
+    cli_plot_bar bars[VMM_MAX_VMS];
+    char groups[VMM_MAX_VMS][64], series[48];
+    snprintf(series, sizeof series, "%s, %s", vmm_design_name(a->cfg.design), vmm_host_name(a->cfg.host));
+    for (unsigned i = 0; i < a->cfg.nvms; i++) {
+        const vmm_stats *s = vmm_vm_stats(r->v, i);
+        uint64_t native = r->native_cycles[i % a->nprog];
+        snprintf(groups[i], sizeof groups[i], "VM %u: %s", i, a->pnames[i % a->nprog]);
+        bars[i] = (cli_plot_bar){ groups[i], series,
+                                  native ? (double)total_cycles(s) / (double)native - 1.0 : NAN,
+                                  s->guest_insns ? 1000.0 * (double)s->exits / (double)s->guest_insns : 0.0 };
+    }
+    char title[128];
+    snprintf(title, sizeof title, "traplab vm: %u VM%s, %s", a->cfg.nvms, a->cfg.nvms == 1 ? "" : "s", series);
+    return cli_plot("vm", a->plot, title, bars, a->cfg.nvms);
+}
+
 static void run_free(const vm_args *a, vm_run *r)
 {
     (void)a;
@@ -833,6 +901,8 @@ static int vm_options(int argc, char **argv)
     bool pass = r.ok && (!r.any_differs || a.cfg.profile == PROFILE_LEGACY);
     if (a.json)
         print_json(&a, &r, pass);
+    else if (a.csv)
+        print_csv(&a, &r);
     else
         print_outputs(&a, &r);
     fflush(stdout);
@@ -840,6 +910,8 @@ static int vm_options(int argc, char **argv)
     if (a.stats)
         print_all_stats(&a, &r);
     rc = pass && !r.save_failed ? EXIT_OK : EXIT_FAIL;
+    if (a.plot && !plot_vms(&a, &r))
+        rc = EXIT_FAIL;
 out:
     run_free(&a, &r);
     free(a.plist);

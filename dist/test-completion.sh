@@ -47,6 +47,9 @@ expect 'traplab vm --program ' cpu sys io mm mix
 expect 'traplab vm --program cpu,s' cpu,sys '!cpu'
 expect 'traplab compare --workloads io,' io,cpu io,mm
 expect 'traplab vm --guest ' kernel
+expect 'traplab vm --design ' full para
+expect 'traplab vm --plot ' '!--json'
+expect 'traplab vm --csv --' --json --plot
 expect 'traplab vm --cost ' exit_dispatch= vm_entry=
 expect 'traplab vm --cost vm_' vm_entry= '!exit_dispatch='
 expect 'traplab tui --lang ' es en

@@ -65,6 +65,9 @@ validate vm "$tmp/vm.json" "vm --json"
 validate vm "$tmp/vm2.json" "vm --para --host type2 --no-native --json"
 "$BIN" vm --guest kernel --program io --profile legacy --json > "$tmp/vm3.json" 2>/dev/null
 validate vm "$tmp/vm3.json" "vm --profile legacy --json"
+"$BIN" vm --guest kernel --program cpu,io --vms 3 -D ITERS=2000 --csv > "$tmp/vm.csv" 2>/dev/null
+csv "$tmp/vm.csv" "vm --csv"
+[ "$(wc -l < "$tmp/vm.csv")" -eq 5 ] || fail "vm --csv --vms 3: $(wc -l < "$tmp/vm.csv") lines, not a header, 3 VMs and the total"
 "$BIN" compare --workloads sys,io --host type1 --json > "$tmp/compare.json" 2>/dev/null
 validate compare "$tmp/compare.json" "compare --json"
 "$BIN" compare --workloads sys,io --host type1 --csv > "$tmp/compare.csv" 2>/dev/null

@@ -57,8 +57,9 @@ _traplab()
         --editor) COMPREPLY=($(compgen -W 'vim vim-ftdetect emacs textmate' -- "$cur")); return ;;
         --color) COMPREPLY=($(compgen -W 'always never auto' -- "$cur")); return ;;
         --design|--designs)
-            _traplab_list "$cur" $("$prog" "$cmd" --help 2>/dev/null |
-                sed -n 's/.*--designs\{0,1\} LIST *\([a-z,|]*\).*/\1/p' | tr ',|' '  ')
+            # the designs this traplab names in its help (full, bt, hw, para, ...)
+            _traplab_list "$cur" $("$prog" "$cmd" --help 2>/dev/null | grep -A2 -- '--designs\{0,1\} ' |
+                grep -ow 'full\|bt\|hw\|para' | awk '!seen[$0]++')
             return ;;
         --program|--workloads)
             _traplab_list "$cur" cpu sys io mm mix
