@@ -685,6 +685,19 @@ static void test_under_the_vmm(void)
     CU_ASSERT_STRING_EQUAL(vi.state, "halted");
     m->ops->vm_info(m->target, 2, &vi);
     CU_ASSERT_STRING_EQUAL(vi.state, "halted");
+    /* w under the hypervisor: traplab vm --restore reads it back */
+    char dir[] = "/tmp/traplab-tuivmm-XXXXXX", cmd[160];
+    static char out[1 << 16];
+    CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(dir));
+    snprintf(cmd, sizeof cmd, "%s/h.snap", dir);
+    tui_action_save(m, cmd);
+    CU_ASSERT_FALSE(m->cmd_failed);
+    snprintf(cmd, sizeof cmd, "vm --restore %s/h.snap 2>&1", dir);
+    CU_ASSERT_EQUAL(traplab(cmd, out, sizeof out), 1);     /* VM 1 failed, as in the UI */
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "vm1| rogue kernel: writing outside my memory"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "vm2| checksum 0x381f25c5"));
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    CU_ASSERT_EQUAL(system(cmd), 0);
     image_free(&k[0]);
     image_free(&k[1]);
     image_free(&p[0]);

@@ -198,6 +198,18 @@ if [ -f vmm/vmm.h ]; then
     quit "s s r"
 fi
 
+# lab run under the hypervisor: the VM is named by its program, not a cut temporary path
+if [ -f labs/02-trap-and-emulate/lab.lua ] && [ -f vmm/vmm.h ]; then
+    mkdir -p "$T/stu"
+    session "cd '$T/stu' && LANG=C '$BIN' lab run 02-trap-and-emulate --labs '$PWD/labs' --lang es"
+    if wait_for "para ver las teclas" 10 && screen | grep -q "VM 0 lab02-idle" && ! screen | grep -q "/tmp/"; then
+        pass "lab run 02: the VM is named lab02-idle, no temporary path"
+    else fail "lab run 02: the VM's name"; fi
+    screen | grep -q "CPU real: VMM, sin empezar" && pass "lab run 02 in Spanish: the real CPU's pane says the VMM has not started" \
+        || fail "lab run 02: the real CPU's title in Spanish"
+    quit "lab run 02 --lang es"
+fi
+
 if [ $fails -gt 0 ]; then
     echo "tui-debugger-e2e: $fails check(s) failed" >&2
     exit 1
