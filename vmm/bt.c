@@ -149,6 +149,12 @@ static bt_block *translate(vmm *v, vmm_vm *vm, uint32_t va)
     vm->st.bt_blocks++;
     vm->st.bt_insns += b->n;
     vmm_shadow_protect(v, vm, b->gpa);
+    struct vmm_bt_range *r = &vm->bt.coderange[(b->gpa >> PAGE_SHIFT) % 64];
+    uint32_t lo = b->gpa & 0xfffu, hi = lo + 4u * b->n;
+    if (r->hi == 0 || lo < r->lo)
+        r->lo = (uint16_t)lo;
+    if (hi > r->hi)
+        r->hi = (uint16_t)hi;
     if (v->ev) {
         char what[112];
         snprintf(what, sizeof what, "translate the block at 0x%08x: %u instruction%s, %u replaced",
@@ -186,6 +192,11 @@ static bt_block *lookup(vmm *v, vmm_vm *vm, uint32_t va)
 static void invalidate(vmm *v, vmm_vm *vm, uint32_t gpa, uint32_t n)
 {
     if (n == 0 || (!vmm_is_code_frame(v, vm, gpa) && !vmm_is_code_frame(v, vm, gpa + n - 1)))
+        return;
+    /* Most stores into such a page are to the data beside the code. */
+    uint32_t off = gpa & 0xfffu;
+    const struct vmm_bt_range *r = &vm->bt.coderange[(gpa >> PAGE_SHIFT) % 64];
+    if (off + n <= 4096u && (off >= r->hi || off + n <= r->lo))
         return;
     for (size_t i = 0; i < NCACHE; i++) {
         bt_block *b = &vm->bt.cache[i];

@@ -46,6 +46,10 @@ typedef struct {
             uint8_t nsens;             /* sensitive instructions replaced */
         } cache[1024];
         uint8_t codemap[(64u << 20) / PAGE_SIZE / 8];
+        /* by frame number modulo 64: the byte range of the page that any
+         * translated block of such a frame covers (a union, so a store
+         * outside it cannot overlap translated code) */
+        struct vmm_bt_range { uint16_t lo, hi; } coderange[64];
         struct vmm_bt_store { uint32_t pc; uint16_t faults; bool callout; } stores[64];
         /* a block left part-way by an instruction limit (stepping) goes on
          * from cont_pc without a new lookup */
