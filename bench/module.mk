@@ -48,3 +48,14 @@ $(B)/bench/bench_exit: $(B)/obj/bench/bench_exit.o $(B)/libtraplab.a
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 endif
+
+# Binary translation against the bare machine, host time (issue 11).
+ifneq ($(wildcard vmm/bt.c),)
+BENCH_SRCS += bench/bench_bt.c
+BENCH_TARGETS += $(B)/bench/bench_bt
+BENCH_RUNS += $(B)/bench/bench_bt
+
+$(B)/bench/bench_bt: $(B)/obj/bench/bench_bt.o $(B)/libtraplab.a
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+endif

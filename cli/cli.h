@@ -43,6 +43,9 @@ bool cli_check_define(const char *cmd, const char *def);
  * or (when unique) a repeated one is a usage error, printed for cmd. */
 bool cli_split_list(const char *cmd, char *list, const char *arg, const char *what,
                     const char **names, size_t max, size_t *n, bool unique);
+/* Colour for --color=auto: fd is a terminal, NO_COLOR is unset or empty
+ * (no-color.org) and TERM is not "dumb".  An explicit --color=always wins. */
+bool cli_color_auto(int fd);
 /* Strict number parsing (decimal or 0x hex); false on junk or overflow. */
 bool cli_parse_u64(const char *s, uint64_t *out);
 bool cli_parse_u32(const char *s, uint32_t *out);

@@ -25,7 +25,8 @@ static void help(FILE *out)
             "  -l, --listing FILE   write a listing (address, encoding, source line); '-' = stdout\n"
             "  -I, --include DIR    search DIR for .include files (after the including file's folder)\n"
             "  -D, --define N[=V]   define symbol N as V (default 1), visible to .ifdef and expressions\n"
-            "      --color[=WHEN]   colour diagnostics: always, never, auto (default: never)\n"
+            "      --color[=WHEN]   colour diagnostics: always, never, auto (a terminal, and\n"
+            "                       NO_COLOR unset; default: never)\n"
             "  -h, --help           show this help\n"
             "\n"
             "Exit status: 0 assembled, 1 errors in the source, 2 usage error.\n"
@@ -80,7 +81,7 @@ int cmd_asm(int argc, char **argv)
             if (!optarg || strcmp(optarg, "always") == 0)
                 opt.color = true;
             else if (strcmp(optarg, "auto") == 0)
-                opt.color = isatty(2);
+                opt.color = cli_color_auto(2);
             else if (strcmp(optarg, "never") != 0)
                 rc = cli_usage_error("asm", "--color takes always, never or auto, not '%s'", optarg);
             break;

@@ -1,7 +1,8 @@
 /*
  * cmd_compare.c -- `traplab compare`: the same guest workloads natively,
- * under full virtualization (the unmodified kernel, trap-and-emulate) and
- * under paravirtualization (the kernel assembled with PARAVIRT), on a
+ * under full virtualization (the unmodified kernel, trap-and-emulate),
+ * binary translation and paravirtualization (the kernel assembled with
+ * PARAVIRT) -- each design a value of vmm_config -- on a
  * Type-1 and a Type-2 host; one table of simulated cycles, overhead, exits
  * per thousand guest instructions and top exit causes, and a bar chart.
  * Everything is simulated time, so the table is the same on every run.
@@ -36,8 +37,10 @@ typedef struct {
 
 static const char *design_name(design d) { return d.native ? "native" : vmm_design_name(d.d); }
 
-/* The designs compare runs by default, in this order on each host. */
-static const vmm_design default_designs[] = { VMM_DESIGN_FULL, VMM_DESIGN_PARA, VMM_DESIGN_HW };
+/* The designs compare runs by default, in this order on each host (after
+ * native); a design not built into this traplab is left out. */
+static const vmm_design default_designs[] = { VMM_DESIGN_FULL, VMM_DESIGN_BT, VMM_DESIGN_HW,
+                                              VMM_DESIGN_PARA };
 
 typedef struct {
     const char *workload;
@@ -55,16 +58,19 @@ static void help(void)
 {
     printf("usage: traplab compare [options]\n\n"
            "Runs each workload natively, under full virtualization (the unmodified guest\n"
-           "kernel, trap-and-emulate) and under paravirtualization (the same kernel assembled\n"
-           "with -D PARAVIRT: hypercalls) and under hardware-assisted virtualization (the\n"
-           "unmodified kernel in guest mode, nested paging), on a Type-1 and a Type-2 host, and\n"
-           "prints simulated\n"
+           "kernel, trap-and-emulate), under binary translation (the unmodified kernel's code\n"
+           "translated, bt), under hardware-assisted virtualization (the unmodified kernel in\n"
+           "guest mode, nested paging, hw) and under paravirtualization (the same kernel\n"
+           "assembled with -D PARAVIRT: hypercalls), on a Type-1 and a Type-2 host, and prints\n"
+           "simulated\n"
            "cycles, the overhead against native, exits per 1000 guest instructions, the top\n"
            "exit causes and a bar chart.  Deterministic: simulated time only.\n\n"
            "  --workloads LIST  comma-separated: cpu, sys, io, mm (default all four), mix (a\n"
            "                    compiler-like mix of computation and kernel work) or .s files\n"
            "  --host LIST       type1,type2 (default both); also type2-user (every exit to\n"
            "                    the user-mode VMM process)\n"
+           "  --designs LIST    which designs, in this order: full, bt, hw, para (default all\n"
+           "                    of them); native always runs\n"
            "  --exit-on LIST    the hw design's extra exit controls (traplab vm --help)\n"
            "  --vms N           run N copies of each workload side by side (default 1); the\n"
            "                    overhead is against N native runs\n"
@@ -299,11 +305,35 @@ static int parse_hosts(const char *host_arg, cmp_args *a)
     return EXIT_OK;
 }
 
+/* --designs full,bt,...: which designs run, in that order (native always does). */
+static int parse_designs(const char *arg, cmp_args *a)
+{
+    char buf[64];
+    if (strlen(arg) >= sizeof buf)
+        return cli_usage_error("compare", "--designs takes a list of designs, not '%s'", arg);
+    snprintf(buf, sizeof buf, "%s", arg);
+    const char *names[VMM_DESIGN_COUNT + 1];
+    size_t n = 0;
+    if (!cli_split_list("compare", buf, arg, "design", names, VMM_DESIGN_COUNT + 1, &n, true))
+        return EXIT_USAGE;
+    char err[160];
+    for (size_t k = 0; k < n; k++) {
+        if (strcmp(names[k], "native") == 0)
+            continue;                       /* the reference row is always there */
+        vmm_design d;
+        if (!vmm_parse_design(names[k], &d, err, sizeof err))
+            return cli_usage_error("compare", "--designs: %s", err);
+        a->designs[a->ndesigns++] = d;
+    }
+    return EXIT_OK;
+}
+
 static int parse_args(int argc, char **argv, cmp_args *a)
 {
     static const struct option opts[] = {
         { "workloads", required_argument, NULL, 'w' },
         { "host", required_argument, NULL, 'H' },
+        { "designs", required_argument, NULL, 'E' },
         { "exit-on", required_argument, NULL, 'X' },
         { "vms", required_argument, NULL, 'v' },
         { "batch", required_argument, NULL, 'b' },
@@ -317,7 +347,7 @@ static int parse_args(int argc, char **argv, cmp_args *a)
         { 0, 0, 0, 0 },
     };
     vmm_default_config(&a->cfg);
-    const char *wl_arg = "cpu,sys,io,mm", *host_arg = "type1,type2";
+    const char *wl_arg = "cpu,sys,io,mm", *host_arg = "type1,type2", *designs_arg = NULL;
     a->batch = 1;
     int c;
     optind = 1;
@@ -326,6 +356,7 @@ static int parse_args(int argc, char **argv, cmp_args *a)
         switch (c) {
         case 'w': wl_arg = optarg; break;
         case 'H': host_arg = optarg; break;
+        case 'E': designs_arg = optarg; break;
         case 'b':
             if (!cli_parse_u32(optarg, &a->batch) ||
                 (a->batch != 1 && a->batch != 2 && a->batch != 4 && a->batch != 8))
@@ -356,8 +387,11 @@ static int parse_args(int argc, char **argv, cmp_args *a)
     int rc = parse_hosts(host_arg, a);
     if (rc != EXIT_OK)
         return rc;
-    for (size_t i = 0; i < sizeof default_designs / sizeof default_designs[0]; i++)
-        a->designs[a->ndesigns++] = default_designs[i];
+    if (designs_arg && (rc = parse_designs(designs_arg, a)) != EXIT_OK)
+        return rc;
+    for (size_t i = 0; !designs_arg && i < sizeof default_designs / sizeof default_designs[0]; i++)
+        if (vmm_design_available(default_designs[i]))
+            a->designs[a->ndesigns++] = default_designs[i];
 
     a->wbuf = strdup(wl_arg);
     if (!a->wbuf)

@@ -519,6 +519,24 @@ static int lab_show(int argc, char **argv)
         lab_report_free(&r);
         return EXIT_OK;
     }
+    if (o.lang) {
+        /* In the chosen language: the handout's own tasks, as lab run's Tasks pane shows them. */
+        tui_lang lang;
+        if (!tui_parse_lang(o.lang, &lang)) {
+            lab_report_free(&r);
+            return cli_usage_error("lab show", "unknown language '%s' (es or en)", o.lang);
+        }
+        char *text = cli_lab_tasks_text(&r, dir, lang == TUI_LANG_ES, student, rq.seed);
+        if (!text) {
+            fprintf(stderr, "traplab lab show: out of memory\n");
+            lab_report_free(&r);
+            return EXIT_FAIL;
+        }
+        fputs(text, stdout);
+        free(text);
+        lab_report_free(&r);
+        return EXIT_OK;
+    }
     printf("# %s (%s, about %d minutes; student %s, seed %" PRIu64 ")\n\n", r.title, r.id, r.minutes,
            student[0] ? student : "-", rq.seed);
     for (size_t i = 0; i < r.ntasks; i++)

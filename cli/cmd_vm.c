@@ -52,7 +52,10 @@ static void help(void)
            "                    --list-costs and docs/costs.md)\n"
            "  --list-costs      print every cost parameter with its value and meaning\n"
            "  --design NAME     full (default: trap-and-emulate, shadow page tables), para or\n"
-           "                    hw (hardware-assisted: guest mode, nested paging; docs/vmm.md)\n"
+           "                    bt (binary translation of the guest kernel's code; docs/vmm.md)\n"
+           "                    or hw (hardware-assisted: guest mode, nested paging; docs/vmm.md)\n"
+           "  --show-block ADDR with --design bt: after the run, VM 0's kernel block at ADDR as\n"
+           "                    the translator makes it, beside the original (on stderr)\n"
            "  --exit-on LIST    hw: also exit on these privileged instructions or trap causes\n"
            "                    (mfcr,mtcr,iret,ei,di,tlbflush,pushf,popf,smsw,sidt,syscall,\n"
            "                    page_fault,...); in, out, halt, wfi and the timer always exit\n"
@@ -189,6 +192,24 @@ static void print_stats(FILE *out, const char *title, const vmm_stats *s, uint64
     if (s->lost_ie)
         fprintf(out, "    popf lost IE     %llu (the guest's interrupt-enable change was dropped)\n",
                 U(s->lost_ie));
+    if (s->bt_blocks) {
+        fprintf(out, "  translation         %llu blocks (%llu instructions) translated, cache %llu hits, "
+                "%llu misses, %llu invalidated\n", U(s->bt_blocks), U(s->bt_insns), U(s->bt_hits),
+                U(s->bt_misses), U(s->bt_invalidations));
+        fprintf(out, "    replaced         %llu callouts (%llu of them adaptive stores), %llu inline; "
+                "%llu stores retranslated\n", U(s->bt_callouts), U(s->bt_store_callouts),
+                U(s->bt_inline), U(s->bt_adaptive));
+    }
+}
+
+/* The translator's counters, for --design bt's JSON. */
+static void json_bt(FILE *out, const vmm_stats *s)
+{
+    fprintf(out, ", \"bt\": {\"blocks\": %llu, \"instructions\": %llu, \"cache_hits\": %llu, "
+            "\"cache_misses\": %llu, \"invalidations\": %llu, \"callouts\": %llu, \"inline\": %llu, "
+            "\"adaptive\": %llu, \"store_callouts\": %llu}", U(s->bt_blocks), U(s->bt_insns),
+            U(s->bt_hits), U(s->bt_misses), U(s->bt_invalidations), U(s->bt_callouts),
+            U(s->bt_inline), U(s->bt_adaptive), U(s->bt_store_callouts));
 }
 
 static void json_stats(FILE *out, const vmm_stats *s, uint64_t native)
@@ -316,6 +337,8 @@ typedef struct {
     size_t ndefines;
     uint64_t max_steps;
     bool stats, json, native, list, bare, help;
+    bool show_block;                 /* --show-block ADDR (bt) */
+    uint32_t block_addr;
     bool csv;                        /* --csv: per-VM rows on stdout */
     const char *plot;                /* --plot FILE.svg|FILE.png */
     const char *design_opt;          /* "--para" or "--design NAME" as given, NULL for none */
@@ -350,6 +373,7 @@ static int parse_args(int argc, char **argv, vm_args *a)
         { "native", no_argument, NULL, 'B' },
         { "para", no_argument, NULL, 'V' },
         { "design", required_argument, NULL, 'd' },
+        { "show-block", required_argument, NULL, 'k' },
         { "exit-on", required_argument, NULL, 'X' },
         { "trace", no_argument, NULL, 't' },
         { "stats", no_argument, NULL, 's' },
@@ -443,6 +467,11 @@ static int parse_args(int argc, char **argv, vm_args *a)
             a->design_opt = a->design_buf;
             break;
         }
+        case 'k':
+            if (!cli_parse_u32(optarg, &a->block_addr))
+                return cli_usage_error("vm", "--show-block needs an address (e.g. 0x1000), not '%s'", optarg);
+            a->show_block = true;
+            break;
         case 't': a->tc.trace = true; break;
         case 's': a->stats = true; break;
         case 'j': a->json = true; break;
@@ -472,6 +501,8 @@ static int parse_args(int argc, char **argv, vm_args *a)
     if (a->bare && (set_vms || set_host))
         return cli_usage_error("vm", "--native runs one guest on the bare machine: --%s needs the "
                                "hypervisor", set_vms ? "vms" : "host");
+    if (a->show_block && a->cfg.design != VMM_DESIGN_BT)
+        return cli_usage_error("vm", "--show-block shows a translated block: it needs --design bt");
     if (a->bare && !a->native)
         return cli_usage_error("vm", "--native and --no-native contradict each other");
     if (a->restore) {
@@ -710,9 +741,13 @@ static void print_json(const vm_args *a, const vm_run *r, bool pass)
     const char *stop = machine_stop_name(r->stop);
     if (r->stop == STOP_HALT && !r->ok)
         stop = "vm_failed";
-    printf("{\"stop\": \"%s\", \"ok\": %s, \"host\": \"%s\", \"profile\": \"%s\", \"para\": %s, "
-           "\"vms\": [", stop, pass ? "true" : "false", vmm_host_name(a->cfg.host),
+    printf("{\"stop\": \"%s\", \"ok\": %s, \"host\": \"%s\", \"profile\": \"%s\", \"para\": %s, ",
+           stop, pass ? "true" : "false", vmm_host_name(a->cfg.host),
            isa_profile_name(a->cfg.profile), a->cfg.design == VMM_DESIGN_PARA ? "true" : "false");
+    /* (full and para keep the keys they always had) */
+    if (a->cfg.design != VMM_DESIGN_FULL && a->cfg.design != VMM_DESIGN_PARA)
+        printf("\"design\": \"%s\", ", vmm_design_name(a->cfg.design));
+    printf("\"vms\": [");
     for (unsigned i = 0; i < a->cfg.nvms; i++) {
         size_t p = NATIVE(a, i);
         printf("%s{\"vm\": %u, \"program\": ", i ? ", " : "", i);
@@ -732,12 +767,16 @@ static void print_json(const vm_args *a, const vm_run *r, bool pass)
         cli_json_string(stdout, o, n);
         fputs(", ", stdout);
         json_stats(stdout, vmm_vm_stats(v, i), r->native_cycles[p]);
+        if (a->cfg.design == VMM_DESIGN_BT)
+            json_bt(stdout, vmm_vm_stats(v, i));
         fputs("}", stdout);
     }
     vmm_stats tot;
     vmm_total_stats(v, &tot);
     fputs("], \"total\": {", stdout);
     json_stats(stdout, &tot, 0);
+    if (a->cfg.design == VMM_DESIGN_BT)
+        json_bt(stdout, &tot);
     printf(", \"machine_cycles\": %llu}}\n", U(machine_cycles(vmm_machine(v))));
 }
 
@@ -786,7 +825,8 @@ static void print_all_stats(const vm_args *a, const vm_run *r)
     snprintf(title, sizeof title, "total (%u VM%s, %s, %s%s)", a->cfg.nvms, a->cfg.nvms == 1 ? "" : "s",
              vmm_host_name(a->cfg.host),
              isa_profile_name(a->cfg.profile),
-             a->cfg.design == VMM_DESIGN_PARA ? ", paravirtualized" : "");
+             a->cfg.design == VMM_DESIGN_PARA ? ", paravirtualized"
+             : a->cfg.design == VMM_DESIGN_BT ? ", binary translation" : "");
     print_stats(stderr, title, &tot, 0);
     fprintf(stderr, "  machine cycles      %llu\n", U(machine_cycles(vmm_machine(r->v))));
     const machine_stats *ms = machine_get_stats(vmm_machine(r->v));
@@ -909,6 +949,9 @@ static int vm_options(int argc, char **argv)
     print_verdicts(&a, &r);
     if (a.stats)
         print_all_stats(&a, &r);
+    if (a.show_block && !vmm_bt_show_block(r.v, 0, a.block_addr, stderr))
+        fprintf(stderr, "traplab vm: --show-block: VM 0's kernel cannot fetch code at 0x%08x\n",
+                a.block_addr);
     rc = pass && !r.save_failed ? EXIT_OK : EXIT_FAIL;
     if (a.plot && !plot_vms(&a, &r))
         rc = EXIT_FAIL;

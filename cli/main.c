@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli/isa_hash.h"
 #include "isa/isa.h"
@@ -116,6 +117,12 @@ bool cli_split_list(const char *cmd, char *list, const char *arg, const char *wh
             return true;
         p = comma + 1;
     }
+}
+
+bool cli_color_auto(int fd)
+{
+    const char *nc = getenv("NO_COLOR"), *term = getenv("TERM");
+    return isatty(fd) && !(nc && *nc) && !(term && strcmp(term, "dumb") == 0);
 }
 
 bool cli_parse_u64(const char *s, uint64_t *out)

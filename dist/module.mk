@@ -81,7 +81,7 @@ uninstall:
 export TRAPLAB_DIST_BIN = $(abspath $(TRAPLAB))
 export TRAPLAB_MODE = $(MODE)
 TEST_TARGETS += editors
-TEST_RUNS += dist/test-man.sh dist/test-completion.sh dist/test-editors.sh dist/test-json.sh dist/test-grading.sh dist/test-plot.sh \
+TEST_RUNS += dist/test-man.sh dist/test-completion.sh dist/test-editors.sh dist/test-json.sh dist/test-grading.sh dist/test-plot.sh dist/test-env.sh \
              dist/test-install.sh
 
 .PHONY: editors install uninstall

@@ -259,7 +259,10 @@ typedef struct {
 bool machine_code_decode(machine *m, uint32_t pa, machine_decoded *out);
 /* Forget decoded instructions overlapping [pa, pa + n). */
 void machine_code_invalidate(machine *m, uint32_t pa, uint32_t n);
-/* Called whenever decoded code in [pa, pa + n) is dropped (n = 0: all of it). */
+/* Called whenever decoded code in [pa, pa + n) is dropped (n = 0: all of it).
+ * It may be called from inside machine_run (a store over code): it should
+ * only forget what it derived from that range, not look at or change the
+ * machine's state. */
 typedef void (*machine_code_hook)(machine *m, uint32_t pa, uint32_t n, void *ud);
 void machine_set_code_hook(machine *m, machine_code_hook fn, void *ud);
 machine_code_stats machine_get_code_stats(const machine *m);

@@ -19,6 +19,7 @@ static const struct { const char *name; void (*register_fn)(void); } suites[] = 
     { "run",     test_run_register },
     { "vmm",     test_vmm_register },
     { "para",    test_para_register },
+    { "bt",      test_bt_register },
     { "tui",     test_tui_register },
     { "debugger", test_debugger_register },
     { "lab",     test_lab_register },

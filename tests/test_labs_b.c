@@ -123,7 +123,7 @@ static void grade_variant(const char *lab, const char *file, const char *text, c
 /* ---- lab 06 ----------------------------------------------------------------------- */
 static void test_lab06(void)
 {
-    solution_and_starter("06-type1-vs-type2", 30);
+    solution_and_starter("06-type1-vs-type2", 34);
     /* The prices are the ones `traplab vm --trace` prints with the student's flags: read the
      * reference student's flags from `lab show`, run the CLI, and compare with the solution. */
     static char out[1 << 16], trace[1 << 20];
@@ -251,7 +251,7 @@ static void test_lab_list(void)
     FMT(cmd, "%s lab list --labs labs", test_traplab_path);
     CU_ASSERT_EQUAL(sh(cmd, out, sizeof out), 0);
     CU_ASSERT_PTR_NOT_NULL(strstr(out, "06-type1-vs-type2"));
-    CU_ASSERT_PTR_NOT_NULL(strstr(out, "75 min  30 points"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "75 min  34 points"));
     CU_ASSERT_PTR_NOT_NULL(strstr(out, "07-cost-model"));
     CU_ASSERT_PTR_NOT_NULL(strstr(out, "08-many-vms-and-batching"));
     /* One table: every row's minutes in the same column, however long the names and titles. */

@@ -415,14 +415,15 @@ static void test_compare_cli(void)
     CU_ASSERT(jvalue(&p));
     jws(&p);
     CU_ASSERT_EQUAL(*p.s, '\0');
-    /* the outer object, 28 rows, and each row's top_exit_causes */
-    CU_ASSERT_EQUAL(p.objects, 1 + 2 * 28);
+    /* the outer object, 36 rows (native, then full, bt, hw and para on each
+     * host), and each row's top_exit_causes */
+    CU_ASSERT_EQUAL(p.objects, 1 + 2 * 36);
     const char *wl[4] = { "cpu", "sys", "io", "mm" };
-    const char *cf[7][2] = { { "native", "-" }, { "full", "type1" }, { "para", "type1" },
-                             { "hw", "type1" }, { "full", "type2" }, { "para", "type2" },
-                             { "hw", "type2" } };
+    const char *cf[9][2] = { { "native", "-" }, { "full", "type1" }, { "bt", "type1" },
+                             { "hw", "type1" }, { "para", "type1" }, { "full", "type2" },
+                             { "bt", "type2" }, { "hw", "type2" }, { "para", "type2" } };
     for (int w = 0; w < 4; w++)
-        for (int c = 0; c < 7; c++) {
+        for (int c = 0; c < 9; c++) {
             char key[128];
             snprintf(key, sizeof key, "{\"workload\": \"%s\", \"design\": \"%s\", \"host\": \"%s\", "
                      "\"ok\": true", wl[w], cf[c][0], cf[c][1]);
@@ -444,7 +445,7 @@ static void test_compare_cli(void)
         }
         lines++;
     }
-    CU_ASSERT_EQUAL(lines, 29);
+    CU_ASSERT_EQUAL(lines, 37);
 
     /* Empty and repeated names, -D on an image: usage errors. */
     static const char *const bad[] = { "--workloads cpu,cpu", "--workloads cpu,,io", "--host type1,type1",

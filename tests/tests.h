@@ -16,6 +16,7 @@ void test_hw_register(void);
 void test_run_register(void);
 void test_vmm_register(void);
 void test_para_register(void);
+void test_bt_register(void);
 void test_tui_register(void);
 void test_debugger_register(void);
 void test_lab_register(void);

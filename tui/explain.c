@@ -113,6 +113,63 @@ static const tui_bilingual why_by_kind[TUI_EV_COUNT] = {
     }},
 };
 
+/*
+ * Binary translation (--design bt): its steps are told by what the VMM
+ * says, "translate the block ...", "sensitive X at Y replaced by ...",
+ * "callout: ...", "inline: ...", "guest wrote its code ...".  The notes'
+ * words: "la instruccion se emula o se traduce".
+ */
+static const struct { const char *prefix; tui_bilingual text; } bt_steps[] = {
+    { "translate the block", {{
+        "Binary translation: before this block of VM %v's kernel code ran, the VMM's translator "
+        "scanned it (%w), copied its innocuous instructions unchanged and replaced each sensitive "
+        "one. The translation is kept in a cache, so the block is translated only once.",
+        "Traducción binaria: antes de que este bloque de código del núcleo de la VM %v se "
+        "ejecutara, el traductor del VMM lo recorrió (%w), copió sin cambios sus instrucciones "
+        "inocuas y reemplazó cada instrucción sensible. La traducción queda en una caché, así que "
+        "el bloque se traduce una sola vez.",
+    }}},
+    { "sensitive ", {{
+        "The translator found a sensitive instruction and did not copy it: %w. It will never "
+        "reach the real CPU, so it cannot reveal or change the real machine even where it would "
+        "not trap (the legacy profile's popf, pushf, smsw, sidt).",
+        "El traductor encontró una instrucción sensible y no la copió: %w. Nunca llegará a la "
+        "CPU real, así que no puede mostrar ni cambiar la máquina real aunque no genere trampa "
+        "(popf, pushf, smsw y sidt del perfil legacy).",
+    }}},
+    { "callout", {{
+        "Translated code called the VMM instead of the sensitive instruction (%w): the VMM ran "
+        "its effect on the VM's virtual CPU. A call, not a trap: %c cycles instead of a whole "
+        "exit and re-entry.",
+        "El código traducido llamó al VMM en lugar de ejecutar la instrucción sensible (%w): el "
+        "VMM aplicó su efecto a la CPU virtual de la VM. Una llamada, no una trampa: %c ciclos en "
+        "lugar de una salida y una reentrada completas.",
+    }}},
+    { "inline", {{
+        "The translation replaced the sensitive instruction by a few inline instructions that "
+        "read or write the VM's virtual CPU (%w): %c cycles, no trap and no call.",
+        "La traducción reemplazó la instrucción sensible por unas pocas instrucciones en línea que "
+        "leen o escriben la CPU virtual de la VM (%w): %c ciclos, sin trampa y sin llamada.",
+    }}},
+    { "guest wrote its code", {{
+        "The guest wrote over code the VMM had translated (%w): the old translation would be "
+        "stale, so it was dropped; the block is translated again the next time it runs.",
+        "El invitado escribió sobre código que el VMM había traducido (%w): la traducción vieja "
+        "quedaría desactualizada, así que se descartó; el bloque se vuelve a traducir la próxima "
+        "vez que se ejecute.",
+    }}},
+};
+
+static const char *bt_text(const tui_event *e, tui_lang lang)
+{
+    if (e->kind != TUI_EV_STEP)
+        return NULL;
+    for (size_t i = 0; i < sizeof bt_steps / sizeof bt_steps[0]; i++)
+        if (strncmp(e->what, bt_steps[i].prefix, strlen(bt_steps[i].prefix)) == 0)
+            return bt_steps[i].text.text[lang];
+    return NULL;
+}
+
 /* ---- what happened: one entry per handler kind ------------------------------ */
 
 static const tui_bilingual what_by_handler[TUI_HANDLER_COUNT] = {
@@ -355,6 +412,14 @@ char *tui_explain(const tui_event *e, tui_lang lang, char *buf, size_t n)
     if (e->what[0])
         put(&b, ": %s", e->what);
     put(&b, "\n");
+
+    const char *bt = bt_text(e, lang);
+    if (bt) {
+        put(&b, "%s ", es ? "Qué pasó:" : "What happened:");
+        expand(&b, bt, e, lang, insn);
+        put(&b, "\n");
+        return buf;
+    }
 
     put(&b, "%s ", es ? "Por qué:" : "Why:");
     const char *why = (unsigned)e->kind < TUI_EV_COUNT ? why_by_kind[e->kind].text[lang] : NULL;

@@ -35,6 +35,7 @@ static const tui_handler handler_map[VMM_BY_COUNT] = {
     [VMM_BY_HOST] = TUI_HANDLER_HOST,
     [VMM_BY_HYPERCALL] = TUI_HANDLER_HYPERCALL,
     [VMM_BY_SCHEDULER] = TUI_HANDLER_SCHEDULER,
+    [VMM_BY_TRANSLATION] = TUI_HANDLER_EMULATE,     /* a callout emulates; explain.c says "translat" */
 };
 
 static const tui_event_kind kind_map[VMM_EV_COUNT] = {

@@ -22,6 +22,7 @@ static const struct {
 static const struct { const vmm_cpu_ops *cpu; const vmm_mem_ops *mem; } halves[VMM_DESIGN_COUNT] = {
     [VMM_DESIGN_FULL] = { &vmm_full_cpu, &vmm_shadow_mem },
     [VMM_DESIGN_PARA] = { &vmm_para_cpu, &vmm_shadow_mem },
+    [VMM_DESIGN_BT]   = { &vmm_bt_cpu,   &vmm_bt_mem },
     [VMM_DESIGN_HW]   = { &vmm_hw_cpu,   &vmm_nested_mem },
 };
 

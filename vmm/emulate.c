@@ -210,7 +210,19 @@ bool vmm_has_emulation(unsigned opcode)
     return opcode < ISA_NUM_OPCODES && table[opcode].fn != NULL;
 }
 
+uint32_t vmm_emulation_cost(const vmm *v, unsigned opcode)
+{
+    if (opcode >= ISA_NUM_OPCODES || !table[opcode].fn)
+        return 0;
+    return *(const uint32_t *)((const char *)&v->cfg.costs + table[opcode].cost);
+}
+
 void vmm_emulate(vmm *v, vmm_vm *vm, const machine_trap *t)
+{
+    vmm_emulate_cost(v, vm, t, NULL);
+}
+
+void vmm_emulate_cost(vmm *v, vmm_vm *vm, const machine_trap *t, const uint32_t *cost)
 {
     uint32_t w = t->insn;
     unsigned op = ISA_OP(w);
@@ -235,7 +247,8 @@ void vmm_emulate(vmm *v, vmm_vm *vm, const machine_trap *t)
     }
     vm->st.emulated++;
     vm->st.emulated_by_op[op]++;
-    const uint32_t *costp = (const uint32_t *)((const char *)&v->cfg.costs + table[op].cost);
+    const uint32_t *costp = cost ? cost
+                          : (const uint32_t *)((const char *)&v->cfg.costs + table[op].cost);
     vmm_charge(v, vm, LAYER_VMM, *costp);
     em_result r = table[op].fn(v, vm, w, t->pc);
     if (r == EM_NEXT)

@@ -238,6 +238,7 @@ bool vmm_on_trap(machine *m, const machine_trap *t, void *ud)
     vmm_host_enter(v, vm, kind);
     vmm_charge(v, vm, LAYER_VMM, v->cfg.costs.exit_dispatch);
     v->in_exit = true;
+    v->exit_note[0] = '\0';
 
     cause_fn fn = code < ISA_NUM_CAUSES && by_cause[code] ? by_cause[code] : reflect_exit;
     vmm_handler h = fn(v, vm, t);
@@ -247,7 +248,10 @@ bool vmm_on_trap(machine *m, const machine_trap *t, void *ud)
         vmm_charge(v, vm, LAYER_VMM, v->cfg.costs.vm_entry);
     if (v->ev) {
         char what[144];
-        exit_what(what, sizeof what, h, t, vm->st.shadow_syncs != syncs, a0);
+        if (v->exit_note[0])
+            snprintf(what, sizeof what, "%s", v->exit_note);
+        else
+            exit_what(what, sizeof what, h, t, vm->st.shadow_syncs != syncs, a0);
         vmm_path_note(what, sizeof what, v, kind);
         vmm_event e = { .kind = VMM_EV_EXIT, .vm = vmi, .cause = t->cause, .pc = t->pc,
                         .insn = t->insn, .addr = t->addr,
@@ -265,5 +269,7 @@ bool vmm_on_trap(machine *m, const machine_trap *t, void *ud)
     vmm_resume(v);
     v->mark_cycles = machine_cycles(m);
     v->mark_instret = machine_instret(m);
+    if (v->cpu->resumed)
+        v->cpu->resumed(v);
     return true;
 }

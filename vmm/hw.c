@@ -31,8 +31,14 @@ static uint32_t vmcb_of(const vmm_vm *vm) { return vm->pool_base; }
 static uint32_t npt_l2(const vmm_vm *vm, unsigned k) { return vm->pool_base + PAGE_SIZE * (1 + k); }
 static unsigned npt_l2_count(const vmm *v) { return (v->cfg.part_size + (4u << 20) - 1) >> 22; }
 
-static uint32_t rd(vmm *v, uint32_t pa) { return vmm_rd32(machine_mem(v->m) + pa); }
-static void wr(vmm *v, uint32_t pa, uint32_t val) { vmm_wr32(machine_mem(v->m) + pa, val); }
+/* The VMCB and the second-stage tables (VMM region): machine_mem() would drop
+ * every decoded instruction at each exit, so the view, and a precise drop. */
+static uint32_t rd(vmm *v, uint32_t pa) { return vmm_rd32(machine_mem_view(v->m) + pa); }
+static void wr(vmm *v, uint32_t pa, uint32_t val)
+{
+    vmm_wr32(machine_mem_view(v->m) + pa, val);
+    machine_code_invalidate(v->m, pa, 4);
+}
 
 /* The guest's control registers that live in the VMCB while it runs. */
 static const struct { unsigned cr; uint32_t off; } banked[] = {

@@ -34,6 +34,30 @@ typedef struct {
     uint32_t syscall_gate;          /* direct system-call entry, 0 = none */
     uint32_t hc_replaced;           /* set by the running hypercall */
 
+    /* binary translation (bt.c): the translation cache, keyed by guest-virtual
+     * address (direct-mapped), the frames holding translated code
+     * (write-protected in the shadow), and the stores seen faulting on
+     * write-protected pages (adaptive translation) */
+    struct {
+        struct vmm_bt_block {
+            uint32_t va, gpa;          /* start; valid when n > 0 */
+            uint16_t n;                /* instructions, the terminator included */
+            uint8_t end;               /* BT_END_*: how it ends (bt.c) */
+            uint8_t nsens;             /* sensitive instructions replaced */
+        } cache[1024];
+        uint8_t codemap[(64u << 20) / PAGE_SIZE / 8];
+        /* by frame number modulo 64: the byte range of the page that any
+         * translated block of such a frame covers (a union, so a store
+         * outside it cannot overlap translated code) */
+        struct vmm_bt_range { uint16_t lo, hi; } coderange[64];
+        struct vmm_bt_store { uint32_t pc; uint16_t faults; bool callout; } stores[64];
+        /* a block left part-way by an instruction limit (stepping) goes on
+         * from cont_pc without a new lookup */
+        uint32_t cont_va, cont_pc;
+        uint64_t cont_exits;
+        bool cont;
+    } bt;
+
     vmm_stats st;
     uint64_t violation_at;          /* instret + 1 of the last violation reported, 0 = none */
 } vmm_vm;
@@ -61,6 +85,8 @@ typedef struct vmm_cpu_ops {
     /* Optional: runs the machine for at most max_insns real instructions
      * (0 = no limit) instead of plain direct execution (machine_run). */
     machine_stop (*run)(vmm *v, uint64_t max_insns);
+    /* Optional: called at the end of every exit, after the scheduler. */
+    void (*resumed)(vmm *v);
 } vmm_cpu_ops;
 
 /*
@@ -101,6 +127,7 @@ struct vmm {
     bool in_exit;                   /* handling an exit: a VM's stop is told after it */
     bool stop_deferred;
 
+    char exit_note[112];             /* a handler's own text for the exit's event, "" for none */
     vmm_event_fn ev; void *ev_ud;
     struct { vmm_emul_fn fn; void *ud; } emul[ISA_NUM_OPCODES];
     vmm_hcall_fn hcalls[VMM_MAX_HCALLS];
@@ -117,7 +144,9 @@ typedef enum { LAYER_VMM, LAYER_HOST } vmm_layer;
  *   shadow.c    memory: the guest's walk and shadow paging (vmm_shadow_mem)
  *   vdev.c      virtual devices
  *   emulate.c   trap-and-emulate (vmm_full_cpu)
- *   hcall.c     hypercalls (vmm_para_cpu)
+ *   hcall.c     hypercalls
+ *   para.c      the paravirtual design's cpu half (vmm_para_cpu)
+ *   bt.c        binary translation (vmm_bt_cpu, vmm_bt_mem)
  *   legacy.c    the legacy profile's observer
  *   design.c    which tables make which design; parsing a design
  *   sched.c     scheduling on the real timer, virtual interrupts
@@ -175,6 +204,10 @@ void vmm_shadow_flush(vmm *v, vmm_vm *vm, const char *why);
 /* A guest store of n bytes at gpa happened (by emulation or DMA): keep the shadow in sync. */
 void vmm_shadow_written(vmm *v, vmm_vm *vm, uint32_t gpa, uint32_t n);
 bool vmm_is_pt_frame(const vmm *v, const vmm_vm *vm, uint32_t gpa);
+/* Binary translation: frames holding translated code are write-protected
+ * in the shadow like page tables; protect marks one (and unmaps W). */
+bool vmm_is_code_frame(const vmm *v, const vmm_vm *vm, uint32_t gpa);
+void vmm_shadow_protect(vmm *v, vmm_vm *vm, uint32_t gpa);
 /* Guest-virtual word access for emulation (pushf, popf, hypercalls); on a
  * fault reflects it (epc = pc) and returns false. */
 bool vmm_guest_word(vmm *v, vmm_vm *vm, uint32_t va, isa_access acc, uint32_t *val,
@@ -192,6 +225,11 @@ uint32_t vmm_block_transfer(vmm *v, vmm_vm *vm, uint32_t sector, uint32_t gpa, u
 extern const vmm_cpu_ops vmm_full_cpu;
 /* Handles ILLEGAL_PRIV from the guest kernel (a lab's emulator first). */
 void vmm_emulate(vmm *v, vmm_vm *vm, const machine_trap *t);
+/* The same, charging *cost instead of the instruction's emulation cost
+ * (inline translated code); cost NULL charges the table's. */
+void vmm_emulate_cost(vmm *v, vmm_vm *vm, const machine_trap *t, const uint32_t *cost);
+/* The emulation cost parameter of an opcode (0 when none). */
+uint32_t vmm_emulation_cost(const vmm *v, unsigned opcode);
 
 /* hcall.c */
 extern const vmm_cpu_ops vmm_para_cpu;
@@ -199,6 +237,10 @@ void vmm_hypercall(vmm *v, vmm_vm *vm, const machine_trap *t);
 /* Does hypercall nr do device I/O (the console, the block ring)? */
 bool vmm_hcall_is_io(uint32_t nr);
 void vmm_hcall_defaults(vmm *v);
+
+/* bt.c */
+extern const vmm_cpu_ops vmm_bt_cpu;
+extern const vmm_mem_ops vmm_bt_mem;
 
 /* legacy.c */
 /* The legacy profile's observer of sensitive instructions that do not trap. */

@@ -69,6 +69,42 @@ bool vmm_is_pt_frame(const vmm *v, const vmm_vm *vm, uint32_t gpa)
     return (vm->ptmap[f >> 3] >> (f & 7)) & 1u;
 }
 
+bool vmm_is_code_frame(const vmm *v, const vmm_vm *vm, uint32_t gpa)
+{
+    if (gpa >= v->cfg.part_size)
+        return false;
+    uint32_t f = gpa >> PAGE_SHIFT;
+    return (vm->bt.codemap[f >> 3] >> (f & 7)) & 1u;
+}
+
+void vmm_shadow_protect(vmm *v, vmm_vm *vm, uint32_t gpa)
+{
+    if (gpa >= v->cfg.part_size || vmm_is_code_frame(v, vm, gpa))
+        return;
+    uint32_t f = gpa >> PAGE_SHIFT;
+    vm->bt.codemap[f >> 3] |= (uint8_t)(1u << (f & 7));
+    /* Entries already mapping the frame writable lose W (shadow tables are
+     * never code: the view does not drop the machine's decoded code). */
+    uint8_t *mem = machine_mem_view(v->m);
+    uint32_t host = vm->base + (gpa & ~0xfffu);
+    bool any = false;
+    for (uint32_t i = 0; i < 1024; i++) {
+        uint32_t l1 = vmm_rd32(mem + vm->shadow_l1 + 4 * i);
+        if (!(l1 & PTE_V))
+            continue;
+        uint8_t *l2 = mem + PTE_FRAME(l1);
+        for (uint32_t j = 0; j < 1024; j++) {
+            uint32_t e = vmm_rd32(l2 + 4 * j);
+            if ((e & PTE_V) && (e & PTE_W) && PTE_FRAME(e) == host) {
+                vmm_wr32(l2 + 4 * j, e & ~PTE_W);
+                any = true;
+            }
+        }
+    }
+    if (any)
+        machine_tlb_flush(v->m);
+}
+
 static void mark_pt(const vmm *v, vmm_vm *vm, uint32_t gpa)
 {
     if (gpa >= v->cfg.part_size)
@@ -129,8 +165,8 @@ static bool shadow_fill(vmm *v, vmm_vm *vm, uint32_t va, uint32_t gpa, uint32_t 
         vmm_wr32(l1, e);
     }
     uint32_t perm = gpte & (PTE_R | PTE_W | PTE_X);
-    if (vmm_is_pt_frame(v, vm, gpa))
-        perm &= ~PTE_W;    /* write-protect the guest's page tables */
+    if (vmm_is_pt_frame(v, vm, gpa) || vmm_is_code_frame(v, vm, gpa))
+        perm &= ~PTE_W;    /* write-protect the guest's page tables (and translated code) */
     uint32_t ring = vmm_real_ring(PTE_RING(gpte));
     uint32_t spte = (vm->base + (gpa & ~0xfffu)) | perm | PTE_V | ring << PTE_RING_SHIFT;
     vmm_wr32(mem + PTE_FRAME(e) + VA_L2(va) * 4, spte);
@@ -214,7 +250,7 @@ static void emulate_store(vmm *v, vmm_vm *vm, const machine_trap *t)
     vm->st.emulated++;
     vm->st.emulated_by_op[op]++;
     vmm_charge(v, vm, LAYER_VMM, v->cfg.costs.emul_store);
-    vmm_shadow_written(v, vm, gpa, size);
+    vmm_mem_written(v, vm, gpa, size);
     if (op == OP_PUSHF)
         c->r[REG_SP] = va;
     c->pc = t->pc + 4;
@@ -272,7 +308,7 @@ bool vmm_guest_word(vmm *v, vmm_vm *vm, uint32_t va, isa_access acc, uint32_t *v
     uint8_t *p = vmm_gpa_ptr(v, vm, gpa);
     if (acc == ACCESS_WRITE) {
         vmm_wr32(p, *val);
-        vmm_shadow_written(v, vm, gpa, 4);
+        vmm_mem_written(v, vm, gpa, 4);
     } else {
         *val = vmm_rd32(p);
     }

@@ -38,7 +38,7 @@ const char *vmm_handler_name(vmm_handler h)
         [VMM_BY_HARDWARE] = "hardware", [VMM_BY_EMULATION] = "emulation",
         [VMM_BY_REFLECTION] = "reflection", [VMM_BY_SHADOW] = "shadow",
         [VMM_BY_HOST] = "host", [VMM_BY_HYPERCALL] = "hypercall",
-        [VMM_BY_SCHEDULER] = "scheduler",
+        [VMM_BY_SCHEDULER] = "scheduler", [VMM_BY_TRANSLATION] = "translation",
     };
     return h < VMM_BY_COUNT ? names[h] : "?";
 }
@@ -338,6 +338,15 @@ void vmm_total_stats(const vmm *v, vmm_stats *out)
         out->violations += s->violations;
         out->blocked += s->blocked;
         out->vm_switches += s->vm_switches;
+        out->bt_blocks += s->bt_blocks;
+        out->bt_insns += s->bt_insns;
+        out->bt_hits += s->bt_hits;
+        out->bt_misses += s->bt_misses;
+        out->bt_invalidations += s->bt_invalidations;
+        out->bt_callouts += s->bt_callouts;
+        out->bt_inline += s->bt_inline;
+        out->bt_adaptive += s->bt_adaptive;
+        out->bt_store_callouts += s->bt_store_callouts;
     }
 }
 

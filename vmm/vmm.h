@@ -78,7 +78,11 @@ bool vmm_load_guest(uint8_t *mem, uint32_t size, const image *kernel,
     X(host_world_switch, 1500, "Type-2: VMM driver switches to the host kernel's context and back") \
     X(host_ctx_switch, 1200, "Type-2: host scheduler switches to or from the VMM user process") \
     X(host_syscall,   1000, "Type-2: a host system call for device I/O (write, pread, pwrite)") \
-    X(host_bg_share,     2, "Type-2: percent of cycles the host spends on its own work")
+    X(host_bg_share,     2, "Type-2: percent of cycles the host spends on its own work") \
+    X(bt_translate,     40, "binary translation: scan and translate one guest instruction") \
+    X(bt_block,          2, "binary translation: enter a translated block from the cache (chained jump or hash lookup)") \
+    X(bt_callout,       40, "binary translation: a call from translated code into the VMM (no trap)") \
+    X(bt_inline,         3, "binary translation: inline code for smsw, sidt, pushf or mfcr on the virtual CPU")
 
 typedef struct {
 #define X(name, def, doc) uint32_t name;
@@ -181,6 +185,7 @@ typedef enum {
     VMM_BY_HOST,         /* a Type-2 step in the host operating system */
     VMM_BY_HYPERCALL,    /* a hypercall */
     VMM_BY_SCHEDULER,    /* the VMM's own timer: slices, virtual timers, VM switches */
+    VMM_BY_TRANSLATION,  /* binary translation: a block translated, a callout from translated code */
     VMM_BY_COUNT
 } vmm_handler;
 const char *vmm_handler_name(vmm_handler h);
@@ -241,6 +246,15 @@ typedef struct {
     uint64_t lost_ie;            /* of violations: popf whose interrupt-enable change was dropped */
     uint64_t blocked;            /* accesses stopped by isolation */
     uint64_t vm_switches;
+    /* binary translation (--design bt) */
+    uint64_t bt_blocks;          /* basic blocks of guest kernel code translated */
+    uint64_t bt_insns;           /* instructions scanned by the translator */
+    uint64_t bt_hits, bt_misses; /* translation-cache lookups */
+    uint64_t bt_invalidations;   /* blocks dropped because the guest wrote their code */
+    uint64_t bt_callouts;        /* sensitive instructions done by a call into the VMM */
+    uint64_t bt_inline;          /* sensitive instructions done by inline code on the virtual CPU */
+    uint64_t bt_adaptive;        /* stores retranslated into a callout (adaptive BT) */
+    uint64_t bt_store_callouts;  /* of callouts: those stores, done without a fault */
 } vmm_stats;
 
 typedef enum { VM_RUNNABLE, VM_HALTED, VM_FAILED } vmm_vm_state;
@@ -409,6 +423,11 @@ enum {
 };
 #define VMM_SH_RING_SIZE  16
 #define VMM_MMU_BATCH_MAX 64
+
+/* Binary translation (--design bt): writes the block of VM i's kernel code at
+ * guest-virtual va as the translator makes it, beside the original, one line
+ * per instruction; false when va is not kernel code the VM can fetch. */
+bool vmm_bt_show_block(vmm *v, unsigned i, uint32_t va, FILE *out);
 
 /* Writes the assembler include with the hypercall numbers and the shared
  * page's offsets (guest/abi.s) from the tables above. */

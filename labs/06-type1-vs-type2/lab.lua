@@ -86,6 +86,9 @@ local lab = traplab.lab{
       t[key .. "_cpu"] = run(costs, host, "cpu", { ITERS = CPU_ITERS })
     end
     t.bg = run(costs, "type2-user", "cpu", { ITERS = CPU_ITERS }, { host_bg_share = p.bg })
+    -- The default --host type2 routes exits by kind: CPU and MMU exits stay in a monitor inside
+    -- the host kernel, device I/O goes to the user-mode VMM.
+    t.routed = { first = run(costs, "type2", "sys", nil, nil, true).first }
     p.truth = t
     return p
   end,
@@ -119,6 +122,17 @@ for _, host in ipairs{ "type1", "type2-user" } do
                 .. "process switch); do not add them again." },
     }
   end
+end
+
+for _, k in ipairs{ KINDS[1], KINDS[2] } do
+  lab:question{
+    id = "routed_" .. k.key, kind = "number", points = 2, tolerance = 0,
+    text = "The default --host type2 routes exits by kind. With your costs, what does " .. k.what
+        .. " cost there? (the first one in the trace of sys)",
+    answer = function(p) return p.truth.routed.first[k.key] end,
+    hints = { "traplab vm --guest kernel --program sys --trace --host type2 {flags}: the end of each exit "
+              .. "line says where it was handled (kernel-resident monitor or user-mode VMM process)." },
+  }
 end
 
 lab:question{

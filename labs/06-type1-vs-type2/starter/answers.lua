@@ -7,6 +7,7 @@ return {
   t1_mtcr = nil, t1_out = nil, t1_syscall = nil, t1_fault = nil,
   -- ... and on Type-2 (--host type2-user)
   t2_mtcr = nil, t2_out = nil, t2_syscall = nil, t2_fault = nil,
+  routed_mtcr = nil, routed_out = nil,   -- the same two kinds on the default --host type2
   worst_kind = nil,    -- "mtcr", "out", "syscall" or "fault"
   ratio_sys = nil,     -- Type-2 cycles / Type-1 cycles, sys
   ratio_cpu = nil,     -- the same for cpu with -D ITERS=200000
