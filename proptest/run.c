@@ -422,6 +422,8 @@ static void on_event(vmm *v, const vmm_event *e, void *ud)
         }
         return;
     }
+    if (e->vm == c->cur && e->vm >= 0 && e->kind != VMM_EV_EXIT)
+        c->last_exit_end = e->at;        /* a step of the VMM's work (translation, a callout, ...) */
     if (e->vm == c->cur && e->vm >= 0 && e->kind == VMM_EV_EXIT) {
         c->last_exit = e->at - (e->cycles < e->at ? e->cycles : e->at);
         c->last_exit_end = e->at;
