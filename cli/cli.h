@@ -32,6 +32,9 @@ int cmd_lab(int argc, char **argv);
 
 /* Prints "traplab CMD: message" to stderr; returns EXIT_USAGE. */
 int cli_usage_error(const char *cmd, const char *fmt, ...);
+/* --save-at N FILE takes two words: rewrites them as --save-at=N --save-file FILE
+ * before getopt sees them, then calls fn (run and vm read both). */
+int cli_run_with_save_at(const char *cmd, int argc, char **argv, int (*fn)(int, char **));
 /* The usage error for getopt_long's '?' or ':' (give every optstring a
  * leading ':' and set opterr = 0), worded the same in every command. */
 int cli_option_error(const char *cmd, int c, char **argv);

@@ -411,32 +411,5 @@ static int run_main(int argc, char **argv, run_ctx *cp, asm_options *aop, uint64
 
 int cmd_run(int argc, char **argv)
 {
-    /* --save-at N FILE takes two words: make them --save-at=N --save-file FILE
-     * before getopt sees them. */
-    char **av = calloc((size_t)argc + 2, sizeof *av);
-    if (!av) {
-        fprintf(stderr, "traplab run: out of memory\n");
-        return EXIT_FAIL;
-    }
-    char save_at_buf[64];
-    int ac = 0;
-    for (int i = 0; i < argc; i++) {
-        if (strcmp(argv[i], "--save-at") == 0) {
-            if (i + 2 >= argc) {
-                free(av);
-                return cli_usage_error("run", "--save-at needs N and FILE: --save-at N FILE");
-            }
-            snprintf(save_at_buf, sizeof save_at_buf, "--save-at=%.50s", argv[i + 1]);
-            av[ac++] = save_at_buf;
-            av[ac++] = "--save-file";
-            av[ac++] = argv[i + 2];
-            i += 2;
-            continue;
-        }
-        av[ac++] = argv[i];
-    }
-    av[ac] = NULL;
-    int rc = run_options(ac, av);
-    free(av);
-    return rc;
+    return cli_run_with_save_at("run", argc, argv, run_options);
 }

@@ -963,32 +963,5 @@ out:
 
 int cmd_vm(int argc, char **argv)
 {
-    /* --save-at N FILE takes two words: make them --save-at=N --save-file FILE
-     * before getopt sees them (as traplab run does). */
-    char **av = calloc((size_t)argc + 2, sizeof *av);
-    if (!av) {
-        fprintf(stderr, "traplab vm: out of memory\n");
-        return EXIT_FAIL;
-    }
-    char save_at_buf[64];
-    int ac = 0;
-    for (int i = 0; i < argc; i++) {
-        if (strcmp(argv[i], "--save-at") == 0) {
-            if (i + 2 >= argc) {
-                free(av);
-                return cli_usage_error("vm", "--save-at needs N and FILE: --save-at N FILE");
-            }
-            snprintf(save_at_buf, sizeof save_at_buf, "--save-at=%.50s", argv[i + 1]);
-            av[ac++] = save_at_buf;
-            av[ac++] = "--save-file";
-            av[ac++] = argv[i + 2];
-            i += 2;
-            continue;
-        }
-        av[ac++] = argv[i];
-    }
-    av[ac] = NULL;
-    int rc = vm_options(ac, av);
-    free(av);
-    return rc;
+    return cli_run_with_save_at("vm", argc, argv, vm_options);
 }

@@ -38,6 +38,36 @@ static void usage(FILE *out)
     fprintf(out, "\n'traplab <command> --help' explains one command.\n");
 }
 
+int cli_run_with_save_at(const char *cmd, int argc, char **argv, int (*fn)(int, char **))
+{
+    char **av = calloc((size_t)argc + 2, sizeof *av);
+    if (!av) {
+        fprintf(stderr, "traplab %s: out of memory\n", cmd);
+        return EXIT_FAIL;
+    }
+    char save_at_buf[64];
+    int ac = 0;
+    for (int i = 0; i < argc; i++) {
+        if (strcmp(argv[i], "--save-at") == 0) {
+            if (i + 2 >= argc) {
+                free(av);
+                return cli_usage_error(cmd, "--save-at needs N and FILE: --save-at N FILE");
+            }
+            snprintf(save_at_buf, sizeof save_at_buf, "--save-at=%.50s", argv[i + 1]);
+            av[ac++] = save_at_buf;
+            av[ac++] = "--save-file";
+            av[ac++] = argv[i + 2];
+            i += 2;
+            continue;
+        }
+        av[ac++] = argv[i];
+    }
+    av[ac] = NULL;
+    int rc = fn(ac, av);
+    free(av);
+    return rc;
+}
+
 int cli_usage_error(const char *cmd, const char *fmt, ...)
 {
     va_list ap;
