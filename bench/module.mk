@@ -29,33 +29,12 @@ $(B)/bench/bench_tui_back: $(B)/obj/bench/bench_tui_back.o $(patsubst %.c,$(B)/o
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 endif
 
-# The hardware-assisted design (--design hw) against native, host time.
-BENCH_SRCS += bench/bench_hw.c
-BENCH_TARGETS += $(B)/bench/bench_hw
-BENCH_RUNS += $(B)/bench/bench_hw
+# Host time of the guest kernel under each design against the bare machine:
+# trap-and-emulate, hardware assist, binary translation, and one VM exit.
+BENCH_SRCS += bench/bench_guest.c
+BENCH_TARGETS += $(B)/bench/bench_guest
+BENCH_RUNS += $(B)/bench/bench_guest
 
-$(B)/bench/bench_hw: $(B)/obj/bench/bench_hw.o $(B)/libtraplab.a
+$(B)/bench/bench_guest: $(B)/obj/bench/bench_guest.o $(B)/libtraplab.a
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
-
-# Host time of one VM exit on the system-call workload (issue 14).
-ifneq ($(wildcard vmm/vmm.h),)
-BENCH_SRCS += bench/bench_exit.c
-BENCH_TARGETS += $(B)/bench/bench_exit
-BENCH_RUNS += $(B)/bench/bench_exit
-
-$(B)/bench/bench_exit: $(B)/obj/bench/bench_exit.o $(B)/libtraplab.a
-	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
-endif
-
-# Binary translation against the bare machine, host time (issue 11).
-ifneq ($(wildcard vmm/bt.c),)
-BENCH_SRCS += bench/bench_bt.c
-BENCH_TARGETS += $(B)/bench/bench_bt
-BENCH_RUNS += $(B)/bench/bench_bt
-
-$(B)/bench/bench_bt: $(B)/obj/bench/bench_bt.o $(B)/libtraplab.a
-	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
-endif
