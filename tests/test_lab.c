@@ -884,7 +884,7 @@ static void test_csv_memory_reason(void)
         "local lab = traplab.lab{ title = 'mem' }\n"
         "for _, id in ipairs{ 'a', 'b' } do\n"
         "  lab:check{ id = id, points = 1, title = id, run = function(ctx)\n"
-        "    local t = {} for i = 1, 1e9 do t[i] = string.rep('x', 1 << 20) .. i end return true end }\n"
+        "    local t = {} for i = 1, 1e9 do t[i] = string.rep('x', 1 << 24) .. i end return true end }\n"
         "end\n"
         "return lab\n");
     FMT(dir, "%s/class/ann", tmp);
