@@ -340,6 +340,37 @@ static void test_guest_per_vm(void)
     CU_ASSERT_FALSE(lab_describe(&rq, &r, err, sizeof err));
     CU_ASSERT_PTR_NOT_NULL(strstr(err, "vm_guests[2]: no such VM (VMs are numbered from 0 to 1)"));
     lab_report_free(&r);
+    /* A scenario names its design and profile; a wrong one is said plainly. */
+    write_file(tmp, "lab.lua",
+        "return traplab.lab{ title = 'x', scenario = function() return { guest = 'halt\\n',\n"
+        "  program = 'halt\\n', design = 'bt', profile = 'legacy' } end }\n");
+    CU_ASSERT_TRUE_FATAL(lab_describe(&rq, &r, err, sizeof err));
+    CU_ASSERT_STRING_EQUAL(r.scenario_design, "bt");
+    CU_ASSERT_STRING_EQUAL(r.scenario_profile, "legacy");
+    lab_report_free(&r);
+    write_file(tmp, "lab.lua",
+        "return traplab.lab{ title = 'x', scenario = function() return { guest = 'halt\\n',\n"
+        "  program = 'halt\\n', design = 'magic' } end }\n");
+    CU_ASSERT_FALSE(lab_describe(&rq, &r, err, sizeof err));
+    CU_ASSERT_PTR_NOT_NULL(strstr(err, "scenario: design must be one of "));
+    CU_ASSERT_PTR_NOT_NULL(strstr(err, "not magic"));
+    lab_report_free(&r);
+    write_file(tmp, "lab.lua",
+        "return traplab.lab{ title = 'x', scenario = function() return { guest = 'halt\\n',\n"
+        "  program = 'halt\\n', profile = 'ancient' } end }\n");
+    CU_ASSERT_FALSE(lab_describe(&rq, &r, err, sizeof err));
+    CU_ASSERT_PTR_NOT_NULL(strstr(err, "scenario: profile must be 'strict' or 'legacy', not ancient"));
+    lab_report_free(&r);
+    /* traplab.inline puts the includes a scenario names inside it; one it does not name stays. */
+    write_file(tmp, "lab.lua",
+        "return traplab.lab{ title = 'x', scenario = function() return {\n"
+        "  guest = traplab.inline('a\\n  .include \"b.s\"  ; the b part\\nc\\n',\n"
+        "                         { ['b.s'] = 'b1\\n.include \"d.s\"\\n', ['d.s'] = 'd' }),\n"
+        "  program = traplab.inline('.include \"x.s\"', {}) } end }\n");
+    CU_ASSERT_TRUE_FATAL(lab_describe(&rq, &r, err, sizeof err));
+    CU_ASSERT_STRING_EQUAL(r.scenario, "a\nb1\nd\n\nc\n");
+    CU_ASSERT_STRING_EQUAL(r.scenario_program, ".include \"x.s\"");
+    lab_report_free(&r);
     char cmd[PATH_MAX + 16];
     snprintf(cmd, sizeof cmd, "rm -rf %s", tmp);
     CU_ASSERT_EQUAL(system(cmd), 0);
