@@ -377,22 +377,14 @@ static void test_writes_programs(void)
     /* Lab 03: 6 writes -> 14 violations, 6 popfs that lost IE (solution/answers.lua). */
     snprintf(cmd, sizeof cmd, "sed 's/WRITES, 3 /WRITES, 6 /' labs/03-legacy-profile/starter/writes.s > %s && "
              "%s vm --guest kernel --program %s --profile legacy --stats 2>&1", w3, test_traplab_path, w3);
-    FILE *p = popen(cmd, "r");
-    CU_ASSERT_PTR_NOT_NULL_FATAL(p);
-    size_t n = fread(out, 1, sizeof out - 1, p);
-    out[n] = '\0';
-    pclose(p);
+    CU_ASSERT_EQUAL(test_sh(cmd, out, sizeof out), 0);
     CU_ASSERT_PTR_NOT_NULL(strstr(out, "EQUIVALENCE VIOLATIONS 14 "));
     CU_ASSERT_PTR_NOT_NULL(strstr(out, "popf lost IE     6 "));
     /* Lab 05: "batch batch" 11 times -> 399 exits fully virtualized, 253 of them out. */
     snprintf(cmd, sizeof cmd, "sed 's/WRITES, 3 /WRITES, 11 /; s/\"your message/\"batch batch/' "
              "labs/05-paravirtualization/starter/writes.s > %s && "
              "%s vm --guest kernel --program %s --json", w5, test_traplab_path, w5);
-    p = popen(cmd, "r");
-    CU_ASSERT_PTR_NOT_NULL_FATAL(p);
-    n = fread(out, 1, sizeof out - 1, p);
-    out[n] = '\0';
-    pclose(p);
+    CU_ASSERT_EQUAL(test_sh(cmd, out, sizeof out), 0);
     CU_ASSERT_PTR_NOT_NULL(strstr(out, "\"exits\": 399,"));
     CU_ASSERT_PTR_NOT_NULL(strstr(out, "\"out\": 253"));
     unlink(w3);
