@@ -44,6 +44,7 @@ typedef struct {
             uint16_t n;                /* instructions, the terminator included */
             uint8_t end;               /* BT_END_*: how it ends (bt.c) */
             uint8_t nsens;             /* sensitive instructions replaced */
+            uint32_t last;             /* the replaced word, when nsens (callouts need it) */
         } cache[1024];
         uint8_t codemap[(64u << 20) / PAGE_SIZE / 8];
         /* by frame number modulo 64: the byte range of the page that any
@@ -56,6 +57,12 @@ typedef struct {
         uint32_t cont_va, cont_pc;
         uint64_t cont_exits;
         bool cont;
+        /* successful walks of the guest's tables (block entries, store
+         * callouts) by page, valid while walk_gen, the address space (ptb,
+         * paging) and the access are the same; walk_gen moves on at every
+         * write into a guest page table and every shadow reset or flush */
+        struct vmm_bt_walk { uint32_t tag, gpage, ptb, gen; } walks[16];
+        uint32_t walk_gen;
     } bt;
 
     vmm_stats st;
