@@ -60,7 +60,8 @@ static void help(void)
            "Runs each workload natively, under full virtualization (the unmodified guest\n"
            "kernel, trap-and-emulate), under binary translation (the unmodified kernel's code\n"
            "translated, bt), under hardware-assisted virtualization (the unmodified kernel in\n"
-           "guest mode, nested paging, hw) and under paravirtualization (the same kernel\n"
+           "guest mode, nested paging, hw; without nested paging, as the first VT-x, hw-shadow)\n"
+           "and under paravirtualization (the same kernel\n"
            "assembled with -D PARAVIRT: hypercalls), on a Type-1 and a Type-2 host, and prints\n"
            "simulated\n"
            "cycles, the overhead against native, exits per 1000 guest instructions, the top\n"
@@ -69,8 +70,8 @@ static void help(void)
            "                    compiler-like mix of computation and kernel work) or .s files\n"
            "  --host LIST       type1,type2 (default both); also type2-user (every exit to\n"
            "                    the user-mode VMM process)\n"
-           "  --designs LIST    which designs, in this order: full, bt, hw, para (default all\n"
-           "                    of them); native always runs\n"
+           "  --designs LIST    which designs, in this order: full, bt, hw, para (the default)\n"
+           "                    or hw-shadow (hw without nested paging); native always runs\n"
            "  --exit-on LIST    the hw design's extra exit controls (traplab vm --help)\n"
            "  --vms N           run N copies of each workload side by side (default 1); the\n"
            "                    overhead is against N native runs\n"
@@ -78,6 +79,8 @@ static void help(void)
            "                    (default 1); batching cuts exits, most of all paravirtualized\n"
            "  --cost NAME=VAL   set a cost parameter (repeatable; --list-costs names them)\n"
            "  --list-costs      print every cost parameter with its value and meaning\n"
+           "  --cpu NAME        VM exit and entry costs of one VT-x generation: p4, core2,\n"
+           "                    sandybridge or default (a later --cost overrides them)\n"
            "  -D NAME[=VALUE]   define a symbol for every guest (defaults: %s for all,\n"
            "                    %s for cpu; a -D of the same name wins)\n"
            "  --json            one JSON object with every row on stdout\n"
@@ -180,13 +183,16 @@ static void print_table(const row *rows, size_t n, unsigned nvms)
 {
     /* Workloads may be long paths: the first column is as wide as the longest. */
     int ww = 8, hw = 6;     /* and the host column as wide as type2-user when it is there */
+    int dw = 7;             /* and the design's as wide as hw-shadow when it is there */
     for (size_t i = 0; i < n; i++) {
+        if ((int)strlen(design_name(rows[i].d)) > dw)
+            dw = (int)strlen(design_name(rows[i].d));
         if ((int)strlen(rows[i].workload) > ww)
             ww = (int)strlen(rows[i].workload);
         if ((int)strlen(rows[i].host) > hw)
             hw = (int)strlen(rows[i].host);
     }
-    printf("%-*s %-7s %-*s %14s %10s %9s %11s  %s\n", ww, "workload", "design", hw, "host", "cycles",
+    printf("%-*s %-*s %-*s %14s %10s %9s %11s  %s\n", ww, "workload", dw, "design", hw, "host", "cycles",
            "overhead", "exits", "exits/1k", "top exit causes");
     for (size_t i = 0; i < n; i++) {
         const row *r = &rows[i];
@@ -197,7 +203,7 @@ static void print_table(const row *rows, size_t n, unsigned nvms)
             snprintf(ov, sizeof ov, "%+.1f%%", 100.0 * r->overhead);
         causes_text(r, causes, sizeof causes, ", ", " ");
         /* No trailing blanks on a native row, which has no causes. */
-        printf("%-*s %-7s %-*s %14llu %10s %9llu %11.3f%s%s%s\n", ww, r->workload, design_name(r->d),
+        printf("%-*s %-*s %-*s %14llu %10s %9llu %11.3f%s%s%s\n", ww, r->workload, dw, design_name(r->d),
                hw, r->host, U(r->cycles), ov, U(r->exits), r->exits_per_k, causes[0] ? "  " : "", causes,
                r->ok ? "" : "  [OUTPUT DIFFERS FROM NATIVE]");
     }
@@ -339,6 +345,7 @@ static int parse_args(int argc, char **argv, cmp_args *a)
         { "batch", required_argument, NULL, 'b' },
         { "cost", required_argument, NULL, 'c' },
         { "list-costs", no_argument, NULL, 'L' },
+        { "cpu", required_argument, NULL, 'Q' },
         { "define", required_argument, NULL, 'D' },
         { "json", no_argument, NULL, 'j' },
         { "csv", no_argument, NULL, 'C' },

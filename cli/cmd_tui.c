@@ -20,7 +20,7 @@ static void usage(FILE *out)
     fprintf(out,
         "usage: traplab tui PROGRAM.s|IMAGE [options]\n"
         "       traplab tui --guest KERNEL --program WORKLOAD[,WORKLOAD...] [--vms N]\n"
-        "                   [--host type1|type2|type2-user] [--design full|para|hw] [options]\n"
+        "                   [--host type1|type2|type2-user] [--design NAME] [options]\n"
         "\n"
         "Step through a program and its traps in a terminal UI: registers, code\n"
         "with source lines, memory, the trap log with an explanation of each trap,\n"
@@ -42,7 +42,7 @@ static void usage(FILE *out)
         "  --program W[,W...]        the workloads; VM i runs workload i modulo their number\n"
         "  --vms N                   number of VMs (default: one per workload)\n"
         "  --host type1|type2        hosting model (default type1)\n"
-        "  --design NAME             full (default), para or hw: the virtualization design\n"
+        "  --design NAME             full (default), para, bt, hw or hw-shadow: the design\n"
         "  --para                    the same as --design para: paravirtualized guests\n"
         "                            (assembled with PARAVIRT defined)\n"
         "  --profile strict|legacy   ISA profile (default strict)\n"

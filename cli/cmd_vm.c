@@ -51,9 +51,13 @@ static void help(void)
            "  --cost NAME=VAL   set a cost parameter in cycles (repeatable; see\n"
            "                    --list-costs and docs/costs.md)\n"
            "  --list-costs      print every cost parameter with its value and meaning\n"
+           "  --cpu NAME        VM exit and entry costs of one VT-x generation: p4, core2,\n"
+           "                    sandybridge or default (a later --cost overrides them)\n"
            "  --design NAME     full (default: trap-and-emulate, shadow page tables), para or\n"
            "                    bt (binary translation of the guest kernel's code; docs/vmm.md)\n"
            "                    or hw (hardware-assisted: guest mode, nested paging; docs/vmm.md)\n"
+           "                    or hw-shadow (guest mode without nested paging: shadow page\n"
+           "                    tables, as the first VT-x processors; docs/vmm.md)\n"
            "  --show-block ADDR with --design bt: after the run, VM 0's kernel block at ADDR as\n"
            "                    the translator makes it, beside the original (on stderr)\n"
            "  --exit-on LIST    hw: also exit on these privileged instructions or trap causes\n"
@@ -367,6 +371,7 @@ static int parse_args(int argc, char **argv, vm_args *a)
         { "mem", required_argument, NULL, 'm' },
         { "cost", required_argument, NULL, 'c' },
         { "list-costs", no_argument, NULL, 'L' },
+        { "cpu", required_argument, NULL, 'Q' },
         { "define", required_argument, NULL, 'D' },
         { "max-steps", required_argument, NULL, 'n' },
         { "no-native", no_argument, NULL, 'N' },

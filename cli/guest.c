@@ -169,6 +169,10 @@ int cli_vmm_option(const char *cmd, int c, const char *arg, vmm_config *cfg,
         if (!vmm_set_cost_err(&cfg->costs, &cfg->mcosts, arg, err, sizeof err))
             return cli_usage_error(cmd, "%s", err);
         return EXIT_OK;
+    case 'Q':
+        if (!vmm_apply_cpu_profile(cfg, arg, err, sizeof err))
+            return cli_usage_error(cmd, "--cpu: %s", err);
+        return EXIT_OK;
     case 'X':
         if (!vmm_parse_exit_on(arg, cfg, err, sizeof err))
             return cli_usage_error(cmd, "%s", err);
@@ -200,6 +204,14 @@ void cli_list_costs(const vmm_config *cfg)
         uint32_t val = 0;
         if (machine_get_cost(&cfg->mcosts, mnames[i], &val))
             printf("%-18s %6u  %-12s (machine) see docs/costs.md\n", mnames[i], val, "0-4294967295");
+    }
+    printf("\n--cpu NAME sets vm_exit and vm_enter as on one VT-x generation (docs/costs.md):\n");
+    for (size_t i = 0; vmm_cpu_profile_name(i); i++) {
+        vmm_config p = *cfg;
+        char err[8];
+        vmm_apply_cpu_profile(&p, vmm_cpu_profile_name(i), err, sizeof err);
+        printf("  %-12s vm_exit %5u  vm_enter %5u  %s\n", vmm_cpu_profile_name(i), p.mcosts.vm_exit,
+               p.mcosts.vm_enter, vmm_cpu_profile_doc(i));
     }
 }
 

@@ -295,8 +295,8 @@ const char *isa_exit_doc(unsigned reason);
     X(GUEST_CAUSE,   0x38, "the guest's cause") \
     X(GUEST_BADADDR, 0x3c, "the guest's badaddr") \
     X(GUEST_SCRATCH, 0x40, "the guest's scratch") \
-    X(NPTB,          0x50, "second-stage page-table base (host physical): guest physical to host physical") \
-    X(CTRL,          0x54, "exit controls: bit 0 VMCB_CTRL_INTR_WINDOW") \
+    X(NPTB,          0x50, "second-stage page-table base (host physical): guest physical to host physical; with VMCB_CTRL_NO_NPT the one table the guest runs on, guest virtual to host physical (a shadow page table)") \
+    X(CTRL,          0x54, "exit controls: bit 0 VMCB_CTRL_INTR_WINDOW; bit 1 VMCB_CTRL_NO_NPT (no nested paging, as VT-x before EPT: one-stage walks of NPTB, TLB misses cost tlb_miss, faults are guest traps for the exception bitmap; mtcr ptb, and mtcr status or iret that switch PG, exit)") \
     X(EXIT_INSNS_LO, 0x58, "exit controls: bit n set = opcode n exits (opcodes 0-31)") \
     X(EXIT_INSNS_HI, 0x5c, "exit controls: bit n set = opcode 32 + n exits (opcodes 32-63)") \
     X(EXIT_EXCEPTIONS, 0x60, "exception bitmap: bit n set = a guest trap with cause n exits instead of reaching the guest's vector") \
@@ -309,6 +309,7 @@ enum {
 #undef X
 };
 #define VMCB_CTRL_INTR_WINDOW  (1u << 0)
+#define VMCB_CTRL_NO_NPT       (1u << 1)
 #define VMCB_INJECT_VALID      (1u << 31)
 #define VMCB_INFO_WALK         (1u << 2)
 #define VMCB_QUAL_OUT          (1u << 31)

@@ -125,6 +125,12 @@ static int api_vmm_new(lua_State *L)
             cfg.slice = (uint32_t)s;
         }
         lua_pop(L, 1);
+        if (lua_getfield(L, 1, "cpu") != LUA_TNIL) {
+            char cerr[160];
+            if (!vmm_apply_cpu_profile(&cfg, luaL_checkstring(L, -1), cerr, sizeof cerr))
+                return luaL_error(L, "traplab.hypervisor: cpu: %s", cerr);
+        }
+        lua_pop(L, 1);
         if (lua_getfield(L, 1, "costs") == LUA_TTABLE) {
             lua_pushnil(L);
             while (lua_next(L, -2)) {

@@ -111,11 +111,61 @@ unsigned machine_walk2(const machine *m, const uint32_t cr[ISA_NUM_CRS], uint32_
     return CAUSE_NONE;
 }
 
+/* Without nested paging (VMCB_CTRL_NO_NPT): one stage, the hypervisor's
+ * table (a shadow page table) from guest virtual straight to host physical,
+ * whatever the guest's own PG says; a fault is an ordinary guest trap. */
+static unsigned walk1(const machine *m, uint32_t va, isa_access acc, unsigned ring, uint32_t *pa,
+                      uint32_t *fault_addr, unsigned *refs)
+{
+    uint32_t l1, l2, root = m->s.hv.nptb & ~0xfffu;
+    *fault_addr = va;
+    (*refs)++;
+    if (!phys_word(m, root + VA_L1(va) * 4, &l1) || !(l1 & PTE_V))
+        return CAUSE_PAGE_FAULT;
+    (*refs)++;
+    if (!phys_word(m, PTE_FRAME(l1) + VA_L2(va) * 4, &l2) || !(l2 & PTE_V))
+        return CAUSE_PAGE_FAULT;
+    if (!(l2 & need[acc]) || ring > PTE_RING(l2))
+        return CAUSE_PAGE_FAULT;
+    if (PTE_FRAME(l2) >= m->cfg.mem_size) {
+        *fault_addr = PTE_FRAME(l2) | (va & 0xfffu);
+        return CAUSE_BUS_ERROR;
+    }
+    *pa = PTE_FRAME(l2) | (va & 0xfffu);
+    return CAUSE_NONE;
+}
+
 unsigned hv_walk(const machine *m, uint32_t va, isa_access acc, unsigned ring, uint32_t *pa,
                  uint32_t *fault_addr, bool *nested, uint32_t *gpa, bool *walk, unsigned *refs)
 {
     *fault_addr = va;
+    if (m->s.hv.ctrl & VMCB_CTRL_NO_NPT) {
+        *nested = *walk = false;
+        return walk1(m, va, acc, ring, pa, fault_addr, refs);
+    }
     return machine_walk2(m, m->s.cpu.cr, m->s.hv.nptb, va, acc, ring, pa, gpa, nested, walk, refs);
+}
+
+unsigned hv_tlb_fill(machine *m, uint32_t va, isa_access acc, unsigned ring, uint32_t *pa,
+                     uint32_t *fault_addr, uint64_t *cycles)
+{
+    hv_state *h = &m->s.hv;
+    bool nested, walk;
+    uint32_t gpa = 0;
+    unsigned refs = 0;
+    if (h->ctrl & VMCB_CTRL_NO_NPT) {
+        *cycles += m->cfg.costs.tlb_miss;
+    } else {
+        m->s.stats.tlb_misses_nested++;
+        *cycles += m->cfg.costs.tlb_miss_nested;
+    }
+    unsigned c = hv_walk(m, va, acc, ring, pa, fault_addr, &nested, &gpa, &walk, &refs);
+    m->s.stats.walk_refs += refs;
+    /* a second-stage fault is kept for the exit */
+    h->nf_pending = c != CAUSE_NONE && nested;
+    h->nf_gpa = gpa;
+    h->nf_walk = walk;
+    return c;
 }
 
 /* ---- VM exits ---------------------------------------------------------------- */
@@ -170,6 +220,24 @@ static bool always_exits(uint32_t w)
     }
 }
 
+/* Without nested paging the hypervisor's shadow must follow the guest's
+ * address space: a new ptb, and paging switched on or off (by mtcr status or
+ * by an iret whose estatus differs in PG), exit, as CR3 loads and CR0.PG
+ * changes do on VT-x without EPT.  Other control registers do not. */
+static bool shadow_exits(const machine *m, uint32_t w)
+{
+    const cpu_state *c = &m->s.cpu;
+    switch (ISA_OP(w)) {
+    case OP_MTCR:
+        return ISA_RD(w) == CR_PTB ||
+               (ISA_RD(w) == CR_STATUS && ((c->r[ISA_RS1(w)] ^ c->cr[CR_STATUS]) & STATUS_PG));
+    case OP_IRET:
+        return ((c->cr[CR_ESTATUS] ^ c->cr[CR_STATUS]) & STATUS_PG) != 0;
+    default:
+        return false;
+    }
+}
+
 bool hv_intercept_insn(machine *m, uint32_t w)
 {
     const hv_state *h = &m->s.hv;
@@ -178,7 +246,8 @@ bool hv_intercept_insn(machine *m, uint32_t w)
      * privileged instructions trap to that kernel, as on the bare machine. */
     if ((m->s.cpu.cr[CR_STATUS] & STATUS_RING_MASK) != 0)
         return false;
-    if (!always_exits(w) && !((h->exit_insns[op >> 5] >> (op & 31)) & 1u))
+    if (!always_exits(w) && !((h->exit_insns[op >> 5] >> (op & 31)) & 1u) &&
+        !((h->ctrl & VMCB_CTRL_NO_NPT) && shadow_exits(m, w)))
         return false;
     uint32_t pc = m->s.cpu.pc;
     if (op == OP_IN || op == OP_OUT)

@@ -182,6 +182,10 @@ bool hv_events(machine *m);
 /* mmu_walk in guest mode. */
 unsigned hv_walk(const machine *m, uint32_t va, isa_access acc, unsigned ring, uint32_t *pa,
                  uint32_t *fault_addr, bool *nested, uint32_t *gpa, bool *walk, unsigned *refs);
+/* A TLB miss in guest mode: the walk (two-stage, or one with VMCB_CTRL_NO_NPT),
+ * its cycles added to *cycles, the counters, a nested fault kept for the exit. */
+unsigned hv_tlb_fill(machine *m, uint32_t va, isa_access acc, unsigned ring, uint32_t *pa,
+                     uint32_t *fault_addr, uint64_t *cycles);
 
 /* cpu.c */
 /* Events at an instruction boundary: stop requests, the limit, timer ticks,

@@ -80,17 +80,8 @@ unsigned mmu_access(machine *m, uint32_t va, isa_access acc, uint64_t *cycles,
     uint32_t pa;
     unsigned c;
     if (m->s.hv.guest) {
-        /* Both stages (hvext.c); a second-stage fault is kept for the exit. */
-        bool nested, walk;
-        uint32_t gpa;
-        unsigned refs = 0;
-        m->s.stats.tlb_misses_nested++;
-        *cycles += m->cfg.costs.tlb_miss_nested;
-        c = hv_walk(m, va, acc, ring, &pa, fault_addr, &nested, &gpa, &walk, &refs);
-        m->s.stats.walk_refs += refs;
-        m->s.hv.nf_pending = c != CAUSE_NONE && nested;
-        m->s.hv.nf_gpa = gpa;
-        m->s.hv.nf_walk = walk;
+        /* Guest mode's walk, its cost and counters (hvext.c). */
+        c = hv_tlb_fill(m, va, acc, ring, &pa, fault_addr, cycles);
     } else {
         *cycles += m->cfg.costs.tlb_miss;
         c = mmu_walk(m, va, acc, ring, &pa, fault_addr);

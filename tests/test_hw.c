@@ -37,6 +37,7 @@ static void assemble(prog *p, const char *path, const char *src, const char **de
 typedef struct {
     bool ok;
     uint64_t cycles, exits, native_cycles;
+    uint64_t tlb_misses, tlb_misses_nested;
     vmm_stats st;
     char out[4096], native[4096];
 } result;
@@ -70,6 +71,10 @@ static void on_event(vmm *v, const vmm_event *e, void *ud)
     r->in_user = false;
 }
 
+/* The --cpu profile run() applies (NULL: the defaults), and its ITERS. */
+static const char *run_cpu;
+static const char *run_iters = "ITERS=200000";
+
 static result run(const char *wl, vmm_design d, vmm_host host, isa_profile prof,
                   const char *exit_on, routes *rt)
 {
@@ -78,7 +83,7 @@ static result run(const char *wl, vmm_design d, vmm_host host, isa_profile prof,
     prog k, w;
     char path[64];
     snprintf(path, sizeof path, "guest/%s.s", wl);
-    const char *defs[] = { "TICK=10000000", "ITERS=200000" };
+    const char *defs[] = { "TICK=10000000", run_iters };
     assemble(&k, "guest/kernel.s", NULL, defs, 1);
     assemble(&w, path, NULL, defs, 2);
     CU_ASSERT_FATAL(k.ok && w.ok);
@@ -90,6 +95,8 @@ static result run(const char *wl, vmm_design d, vmm_host host, isa_profile prof,
     char err[256];
     if (exit_on)
         CU_ASSERT_FATAL(vmm_parse_exit_on(exit_on, &cfg, err, sizeof err));
+    if (run_cpu)
+        CU_ASSERT_FATAL(vmm_apply_cpu_profile(&cfg, run_cpu, err, sizeof err));
     vmm_native_result nr;
     vmm_config ncfg = cfg;
     ncfg.profile = PROFILE_STRICT;
@@ -107,6 +114,8 @@ static result run(const char *wl, vmm_design d, vmm_host host, isa_profile prof,
         r.st = *vmm_vm_stats(v, 0);
         r.cycles = r.st.guest_cycles + r.st.vmm_cycles + r.st.host_cycles;
         r.exits = r.st.exits;
+        r.tlb_misses = machine_get_stats(vmm_machine(v))->tlb_misses;
+        r.tlb_misses_nested = machine_get_stats(vmm_machine(v))->tlb_misses_nested;
         snprintf(r.out, sizeof r.out, "%s", vmm_console(v, 0, NULL));
     }
     vmm_free(v);
@@ -119,25 +128,71 @@ static const char *const workloads[] = { "cpu", "sys", "io", "mm", "mix" };
 
 static void test_hw_equivalence(void)
 {
+    for (int d = 0; d < 2; d++) {
+    vmm_design design = d ? VMM_DESIGN_HW_SHADOW : VMM_DESIGN_HW;
     for (size_t i = 0; i < sizeof workloads / sizeof workloads[0]; i++) {
         for (int prof = 0; prof < 2; prof++) {
             for (int h = 0; h < 3; h++) {
                 vmm_host host = h == 0 ? VMM_HOST_TYPE1 : h == 1 ? VMM_HOST_TYPE2 : VMM_HOST_TYPE2_USER;
-                result r = run(workloads[i], VMM_DESIGN_HW, host,
+                result r = run(workloads[i], design, host,
                                prof ? PROFILE_LEGACY : PROFILE_STRICT, NULL, NULL);
                 CU_ASSERT(r.ok);
                 CU_ASSERT(r.native[0] != '\0');
                 if (strcmp(r.out, r.native) != 0)
-                    fprintf(stderr, "\nhw %s %s %s: output differs:\n%s\n-- native:\n%s\n", workloads[i],
-                            prof ? "legacy" : "strict", vmm_host_name(host), r.out, r.native);
+                    fprintf(stderr, "\n%s %s %s %s: output differs:\n%s\n-- native:\n%s\n",
+                            vmm_design_name(design), workloads[i], prof ? "legacy" : "strict",
+                            vmm_host_name(host), r.out, r.native);
                 CU_ASSERT_STRING_EQUAL(r.out, r.native);
                 CU_ASSERT_EQUAL(r.st.violations, 0);
-                /* Nothing trapped for a privilege or a shadow: there is none. */
-                CU_ASSERT_EQUAL(r.st.shadow_fills + r.st.shadow_syncs + r.st.shadow_flushes, 0);
-                CU_ASSERT(r.st.nested_fills > 0);
+                if (d == 0) {
+                    /* Nothing trapped for a privilege or a shadow: there is none. */
+                    CU_ASSERT_EQUAL(r.st.shadow_fills + r.st.shadow_syncs + r.st.shadow_flushes, 0);
+                    CU_ASSERT(r.st.nested_fills > 0);
+                } else {
+                    /* No second stage: a shadow, filled on hidden faults. */
+                    CU_ASSERT_EQUAL(r.st.nested_fills, 0);
+                    CU_ASSERT(r.st.shadow_fills > 0);
+                    CU_ASSERT_EQUAL(r.tlb_misses_nested, 0);
+                }
             }
         }
     }
+    }
+}
+
+/* hw-shadow: the guest's page faults and page-table stores exit, where
+ * nested paging lets them run in guest mode; its TLB misses are one-stage. */
+static void test_hw_shadow_exits(void)
+{
+    result hw = run("mm", VMM_DESIGN_HW, VMM_HOST_TYPE1, PROFILE_STRICT, NULL, NULL);
+    result sh = run("mm", VMM_DESIGN_HW_SHADOW, VMM_HOST_TYPE1, PROFILE_STRICT, NULL, NULL);
+    result full = run("mm", VMM_DESIGN_FULL, VMM_HOST_TYPE1, PROFILE_STRICT, NULL, NULL);
+    CU_ASSERT_FATAL(hw.ok && sh.ok && full.ok);
+    CU_ASSERT_STRING_EQUAL(sh.out, sh.native);
+    /* the same shadow work as trap-and-emulate: hidden faults, page-table
+     * stores emulated and synced */
+    CU_ASSERT(sh.st.shadow_fills > 0);
+    CU_ASSERT(sh.st.shadow_syncs > 0);
+    CU_ASSERT(sh.st.emulated_by_op[OP_SW] > 0);
+    CU_ASSERT_EQUAL(sh.st.shadow_syncs, full.st.shadow_syncs);
+    CU_ASSERT_EQUAL(sh.st.emulated_by_op[OP_SW], full.st.emulated_by_op[OP_SW]);
+    /* ...each an EXCEPTION exit; under hw none of them exits */
+    CU_ASSERT(sh.st.exits_by_reason[EXIT_EXCEPTION] >= sh.st.shadow_fills + sh.st.emulated_by_op[OP_SW]);
+    CU_ASSERT_EQUAL(hw.st.exits_by_reason[EXIT_EXCEPTION], 0);
+    CU_ASSERT_EQUAL(hw.st.shadow_fills + hw.st.reflected, 0);
+    CU_ASSERT(sh.exits > 4 * hw.exits);
+    CU_ASSERT(sh.cycles > hw.cycles);
+    /* but privileged instructions do not exit: fewer exits than trap-and-emulate */
+    CU_ASSERT(sh.exits < full.exits);
+    CU_ASSERT_EQUAL(sh.st.emulated_by_op[OP_MFCR] + sh.st.emulated_by_op[OP_IRET], 0);
+    /* a new ptb exits (and drops the shadow); other mtcr do not */
+    CU_ASSERT(sh.st.shadow_flushes > 0);
+    CU_ASSERT(sh.st.emulated_by_op[OP_MTCR] > 0);
+    CU_ASSERT(sh.st.emulated_by_op[OP_MTCR] < full.st.emulated_by_op[OP_MTCR]);
+    /* TLB misses: one stage under the shadow, two under nested paging */
+    CU_ASSERT_EQUAL(sh.tlb_misses_nested, 0);
+    CU_ASSERT(hw.tlb_misses_nested > 0);
+    CU_ASSERT_EQUAL(hw.tlb_misses_nested, hw.tlb_misses);
 }
 
 /* The kernel's mfcr, mtcr, iret and page-table stores run in guest mode; only
@@ -366,12 +421,117 @@ static void test_hw_vcpu_live(void)
     image_free(&w.img);
 }
 
+/* ---- --cpu profiles and the shapes Adams and Agesen report ------------------------ */
+static result run_on(const char *cpu, const char *wl, vmm_design d)
+{
+    run_cpu = cpu;
+    result r = run(wl, d, VMM_HOST_TYPE1, PROFILE_STRICT, NULL, NULL);
+    run_cpu = NULL;
+    CU_ASSERT(r.ok);
+    CU_ASSERT_STRING_EQUAL(r.out, r.native);
+    return r;
+}
+
+static double overhead(const result *r) { return (double)r->cycles / (double)r->native_cycles - 1; }
+
+/* Each profile's exit and entry costs are what every hw exit pays: the same
+ * run, the same exits, and vm_exit + vm_enter more (or less) per exit. */
+static void test_cpu_profiles(void)
+{
+    static const char *const cpus[] = { "p4", "core2", "sandybridge" };
+    vmm_config d;
+    vmm_default_config(&d);
+    result base = run_on(NULL, "io", VMM_DESIGN_HW);
+    CU_ASSERT(base.exits > 100);
+    uint64_t last = UINT64_MAX;
+    for (size_t i = 0; i < sizeof cpus / sizeof cpus[0]; i++) {
+        vmm_config c;
+        char err[160];
+        vmm_default_config(&c);
+        CU_ASSERT_FATAL(vmm_apply_cpu_profile(&c, cpus[i], err, sizeof err));
+        CU_ASSERT(c.mcosts.vm_exit != d.mcosts.vm_exit || c.mcosts.vm_enter != d.mcosts.vm_enter);
+        CU_ASSERT(memcmp(&c.costs, &d.costs, sizeof c.costs) == 0);    /* the VMM's own costs stay */
+        result r = run_on(cpus[i], "io", VMM_DESIGN_HW);
+        CU_ASSERT_EQUAL(r.exits, base.exits);
+        CU_ASSERT_EQUAL(r.st.guest_cycles, base.st.guest_cycles);
+        int64_t per = (int64_t)c.mcosts.vm_exit + c.mcosts.vm_enter - d.mcosts.vm_exit - d.mcosts.vm_enter;
+        CU_ASSERT_EQUAL((int64_t)r.st.vmm_cycles - (int64_t)base.st.vmm_cycles, per * (int64_t)r.exits);
+        /* later generations: cheaper round trips */
+        CU_ASSERT(c.mcosts.vm_exit + c.mcosts.vm_enter < last);
+        last = c.mcosts.vm_exit + c.mcosts.vm_enter;
+        /* bt has no VM exits: the profile changes nothing there */
+        CU_ASSERT_EQUAL(run_on(cpus[i], "io", VMM_DESIGN_BT).cycles, run_on(NULL, "io", VMM_DESIGN_BT).cycles);
+    }
+    vmm_config c;
+    char err[160];
+    vmm_default_config(&c);
+    CU_ASSERT(vmm_apply_cpu_profile(&c, "p4", err, sizeof err));
+    CU_ASSERT(vmm_apply_cpu_profile(&c, "default", err, sizeof err));
+    CU_ASSERT(memcmp(&c.mcosts, &d.mcosts, sizeof c.mcosts) == 0);
+    CU_ASSERT(!vmm_apply_cpu_profile(&c, "p5", err, sizeof err));
+    CU_ASSERT_PTR_NOT_NULL(strstr(err, "'p5'"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(err, "sandybridge"));
+}
+
+/* The orderings of docs/compare.md, from real runs (simulated cycles, so exact). */
+static void test_aa_shapes(void)
+{
+    /* cpu-bound work: near native under every design and profile */
+    static const vmm_design all[] = { VMM_DESIGN_FULL, VMM_DESIGN_BT, VMM_DESIGN_HW, VMM_DESIGN_HW_SHADOW };
+    run_iters = "ITERS=4000000";
+    for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) {
+        result p4 = run_on("p4", "cpu", all[i]);
+        CU_ASSERT(overhead(&p4) < 0.03);
+    }
+    run_iters = "ITERS=200000";
+    /* the first VT-x (p4, no nested paging) against BT: BT wins on I/O and
+     * on page-table work (mm: forkwait's kind) ... */
+    result bt_mm = run_on(NULL, "mm", VMM_DESIGN_BT), bt_io = run_on(NULL, "io", VMM_DESIGN_BT);
+    result early_mm = run_on("p4", "mm", VMM_DESIGN_HW_SHADOW), early_io = run_on("p4", "io", VMM_DESIGN_HW_SHADOW);
+    CU_ASSERT(bt_mm.cycles < early_mm.cycles);
+    CU_ASSERT(bt_io.cycles < early_io.cycles);
+    CU_ASSERT(early_mm.st.shadow_fills > 0);
+    /* ... and hardware wins the system-call loop: a guest system call does not exit */
+    result bt_sys = run_on(NULL, "sys", VMM_DESIGN_BT), early_sys = run_on("p4", "sys", VMM_DESIGN_HW_SHADOW);
+    CU_ASSERT(early_sys.cycles < bt_sys.cycles);
+    /* nested paging removes the shadow faults (mm: hw beats bt and hw-shadow, even on p4) ... */
+    result nested_mm = run_on("p4", "mm", VMM_DESIGN_HW);
+    CU_ASSERT(nested_mm.cycles < bt_mm.cycles);
+    CU_ASSERT(nested_mm.cycles < early_mm.cycles);
+    CU_ASSERT_EQUAL(nested_mm.st.shadow_fills, 0);
+    /* ... but makes TLB misses dearer: io, where every exit flushes the TLB
+     * and page-table work is rare, costs more with nested paging than without */
+    result nested_io = run_on(NULL, "io", VMM_DESIGN_HW), shadow_io = run_on(NULL, "io", VMM_DESIGN_HW_SHADOW);
+    CU_ASSERT(shadow_io.cycles < nested_io.cycles);
+    CU_ASSERT(nested_io.tlb_misses_nested > 0);
+    /* later generations move the balance toward hardware: hw-shadow's
+     * overhead falls p4 > core2 > sandybridge, against bt's that stays */
+    static const char *const gens[] = { "p4", "core2", "sandybridge" };
+    uint64_t prev_mm = UINT64_MAX, prev_io = UINT64_MAX;
+    for (size_t i = 0; i < 3; i++) {
+        result mm = run_on(gens[i], "mm", VMM_DESIGN_HW_SHADOW), io = run_on(gens[i], "io", VMM_DESIGN_HW_SHADOW);
+        CU_ASSERT(mm.cycles < prev_mm);
+        CU_ASSERT(io.cycles < prev_io);
+        prev_mm = mm.cycles;
+        prev_io = io.cycles;
+    }
+    result sb_io = run_on("sandybridge", "io", VMM_DESIGN_HW);
+    result sb_mm = run_on("sandybridge", "mm", VMM_DESIGN_HW_SHADOW);
+    CU_ASSERT((double)sb_mm.cycles / (double)bt_mm.cycles < (double)early_mm.cycles / (double)bt_mm.cycles / 2);
+    CU_ASSERT(sb_io.cycles < nested_io.cycles);
+}
+
 void test_hw_register(void)
 {
     CU_pSuite s = CU_add_suite("hw", NULL, NULL);
     CU_add_test(s, "hw: native output on every workload, profile and host", test_hw_equivalence);
     CU_add_test(s, "hw: what exits and what does not; --exit-on", test_hw_exits);
+    CU_add_test(s, "hw-shadow: shadow faults and page-table stores exit; one-stage TLB misses",
+                test_hw_shadow_exits);
     CU_add_test(s, "Type-2 routes exits by kind; type2-user sends them all out", test_type2_routing);
+    CU_add_test(s, "--cpu profiles: each one's exit and entry costs take effect", test_cpu_profiles);
+    CU_add_test(s, "the shapes of Adams and Agesen: bt, early hw, nested paging, later generations",
+                test_aa_shapes);
     CU_add_test(s, "hw: a slice ends at its end, whatever vmenter costs", test_hw_slice_end);
     CU_add_test(s, "hw: the property tests' preemption findings", test_hw_proptest_findings);
     CU_add_test(s, "hw: the virtual CPU between runs is the guest's own", test_hw_vcpu_live);

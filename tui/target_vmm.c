@@ -328,6 +328,8 @@ static const char *t_kind(void *self)
     const vmm_config *c = &((vmm_target *)self)->cfg;
     if (c->design == VMM_DESIGN_HW)
         return vmm_host_is_hosted(c->host) ? "Type-2 VMM, hw" : "Type-1 VMM, hw";
+    if (c->design == VMM_DESIGN_HW_SHADOW)
+        return vmm_host_is_hosted(c->host) ? "Type-2 VMM, hw-shadow" : "Type-1 VMM, hw-shadow";
     return vmm_host_is_hosted(c->host) ? "Type-2 VMM" : "Type-1 VMM";
 }
 

@@ -24,6 +24,7 @@ static const struct { const vmm_cpu_ops *cpu; const vmm_mem_ops *mem; } halves[V
     [VMM_DESIGN_PARA] = { &vmm_para_cpu, &vmm_shadow_mem },
     [VMM_DESIGN_BT]   = { &vmm_bt_cpu,   &vmm_bt_mem },
     [VMM_DESIGN_HW]   = { &vmm_hw_cpu,   &vmm_nested_mem },
+    [VMM_DESIGN_HW_SHADOW] = { &vmm_hw_shadow_cpu, &vmm_hw_shadow_mem },
 };
 
 const char *vmm_design_name(vmm_design d) { return (unsigned)d < VMM_DESIGN_COUNT ? designs[d].name : "?"; }
@@ -50,7 +51,7 @@ bool vmm_parse_design(const char *s, vmm_design *out, char *err, size_t errlen)
         *out = (vmm_design)d;
         return true;
     }
-    char list[64] = "";
+    char list[96] = "";
     for (unsigned d = 0; d < VMM_DESIGN_COUNT; d++)
         if (halves[d].cpu)
             snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s", list[0] ? ", " : "",

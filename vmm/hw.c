@@ -20,6 +20,12 @@
  * its first page is the second-stage level-1 table, then the VMCB, then one
  * second-stage level-2 table per 4 MiB of partition.  The second stage is
  * filled lazily on nested faults, as KVM fills its EPT.
+ *
+ * The same guest mode runs over another memory half: hwshadow.c (--design
+ * hw-shadow) gives the VMCB a shadow page table instead of a second stage,
+ * as the first VT-x processors, without EPT, made a VMM do.  What differs
+ * is one small table, vmm_hw_paging: where the VMCB is, the control bits,
+ * what must exit for that memory half, and who answers its faults.
  */
 #include <stdio.h>
 #include <string.h>
@@ -27,9 +33,11 @@
 #include "vmm/internal.h"
 
 static uint32_t npt_l1(const vmm_vm *vm) { return vm->shadow_l1; }
-static uint32_t vmcb_of(const vmm_vm *vm) { return vm->pool_base; }
 static uint32_t npt_l2(const vmm_vm *vm, unsigned k) { return vm->pool_base + PAGE_SIZE * (1 + k); }
 static unsigned npt_l2_count(const vmm *v) { return (v->cfg.part_size + (4u << 20) - 1) >> 22; }
+
+static const vmm_hw_paging *paging(const vmm *v) { return v->design_state; }
+static uint32_t vmcb_of(const vmm *v, const vmm_vm *vm) { return paging(v)->vmcb(v, vm); }
 
 /* The VMCB and the second-stage tables (VMM region): machine_mem() would drop
  * every decoded instruction at each exit, so the view, and a precise drop. */
@@ -52,7 +60,7 @@ static void hw_mem_reset(vmm *v, vmm_vm *vm)
 {
     uint8_t *mem = machine_mem(v->m);
     memset(mem + npt_l1(vm), 0, PAGE_SIZE);
-    memset(mem + vmcb_of(vm), 0, PAGE_SIZE);
+    memset(mem + vmcb_of(v, vm), 0, PAGE_SIZE);
     for (unsigned k = 0; k < npt_l2_count(v); k++) {
         memset(mem + npt_l2(vm, k), 0, PAGE_SIZE);
         wr(v, npt_l1(vm) + 4 * k, npt_l2(vm, k) | PTE_V);
@@ -118,19 +126,20 @@ static vmm_handler nested_fault(vmm *v, vmm_vm *vm, const machine_vmexit *e)
  * VMCB; then vmenter.  The general registers are already on the CPU. */
 static void hw_enter(vmm *v, vmm_vm *vm)
 {
-    uint32_t b = vmcb_of(vm);
+    const vmm_hw_paging *p = paging(v);
+    uint32_t b = vmcb_of(v, vm);
     cpu_state *c = machine_cpu(v->m);
     for (size_t i = 0; i < sizeof banked / sizeof banked[0]; i++)
         wr(v, b + banked[i].off, vm->vc.cr[banked[i].cr]);
     wr(v, b + VMCB_GUEST_PC, c->pc);
-    wr(v, b + VMCB_NPTB, npt_l1(vm));
+    wr(v, b + VMCB_NPTB, v->mem->root(v, vm));
     /* A virtual interrupt that waits for the guest's IE: ask to be told when
      * it turns interrupts on (its ei does not exit). */
     bool waiting = vm->vc.vtimer_pending && !(vm->vc.cr[CR_STATUS] & STATUS_IE);
-    wr(v, b + VMCB_CTRL, waiting ? VMCB_CTRL_INTR_WINDOW : 0);
-    wr(v, b + VMCB_EXIT_INSNS_LO, v->cfg.exit_insns[0]);
-    wr(v, b + VMCB_EXIT_INSNS_HI, v->cfg.exit_insns[1]);
-    wr(v, b + VMCB_EXIT_EXCEPTIONS, v->cfg.exit_exc);
+    wr(v, b + VMCB_CTRL, (waiting ? VMCB_CTRL_INTR_WINDOW : 0) | p->ctrl);
+    wr(v, b + VMCB_EXIT_INSNS_LO, v->cfg.exit_insns[0] | p->exit_insns[0]);
+    wr(v, b + VMCB_EXIT_INSNS_HI, v->cfg.exit_insns[1] | p->exit_insns[1]);
+    wr(v, b + VMCB_EXIT_EXCEPTIONS, v->cfg.exit_exc | p->exit_exc);
     wr(v, b + VMCB_INJECT, 0);
     uint64_t t0 = machine_cycles(v->m);
     if (!machine_vmenter(v->m, b)) {
@@ -151,7 +160,7 @@ static void hw_enter(vmm *v, vmm_vm *vm)
 
 static void hw_leave(vmm *v, vmm_vm *vm)
 {
-    uint32_t b = vmcb_of(vm);
+    uint32_t b = vmcb_of(v, vm);
     for (size_t i = 0; i < sizeof banked / sizeof banked[0]; i++)
         vm->vc.cr[banked[i].cr] = rd(v, b + banked[i].off);
     machine_cpu(v->m)->pc = rd(v, b + VMCB_GUEST_PC);
@@ -173,8 +182,18 @@ static unsigned cause_of(const machine_vmexit *e)
     }
 }
 
-static vmm_exit_kind kind_of(const machine_vmexit *e, uint32_t a0)
+/* An intercepted page fault or bus error that the memory half answers (hw-shadow). */
+static bool mem_exception(const vmm *v, const machine_vmexit *e)
 {
+    unsigned code = CAUSE_CODE(e->qual);
+    return e->reason == EXIT_EXCEPTION && paging(v)->fault &&
+           (code == CAUSE_PAGE_FAULT || code == CAUSE_BUS_ERROR) && ((paging(v)->exit_exc >> code) & 1u);
+}
+
+static vmm_exit_kind kind_of(const vmm *v, const machine_vmexit *e, uint32_t a0)
+{
+    if (mem_exception(v, e))
+        return VMM_EXIT_MMU;
     switch (e->reason) {
     case EXIT_IO:           return VMM_EXIT_IO;
     case EXIT_INTERRUPT:    return VMM_EXIT_IRQ;
@@ -195,6 +214,14 @@ static vmm_handler handle(vmm *v, vmm_vm *vm, const machine_vmexit *e)
         vmm_emulate(v, vm, &t);
         return VMM_BY_EMULATION;
     case EXIT_EXCEPTION:
+        if (mem_exception(v, e)) {
+            /* The memory half's fault (a shadow page table's): a hidden
+             * fault, a page-table store, or the guest's own, reflected. */
+            t.cause = e->qual;
+            t.epc = machine_cpu(v->m)->pc;
+            t.addr = e->addr;
+            return paging(v)->fault(v, vm, &t);
+        }
         /* An intercepted guest trap: the guest kernel must still see it. */
         vm->st.reflected++;
         vmm_charge(v, vm, LAYER_VMM, v->cfg.costs.reflect);
@@ -227,7 +254,11 @@ static void exit_what(char *what, size_t n, vmm_handler h, const machine_vmexit 
         snprintf(what, n, "%s exit: reflect into the guest kernel", r);
         break;
     case VMM_BY_SHADOW:
-        snprintf(what, n, "NESTED_FAULT exit: map guest-physical 0x%08x in the second stage", e->qual);
+        if (e->reason == EXIT_NESTED_FAULT)
+            snprintf(what, n, "NESTED_FAULT exit: map guest-physical 0x%08x in the second stage", e->qual);
+        else
+            snprintf(what, n, "%s exit: %s at 0x%08x, the shadow page table answers it", r,
+                     isa_cause_name(CAUSE_CODE(e->qual)), e->addr);
         break;
     case VMM_BY_HYPERCALL:
         snprintf(what, n, "HYPERCALL exit: hypercall %u (%s)", a0,
@@ -256,7 +287,7 @@ static void hw_exit(machine *m, const machine_vmexit *e, void *ud)
     vmm_book_exit(v, vm, &t, v->cfg.mcosts.vm_exit, false);
     vm->st.exits_by_reason[e->reason < ISA_NUM_EXIT_REASONS ? e->reason : 0]++;
     uint8_t vring0 = e->ring;
-    vmm_exit_kind kind = kind_of(e, a0);
+    vmm_exit_kind kind = kind_of(v, e, a0);
     vmm_host_enter(v, vm, kind);
     vmm_charge(v, vm, LAYER_VMM, v->cfg.costs.exit_dispatch);
     v->in_exit = true;
@@ -293,18 +324,28 @@ static void hw_exit(machine *m, const machine_vmexit *e, void *ud)
 }
 
 /* ---- the design's CPU half ------------------------------------------------------------------ */
-static vmm_handler hw_privileged(vmm *v, vmm_vm *vm, const machine_trap *t)
+vmm_handler vmm_hw_privileged(vmm *v, vmm_vm *vm, const machine_trap *t)
 {
     /* Guest mode never traps to the host for a privileged instruction. */
     vmm_vm_fail(v, vm, "privileged-instruction trap at pc 0x%08x outside guest mode (VMM bug)", t->pc);
     return VMM_BY_EMULATION;
 }
 
-static vmm_handler hw_hypercall(vmm *v, vmm_vm *vm, const machine_trap *t)
+vmm_handler vmm_hw_hypercall(vmm *v, vmm_vm *vm, const machine_trap *t)
 {
     vmm_hypercall(v, vm, t);
     return VMM_BY_HYPERCALL;
 }
+
+void vmm_hw_start(vmm *v, const vmm_hw_paging *p)
+{
+    v->design_state = (void *)p;
+    machine_set_vmexit_hook(v->m, hw_exit, v);
+}
+
+/* Nested paging: the VMCB first, then the second-stage tables (above). */
+static uint32_t nested_vmcb(const vmm *v, const vmm_vm *vm) { (void)v; return vm->pool_base; }
+static const vmm_hw_paging nested_paging = { .vmcb = nested_vmcb };
 
 static bool hw_init(vmm *v, char *err, size_t errlen)
 {
@@ -313,7 +354,7 @@ static bool hw_init(vmm *v, char *err, size_t errlen)
                  "second-stage tables)", 1 + npt_l2_count(v));
         return false;
     }
-    machine_set_vmexit_hook(v->m, hw_exit, v);
+    vmm_hw_start(v, &nested_paging);
     return true;
 }
 
@@ -323,7 +364,7 @@ static bool hw_init(vmm *v, char *err, size_t errlen)
  * processor's own: between runs the VM's virtual CPU (vmm_vcpu_of, the labs'
  * vcr) must say what they are, and a value set there must be what the guest
  * runs on.  (It once said what they were at the last exit.) */
-static machine_stop hw_run(vmm *v, uint64_t max_insns)
+machine_stop vmm_hw_run(vmm *v, uint64_t max_insns)
 {
     if (v->cur >= 0 && !machine_guest_mode(v->m))
         hw_enter(v, &v->vm[v->cur]);
@@ -342,10 +383,11 @@ static machine_stop hw_run(vmm *v, uint64_t max_insns)
 
 const vmm_cpu_ops vmm_hw_cpu = {
     .name = "hardware-assisted (guest mode)",
-    .privileged = hw_privileged,
-    .hypercall = hw_hypercall,
+    .privileged = vmm_hw_privileged,
+    .hypercall = vmm_hw_hypercall,
     .init = hw_init,
-    .run = hw_run,
+    .run = vmm_hw_run,
+    .guest_mode = true,
 };
 
 /* ---- --exit-on ---------------------------------------------------------------------------------- */

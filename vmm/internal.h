@@ -94,6 +94,10 @@ typedef struct vmm_cpu_ops {
     machine_stop (*run)(vmm *v, uint64_t max_insns);
     /* Optional: called at the end of every exit, after the scheduler. */
     void (*resumed)(vmm *v);
+    /* The guest runs in the machine's guest mode (hw, hw-shadow): its
+     * sensitive instructions run on its own registers, so the legacy
+     * profile needs no observer. */
+    bool guest_mode;
 } vmm_cpu_ops;
 
 /*
@@ -138,6 +142,13 @@ struct vmm {
     vmm_event_fn ev; void *ev_ud;
     struct { vmm_emul_fn fn; void *ud; } emul[ISA_NUM_OPCODES];
     vmm_hcall_fn hcalls[VMM_MAX_HCALLS];
+    /* Shadow paging under guest mode (hwshadow.c sets these): the shadow
+     * keeps the guest's own rings (the guest kernel is in guest ring 0, not
+     * deprivileged), the MMU in host mode is not the guest's, and the last
+     * pool page is the VMCB, so the shadow has shadow_pages of the pool
+     * (0: all of cfg.shadow_pool). */
+    bool shadow_in_guest_mode;
+    uint32_t shadow_pages;
     vmm_hcall_hook hc_hook; void *hc_ud;
 };
 
@@ -158,6 +169,8 @@ typedef enum { LAYER_VMM, LAYER_HOST } vmm_layer;
  *   design.c    which tables make which design; parsing a design
  *   sched.c     scheduling on the real timer, virtual interrupts
  *   exit.c      the one exit handler, routing by cause
+ *   hw.c        guest mode and nested paging (vmm_hw_cpu, vmm_nested_mem)
+ *   hwshadow.c  guest mode over shadow paging (vmm_hw_shadow_cpu, vmm_hw_shadow_mem)
  *   vmm.c       building, running and observing the VMM
  *   guest.c, snapshot.c, costs: loading, native runs, saving.
  */
@@ -211,6 +224,9 @@ void vmm_shadow_flush(vmm *v, vmm_vm *vm, const char *why);
 /* A guest store of n bytes at gpa happened (by emulation or DMA): keep the shadow in sync. */
 void vmm_shadow_written(vmm *v, vmm_vm *vm, uint32_t gpa, uint32_t n);
 bool vmm_is_pt_frame(const vmm *v, const vmm_vm *vm, uint32_t gpa);
+/* A PAGE_FAULT or BUS_ERROR of the guest under shadow paging: a hidden fault
+ * filled, a page-table store done, or the guest's own fault reflected. */
+vmm_handler vmm_shadow_fault(vmm *v, vmm_vm *vm, const machine_trap *t);
 /* Binary translation: frames holding translated code are write-protected
  * in the shadow like page tables; protect marks one (and unmaps W). */
 bool vmm_is_code_frame(const vmm *v, const vmm_vm *vm, uint32_t gpa);
@@ -256,6 +272,23 @@ void vmm_legacy_observe(machine *m, uint32_t pc, void *ud);
 /* hw.c: hardware-assisted virtualization (guest mode, nested paging). */
 extern const vmm_cpu_ops vmm_hw_cpu;
 extern const vmm_mem_ops vmm_nested_mem;
+/* What guest mode needs from a memory half: where each VM's VMCB is, the
+ * VMCB_CTRL bits, what must exit for it (opcodes, trap causes), and who
+ * answers an intercepted PAGE_FAULT or BUS_ERROR (NULL: reflect it). */
+typedef struct vmm_hw_paging {
+    uint32_t (*vmcb)(const vmm *v, const vmm_vm *vm);
+    uint32_t ctrl, exit_insns[2], exit_exc;
+    vmm_handler (*fault)(vmm *v, vmm_vm *vm, const machine_trap *t);
+} vmm_hw_paging;
+/* The halves of the hw cpu ops that a variant (hwshadow.c) shares. */
+void vmm_hw_start(vmm *v, const vmm_hw_paging *p);      /* from its init */
+vmm_handler vmm_hw_privileged(vmm *v, vmm_vm *vm, const machine_trap *t);
+vmm_handler vmm_hw_hypercall(vmm *v, vmm_vm *vm, const machine_trap *t);
+machine_stop vmm_hw_run(vmm *v, uint64_t max_insns);
+
+/* hwshadow.c: the same guest mode over shadow page tables (--design hw-shadow). */
+extern const vmm_cpu_ops vmm_hw_shadow_cpu;
+extern const vmm_mem_ops vmm_hw_shadow_mem;
 
 /* design.c */
 const vmm_cpu_ops *vmm_design_cpu(vmm_design d);

@@ -155,7 +155,7 @@ static bool shadow_fill(vmm *v, vmm_vm *vm, uint32_t va, uint32_t gpa, uint32_t 
     uint8_t *l1 = mem + vm->shadow_l1 + VA_L1(va) * 4;
     uint32_t e = vmm_rd32(l1);
     if (!(e & PTE_V)) {
-        if (vm->pool_used >= v->cfg.shadow_pool) {
+        if (vm->pool_used >= (v->shadow_pages ? v->shadow_pages : v->cfg.shadow_pool)) {
             vmm_shadow_flush(v, vm, "shadow pool full: start over");
             e = 0;
         }
@@ -167,7 +167,7 @@ static bool shadow_fill(vmm *v, vmm_vm *vm, uint32_t va, uint32_t gpa, uint32_t 
     uint32_t perm = gpte & (PTE_R | PTE_W | PTE_X);
     if (vmm_is_pt_frame(v, vm, gpa) || vmm_is_code_frame(v, vm, gpa))
         perm &= ~PTE_W;    /* write-protect the guest's page tables (and translated code) */
-    uint32_t ring = vmm_real_ring(PTE_RING(gpte));
+    uint32_t ring = v->shadow_in_guest_mode ? PTE_RING(gpte) : vmm_real_ring(PTE_RING(gpte));
     uint32_t spte = (vm->base + (gpa & ~0xfffu)) | perm | PTE_V | ring << PTE_RING_SHIFT;
     vmm_wr32(mem + PTE_FRAME(e) + VA_L2(va) * 4, spte);
     machine_tlb_flush(v->m);
@@ -283,7 +283,7 @@ static void shadow_fault(vmm *v, vmm_vm *vm, const machine_trap *t)
                    "hidden page fault: fill a shadow entry");
     shadow_fill(v, vm, va, gpa, gpte);
     uint32_t pa;
-    if (machine_translate(v->m, va, acc, machine_ring(v->m), &pa) != CAUSE_NONE)
+    if (!v->shadow_in_guest_mode && machine_translate(v->m, va, acc, machine_ring(v->m), &pa) != CAUSE_NONE)
         vmm_vm_fail(v, vm, "shadow page table out of step at 0x%08x (VMM bug)", va);
     machine_cpu(v->m)->pc = t->pc;    /* retry the access */
 }
@@ -322,7 +322,7 @@ static uint32_t shadow_root(const vmm *v, const vmm_vm *vm)
 }
 
 /* The exit: a hidden fault fixed here, or the guest's own fault reflected. */
-static vmm_handler shadow_exit(vmm *v, vmm_vm *vm, const machine_trap *t)
+vmm_handler vmm_shadow_fault(vmm *v, vmm_vm *vm, const machine_trap *t)
 {
     uint64_t before = vm->st.reflected;
     shadow_fault(v, vm, t);
@@ -334,6 +334,6 @@ const vmm_mem_ops vmm_shadow_mem = {
     .root = shadow_root,
     .reset = vmm_shadow_reset,
     .flush = vmm_shadow_flush,
-    .fault = shadow_exit,
+    .fault = vmm_shadow_fault,
     .written = vmm_shadow_written,
 };

@@ -155,7 +155,7 @@ vmm *vmm_new(const vmm_config *cfg, char *err, size_t errlen)
     machine_set_trap_hook(v->m, vmm_on_trap, v);
     /* Guest mode runs the legacy profile's sensitive instructions on the
      * guest's own registers: nothing goes unseen there. */
-    if (c.profile == PROFILE_LEGACY && c.design != VMM_DESIGN_HW)
+    if (c.profile == PROFILE_LEGACY && !v->cpu->guest_mode)
         machine_set_insn_hook(v->m, vmm_legacy_observe, v);
     return v;
 }

@@ -129,7 +129,8 @@ bool vmm_host_is_hosted(vmm_host h);                /* either Type-2 */
     X(FULL, full, NULL,       "full virtualization: trap-and-emulate, shadow page tables") \
     X(PARA, para, "PARAVIRT", "paravirtualization: the kernel assembled with -D PARAVIRT makes hypercalls") \
     X(BT,   bt,   NULL,       "binary translation of the guest kernel's code, shadow page tables") \
-    X(HW,   hw,   NULL,       "hardware-assisted virtualization: guest mode, nested paging")
+    X(HW,   hw,   NULL,       "hardware-assisted virtualization: guest mode, nested paging") \
+    X(HW_SHADOW, hw-shadow, NULL, "early hardware assist: guest mode without nested paging, shadow page tables")
 typedef enum {
 #define X(NAME, name, def, doc) VMM_DESIGN_##NAME,
     VMM_DESIGNS(X)
@@ -175,6 +176,12 @@ typedef struct {
 bool vmm_parse_exit_on(const char *list, vmm_config *cfg, char *err, size_t errlen);
 
 void vmm_default_config(vmm_config *cfg);
+/* Processor profiles (--cpu, docs/costs.md): each sets the machine's vm_exit
+ * and vm_enter as on one generation of VT-x; "default" puts back the defaults.
+ * Names and one-line descriptions by index (NULL past the end). */
+bool vmm_apply_cpu_profile(vmm_config *cfg, const char *name, char *err, size_t errlen);
+const char *vmm_cpu_profile_name(size_t i);
+const char *vmm_cpu_profile_doc(size_t i);
 
 /* ---- events: every exit as data ------------------------------------------ */
 typedef enum {
