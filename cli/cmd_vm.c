@@ -159,7 +159,7 @@ static void print_stats(FILE *out, const char *title, const vmm_stats *s, uint64
     for (unsigned r = 0; r < ISA_NUM_EXIT_REASONS; r++)
         hw |= s->exits_by_reason[r] != 0;
     if (hw) {
-        fprintf(out, "  VM exits by reason  (guest mode, --design hw)\n");
+        fprintf(out, "  VM exits by reason  (guest mode: hw, hw-shadow)\n");
         for (unsigned r = 0; r < ISA_NUM_EXIT_REASONS; r++)
             if (s->exits_by_reason[r])
                 fprintf(out, "    %-16s %llu\n", isa_exit_name(r), U(s->exits_by_reason[r]));
