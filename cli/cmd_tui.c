@@ -43,6 +43,8 @@ static void usage(FILE *out)
         "  --vms N                   number of VMs (default: one per workload)\n"
         "  --host type1|type2        hosting model (default type1)\n"
         "  --design NAME             full (default), para, bt, hw or hw-shadow: the design\n"
+        "  --cpu NAME                p4, core2, sandybridge: VM exit and entry costs of\n"
+        "                            that VT-x generation (docs/costs.md)\n"
         "  --para                    the same as --design para: paravirtualized guests\n"
         "                            (assembled with PARAVIRT defined)\n"
         "  --profile strict|legacy   ISA profile (default strict)\n"
@@ -84,12 +86,15 @@ typedef struct {
 
 static int run_vmm(const guest_list *gl, const char *programs, uint32_t nvms, const char *host,
                    vmm_design design, isa_profile profile, tui_lang lang, const char *tasks,
-                   const tui_view_options *vopt)
+                   const tui_view_options *vopt, const char *cpu)
 {
     vmm_config cfg;
     vmm_default_config(&cfg);
     cfg.profile = profile;
     cfg.design = design;
+    char cerr[160];
+    if (cpu && !vmm_apply_cpu_profile(&cfg, cpu, cerr, sizeof cerr))
+        return cli_usage_error("tui", "--cpu: %s", cerr);
     if (host && !vmm_parse_host(host, &cfg.host))
         return cli_usage_error("tui", "unknown host '%s' (type1 or type2)", host);
     char list[512];
@@ -160,10 +165,10 @@ out:
 typedef struct { const char *names[16]; size_t n; const char *vm_guest[16]; } guest_list;
 static int run_vmm(const guest_list *guest, const char *programs, uint32_t nvms, const char *host,
                    vmm_design design, isa_profile profile, tui_lang lang, const char *tasks,
-                   const tui_view_options *vopt)
+                   const tui_view_options *vopt, const char *cpu)
 {
     (void)guest; (void)programs; (void)nvms; (void)host; (void)design; (void)profile;
-    (void)lang; (void)tasks; (void)vopt;
+    (void)lang; (void)tasks; (void)vopt; (void)cpu;
     fprintf(stderr, "traplab tui: this traplab is built without the hypervisor\n");
     return EXIT_FAIL;
 }
@@ -183,6 +188,7 @@ int cmd_tui(int argc, char **argv)
         { "host",    required_argument, NULL, 'H' },
         { "para",    no_argument,       NULL, 'V' },
         { "design",  required_argument, NULL, 'd' },
+        { "cpu",     required_argument, NULL, 'Q' },
         { "tasks",   required_argument, NULL, 'T' },
         { "vm",      required_argument, NULL, 'W' },
         { "source",  required_argument, NULL, 'x' },
@@ -194,7 +200,7 @@ int cmd_tui(int argc, char **argv)
     tui_lang lang = tui_lang_from_env();
     tui_view_options vopt = { 0 };
     guest_list gl = { 0 };
-    const char *guest = NULL, *programs = NULL, *host = NULL, *tasks = NULL;
+    const char *guest = NULL, *programs = NULL, *host = NULL, *tasks = NULL, *cpu = NULL;
     uint32_t nvms = 0;
     vmm_design design = VMM_DESIGN_FULL;
     const char *design_opt = NULL;
@@ -253,6 +259,14 @@ int cmd_tui(int argc, char **argv)
             break;
         }
         case 'T': tasks = optarg; break;
+        case 'Q': {
+            vmm_config probe;
+            vmm_default_config(&probe);
+            if (!vmm_apply_cpu_profile(&probe, optarg, derr, sizeof derr))
+                return cli_usage_error("tui", "--cpu: %s", derr);
+            cpu = optarg;
+            break;
+        }
         case 'x': source_file = optarg; break;
         case 'N':
             if (!cli_parse_u32(optarg, &nvms) || nvms < 1 || nvms > 16)
@@ -268,7 +282,7 @@ int cmd_tui(int argc, char **argv)
         if (gl.vm_guest[i])
             return cli_usage_error("tui", "--vm N:guest=KERNEL gives one VM its own kernel: the others "
                                    "need --guest KERNEL too");
-    bool vmm_mode = guest || programs || nvms || host || design_opt;
+    bool vmm_mode = guest || programs || nvms || host || design_opt || cpu;
     if (vmm_mode) {
         if (!guest || !programs)
             return cli_usage_error("tui", "the hypervisor needs both --guest KERNEL and --program WORKLOAD");
@@ -298,7 +312,7 @@ int cmd_tui(int argc, char **argv)
         return EXIT_USAGE;
     }
     if (vmm_mode)
-        return run_vmm(&gl, programs, nvms, host, design, cfg.profile, lang, tasks, &vopt);
+        return run_vmm(&gl, programs, nvms, host, design, cfg.profile, lang, tasks, &vopt, cpu);
     const char *path = argv[optind];
 
     char err[256];

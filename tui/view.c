@@ -699,7 +699,7 @@ static void draw_top(const tui_view *v)
     tui_model_symbolize(m, tui_model_pc(m), sym, sizeof sym);
     /* At 80 columns the name gives way to the cycle count. */
     bool narrow = COLS < 90;
-    put_fmt(v, 0, 0, 30, role_attr(v, ROLE_TOPBAR) | A_BOLD, "%s %s |", narrow ? "" : " traplab |",
+    put_fmt(v, 0, 0, 36, role_attr(v, ROLE_TOPBAR) | A_BOLD, "%s %s |", narrow ? "" : " traplab |",
             tui_model_kind(m));
     int x = utf8_width(tui_model_kind(m)) + (narrow ? 4 : 14);
     draw_ring_badge(v, 0, x, machine_ring(mach));
