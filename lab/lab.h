@@ -99,6 +99,21 @@ bool lab_grade_many(const lab_request *rq, size_t n, unsigned jobs, const lab_ja
                     lab_report *reports, char *err, size_t errlen);
 
 /* ---- output ---------------------------------------------------------------- */
+/*
+ * The words of the reports below, English unless the caller translates them
+ * (the CLI does, for --lang es): msg() gets one of report.c's fixed texts or
+ * printf formats, line() a line the engine composed and the report passes on
+ * ("wrong answer", "CPU time limit exceeded (...)", a fatal reason) and may
+ * write its translation into buf.  An item's message goes through line()
+ * whoever wrote it, so a check's own message comes back as the lab wrote it;
+ * titles and hints are the lab's and are never passed.  NULL restores English.
+ */
+typedef struct {
+    const char *(*msg)(const char *msgid);
+    const char *(*line)(const char *text, char *buf, size_t n);
+} lab_words;
+void lab_set_words(const lab_words *w);
+
 /* Text report: one line per item, the next hint of failed ones, the total. */
 void lab_write_text(FILE *out, const lab_report *r);
 void lab_write_json(FILE *out, const lab_report *r);

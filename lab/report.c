@@ -13,6 +13,25 @@
 
 #include "util/json.h"
 
+static lab_words words;
+
+void lab_set_words(const lab_words *w)
+{
+    words = w ? *w : (lab_words){ 0 };
+}
+
+/* A fixed text of this file, in the caller's language. */
+__attribute__((format_arg(1))) static const char *W(const char *msgid)
+{
+    return words.msg ? words.msg(msgid) : msgid;
+}
+
+/* A line the engine composed (a message, a fatal reason), in the caller's language. */
+static const char *WL(const char *text, char *buf, size_t n)
+{
+    return words.line && text ? words.line(text, buf, n) : text;
+}
+
 static int percent(const lab_report *r)
 {
     /* Rounded down, so that 100% means full marks and nothing less. */
@@ -100,29 +119,30 @@ static void write_wrapped(FILE *out, const char *title, double points, double ma
 
 void lab_write_text(FILE *out, const lab_report *r)
 {
-    fprintf(out, "Lab %s: %s", r->id, r->title);
+    char buf[2048];
+    fprintf(out, W("Lab %s: %s"), r->id, r->title);
     if (r->student && *r->student)
-        fprintf(out, " (student %s, seed %" PRIu64 ")\n", r->student, r->seed);
+        fprintf(out, W(" (student %s, seed %llu)\n"), r->student, (unsigned long long)r->seed);
     else
-        fprintf(out, " (seed %" PRIu64 ")\n", r->seed);
+        fprintf(out, W(" (seed %llu)\n"), (unsigned long long)r->seed);
     if (r->fatal) {
-        fprintf(out, "  ZERO  the submission cannot be graded:\n");
-        indent_lines(out, r->fatal, "        ");
+        fputs(W("  ZERO  the submission cannot be graded:\n"), out);
+        indent_lines(out, WL(r->fatal, buf, sizeof buf), "        ");
     }
     for (size_t i = 0; i < r->nitems && !r->fatal; i++) {
         const lab_item *it = &r->items[i];
-        fprintf(out, "  %s  %-12s ", it->passed ? "PASS" : "FAIL", it->id);
+        fprintf(out, "  %s  %-12s ", it->passed ? W("PASS") : W("FAIL"), it->id);
         write_wrapped(out, it->title, it->points, it->max);
         if (!it->passed && it->message && *it->message)
-            indent_lines(out, it->message, "        ");
+            indent_lines(out, WL(it->message, buf, sizeof buf), "        ");
         size_t k;
         const char *h = next_hint(it, &k);
         if (h) {
-            fprintf(out, "        hint %zu/%zu: ", k, it->nhints);
+            fprintf(out, W("        hint %zu/%zu: "), k, it->nhints);
             indent_lines(out, h, "");
         }
     }
-    fprintf(out, "Total: %g/%g (%d%%)\n", r->total, r->max, percent(r));
+    fprintf(out, W("Total: %g/%g (%d%%)\n"), r->total, r->max, percent(r));
 }
 
 static void json_str(FILE *out, const char *s)
@@ -164,11 +184,12 @@ static void item_output(char *buf, size_t n, const lab_item *it)
 {
     size_t k = 0;
     const char *h = next_hint(it, &k);
-    snprintf(buf, n, "%s%s%s", it->passed ? "PASS" : "FAIL", it->message && *it->message ? ": " : "",
-             it->message ? it->message : "");
+    char msg[2048];
+    const char *m = it->message ? WL(it->message, msg, sizeof msg) : "";
+    snprintf(buf, n, "%s%s%s", it->passed ? W("PASS") : W("FAIL"), *m ? ": " : "", m);
     if (h) {
         size_t len = strlen(buf);
-        snprintf(buf + len, n - len, "\nHint %zu: %s", k, h);
+        snprintf(buf + len, n - len, W("\nHint %zu: %s"), k, h);
     }
 }
 
@@ -177,9 +198,9 @@ void lab_write_gradescope(FILE *out, const lab_report *r)
     /* Gradescope's autograder results.json: a total and one test per item,
      * each with score, max_score, status, name, output and visibility. */
     fprintf(out, "{\"score\": %g,\n \"output\": ", r->fatal ? 0.0 : r->total);
-    char head[512];
-    snprintf(head, sizeof head, "%s (%s), seed %" PRIu64 "%s%s", r->title ? r->title : "", r->id ? r->id : "",
-             r->seed, r->fatal ? ": ZERO: " : "", r->fatal ? r->fatal : "");
+    char head[512], fatal[2048];
+    snprintf(head, sizeof head, W("%s (%s), seed %llu%s%s"), r->title ? r->title : "", r->id ? r->id : "",
+             (unsigned long long)r->seed, r->fatal ? W(": ZERO: ") : "", r->fatal ? WL(r->fatal, fatal, sizeof fatal) : "");
     json_str(out, head);
     fputs(",\n \"visibility\": \"visible\", \"stdout_visibility\": \"hidden\",\n \"tests\": [", out);
     for (size_t i = 0; i < r->nitems; i++) {
@@ -230,8 +251,11 @@ void lab_write_junit(FILE *out, const lab_report *reps, size_t n)
         if (r->fatal) {
             fputs("    <testcase classname=\"", out);
             util_xml_text(out, r->id);
-            fputs("\" name=\"submission\">\n      <error message=\"the submission scores zero\">", out);
-            util_xml_text(out, r->fatal);
+            fputs("\" name=\"submission\">\n      <error message=\"", out);
+            util_xml_text(out, W("the submission scores zero"));
+            fputs("\">", out);
+            char fatal[2048];
+            util_xml_text(out, WL(r->fatal, fatal, sizeof fatal));
             fputs("</error>\n    </testcase>\n", out);
         }
         for (size_t k = 0; !r->fatal && k < r->nitems; k++) {
@@ -285,8 +309,8 @@ void lab_write_csv_row(FILE *out, const lab_report *r)
             r->fatal ? "zero" : "graded");
     if (r->fatal) {
         /* The first line is the reason; a traceback would drown the LMS cell. */
-        char first[256];
-        snprintf(first, sizeof first, "%s", r->fatal);
+        char first[256], fbuf[2048];
+        snprintf(first, sizeof first, "%s", WL(r->fatal, fbuf, sizeof fbuf));
         first[strcspn(first, "\n")] = '\0';
         csv_field(out, first);
     } else {
@@ -304,12 +328,13 @@ void lab_write_csv_row(FILE *out, const lab_report *r)
                     why = r->items[i].message;
             }
         }
-        char reason[320] = "";
+        char reason[320] = "", wbuf[256];
         if (failed && mem == failed) {
+            why = WL(why, wbuf, sizeof wbuf);
             if (failed == 1)
-                snprintf(reason, sizeof reason, "1 item failed on the memory limit: %s", why);
+                snprintf(reason, sizeof reason, W("1 item failed on the memory limit: %s"), why);
             else
-                snprintf(reason, sizeof reason, "all %zu failed items hit the memory limit: %s", failed, why);
+                snprintf(reason, sizeof reason, W("all %zu failed items hit the memory limit: %s"), failed, why);
             reason[strcspn(reason, "\n")] = '\0';
         }
         csv_field(out, reason);

@@ -33,14 +33,17 @@ _traplab()
     COMPREPLY=()
     for ((i = 1; i < COMP_CWORD; i++)); do
         case ${COMP_WORDS[i]} in
+            --lang) [[ -z $cmd ]] && i=$((i + 1)) ;;   # traplab --lang es CMD: es is no command
             -*) ;;
             *) if [[ -z $cmd ]]; then cmd=${COMP_WORDS[i]}
                elif [[ $cmd == lab && -z $sub ]]; then sub=${COMP_WORDS[i]}; fi ;;
         esac
     done
     if [[ -z $cmd ]]; then
-        if [[ $cur == -* ]]; then
-            COMPREPLY=($(compgen -W '--help --version' -- "$cur"))
+        if [[ $prev == --lang ]]; then
+            COMPREPLY=($(compgen -W 'es en' -- "$cur"))
+        elif [[ $cur == -* ]]; then
+            COMPREPLY=($(compgen -W '--help --version --lang' -- "$cur"))
         else
             COMPREPLY=($(compgen -W "$("$prog" --help 2>/dev/null | awk '/^  [a-z]/ {print $1}')" -- "$cur"))
         fi
