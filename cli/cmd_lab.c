@@ -138,6 +138,7 @@ static bool find_lab(const char *labs_opt, const char *name, char *out, size_t n
 typedef struct {
     const char *labs, *submission, *submissions, *csv, *student, *lang;
     const char *gradescope, *junit, *output;
+    const char *canvas, *moodle, *assignment;   /* grade: the LMS imports, the grade column's name */
     uint64_t seed;
     bool have_seed, json, record, key;
     unsigned jobs, timeout;
@@ -145,7 +146,7 @@ typedef struct {
 } lab_opts;
 
 enum { OPT_LABS = 1000, OPT_STUDENT, OPT_NO_RECORD, OPT_TIMEOUT, OPT_LANG, OPT_GRADESCOPE, OPT_JUNIT, OPT_SHARD,
-       OPT_KEY };
+       OPT_KEY, OPT_CANVAS, OPT_MOODLE, OPT_ASSIGNMENT };
 
 static int parse_opts(int argc, char **argv, const char *cmd, lab_opts *o, void (*help)(FILE *))
 {
@@ -164,6 +165,9 @@ static int parse_opts(int argc, char **argv, const char *cmd, lab_opts *o, void 
         { "lang", required_argument, NULL, OPT_LANG },
         { "gradescope", required_argument, NULL, OPT_GRADESCOPE },
         { "junit", required_argument, NULL, OPT_JUNIT },
+        { "canvas", required_argument, NULL, OPT_CANVAS },
+        { "moodle", required_argument, NULL, OPT_MOODLE },
+        { "assignment", required_argument, NULL, OPT_ASSIGNMENT },
         { "shard", required_argument, NULL, OPT_SHARD },
         { "output", required_argument, NULL, 'o' },
         { "help", no_argument, NULL, 'h' },
@@ -207,6 +211,9 @@ static int parse_opts(int argc, char **argv, const char *cmd, lab_opts *o, void 
             break;
         case OPT_GRADESCOPE: o->gradescope = optarg; break;
         case OPT_JUNIT: o->junit = optarg; break;
+        case OPT_CANVAS: o->canvas = optarg; break;
+        case OPT_MOODLE: o->moodle = optarg; break;
+        case OPT_ASSIGNMENT: o->assignment = optarg; break;
         case 'o': o->output = optarg; break;
         case OPT_SHARD: {
             char extra;
@@ -630,6 +637,7 @@ static int lab_check(int argc, char **argv)
 static void grade_help(FILE *f)
 {
     fprintf(f, "usage: traplab lab grade LAB --submissions DIR [--jobs N] [--csv FILE] [--junit FILE]\n"
+               "                           [--canvas FILE] [--moodle FILE] [--assignment NAME]\n"
                "                           [--shard K/N] [--json] [--timeout S] [--labs DIR]\n"
                "       traplab lab grade LAB --submission DIR [--student ID] [--gradescope FILE]\n"
                "                           [--junit FILE] [--csv FILE]\n\n"
@@ -637,7 +645,10 @@ static void grade_help(FILE *f)
                "process under CPU, memory and wall-clock limits, N at a time (default: every core).\n"
                "A submission that crashes, hangs or breaks the sandbox scores zero with a reason.\n"
                "--csv writes one row per student: student,lab,seed,points,max,percent,status,reason\n"
-               "(imports into Moodle and Canvas: docs/grading.md).  --junit writes JUnit XML, one\n"
+               "(docs/grading.md).  --canvas and --moodle write the files Canvas's and Moodle's\n"
+               "grade-book imports take (the student id as SIS Login ID, or as Username and ID\n"
+               "number), with one grade column named NAME (default 'traplab LAB'; for an existing\n"
+               "Canvas assignment, its exported name, 'Lab 01 (12345)').  --junit writes JUnit XML, one\n"
                "testsuite per student; --json prints a JSON array of 'lab check --json' objects\n"
                "instead of the table.  --shard K/N grades only the K-th of every N submissions (in\n"
                "name order), for spreading a class over N machines; 'traplab lab merge' joins the CSVs.\n"
@@ -699,27 +710,24 @@ static int lab_grade_cmd(int argc, char **argv)
         }
     }
     int status = EXIT_OK;
-    FILE *csv = NULL, *junit = NULL, *gs = NULL;
+    /* Every file the grades go to, opened before grading so that a bad path costs no time. */
+    enum { OUT_CSV, OUT_JUNIT, OUT_GS, OUT_CANVAS, OUT_MOODLE, NOUT };
+    struct { const char *path; FILE *f; } outs[NOUT] = {
+        [OUT_CSV] = { o.csv, NULL }, [OUT_JUNIT] = { o.junit, NULL }, [OUT_GS] = { o.gradescope, NULL },
+        [OUT_CANVAS] = { o.canvas, NULL }, [OUT_MOODLE] = { o.moodle, NULL },
+    };
     if (!rq || !paths || !reps) {
         fprintf(stderr, TR("traplab lab grade: out of memory\n"));
         status = EXIT_FAIL;
         goto out;
     }
-    if (o.csv && !(csv = fopen(o.csv, "w"))) {
-        fprintf(stderr, "traplab lab grade: %s: %s\n", o.csv, strerror(errno));
-        status = EXIT_FAIL;
-        goto out;
-    }
-    if (o.junit && !(junit = fopen(o.junit, "w"))) {
-        fprintf(stderr, "traplab lab grade: %s: %s\n", o.junit, strerror(errno));
-        status = EXIT_FAIL;
-        goto out;
-    }
-    if (o.gradescope && !(gs = fopen(o.gradescope, "w"))) {
-        fprintf(stderr, "traplab lab grade: %s: %s\n", o.gradescope, strerror(errno));
-        status = EXIT_FAIL;
-        goto out;
-    }
+    for (int k = 0; k < NOUT; k++)
+        if (outs[k].path && !(outs[k].f = fopen(outs[k].path, "w"))) {
+            fprintf(stderr, "traplab lab grade: %s: %s\n", outs[k].path, strerror(errno));
+            status = EXIT_FAIL;
+            goto out;
+        }
+    FILE *csv = outs[OUT_CSV].f, *junit = outs[OUT_JUNIT].f, *gs = outs[OUT_GS].f;
     lab_jail jail;
     jail_from(&o, &jail);
     struct timespec t0, t1;
@@ -732,11 +740,21 @@ static int lab_grade_cmd(int argc, char **argv)
         clock_gettime(CLOCK_MONOTONIC, &t1);
         double secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
         if (csv) lab_write_csv_header(csv);
+        /* The grade column: --assignment, else "traplab LAB" (a new assignment in the grade book). */
+        char column[256];
+        if (o.assignment)
+            snprintf(column, sizeof column, "%s", o.assignment);
+        else
+            snprintf(column, sizeof column, "traplab %s", count && reps[0].id ? reps[0].id : "");
+        if (outs[OUT_CANVAS].f) lab_write_lms_header(outs[OUT_CANVAS].f, LAB_LMS_CANVAS, column);
+        if (outs[OUT_MOODLE].f) lab_write_lms_header(outs[OUT_MOODLE].f, LAB_LMS_MOODLE, column);
         double sum = 0;
         size_t zeros = 0;
         for (size_t i = 0; i < count; i++) {
             const lab_report *r = &reps[i];
             if (csv) lab_write_csv_row(csv, r);
+            if (outs[OUT_CANVAS].f) lab_write_lms_row(outs[OUT_CANVAS].f, LAB_LMS_CANVAS, r);
+            if (outs[OUT_MOODLE].f) lab_write_lms_row(outs[OUT_MOODLE].f, LAB_LMS_MOODLE, r);
             int pct = r->max > 0 ? (int)(r->total * 100.0 / r->max + 1e-9) : 0;
             char first[160] = "";
             if (r->fatal) {
@@ -764,18 +782,11 @@ static int lab_grade_cmd(int argc, char **argv)
             lab_write_gradescope(gs, &reps[0]);
     }
 out:
-    if (csv && fclose(csv) != 0) {
-        fprintf(stderr, "traplab lab grade: %s: %s\n", o.csv, strerror(errno));
-        status = EXIT_FAIL;
-    }
-    if (junit && fclose(junit) != 0) {
-        fprintf(stderr, "traplab lab grade: %s: %s\n", o.junit, strerror(errno));
-        status = EXIT_FAIL;
-    }
-    if (gs && fclose(gs) != 0) {
-        fprintf(stderr, "traplab lab grade: %s: %s\n", o.gradescope, strerror(errno));
-        status = EXIT_FAIL;
-    }
+    for (int k = 0; k < NOUT; k++)
+        if (outs[k].f && fclose(outs[k].f) != 0) {
+            fprintf(stderr, "traplab lab grade: %s: %s\n", outs[k].path, strerror(errno));
+            status = EXIT_FAIL;
+        }
     for (size_t i = 0; reps && i < count; i++)
         lab_report_free(&reps[i]);
     for (int i = 0; ents && i < n; i++)

@@ -121,6 +121,17 @@ void lab_write_json(FILE *out, const lab_report *r);
 /* One CSV row: student,seed,points,max,percent,status,reason */
 void lab_write_csv_header(FILE *out);
 void lab_write_csv_row(FILE *out, const lab_report *r);
+/*
+ * The grade-book imports of two learning-management systems (docs/grading.md
+ * cites their formats): Canvas's Grades > Import (Student, ID, SIS User ID,
+ * SIS Login ID, Section, then the assignment's column; the student id goes in
+ * Student and SIS Login ID) and Moodle's Import > CSV file (Username and ID
+ * number, both the student id, to map from; the points; the reason as
+ * feedback).  assignment names the grade column.
+ */
+typedef enum { LAB_LMS_CANVAS, LAB_LMS_MOODLE } lab_lms;
+void lab_write_lms_header(FILE *out, lab_lms lms, const char *assignment);
+void lab_write_lms_row(FILE *out, lab_lms lms, const lab_report *r);
 
 /* Gradescope's autograder results.json for one submission (docs/grading.md). */
 void lab_write_gradescope(FILE *out, const lab_report *r);

@@ -299,6 +299,42 @@ void lab_write_csv_header(FILE *out)
     fputs("student,lab,seed,points,max,percent,status,reason\n", out);
 }
 
+/* The CSV's reason: a zero's first line, or why every failure was the memory limit. */
+static void csv_reason(const lab_report *r, char *reason, size_t n)
+{
+    reason[0] = '\0';
+    if (r->fatal) {
+        /* The first line is the reason; a traceback would drown the LMS cell. */
+        char fbuf[2048];
+        snprintf(reason, n < 256 ? n : 256, "%s", WL(r->fatal, fbuf, sizeof fbuf));
+        reason[strcspn(reason, "\n")] = '\0';
+        return;
+    }
+    /* A submission whose every failure is the memory limit scores what
+     * it scores, but a teacher reading the CSV must see why. */
+    size_t failed = 0, mem = 0;
+    const char *why = NULL;
+    for (size_t i = 0; i < r->nitems; i++) {
+        if (r->items[i].passed)
+            continue;
+        failed++;
+        if (r->items[i].message && strstr(r->items[i].message, "memory limit")) {
+            mem++;
+            if (!why)
+                why = r->items[i].message;
+        }
+    }
+    char wbuf[256];
+    if (failed && mem == failed) {
+        why = WL(why, wbuf, sizeof wbuf);
+        if (failed == 1)
+            snprintf(reason, n, W("1 item failed on the memory limit: %s"), why);
+        else
+            snprintf(reason, n, W("all %zu failed items hit the memory limit: %s"), failed, why);
+        reason[strcspn(reason, "\n")] = '\0';
+    }
+}
+
 void lab_write_csv_row(FILE *out, const lab_report *r)
 {
     csv_field(out, r->student);
@@ -307,38 +343,47 @@ void lab_write_csv_row(FILE *out, const lab_report *r)
     /* Quoted, as in the JSON: spreadsheets and JavaScript keep only 15-17 digits of a number. */
     fprintf(out, ",\"%" PRIu64 "\",%g,%g,%d,%s,", r->seed, r->total, r->max, percent(r),
             r->fatal ? "zero" : "graded");
-    if (r->fatal) {
-        /* The first line is the reason; a traceback would drown the LMS cell. */
-        char first[256], fbuf[2048];
-        snprintf(first, sizeof first, "%s", WL(r->fatal, fbuf, sizeof fbuf));
-        first[strcspn(first, "\n")] = '\0';
-        csv_field(out, first);
+    char reason[320];
+    csv_reason(r, reason, sizeof reason);
+    csv_field(out, reason);
+    fputc('\n', out);
+}
+
+void lab_write_lms_header(FILE *out, lab_lms lms, const char *assignment)
+{
+    /* docs/grading.md cites where each layout comes from. */
+    if (lms == LAB_LMS_CANVAS) {
+        fputs("\"Student\",\"ID\",\"SIS User ID\",\"SIS Login ID\",\"Section\",", out);
+        csv_field(out, assignment);
     } else {
-        /* A submission whose every failure is the memory limit scores what
-         * it scores, but a teacher reading the CSV must see why. */
-        size_t failed = 0, mem = 0;
-        const char *why = NULL;
-        for (size_t i = 0; i < r->nitems; i++) {
-            if (r->items[i].passed)
-                continue;
-            failed++;
-            if (r->items[i].message && strstr(r->items[i].message, "memory limit")) {
-                mem++;
-                if (!why)
-                    why = r->items[i].message;
-            }
-        }
-        char reason[320] = "", wbuf[256];
-        if (failed && mem == failed) {
-            why = WL(why, wbuf, sizeof wbuf);
-            if (failed == 1)
-                snprintf(reason, sizeof reason, W("1 item failed on the memory limit: %s"), why);
-            else
-                snprintf(reason, sizeof reason, W("all %zu failed items hit the memory limit: %s"), failed, why);
-            reason[strcspn(reason, "\n")] = '\0';
-        }
-        csv_field(out, reason);
+        fputs("\"Username\",\"ID number\",", out);
+        csv_field(out, assignment);
+        char fb[512];
+        snprintf(fb, sizeof fb, "Feedback: %s", assignment);
+        fputc(',', out);
+        csv_field(out, fb);
     }
+    fputc('\n', out);
+}
+
+void lab_write_lms_row(FILE *out, lab_lms lms, const lab_report *r)
+{
+    double points = r->fatal ? 0.0 : r->total;
+    if (lms == LAB_LMS_CANVAS) {
+        /* The student id as the login, the one identity a folder name can carry. */
+        csv_field(out, r->student);
+        fputs(",\"\",\"\",", out);
+        csv_field(out, r->student);
+        fprintf(out, ",\"\",%g\n", points);
+        return;
+    }
+    csv_field(out, r->student);
+    fputc(',', out);
+    csv_field(out, r->student);
+    char reason[320];
+    csv_reason(r, reason, sizeof reason);
+    fprintf(out, ",%g,", points);
+    csv_field(out, reason);
     fputc('\n', out);
 }
 

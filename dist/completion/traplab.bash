@@ -76,9 +76,9 @@ _traplab()
             return ;;
         --labs|--submission|--submissions|-I|--include|--tasks|-S)
             compopt -o dirnames 2>/dev/null; COMPREPLY=($(compgen -d -- "$cur")); return ;;
-        --csv|--junit|--gradescope|--plot|-o|--output|-l|--listing)
+        --csv|--junit|--gradescope|--canvas|--moodle|--plot|-o|--output|-l|--listing)
             [[ $cmd != lab && $prev == --csv ]] || { _traplab_files; return; } ;;
-        --vms|--max-steps|--slice|--mem|--batch|--jobs|-j|--seed|--timeout|--student|--input|--shard|-D|--define)
+        --vms|--max-steps|--slice|--mem|--batch|--jobs|-j|--seed|--timeout|--student|--input|--shard|--assignment|-D|--define)
             return ;;
     esac
     if [[ $cur == -* ]]; then
