@@ -8,18 +8,16 @@
 # the file).
 #
 # usage: dist/test-completion-zsh.sh   (uses the build of $TRAPLAB_MODE, default release)
-set -u
 cd "$(dirname "$0")/.." || exit 2
 command -v zsh >/dev/null 2>&1 || { echo "completion-zsh: zsh is missing (make deps installs it)"; exit 1; }
-tmp=$(mktemp -d) || exit 2
-trap 'rm -rf "$tmp"' EXIT
-mk() { env -u MAKEFLAGS -u MAKELEVEL -u MFLAGS make --no-print-directory -s MODE="${TRAPLAB_MODE:-release}" "$@"; }
-mk install DESTDIR="$tmp/root" PREFIX=/usr >"$tmp/log" 2>&1 || { cat "$tmp/log"; echo "completion-zsh: make install failed"; exit 1; }
+NAME=completion-zsh
+. dist/testlib.sh
+install_copy
 [ -f "$tmp/root/usr/share/zsh/vendor-completions/_traplab" ] || { echo "completion-zsh: _traplab not installed"; exit 1; }
 mkdir -p "$tmp/home"
 cd "$tmp/home" || exit 2
 # The cost names the completion must offer, from the program itself.
-costs=$("$tmp/root/usr/bin/traplab" vm --list-costs | awk 'NR <= 3 { print $1 }' | tr '\n' ' ')
+costs=$("$bin" vm --list-costs | awk 'NR <= 3 { print $1 }' | tr '\n' ' ')
 
 cat >"$tmp/drive.zsh" <<'EOF'
 # The driver: one interactive zsh in a pseudo-terminal, as a user's.

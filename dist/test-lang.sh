@@ -8,13 +8,9 @@
 # glossary's terms (docs/glossary.md).
 #
 # usage: dist/test-lang.sh   (uses the build of $TRAPLAB_MODE, default release)
-set -u
 cd "$(dirname "$0")/.." || exit 2
-src=$PWD
-tmp=$(mktemp -d) || exit 2
-trap 'rm -rf "$tmp"' EXIT
-fails=0
-fail() { echo "lang: $*"; fails=$((fails + 1)); }
+NAME=lang
+. dist/testlib.sh
 has() { case $1 in *"$2"*) return 0 ;; esac; return 1; }
 
 # ---- the table -------------------------------------------------------------------------
@@ -61,9 +57,7 @@ sys.exit(1 if bad else 0)
 EOF
 
 # ---- an installed copy, run from elsewhere --------------------------------------------------
-mk() { env -u MAKEFLAGS -u MAKELEVEL -u MFLAGS make --no-print-directory -s MODE="${TRAPLAB_MODE:-release}" "$@"; }
-mk install DESTDIR="$tmp/root" PREFIX=/usr >"$tmp/log" 2>&1 || { cat "$tmp/log"; echo "lang: make install failed"; exit 1; }
-bin=$tmp/root/usr/bin/traplab
+install_copy
 mkdir -p "$tmp/home/empty"
 cd "$tmp/home" || exit 2
 unset LANGUAGE
