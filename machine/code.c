@@ -287,7 +287,14 @@ bool machine_code_decode(machine *m, uint32_t pa, machine_decoded *out)
     return true;
 }
 
-void machine_code_invalidate(machine *m, uint32_t pa, uint32_t n) { code_written(m, pa, n); }
+void machine_code_invalidate(machine *m, uint32_t pa, uint32_t n)
+{
+    /* A store's few bytes in one word that no run was decoded through (the
+     * common case, as in the engine's own store path): nothing to drop. */
+    if (n && (pa & 3u) + n <= 4 && pa < m->cfg.mem_size && !code_word_live(m, pa & ~3u))
+        return;
+    code_written(m, pa, n);
+}
 
 void machine_set_code_hook(machine *m, machine_code_hook fn, void *ud)
 {

@@ -312,11 +312,12 @@ machine_stop cpu_events(machine *m)
     }
     cpu_sync_mmu(m);
     if (m->insn_hook || m->nbps) {
-        m->event_cycle = 0;
+        m->event_cycle = m->event_tick = 0;
     } else {
         uint64_t ev = UINT64_MAX;
         if (m->s.cpu.cr[CR_TIMECMP])
             ev = m->s.next_tick;
+        m->event_tick = ev;
         if (m->run_limit != UINT64_MAX) {
             /* Every instruction costs at least one cycle, so the limit
              * cannot pass before this many cycles have. */
@@ -373,6 +374,7 @@ machine_stop cpu_run(machine *m)
     uint32_t cpage_va = 1;                 /* what enter compares pc's page with (1: no page) */
     uint32_t pcbase = 0;                   /* the pc of ipbase[0] */
     cpu_slot one[2];                       /* an instruction run alone, and an END */
+    cpu_slot part[CPU_PART_MAX + 1];       /* the part of a run up to the limit, and an END */
     uint32_t wpa = 0, wn = 0;              /* a store that hit a decoded page */
     machine_stop stop;
 
@@ -506,6 +508,32 @@ fresh:
         cycles += ip->cost;
         instret += ip->len;
         goto *ip->h;
+    }
+    if (ev && m->run_limit - instret > 1 && m->run_limit - instret < ip->len &&
+        m->run_limit - instret <= CPU_PART_MAX) {
+        /* The instruction limit ends the run early (a translator's short
+         * runs, stepping N): when nothing else can come due before, the
+         * instructions up to the limit run as one block of their own -- a
+         * copy of their slots, charged for themselves, then an END -- where
+         * each would otherwise run alone.  Within a run, cost, len and
+         * bound are sums to its end, so a part's are differences. */
+        unsigned k = (unsigned)(m->run_limit - instret);
+        const cpu_slot *rest = ip + k;
+        if (cycles + ip->bound - rest->bound <= m->event_tick) {
+            for (unsigned i = 0; i < k; i++) {
+                part[i] = ip[i];
+                part[i].cost -= rest->cost;
+                part[i].len = (uint16_t)(k - i);
+                part[i].bound -= rest->bound;
+            }
+            part[k] = cpg->slot[CODE_SLOTS];
+            ipbase = ip = part;
+            pcbase = pc;
+            cpage_va = 1;           /* the next enter goes through cross */
+            cycles += part[0].cost;
+            instret += k;
+            goto *ip->h;
+        }
     }
     /* Run this instruction alone: a copy charged for itself, then an END. */
     one[0] = *ip;

@@ -86,6 +86,7 @@ typedef struct {
  */
 #define CODE_SLOTS    (PAGE_SIZE / 4)
 #define CPU_NO_TARGET 0xffffu
+#define CPU_PART_MAX 64         /* the longest part of a run cut by the instruction limit (cpu.c) */
 #define CODE_POOL_MAX 512u                /* decoded pages kept; beyond, the oldest is reused */
 
 /* Opcode classes: ends a block; a data access; no effect but rd. */
@@ -150,6 +151,7 @@ struct machine {
      * it to 0. */
     uint64_t event_cycle;
     uint64_t run_limit;          /* instret at which the run stops */
+    uint64_t event_tick;         /* event_cycle without the limit (0: a hook or breakpoints) */
     machine_stop stop_req;       /* STOP_NONE, STOP_REQUESTED or STOP_TRAP */
     /* PG and ptb as of the last flush: a hook that writes them directly
      * through machine_cpu() still gets the flush mtcr would have done. */

@@ -788,48 +788,37 @@ static void test_bad_config_and_load(void)
     vmm_free(v);
 }
 
-static int sh(const char *cmd, char *out, size_t n)
-{
-    FILE *p = popen(cmd, "r");
-    if (!p)
-        return -1;
-    size_t len = fread(out, 1, n - 1, p);
-    out[len] = '\0';
-    int st = pclose(p);
-    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
-
 static void test_cli(void)
 {
     static char out[1 << 16];
     char cmd[512];
     snprintf(cmd, sizeof cmd, "%s vm --guest kernel --program cpu,io --vms 2 --json 2>/dev/null",
              test_traplab_path);
-    CU_ASSERT_EQUAL(sh(cmd, out, sizeof out), 0);
+    CU_ASSERT_EQUAL(test_sh(cmd, out, sizeof out), 0);
     CU_ASSERT_PTR_NOT_NULL(strstr(out, "\"vms\": [{\"vm\": 0, \"program\": \"cpu\""));
     CU_ASSERT_PTR_NOT_NULL(strstr(out, "\"exits_by_cause\": {"));
     CU_ASSERT_PTR_NOT_NULL(strstr(out, "\"overhead\": "));
     CU_ASSERT_PTR_NOT_NULL(strstr(out, "\"total\": {"));
     snprintf(cmd, sizeof cmd, "%s vm --guest kernel --program sys 2>/dev/null", test_traplab_path);
-    CU_ASSERT_EQUAL(sh(cmd, out, sizeof out), 0);
+    CU_ASSERT_EQUAL(test_sh(cmd, out, sizeof out), 0);
     CU_ASSERT_PTR_NOT_NULL(strstr(out, "checksum 0x"));
     snprintf(cmd, sizeof cmd, "%s vm --guest kernel --program nosuch 2>&1", test_traplab_path);
-    CU_ASSERT_EQUAL(sh(cmd, out, sizeof out), 1);
+    CU_ASSERT_EQUAL(test_sh(cmd, out, sizeof out), 1);
     CU_ASSERT_PTR_NOT_NULL(strstr(out, "no guest program 'nosuch'"));
     snprintf(cmd, sizeof cmd, "%s vm --guest kernel --program cpu --cost bogus=1 2>&1", test_traplab_path);
-    CU_ASSERT_EQUAL(sh(cmd, out, sizeof out), 2);
+    CU_ASSERT_EQUAL(test_sh(cmd, out, sizeof out), 2);
     snprintf(cmd, sizeof cmd, "%s vm --guest kernel --program cpu --vms 99 2>&1", test_traplab_path);
-    CU_ASSERT_EQUAL(sh(cmd, out, sizeof out), 2);
+    CU_ASSERT_EQUAL(test_sh(cmd, out, sizeof out), 2);
     snprintf(cmd, sizeof cmd, "%s vm --program cpu 2>&1", test_traplab_path);
-    CU_ASSERT_EQUAL(sh(cmd, out, sizeof out), 2);
+    CU_ASSERT_EQUAL(test_sh(cmd, out, sizeof out), 2);
     snprintf(cmd, sizeof cmd, "%s vm --guest kernel --program cpu --max-steps 1000 2>&1",
              test_traplab_path);
-    CU_ASSERT_EQUAL(sh(cmd, out, sizeof out), 1);
+    CU_ASSERT_EQUAL(test_sh(cmd, out, sizeof out), 1);
     CU_ASSERT_PTR_NOT_NULL(strstr(out, "--max-steps"));
 
     /* A missing kernel is called a kernel. */
     snprintf(cmd, sizeof cmd, "%s vm --guest nokernel --program cpu 2>&1", test_traplab_path);
-    CU_ASSERT_EQUAL(sh(cmd, out, sizeof out), 1);
+    CU_ASSERT_EQUAL(test_sh(cmd, out, sizeof out), 1);
     CU_ASSERT_PTR_NOT_NULL(strstr(out, "no guest kernel 'nokernel'"));
     /* Usage errors: an empty workload name, --native with the hypervisor's
      * options, more workloads than VMs, a cost out of its range. */
@@ -839,7 +828,7 @@ static void test_cli(void)
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         snprintf(cmd, sizeof cmd, "%s vm --guest kernel %s 2>&1", test_traplab_path, bad[i]);
-        CU_ASSERT_EQUAL(sh(cmd, out, sizeof out), 2);
+        CU_ASSERT_EQUAL(test_sh(cmd, out, sizeof out), 2);
     }
     CU_ASSERT_PTR_NOT_NULL(strstr(out, "from 0 to 90"));
 
@@ -847,31 +836,31 @@ static void test_cli(void)
     snprintf(cmd, sizeof cmd, "%s asm guest/kernel.s -o build/test-vm-kernel.tlo 2>&1 && "
              "%s vm --guest build/test-vm-kernel.tlo --program cpu --para 2>&1", test_traplab_path,
              test_traplab_path);
-    CU_ASSERT_EQUAL(sh(cmd, out, sizeof out), 2);
+    CU_ASSERT_EQUAL(test_sh(cmd, out, sizeof out), 2);
     CU_ASSERT_PTR_NOT_NULL(strstr(out, "--para needs the kernel's source (.s)"));
     snprintf(cmd, sizeof cmd, "%s vm --guest build/test-vm-kernel.tlo --program cpu -D TICK=5000 2>&1",
              test_traplab_path);
-    CU_ASSERT_EQUAL(sh(cmd, out, sizeof out), 2);
+    CU_ASSERT_EQUAL(test_sh(cmd, out, sizeof out), 2);
     CU_ASSERT_PTR_NOT_NULL(strstr(out, "-D needs the kernel's source (.s)"));
     snprintf(cmd, sizeof cmd, "%s vm --guest build/test-vm-kernel.tlo --program cpu 2>&1",
              test_traplab_path);
-    CU_ASSERT_EQUAL(sh(cmd, out, sizeof out), 0);
+    CU_ASSERT_EQUAL(test_sh(cmd, out, sizeof out), 0);
     remove("build/test-vm-kernel.tlo");
 
     /* Legacy: the output differs from native and vm says so; it is the
      * lesson, so the exit status stays 0. */
     snprintf(cmd, sizeof cmd, "%s vm --guest kernel --program io --profile legacy --stats 2>&1 >/dev/null",
              test_traplab_path);
-    CU_ASSERT_EQUAL(sh(cmd, out, sizeof out), 0);
+    CU_ASSERT_EQUAL(test_sh(cmd, out, sizeof out), 0);
     CU_ASSERT_PTR_NOT_NULL(strstr(out, "vm0: OUTPUT DIFFERS FROM NATIVE"));
     CU_ASSERT_PTR_NOT_NULL(strstr(out, "popfs lost the guest's interrupt-enable change"));
     CU_ASSERT_PTR_NOT_NULL(strstr(out, "sensitive instructions ran"));
     snprintf(cmd, sizeof cmd, "%s vm --guest kernel --program io --profile legacy --json 2>/dev/null",
              test_traplab_path);
-    CU_ASSERT_EQUAL(sh(cmd, out, sizeof out), 0);
+    CU_ASSERT_EQUAL(test_sh(cmd, out, sizeof out), 0);
     CU_ASSERT_PTR_NOT_NULL(strstr(out, "\"native_output_matches\": false"));
     snprintf(cmd, sizeof cmd, "%s vm --guest kernel --program io --json 2>/dev/null", test_traplab_path);
-    CU_ASSERT_EQUAL(sh(cmd, out, sizeof out), 0);
+    CU_ASSERT_EQUAL(test_sh(cmd, out, sizeof out), 0);
     CU_ASSERT_PTR_NOT_NULL(strstr(out, "\"native_output_matches\": true"));
     CU_ASSERT_PTR_NOT_NULL(strstr(out, "{\"stop\": \"halt\", \"ok\": true"));
 
@@ -882,7 +871,7 @@ static void test_cli(void)
     fclose(f);
     snprintf(cmd, sizeof cmd, "%s vm --guest build/test-vm-fail.s --program cpu --json 2>/dev/null",
              test_traplab_path);
-    CU_ASSERT_EQUAL(sh(cmd, out, sizeof out), 1);
+    CU_ASSERT_EQUAL(test_sh(cmd, out, sizeof out), 1);
     CU_ASSERT_PTR_NOT_NULL(strstr(out, "{\"stop\": \"vm_failed\", \"ok\": false"));
     CU_ASSERT_PTR_NOT_NULL(strstr(out, "\"state\": \"failed\""));
     remove("build/test-vm-fail.s");
@@ -1127,10 +1116,10 @@ static void test_designs(void)
     char cmd[512];
     snprintf(cmd, sizeof cmd, "%s vm --guest kernel --program io --design para --trace --stats 2>&1",
              test_traplab_path);
-    CU_ASSERT_EQUAL(sh(cmd, a, sizeof a), 0);
+    CU_ASSERT_EQUAL(test_sh(cmd, a, sizeof a), 0);
     snprintf(cmd, sizeof cmd, "%s vm --guest kernel --program io --para --trace --stats 2>&1",
              test_traplab_path);
-    CU_ASSERT_EQUAL(sh(cmd, b, sizeof b), 0);
+    CU_ASSERT_EQUAL(test_sh(cmd, b, sizeof b), 0);
     CU_ASSERT_STRING_EQUAL(a, b);
     CU_ASSERT_PTR_NOT_NULL(strstr(a, "hypercall"));
     for (unsigned k = 0; k < VMM_DESIGN_COUNT; k++) {
@@ -1138,12 +1127,12 @@ static void test_designs(void)
             continue;
         snprintf(cmd, sizeof cmd, "%s vm --guest kernel --program io --design %s 2>&1",
                  test_traplab_path, vmm_design_name((vmm_design)k));
-        CU_ASSERT_EQUAL(sh(cmd, a, sizeof a), 2);
+        CU_ASSERT_EQUAL(test_sh(cmd, a, sizeof a), 2);
         CU_ASSERT_PTR_NOT_NULL(strstr(a, "not built"));
     }
     snprintf(cmd, sizeof cmd, "%s vm --guest kernel --program io --para --design full 2>&1",
              test_traplab_path);
-    CU_ASSERT_EQUAL(sh(cmd, a, sizeof a), 2);
+    CU_ASSERT_EQUAL(test_sh(cmd, a, sizeof a), 2);
     CU_ASSERT_PTR_NOT_NULL(strstr(a, "contradict"));
 }
 

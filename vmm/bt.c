@@ -85,6 +85,32 @@ static bool store_is_callout(const vmm_vm *vm, uint32_t pc)
     return s->callout && s->pc == pc;
 }
 
+/* ---- walks of the guest's tables ------------------------------------------------------- */
+/* vmm_gwalk for the translator's own frequent walks (every block entry,
+ * every store callout), remembered by page.  A walk reads only the status's
+ * paging bit, ptb and the guest's page-table words; those words live in
+ * frames the shadow write-protects (vm->ptmap), so every change to them
+ * reaches bt_written, which moves walk_gen on, as does every shadow reset
+ * or flush (the frames themselves are recomputed then).  *fa is set only
+ * when the walk fails, as the callers read it. */
+static unsigned walk(vmm *v, vmm_vm *vm, uint32_t va, isa_access acc, unsigned vring, uint32_t *gpa,
+                     uint32_t *fa)
+{
+    struct vmm_bt_walk *w = &vm->bt.walks[((va >> PAGE_SHIFT) & 7u) | (acc == ACCESS_EXEC ? 8u : 0u)];
+    /* the page, the access, the ring and paging in one word (bit 8: valid) */
+    uint32_t tag = (va & ~0xfffu) | (uint32_t)acc | vring << 2 |
+                   ((vm->vc.cr[CR_STATUS] & STATUS_PG) ? 1u << 4 : 0u) | 1u << 8;
+    if (w->tag == tag && w->gen == vm->bt.walk_gen && w->ptb == vm->vc.cr[CR_PTB]) {
+        *gpa = w->gpage | (va & 0xfffu);
+        return CAUSE_NONE;
+    }
+    unsigned cause = vmm_gwalk(v, vm, va, acc, vring, gpa, fa);
+    if (cause == CAUSE_NONE)
+        *w = (struct vmm_bt_walk){ .tag = tag, .gpage = *gpa & ~0xfffu, .ptb = vm->vc.cr[CR_PTB],
+                                   .gen = vm->bt.walk_gen };
+    return cause;
+}
+
 /* ---- scanning a block ---------------------------------------------------------------- */
 /* Reads a word of guest kernel code at va as the CPU would fetch it in
  * virtual ring 0; false when the fetch would fault. */
@@ -116,11 +142,13 @@ static bool scan(vmm *v, vmm_vm *vm, uint32_t va, bt_block *b)
         if (is_sensitive(in)) {
             b->end = BT_END_SENSITIVE;
             b->nsens = 1;
+            b->last = w;
             break;
         }
         if (is_store(ISA_OP(w)) && store_is_callout(vm, pc)) {
             b->end = BT_END_STORE;
             b->nsens = 1;
+            b->last = w;
             break;
         }
         if (ends_block(in)) {
@@ -162,7 +190,7 @@ static bt_block *translate(vmm *v, vmm_vm *vm, uint32_t va)
         vmm_step_event(v, vm, VMM_BY_TRANSLATION, LAYER_VMM, (uint64_t)v->cfg.costs.bt_translate * b->n,
                        what);
         if (b->nsens) {
-            uint32_t pc = va + 4u * (b->n - 1u), w = vmm_rd32(vmm_gpa_ptr(v, vm, b->gpa + 4u * (b->n - 1u)));
+            uint32_t pc = va + 4u * (b->n - 1u), w = b->last;
             snprintf(what, sizeof what, "sensitive %s at 0x%08x replaced by %s",
                      vmm_mnemonic_of(w) ? vmm_mnemonic_of(w) : "?", pc, replacement(ISA_OP(w), b->end));
             vmm_step_event(v, vm, VMM_BY_TRANSLATION, LAYER_VMM, 0, what);
@@ -178,7 +206,7 @@ static bt_block *lookup(vmm *v, vmm_vm *vm, uint32_t va)
 {
     bt_block *b = slot(vm, va);
     uint32_t gpa, fa;
-    if (b->n && b->va == va && vmm_gwalk(v, vm, va, ACCESS_EXEC, 0, &gpa, &fa) == CAUSE_NONE &&
+    if (b->n && b->va == va && walk(v, vm, va, ACCESS_EXEC, 0, &gpa, &fa) == CAUSE_NONE &&
         gpa == b->gpa) {
         vm->st.bt_hits++;
         return b;
@@ -215,7 +243,15 @@ static void invalidate(vmm *v, vmm_vm *vm, uint32_t gpa, uint32_t n)
 
 static void bt_written(vmm *v, vmm_vm *vm, uint32_t gpa, uint32_t n)
 {
-    vmm_shadow_written(v, vm, gpa, n);
+    /* Only a write into a guest page table needs the shadow's sync (which may
+     * recompute which frames are page tables); vmm_mem_written, the one
+     * caller, has already told the machine's decoded-code cache. */
+    for (uint32_t f = gpa >> PAGE_SHIFT; n && f <= (gpa + (n - 1u)) >> PAGE_SHIFT; f++)
+        if (vmm_is_pt_frame(v, vm, f << PAGE_SHIFT)) {
+            vm->bt.walk_gen++;
+            vmm_shadow_written(v, vm, gpa, n);
+            break;
+        }
     invalidate(v, vm, gpa, n);
 }
 
@@ -229,7 +265,7 @@ static bool do_store(vmm *v, vmm_vm *vm, uint32_t w, uint32_t pc)
     uint32_t va = c->r[ISA_RS1(w)] + (uint32_t)ISA_SIMM18(w), val = c->r[ISA_RD(w)];
     uint32_t gpa, fa;
     unsigned cause = (va & (size - 1)) ? CAUSE_MISALIGNED
-                   : vmm_gwalk(v, vm, va, ACCESS_WRITE, vring_of(vm), &gpa, &fa);
+                   : walk(v, vm, va, ACCESS_WRITE, vring_of(vm), &gpa, &fa);
     if (cause == CAUSE_MISALIGNED)
         fa = va;
     if (cause != CAUSE_NONE || !vmm_gpa_ok(v, gpa, size)) {
@@ -290,6 +326,18 @@ static vmm_handler bt_fault(vmm *v, vmm_vm *vm, const machine_trap *t)
     return vm->st.reflected != before ? VMM_BY_REFLECTION : VMM_BY_SHADOW;
 }
 
+static void bt_reset(vmm *v, vmm_vm *vm)
+{
+    vm->bt.walk_gen++;
+    vmm_shadow_reset(v, vm);
+}
+
+static void bt_flush(vmm *v, vmm_vm *vm, const char *why)
+{
+    vm->bt.walk_gen++;
+    vmm_shadow_flush(v, vm, why);
+}
+
 static uint32_t bt_root(const vmm *v, const vmm_vm *vm)
 {
     (void)v;
@@ -299,8 +347,8 @@ static uint32_t bt_root(const vmm *v, const vmm_vm *vm)
 const vmm_mem_ops vmm_bt_mem = {
     .name = "shadow page tables, translated code write-protected",
     .root = bt_root,
-    .reset = vmm_shadow_reset,
-    .flush = vmm_shadow_flush,
+    .reset = bt_reset,
+    .flush = bt_flush,
     .fault = bt_fault,
     .written = bt_written,
 };
@@ -321,8 +369,7 @@ static void book(vmm *v, vmm_vm *vm)
 /* The replaced instruction at the end of block b, carried out by the VMM. */
 static void callout(vmm *v, vmm_vm *vm, const bt_block *b)
 {
-    uint32_t pc = b->va + 4u * (b->n - 1u);
-    uint32_t w = vmm_rd32(vmm_gpa_ptr(v, vm, b->gpa + 4u * (b->n - 1u)));
+    uint32_t pc = b->va + 4u * (b->n - 1u), w = b->last;
     unsigned op = ISA_OP(w);
     book(v, vm);
     vm->st.guest_insns++;                   /* the guest's instruction, done for it */

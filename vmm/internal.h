@@ -44,6 +44,7 @@ typedef struct {
             uint16_t n;                /* instructions, the terminator included */
             uint8_t end;               /* BT_END_*: how it ends (bt.c) */
             uint8_t nsens;             /* sensitive instructions replaced */
+            uint32_t last;             /* the replaced word, when nsens (callouts need it) */
         } cache[1024];
         uint8_t codemap[(64u << 20) / PAGE_SIZE / 8];
         /* by frame number modulo 64: the byte range of the page that any
@@ -56,6 +57,12 @@ typedef struct {
         uint32_t cont_va, cont_pc;
         uint64_t cont_exits;
         bool cont;
+        /* successful walks of the guest's tables (block entries, store
+         * callouts) by page, valid while walk_gen, the address space (ptb,
+         * paging) and the access are the same; walk_gen moves on at every
+         * write into a guest page table and every shadow reset or flush */
+        struct vmm_bt_walk { uint32_t tag, gpage, ptb, gen; } walks[16];
+        uint32_t walk_gen;
     } bt;
 
     vmm_stats st;
@@ -259,6 +266,9 @@ int vmm_next_runnable(const vmm *v, int from);
 void vmm_switch_to(vmm *v, int to);
 /* Chooses who runs next, delivers what is due and programs the real timer. */
 void vmm_resume(vmm *v);
+/* Programs the real timer for the VM on the CPU (the end of vmm_resume; a
+ * design whose entry costs cycles after it, as vmenter does, calls it again). */
+void vmm_arm_timer(vmm *v);
 
 /* exit.c */
 /* What an exit is, for a Type-2 host's routing (docs/vmm.md, section 6). */
