@@ -127,6 +127,21 @@ done
 head=$(printf '%s\n' "$out" | head -1)
 case $head in "carga    diseño  anfitrión "*) ;; *) fail "the Spanish compare header is not aligned: '$head'" ;; esac
 
+# The plot's axis titles, and the errors of the other commands.
+if command -v gnuplot >/dev/null 2>&1; then
+    $C "$bin" --lang es compare --workloads sys --host type1 --designs full -D ITERS=100 --plot "$tmp/p.svg" >/dev/null 2>&1 ||
+        fail "compare --plot in Spanish failed"
+    grep -q "sobrecosto frente a nativo" "$tmp/p.svg" && grep -q "salidas de la VM por cada 1.000 instrucciones" "$tmp/p.svg" ||
+        fail "the Spanish plot lacks its axis titles"
+fi
+out=$($C "$bin" --lang es vm --guest nothing --program cpu 2>&1)
+has "$out" "no hay núcleo invitado 'nothing'" || fail "traplab --lang es vm --guest nothing: $out"
+printf 'foo\n' >"$tmp/bad.s"
+out=$($C "$bin" --lang es asm "$tmp/bad.s" 2>&1)
+has "$out" "1 error; no se escribió ninguna imagen" || fail "traplab --lang es asm of a bad file: $out"
+out=$($C "$bin" --lang es tui </dev/null 2>&1)
+has "$out" "falta PROGRAMA" || fail "traplab --lang es tui without a terminal: $out"
+
 # lab check and grade: our framing in Spanish, the lab's own words as the lab wrote them.
 out=$($C "$bin" --lang es lab check 01 --submission "$tmp/home/empty" --student ana --no-record 2>&1)
 for w in "Práctica 01-rings" "(estudiante ana, semilla" "MAL " "pista 1/" "no has dado respuesta" "Total: 0/"; do
