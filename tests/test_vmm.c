@@ -570,6 +570,31 @@ static const char pushf_pt_src[] =
     "        out a0, 0x10\n"
     "        halt\n";
 
+/* Legacy: a pushf whose store takes a hidden page fault (its stack page is not
+ * in the shadow table yet) is retried after the fill: one instruction, one
+ * violation, as a student counts them (it was counted twice). */
+static void test_legacy_violation_once_after_hidden_fault(void)
+{
+    char src[sizeof pushf_pt_src];
+    memcpy(src, pushf_pt_src, sizeof src);
+    char *sp = strstr(src, "li sp, 0x3ff0");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(sp);
+    memcpy(sp, "li sp, 0x8ff0", 13);                /* a data page no one touched yet */
+    prog p;
+    prog_src(&p, src);
+    CU_ASSERT_FATAL(p.ok);
+    vmm *v = make_vmm(1, VMM_HOST_TYPE1, PROFILE_LEGACY);
+    char err[128];
+    CU_ASSERT_FATAL(vmm_load(v, 0, &p.img, NULL, err, sizeof err));
+    CU_ASSERT_EQUAL(vmm_run(v, 100000), STOP_HALT);
+    CU_ASSERT_STRING_EQUAL(vmm_console(v, 0, NULL), "1");
+    const vmm_stats *st = vmm_vm_stats(v, 0);
+    CU_ASSERT(st->shadow_fills >= 1);
+    CU_ASSERT_EQUAL(st->violations, 1);
+    vmm_free(v);
+    prog_free(&p);
+}
+
 static void test_legacy_pushf_into_page_table(void)
 {
     prog p;
@@ -1159,6 +1184,8 @@ void test_vmm_register(void)
     CU_add_test(s, "Type-2 host background share", test_host_background);
     CU_add_test(s, "shadow pool recycling keeps the shadow exact", test_shadow_pool_recycling);
     CU_add_test(s, "random guest kernels cannot crash the VMM or disturb a neighbour", test_random_guests);
+    CU_add_test(s, "legacy: a violation retried after a hidden page fault counts once",
+                test_legacy_violation_once_after_hidden_fault);
     CU_add_test(s, "traplab vm", test_cli);
     CU_add_test(s, "designs: one parser, unbuilt ones refused", test_designs);
 }

@@ -67,6 +67,7 @@ typedef struct {
 
     vmm_stats st;
     uint64_t violation_at;          /* instret + 1 of the last violation reported, 0 = none */
+    uint32_t violation_pc;          /* and its pc */
 } vmm_vm;
 
 /*
