@@ -67,6 +67,8 @@ bool cli_resolve_guest(const char *name, char *path, size_t n);
 bool cli_guest_is_image(const char *name);
 /* Every cost parameter of cfg with its value, range and meaning (--list-costs). */
 void cli_list_costs(const vmm_config *cfg);
+/* The --cpu profiles with the vm_exit and vm_enter each sets (--list-cpus). */
+void cli_list_cpus(const vmm_config *cfg);
 /* Adds a folder that guests' .include lines search (after the file's own). */
 void cli_guest_include(const char *dir);
 /* Prints "traplab CMD: ..." on failure. */

@@ -82,6 +82,7 @@ static void help(void)
            "  --list-costs      print every cost parameter with its value and meaning\n"
            "  --cpu NAME        VM exit and entry costs of one VT-x generation: p4, core2,\n"
            "                    sandybridge or default (a later --cost overrides them)\n"
+           "  --list-cpus       print the --cpu profiles and the costs each one sets\n"
            "  -D NAME[=VALUE]   define a symbol for every guest (defaults: %s for all,\n"
            "                    %s for cpu; a -D of the same name wins)\n"
            "  --json            one JSON object with every row on stdout\n"
@@ -288,7 +289,7 @@ typedef struct {
     const char *user_defs[MAX_DEFINES];
     size_t nuser;
     unsigned batch;
-    bool json, csv, help, list;
+    bool json, csv, help, list, list_cpus;
     const char *plot;                /* --plot FILE.svg|FILE.png */
     vmm_host hosts[2];
     size_t nhosts;
@@ -357,6 +358,7 @@ static int parse_args(int argc, char **argv, cmp_args *a)
         { "cost", required_argument, NULL, 'c' },
         { "list-costs", no_argument, NULL, 'L' },
         { "cpu", required_argument, NULL, 'Q' },
+        { "list-cpus", no_argument, NULL, 'K' },
         { "define", required_argument, NULL, 'D' },
         { "json", no_argument, NULL, 'j' },
         { "csv", no_argument, NULL, 'C' },
@@ -388,6 +390,7 @@ static int parse_args(int argc, char **argv, cmp_args *a)
             a->plot = optarg;
             break;
         case 'L': a->list = true; break;
+        case 'K': a->list = a->list_cpus = true; break;
         case 'h': a->help = true; return EXIT_OK;
         default: {
             int rc = cli_vmm_option("compare", c, optarg, &a->cfg, a->user_defs, &a->nuser);
@@ -556,6 +559,8 @@ int cmd_compare(int argc, char **argv)
     if (rc != EXIT_OK || a.help || a.list) {
         if (rc == EXIT_OK && a.help)
             help();
+        else if (rc == EXIT_OK && a.list_cpus)
+            cli_list_cpus(&a.cfg);
         else if (rc == EXIT_OK)
             cli_list_costs(&a.cfg);       /* with any --cost already applied */
         free(a.wbuf);

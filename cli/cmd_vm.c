@@ -54,6 +54,7 @@ static void help(void)
            "  --list-costs      print every cost parameter with its value and meaning\n"
            "  --cpu NAME        VM exit and entry costs of one VT-x generation: p4, core2,\n"
            "                    sandybridge or default (a later --cost overrides them)\n"
+           "  --list-cpus       print the --cpu profiles and the costs each one sets\n"
            "  --design NAME     full (default: trap-and-emulate, shadow page tables), para or\n"
            "                    bt (binary translation of the guest kernel's code; docs/vmm.md)\n"
            "                    or hw (hardware-assisted: guest mode, nested paging; docs/vmm.md)\n"
@@ -344,7 +345,7 @@ typedef struct {
     const char *defines[MAX_DEFINES];
     size_t ndefines;
     uint64_t max_steps;
-    bool stats, json, native, list, bare, help;
+    bool stats, json, native, list, list_cpus, bare, help;
     bool show_block;                 /* --show-block ADDR (bt) */
     uint32_t block_addr;
     bool csv;                        /* --csv: per-VM rows on stdout */
@@ -376,6 +377,7 @@ static int parse_args(int argc, char **argv, vm_args *a)
         { "cost", required_argument, NULL, 'c' },
         { "list-costs", no_argument, NULL, 'L' },
         { "cpu", required_argument, NULL, 'Q' },
+        { "list-cpus", no_argument, NULL, 'K' },
         { "define", required_argument, NULL, 'D' },
         { "max-steps", required_argument, NULL, 'n' },
         { "no-native", no_argument, NULL, 'N' },
@@ -455,6 +457,7 @@ static int parse_args(int argc, char **argv, vm_args *a)
                                        GUEST_MIN_MEM, 64u << 20, optarg);
             break;
         case 'L': a->list = true; break;
+        case 'K': a->list = a->list_cpus = true; break;
         case 'n':
             if (!cli_parse_u64(optarg, &a->max_steps))
                 return cli_usage_error("vm", TR("--max-steps needs a number, not '%s'"), optarg);
@@ -934,6 +937,8 @@ static int vm_options(int argc, char **argv)
     if (rc != EXIT_OK || a.help || a.list) {
         if (rc == EXIT_OK && a.help)
             help();
+        else if (rc == EXIT_OK && a.list_cpus)
+            cli_list_cpus(&a.cfg);
         else if (rc == EXIT_OK)
             list_costs(&a.cfg);
         free(a.plist);

@@ -206,7 +206,11 @@ void cli_list_costs(const vmm_config *cfg)
         if (machine_get_cost(&cfg->mcosts, mnames[i], &val))
             printf("%-18s %6u  %-12s (machine) see docs/costs.md\n", mnames[i], val, "0-4294967295");
     }
-    printf("\n--cpu NAME sets vm_exit and vm_enter as on one VT-x generation (docs/costs.md):\n");
+}
+
+/* --list-cpus: the --cpu profiles, with the costs each one sets over cfg's. */
+void cli_list_cpus(const vmm_config *cfg)
+{
     for (size_t i = 0; vmm_cpu_profile_name(i); i++) {
         vmm_config p = *cfg;
         char err[8];

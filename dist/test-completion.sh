@@ -51,7 +51,8 @@ expect 'traplab vm --program ' cpu sys io mm mix
 expect 'traplab vm --program cpu,s' cpu,sys '!cpu'
 expect 'traplab compare --workloads io,' io,cpu io,mm
 expect 'traplab vm --guest ' kernel
-expect 'traplab vm --design ' full para
+expect 'traplab vm --design ' full para hw hw-shadow
+expect 'traplab vm --cpu ' default p4 core2 sandybridge
 expect 'traplab vm --plot ' '!--json'
 expect 'traplab vm --csv --' --json --plot
 expect 'traplab vm --cost ' exit_dispatch= vm_entry=

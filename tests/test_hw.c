@@ -529,14 +529,19 @@ static void test_aa_shapes(void)
     CU_ASSERT(sb_io.cycles < nested_io.cycles);
 }
 
-/* The command line: --cpu in vm, compare and tui, listed by --list-costs; a bad
+/* The command line: --cpu in vm, compare and tui, listed by --list-cpus; a bad
  * name is a usage error that lists the good ones. */
 static void test_cpu_command_line(void)
 {
     static char out[1 << 16];
-    CU_ASSERT_EQUAL(test_traplab("vm --list-costs", out, sizeof out), 0);
+    CU_ASSERT_EQUAL(test_traplab("vm --list-cpus", out, sizeof out), 0);
     CU_ASSERT_PTR_NOT_NULL(strstr(out, "  p4           vm_exit  1931  vm_enter  2409"));
     CU_ASSERT_PTR_NOT_NULL(strstr(out, "sandybridge"));
+    CU_ASSERT_EQUAL(test_traplab("compare --cost vm_enter=5 --list-cpus", out, sizeof out), 0);
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "  default      vm_exit  1000  vm_enter  1000"));
+    /* --list-costs stays one cost a line (the shell completion reads its first column) */
+    CU_ASSERT_EQUAL(test_traplab("vm --list-costs", out, sizeof out), 0);
+    CU_ASSERT_PTR_NULL(strstr(out, "sandybridge"));
     CU_ASSERT_EQUAL(test_traplab("vm --cpu p4 --cost vm_exit=7 --list-costs", out, sizeof out), 0);
     CU_ASSERT_PTR_NOT_NULL(strstr(out, "vm_exit                 7"));
     CU_ASSERT_PTR_NOT_NULL(strstr(out, "vm_enter             2409"));
@@ -565,7 +570,7 @@ void test_hw_register(void)
                 test_hw_shadow_exits);
     CU_add_test(s, "Type-2 routes exits by kind; type2-user sends them all out", test_type2_routing);
     CU_add_test(s, "--cpu profiles: each one's exit and entry costs take effect", test_cpu_profiles);
-    CU_add_test(s, "--cpu on the command line; --list-costs lists the profiles", test_cpu_command_line);
+    CU_add_test(s, "--cpu on the command line; --list-cpus lists the profiles", test_cpu_command_line);
     CU_add_test(s, "the shapes of Adams and Agesen: bt, early hw, nested paging, later generations",
                 test_aa_shapes);
     CU_add_test(s, "hw: a slice ends at its end, whatever vmenter costs", test_hw_slice_end);

@@ -61,8 +61,11 @@ _traplab()
         --color) COMPREPLY=($(compgen -W 'always never auto' -- "$cur")); return ;;
         --design|--designs)
             # the designs this traplab names in its help (full, bt, hw, para, ...)
-            _traplab_list "$cur" $("$prog" "$cmd" --help 2>/dev/null | grep -A2 -- '--designs\{0,1\} ' |
-                grep -ow 'full\|bt\|hw\|para' | awk '!seen[$0]++')
+            _traplab_list "$cur" $("$prog" "$cmd" --help 2>/dev/null | grep -A4 -- '--designs\{0,1\} ' |
+                grep -ow 'full\|bt\|hw-shadow\|hw\|para' | awk '!seen[$0]++')
+            return ;;
+        --cpu)
+            COMPREPLY=($(compgen -W "$("$prog" vm --list-cpus 2>/dev/null | awk '{print $1}')" -- "$cur"))
             return ;;
         --program|--workloads)
             _traplab_list "$cur" cpu sys io mm mix
