@@ -93,8 +93,8 @@ static bool store_is_callout(const vmm_vm *vm, uint32_t pc)
  * reaches bt_written, which moves walk_gen on, as does every shadow reset
  * or flush (the frames themselves are recomputed then).  *fa is set only
  * when the walk fails, as the callers read it. */
-static unsigned walk(vmm *v, vmm_vm *vm, uint32_t va, isa_access acc, unsigned vring, uint32_t *gpa,
-                     uint32_t *fa)
+static inline unsigned walk(vmm *v, vmm_vm *vm, uint32_t va, isa_access acc, unsigned vring,
+                            uint32_t *gpa, uint32_t *fa)
 {
     struct vmm_bt_walk *w = &vm->bt.walks[((va >> PAGE_SHIFT) & 7u) | (acc == ACCESS_EXEC ? 8u : 0u)];
     /* the page, the access, the ring and paging in one word (bit 8: valid) */
