@@ -45,7 +45,9 @@ typedef struct {
             uint8_t end;               /* BT_END_*: how it ends (bt.c) */
             uint8_t nsens;             /* sensitive instructions replaced */
             uint32_t last;             /* the replaced word, when nsens (callouts need it) */
+            uint16_t next, prev;       /* the blocks of frames with the same heads[] entry: slot + 1, 0 = none */
         } cache[1024];
+        uint16_t heads[64];            /* by frame number modulo 64: the first such block, slot + 1 */
         uint8_t codemap[(64u << 20) / PAGE_SIZE / 8];
         /* by frame number modulo 64: the byte range of the page that any
          * translated block of such a frame covers (a union, so a store
