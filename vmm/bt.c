@@ -29,7 +29,6 @@
  * adaptive binary translation).
  */
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "vmm/internal.h"
@@ -197,11 +196,6 @@ static void link_block(vmm_vm *vm, bt_block *b)
     *h = me;
 }
 
-static int by_slot(const void *a, const void *b)
-{
-    return (int)*(const uint16_t *)a - (int)*(const uint16_t *)b;
-}
-
 /* Translates the block at va into the cache (charged, counted, reported). */
 static bt_block *translate(vmm *v, vmm_vm *vm, uint32_t va)
 {
@@ -266,8 +260,7 @@ static void invalidate(vmm *v, vmm_vm *vm, uint32_t gpa, uint32_t n)
         return;
     /* The blocks of the frames written (each list once), dropped in slot
      * order, as a scan of the whole cache would. */
-    uint16_t hit[NCACHE];
-    size_t nhit = 0;
+    uint64_t hit[NCACHE / 64] = { 0 };
     uint32_t first = gpa >> PAGE_SHIFT, last = (gpa + (n - 1u)) >> PAGE_SHIFT;
     if (last - first >= 64)
         last = first + 63;
@@ -275,11 +268,12 @@ static void invalidate(vmm *v, vmm_vm *vm, uint32_t gpa, uint32_t n)
         for (uint16_t k = vm->bt.heads[f % 64]; k; k = vm->bt.cache[k - 1].next) {
             const bt_block *b = &vm->bt.cache[k - 1];
             if (gpa < b->gpa + 4u * b->n && gpa + n > b->gpa)
-                hit[nhit++] = (uint16_t)(k - 1);
+                hit[(k - 1) / 64] |= 1ull << ((k - 1) % 64);
         }
-    qsort(hit, nhit, sizeof hit[0], by_slot);
-    for (size_t j = 0; j < nhit; j++) {
-        bt_block *b = &vm->bt.cache[hit[j]];
+    for (size_t i = 0; i < NCACHE; i++) {
+        if (!(hit[i / 64] >> (i % 64) & 1u))
+            continue;
+        bt_block *b = &vm->bt.cache[i];
         unlink_block(vm, b);
         vm->st.bt_invalidations++;
         if (v->ev) {
