@@ -1082,7 +1082,7 @@ static int lab_run(int argc, char **argv)
     } else if (!write_vm_guests(&r, tmpl, vgpath, vgarg)) {
         fprintf(stderr, "traplab lab run: cannot write a VM's guest kernel: %s\n", strerror(errno));
     } else {
-        char *args[16 + 2 * 16], vms[16];
+        char *args[24 + 2 * 16], vms[16];
         size_t na = 0;
         args[na++] = "traplab";
         args[na++] = "tui";
@@ -1099,24 +1099,31 @@ static int lab_run(int argc, char **argv)
             args[na++] = ppath;
             args[na++] = "--vms";
             args[na++] = vms;
+            const char *host = r.scenario_host && *r.scenario_host ? r.scenario_host : "type1";
             args[na++] = "--host";
-            args[na++] = r.scenario_host && *r.scenario_host ? r.scenario_host : "type1";
-            if (r.scenario_para)
-                args[na++] = "--para";
+            args[na++] = (char *)host;
+            const char *design = r.scenario_design && *r.scenario_design ? r.scenario_design : "full";
+            const char *profile = r.scenario_profile && *r.scenario_profile ? r.scenario_profile : "strict";
+            args[na++] = "--design";
+            args[na++] = (char *)design;
+            args[na++] = "--profile";
+            args[na++] = (char *)profile;
             for (unsigned i = 0; i < 16; i++)
                 if (vgarg[i][0]) {
                     args[na++] = "--vm";
                     args[na++] = vgarg[i];
                 }
-            const char *host = r.scenario_host && *r.scenario_host ? r.scenario_host : "type1";
+            /* The design and profile are named when they are not the defaults. */
+            char how[96] = "";
+            if (strcmp(design, "full") != 0 || strcmp(profile, "strict") != 0)
+                snprintf(how, sizeof how, es ? " (diseño %s, perfil %s)" : " (design %s, %s profile)",
+                         design, profile);
             if (es)
                 printf("Abriendo %s en %s %s bajo el hipervisor %s%s en la interfaz de terminal...\n",
-                       r.scenario_name, vms, r.scenario_vms == 1 ? "VM" : "VMs", host,
-                       r.scenario_para ? " (paravirtualizada)" : "");
+                       r.scenario_name, vms, r.scenario_vms == 1 ? "VM" : "VMs", host, how);
             else
                 printf("Opening %s in %s %s under the %s hypervisor%s in the terminal UI...\n",
-                       r.scenario_name, vms, r.scenario_vms == 1 ? "VM" : "VMs", host,
-                       r.scenario_para ? " (paravirtualized)" : "");
+                       r.scenario_name, vms, r.scenario_vms == 1 ? "VM" : "VMs", host, how);
         } else {
             args[na++] = path;
             printf(es ? "Abriendo %s en la máquina desnuda en la interfaz de terminal...\n"

@@ -404,10 +404,8 @@ static int convert_report(lua_State *L)
             r->scenario_program = dupfield(L, 2, "scenario_program");
             r->scenario_program_name = dupfield(L, 2, "scenario_program_name");
             r->scenario_host = dupfield(L, 2, "scenario_host");
-            lua_pushliteral(L, "scenario_para");
-            lua_rawget(L, 2);
-            r->scenario_para = lua_toboolean(L, -1);
-            lua_pop(L, 1);
+            r->scenario_design = dupfield(L, 2, "scenario_design");
+            r->scenario_profile = dupfield(L, 2, "scenario_profile");
             for (unsigned i = 0; i < 16 && i < r->scenario_vms; i++) {
                 char k[48];
                 snprintf(k, sizeof k, "scenario_vm_guest_%u", i);
@@ -578,6 +576,7 @@ void lab_report_free(lab_report *r)
     free(r->id); free(r->title); free(r->student); free(r->fatal);
     free(r->scenario); free(r->scenario_name); free(r->key);
     free(r->scenario_program); free(r->scenario_program_name); free(r->scenario_host);
+    free(r->scenario_design); free(r->scenario_profile);
     for (unsigned i = 0; i < 16; i++) {
         free(r->scenario_vm_guest[i]);
         free(r->scenario_vm_guest_name[i]);

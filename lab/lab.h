@@ -44,8 +44,9 @@ typedef struct {
     unsigned scenario_vms; /* 0: the bare machine; else VMs under the hypervisor */
     char *scenario_program;       /* hypervisor: the workload each VM runs */
     char *scenario_program_name;
-    char *scenario_host;          /* hypervisor: "type1" or "type2" */
-    bool scenario_para;           /* hypervisor: paravirtualized guests */
+    char *scenario_host;          /* hypervisor: "type1", "type2" or "type2-user" */
+    char *scenario_design;        /* hypervisor: "full", "para", ... (vmm_parse_design) */
+    char *scenario_profile;       /* hypervisor: "strict" or "legacy" */
     /* hypervisor: VM i's own guest kernel (vm_guests[i] in the scenario), or NULL */
     char *scenario_vm_guest[16];
     char *scenario_vm_guest_name[16];

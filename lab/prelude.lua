@@ -122,6 +122,24 @@ end
 function Lab:question(spec) return add_item(self, spec, "question") end
 function Lab:check(spec) return add_item(self, spec, "check") end
 
+-- traplab.inline(src, files): src with every `.include "NAME"` line replaced by
+-- files[NAME], itself inlined (a few levels deep); an include files does not name
+-- stays.  A scenario is one file in the terminal UI, so its includes go inside it.
+function traplab.inline(src, files)
+  if type(src) ~= "string" or type(files) ~= "table" then
+    error("traplab.inline expects (source, { [name] = source })", 2)
+  end
+  for _ = 1, 8 do
+    local n
+    src, n = sgsub(src, '[ \t]*%.include%s+"([%w_%-%.]+)"[^\n]*', function(name)
+      local f = files[name]
+      return type(f) == "string" and f or nil
+    end)
+    if n == 0 then break end
+  end
+  return src
+end
+
 function traplab.lab(spec)
   if type(spec) ~= "table" then error("traplab.lab expects a table", 2) end
   if type(spec.title) ~= "string" then error("traplab.lab: title must be a string", 2) end
@@ -398,7 +416,8 @@ function M.describe(lab, info)
     end
     if type(src) == "table" then
       -- Under the hypervisor: { guest = kernel source, program = workload source,
-      -- vms = N, host = "type1"|"type2"|"type2-user", para = bool, guest_name, program_name }.
+      -- vms = N, host = "type1"|"type2"|"type2-user", design = "full"|"para"|... (para = true
+      -- is design = "para"), profile = "strict"|"legacy", guest_name, program_name }.
       local t = src
       if type(t.guest) ~= "string" or type(t.program) ~= "string" then
         error("scenario: a hypervisor scenario needs guest and program (assembly source strings)", 0)
@@ -416,7 +435,22 @@ function M.describe(lab, info)
       out.scenario_program = t.program
       out.scenario_program_name = fname(t.program_name, "program.s")
       if out.scenario_program_name == out.scenario_name then out.scenario_program_name = "program-" .. out.scenario_name end
-      out.scenario_vms, out.scenario_host, out.scenario_para = vms, host, t.para == true
+      local design = t.design or (t.para == true and "para" or "full")
+      if type(design) ~= "string" or traplab.designs[design] == nil then
+        local names = {}
+        for n in pairs(traplab.designs) do names[#names + 1] = n end
+        tsort(names)
+        error(sfmt("scenario: design must be one of %s, not %s", tconcat(names, ", "), tostring(design)), 0)
+      end
+      if not traplab.designs[design] then
+        error(sfmt("scenario: design '%s' is not built into this traplab", design), 0)
+      end
+      local profile = t.profile or "strict"
+      if profile ~= "strict" and profile ~= "legacy" then
+        error(sfmt("scenario: profile must be 'strict' or 'legacy', not %s", tostring(profile)), 0)
+      end
+      out.scenario_vms, out.scenario_host = vms, host
+      out.scenario_design, out.scenario_profile = design, profile
       -- vm_guests = { [1] = rogue_source }: VM 1 runs its own kernel (VMs count from 0),
       -- named by vm_guest_names[1] (default "vm1-kernel.s").
       if t.vm_guests ~= nil then

@@ -102,6 +102,7 @@ code_page *code_page_of(machine *m, uint32_t frame)
     pg->slot[CODE_SLOTS] = (cpu_slot){ .h = c->handlers[KIND_END] };
     pg->frame = frame & ~0xfffu;
     c->map[pn] = (uint16_t)(k + 1);
+    mmu_host_drop_frame(m, pg->frame);   /* stores to it now take the slow path */
     return pg;
 }
 
@@ -249,6 +250,7 @@ void code_flush(machine *m)
     for (uint32_t i = 0; i < c->npool; i++)
         page_reset(m, c->pool[i]);
     c->st.flushes++;
+    mmu_host_flush(m);          /* (the machine's TLB may have been replaced too) */
     if (c->hook)
         c->hook(m, 0, 0, c->hook_ud);
 }

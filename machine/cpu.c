@@ -85,6 +85,29 @@ static bool sys_word(machine *m, uint32_t va, isa_access acc, uint32_t *v, uint3
     return true;
 }
 
+/* A load or store that missed the host's TLB (or is misaligned): the
+ * machine's TLB and walk, as ever; then, when the host TLB may hold it
+ * (internal.h says when), a copy of the translation there. */
+static unsigned data_slow(machine *m, uint32_t va, isa_access acc, uint32_t align,
+                          uint64_t *cycles, uint8_t **host, uint32_t *fa)
+{
+    if (va & (align - 1)) {
+        *fa = va;
+        return CAUSE_MISALIGNED;
+    }
+    unsigned c = mmu_access(m, va, acc, cycles, host, fa);
+    if (c != CAUSE_NONE)
+        return c;
+    uint32_t pa = (uint32_t)(*host - m->mem), i = (va >> PAGE_SHIFT) & (TLB_SIZE - 1);
+    if (acc == ACCESS_WRITE && code_page_hot(m, pa))
+        return c;
+    uint32_t mode = !(m->s.cpu.cr[CR_STATUS] & STATUS_PG) && !m->s.hv.guest
+                  ? HTLB_FLAT : m->s.tlb.tag[acc][i] & 0xfffu;
+    m->htlb.tag[acc][i] = (uint64_t)mode << 32 | (va & ~0xfffu);
+    m->htlb.add[acc][i] = (uintptr_t)(m->mem + (pa & ~0xfffu)) - (va & ~0xfffu);
+    return c;
+}
+
 static void set_reg(machine *m, unsigned rd, uint32_t v)
 {
     if (rd)
@@ -341,9 +364,10 @@ machine_stop cpu_run(machine *m)
      * read and write them there, and a copy would cost every trap. */
     uint32_t *const R = m->s.cpu.r;
     uint8_t *const mem = m->mem;
-    const mmu_tlb *const tlb = &m->s.tlb;
+    const host_tlb *const htlb = &m->htlb;
     uint32_t pc = 0;
     uint32_t rtag = 0;                     /* TLB tag bits of the ring; 0: paging is off */
+    uint64_t hmode = 0;                    /* the host TLB's mode for rtag, << 32 */
     uint64_t cycles = 0, instret = 0, ev = 0, hits = 0;
     code_page *cpg = NULL;                 /* the decoded page pc is in */
     const cpu_slot *ip = NULL, *ipbase = NULL;
@@ -356,7 +380,8 @@ machine_stop cpu_run(machine *m)
 
 #define SYNC_OUT() do { \
         m->s.cpu.pc = pc; m->s.stats.cycles = cycles; m->s.stats.instret = instret; \
-        m->s.stats.tlb_hits += hits; hits = 0; \
+        if (rtag) m->s.stats.tlb_hits += hits; /* (flat: not a TLB) */ \
+        hits = 0; \
     } while (0)
 #define SYNC_IN() do { \
         R[0] = 0; \
@@ -366,6 +391,7 @@ machine_stop cpu_run(machine *m)
         if ((st_ & (STATUS_RING_MASK | STATUS_PG)) != m->s.code_key || (pc & 3)) \
             m->s.code_va = 1; \
         rtag = ((st_ & STATUS_PG) | m->s.hv.pg) ? ((st_ & STATUS_RING_MASK) << 1) | 1u : 0; \
+        hmode = (uint64_t)(rtag ? rtag : HTLB_FLAT) << 32; \
         cpage_va = pcbase = m->s.code_va; \
         if (cpage_va != 1) { \
             if (!cpg || cpg->frame != m->s.code_frame) cpg = code_page_of(m, m->s.code_frame); \
@@ -393,31 +419,46 @@ machine_stop cpu_run(machine *m)
 #define A   R[ip->rs1]
 #define B   R[ip->rs2]
 #define IMM ip->imm
-#define DATA(p, va, acc, align) do { \
-        if ((va) & ((align) - 1)) TRAP_HERE(CAUSE_MISALIGNED, acc, va, 0); \
-        if (!rtag) { \
-            if ((va) >= m->cfg.mem_size) TRAP_HERE(CAUSE_BUS_ERROR, acc, va, 0); \
-            p = mem + (va); \
-        } else { \
-            uint32_t i_ = ((va) >> PAGE_SHIFT) & (TLB_SIZE - 1); \
-            if (tlb->tag[acc][i_] == (((va) & ~0xfffu) | rtag)) { \
-                hits++; \
-                p = mem + tlb->frame[acc][i_] + ((va) & 0xfffu); \
-            } else { \
-                /* Through copies: a local whose address escapes would live \
-                 * on the stack in every handler. */ \
-                uint32_t fa_; uint64_t cy_ = cycles; uint8_t *h_; \
-                unsigned c_ = mmu_access(m, va, acc, &cy_, &h_, &fa_); \
-                cycles = cy_; \
-                if (c_ != CAUSE_NONE) TRAP_HERE(c_, acc, fa_, 0); \
-                p = h_; \
-            } \
-        } \
+    /* A data access: a hit in the host's TLB (internal.h) is one compare,
+     * which also fails for a misaligned address, and one add; anything
+     * else goes through data_slow, exactly as before. */
+#define HTLB_HIT(va, acc, align, i_) \
+        (i_ = ((va) >> PAGE_SHIFT) & (TLB_SIZE - 1), \
+         __builtin_expect(htlb->tag[acc][i_] == (hmode | ((va) & (~0xfffu | ((align) - 1u)))), 1))
+#define DATA_SLOW(p, va, acc, align) do { \
+        /* Through copies: a local whose address escapes would live \
+         * on the stack in every handler. */ \
+        uint32_t fa_; uint64_t cy_ = cycles; uint8_t *h_; \
+        unsigned c_ = data_slow(m, va, acc, align, &cy_, &h_, &fa_); \
+        cycles = cy_; \
+        if (c_ != CAUSE_NONE) TRAP_HERE(c_, acc, fa_, 0); \
+        p = h_; \
     } while (0)
-    /* After a store: a page with decoded code must forget what it overwrote. */
-#define STORED(p, n) do { \
-        wpa = (uint32_t)((p) - mem); \
-        if (__builtin_expect(code_word_live(m, wpa), 0)) { wn = (n); goto code_store; } \
+#define LOAD(va, align, get) do { \
+        uint32_t i_; uint8_t *p; \
+        if (HTLB_HIT(va, ACCESS_READ, align, i_)) { \
+            hits++; \
+            p = (uint8_t *)(htlb->add[ACCESS_READ][i_] + (va)); \
+        } else \
+            DATA_SLOW(p, va, ACCESS_READ, align); \
+        SETZ(get); \
+        NEXT(); \
+    } while (0)
+    /* A store that hits cannot overwrite decoded code (the host TLB maps no
+     * such frame for writing); one that misses must make the page forget
+     * what it overwrote. */
+#define STORE(va, align, put) do { \
+        uint32_t i_; uint8_t *p; \
+        if (HTLB_HIT(va, ACCESS_WRITE, align, i_)) { \
+            hits++; \
+            p = (uint8_t *)(htlb->add[ACCESS_WRITE][i_] + (va)); \
+            put; \
+            NEXT(); \
+        } \
+        DATA_SLOW(p, va, ACCESS_WRITE, align); \
+        put; \
+        wpa = (uint32_t)(p - mem); \
+        if (__builtin_expect(code_word_live(m, wpa), 0)) { wn = (align); goto code_store; } \
         NEXT(); \
     } while (0)
     /* Straight on to the block at slot p of this page (a direct jump or
@@ -634,19 +675,14 @@ do_SLTI: RD = (int32_t)A < (int32_t)IMM; NEXT();
 do_SLTIU: RD = A < IMM; NEXT();
 do_LUI:  RD = IMM; NEXT();
 
-do_LW: { uint32_t va = A + IMM; uint8_t *p; DATA(p, va, ACCESS_READ, 4); SETZ(ld32(p)); NEXT(); }
-do_LH: { uint32_t va = A + IMM; uint8_t *p; DATA(p, va, ACCESS_READ, 2);
-         SETZ((uint32_t)(int32_t)(int16_t)(uint16_t)(p[0] | p[1] << 8)); NEXT(); }
-do_LHU: { uint32_t va = A + IMM; uint8_t *p; DATA(p, va, ACCESS_READ, 2);
-         SETZ((uint32_t)p[0] | (uint32_t)p[1] << 8); NEXT(); }
-do_LB: { uint32_t va = A + IMM; uint8_t *p; DATA(p, va, ACCESS_READ, 1);
-         SETZ((uint32_t)(int32_t)(int8_t)p[0]); NEXT(); }
-do_LBU: { uint32_t va = A + IMM; uint8_t *p; DATA(p, va, ACCESS_READ, 1); SETZ(p[0]); NEXT(); }
-do_SW: { uint32_t va = A + IMM; uint8_t *p; DATA(p, va, ACCESS_WRITE, 4); st32(p, B); STORED(p, 4); }
-do_SH: { uint32_t va = A + IMM; uint8_t *p; DATA(p, va, ACCESS_WRITE, 2);
-         uint32_t v = B; p[0] = (uint8_t)v; p[1] = (uint8_t)(v >> 8); STORED(p, 2); }
-do_SB: { uint32_t va = A + IMM; uint8_t *p; DATA(p, va, ACCESS_WRITE, 1);
-         p[0] = (uint8_t)B; STORED(p, 1); }
+do_LW:  { uint32_t va = A + IMM; LOAD(va, 4, ld32(p)); }
+do_LH:  { uint32_t va = A + IMM; LOAD(va, 2, (uint32_t)(int32_t)(int16_t)(uint16_t)(p[0] | p[1] << 8)); }
+do_LHU: { uint32_t va = A + IMM; LOAD(va, 2, (uint32_t)p[0] | (uint32_t)p[1] << 8); }
+do_LB:  { uint32_t va = A + IMM; LOAD(va, 1, (uint32_t)(int32_t)(int8_t)p[0]); }
+do_LBU: { uint32_t va = A + IMM; LOAD(va, 1, p[0]); }
+do_SW:  { uint32_t va = A + IMM, v = B; STORE(va, 4, st32(p, v)); }
+do_SH:  { uint32_t va = A + IMM, v = B; STORE(va, 2, (p[0] = (uint8_t)v, p[1] = (uint8_t)(v >> 8))); }
+do_SB:  { uint32_t va = A + IMM, v = B; STORE(va, 1, p[0] = (uint8_t)v); }
 
 do_BEQ:  BRANCH(A == B);
 do_BNE:  BRANCH(A != B);
@@ -691,8 +727,10 @@ do_SYS: {
 #undef A
 #undef B
 #undef IMM
-#undef DATA
-#undef STORED
+#undef HTLB_HIT
+#undef DATA_SLOW
+#undef LOAD
+#undef STORE
 #undef BRANCH
 #undef CHAIN
 #undef TAKEN

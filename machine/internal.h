@@ -20,6 +20,25 @@ typedef struct {
 
 #define TLB_TAG(va, ring) (((uint32_t)(va) & ~0xfffu) | ((uint32_t)(ring) << 1) | 1u)
 
+/*
+ * The host's data TLB (cpu.c's loads and stores): a cache in front of the
+ * machine's TLB, not part of the state.  An entry holds mode << 32 | vpage
+ * and the host address of the page minus vpage, so that a hit is one
+ * compare and one add.  The mode is the machine TLB's ring tag (paging on,
+ * or guest mode), or HTLB_FLAT with paging off.  Invariants: an entry with a
+ * ring tag is a copy of the machine TLB's entry at the same index (every
+ * fill of that entry drops it, every flush drops all), so a hit here is a
+ * hit there, counted the same; a write entry never maps a frame with decoded
+ * code (code_page_of drops such entries), so a store that hits here cannot
+ * overwrite decoded instructions.
+ */
+#define HTLB_FLAT  8u
+#define HTLB_NONE  UINT64_MAX
+typedef struct {
+    uint64_t tag[2][TLB_SIZE];       /* [ACCESS_READ], [ACCESS_WRITE] */
+    uintptr_t add[2][TLB_SIZE];
+} host_tlb;
+
 /* Guest mode (hvext.c): what vmenter loaded into the processor. */
 typedef struct {
     bool guest;                     /* the guest-mode flag */
@@ -138,6 +157,7 @@ struct machine {
      * through machine_cpu() still gets the flush mtcr would have done. */
     uint32_t seen_pg, seen_ptb;
     code_cache code;             /* derived from memory: not part of a snapshot */
+    host_tlb htlb;               /* derived from the TLB and memory: the same */
     bool engine_init;            /* cpu_run only hands out its handler table */
 };
 
@@ -151,6 +171,9 @@ unsigned mmu_walk(const machine *m, uint32_t va, isa_access acc, unsigned ring,
 unsigned mmu_access(machine *m, uint32_t va, isa_access acc, uint64_t *cycles,
                     uint8_t **host, uint32_t *fault_addr);
 void mmu_flush(machine *m);
+/* Empties the host's data TLB (all of it, or the write entries of one frame). */
+void mmu_host_flush(machine *m);
+void mmu_host_drop_frame(machine *m, uint32_t frame);
 
 /* trap.c */
 /* Fills in ring, cycle and instret from the machine and delivers (or hands

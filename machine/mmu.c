@@ -96,6 +96,8 @@ unsigned mmu_access(machine *m, uint32_t va, isa_access acc, uint64_t *cycles,
         c = mmu_walk(m, va, acc, ring, &pa, fault_addr);
         m->s.stats.walk_refs += walk_refs(m, va);
     }
+    if (acc != ACCESS_EXEC)
+        m->htlb.tag[acc][idx] = HTLB_NONE;     /* no longer a copy of this entry */
     if (c != CAUSE_NONE)
         return c;
     m->s.tlb.tag[acc][idx] = tag;
@@ -104,9 +106,24 @@ unsigned mmu_access(machine *m, uint32_t va, isa_access acc, uint64_t *cycles,
     return CAUSE_NONE;
 }
 
+void mmu_host_flush(machine *m)
+{
+    memset(m->htlb.tag, 0xff, sizeof m->htlb.tag);
+}
+
+void mmu_host_drop_frame(machine *m, uint32_t frame)
+{
+    uintptr_t page = (uintptr_t)(m->mem + frame);
+    for (unsigned i = 0; i < TLB_SIZE; i++)
+        if (m->htlb.tag[ACCESS_WRITE][i] != HTLB_NONE &&
+            m->htlb.add[ACCESS_WRITE][i] + (uint32_t)m->htlb.tag[ACCESS_WRITE][i] == page)
+            m->htlb.tag[ACCESS_WRITE][i] = HTLB_NONE;
+}
+
 void mmu_flush(machine *m)
 {
     memset(&m->s.tlb, 0, sizeof m->s.tlb);
+    mmu_host_flush(m);
     m->s.stats.tlb_flushes++;
     m->s.code_va = 1;
     m->event_cycle = 0;

@@ -233,6 +233,7 @@ machine *machine_snapshot_get(machine_snapr *r, char *err, size_t errlen)
     }
     s.fatal_reason[sizeof s.fatal_reason - 1] = '\0';
     m->s = s;
+    mmu_host_flush(m);
     m->s.code_frame = 0;
     m->s.code_va = 1;          /* the fetch cache is the host's: refilled on the next fetch */
     m->stop_req = stop_req == STOP_REQUESTED || stop_req == STOP_TRAP ? (machine_stop)stop_req : STOP_NONE;

@@ -9,7 +9,11 @@
 #
 #   tests/pinned.sh [TRAPLAB]          check every row (default build/traplab)
 #   tests/pinned.sh --add TRAPLAB ARGS record a new row (a new design or host);
-#                                      existing rows are never rewritten
+#                                      existing rows are never rewritten by --add
+#   tests/pinned.sh --correct TRAPLAB WHY ARGS
+#                                      rewrite one row after a bug fix that
+#                                      changes what a student sees, with the
+#                                      reason kept in a comment above the row
 #
 # Each row of pinned.txt is "ARGS<TAB>DIGEST"; ARGS are traplab's arguments,
 # run from the project root.  DIGEST is made by digest() below.
@@ -52,6 +56,21 @@ if [ "$1" = "--add" ]; then
     d=$(digest "$bin" $args)
     printf '%s\t%s\n' "$args" "$d" >>"$table"
     echo "pinned: added '$args'"
+    exit 0
+fi
+
+if [ "$1" = "--correct" ]; then
+    shift; bin=$1; why=$2; shift 2
+    args="$*"
+    [ -n "$why" ] || { echo "pinned: --correct needs the reason" >&2; exit 2; }
+    grep -q "^$args$tab" "$table" || { echo "pinned: no row for '$args'" >&2; exit 2; }
+    # shellcheck disable=SC2086
+    d=$(digest "$bin" $args)
+    tmp="$table.tmp"
+    awk -F "$tab" -v a="$args" -v d="$d" -v why="$why" -v day="$(date -u +%Y-%m-%d)" '
+        $1 == a { print "# corrected " day ": " why; print a "\t" d; next } { print }' "$table" >"$tmp" &&
+        mv "$tmp" "$table"
+    echo "pinned: corrected '$args'"
     exit 0
 fi
 

@@ -458,57 +458,46 @@ static void test_counters_and_stepping(void)
 }
 
 /* ---- on the command line ------------------------------------------------------------------ */
-static int sh(const char *cmd, char *out, size_t n)
-{
-    FILE *f = popen(cmd, "r");
-    if (!f)
-        return -1;
-    size_t got = fread(out, 1, n - 1, f);
-    out[got] = '\0';
-    int st = pclose(f);
-    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
-
 static void test_cli(void)
 {
     static char out[1 << 17];
     char cmd[512];
     snprintf(cmd, sizeof cmd, "%s vm --guest kernel --program io --design bt --profile legacy --stats "
              "--show-block 0x1000 2>&1", test_traplab_path);
-    CU_ASSERT_EQUAL(sh(cmd, out, sizeof out), 0);
+    CU_ASSERT_EQUAL(test_sh(cmd, out, sizeof out), 0);
     CU_ASSERT_PTR_NULL(strstr(out, "DIFFERS"));
     CU_ASSERT_PTR_NOT_NULL(strstr(out, "translation         "));
     CU_ASSERT_PTR_NOT_NULL(strstr(out, "block at 0x00001000"));
     CU_ASSERT_PTR_NOT_NULL(strstr(out, "callout: the VMM emulates mtcr"));
     snprintf(cmd, sizeof cmd, "%s vm --guest kernel --program io --design full --profile legacy 2>&1",
              test_traplab_path);
-    CU_ASSERT_EQUAL(sh(cmd, out, sizeof out), 0);
+    CU_ASSERT_EQUAL(test_sh(cmd, out, sizeof out), 0);
     CU_ASSERT_PTR_NOT_NULL(strstr(out, "OUTPUT DIFFERS FROM NATIVE"));
     snprintf(cmd, sizeof cmd, "%s vm --guest kernel --program sys --design bt --json 2>/dev/null",
              test_traplab_path);
-    CU_ASSERT_EQUAL(sh(cmd, out, sizeof out), 0);
+    CU_ASSERT_EQUAL(test_sh(cmd, out, sizeof out), 0);
     CU_ASSERT_PTR_NOT_NULL(strstr(out, "\"design\": \"bt\""));
     CU_ASSERT_PTR_NOT_NULL(strstr(out, "\"bt\": {\"blocks\": "));
     CU_ASSERT_PTR_NOT_NULL(strstr(out, "\"invalidations\": "));
     snprintf(cmd, sizeof cmd, "%s vm --guest kernel --program sys --design bt --trace 2>&1 >/dev/null | head -400",
              test_traplab_path);
-    sh(cmd, out, sizeof out);
+    test_sh(cmd, out, sizeof out);
     CU_ASSERT_PTR_NOT_NULL(strstr(out, "translate the block at 0x00001000"));
     CU_ASSERT_PTR_NOT_NULL(strstr(out, "sensitive mtcr at 0x0000100c replaced by a callout into the VMM"));
     CU_ASSERT_PTR_NOT_NULL(strstr(out, "callout: emulate"));
     snprintf(cmd, sizeof cmd, "%s vm --guest kernel --program sys --show-block 0x1000 2>&1", test_traplab_path);
-    CU_ASSERT_EQUAL(sh(cmd, out, sizeof out), 2);
+    CU_ASSERT_EQUAL(test_sh(cmd, out, sizeof out), 2);
     /* compare: the design axis */
     snprintf(cmd, sizeof cmd, "%s compare --workloads io --designs bt,full --csv 2>&1", test_traplab_path);
-    CU_ASSERT_EQUAL(sh(cmd, out, sizeof out), 0);
+    CU_ASSERT_EQUAL(test_sh(cmd, out, sizeof out), 0);
     CU_ASSERT_PTR_NOT_NULL(strstr(out, "\"io\",native,-,true"));
     CU_ASSERT_PTR_NOT_NULL(strstr(out, "\"io\",bt,type1,true"));
     CU_ASSERT_PTR_NOT_NULL(strstr(out, "\"io\",full,type2,true"));
     CU_ASSERT_PTR_NULL(strstr(out, ",para,"));
     snprintf(cmd, sizeof cmd, "%s compare --designs bt,bt 2>&1", test_traplab_path);
-    CU_ASSERT_EQUAL(sh(cmd, out, sizeof out), 2);
+    CU_ASSERT_EQUAL(test_sh(cmd, out, sizeof out), 2);
     snprintf(cmd, sizeof cmd, "%s compare --designs warp 2>&1", test_traplab_path);
-    CU_ASSERT_EQUAL(sh(cmd, out, sizeof out), 2);
+    CU_ASSERT_EQUAL(test_sh(cmd, out, sizeof out), 2);
     CU_ASSERT_PTR_NOT_NULL(strstr(out, "unknown design 'warp'"));
 }
 

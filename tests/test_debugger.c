@@ -44,26 +44,7 @@ static const char count_src[] =
 
 static tui_model *make(const char *src)
 {
-    image img;
-    image_init(&img);
-    asm_options opt = { 0 };
-    if (asm_assemble_string("count.s", src, &opt, &img) != 0)
-        return NULL;
-    machine_config cfg;
-    machine_default_config(&cfg);
-    cfg.mem_size = 64 * 1024;
-    cfg.disk_sectors = 8;
-    machine *mach = machine_new(&cfg);
-    char err[128];
-    if (!mach || !tui_load_image(mach, &img, err, sizeof err)) {
-        machine_free(mach);
-        image_free(&img);
-        return NULL;
-    }
-    void *t = tui_bare_target_new(mach);
-    tui_model *m = tui_model_new(&tui_bare_target_ops, t, &img, TUI_LANG_EN, 0);
-    image_free(&img);
-    return m;
+    return test_bare_model(src, 0, NULL);
 }
 
 static uint32_t sym(const tui_model *m, const char *name)
@@ -417,18 +398,6 @@ static void test_breakpoints_stop_t(void)
 
 /* Runs "traplab ARGS" from the repository; stdout (and stderr, with 2>&1 in
  * args) into out; the exit status, or -1 when it died of a signal. */
-static int traplab(const char *args, char *out, size_t n)
-{
-    char cmd[1024];
-    snprintf(cmd, sizeof cmd, "%s %s", test_traplab_path, args);
-    FILE *p = popen(cmd, "r");
-    CU_ASSERT_PTR_NOT_NULL_FATAL(p);
-    size_t len = fread(out, 1, n - 1, p);
-    out[len] = '\0';
-    int st = pclose(p);
-    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
-
 static void test_snapshot_files(void)
 {
     static char full[1 << 16], part[1 << 16], out[1 << 16];
@@ -446,19 +415,19 @@ static void test_snapshot_files(void)
         /* The run saved at N and restored gives the uninterrupted run's
          * output and statistics, TLB hits and misses included. */
         snprintf(args, sizeof args, "run %s --json", progs[i]);
-        CU_ASSERT_EQUAL(traplab(args, full, sizeof full), 0);
+        CU_ASSERT_EQUAL(test_traplab(args, full, sizeof full), 0);
         snprintf(args, sizeof args, "run %s --json --save-at 20 %s 2>/dev/null", progs[i], snap);
-        CU_ASSERT_EQUAL(traplab(args, part, sizeof part), 0);
+        CU_ASSERT_EQUAL(test_traplab(args, part, sizeof part), 0);
         CU_ASSERT_STRING_EQUAL(part, full);
         snprintf(args, sizeof args, "run --restore %s --json", snap);
-        CU_ASSERT_EQUAL(traplab(args, out, sizeof out), 0);
+        CU_ASSERT_EQUAL(test_traplab(args, out, sizeof out), 0);
         CU_ASSERT_STRING_EQUAL(out, full);
         CU_ASSERT_PTR_NOT_NULL(strstr(full, "\"tlb_hits\""));
         /* without --json: the output so far, then the rest */
         snprintf(args, sizeof args, "run %s", progs[i]);
-        traplab(args, full, sizeof full);
+        test_traplab(args, full, sizeof full);
         snprintf(args, sizeof args, "run --restore %s", snap);
-        traplab(args, out, sizeof out);
+        test_traplab(args, out, sizeof out);
         CU_ASSERT_STRING_EQUAL(out, full);
     }
     /* Bad files: a message and status 1, never a crash. */
@@ -485,7 +454,7 @@ static void test_snapshot_files(void)
         fclose(f);
         free(copy);
         snprintf(args, sizeof args, "run --restore %s 2>&1", bad_path);
-        CU_ASSERT_EQUAL(traplab(args, out, sizeof out), 1);
+        CU_ASSERT_EQUAL(test_traplab(args, out, sizeof out), 1);
         CU_ASSERT_PTR_NOT_NULL(strstr(out, bad[i].why));
     }
     /* another version, a version this traplab does not read */
@@ -494,14 +463,14 @@ static void test_snapshot_files(void)
     fwrite(buf, 1, len, f);
     fclose(f);
     snprintf(args, sizeof args, "run --restore %s 2>&1", bad_path);
-    CU_ASSERT_EQUAL(traplab(args, out, sizeof out), 1);
+    CU_ASSERT_EQUAL(test_traplab(args, out, sizeof out), 1);
     CU_ASSERT_PTR_NOT_NULL(strstr(out, "snapshot format version 7; this traplab reads version 1"));
-    CU_ASSERT_EQUAL(traplab("run --restore /nonexistent.snap 2>&1", out, sizeof out), 1);
+    CU_ASSERT_EQUAL(test_traplab("run --restore /nonexistent.snap 2>&1", out, sizeof out), 1);
     snprintf(args, sizeof args, "run --restore %s samples/hello.s 2>&1", snap);
-    CU_ASSERT_EQUAL(traplab(args, out, sizeof out), 2);
-    CU_ASSERT_EQUAL(traplab("run samples/hello.s --save-at 5 2>&1", out, sizeof out), 2);
+    CU_ASSERT_EQUAL(test_traplab(args, out, sizeof out), 2);
+    CU_ASSERT_EQUAL(test_traplab("run samples/hello.s --save-at 5 2>&1", out, sizeof out), 2);
     snprintf(args, sizeof args, "run samples/hello.s --save-at 100000 %s 2>&1", x_path);
-    CU_ASSERT_EQUAL(traplab(args, out, sizeof out), 1);
+    CU_ASSERT_EQUAL(test_traplab(args, out, sizeof out), 1);
     CU_ASSERT_PTR_NOT_NULL(strstr(out, "no snapshot written"));
     CU_ASSERT_EQUAL(access(x_path, F_OK), -1);
 
@@ -515,7 +484,7 @@ static void test_snapshot_files(void)
     CU_ASSERT_FALSE(m->cmd_failed);
     STATUS_HAS(m, "Snapshot saved to ");
     snprintf(args, sizeof args, "run --restore %s", tui_path);
-    CU_ASSERT_EQUAL(traplab(args, out, sizeof out), 0);
+    CU_ASSERT_EQUAL(test_traplab(args, out, sizeof out), 0);
     CU_ASSERT_STRING_EQUAL(out, "H");
     tui_command(m, "save /nonexistent/dir/x.snap");
     CU_ASSERT_TRUE(m->cmd_failed);
@@ -532,8 +501,8 @@ static void test_snapshot_files(void)
 static void test_insn_trace(void)
 {
     static char a[1 << 16], b[1 << 16];
-    CU_ASSERT_EQUAL(traplab("run samples/ring3-trap.s --trace=insn 2>&1 >/dev/null", a, sizeof a), 0);
-    CU_ASSERT_EQUAL(traplab("run samples/ring3-trap.s --trace=insn 2>&1 >/dev/null", b, sizeof b), 0);
+    CU_ASSERT_EQUAL(test_traplab("run samples/ring3-trap.s --trace=insn 2>&1 >/dev/null", a, sizeof a), 0);
+    CU_ASSERT_EQUAL(test_traplab("run samples/ring3-trap.s --trace=insn 2>&1 >/dev/null", b, sizeof b), 0);
     CU_ASSERT_STRING_EQUAL(a, b);
     CU_ASSERT_PTR_NOT_NULL(strstr(a, "insn #1      pc=0x00001000 0x43408000 addi r13, r0, 32768      r13=0x00008000\n"));
     CU_ASSERT_PTR_NOT_NULL(strstr(a, "mtcr tvb, r5             tvb=0x0000103c\n"));
@@ -541,33 +510,33 @@ static void test_insn_trace(void)
     CU_ASSERT_PTR_NOT_NULL_FATAL(trap);
     CU_ASSERT_PTR_NOT_NULL(strstr(trap, "insn #14     pc=0x00001034 0xcc000000 halt"));
     /* the trap lines are today's --trace lines */
-    CU_ASSERT_EQUAL(traplab("run samples/ring3-trap.s --trace 2>&1 >/dev/null", b, sizeof b), 0);
+    CU_ASSERT_EQUAL(test_traplab("run samples/ring3-trap.s --trace 2>&1 >/dev/null", b, sizeof b), 0);
     char *eol = strchr(trap, '\n');
     CU_ASSERT_PTR_NOT_NULL(strstr(b, "trap #1   ILLEGAL_PRIV"));
     CU_ASSERT_EQUAL(strncmp(b, trap, (size_t)(eol - trap)), 0);
-    CU_ASSERT_EQUAL(traplab("run samples/hello.s --trace=bogus 2>&1", b, sizeof b), 2);
+    CU_ASSERT_EQUAL(test_traplab("run samples/hello.s --trace=bogus 2>&1", b, sizeof b), 2);
 }
 
 /* traplab vm: a kernel per VM, -I, and what misled a new user. */
 static void test_vm_command_line(void)
 {
     static char out[1 << 16];
-    CU_ASSERT_EQUAL(traplab("vm --guest kernel --guest rogue --program cpu --vms 3 2>&1", out, sizeof out), 1);
+    CU_ASSERT_EQUAL(test_traplab("vm --guest kernel --guest rogue --program cpu --vms 3 2>&1", out, sizeof out), 1);
     CU_ASSERT_PTR_NOT_NULL(strstr(out, "vm1| rogue kernel: writing outside my memory"));
     CU_ASSERT_PTR_NULL(strstr(out, "ESCAPED"));
     CU_ASSERT_PTR_NOT_NULL(strstr(out, "traplab vm: VM 1 failed and was stopped: unhandled trap BUS_ERROR"));
     CU_ASSERT_PTR_NOT_NULL(strstr(out, "vm0| checksum 0x381f25c5"));
     CU_ASSERT_PTR_NOT_NULL(strstr(out, "vm2| checksum 0x381f25c5"));        /* VM 2 runs kernel again */
     CU_ASSERT_PTR_NULL(strstr(out, "OUTPUT DIFFERS"));
-    CU_ASSERT_EQUAL(traplab("vm --guest kernel --vm 1:guest=rogue --program cpu --vms 3 --json 2>/dev/null",
+    CU_ASSERT_EQUAL(test_traplab("vm --guest kernel --vm 1:guest=rogue --program cpu --vms 3 --json 2>/dev/null",
                             out, sizeof out), 1);
     CU_ASSERT_PTR_NOT_NULL(strstr(out, "{\"vm\": 1, \"program\": \"cpu\", \"guest\": \"rogue\", \"state\": \"failed\""));
     CU_ASSERT_PTR_NOT_NULL(strstr(out, "{\"vm\": 2, \"program\": \"cpu\", \"guest\": \"kernel\", \"state\": \"halted\""));
-    CU_ASSERT_EQUAL(traplab("vm --guest kernel,rogue.s --program cpu 2>&1", out, sizeof out), 2);
+    CU_ASSERT_EQUAL(test_traplab("vm --guest kernel,rogue.s --program cpu 2>&1", out, sizeof out), 2);
     CU_ASSERT_PTR_NOT_NULL(strstr(out, "give one --guest per kernel (VM i runs guest i), e.g. --guest kernel --guest rogue.s"));
-    CU_ASSERT_EQUAL(traplab("vm --guest kernel --vm 3:guest=rogue --program cpu 2>&1", out, sizeof out), 2);
+    CU_ASSERT_EQUAL(test_traplab("vm --guest kernel --vm 3:guest=rogue --program cpu 2>&1", out, sizeof out), 2);
     CU_ASSERT_PTR_NOT_NULL(strstr(out, "there are only 1 VM (numbered from 0"));
-    CU_ASSERT_EQUAL(traplab("vm --guest kernel --program cpu --stats 2>&1 >/dev/null", out, sizeof out), 0);
+    CU_ASSERT_EQUAL(test_traplab("vm --guest kernel --program cpu --stats 2>&1 >/dev/null", out, sizeof out), 0);
     CU_ASSERT_PTR_NOT_NULL(strstr(out, "total (1 VM, type1, strict)"));
     /* -I: a workload's .include found in another folder */
     char dir[] = "/tmp/traplab-vmI-XXXXXX", cmd[512];
@@ -576,29 +545,29 @@ static void test_vm_command_line(void)
              "{ echo '        .include \"extra.s\"'; cat guest/cpu.s; } > %s/prog/w.s", dir, dir, dir, dir);
     CU_ASSERT_EQUAL(system(cmd), 0);
     snprintf(cmd, sizeof cmd, "vm --guest kernel --program %s/prog/w.s 2>&1", dir);
-    CU_ASSERT_EQUAL(traplab(cmd, out, sizeof out), 1);
+    CU_ASSERT_EQUAL(test_traplab(cmd, out, sizeof out), 1);
     CU_ASSERT_PTR_NOT_NULL(strstr(out, "extra.s"));
     snprintf(cmd, sizeof cmd, "vm --guest kernel --program %s/prog/w.s -I %s/lib 2>&1", dir, dir);
-    CU_ASSERT_EQUAL(traplab(cmd, out, sizeof out), 0);
+    CU_ASSERT_EQUAL(test_traplab(cmd, out, sizeof out), 0);
     CU_ASSERT_PTR_NOT_NULL(strstr(out, "checksum 0x381f25c5"));
     snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
     CU_ASSERT_EQUAL(system(cmd), 0);
     /* compare names --list-costs in its cost errors, and now takes it */
-    CU_ASSERT_EQUAL(traplab("compare --cost bogus=3 2>&1", out, sizeof out), 2);
+    CU_ASSERT_EQUAL(test_traplab("compare --cost bogus=3 2>&1", out, sizeof out), 2);
     CU_ASSERT_PTR_NOT_NULL(strstr(out, "--list-costs"));
-    CU_ASSERT_EQUAL(traplab("compare --list-costs --cost exit_dispatch=7 2>&1", out, sizeof out), 0);
+    CU_ASSERT_EQUAL(test_traplab("compare --list-costs --cost exit_dispatch=7 2>&1", out, sizeof out), 0);
     CU_ASSERT_PTR_NOT_NULL(strstr(out, "exit_dispatch           7  0-4294967295"));
     /* vm --save-at and --restore: the restored run's outputs and totals are the whole run's */
     static char full[1 << 16], rest[1 << 16];
     char sdir[] = "/tmp/traplab-vmsnap-XXXXXX", snap[64], args[256];
     CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(sdir));
     snprintf(snap, sizeof snap, "%s/v.snap", sdir);
-    CU_ASSERT_EQUAL(traplab("vm --guest kernel --program cpu,io --vms 2 --host type2 --json", full, sizeof full), 0);
+    CU_ASSERT_EQUAL(test_traplab("vm --guest kernel --program cpu,io --vms 2 --host type2 --json", full, sizeof full), 0);
     snprintf(args, sizeof args, "vm --guest kernel --program cpu,io --vms 2 --host type2 --save-at 40000 %s "
              "2>/dev/null >/dev/null", snap);
-    CU_ASSERT_EQUAL(traplab(args, out, sizeof out), 0);
+    CU_ASSERT_EQUAL(test_traplab(args, out, sizeof out), 0);
     snprintf(args, sizeof args, "vm --restore %s --json", snap);
-    CU_ASSERT_EQUAL(traplab(args, rest, sizeof rest), 0);
+    CU_ASSERT_EQUAL(test_traplab(args, rest, sizeof rest), 0);
     /* the same but for the names: the restored VMs have no workload names */
     char *t1 = strstr(full, "\"total\""), *t2 = strstr(rest, "\"total\"");
     CU_ASSERT_PTR_NOT_NULL_FATAL(t1);
@@ -607,21 +576,18 @@ static void test_vm_command_line(void)
     CU_ASSERT_PTR_NOT_NULL(strstr(rest, "\"host\": \"type2\""));
     CU_ASSERT_PTR_NOT_NULL(strstr(rest, "checksum 0x381f25c5"));
     snprintf(args, sizeof args, "run --restore %s 2>&1", snap);
-    CU_ASSERT_EQUAL(traplab(args, out, sizeof out), 1);
+    CU_ASSERT_EQUAL(test_traplab(args, out, sizeof out), 1);
     CU_ASSERT_PTR_NOT_NULL(strstr(out, "a snapshot of the hypervisor: restore it with traplab vm --restore"));
     snprintf(args, sizeof args, "head -c 5000 %s > %s.cut && %s vm --restore %s.cut 2>&1", snap, snap,
              test_traplab_path, snap);
-    FILE *p = popen(args, "r");
-    size_t got = fread(out, 1, sizeof out - 1, p);
-    out[got] = '\0';
-    CU_ASSERT_EQUAL(WEXITSTATUS(pclose(p)), 1);
+    CU_ASSERT_EQUAL(test_sh(args, out, sizeof out), 1);
     CU_ASSERT_PTR_NOT_NULL(strstr(out, "truncated or damaged"));
     snprintf(args, sizeof args, "vm --restore %s --guest kernel 2>&1", snap);
-    CU_ASSERT_EQUAL(traplab(args, out, sizeof out), 2);
+    CU_ASSERT_EQUAL(test_traplab(args, out, sizeof out), 2);
     snprintf(args, sizeof args, "rm -rf %s", sdir);
     CU_ASSERT_EQUAL(system(args), 0);
     /* run --json ends its line */
-    CU_ASSERT_EQUAL(traplab("run samples/hello.s --json", out, sizeof out), 0);
+    CU_ASSERT_EQUAL(test_traplab("run samples/hello.s --json", out, sizeof out), 0);
     size_t n = strlen(out);
     CU_ASSERT(n > 2 && out[n - 1] == '\n' && out[n - 2] == '}');
 }
@@ -693,7 +659,7 @@ static void test_under_the_vmm(void)
     tui_action_save(m, cmd);
     CU_ASSERT_FALSE(m->cmd_failed);
     snprintf(cmd, sizeof cmd, "vm --restore %s/h.snap 2>&1", dir);
-    CU_ASSERT_EQUAL(traplab(cmd, out, sizeof out), 1);     /* VM 1 failed, as in the UI */
+    CU_ASSERT_EQUAL(test_traplab(cmd, out, sizeof out), 1);     /* VM 1 failed, as in the UI */
     CU_ASSERT_PTR_NOT_NULL(strstr(out, "vm1| rogue kernel: writing outside my memory"));
     CU_ASSERT_PTR_NOT_NULL(strstr(out, "vm2| checksum 0x381f25c5"));
     snprintf(cmd, sizeof cmd, "rm -rf %s", dir);

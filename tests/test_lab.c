@@ -22,48 +22,11 @@
 #include "lab/sandbox.h"
 #include "tests/tests.h"
 
-/* ---- helpers ------------------------------------------------------------------ */
-static char *make_tmpdir(void)
-{
-    char tmpl[] = "/tmp/traplab-lab-XXXXXX";
-    char *d = mkdtemp(tmpl);
-    return d ? strdup(d) : NULL;
-}
-
-static void write_file(const char *dir, const char *name, const char *text)
-{
-    char p[PATH_MAX];
-    snprintf(p, sizeof p, "%s/%s", dir, name);
-    FILE *f = fopen(p, "w");
-    CU_ASSERT_PTR_NOT_NULL_FATAL(f);
-    fputs(text, f);
-    fclose(f);
-}
-
-static void rm_rf(const char *dir)
-{
-    char cmd[PATH_MAX + 16];
-    if (dir && strncmp(dir, "/tmp/traplab-lab-", 17) == 0) {
-        snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-        if (system(cmd) != 0)
-            fprintf(stderr, "could not remove %s\n", dir);
-    }
-}
-
 /* Runs code as a lab script would run (with the traplab API); returns the
  * error message (malloc'd) or NULL on success. */
 static char *run_lab_code(lab_sandbox *sb, const char *code)
 {
-    lua_State *L = lab_sandbox_lua(sb);
-    int st = lab_sandbox_load(sb, code, strlen(code), "=test", 0);
-    if (st == LUA_OK)
-        st = lab_sandbox_pcall(sb, 0, 0);
-    char *msg = NULL;
-    if (st != LUA_OK) {
-        msg = strdup(lua_tostring(L, -1) ? lua_tostring(L, -1) : "?");
-        lua_pop(L, 1);
-    }
-    return msg;
+    return test_lua_error(sb, code, "=test");
 }
 
 static lab_sandbox *new_sandbox(uint64_t insns, size_t mem)
@@ -147,11 +110,11 @@ static void test_runaway_and_bombs(void)
 
 static void test_files_confined(void)
 {
-    char *lab = make_tmpdir(), *outside = make_tmpdir();
+    char *lab = test_tmpdir("lab"), *outside = test_tmpdir("lab");
     CU_ASSERT_PTR_NOT_NULL_FATAL(lab);
     CU_ASSERT_PTR_NOT_NULL_FATAL(outside);
-    write_file(lab, "ok.txt", "inside");
-    write_file(outside, "secret.txt", "secret");
+    test_write_file(lab, "ok.txt", "inside");
+    test_write_file(outside, "secret.txt", "secret");
     char link[PATH_MAX], target[PATH_MAX], sub[PATH_MAX];
     snprintf(link, sizeof link, "%s/escape", lab);
     snprintf(target, sizeof target, "%s/secret.txt", outside);
@@ -160,7 +123,7 @@ static void test_files_confined(void)
     CU_ASSERT_EQUAL(symlink(outside, link), 0);
     snprintf(sub, sizeof sub, "%s/d", lab);
     mkdir(sub, 0755);
-    write_file(sub, "inner.txt", "inner");
+    test_write_file(sub, "inner.txt", "inner");
 
     lab_sandbox *sb = new_sandbox(0, 0);
     CU_ASSERT_TRUE(lab_sandbox_add_root(sb, "lab", lab));
@@ -189,8 +152,8 @@ static void test_files_confined(void)
     }
     CU_ASSERT_PTR_NULL(lab_sandbox_read(sb, "submission", "ok.txt", &len, err, sizeof err));
     lab_sandbox_free(sb);
-    rm_rf(lab);
-    rm_rf(outside);
+    test_rm_rf(lab);
+    test_rm_rf(outside);
     free(lab);
     free(outside);
 }
@@ -316,9 +279,9 @@ static void test_guest_per_vm(void)
         "assert(h:state(1) == 'failed', h:state(1))\n");
     lab_sandbox_free(sb);
 
-    char *tmp = make_tmpdir(), err[1024];
+    char *tmp = test_tmpdir("lab"), err[1024];
     CU_ASSERT_PTR_NOT_NULL_FATAL(tmp);
-    write_file(tmp, "lab.lua",
+    test_write_file(tmp, "lab.lua",
         "local lab = traplab.lab{ title = 'rogue', tasks = { 'Watch VM 1.' },\n"
         "  scenario = function(ctx, p) return { guest = '_start: halt\\n', program = 'halt\\n', vms = 3,\n"
         "    vm_guests = { [1] = '_start: nop\\n halt\\n' }, vm_guest_names = { [1] = 'rogue.s' } } end }\n"
@@ -334,11 +297,42 @@ static void test_guest_per_vm(void)
     CU_ASSERT_STRING_EQUAL(r.scenario_vm_guest_name[1], "rogue.s");
     lab_report_free(&r);
     /* A VM that does not exist is the lab's error, said plainly. */
-    write_file(tmp, "lab.lua",
+    test_write_file(tmp, "lab.lua",
         "return traplab.lab{ title = 'x', scenario = function() return { guest = 'halt\\n',\n"
         "  program = 'halt\\n', vms = 2, vm_guests = { [2] = 'halt\\n' } } end }\n");
     CU_ASSERT_FALSE(lab_describe(&rq, &r, err, sizeof err));
     CU_ASSERT_PTR_NOT_NULL(strstr(err, "vm_guests[2]: no such VM (VMs are numbered from 0 to 1)"));
+    lab_report_free(&r);
+    /* A scenario names its design and profile; a wrong one is said plainly. */
+    test_write_file(tmp, "lab.lua",
+        "return traplab.lab{ title = 'x', scenario = function() return { guest = 'halt\\n',\n"
+        "  program = 'halt\\n', design = 'bt', profile = 'legacy' } end }\n");
+    CU_ASSERT_TRUE_FATAL(lab_describe(&rq, &r, err, sizeof err));
+    CU_ASSERT_STRING_EQUAL(r.scenario_design, "bt");
+    CU_ASSERT_STRING_EQUAL(r.scenario_profile, "legacy");
+    lab_report_free(&r);
+    test_write_file(tmp, "lab.lua",
+        "return traplab.lab{ title = 'x', scenario = function() return { guest = 'halt\\n',\n"
+        "  program = 'halt\\n', design = 'magic' } end }\n");
+    CU_ASSERT_FALSE(lab_describe(&rq, &r, err, sizeof err));
+    CU_ASSERT_PTR_NOT_NULL(strstr(err, "scenario: design must be one of "));
+    CU_ASSERT_PTR_NOT_NULL(strstr(err, "not magic"));
+    lab_report_free(&r);
+    test_write_file(tmp, "lab.lua",
+        "return traplab.lab{ title = 'x', scenario = function() return { guest = 'halt\\n',\n"
+        "  program = 'halt\\n', profile = 'ancient' } end }\n");
+    CU_ASSERT_FALSE(lab_describe(&rq, &r, err, sizeof err));
+    CU_ASSERT_PTR_NOT_NULL(strstr(err, "scenario: profile must be 'strict' or 'legacy', not ancient"));
+    lab_report_free(&r);
+    /* traplab.inline puts the includes a scenario names inside it; one it does not name stays. */
+    test_write_file(tmp, "lab.lua",
+        "return traplab.lab{ title = 'x', scenario = function() return {\n"
+        "  guest = traplab.inline('a\\n  .include \"b.s\"  ; the b part\\nc\\n',\n"
+        "                         { ['b.s'] = 'b1\\n.include \"d.s\"\\n', ['d.s'] = 'd' }),\n"
+        "  program = traplab.inline('.include \"x.s\"', {}) } end }\n");
+    CU_ASSERT_TRUE_FATAL(lab_describe(&rq, &r, err, sizeof err));
+    CU_ASSERT_STRING_EQUAL(r.scenario, "a\nb1\nd\n\nc\n");
+    CU_ASSERT_STRING_EQUAL(r.scenario_program, ".include \"x.s\"");
     lab_report_free(&r);
     char cmd[PATH_MAX + 16];
     snprintf(cmd, sizeof cmd, "rm -rf %s", tmp);
@@ -462,8 +456,8 @@ static void write_submission(const char *dir, int n, bool good)
     snprintf(a, sizeof a,
              "return { q1 = %d, q2 = '%s', q3 = { 'HALT', 'mfcr' }, q4 = '  The   Kernel ', q5 = '%s' }\n",
              good ? n * 2 : n * 2 + 1, good ? "A" : "b", good ? "3.14" : "3.2");
-    write_file(dir, "answers.lua", a);
-    write_file(dir, "code.lua", good ? "return { sq = function(x) return x * x end }\n"
+    test_write_file(dir, "answers.lua", a);
+    test_write_file(dir, "code.lua", good ? "return { sq = function(x) return x * x end }\n"
                                      : "return { sq = function(x) return x + x end }\n");
 }
 
@@ -482,10 +476,10 @@ static int seed_n(const char *labdir, uint64_t seed)
 
 static void test_framework_grades(void)
 {
-    char *lab = make_tmpdir(), *sub = make_tmpdir();
+    char *lab = test_tmpdir("lab"), *sub = test_tmpdir("lab");
     CU_ASSERT_PTR_NOT_NULL_FATAL(lab);
     CU_ASSERT_PTR_NOT_NULL_FATAL(sub);
-    write_file(lab, "lab.lua", test_lab_lua);
+    test_write_file(lab, "lab.lua", test_lab_lua);
     /* Same seed, same lab; another student, (almost surely) other numbers. */
     int n = seed_n(lab, 7);
     CU_ASSERT(n >= 10 && n <= 99);
@@ -556,7 +550,7 @@ static void test_framework_grades(void)
         { "return _G.io", "tried to use 'io'" },
     };
     for (size_t i = 0; i < sizeof tricks / sizeof tricks[0]; i++) {
-        write_file(sub, "answers.lua", tricks[i].code);
+        test_write_file(sub, "answers.lua", tricks[i].code);
         CU_ASSERT_TRUE(lab_grade(&rq, &r, err, sizeof err));
         bool ok = r.fatal && strstr(r.fatal, tricks[i].why) && r.total == 0;
         if (!ok)
@@ -571,13 +565,13 @@ static void test_framework_grades(void)
     lab_report_free(&r);
 
     /* A broken lab is the instructor's error, reported with file and line. */
-    write_file(lab, "lab.lua", "local lab = traplab.lab{ title = 'x' }\nlab:question{ id = 'q', points = 0, answer = 1 }\nreturn lab\n");
+    test_write_file(lab, "lab.lua", "local lab = traplab.lab{ title = 'x' }\nlab:question{ id = 'q', points = 0, answer = 1 }\nreturn lab\n");
     CU_ASSERT_FALSE(lab_grade(&rq, &r, err, sizeof err));
     CU_ASSERT_PTR_NOT_NULL(strstr(err, "lab.lua:2:"));
     CU_ASSERT_PTR_NOT_NULL(strstr(err, "points must be > 0"));
     lab_report_free(&r);
-    rm_rf(lab);
-    rm_rf(sub);
+    test_rm_rf(lab);
+    test_rm_rf(sub);
     free(lab);
     free(sub);
 }
@@ -594,10 +588,10 @@ static int kind_of(int i)
 
 static void test_class_of_hundred(void)
 {
-    char *lab = make_tmpdir(), *class = make_tmpdir();
+    char *lab = test_tmpdir("lab"), *class = test_tmpdir("lab");
     CU_ASSERT_PTR_NOT_NULL_FATAL(lab);
     CU_ASSERT_PTR_NOT_NULL_FATAL(class);
-    write_file(lab, "lab.lua", test_lab_lua);
+    test_write_file(lab, "lab.lua", test_lab_lua);
     enum { N = 100 };
     lab_request rq[N];
     lab_report reps[N];
@@ -613,14 +607,14 @@ static void test_class_of_hundred(void)
         switch (kind_of(i)) {
         case GOOD: write_submission(dirs[i], n, true); break;
         case WRONG: write_submission(dirs[i], n, false); break;
-        case ERRORS: write_file(dirs[i], "answers.lua", "local t = nil\nreturn t.x\n"); break;
-        case LUA_HANG: write_file(dirs[i], "answers.lua", "while true do end\n"); break;
+        case ERRORS: test_write_file(dirs[i], "answers.lua", "local t = nil\nreturn t.x\n"); break;
+        case LUA_HANG: test_write_file(dirs[i], "answers.lua", "while true do end\n"); break;
         case C_HANG:   /* backtracking inside one C call: only the CPU limit stops it */
-            write_file(dirs[i], "answers.lua",
+            test_write_file(dirs[i], "answers.lua",
                        "local s = string.rep('a', 40)\nreturn { q1 = s:match(string.rep('a?', 40) .. s) }\n");
             break;
-        case CHEAT: write_file(dirs[i], "answers.lua", "os.execute('id')\nreturn {}\n"); break;
-        case BOMB: write_file(dirs[i], "answers.lua", "local t = {}\nfor i = 1, 1e9 do t[i] = {} end\n"); break;
+        case CHEAT: test_write_file(dirs[i], "answers.lua", "os.execute('id')\nreturn {}\n"); break;
+        case BOMB: test_write_file(dirs[i], "answers.lua", "local t = {}\nfor i = 1, 1e9 do t[i] = {} end\n"); break;
         }
     }
     lab_jail jail = { .cpu_seconds = 1, .wall_ms = 3000, .memory_bytes = (size_t)1 << 30 };
@@ -663,8 +657,8 @@ static void test_class_of_hundred(void)
     free(buf);
     for (int i = 0; i < N; i++)
         lab_report_free(&reps[i]);
-    rm_rf(lab);
-    rm_rf(class);
+    test_rm_rf(lab);
+    test_rm_rf(class);
     free(lab);
     free(class);
 }
@@ -737,15 +731,15 @@ static void test_shipped_labs(void)
 /* Grades the lab 02 solution with emulate.lua (or lab 01's with user.s) replaced by text. */
 static void grade_variant(const char *lab, const char *file, const char *text, lab_report *r)
 {
-    char *tmp = make_tmpdir(), cmd[PATH_MAX * 2], labdir[PATH_MAX], err[2048];
+    char *tmp = test_tmpdir("lab"), cmd[PATH_MAX * 2], labdir[PATH_MAX], err[2048];
     CU_ASSERT_PTR_NOT_NULL_FATAL(tmp);
     snprintf(cmd, sizeof cmd, "cp labs/%s/solution/* %s/", lab, tmp);
     CU_ASSERT_EQUAL(system(cmd), 0);
-    write_file(tmp, file, text);
+    test_write_file(tmp, file, text);
     snprintf(labdir, sizeof labdir, "labs/%s", lab);
     lab_request rq = { .lab_dir = labdir, .submission_dir = tmp, .seed = lab_seed_from_student("reference") };
     CU_ASSERT_TRUE_FATAL(lab_grade(&rq, r, err, sizeof err));
-    rm_rf(tmp);
+    test_rm_rf(tmp);
     free(tmp);
 }
 
@@ -791,7 +785,7 @@ static void test_student_errors(void)
     CU_ASSERT_STRING_EQUAL(item(&r, "boots")->message, "emulate.lua:2: error() was given a table value, not a message");
     lab_report_free(&r);
     /* A symlink out of the folder is refused, and the report says so (not "missing"). */
-    char *tmp = make_tmpdir(), path[PATH_MAX], err[2048];
+    char *tmp = test_tmpdir("lab"), path[PATH_MAX], err[2048];
     CU_ASSERT_PTR_NOT_NULL_FATAL(tmp);
     snprintf(path, sizeof path, "%s/user.s", tmp);
     CU_ASSERT_EQUAL(symlink("/etc/hostname", path), 0);
@@ -807,16 +801,16 @@ static void test_student_errors(void)
     CU_ASSERT_PTR_NOT_NULL_FATAL(r.fatal);
     CU_ASSERT_PTR_NOT_NULL(strstr(r.fatal, "answers.lua was refused: 'answers.lua' leads outside"));
     lab_report_free(&r);
-    rm_rf(tmp);
+    test_rm_rf(tmp);
     free(tmp);
     /* Under the jail a slow check fails alone (its own time limit); the rest still grade. */
     {
-        char *d = make_tmpdir(), cmd[PATH_MAX * 2], e[2048];
+        char *d = test_tmpdir("lab"), cmd[PATH_MAX * 2], e[2048];
         CU_ASSERT_PTR_NOT_NULL_FATAL(d);
         snprintf(cmd, sizeof cmd, "cp labs/02-trap-and-emulate/solution/* %s/", d);
         CU_ASSERT_EQUAL(system(cmd), 0);
         /* A pattern that backtracks for hours inside one C call: no instruction budget sees it. */
-        write_file(d, "emulate.lua", "return function(vm, insn)\n  local s = string.rep('a', 40)\n"
+        test_write_file(d, "emulate.lua", "return function(vm, insn)\n  local s = string.rep('a', 40)\n"
                                      "  s:match(string.rep('a?', 40) .. s)\nend\n");
         lab_request q = { .lab_dir = "labs/02-trap-and-emulate", .submission_dir = d,
                           .seed = lab_seed_from_student("reference") };
@@ -829,7 +823,7 @@ static void test_student_errors(void)
         CU_ASSERT_PTR_NOT_NULL(strstr(item(&r, "boots")->message, "limit exceeded"));
         CU_ASSERT_PTR_NOT_NULL(strstr(item(&r, "checksum")->message, "for this item"));
         lab_report_free(&r);
-        rm_rf(d);
+        test_rm_rf(d);
         free(d);
     }
     /* Allocation counts toward the budget: a loop of string.rep fails its check, not the lab. */
@@ -851,13 +845,11 @@ static void test_student_errors(void)
 static int lab_cmd(const char *args, char *out, size_t n)
 {
     char cmd[2048];
-    snprintf(cmd, sizeof cmd, "%s lab %s 2>&1", test_traplab_path, args);
-    FILE *p = popen(cmd, "r");
-    CU_ASSERT_PTR_NOT_NULL_FATAL(p);
-    size_t len = fread(out, 1, n - 1, p);
-    out[len] = '\0';
-    int st = pclose(p);
-    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+    if (snprintf(cmd, sizeof cmd, "lab %s 2>&1", args) >= (int)sizeof cmd) {
+        CU_FAIL("command too long");
+        return -1;
+    }
+    return test_traplab(cmd, out, n);
 }
 
 static void copy_files(const char *from, const char *to)
@@ -875,12 +867,12 @@ static void copy_files(const char *from, const char *to)
  * memory limit scored what it did (the reason was empty). */
 static void test_csv_memory_reason(void)
 {
-    char *tmp = make_tmpdir(), dir[PATH_MAX], args[PATH_MAX * 2], out[8192];
+    char *tmp = test_tmpdir("lab"), dir[PATH_MAX], args[PATH_MAX * 2], out[8192];
     CU_ASSERT_PTR_NOT_NULL_FATAL(tmp);
     FMT(dir, "%s/labs/09-mem", tmp);
     FMT(args, "mkdir -p %s %s/class/ann", dir, tmp);
     CU_ASSERT_EQUAL(system(args), 0);
-    write_file(dir, "lab.lua",
+    test_write_file(dir, "lab.lua",
         "local lab = traplab.lab{ title = 'mem' }\n"
         "for _, id in ipairs{ 'a', 'b' } do\n"
         "  lab:check{ id = id, points = 1, title = id, run = function(ctx)\n"
@@ -888,7 +880,7 @@ static void test_csv_memory_reason(void)
         "end\n"
         "return lab\n");
     FMT(dir, "%s/class/ann", tmp);
-    write_file(dir, "answers.lua", "return {}\n");
+    test_write_file(dir, "answers.lua", "return {}\n");
     FMT(args, "grade 09-mem --labs %s/labs --submissions %s/class --csv %s/g.csv --jobs 1", tmp, tmp, tmp);
     CU_ASSERT_EQUAL(lab_cmd(args, out, sizeof out), 0);
     FMT(args, "%s/g.csv", tmp);
@@ -900,7 +892,7 @@ static void test_csv_memory_reason(void)
     if (!strstr(out, "all 2 failed items hit the memory limit: "))
         fprintf(stderr, "\n  csv: %s\n", out);
     CU_ASSERT_PTR_NOT_NULL(strstr(out, ",0,2,0,graded,\"all 2 failed items hit the memory limit: "));
-    rm_rf(tmp);
+    test_rm_rf(tmp);
     free(tmp);
 }
 
@@ -959,7 +951,7 @@ static void test_command_line(void)
     /* Hints unlock one failed attempt at a time.  The attempts are the
      * student's, in the user's data folder: a fresh copy of the starter does
      * not reset them, and nothing is written into the submission. */
-    char *tmp = make_tmpdir();
+    char *tmp = test_tmpdir("lab");
     CU_ASSERT_PTR_NOT_NULL_FATAL(tmp);
     char sub[PATH_MAX], data[PATH_MAX];
     FMT(data, "%s/data", tmp);
@@ -992,10 +984,10 @@ static void test_command_line(void)
     copy_files("labs/01-rings/starter", sub);
     FMT(sub, "%s/mallory", class);
     mkdir(sub, 0755);
-    write_file(sub, "answers.lua", "return { cause = io.open('/etc/passwd'):read('a') }\n");
+    test_write_file(sub, "answers.lua", "return { cause = io.open('/etc/passwd'):read('a') }\n");
     FMT(sub, "%s/zed", class);
     mkdir(sub, 0755);
-    write_file(sub, "answers.lua", "local s = string.rep('a', 40)\nreturn { cause = s:match(string.rep('a?', 40) .. s) }\n");
+    test_write_file(sub, "answers.lua", "local s = string.rep('a', 40)\nreturn { cause = s:match(string.rep('a?', 40) .. s) }\n");
     FMT(csv, "%s/grades.csv", tmp);
     FMT(args, "grade 01 --labs labs --submissions %s --csv %s --jobs 2 --timeout 1", class, csv);
     CU_ASSERT_EQUAL(lab_cmd(args, out, sizeof out), 0);
@@ -1019,7 +1011,7 @@ static void test_command_line(void)
     CU_ASSERT_PTR_NOT_NULL(strstr(out, "\"reference\",\"01-rings\",\"11131508712565881466\",30,30,100,graded,\"\"\n"));
     CU_ASSERT_PTR_NOT_NULL(strstr(out, "the submission hangs"));
     unsetenv("XDG_DATA_HOME");
-    rm_rf(tmp);
+    test_rm_rf(tmp);
     free(tmp);
 }
 

@@ -374,32 +374,24 @@ static void test_writes_programs(void)
     char cmd[PATH_MAX * 2], out[4096], w3[64], w5[64];
     snprintf(w3, sizeof w3, "/tmp/traplab-labsa-w3-%d.s", (int)getpid());
     snprintf(w5, sizeof w5, "/tmp/traplab-labsa-w5-%d.s", (int)getpid());
-    /* Lab 03: 6 writes -> 14 violations, 6 popfs that lost IE (solution/answers.lua). */
+    /* Lab 03: 6 writes -> 13 violations, 6 popfs that lost IE (solution/answers.lua). */
     snprintf(cmd, sizeof cmd, "sed 's/WRITES, 3 /WRITES, 6 /' labs/03-legacy-profile/starter/writes.s > %s && "
              "%s vm --guest kernel --program %s --profile legacy --stats 2>&1", w3, test_traplab_path, w3);
-    FILE *p = popen(cmd, "r");
-    CU_ASSERT_PTR_NOT_NULL_FATAL(p);
-    size_t n = fread(out, 1, sizeof out - 1, p);
-    out[n] = '\0';
-    pclose(p);
-    CU_ASSERT_PTR_NOT_NULL(strstr(out, "EQUIVALENCE VIOLATIONS 14 "));
+    CU_ASSERT_EQUAL(test_sh(cmd, out, sizeof out), 0);
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "EQUIVALENCE VIOLATIONS 13 "));
     CU_ASSERT_PTR_NOT_NULL(strstr(out, "popf lost IE     6 "));
     /* Lab 05: "batch batch" 11 times -> 399 exits fully virtualized, 253 of them out. */
     snprintf(cmd, sizeof cmd, "sed 's/WRITES, 3 /WRITES, 11 /; s/\"your message/\"batch batch/' "
              "labs/05-paravirtualization/starter/writes.s > %s && "
              "%s vm --guest kernel --program %s --json", w5, test_traplab_path, w5);
-    p = popen(cmd, "r");
-    CU_ASSERT_PTR_NOT_NULL_FATAL(p);
-    n = fread(out, 1, sizeof out - 1, p);
-    out[n] = '\0';
-    pclose(p);
+    CU_ASSERT_EQUAL(test_sh(cmd, out, sizeof out), 0);
     CU_ASSERT_PTR_NOT_NULL(strstr(out, "\"exits\": 399,"));
     CU_ASSERT_PTR_NOT_NULL(strstr(out, "\"out\": 253"));
     unlink(w3);
     unlink(w5);
 }
 
-/* ---- lab run: the scenarios of labs 04 and 05 ------------------------------------------ */
+/* ---- lab run: the scenarios of labs 03, 04 and 05 -------------------------------------- */
 static void test_scenarios(void)
 {
     lab_report r;
@@ -422,12 +414,30 @@ static void test_scenarios(void)
     lab_request rq5 = { .lab_dir = "labs/05-paravirtualization", .submission_dir = NULL, .want_scenario = true,
                         .seed = lab_seed_from_student("reference") };
     CU_ASSERT_TRUE_FATAL(lab_describe(&rq5, &r, err, sizeof err));
-    CU_ASSERT_TRUE(r.scenario_para);
+    CU_ASSERT_STRING_EQUAL(r.scenario_design, "para");
+    CU_ASSERT_STRING_EQUAL(r.scenario_profile, "legacy");
     CU_ASSERT_STRING_EQUAL(r.scenario_name, "lab05-kernel.s");
     CU_ASSERT_PTR_NOT_NULL(strstr(r.scenario, "TODO (lab 05)"));
     CU_ASSERT_PTR_NULL(strstr(r.scenario, ".include"));
     CU_ASSERT_PTR_NULL(strstr(r.scenario_program, ".include"));
     CU_ASSERT_PTR_NOT_NULL(strstr(r.scenario_program, "\"batch batch\\n\""));
+    lab_report_free(&r);
+    /* Lab 03: the kernel with the student's arch.s under trap-and-emulate on the legacy
+     * profile, where pushf and popf run without an exit; guest/arch.s without one. */
+    lab_request rq3 = { .lab_dir = "labs/03-legacy-profile", .submission_dir = "labs/03-legacy-profile/solution",
+                        .want_scenario = true, .seed = lab_seed_from_student("reference") };
+    CU_ASSERT_TRUE_FATAL(lab_describe(&rq3, &r, err, sizeof err));
+    CU_ASSERT_EQUAL(r.scenario_vms, 1);
+    CU_ASSERT_STRING_EQUAL(r.scenario_design, "full");
+    CU_ASSERT_STRING_EQUAL(r.scenario_profile, "legacy");
+    CU_ASSERT_STRING_EQUAL(r.scenario_name, "lab03-kernel.s");
+    CU_ASSERT_PTR_NULL(strstr(r.scenario, ".include"));
+    CU_ASSERT_PTR_NULL(strstr(r.scenario_program, ".include"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.scenario_program, ".equ WRITES, "));
+    lab_report_free(&r);
+    rq3.submission_dir = NULL;
+    CU_ASSERT_TRUE_FATAL(lab_describe(&rq3, &r, err, sizeof err));
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.scenario, "pushf"));
     lab_report_free(&r);
 }
 

@@ -22,44 +22,15 @@
 #define FMT(buf, ...) \
     do { if (snprintf(buf, sizeof buf, __VA_ARGS__) >= (int)sizeof buf) CU_FAIL("path too long"); } while (0)
 
-static char *make_tmpdir(void)
-{
-    char tmpl[] = "/tmp/traplab-labsb-XXXXXX";
-    char *d = mkdtemp(tmpl);
-    return d ? strdup(d) : NULL;
-}
-
-static void rm_rf(const char *dir)
-{
-    char cmd[PATH_MAX + 16];
-    if (dir && strncmp(dir, "/tmp/traplab-labsb-", 19) == 0) {
-        snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-        if (system(cmd) != 0)
-            fprintf(stderr, "could not remove %s\n", dir);
-    }
-}
-
-static void write_file(const char *dir, const char *name, const char *text)
-{
-    char p[PATH_MAX];
-    FMT(p, "%s/%s", dir, name);
-    FILE *f = fopen(p, "w");
-    CU_ASSERT_PTR_NOT_NULL_FATAL(f);
-    fputs(text, f);
-    fclose(f);
-}
-
 /* Runs a shell command line; its output (stdout and stderr) into out; returns the exit status. */
 static int sh(const char *cmdline, char *out, size_t n)
 {
     char cmd[4096];
-    snprintf(cmd, sizeof cmd, "%s 2>&1", cmdline);
-    FILE *p = popen(cmd, "r");
-    CU_ASSERT_PTR_NOT_NULL_FATAL(p);
-    size_t len = fread(out, 1, n - 1, p);
-    out[len] = '\0';
-    int st = pclose(p);
-    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+    if (snprintf(cmd, sizeof cmd, "%s 2>&1", cmdline) >= (int)sizeof cmd) {
+        CU_FAIL("command too long");
+        return -1;
+    }
+    return test_sh(cmd, out, n);
 }
 
 static void grade_dir(const char *lab, const char *dir, const char *student, lab_report *r)
@@ -110,13 +81,13 @@ static void solution_and_starter(const char *lab, double max)
 static void grade_variant(const char *lab, const char *file, const char *text, const char *student,
                           lab_report *r)
 {
-    char *tmp = make_tmpdir(), cmd[PATH_MAX * 2];
+    char *tmp = test_tmpdir("labsb"), cmd[PATH_MAX * 2];
     CU_ASSERT_PTR_NOT_NULL_FATAL(tmp);
     FMT(cmd, "cp labs/%s/solution/* %s/", lab, tmp);
     CU_ASSERT_EQUAL(system(cmd), 0);
-    write_file(tmp, file, text);
+    test_write_file(tmp, file, text);
     grade_dir(lab, tmp, student, r);
-    rm_rf(tmp);
+    test_rm_rf(tmp);
     free(tmp);
 }
 
@@ -318,7 +289,7 @@ static void test_answer_key(void)
 /* ---- the API the labs measure with ------------------------------------------------------ */
 static void test_guest_api(void)
 {
-    char *tmp = make_tmpdir();
+    char *tmp = test_tmpdir("labsb");
     CU_ASSERT_PTR_NOT_NULL_FATAL(tmp);
     char labs[PATH_MAX], labdir[PATH_MAX], cmd[4096];
     static char out[1 << 16];
@@ -327,7 +298,7 @@ static void test_guest_api(void)
     FMT(cmd, "mkdir -p %s", labdir);
     CU_ASSERT_EQUAL_FATAL(system(cmd), 0);
     /* io with BATCH=4 on Type-1: the numbers `traplab compare --batch 4` prints for io. */
-    write_file(labdir, "lab.lua",
+    test_write_file(labdir, "lab.lua",
                "local lab = traplab.lab{ title = 'probe' }\n"
                "lab:check{ id = 'c', points = 1, title = 'probe', run = function()\n"
                "  local k = traplab.guest('kernel', { TICK = 10000000 })\n"
@@ -357,14 +328,14 @@ static void test_guest_api(void)
     CU_ASSERT_EQUAL(sh(cmd, out, sizeof out), 0);
     CU_ASSERT_PTR_NOT_NULL(strstr(out, "io       native  -              147664"));
     CU_ASSERT_PTR_NOT_NULL(strstr(out, "io       full    type1         1163142"));
-    rm_rf(tmp);
+    test_rm_rf(tmp);
     free(tmp);
 }
 
 /* ---- malformed lab folders and submissions ----------------------------------------------- */
 static void test_malformed(void)
 {
-    char *tmp = make_tmpdir();
+    char *tmp = test_tmpdir("labsb");
     CU_ASSERT_PTR_NOT_NULL_FATAL(tmp);
     char cmd[4096], sub[PATH_MAX];
     static char out[1 << 16];
@@ -407,7 +378,7 @@ static void test_malformed(void)
     FMT(sub, "%s/class/gc", tmp);
     FMT(cmd, "mkdir -p %s", sub);
     CU_ASSERT_EQUAL_FATAL(system(cmd), 0);
-    write_file(sub, "answers.lua", "setmetatable({}, { __gc = function() while true do end end })\n"
+    test_write_file(sub, "answers.lua", "setmetatable({}, { __gc = function() while true do end end })\n"
                                    "collectgarbage('collect')\nreturn {}\n");
     FMT(cmd, "%s lab grade 01 --labs labs --submissions %s/class --timeout 1 --csv %s/g.csv && cat %s/g.csv",
         test_traplab_path, tmp, tmp, tmp);
@@ -415,7 +386,7 @@ static void test_malformed(void)
     CU_ASSERT_PTR_NOT_NULL(strstr(out, "\"gc\",\"01-rings\","));
     CU_ASSERT_PTR_NOT_NULL(strstr(out, ",0,30,0,zero,"));
     CU_ASSERT_PTR_NOT_NULL(strstr(out, "the submission hangs"));
-    rm_rf(tmp);
+    test_rm_rf(tmp);
     free(tmp);
 }
 

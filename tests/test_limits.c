@@ -39,53 +39,20 @@
 static int traplab(const char *args, char *out, size_t n)
 {
     char cmd[8192];
-    snprintf(cmd, sizeof cmd, "%sexec %s %s 2>&1", AS_LIMIT, test_traplab_path, args);
-    FILE *p = popen(cmd, "r");
-    if (!p)
+    if (snprintf(cmd, sizeof cmd, "%sexec %s %s 2>&1", AS_LIMIT, test_traplab_path, args) >= (int)sizeof cmd) {
+        CU_FAIL("command too long");
         return -1;
-    size_t len = fread(out, 1, n - 1, p);
-    out[len] = '\0';
-    char sink[4096];
-    while (fread(sink, 1, sizeof sink, p) > 0)
-        ;
-    int st = pclose(p);
-    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
-
-static char *tmpdir(void)
-{
-    char tmpl[] = "/tmp/traplab-limits-XXXXXX";
-    char *d = mkdtemp(tmpl);
-    return d ? strdup(d) : NULL;
-}
-
-static void write_file(const char *dir, const char *name, const char *text)
-{
-    char p[PATH_MAX];
-    snprintf(p, sizeof p, "%s/%s", dir, name);
-    FILE *f = fopen(p, "w");
-    CU_ASSERT_PTR_NOT_NULL_FATAL(f);
-    fputs(text, f);
-    fclose(f);
-}
-
-static void rm_rf(const char *dir)
-{
-    char cmd[PATH_MAX + 16];
-    if (dir && strncmp(dir, "/tmp/traplab-limits-", 20) == 0) {
-        snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-        if (system(cmd) != 0)
-            fprintf(stderr, "could not remove %s\n", dir);
     }
+    return test_sh(cmd, out, n);
 }
 
 /* ---- guests ----------------------------------------------------------------------- */
 static void test_guest_loop_stops_at_the_step_limit(void)
 {
-    char *d = tmpdir();
+    char *d = test_tmpdir("limits");
     CU_ASSERT_PTR_NOT_NULL_FATAL(d);
-    write_file(d, "spin.s", "        .org 0x1000\n_start: di\n1:      j 1b\n");
-    write_file(d, "user.s", "        .org 0x400000\n_start: j _start\n");
+    test_write_file(d, "spin.s", "        .org 0x1000\n_start: di\n1:      j 1b\n");
+    test_write_file(d, "user.s", "        .org 0x400000\n_start: j _start\n");
     char args[PATH_MAX + 64], out[4096];
     /* the default: 100,000,000 instructions on the bare machine */
     snprintf(args, sizeof args, "run %s/spin.s", d);
@@ -96,23 +63,14 @@ static void test_guest_loop_stops_at_the_step_limit(void)
              "--max-steps 3000000", d, d);
     CU_ASSERT_EQUAL(traplab(args, out, sizeof out), 1);
     CU_ASSERT_PTR_NOT_NULL(strstr(out, "stopped after 3000000 instructions"));
-    rm_rf(d);
+    test_rm_rf(d);
     free(d);
 }
 
 /* ---- lab scripts -------------------------------------------------------------------- */
 static char *run_lua(lab_sandbox *sb, const char *code)
 {
-    lua_State *L = lab_sandbox_lua(sb);
-    int st = lab_sandbox_load(sb, code, strlen(code), "=limits", 0);
-    if (st == LUA_OK)
-        st = lab_sandbox_pcall(sb, 0, 0);
-    char *msg = NULL;
-    if (st != LUA_OK) {
-        msg = strdup(lua_tostring(L, -1) ? lua_tostring(L, -1) : "?");
-        lua_pop(L, 1);
-    }
-    return msg;
+    return test_lua_error(sb, code, "=limits");
 }
 
 static lab_sandbox *sandbox(void)
@@ -169,10 +127,10 @@ static void test_lab_machine_cap(void)
  * the next check still grades. */
 static void test_lab_check_time_limit(void)
 {
-    char *lab = tmpdir(), *sub = tmpdir();
+    char *lab = test_tmpdir("limits"), *sub = test_tmpdir("limits");
     CU_ASSERT_PTR_NOT_NULL_FATAL(lab);
     CU_ASSERT_PTR_NOT_NULL_FATAL(sub);
-    write_file(lab, "lab.lua",
+    test_write_file(lab, "lab.lua",
         "local lab = traplab.lab{ title = 'limits', minutes = 1 }\n"
         "lab:check{ id = 'forever', points = 1, title = 'runs the machine forever',\n"
         "  run = function(ctx, p)\n"
@@ -183,7 +141,7 @@ static void test_lab_check_time_limit(void)
         "lab:check{ id = 'quick', points = 1, title = 'returns at once',\n"
         "  run = function(ctx, p) return true end }\n"
         "return lab\n");
-    write_file(sub, "answers.lua", "return {}\n");
+    test_write_file(sub, "answers.lua", "return {}\n");
     lab_request rq = { .lab_dir = lab, .submission_dir = sub, .seed = 1 };
     rq.limits.item_cpu_seconds = 1;
     lab_report r;
@@ -195,8 +153,8 @@ static void test_lab_check_time_limit(void)
     CU_ASSERT_TRUE(r.items[1].passed);
     CU_ASSERT_DOUBLE_EQUAL(r.total, 1.0, 1e-9);
     lab_report_free(&r);
-    rm_rf(lab);
-    rm_rf(sub);
+    test_rm_rf(lab);
+    test_rm_rf(sub);
     free(lab);
     free(sub);
 }
@@ -206,10 +164,10 @@ static void test_lab_check_time_limit(void)
  * neighbour in the class grades normally. */
 static void test_submission_cpu_limit(void)
 {
-    char *lab = tmpdir(), *class = tmpdir();
+    char *lab = test_tmpdir("limits"), *class = test_tmpdir("limits");
     CU_ASSERT_PTR_NOT_NULL_FATAL(lab);
     CU_ASSERT_PTR_NOT_NULL_FATAL(class);
-    write_file(lab, "lab.lua",
+    test_write_file(lab, "lab.lua",
         "local lab = traplab.lab{ title = 'limits', minutes = 1 }\n"
         "lab:check{ id = 'student', points = 1, title = 'runs the machine for the student',\n"
         "  run = function(ctx, p)\n"
@@ -224,8 +182,8 @@ static void test_submission_cpu_limit(void)
     snprintf(good, sizeof good, "%s/good", class);
     snprintf(bad, sizeof bad, "%s/bad", class);
     CU_ASSERT_FATAL(mkdir(good, 0777) == 0 && mkdir(bad, 0777) == 0);
-    write_file(good, "work.lua", "return 0\n");
-    write_file(bad, "work.lua", "return 1e9\n");      /* a billion runs of the machine */
+    test_write_file(good, "work.lua", "return 0\n");
+    test_write_file(bad, "work.lua", "return 1e9\n");      /* a billion runs of the machine */
     lab_request rq[2] = { { .lab_dir = lab, .submission_dir = good, .seed = 1, .student = "good" },
                           { .lab_dir = lab, .submission_dir = bad, .seed = 2, .student = "bad" } };
     lab_jail jail;
@@ -243,8 +201,8 @@ static void test_submission_cpu_limit(void)
     CU_ASSERT_PTR_NOT_NULL(why && strstr(why, "time limit exceeded"));
     lab_report_free(&r[0]);
     lab_report_free(&r[1]);
-    rm_rf(lab);
-    rm_rf(class);
+    test_rm_rf(lab);
+    test_rm_rf(class);
     free(lab);
     free(class);
 }

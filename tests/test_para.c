@@ -215,8 +215,6 @@ static void test_para_equivalence(void)
 /* Paravirtualization is the other fix for the legacy profile's sensitive
  * instructions: the modified kernel never runs one, so every workload gives
  * the native output and no violation, where full virtualization shows both. */
-static int sh(const char *cmd, char *out, size_t n);
-
 static void test_para_legacy(void)
 {
     static char out[1 << 16];
@@ -225,7 +223,7 @@ static void test_para_legacy(void)
     for (size_t i = 0; i < sizeof wls / sizeof wls[0]; i++) {
         snprintf(cmd, sizeof cmd, "%s vm --guest kernel --program %s --para --profile legacy --json "
                  "-D ITERS=200000 2>/dev/null", test_traplab_path, wls[i]);
-        CU_ASSERT_EQUAL(sh(cmd, out, sizeof out), 0);
+        CU_ASSERT_EQUAL(test_sh(cmd, out, sizeof out), 0);
         CU_ASSERT_PTR_NOT_NULL(strstr(out, "\"native_output_matches\": true"));
         CU_ASSERT_PTR_NOT_NULL(strstr(out, "running in ring 0"));
         const char *tot = strstr(out, "\"total\": {");
@@ -234,7 +232,7 @@ static void test_para_legacy(void)
     }
     snprintf(cmd, sizeof cmd, "%s vm --guest kernel --program sys --profile legacy --json 2>/dev/null",
              test_traplab_path);
-    CU_ASSERT_EQUAL(sh(cmd, out, sizeof out), 0);
+    CU_ASSERT_EQUAL(test_sh(cmd, out, sizeof out), 0);
     CU_ASSERT_PTR_NOT_NULL(strstr(out, "\"native_output_matches\": false"));
 }
 
@@ -329,18 +327,6 @@ static void test_batching(void)
     }
 }
 
-/* ---- traplab compare as a user runs it ---------------------------------------- */
-static int sh(const char *cmd, char *out, size_t n)
-{
-    FILE *p = popen(cmd, "r");
-    if (!p)
-        return -1;
-    size_t len = fread(out, 1, n - 1, p);
-    out[len] = '\0';
-    int st = pclose(p);
-    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
-
 /* A small JSON parser: enough to say the text is JSON and to count objects. */
 typedef struct { const char *s; int objects; } jp;
 static bool jvalue(jp *p);
@@ -410,7 +396,7 @@ static void test_compare_cli(void)
     static char out[1 << 16];
     char cmd[512];
     snprintf(cmd, sizeof cmd, "%s compare --json -D ITERS=200000 2>/dev/null", test_traplab_path);
-    CU_ASSERT_EQUAL(sh(cmd, out, sizeof out), 0);
+    CU_ASSERT_EQUAL(test_sh(cmd, out, sizeof out), 0);
     jp p = { out, 0 };
     CU_ASSERT(jvalue(&p));
     jws(&p);
@@ -431,7 +417,7 @@ static void test_compare_cli(void)
         }
 
     snprintf(cmd, sizeof cmd, "%s compare --csv -D ITERS=200000 2>/dev/null", test_traplab_path);
-    CU_ASSERT_EQUAL(sh(cmd, out, sizeof out), 0);
+    CU_ASSERT_EQUAL(test_sh(cmd, out, sizeof out), 0);
     int lines = 0;
     for (char *save = NULL, *l = strtok_r(out, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
         int commas = 0;
@@ -452,17 +438,17 @@ static void test_compare_cli(void)
                                        "--host type1,", "--workloads x.tlo -D ITERS=1" };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         snprintf(cmd, sizeof cmd, "%s compare %s 2>&1", test_traplab_path, bad[i]);
-        CU_ASSERT_EQUAL(sh(cmd, out, sizeof out), 2);
+        CU_ASSERT_EQUAL(test_sh(cmd, out, sizeof out), 2);
     }
     snprintf(cmd, sizeof cmd, "%s compare --host type3 2>&1", test_traplab_path);
-    CU_ASSERT_EQUAL(sh(cmd, out, sizeof out), 2);
+    CU_ASSERT_EQUAL(test_sh(cmd, out, sizeof out), 2);
     CU_ASSERT_PTR_NOT_NULL(strstr(out, "unknown host 'type3'"));
     snprintf(cmd, sizeof cmd, "%s compare --batch 3 2>&1", test_traplab_path);
-    CU_ASSERT_EQUAL(sh(cmd, out, sizeof out), 2);
+    CU_ASSERT_EQUAL(test_sh(cmd, out, sizeof out), 2);
     snprintf(cmd, sizeof cmd, "%s compare --json --csv 2>&1", test_traplab_path);
-    CU_ASSERT_EQUAL(sh(cmd, out, sizeof out), 2);
+    CU_ASSERT_EQUAL(test_sh(cmd, out, sizeof out), 2);
     snprintf(cmd, sizeof cmd, "%s vm --guest kernel --program io --para --stats 2>&1", test_traplab_path);
-    CU_ASSERT_EQUAL(sh(cmd, out, sizeof out), 0);
+    CU_ASSERT_EQUAL(test_sh(cmd, out, sizeof out), 0);
     CU_ASSERT_PTR_NOT_NULL(strstr(out, "block_notify"));
     CU_ASSERT_PTR_NOT_NULL(strstr(out, "direct syscalls"));
 }

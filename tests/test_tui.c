@@ -73,27 +73,7 @@ static size_t snap_bytes;
 
 static tui_model *make_model(const char *src, size_t ck_snapshots)
 {
-    image img;
-    image_init(&img);
-    asm_options opt = { 0 };
-    if (asm_assemble_string("test.s", src, &opt, &img) != 0)
-        return NULL;
-    machine_config cfg;
-    machine_default_config(&cfg);
-    cfg.mem_size = 64 * 1024;
-    cfg.disk_sectors = 8;
-    machine *mach = machine_new(&cfg);
-    char err[128];
-    if (!mach || !tui_load_image(mach, &img, err, sizeof err)) {
-        machine_free(mach);
-        image_free(&img);
-        return NULL;
-    }
-    void *t = tui_bare_target_new(mach);
-    snap_bytes = tui_bare_target_ops.snap_size(t);
-    tui_model *m = tui_model_new(&tui_bare_target_ops, t, &img, TUI_LANG_EN, ck_snapshots * snap_bytes);
-    image_free(&img);
-    return m;
+    return test_bare_model(src, ck_snapshots, &snap_bytes);
 }
 
 static uint32_t sym(const tui_model *m, const char *name)

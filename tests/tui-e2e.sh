@@ -306,6 +306,25 @@ if [ -f labs/02-trap-and-emulate/lab.lua ] && [ -f vmm/vmm.h ]; then
     wait_for "DONE" && screen | grep -q "EXIT=0" && pass "lab run 02: q" || fail "lab run 02: q"
 fi
 
+# Lab 03's scenario runs the kernel under trap-and-emulate on the legacy profile: going from
+# trap to trap reaches an equivalence violation (smsw, pushf or popf runs without an exit).
+if [ -f labs/03-legacy-profile/lab.lua ] && [ -f vmm/vmm.h ]; then
+    another_session \
+        "LANG=C '$BIN' lab run 03-legacy-profile --student e2e; echo \"EXIT=\$?\"; echo DONE; sleep 60"
+    wait_for "Ready. Press ?" || fail "lab run 03: the UI did not start"
+    found=0
+    for _ in $(seq 1 80); do
+        $TM send-keys -t "$S" F7
+        if screen | grep -q "equivalence violation at"; then found=1; break; fi
+        sleep 0.1
+    done
+    if [ $found = 1 ] && screen | grep -qE "equivalence violation at 0x[0-9a-f]+, no trap \((smsw|pushf|popf|sidt) "; then
+        pass "lab run 03: an equivalence violation on the legacy profile"
+    else fail "lab run 03: no equivalence violation"; fi
+    $TM send-keys -t "$S" q
+    wait_for "DONE" && screen | grep -q "EXIT=0" && pass "lab run 03: q" || fail "lab run 03: q"
+fi
+
 if [ $fails -gt 0 ]; then
     echo "tui-e2e: $fails check(s) failed" >&2
     exit 1

@@ -69,6 +69,7 @@ typedef struct {
 
     vmm_stats st;
     uint64_t violation_at;          /* instret + 1 of the last violation reported, 0 = none */
+    uint32_t violation_pc;          /* and its pc */
 } vmm_vm;
 
 /*
@@ -281,6 +282,9 @@ int vmm_next_runnable(const vmm *v, int from);
 void vmm_switch_to(vmm *v, int to);
 /* Chooses who runs next, delivers what is due and programs the real timer. */
 void vmm_resume(vmm *v);
+/* Programs the real timer for the VM on the CPU (the end of vmm_resume; a
+ * design whose entry costs cycles after it, as vmenter does, calls it again). */
+void vmm_arm_timer(vmm *v);
 
 /* exit.c */
 /* What an exit is, for a Type-2 host's routing (docs/vmm.md, section 6). */

@@ -140,8 +140,15 @@ void vmm_resume(vmm *v)
         vmm_resume(v);
         return;
     }
-    /* The real timer fires at the end of the slice or at the VM's next
-     * virtual tick, whichever comes first. */
+    vmm_arm_timer(v);
+}
+
+/* The real timer fires at the end of the slice or at the VM's next virtual
+ * tick, whichever comes first: the slice's end is a point in real time, the
+ * tick one in the VM's own (vmm_vtime). */
+void vmm_arm_timer(vmm *v)
+{
+    vmm_vm *vm = &v->vm[v->cur];
     uint64_t now = machine_cycles(v->m);
     uint64_t end = v->slice_start + v->cfg.slice;
     uint64_t period = end > now ? end - now : 1;

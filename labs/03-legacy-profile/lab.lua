@@ -163,6 +163,16 @@ local lab = traplab.lab{
     list = rng:shuffle(list)
     return { list = list, listing = table.concat(list, ", "), writes = writes }
   end,
+  -- `traplab lab run 03-legacy-profile`: the kernel with your arch.s (or guest/arch.s) and
+  -- the program, in one VM of the trap-and-emulate VMM on the legacy profile: stepping shows
+  -- each exit, and where pushf or popf runs without one.
+  scenario = function(ctx, p)
+    local arch = ctx.submission:read("arch.s")
+    local f = files(arch)
+    return { guest = traplab.inline(traplab.guest("kernel.s"), f), guest_name = "lab03-kernel.s",
+             program = traplab.inline(program_source(ctx, p), f), program_name = "lab03-writes.s",
+             vms = 1, host = "type1", design = "full", profile = "legacy" }
+  end,
   tasks = {
     "Read the handout (README.en.md or README.es.md) and run `traplab isa --check --profile legacy`.",
     "Write probe.lua: it must tell, for every instruction, whether it traps as privileged in ring 1 on the legacy profile.",

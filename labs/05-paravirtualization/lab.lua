@@ -64,15 +64,7 @@ end
 
 -- One self-contained source for the terminal UI (`traplab lab run`): the .include lines
 -- replaced by the files themselves.
-local function inlined(src, arch)
-  local f = files(arch)
-  for _ = 1, 4 do          -- arch.s includes abi.s: a few levels
-    local n
-    src, n = src:gsub('[ \t]*%.include%s+"([%w_]+%.s)"[^\n]*', function(name) return f[name] end)
-    if n == 0 then break end
-  end
-  return src
-end
+local function inlined(src, arch) return traplab.inline(src, files(arch)) end
 
 local WORDS = { "hypercall", "xen", "shared page", "paravirt", "guest", "console buffer", "batch" }
 
@@ -91,12 +83,13 @@ local lab = traplab.lab{
     return p
   end,
   -- `traplab lab run 05-paravirtualization`: your arch.s (or the starter's) in the kernel,
-  -- paravirtualized, with your program, in one VM: each step shows the next exit or hypercall.
+  -- paravirtualized on the legacy profile (as it is graded), with your program, in one VM:
+  -- each step shows the next exit or hypercall.
   scenario = function(ctx, p)
     local arch = ctx.submission:read("arch.s") or assert(ctx.lab:read("starter/arch.s"))
     return { guest = inlined(traplab.guest("kernel.s"), arch), guest_name = "lab05-kernel.s",
              program = inlined(program(p)), program_name = "lab05-writes.s",
-             vms = 1, host = "type1", para = true }
+             vms = 1, host = "type1", design = "para", profile = "legacy" }
   end,
   tasks = {
     "Read the handout (README.en.md or README.es.md), guest/arch.s and docs/hypercalls.md.",
