@@ -108,15 +108,15 @@ static void on_event(vmm *v, const vmm_event *e, void *ud)
         fprintf(stderr, "vm%d exit   %-14s pc=0x%08x %-22s ring %u->%u (virtual %u->%u) %-10s %6llu cyc  %s\n",
                 e->vm, e->reason ? isa_exit_name(e->reason) : isa_cause_name(CAUSE_CODE(e->cause)), e->pc, dis, e->ring_from, e->ring_to,
                 e->vring_from, e->vring_to, vmm_handler_name(e->handler),
-                (unsigned long long)e->cycles, e->what);
+                (unsigned long long)e->cycles, vmm_event_what(e));
         break;
     case VMM_EV_STEP:
         fprintf(stderr, "vm%d   step %-10s %6llu cyc  %s\n", e->vm, vmm_handler_name(e->handler),
-                (unsigned long long)e->cycles, e->what);
+                (unsigned long long)e->cycles, vmm_event_what(e));
         break;
     default:
         fprintf(stderr, "vm%d %-6s pc=0x%08x %-22s %6llu cyc  %s\n", e->vm,
-                vmm_event_kind_name(e->kind), e->pc, dis, (unsigned long long)e->cycles, e->what);
+                vmm_event_kind_name(e->kind), e->pc, dis, (unsigned long long)e->cycles, vmm_event_what(e));
         break;
     }
 }
