@@ -250,11 +250,14 @@ bool vmm_on_trap(machine *m, const machine_trap *t, void *ud)
         return direct_syscall(v, vm, t);
 
     uint32_t a0 = machine_cpu(m)->r[REG_A0];
-    vmm_exit_kind kind = vmm_exit_kind_of(vm, t, a0);
+    /* Only a hosted VMM routes exits by kind (a bare-metal one handles them all). */
+    bool hosted = v->cfg.host != VMM_HOST_TYPE1;
+    vmm_exit_kind kind = hosted ? vmm_exit_kind_of(vm, t, a0) : VMM_EXIT_CPU;
     vmm_book_exit(v, vm, t, v->cfg.mcosts.trap_entry, true);
     uint8_t vring0 = (uint8_t)vring_of(vm), ring0 = t->ring;
     uint64_t syncs = vm->st.shadow_syncs;
-    vmm_host_enter(v, vm, kind);
+    if (hosted)
+        vmm_host_enter(v, vm, kind);
     vmm_charge(v, vm, LAYER_VMM, v->cfg.costs.exit_dispatch);
     v->in_exit = true;
     v->exit_note[0] = '\0';
@@ -262,7 +265,8 @@ bool vmm_on_trap(machine *m, const machine_trap *t, void *ud)
     cause_fn fn = code < ISA_NUM_CAUSES && by_cause[code] ? by_cause[code] : reflect_exit;
     vmm_handler h = fn(v, vm, t);
 
-    vmm_host_leave(v, vm, kind);
+    if (hosted)
+        vmm_host_leave(v, vm, kind);
     if (vm->state == VM_RUNNABLE)
         vmm_charge(v, vm, LAYER_VMM, v->cfg.costs.vm_entry);
     if (v->ev) {
