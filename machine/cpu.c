@@ -362,7 +362,7 @@ machine_stop cpu_run(machine *m)
 
     /* The registers stay in the machine: hooks and system instructions
      * read and write them there, and a copy would cost every trap. */
-    uint32_t *const R = m->s.cpu.r;
+#define R (m->s.cpu.r)   /* m + a constant: one addressing mode, no register of its own */
     uint8_t *const mem = m->mem;
     const host_tlb *const htlb = &m->htlb;
     uint32_t pc = 0;
@@ -708,6 +708,7 @@ do_SYS: {
         cpu_exec_system(m, w);
         goto after_callout;
     }
+#undef R
 #undef SYNC_OUT
 #undef SYNC_IN
 #undef PC_OF
