@@ -15,6 +15,7 @@
 
 #include "image/image.h"
 #include "cli/cli.h"
+#include "cli/lang.h"
 #include "cli/json.h"
 #include "cli/plot.h"
 #include "vmm/vmm.h"
@@ -186,8 +187,13 @@ static void print_table(const row *rows, size_t n, unsigned nvms)
         if ((int)strlen(rows[i].host) > hw)
             hw = (int)strlen(rows[i].host);
     }
-    printf("%-*s %-7s %-*s %14s %10s %9s %11s  %s\n", ww, "workload", "design", hw, "host", "cycles",
-           "overhead", "exits", "exits/1k", "top exit causes");
+    const char *wh = TR("workload"), *hh = TR("host");
+    ww = cli_columns(wh) > ww ? cli_columns(wh) : ww;
+    hw = cli_columns(hh) > hw ? cli_columns(hh) : hw;
+    printf("%-*s %-*s %-*s %*s %*s %*s %*s  %s\n", cli_width(wh, ww), wh, cli_width(TR("design"), 7),
+           TR("design"), cli_width(hh, hw), hh, cli_width(TR("cycles"), 14), TR("cycles"),
+           cli_width(TR("overhead"), 10), TR("overhead"), cli_width(TR("exits"), 9), TR("exits"),
+           cli_width(TR("exits/1k"), 11), TR("exits/1k"), TR("top exit causes"));
     for (size_t i = 0; i < n; i++) {
         const row *r = &rows[i];
         char ov[32], causes[128];
@@ -197,14 +203,14 @@ static void print_table(const row *rows, size_t n, unsigned nvms)
             snprintf(ov, sizeof ov, "%+.1f%%", 100.0 * r->overhead);
         causes_text(r, causes, sizeof causes, ", ", " ");
         /* No trailing blanks on a native row, which has no causes. */
-        printf("%-*s %-7s %-*s %14llu %10s %9llu %11.3f%s%s%s\n", ww, r->workload, design_name(r->d),
+        printf("%-*s %-7s %-*s %14llu %10s %9llu %11.3f%s%s%s\n", ww, r->workload, TR(design_name(r->d)),
                hw, r->host, U(r->cycles), ov, U(r->exits), r->exits_per_k, causes[0] ? "  " : "", causes,
-               r->ok ? "" : "  [OUTPUT DIFFERS FROM NATIVE]");
+               r->ok ? "" : TR("  [OUTPUT DIFFERS FROM NATIVE]"));
     }
     if (nvms > 1)
-        printf("(%u VMs per run; native is %u runs one after the other)\n", nvms, nvms);
+        printf(TR("(%u VMs per run; native is %u runs one after the other)\n"), nvms, nvms);
     /* The chart: cycles against the slowest run of the same workload. */
-    printf("\ncycles, against the slowest configuration of each workload\n");
+    printf(TR("\ncycles, against the slowest configuration of each workload\n"));
     for (size_t i = 0; i < n; i++) {
         uint64_t max = 1;
         for (size_t j = 0; j < n; j++)
@@ -213,7 +219,7 @@ static void print_table(const row *rows, size_t n, unsigned nvms)
         if (i == 0 || strcmp(rows[i - 1].workload, rows[i].workload) != 0)
             printf("%s\n", rows[i].workload);
         char label[32];
-        snprintf(label, sizeof label, "%s %s", design_name(rows[i].d),
+        snprintf(label, sizeof label, "%s %s", TR(design_name(rows[i].d)),
                  rows[i].d.native ? "" : rows[i].host);
         unsigned len = (unsigned)(50.0 * (double)rows[i].cycles / (double)max + 0.5);
         if (len == 0 && rows[i].cycles)
@@ -222,7 +228,7 @@ static void print_table(const row *rows, size_t n, unsigned nvms)
         for (unsigned k = 0; k < len; k++)
             putchar('#');
         if (rows[i].d.native)
-            printf(" native\n");
+            printf(TR(" native\n"));
         else
             printf(" %+.1f%%\n", 100.0 * rows[i].overhead);
     }
@@ -286,7 +292,7 @@ static int parse_hosts(const char *host_arg, cmp_args *a)
 {
     char hbuf[64];
     if (strlen(host_arg) >= sizeof hbuf)
-        return cli_usage_error("compare", "--host takes type1, type2 or both, not '%s'", host_arg);
+        return cli_usage_error("compare", TR("--host takes type1, type2 or both, not '%s'"), host_arg);
     snprintf(hbuf, sizeof hbuf, "%s", host_arg);
     const char *hnames[MAX_WORKLOADS];
     size_t nh = 0;
@@ -295,10 +301,10 @@ static int parse_hosts(const char *host_arg, cmp_args *a)
     for (size_t k = 0; k < nh; k++) {
         vmm_host h;
         if (!vmm_parse_host(hnames[k], &h))
-            return cli_usage_error("compare", "unknown host '%s' (type1 or type2)", hnames[k]);
+            return cli_usage_error("compare", TR("unknown host '%s' (type1 or type2)"), hnames[k]);
         for (size_t i = 0; i < a->nhosts; i++)
             if (a->hosts[i] == h)
-                return cli_usage_error("compare", "host %s given twice in '%s'", vmm_host_name(h),
+                return cli_usage_error("compare", TR("host %s given twice in '%s'"), vmm_host_name(h),
                                        host_arg);
         a->hosts[a->nhosts++] = h;
     }
@@ -310,7 +316,7 @@ static int parse_designs(const char *arg, cmp_args *a)
 {
     char buf[64];
     if (strlen(arg) >= sizeof buf)
-        return cli_usage_error("compare", "--designs takes a list of designs, not '%s'", arg);
+        return cli_usage_error("compare", TR("--designs takes a list of designs, not '%s'"), arg);
     snprintf(buf, sizeof buf, "%s", arg);
     const char *names[VMM_DESIGN_COUNT + 1];
     size_t n = 0;
@@ -322,7 +328,7 @@ static int parse_designs(const char *arg, cmp_args *a)
             continue;                       /* the reference row is always there */
         vmm_design d;
         if (!vmm_parse_design(names[k], &d, err, sizeof err))
-            return cli_usage_error("compare", "--designs: %s", err);
+            return cli_usage_error("compare", TR("--designs: %s"), err);
         a->designs[a->ndesigns++] = d;
     }
     return EXIT_OK;
@@ -360,7 +366,7 @@ static int parse_args(int argc, char **argv, cmp_args *a)
         case 'b':
             if (!cli_parse_u32(optarg, &a->batch) ||
                 (a->batch != 1 && a->batch != 2 && a->batch != 4 && a->batch != 8))
-                return cli_usage_error("compare", "--batch needs 1, 2, 4 or 8, not '%s'", optarg);
+                return cli_usage_error("compare", TR("--batch needs 1, 2, 4 or 8, not '%s'"), optarg);
             break;
         case 'j': a->json = true; break;
         case 'C': a->csv = true; break;
@@ -381,9 +387,9 @@ static int parse_args(int argc, char **argv, cmp_args *a)
         }
     }
     if (optind < argc)
-        return cli_usage_error("compare", "unexpected argument '%s'", argv[optind]);
+        return cli_usage_error("compare", TR("unexpected argument '%s'"), argv[optind]);
     if (a->json && a->csv)
-        return cli_usage_error("compare", "choose one of --json and --csv");
+        return cli_usage_error("compare", TR("choose one of --json and --csv"));
     int rc = parse_hosts(host_arg, a);
     if (rc != EXIT_OK)
         return rc;
@@ -400,8 +406,8 @@ static int parse_args(int argc, char **argv, cmp_args *a)
         return EXIT_USAGE;
     for (size_t w = 0; w < a->nwl; w++)
         if (a->nuser && cli_guest_is_image(a->wl[w]))
-            return cli_usage_error("compare", "-D needs the workload's source (.s): '%s' is an "
-                                   "image, already assembled", a->wl[w]);
+            return cli_usage_error("compare", TR("-D needs the workload's source (.s): '%s' is an "
+                                   "image, already assembled"), a->wl[w]);
     return EXIT_OK;
 }
 
@@ -440,8 +446,8 @@ static bool run_workload(const cmp_args *a, cmp_run *r, const char *wl)
     char err[256];
     bool ok = vmm_run_native(&a->cfg, &r->kimg[VMM_DESIGN_FULL], &pimg, MAX_STEPS, &nr, err, sizeof err);
     if (!ok || nr.stop != STOP_HALT) {
-        fprintf(stderr, "traplab compare: %s: the native run failed: %s\n", wl,
-                ok ? (nr.reason[0] ? nr.reason : machine_stop_name(nr.stop)) : err);
+        fprintf(stderr, TR("traplab compare: %s: the native run failed: %s\n"), wl,
+                ok ? (nr.reason[0] ? cli_tr_line(nr.reason, err, sizeof err) : machine_stop_name(nr.stop)) : err);
         if (ok)
             vmm_native_result_free(&nr);
         image_free(&pimg);
@@ -471,8 +477,8 @@ static bool run_workload(const cmp_args *a, cmp_run *r, const char *wl)
             finish_row(rw);
             if (!rw->ok) {
                 r->all_ok = false;
-                fprintf(stderr, "traplab compare: %s, %s, %s: the run did not end with the "
-                        "native output\n", wl, vmm_design_name(d), rw->host);
+                fprintf(stderr, TR("traplab compare: %s, %s, %s: the run did not end with the "
+                        "native output\n"), wl, vmm_design_name(d), rw->host);
             }
         }
     vmm_native_result_free(&nr);

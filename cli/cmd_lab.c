@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "cli/lab_tasks.h"
+#include "cli/lang.h"
 #include "lab/lab.h"
 #include "util/json.h"
 #include "tui/model.h"
@@ -62,7 +63,7 @@ static bool bad_lab_lua(const char *dir, const char *cmd)
     struct stat st;
     if (!join(p, sizeof p, dir, "lab.lua") || stat(p, &st) != 0 || S_ISREG(st.st_mode))
         return false;
-    fprintf(stderr, "traplab lab %s: %s is %s, not a file: a lab folder needs a lab.lua script\n", cmd, p,
+    fprintf(stderr, TR("traplab lab %s: %s is %s, not a file: a lab folder needs a lab.lua script\n"), cmd, p,
             S_ISDIR(st.st_mode) ? "a directory" : "not a regular file");
     return true;
 }
@@ -104,7 +105,7 @@ static bool find_lab(const char *labs_opt, const char *name, char *out, size_t n
             copy(out, n, name);
             return true;
         }
-        fprintf(stderr, "traplab lab %s: no labs folder (use --labs DIR or set TRAPLAB_LABS or TRAPLAB_HOME)\n", cmd);
+        fprintf(stderr, TR("traplab lab %s: no labs folder (use --labs DIR or set TRAPLAB_LABS or TRAPLAB_HOME)\n"), cmd);
         return false;
     }
     if (join(out, n, labs, name) && has_lab(out))
@@ -128,8 +129,8 @@ static bool find_lab(const char *labs_opt, const char *name, char *out, size_t n
         free(ents);
     if (found == 1)
         return true;
-    fprintf(stderr, "traplab lab %s: %s lab '%s' in %s (see 'traplab lab list')\n", cmd,
-            found ? "more than one" : "no", name, labs);
+    fprintf(stderr, TR("traplab lab %s: %s lab '%s' in %s (see 'traplab lab list')\n"), cmd,
+            found ? TR("more than one") : TR("no"), name, labs);
     return false;
 }
 
@@ -137,6 +138,7 @@ static bool find_lab(const char *labs_opt, const char *name, char *out, size_t n
 typedef struct {
     const char *labs, *submission, *submissions, *csv, *student, *lang;
     const char *gradescope, *junit, *output;
+    const char *canvas, *moodle, *assignment;   /* grade: the LMS imports, the grade column's name */
     uint64_t seed;
     bool have_seed, json, record, key;
     unsigned jobs, timeout;
@@ -144,7 +146,7 @@ typedef struct {
 } lab_opts;
 
 enum { OPT_LABS = 1000, OPT_STUDENT, OPT_NO_RECORD, OPT_TIMEOUT, OPT_LANG, OPT_GRADESCOPE, OPT_JUNIT, OPT_SHARD,
-       OPT_KEY };
+       OPT_KEY, OPT_CANVAS, OPT_MOODLE, OPT_ASSIGNMENT };
 
 static int parse_opts(int argc, char **argv, const char *cmd, lab_opts *o, void (*help)(FILE *))
 {
@@ -163,6 +165,9 @@ static int parse_opts(int argc, char **argv, const char *cmd, lab_opts *o, void 
         { "lang", required_argument, NULL, OPT_LANG },
         { "gradescope", required_argument, NULL, OPT_GRADESCOPE },
         { "junit", required_argument, NULL, OPT_JUNIT },
+        { "canvas", required_argument, NULL, OPT_CANVAS },
+        { "moodle", required_argument, NULL, OPT_MOODLE },
+        { "assignment", required_argument, NULL, OPT_ASSIGNMENT },
         { "shard", required_argument, NULL, OPT_SHARD },
         { "output", required_argument, NULL, 'o' },
         { "help", no_argument, NULL, 'h' },
@@ -181,7 +186,7 @@ static int parse_opts(int argc, char **argv, const char *cmd, lab_opts *o, void 
         case 'S': o->submissions = optarg; break;
         case 'r':
             if (!cli_parse_u64(optarg, &o->seed))
-                return cli_usage_error(cmd, "--seed wants a number, not '%s'", optarg);
+                return cli_usage_error(cmd, TR("--seed wants a number, not '%s'"), optarg);
             o->have_seed = true;
             break;
         case OPT_STUDENT: o->student = optarg; break;
@@ -189,25 +194,32 @@ static int parse_opts(int argc, char **argv, const char *cmd, lab_opts *o, void 
         case 'c': o->csv = optarg; break;
         case 'j':
             if (!cli_parse_u32(optarg, &v) || v == 0 || v > 256)
-                return cli_usage_error(cmd, "--jobs wants 1..256, not '%s'", optarg);
+                return cli_usage_error(cmd, TR("--jobs wants 1..256, not '%s'"), optarg);
             o->jobs = v;
             break;
         case OPT_TIMEOUT:
             if (!cli_parse_u32(optarg, &v) || v == 0 || v > 3600)
-                return cli_usage_error(cmd, "--timeout wants seconds 1..3600, not '%s'", optarg);
+                return cli_usage_error(cmd, TR("--timeout wants seconds 1..3600, not '%s'"), optarg);
             o->timeout = v;
             break;
         case OPT_NO_RECORD: o->record = false; break;
         case OPT_KEY: o->key = true; break;
-        case OPT_LANG: o->lang = optarg; break;
+        case OPT_LANG:
+            if (!cli_set_lang_name(optarg))
+                return cli_usage_error(cmd, TR("unknown language '%s' (es or en)"), optarg);
+            o->lang = optarg;
+            break;
         case OPT_GRADESCOPE: o->gradescope = optarg; break;
         case OPT_JUNIT: o->junit = optarg; break;
+        case OPT_CANVAS: o->canvas = optarg; break;
+        case OPT_MOODLE: o->moodle = optarg; break;
+        case OPT_ASSIGNMENT: o->assignment = optarg; break;
         case 'o': o->output = optarg; break;
         case OPT_SHARD: {
             char extra;
             if (sscanf(optarg, "%u/%u%c", &o->shard, &o->nshards, &extra) != 2 || o->nshards == 0 ||
                 o->nshards > 10000 || o->shard == 0 || o->shard > o->nshards)
-                return cli_usage_error(cmd, "--shard wants K/N with 1 <= K <= N, not '%s'", optarg);
+                return cli_usage_error(cmd, TR("--shard wants K/N with 1 <= K <= N, not '%s'"), optarg);
             break;
         }
         case 'h': help(stdout); return -1;
@@ -390,7 +402,7 @@ static int lab_list(int argc, char **argv)
     if (rc) return rc < 0 ? EXIT_OK : rc;
     char labs[PATH_MAX];
     if (!find_labs_dir(o.labs, labs, sizeof labs)) {
-        fprintf(stderr, "traplab lab list: no labs folder (use --labs DIR or set TRAPLAB_LABS or TRAPLAB_HOME)\n");
+        fprintf(stderr, TR("traplab lab list: no labs folder (use --labs DIR or set TRAPLAB_LABS or TRAPLAB_HOME)\n"));
         return EXIT_FAIL;
     }
     struct dirent **ents;
@@ -413,7 +425,7 @@ static int lab_list(int argc, char **argv)
         o.json || csv ? NULL : calloc((size_t)n + 1, sizeof *text);
     size_t ntext = 0;
     if (!o.json && !csv && !text) {
-        fprintf(stderr, "traplab lab list: out of memory\n");
+        fprintf(stderr, TR("traplab lab list: out of memory\n"));
         for (int i = 0; i < n; i++)
             free(ents[i]);
         free(ents);
@@ -470,10 +482,10 @@ static int lab_list(int argc, char **argv)
     }
     for (size_t i = 0; i < ntext; i++) {
         if (text[i].title)
-            printf("%-*s %s%*s %3d min  %g points\n", wname, text[i].name, text[i].title,
+            printf(TR("%-*s %s%*s %3d min  %g points\n"), wname, text[i].name, text[i].title,
                    wtitle - utf8_columns(text[i].title), "", text[i].minutes, text[i].points);
         else
-            printf("%-*s (broken: %s)\n", wname, text[i].name, text[i].broken ? text[i].broken : "?");
+            printf(TR("%-*s (broken: %s)\n"), wname, text[i].name, text[i].broken ? text[i].broken : "?");
         free(text[i].name);
         free(text[i].title);
         free(text[i].broken);
@@ -501,7 +513,7 @@ static int lab_show(int argc, char **argv)
     int rc = parse_opts(argc, argv, "lab show", &o, show_help);
     if (rc) return rc < 0 ? EXIT_OK : rc;
     if (optind != argc - 1)
-        return cli_usage_error("lab show", "expected one LAB");
+        return cli_usage_error("lab show", TR("expected one LAB"));
     char dir[PATH_MAX], student[256], err[2048];
     if (!find_lab(o.labs, argv[optind], dir, sizeof dir, "show"))
         return EXIT_FAIL;
@@ -524,11 +536,11 @@ static int lab_show(int argc, char **argv)
         tui_lang lang;
         if (!tui_parse_lang(o.lang, &lang)) {
             lab_report_free(&r);
-            return cli_usage_error("lab show", "unknown language '%s' (es or en)", o.lang);
+            return cli_usage_error("lab show", TR("unknown language '%s' (es or en)"), o.lang);
         }
         char *text = cli_lab_tasks_text(&r, dir, lang == TUI_LANG_ES, student, rq.seed);
         if (!text) {
-            fprintf(stderr, "traplab lab show: out of memory\n");
+            fprintf(stderr, TR("traplab lab show: out of memory\n"));
             lab_report_free(&r);
             return EXIT_FAIL;
         }
@@ -537,15 +549,15 @@ static int lab_show(int argc, char **argv)
         lab_report_free(&r);
         return EXIT_OK;
     }
-    printf("# %s (%s, about %d minutes; student %s, seed %" PRIu64 ")\n\n", r.title, r.id, r.minutes,
-           student[0] ? student : "-", rq.seed);
+    printf(TR("# %s (%s, about %d minutes; student %s, seed %llu)\n\n"), r.title, r.id, r.minutes,
+           student[0] ? student : "-", (unsigned long long)rq.seed);
     for (size_t i = 0; i < r.ntasks; i++)
-        printf("Task %zu. %s\n", i + 1, r.tasks[i]);
+        printf(TR("Task %zu. %s\n"), i + 1, r.tasks[i]);
     if (r.ntasks)
         putchar('\n');
     for (size_t i = 0; i < r.nitems; i++) {
         const lab_item *it = &r.items[i];
-        printf("[%s] %s (%g points): %s\n", it->kind, it->id, it->max, it->title);
+        printf(TR("[%s] %s (%g points): %s\n"), TR(it->kind), it->id, it->max, it->title);
         if (*it->message)
             printf("%s\n", it->message);
     }
@@ -580,10 +592,10 @@ static int lab_check(int argc, char **argv)
     int rc = parse_opts(argc, argv, "lab check", &o, check_help);
     if (rc) return rc < 0 ? EXIT_OK : rc;
     if (optind != argc - 1)
-        return cli_usage_error("lab check", "expected one LAB");
+        return cli_usage_error("lab check", TR("expected one LAB"));
     const char *sub = o.submission ? o.submission : ".";
     if (!is_dir(sub)) {
-        fprintf(stderr, "traplab lab check: %s: no such folder\n", sub);
+        fprintf(stderr, TR("traplab lab check: %s: no such folder\n"), sub);
         return EXIT_FAIL;
     }
     char dir[PATH_MAX], student[256], err[2048] = "";
@@ -597,7 +609,7 @@ static int lab_check(int argc, char **argv)
     jail.keep_stderr = true;   /* the student's own prints, and traces a lab offers */
     lab_report r;
     if (!lab_grade_many(&rq, 1, 1, &jail, &r, err, sizeof err)) {
-        fprintf(stderr, "traplab lab check: the lab is broken:\n%s\n", err);
+        fprintf(stderr, TR("traplab lab check: the lab is broken:\n%s\n"), err);
         lab_report_free(&r);
         return EXIT_FAIL;
     }
@@ -625,6 +637,7 @@ static int lab_check(int argc, char **argv)
 static void grade_help(FILE *f)
 {
     fprintf(f, "usage: traplab lab grade LAB --submissions DIR [--jobs N] [--csv FILE] [--junit FILE]\n"
+               "                           [--canvas FILE] [--moodle FILE] [--assignment NAME]\n"
                "                           [--shard K/N] [--json] [--timeout S] [--labs DIR]\n"
                "       traplab lab grade LAB --submission DIR [--student ID] [--gradescope FILE]\n"
                "                           [--junit FILE] [--csv FILE]\n\n"
@@ -632,7 +645,10 @@ static void grade_help(FILE *f)
                "process under CPU, memory and wall-clock limits, N at a time (default: every core).\n"
                "A submission that crashes, hangs or breaks the sandbox scores zero with a reason.\n"
                "--csv writes one row per student: student,lab,seed,points,max,percent,status,reason\n"
-               "(imports into Moodle and Canvas: docs/grading.md).  --junit writes JUnit XML, one\n"
+               "(docs/grading.md).  --canvas and --moodle write the files Canvas's and Moodle's\n"
+               "grade-book imports take (the student id as SIS Login ID, or as Username and ID\n"
+               "number), with one grade column named NAME (default 'traplab LAB'; for an existing\n"
+               "Canvas assignment, its exported name, 'Lab 01 (12345)').  --junit writes JUnit XML, one\n"
                "testsuite per student; --json prints a JSON array of 'lab check --json' objects\n"
                "instead of the table.  --shard K/N grades only the K-th of every N submissions (in\n"
                "name order), for spreading a class over N machines; 'traplab lab merge' joins the CSVs.\n"
@@ -647,21 +663,21 @@ static int lab_grade_cmd(int argc, char **argv)
     int rc = parse_opts(argc, argv, "lab grade", &o, grade_help);
     if (rc) return rc < 0 ? EXIT_OK : rc;
     if (optind != argc - 1)
-        return cli_usage_error("lab grade", "expected one LAB");
+        return cli_usage_error("lab grade", TR("expected one LAB"));
     if (!o.submissions && !o.submission)
-        return cli_usage_error("lab grade", "--submissions DIR is required (or --submission DIR for one)");
+        return cli_usage_error("lab grade", TR("--submissions DIR is required (or --submission DIR for one)"));
     if (o.submissions && o.submission)
-        return cli_usage_error("lab grade", "give --submissions DIR (a class) or --submission DIR (one), not both");
+        return cli_usage_error("lab grade", TR("give --submissions DIR (a class) or --submission DIR (one), not both"));
     if (o.gradescope && !o.submission)
-        return cli_usage_error("lab grade", "--gradescope grades one submission: use --submission DIR");
+        return cli_usage_error("lab grade", TR("--gradescope grades one submission: use --submission DIR"));
     if (o.shard && !o.submissions)
-        return cli_usage_error("lab grade", "--shard splits a class: use --submissions DIR");
+        return cli_usage_error("lab grade", TR("--shard splits a class: use --submissions DIR"));
     char dir[PATH_MAX], err[2048] = "", student[256] = "";
     if (!find_lab(o.labs, argv[optind], dir, sizeof dir, "grade"))
         return EXIT_FAIL;
     const char *where = o.submissions ? o.submissions : o.submission;
     if (o.submission && !is_dir(o.submission)) {
-        fprintf(stderr, "traplab lab grade: %s: no such folder\n", o.submission);
+        fprintf(stderr, TR("traplab lab grade: %s: no such folder\n"), o.submission);
         return EXIT_FAIL;
     }
     struct dirent **ents = NULL;
@@ -694,48 +710,56 @@ static int lab_grade_cmd(int argc, char **argv)
         }
     }
     int status = EXIT_OK;
-    FILE *csv = NULL, *junit = NULL, *gs = NULL;
+    /* Every file the grades go to, opened before grading so that a bad path costs no time. */
+    enum { OUT_CSV, OUT_JUNIT, OUT_GS, OUT_CANVAS, OUT_MOODLE, NOUT };
+    struct { const char *path; FILE *f; } outs[NOUT] = {
+        [OUT_CSV] = { o.csv, NULL }, [OUT_JUNIT] = { o.junit, NULL }, [OUT_GS] = { o.gradescope, NULL },
+        [OUT_CANVAS] = { o.canvas, NULL }, [OUT_MOODLE] = { o.moodle, NULL },
+    };
     if (!rq || !paths || !reps) {
-        fprintf(stderr, "traplab lab grade: out of memory\n");
+        fprintf(stderr, TR("traplab lab grade: out of memory\n"));
         status = EXIT_FAIL;
         goto out;
     }
-    if (o.csv && !(csv = fopen(o.csv, "w"))) {
-        fprintf(stderr, "traplab lab grade: %s: %s\n", o.csv, strerror(errno));
-        status = EXIT_FAIL;
-        goto out;
-    }
-    if (o.junit && !(junit = fopen(o.junit, "w"))) {
-        fprintf(stderr, "traplab lab grade: %s: %s\n", o.junit, strerror(errno));
-        status = EXIT_FAIL;
-        goto out;
-    }
-    if (o.gradescope && !(gs = fopen(o.gradescope, "w"))) {
-        fprintf(stderr, "traplab lab grade: %s: %s\n", o.gradescope, strerror(errno));
-        status = EXIT_FAIL;
-        goto out;
-    }
+    for (int k = 0; k < NOUT; k++)
+        if (outs[k].path && !(outs[k].f = fopen(outs[k].path, "w"))) {
+            fprintf(stderr, "traplab lab grade: %s: %s\n", outs[k].path, strerror(errno));
+            status = EXIT_FAIL;
+            goto out;
+        }
+    FILE *csv = outs[OUT_CSV].f, *junit = outs[OUT_JUNIT].f, *gs = outs[OUT_GS].f;
     lab_jail jail;
     jail_from(&o, &jail);
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
     unsigned jobs = o.jobs ? o.jobs : (unsigned)sysconf(_SC_NPROCESSORS_ONLN);
     if (!lab_grade_many(rq, count, jobs, &jail, reps, err, sizeof err)) {
-        fprintf(stderr, "traplab lab grade: the lab is broken:\n%s\n", err);
+        fprintf(stderr, TR("traplab lab grade: the lab is broken:\n%s\n"), err);
         status = EXIT_FAIL;
     } else {
         clock_gettime(CLOCK_MONOTONIC, &t1);
         double secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
         if (csv) lab_write_csv_header(csv);
+        /* The grade column: --assignment, else "traplab LAB" (a new assignment in the grade book). */
+        char column[256];
+        if (o.assignment)
+            snprintf(column, sizeof column, "%s", o.assignment);
+        else
+            snprintf(column, sizeof column, "traplab %s", count && reps[0].id ? reps[0].id : "");
+        if (outs[OUT_CANVAS].f) lab_write_lms_header(outs[OUT_CANVAS].f, LAB_LMS_CANVAS, column);
+        if (outs[OUT_MOODLE].f) lab_write_lms_header(outs[OUT_MOODLE].f, LAB_LMS_MOODLE, column);
         double sum = 0;
         size_t zeros = 0;
         for (size_t i = 0; i < count; i++) {
             const lab_report *r = &reps[i];
             if (csv) lab_write_csv_row(csv, r);
+            if (outs[OUT_CANVAS].f) lab_write_lms_row(outs[OUT_CANVAS].f, LAB_LMS_CANVAS, r);
+            if (outs[OUT_MOODLE].f) lab_write_lms_row(outs[OUT_MOODLE].f, LAB_LMS_MOODLE, r);
             int pct = r->max > 0 ? (int)(r->total * 100.0 / r->max + 1e-9) : 0;
             char first[160] = "";
             if (r->fatal) {
-                snprintf(first, sizeof first, "  ZERO: %s", r->fatal);
+                char fbuf[2048];
+                snprintf(first, sizeof first, TR("  ZERO: %s"), cli_tr_line(r->fatal, fbuf, sizeof fbuf));
                 first[strcspn(first, "\n")] = '\0';
                 zeros++;
             }
@@ -749,7 +773,7 @@ static int lab_grade_cmd(int argc, char **argv)
         }
         if (o.json)
             fputs(count ? "]\n" : "[]\n", stdout);
-        fprintf(o.json ? stderr : stdout, "Graded %zu submissions in %.2f s (%.1f per second, %u jobs); mean %.0f%%, %zu zeroed\n",
+        fprintf(o.json ? stderr : stdout, TR("Graded %zu submissions in %.2f s (%.1f per second, %u jobs); mean %.0f%%, %zu zeroed\n"),
                count, secs, secs > 0 ? (double)count / secs : 0.0, jobs,
                count ? sum * 100.0 / (double)count : 0.0, zeros);
         if (junit)
@@ -758,18 +782,11 @@ static int lab_grade_cmd(int argc, char **argv)
             lab_write_gradescope(gs, &reps[0]);
     }
 out:
-    if (csv && fclose(csv) != 0) {
-        fprintf(stderr, "traplab lab grade: %s: %s\n", o.csv, strerror(errno));
-        status = EXIT_FAIL;
-    }
-    if (junit && fclose(junit) != 0) {
-        fprintf(stderr, "traplab lab grade: %s: %s\n", o.junit, strerror(errno));
-        status = EXIT_FAIL;
-    }
-    if (gs && fclose(gs) != 0) {
-        fprintf(stderr, "traplab lab grade: %s: %s\n", o.gradescope, strerror(errno));
-        status = EXIT_FAIL;
-    }
+    for (int k = 0; k < NOUT; k++)
+        if (outs[k].f && fclose(outs[k].f) != 0) {
+            fprintf(stderr, "traplab lab grade: %s: %s\n", outs[k].path, strerror(errno));
+            status = EXIT_FAIL;
+        }
     for (size_t i = 0; reps && i < count; i++)
         lab_report_free(&reps[i]);
     for (int i = 0; ents && i < n; i++)
@@ -843,7 +860,7 @@ static int lab_merge(int argc, char **argv)
     int rc = parse_opts(argc, argv, "lab merge", &o, merge_help);
     if (rc) return rc < 0 ? EXIT_OK : rc;
     if (optind >= argc)
-        return cli_usage_error("lab merge", "expected one or more CSV files");
+        return cli_usage_error("lab merge", TR("expected one or more CSV files"));
     static const char header[] = "student,lab,seed,points,max,percent,status,reason";
     csv_row *rows = NULL;
     size_t nrows = 0, cap = 0;
@@ -861,15 +878,15 @@ static int lab_merge(int argc, char **argv)
             lineno++;
             size_t len = strcspn(line, "\r\n");
             if (line[len] == '\0' && !feof(f)) {
-                fprintf(stderr, "traplab lab merge: %s:%u: line too long\n", argv[i], lineno);
+                fprintf(stderr, TR("traplab lab merge: %s:%u: line too long\n"), argv[i], lineno);
                 status = EXIT_FAIL;
                 break;
             }
             line[len] = '\0';
             if (lineno == 1) {
                 if (strcmp(line, header) != 0) {
-                    fprintf(stderr, "traplab lab merge: %s:1: not a 'traplab lab grade --csv' file (the header "
-                            "should be %s)\n", argv[i], header);
+                    fprintf(stderr, TR("traplab lab merge: %s:1: not a 'traplab lab grade --csv' file (the header "
+                            "should be %s)\n"), argv[i], header);
                     status = EXIT_FAIL;
                 }
                 continue;
@@ -878,7 +895,7 @@ static int lab_merge(int argc, char **argv)
                 continue;
             csv_row r = { .file = argv[i] };
             if (!csv_fields(line, &r.student, &r.lab) || !(r.line = strdup(line))) {
-                fprintf(stderr, "traplab lab merge: %s:%u: not a row of 'traplab lab grade --csv'\n", argv[i], lineno);
+                fprintf(stderr, TR("traplab lab merge: %s:%u: not a row of 'traplab lab grade --csv'\n"), argv[i], lineno);
                 status = EXIT_FAIL;
                 break;
             }
@@ -886,7 +903,7 @@ static int lab_merge(int argc, char **argv)
                 cap = cap ? 2 * cap : 256;
                 csv_row *g = realloc(rows, cap * sizeof *rows);
                 if (!g) {
-                    fprintf(stderr, "traplab lab merge: out of memory\n");
+                    fprintf(stderr, TR("traplab lab merge: out of memory\n"));
                     status = EXIT_FAIL;
                     free(r.line); free(r.student); free(r.lab);
                     break;
@@ -894,14 +911,14 @@ static int lab_merge(int argc, char **argv)
                 rows = g;
             }
             if (nrows && strcmp(r.lab, rows[0].lab) != 0) {
-                fprintf(stderr, "traplab lab merge: %s:%u: lab '%s', but %s has lab '%s'\n", argv[i], lineno,
+                fprintf(stderr, TR("traplab lab merge: %s:%u: lab '%s', but %s has lab '%s'\n"), argv[i], lineno,
                         r.lab, rows[0].file, rows[0].lab);
                 status = EXIT_FAIL;
             }
             rows[nrows++] = r;
         }
         if (status == EXIT_OK && lineno == 0) {
-            fprintf(stderr, "traplab lab merge: %s: empty file\n", argv[i]);
+            fprintf(stderr, TR("traplab lab merge: %s: empty file\n"), argv[i]);
             status = EXIT_FAIL;
         }
         fclose(f);
@@ -910,7 +927,7 @@ static int lab_merge(int argc, char **argv)
         qsort(rows, nrows, sizeof *rows, by_student);
         for (size_t i = 1; i < nrows; i++)
             if (strcmp(rows[i - 1].student, rows[i].student) == 0) {
-                fprintf(stderr, "traplab lab merge: student '%s' is in %s and in %s\n", rows[i].student,
+                fprintf(stderr, TR("traplab lab merge: student '%s' is in %s and in %s\n"), rows[i].student,
                         rows[i - 1].file, rows[i].file);
                 status = EXIT_FAIL;
                 break;
@@ -929,7 +946,7 @@ static int lab_merge(int argc, char **argv)
             fprintf(stderr, "traplab lab merge: %s: %s\n", o.output ? o.output : "stdout", strerror(errno));
             status = EXIT_FAIL;
         } else {
-            fprintf(stderr, "traplab lab merge: %zu students from %d files\n", nrows, argc - optind);
+            fprintf(stderr, TR("traplab lab merge: %zu students from %d files\n"), nrows, argc - optind);
         }
     }
     for (size_t i = 0; i < nrows; i++) {
@@ -1010,10 +1027,8 @@ static int lab_run(int argc, char **argv)
     int rc = parse_opts(argc, argv, "lab run", &o, run_help);
     if (rc) return rc < 0 ? EXIT_OK : rc;
     if (optind != argc - 1)
-        return cli_usage_error("lab run", "expected one LAB");
-    tui_lang lang = tui_lang_from_env();
-    if (o.lang && !tui_parse_lang(o.lang, &lang))
-        return cli_usage_error("lab run", "unknown language '%s' (es or en)", o.lang);
+        return cli_usage_error("lab run", TR("expected one LAB"));
+    tui_lang lang = cli_lang();
     bool es = lang == TUI_LANG_ES;
     const char *sub = o.submission ? o.submission : ".";
     char dir[PATH_MAX], student[256], err[2048];
@@ -1029,13 +1044,13 @@ static int lab_run(int argc, char **argv)
         return EXIT_FAIL;
     }
     if (!r.scenario) {
-        fprintf(stderr, "traplab lab run: lab %s has no scenario to open\n", r.id);
+        fprintf(stderr, TR("traplab lab run: lab %s has no scenario to open\n"), r.id);
         lab_report_free(&r);
         return EXIT_FAIL;
     }
     char *tasks = cli_lab_tasks_text(&r, dir, es, student, rq.seed);
     if (!tasks) {
-        fprintf(stderr, "traplab lab run: out of memory\n");
+        fprintf(stderr, TR("traplab lab run: out of memory\n"));
         lab_report_free(&r);
         return EXIT_FAIL;
     }
@@ -1068,7 +1083,7 @@ static int lab_run(int argc, char **argv)
     if (!mkdtemp(tmpl) || !join(path, sizeof path, tmpl, r.scenario_name) ||
         !join(tpath, sizeof tpath, tmpl, "tasks.txt") ||
         (r.scenario_vms && !join(ppath, sizeof ppath, tmpl, r.scenario_program_name))) {
-        fprintf(stderr, "traplab lab run: cannot make a temporary folder: %s\n", strerror(errno));
+        fprintf(stderr, TR("traplab lab run: cannot make a temporary folder: %s\n"), strerror(errno));
         free(tasks);
         lab_report_free(&r);
         return EXIT_FAIL;
@@ -1080,7 +1095,7 @@ static int lab_run(int argc, char **argv)
     } else if (r.scenario_vms && !write_file(ppath, r.scenario_program)) {
         fprintf(stderr, "traplab lab run: %s: %s\n", ppath, strerror(errno));
     } else if (!write_vm_guests(&r, tmpl, vgpath, vgarg)) {
-        fprintf(stderr, "traplab lab run: cannot write a VM's guest kernel: %s\n", strerror(errno));
+        fprintf(stderr, TR("traplab lab run: cannot write a VM's guest kernel: %s\n"), strerror(errno));
     } else {
         char *args[24 + 2 * 16], vms[16];
         size_t na = 0;
@@ -1126,16 +1141,16 @@ static int lab_run(int argc, char **argv)
                        r.scenario_name, vms, r.scenario_vms == 1 ? "VM" : "VMs", host, how);
         } else {
             args[na++] = path;
-            printf(es ? "Abriendo %s en la máquina desnuda en la interfaz de terminal...\n"
+            printf(es ? "Abriendo %s en la máquina sin hipervisor en la interfaz de terminal...\n"
                       : "Opening %s on the bare machine in the terminal UI...\n", r.scenario_name);
         }
         args[na] = NULL;
         int t = open_in_tui(args);
         if (t == 127 || t < 0)
-            fprintf(stderr, "traplab lab run: could not start 'traplab tui' (is the terminal UI built in?)\n");
+            fprintf(stderr, TR("traplab lab run: could not start 'traplab tui' (is the terminal UI built in?)\n"));
         else
             status = t == 0 ? EXIT_OK : EXIT_FAIL;
-        printf(es ? "Cuando termine: traplab lab check %s\n" : "When you are done: traplab lab check %s\n", r.id);
+        printf(es ? "Cuando termines: traplab lab check %s\n" : "When you are done: traplab lab check %s\n", r.id);
     }
     remove(tpath);
     remove(path);
@@ -1173,6 +1188,9 @@ static void usage(FILE *f)
 
 int cmd_lab(int argc, char **argv)
 {
+    /* The reports' framing in the user's language; the lab's own words stay as written. */
+    static const lab_words words = { cli_tr, cli_tr_line };
+    lab_set_words(&words);
     if (argc < 2) {
         usage(stderr);
         return EXIT_USAGE;
@@ -1193,5 +1211,5 @@ int cmd_lab(int argc, char **argv)
     for (size_t i = 0; i < sizeof subs / sizeof subs[0]; i++)
         if (strcmp(argv[1], subs[i].name) == 0)
             return subs[i].run(argc - 1, argv + 1);
-    return cli_usage_error("lab", "unknown subcommand '%s'", argv[1]);
+    return cli_usage_error("lab", TR("unknown subcommand '%s'"), argv[1]);
 }

@@ -13,6 +13,7 @@
 #include "image/image.h"
 #include "cli/cli.h"
 #include "cli/json.h"
+#include "cli/lang.h"
 #include "machine/machine.h"
 
 #define DEFAULT_MAX_STEPS 100000000ull
@@ -127,12 +128,12 @@ static bool trace_hook(machine *m, const machine_trap *t, void *ud)
     char addr[40] = "";
     unsigned code = CAUSE_CODE(t->cause);
     if (code == CAUSE_PAGE_FAULT || code == CAUSE_MISALIGNED || code == CAUSE_BUS_ERROR)
-        snprintf(addr, sizeof addr, "  %s 0x%08x", isa_access_name(CAUSE_ACCESS(t->cause)), t->addr);
+        snprintf(addr, sizeof addr, "  %s 0x%08x", TR(isa_access_name(CAUSE_ACCESS(t->cause))), t->addr);
     fflush(stdout);
     /* The hook runs before delivery: with no trap vector the machine stops
      * where it is instead of entering ring 0. */
     unsigned ring_to = machine_get_cr(m, CR_TVB) ? 0 : t->ring;
-    fprintf(stderr, "trap #%-3llu %-15s pc=0x%08x insn=0x%08x %-22s ring %u -> %u  cycle=%llu%s\n",
+    fprintf(stderr, TR("trap #%-3llu %-15s pc=0x%08x insn=0x%08x %-22s ring %u -> %u  cycle=%llu%s\n"),
             (unsigned long long)c->ntraps, isa_cause_name(code), t->pc, t->insn, dis,
             (unsigned)t->ring, ring_to, (unsigned long long)t->cycle, addr);
     return false;
@@ -141,8 +142,8 @@ static bool trace_hook(machine *m, const machine_trap *t, void *ud)
 static void print_stats(FILE *out, const machine *m)
 {
     const machine_stats *st = machine_get_stats(m);
-    fprintf(out, "instructions  %llu\ncycles        %llu\nidle cycles   %llu\n"
-            "tlb           %llu hits, %llu misses, %llu flushes\ntraps         %llu\n",
+    fprintf(out, TR("instructions  %llu\ncycles        %llu\nidle cycles   %llu\n"
+                    "tlb           %llu hits, %llu misses, %llu flushes\ntraps         %llu\n"),
             (unsigned long long)st->instret, (unsigned long long)st->cycles,
             (unsigned long long)st->idle_cycles, (unsigned long long)st->tlb_hits,
             (unsigned long long)st->tlb_misses, (unsigned long long)st->tlb_flushes,
@@ -231,22 +232,22 @@ static int run_options(int argc, char **argv)
         switch (c) {
         case 'n':
             if (!cli_parse_u64(optarg, &max_steps))
-                return cli_usage_error("run", "--max-steps needs a number, not '%s'", optarg);
+                return cli_usage_error("run", TR("--max-steps needs a number, not '%s'"), optarg);
             break;
         case 'p':
             if (!isa_parse_profile(optarg, &profile))
-                return cli_usage_error("run", "unknown profile '%s' (strict or legacy)", optarg);
+                return cli_usage_error("run", TR("unknown profile '%s' (strict or legacy)"), optarg);
             profile_given = true;
             break;
         case 't':
             if (optarg && strcmp(optarg, "insn") != 0 && strcmp(optarg, "traps") != 0)
-                return cli_usage_error("run", "--trace takes traps (the default) or insn, not '%s'", optarg);
+                return cli_usage_error("run", TR("--trace takes traps (the default) or insn, not '%s'"), optarg);
             ctx.trace = true;
             ctx.insns = optarg && strcmp(optarg, "insn") == 0;
             break;
         case 'A':
             if (!cli_parse_u64(optarg, &save_at))
-                return cli_usage_error("run", "--save-at needs a number of instructions, not '%s'", optarg);
+                return cli_usage_error("run", TR("--save-at needs a number of instructions, not '%s'"), optarg);
             break;
         case 'F': save_file = optarg; break;
         case 'R': restore = optarg; break;
@@ -257,7 +258,7 @@ static int run_options(int argc, char **argv)
         case 'I':
         case 'D':
             if (ao.ninclude_dirs + ao.ndefines >= CLI_MAX_ASM_ARGS)
-                return cli_usage_error("run", "too many -I and -D options");
+                return cli_usage_error("run", TR("too many -I and -D options"));
             if (c == 'D' && !cli_check_define("run", optarg))
                 return EXIT_USAGE;
             if (c == 'I')
@@ -271,7 +272,7 @@ static int run_options(int argc, char **argv)
         }
     }
     if (ctx.csv && ctx.json)
-        return cli_usage_error("run", "give either --json or --csv, not both");
+        return cli_usage_error("run", TR("give either --json or --csv, not both"));
     return run_main(argc, argv, &ctx, &ao, max_steps, profile, profile_given, stats, input,
                     save_at, save_file, restore);
 }
@@ -286,10 +287,10 @@ static int run_main(int argc, char **argv, run_ctx *cp, asm_options *aop, uint64
     machine *m = NULL;
     if (restore) {
         if (optind < argc)
-            return cli_usage_error("run", "give either IMAGE or --restore FILE, not both");
+            return cli_usage_error("run", TR("give either IMAGE or --restore FILE, not both"));
         if (profile_given || ao.ninclude_dirs || ao.ndefines)
-            return cli_usage_error("run", "a snapshot keeps its own profile and program: "
-                                   "--profile, -I and -D do not apply to --restore");
+            return cli_usage_error("run", TR("a snapshot keeps its own profile and program: "
+                                   "--profile, -I and -D do not apply to --restore"));
         FILE *f = fopen(restore, "rb");
         if (!f) {
             fprintf(stderr, "traplab run: %s: %s\n", restore, strerror(errno));
@@ -309,9 +310,9 @@ static int run_main(int argc, char **argv, run_ctx *cp, asm_options *aop, uint64
         }
     } else {
         if (optind >= argc)
-            return cli_usage_error("run", "no image given");
+            return cli_usage_error("run", TR("no image given"));
         if (optind + 1 < argc)
-            return cli_usage_error("run", "unexpected argument '%s'", argv[optind + 1]);
+            return cli_usage_error("run", TR("unexpected argument '%s'"), argv[optind + 1]);
         const char *path = argv[optind];
         image img;
         if (!asm_load_program(path, &ao, &img, err, sizeof err)) {
@@ -323,7 +324,7 @@ static int run_main(int argc, char **argv, run_ctx *cp, asm_options *aop, uint64
         cfg.profile = profile;
         m = machine_new(&cfg);
         if (!m) {
-            fprintf(stderr, "traplab run: out of memory\n");
+            fprintf(stderr, TR("traplab run: out of memory\n"));
             image_free(&img);
             return EXIT_FAIL;
         }
@@ -345,7 +346,7 @@ static int run_main(int argc, char **argv, run_ctx *cp, asm_options *aop, uint64
     if (save_file) {
         uint64_t now = machine_instret(m);
         if (save_at < now) {
-            fprintf(stderr, "traplab run: --save-at %llu: the snapshot is already at instruction %llu\n",
+            fprintf(stderr, TR("traplab run: --save-at %llu: the snapshot is already at instruction %llu\n"),
                     (unsigned long long)save_at, (unsigned long long)now);
             machine_free(m);
             return EXIT_USAGE;
@@ -364,13 +365,13 @@ static int run_main(int argc, char **argv, run_ctx *cp, asm_options *aop, uint64
                 machine_free(m);
                 return EXIT_FAIL;
             }
-            fprintf(stderr, "traplab run: snapshot at instruction %llu saved to %s\n",
+            fprintf(stderr, TR("traplab run: snapshot at instruction %llu saved to %s\n"),
                     (unsigned long long)save_at, save_file);
             uint64_t left = max_steps ? max_steps - first : 0;
             s = max_steps && left == 0 ? STOP_LIMIT : run_some(m, &ctx, left);
         } else if (s != STOP_LIMIT) {
-            fprintf(stderr, "traplab run: the run stopped (%s) at instruction %llu, before --save-at %llu: "
-                    "no snapshot written\n", machine_stop_name(s), (unsigned long long)machine_instret(m),
+            fprintf(stderr, TR("traplab run: the run stopped (%s) at instruction %llu, before --save-at %llu: "
+                    "no snapshot written\n"), machine_stop_name(s), (unsigned long long)machine_instret(m),
                     (unsigned long long)save_at);
             fflush(stdout);
             if (stats)
@@ -388,14 +389,14 @@ static int run_main(int argc, char **argv, run_ctx *cp, asm_options *aop, uint64
     fflush(stdout);
     int rc = EXIT_OK;
     if (s == STOP_LIMIT) {
-        fprintf(stderr, "traplab run: step limit of %llu reached at pc 0x%08x\n",
+        fprintf(stderr, TR("traplab run: step limit of %llu reached at pc 0x%08x\n"),
                 (unsigned long long)max_steps, machine_cpu(m)->pc);
         rc = EXIT_FAIL;
     } else if (s == STOP_FATAL) {
-        fprintf(stderr, "traplab run: fatal: %s\n", machine_fatal_reason(m));
+        fprintf(stderr, TR("traplab run: fatal: %s\n"), cli_tr_line(machine_fatal_reason(m), err, sizeof err));
         rc = EXIT_FAIL;
     } else if (s != STOP_HALT) {
-        fprintf(stderr, "traplab run: stopped (%s) at pc 0x%08x\n", machine_stop_name(s),
+        fprintf(stderr, TR("traplab run: stopped (%s) at pc 0x%08x\n"), machine_stop_name(s),
                 machine_cpu(m)->pc);
         rc = EXIT_FAIL;
     }

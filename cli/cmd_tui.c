@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "cli/lang.h"
 #include "machine/machine.h"
 #include "tui/model.h"
 #include "tui/target_vmm.h"
@@ -191,7 +192,7 @@ int cmd_tui(int argc, char **argv)
     };
     machine_config cfg;
     machine_default_config(&cfg);
-    tui_lang lang = tui_lang_from_env();
+    tui_lang lang = cli_lang();
     tui_view_options vopt = { 0 };
     guest_list gl = { 0 };
     const char *guest = NULL, *programs = NULL, *host = NULL, *tasks = NULL;
@@ -209,8 +210,9 @@ int cmd_tui(int argc, char **argv)
                 return cli_usage_error("tui", "unknown profile '%s' (strict or legacy)", optarg);
             break;
         case 'l':
-            if (!tui_parse_lang(optarg, &lang))
-                return cli_usage_error("tui", "unknown language '%s' (es or en)", optarg);
+            if (!cli_set_lang_name(optarg))
+                return cli_usage_error("tui", TR("unknown language '%s' (es or en)"), optarg);
+            lang = cli_lang();
             break;
         case 'M':
             if (!cli_parse_u32(optarg, &cfg.mem_size) || cfg.mem_size == 0 || cfg.mem_size % PAGE_SIZE)

@@ -15,6 +15,7 @@
 
 #include "image/image.h"
 #include "cli/cli.h"
+#include "cli/lang.h"
 #include "cli/json.h"
 #include "cli/plot.h"
 #include "vmm/vmm.h"
@@ -100,23 +101,26 @@ static void on_event(vmm *v, const vmm_event *e, void *ud)
     t->n++;
     if (!t->trace)
         return;
-    char dis[64] = "";
+    char dis[64] = "", what[512];
     if (e->insn && isa_lookup_opcode(ISA_OP(e->insn)))
         isa_disassemble(e->insn, e->pc, dis, sizeof dis, NULL, NULL);
+    /* The VMM says what it did in English; the line is read in the user's language. */
+    const char *w = cli_tr_line(vmm_event_what(e), what, sizeof what);
+    /* Who handled it, padded in columns (a Spanish name may hold a 2-byte letter). */
+    const char *h = TR(vmm_handler_name(e->handler)), *k = TR(vmm_event_kind_name(e->kind));
+    int hw = cli_width(h, cli_es() ? 12 : 10);
     switch (e->kind) {
     case VMM_EV_EXIT:
-        fprintf(stderr, "vm%d exit   %-14s pc=0x%08x %-22s ring %u->%u (virtual %u->%u) %-10s %6llu cyc  %s\n",
+        fprintf(stderr, TR("vm%d exit   %-14s pc=0x%08x %-22s ring %u->%u (virtual %u->%u) %-*s %6llu cyc  %s\n"),
                 e->vm, e->reason ? isa_exit_name(e->reason) : isa_cause_name(CAUSE_CODE(e->cause)), e->pc, dis, e->ring_from, e->ring_to,
-                e->vring_from, e->vring_to, vmm_handler_name(e->handler),
-                (unsigned long long)e->cycles, vmm_event_what(e));
+                e->vring_from, e->vring_to, hw, h, (unsigned long long)e->cycles, w);
         break;
     case VMM_EV_STEP:
-        fprintf(stderr, "vm%d   step %-10s %6llu cyc  %s\n", e->vm, vmm_handler_name(e->handler),
-                (unsigned long long)e->cycles, vmm_event_what(e));
+        fprintf(stderr, TR("vm%d   step %-*s %6llu cyc  %s\n"), e->vm, hw, h, (unsigned long long)e->cycles, w);
         break;
     default:
-        fprintf(stderr, "vm%d %-6s pc=0x%08x %-22s %6llu cyc  %s\n", e->vm,
-                vmm_event_kind_name(e->kind), e->pc, dis, (unsigned long long)e->cycles, vmm_event_what(e));
+        fprintf(stderr, TR("vm%d %-*s pc=0x%08x %-22s %6llu cyc  %s\n"), e->vm, cli_width(k, cli_es() ? 9 : 6), k,
+                e->pc, dis, (unsigned long long)e->cycles, w);
         break;
     }
 }
@@ -131,73 +135,73 @@ static uint64_t total_cycles(const vmm_stats *s)
 static void print_stats(FILE *out, const char *title, const vmm_stats *s, uint64_t native)
 {
     fprintf(out, "%s\n", title);
-    fprintf(out, "  guest instructions  %llu\n", U(s->guest_insns));
-    fprintf(out, "  cycles              %llu (guest %llu, vmm %llu, host %llu), idle %llu\n",
+    fprintf(out, TR("  guest instructions  %llu\n"), U(s->guest_insns));
+    fprintf(out, TR("  cycles              %llu (guest %llu, vmm %llu, host %llu), idle %llu\n"),
             U(total_cycles(s)), U(s->guest_cycles), U(s->vmm_cycles), U(s->host_cycles),
             U(s->idle_cycles));
     if (native)
-        fprintf(out, "  overhead            %+.1f%% against %llu cycles native\n",
+        fprintf(out, TR("  overhead            %+.1f%% against %llu cycles native\n"),
                 100.0 * ((double)total_cycles(s) / (double)native - 1.0), U(native));
-    fprintf(out, "  exits               %llu\n", U(s->exits));
+    fprintf(out, TR("  exits               %llu\n"), U(s->exits));
     for (unsigned c = 0; c < ISA_NUM_CAUSES; c++)
         if (s->exits_by_cause[c])
             fprintf(out, "    %-16s %llu\n", isa_cause_name(c), U(s->exits_by_cause[c]));
-    fprintf(out, "  emulated            %llu\n", U(s->emulated));
+    fprintf(out, TR("  emulated            %llu\n"), U(s->emulated));
     for (unsigned o = 0; o < ISA_NUM_OPCODES; o++)
         if (s->emulated_by_op[o])
             fprintf(out, "    %-16s %llu\n", isa_lookup_opcode(o) ? isa_lookup_opcode(o)->mnemonic : "?",
                     U(s->emulated_by_op[o]));
-    fprintf(out, "  reflected           %llu\n  injected            %llu\n", U(s->reflected),
+    fprintf(out, TR("  reflected           %llu\n  injected            %llu\n"), U(s->reflected),
             U(s->injected));
-    fprintf(out, "  shadow              %llu fills (hidden faults), %llu syncs, %llu flushes\n",
+    fprintf(out, TR("  shadow              %llu fills (hidden faults), %llu syncs, %llu flushes\n"),
             U(s->shadow_fills), U(s->shadow_syncs), U(s->shadow_flushes));
     bool hw = false;
     for (unsigned r = 0; r < ISA_NUM_EXIT_REASONS; r++)
         hw |= s->exits_by_reason[r] != 0;
     if (hw) {
-        fprintf(out, "  VM exits by reason  (guest mode, --design hw)\n");
+        fprintf(out, TR("  VM exits by reason  (guest mode, --design hw)\n"));
         for (unsigned r = 0; r < ISA_NUM_EXIT_REASONS; r++)
             if (s->exits_by_reason[r])
                 fprintf(out, "    %-16s %llu\n", isa_exit_name(r), U(s->exits_by_reason[r]));
-        fprintf(out, "  nested              %llu second-stage fills (nested faults)\n", U(s->nested_fills));
+        fprintf(out, TR("  nested              %llu second-stage fills (nested faults)\n"), U(s->nested_fills));
     }
     if (s->kernel_exits)
-        fprintf(out, "  kernel-resident     %llu exits handled by the host kernel's monitor, no "
-                "world switch\n", U(s->kernel_exits));
+        fprintf(out, TR("  kernel-resident     %llu exits handled by the host kernel's monitor, no "
+                "world switch\n"), U(s->kernel_exits));
     if (s->hypercalls) {
-        fprintf(out, "  hypercalls          %llu (with the direct system calls, %llu exits replaced), "
-                "%llu failed\n", U(s->hypercalls), U(s->hc_replaced), U(s->hc_failed));
+        fprintf(out, TR("  hypercalls          %llu (with the direct system calls, %llu exits replaced), "
+                "%llu failed\n"), U(s->hypercalls), U(s->hc_replaced), U(s->hc_failed));
         for (unsigned h = 0; h < VMM_MAX_HCALLS; h++)
             if (s->hypercalls_by_nr[h]) {
                 char num[16];
                 snprintf(num, sizeof num, "%u", h);
-                fprintf(out, "    %-16s %llu, replacing %llu\n", vmm_hcall_name(h) ? vmm_hcall_name(h) : num,
+                fprintf(out, TR("    %-16s %llu, replacing %llu\n"), vmm_hcall_name(h) ? vmm_hcall_name(h) : num,
                         U(s->hypercalls_by_nr[h]), U(s->hc_replaced_by_nr[h]));
             }
         if (s->hc_invalid)
-            fprintf(out, "    %-16s %llu (no such hypercall: ENOSYS)\n", "invalid", U(s->hc_invalid));
+            fprintf(out, TR("    %-16s %llu (no such hypercall: ENOSYS)\n"), "invalid", U(s->hc_invalid));
     }
     if (s->direct_syscalls)
-        fprintf(out, "  direct syscalls     %llu (through the guest's gate, no exit; each replaces one)\n",
+        fprintf(out, TR("  direct syscalls     %llu (through the guest's gate, no exit; each replaces one)\n"),
                 U(s->direct_syscalls));
     if (s->host_switches || s->host_syscalls)
-        fprintf(out, "  host                %llu world switches, %llu system calls\n",
+        fprintf(out, TR("  host                %llu world switches, %llu system calls\n"),
                 U(s->host_switches), U(s->host_syscalls));
-    fprintf(out, "  vm switches         %llu\n", U(s->vm_switches));
+    fprintf(out, TR("  vm switches         %llu\n"), U(s->vm_switches));
     if (s->blocked)
-        fprintf(out, "  blocked accesses    %llu (outside the partition)\n", U(s->blocked));
+        fprintf(out, TR("  blocked accesses    %llu (outside the partition)\n"), U(s->blocked));
     if (s->violations)
-        fprintf(out, "  EQUIVALENCE VIOLATIONS %llu (legacy profile: sensitive instructions "
-                "that did not trap)\n", U(s->violations));
+        fprintf(out, TR("  EQUIVALENCE VIOLATIONS %llu (legacy profile: sensitive instructions "
+                "that did not trap)\n"), U(s->violations));
     if (s->lost_ie)
-        fprintf(out, "    popf lost IE     %llu (the guest's interrupt-enable change was dropped)\n",
+        fprintf(out, TR("    popf lost IE     %llu (the guest's interrupt-enable change was dropped)\n"),
                 U(s->lost_ie));
     if (s->bt_blocks) {
-        fprintf(out, "  translation         %llu blocks (%llu instructions) translated, cache %llu hits, "
-                "%llu misses, %llu invalidated\n", U(s->bt_blocks), U(s->bt_insns), U(s->bt_hits),
+        fprintf(out, TR("  translation         %llu blocks (%llu instructions) translated, cache %llu hits, "
+                "%llu misses, %llu invalidated\n"), U(s->bt_blocks), U(s->bt_insns), U(s->bt_hits),
                 U(s->bt_misses), U(s->bt_invalidations));
-        fprintf(out, "    replaced         %llu callouts (%llu of them adaptive stores), %llu inline; "
-                "%llu stores retranslated\n", U(s->bt_callouts), U(s->bt_store_callouts),
+        fprintf(out, TR("    replaced         %llu callouts (%llu of them adaptive stores), %llu inline; "
+                "%llu stores retranslated\n"), U(s->bt_callouts), U(s->bt_store_callouts),
                 U(s->bt_inline), U(s->bt_adaptive));
     }
 }
@@ -312,9 +316,9 @@ static int run_bare(const vmm_config *cfg, const image *k, const image *p,
     }
     fflush(stdout);
     if (nr.stop == STOP_FATAL)
-        fprintf(stderr, "traplab vm: fatal: %s\n", nr.reason);
+        fprintf(stderr, TR("traplab vm: fatal: %s\n"), cli_tr_line(nr.reason, err, sizeof err));
     if (stats)
-        fprintf(stderr, "native\n  instructions        %llu\n  cycles              %llu\n",
+        fprintf(stderr, TR("native\n  instructions        %llu\n  cycles              %llu\n"),
                 U(nr.instret), U(nr.cycles));
     int rc = nr.stop == STOP_HALT ? EXIT_OK : EXIT_FAIL;
     vmm_native_result_free(&nr);
@@ -394,11 +398,11 @@ static int parse_args(int argc, char **argv, vm_args *a)
         switch (c) {
         case 'g':
             if (a->nk == VMM_MAX_VMS)
-                return cli_usage_error("vm", "at most %d --guest kernels", VMM_MAX_VMS);
+                return cli_usage_error("vm", TR("at most %d --guest kernels"), VMM_MAX_VMS);
             if (strchr(optarg, ',') && access(optarg, F_OK) != 0)
-                return cli_usage_error("vm", "--guest takes one kernel, not a list ('%s'): give one "
+                return cli_usage_error("vm", TR("--guest takes one kernel, not a list ('%s'): give one "
                                        "--guest per kernel (VM i runs guest i), e.g. --guest kernel "
-                                       "--guest rogue.s --vms 2, or one VM's own with --vm 1:guest=rogue.s",
+                                       "--guest rogue.s --vms 2, or one VM's own with --vm 1:guest=rogue.s"),
                                        optarg);
             if (!a->kernel_name)
                 a->kernel_name = optarg;
@@ -408,7 +412,7 @@ static int parse_args(int argc, char **argv, vm_args *a)
             char *end;
             unsigned long i = strtoul(optarg, &end, 10);
             if (end == optarg || strncmp(end, ":guest=", 7) != 0 || !end[7] || i >= VMM_MAX_VMS)
-                return cli_usage_error("vm", "--vm needs N:guest=KERNEL with N from 0 to %d, not '%s'",
+                return cli_usage_error("vm", TR("--vm needs N:guest=KERNEL with N from 0 to %d, not '%s'"),
                                        VMM_MAX_VMS - 1, optarg);
             a->vm_guest[i] = end + 7;
             break;
@@ -418,7 +422,7 @@ static int parse_args(int argc, char **argv, vm_args *a)
         case 'F': a->save_file = optarg; break;
         case 'A':
             if (!cli_parse_u64(optarg, &a->save_at))
-                return cli_usage_error("vm", "--save-at needs a number of instructions, not '%s'", optarg);
+                return cli_usage_error("vm", TR("--save-at needs a number of instructions, not '%s'"), optarg);
             break;
         case 'P': a->program_arg = optarg; break;
         case 'v':
@@ -428,27 +432,27 @@ static int parse_args(int argc, char **argv, vm_args *a)
             break;
         case 'H':
             if (!vmm_parse_host(optarg, &a->cfg.host))
-                return cli_usage_error("vm", "unknown host '%s' (type1, type2 or type2-user)", optarg);
+                return cli_usage_error("vm", TR("unknown host '%s' (type1, type2 or type2-user)"), optarg);
             set_host = true;
             break;
         case 'p':
             if (!isa_parse_profile(optarg, &a->cfg.profile))
-                return cli_usage_error("vm", "unknown profile '%s' (strict or legacy)", optarg);
+                return cli_usage_error("vm", TR("unknown profile '%s' (strict or legacy)"), optarg);
             break;
         case 'S':
             if (!cli_parse_u32(optarg, &a->cfg.slice) || a->cfg.slice < 100)
-                return cli_usage_error("vm", "--slice needs a number of cycles >= 100, not '%s'", optarg);
+                return cli_usage_error("vm", TR("--slice needs a number of cycles >= 100, not '%s'"), optarg);
             break;
         case 'm':
             if (!cli_parse_u32(optarg, &a->cfg.part_size) || a->cfg.part_size < GUEST_MIN_MEM ||
                 a->cfg.part_size % PAGE_SIZE || a->cfg.part_size > (64u << 20))
-                return cli_usage_error("vm", "--mem needs a multiple of 4096 from %u to %u, not '%s'",
+                return cli_usage_error("vm", TR("--mem needs a multiple of 4096 from %u to %u, not '%s'"),
                                        GUEST_MIN_MEM, 64u << 20, optarg);
             break;
         case 'L': a->list = true; break;
         case 'n':
             if (!cli_parse_u64(optarg, &a->max_steps))
-                return cli_usage_error("vm", "--max-steps needs a number, not '%s'", optarg);
+                return cli_usage_error("vm", TR("--max-steps needs a number, not '%s'"), optarg);
             set_steps = true;
             break;
         case 'N': a->native = false; break;
@@ -457,9 +461,9 @@ static int parse_args(int argc, char **argv, vm_args *a)
         case 'd': {
             vmm_design d = VMM_DESIGN_PARA;
             if (c == 'd' && !vmm_parse_design(optarg, &d, err, sizeof err))
-                return cli_usage_error("vm", "--design: %s", err);
+                return cli_usage_error("vm", TR("--design: %s"), err);
             if (a->design_opt && d != a->cfg.design)
-                return cli_usage_error("vm", "%s and --design %s contradict each other",
+                return cli_usage_error("vm", TR("%s and --design %s contradict each other"),
                                        a->design_opt, vmm_design_name(d));
             a->cfg.design = d;
             snprintf(a->design_buf, sizeof a->design_buf, c == 'V' ? "--para" : "--design %s",
@@ -469,7 +473,7 @@ static int parse_args(int argc, char **argv, vm_args *a)
         }
         case 'k':
             if (!cli_parse_u32(optarg, &a->block_addr))
-                return cli_usage_error("vm", "--show-block needs an address (e.g. 0x1000), not '%s'", optarg);
+                return cli_usage_error("vm", TR("--show-block needs an address (e.g. 0x1000), not '%s'"), optarg);
             a->show_block = true;
             break;
         case 't': a->tc.trace = true; break;
@@ -494,23 +498,23 @@ static int parse_args(int argc, char **argv, vm_args *a)
     if (a->list)
         return EXIT_OK;
     if (optind < argc)
-        return cli_usage_error("vm", "unexpected argument '%s'", argv[optind]);
+        return cli_usage_error("vm", TR("unexpected argument '%s'"), argv[optind]);
     if (a->design_opt && a->bare)
-        return cli_usage_error("vm", "%s needs the hypervisor; it cannot run with --native",
+        return cli_usage_error("vm", TR("%s needs the hypervisor; it cannot run with --native"),
                                a->design_opt);
     if (a->bare && (set_vms || set_host))
-        return cli_usage_error("vm", "--native runs one guest on the bare machine: --%s needs the "
-                               "hypervisor", set_vms ? "vms" : "host");
+        return cli_usage_error("vm", TR("--native runs one guest on the bare machine: --%s needs the "
+                               "hypervisor"), set_vms ? "vms" : "host");
     if (a->show_block && a->cfg.design != VMM_DESIGN_BT)
-        return cli_usage_error("vm", "--show-block shows a translated block: it needs --design bt");
+        return cli_usage_error("vm", TR("--show-block shows a translated block: it needs --design bt"));
     if (a->bare && !a->native)
-        return cli_usage_error("vm", "--native and --no-native contradict each other");
+        return cli_usage_error("vm", TR("--native and --no-native contradict each other"));
     if (a->restore) {
         /* The snapshot holds its VMs, their memory and configuration. */
         if (a->kernel_name || a->program_arg || set_vms || set_host || a->design_opt || a->bare ||
             a->ndefines)
-            return cli_usage_error("vm", "--restore goes on from the snapshot's own VMs: --guest, "
-                                   "--program, --vms, --host, --para, --native and -D do not apply");
+            return cli_usage_error("vm", TR("--restore goes on from the snapshot's own VMs: --guest, "
+                                   "--program, --vms, --host, --para, --native and -D do not apply"));
         a->pnames[0] = "restored";
         a->nprog = 1;
         a->native = false;     /* no sources to run natively: equivalence is not checked */
@@ -519,20 +523,20 @@ static int parse_args(int argc, char **argv, vm_args *a)
         return EXIT_OK;
     }
     if (!a->kernel_name)
-        return cli_usage_error("vm", "no guest kernel given (--guest kernel)");
+        return cli_usage_error("vm", TR("no guest kernel given (--guest kernel)"));
     if (!a->program_arg)
-        return cli_usage_error("vm", "no workload given (--program cpu, sys, io, mm or a file)");
+        return cli_usage_error("vm", TR("no workload given (--program cpu, sys, io, mm or a file)"));
     if (a->json && a->csv)
-        return cli_usage_error("vm", "choose one of --json and --csv");
+        return cli_usage_error("vm", TR("choose one of --json and --csv"));
     if (a->bare && (a->csv || a->plot))
-        return cli_usage_error("vm", "--csv and --plot are for VMs: not with --native (use traplab run --csv)");
+        return cli_usage_error("vm", TR("--csv and --plot are for VMs: not with --native (use traplab run --csv)"));
     for (unsigned i = a->cfg.nvms; i < VMM_MAX_VMS; i++)
         if (a->vm_guest[i])
-            return cli_usage_error("vm", "--vm %u:guest=%s: there are only %u VM%s (numbered from 0; "
-                                   "--vms N gives more)", i, a->vm_guest[i], a->cfg.nvms,
+            return cli_usage_error("vm", TR("--vm %u:guest=%s: there are only %u VM%s (numbered from 0; "
+                                   "--vms N gives more)"), i, a->vm_guest[i], a->cfg.nvms,
                                    a->cfg.nvms == 1 ? "" : "s");
     if (a->bare && (a->nk > 1 || a->vm_guest[0] || a->vm_guest[1]))
-        return cli_usage_error("vm", "--native runs one guest on the bare machine: give one --guest");
+        return cli_usage_error("vm", TR("--native runs one guest on the bare machine: give one --guest"));
     /* The kernel of each VM, each distinct one loaded once. */
     for (unsigned i = 0; i < a->cfg.nvms; i++) {
         const char *k = a->vm_guest[i] ? a->vm_guest[i] : a->knames[i % a->nk];
@@ -548,8 +552,8 @@ static int parse_args(int argc, char **argv, vm_args *a)
     bool own_define = vmm_design_guest_define(a->cfg.design) != NULL;
     for (size_t k = 0; k < a->nku; k++)
         if ((own_define || a->ndefines) && cli_guest_is_image(a->kuniq[k]))
-            return cli_usage_error("vm", "%s needs the kernel's source (.s): '%s' is an image, already "
-                                   "assembled", own_define ? a->design_opt : "-D", a->kuniq[k]);
+            return cli_usage_error("vm", TR("%s needs the kernel's source (.s): '%s' is an image, already "
+                                   "assembled"), own_define ? a->design_opt : "-D", a->kuniq[k]);
     /* Counting every VM: the default grows with them so 8 VMs of mix finish. */
     if (!set_steps)
         a->max_steps = DEFAULT_MAX_STEPS * a->cfg.nvms;
@@ -562,10 +566,10 @@ static int parse_args(int argc, char **argv, vm_args *a)
         return EXIT_USAGE;
     for (size_t i = 0; i < a->nprog; i++)
         if (a->ndefines && cli_guest_is_image(a->pnames[i]))
-            return cli_usage_error("vm", "-D needs the workload's source (.s): '%s' is an image, "
-                                   "already assembled", a->pnames[i]);
+            return cli_usage_error("vm", TR("-D needs the workload's source (.s): '%s' is an image, "
+                                   "already assembled"), a->pnames[i]);
     if (a->nprog > a->cfg.nvms)
-        return cli_usage_error("vm", "%zu workloads for %u VM%s: give at most one per VM (--vms)",
+        return cli_usage_error("vm", TR("%zu workloads for %u VM%s: give at most one per VM (--vms)"),
                                a->nprog, a->cfg.nvms, a->cfg.nvms == 1 ? "" : "s");
     return EXIT_OK;
 }
@@ -635,20 +639,22 @@ static void run_natives(const vm_args *a, vm_run *r)
         vmm_native_result *nr = &r->nres[n];
         char name[160];
         if (a->nku > 1)
-            snprintf(name, sizeof name, "%s on %s", a->pnames[p], a->kuniq[a->kernel_of[i]]);
+            snprintf(name, sizeof name, TR("%s on %s"), a->pnames[p], a->kuniq[a->kernel_of[i]]);
         else
             snprintf(name, sizeof name, "%s", a->pnames[p]);
         if (!vmm_run_native(&a->cfg, &r->kimg[a->kernel_of[i]], &r->pimg[p], a->max_steps, nr, err,
                             sizeof err)) {
-            fprintf(stderr, "traplab vm: %s: the native run failed: %s\n", name, err);
+            fprintf(stderr, TR("traplab vm: %s: the native run failed: %s\n"), name, err);
             continue;
         }
         if (nr->stop == STOP_HALT) {
             r->native_cycles[n] = nr->cycles;
             r->have_native[n] = true;
         } else {
-            fprintf(stderr, "traplab vm: %s: the native run did not halt (%s), so equivalence is "
-                    "not checked\n", name, nr->reason[0] ? nr->reason : machine_stop_name(nr->stop));
+            char why[512];
+            fprintf(stderr, TR("traplab vm: %s: the native run did not halt (%s), so equivalence is "
+                    "not checked\n"), name, nr->reason[0] ? cli_tr_line(nr->reason, why, sizeof why)
+                                                    : machine_stop_name(nr->stop));
             vmm_native_result_free(nr);
         }
     }
@@ -690,7 +696,7 @@ static bool run_vms(vm_args *a, vm_run *r)
         /* --save-at N FILE: the machine's instruction counter, as run's */
         uint64_t now = machine_instret(vmm_machine(r->v));
         if (a->save_at < now) {
-            fprintf(stderr, "traplab vm: --save-at %llu: the snapshot is already at instruction %llu\n",
+            fprintf(stderr, TR("traplab vm: --save-at %llu: the snapshot is already at instruction %llu\n"),
                     U(a->save_at), U(now));
             return false;
         }
@@ -707,13 +713,13 @@ static bool run_vms(vm_args *a, vm_run *r)
                 fprintf(stderr, "traplab vm: %s: %s\n", a->save_file, f ? err : strerror(errno));
                 return false;
             }
-            fprintf(stderr, "traplab vm: snapshot at instruction %llu saved to %s\n", U(a->save_at),
+            fprintf(stderr, TR("traplab vm: snapshot at instruction %llu saved to %s\n"), U(a->save_at),
                     a->save_file);
             uint64_t left = a->max_steps ? a->max_steps - first : 0;
             r->stop = a->max_steps && left == 0 ? STOP_LIMIT : vmm_run(r->v, left);
         } else {
-            fprintf(stderr, "traplab vm: the run stopped (%s) at instruction %llu, before --save-at "
-                    "%llu: no snapshot written\n", machine_stop_name(r->stop),
+            fprintf(stderr, TR("traplab vm: the run stopped (%s) at instruction %llu, before --save-at "
+                    "%llu: no snapshot written\n"), machine_stop_name(r->stop),
                     U(machine_instret(vmm_machine(r->v))), U(a->save_at));
             r->save_failed = true;
         }
@@ -795,20 +801,23 @@ static void print_outputs(const vm_args *a, const vm_run *r)
 static void print_verdicts(const vm_args *a, const vm_run *r)
 {
     bool legacy = a->cfg.profile == PROFILE_LEGACY;
+    char why[512];
     for (unsigned i = 0; i < a->cfg.nvms; i++) {
         if (vmm_vm_state_of(r->v, i) == VM_FAILED)
-            fprintf(stderr, "traplab vm: VM %u failed and was stopped: %s\n", i, vmm_vm_reason(r->v, i));
+            fprintf(stderr, TR("traplab vm: VM %u failed and was stopped: %s\n"), i,
+                    cli_tr_line(vmm_vm_reason(r->v, i), why, sizeof why));
         if (r->differs[i])
-            fprintf(stderr, "traplab vm: vm%u: OUTPUT DIFFERS FROM NATIVE (Popek and Goldberg's "
-                    "equivalence is violated)%s\n", i,
-                    legacy ? "; expected on the legacy profile, where sensitive instructions do "
-                             "not trap" : "");
+            fprintf(stderr, TR("traplab vm: vm%u: OUTPUT DIFFERS FROM NATIVE (Popek and Goldberg's "
+                    "equivalence is violated)%s\n"), i,
+                    legacy ? TR("; expected on the legacy profile, where sensitive instructions do "
+                                "not trap") : "");
     }
     if (r->stop == STOP_LIMIT)
-        fprintf(stderr, "traplab vm: stopped after %llu instructions (--max-steps, counting every "
-                "VM)\n", U(a->max_steps));
+        fprintf(stderr, TR("traplab vm: stopped after %llu instructions (--max-steps, counting every "
+                "VM)\n"), U(a->max_steps));
     else if (r->stop == STOP_FATAL)
-        fprintf(stderr, "traplab vm: machine stopped: %s\n", machine_fatal_reason(vmm_machine(r->v)));
+        fprintf(stderr, TR("traplab vm: machine stopped: %s\n"),
+                cli_tr_line(machine_fatal_reason(vmm_machine(r->v)), why, sizeof why));
 }
 
 static void print_all_stats(const vm_args *a, const vm_run *r)
@@ -816,32 +825,35 @@ static void print_all_stats(const vm_args *a, const vm_run *r)
     char title[64];
     for (unsigned i = 0; i < a->cfg.nvms; i++) {
         snprintf(title, sizeof title, "VM %u (%s%s%s, %s)", i, a->pnames[i % a->nprog],
-                 a->nku > 1 ? " on " : "", a->nku > 1 ? a->kuniq[a->kernel_of[i]] : "",
-                 vmm_vm_state_name(vmm_vm_state_of(r->v, i)));
+                 a->nku > 1 ? TR(" on ") : "", a->nku > 1 ? a->kuniq[a->kernel_of[i]] : "",
+                 TR(vmm_vm_state_name(vmm_vm_state_of(r->v, i))));
         print_stats(stderr, title, vmm_vm_stats(r->v, i), r->native_cycles[NATIVE(a, i)]);
     }
     vmm_stats tot;
     vmm_total_stats(r->v, &tot);
-    snprintf(title, sizeof title, "total (%u VM%s, %s, %s%s)", a->cfg.nvms, a->cfg.nvms == 1 ? "" : "s",
+    snprintf(title, sizeof title, TR("total (%u VM%s, %s, %s%s)"), a->cfg.nvms, a->cfg.nvms == 1 ? "" : "s",
              vmm_host_name(a->cfg.host),
              isa_profile_name(a->cfg.profile),
-             a->cfg.design == VMM_DESIGN_PARA ? ", paravirtualized"
-             : a->cfg.design == VMM_DESIGN_BT ? ", binary translation" : "");
+             a->cfg.design == VMM_DESIGN_PARA ? TR(", paravirtualized")
+             : a->cfg.design == VMM_DESIGN_BT ? TR(", binary translation") : "");
     print_stats(stderr, title, &tot, 0);
-    fprintf(stderr, "  machine cycles      %llu\n", U(machine_cycles(vmm_machine(r->v))));
+    fprintf(stderr, TR("  machine cycles      %llu\n"), U(machine_cycles(vmm_machine(r->v))));
     const machine_stats *ms = machine_get_stats(vmm_machine(r->v));
     if (ms->tlb_misses_nested)    /* --design hw: the price of nested paging */
-        fprintf(stderr, "  TLB misses          %llu, %llu of them in guest mode (two-stage walks, "
-                "%llu table reads in all)\n", U(ms->tlb_misses), U(ms->tlb_misses_nested),
+        fprintf(stderr, TR("  TLB misses          %llu, %llu of them in guest mode (two-stage walks, "
+                "%llu table reads in all)\n"), U(ms->tlb_misses), U(ms->tlb_misses_nested),
                 U(ms->walk_refs));
     if (tot.violations) {
-        fprintf(stderr, "note: on the legacy profile pure trap-and-emulate is not enough: "
-                "%llu sensitive instruction%s ran without trapping and saw or changed the real "
-                "state", U(tot.violations), tot.violations == 1 ? "" : "s");
+        fprintf(stderr, tot.violations == 1
+                ? TR("note: on the legacy profile pure trap-and-emulate is not enough: "
+                     "%llu sensitive instruction ran without trapping and saw or changed the real state")
+                : TR("note: on the legacy profile pure trap-and-emulate is not enough: "
+                     "%llu sensitive instructions ran without trapping and saw or changed the real state"),
+                U(tot.violations));
         if (tot.lost_ie)
-            fprintf(stderr, "; %llu popf%s lost the guest's interrupt-enable change",
+            fprintf(stderr, TR("; %llu popf%s lost the guest's interrupt-enable change"),
                     U(tot.lost_ie), tot.lost_ie == 1 ? "" : "s");
-        fprintf(stderr, " (Popek and Goldberg's equivalence is violated).\n");
+        fprintf(stderr, TR(" (Popek and Goldberg's equivalence is violated).\n"));
     }
 }
 
@@ -950,7 +962,7 @@ static int vm_options(int argc, char **argv)
     if (a.stats)
         print_all_stats(&a, &r);
     if (a.show_block && !vmm_bt_show_block(r.v, 0, a.block_addr, stderr))
-        fprintf(stderr, "traplab vm: --show-block: VM 0's kernel cannot fetch code at 0x%08x\n",
+        fprintf(stderr, TR("traplab vm: --show-block: VM 0's kernel cannot fetch code at 0x%08x\n"),
                 a.block_addr);
     rc = pass && !r.save_failed ? EXIT_OK : EXIT_FAIL;
     if (a.plot && !plot_vms(&a, &r))

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "cli/isa_hash.h"
+#include "cli/lang.h"
 #include "isa/isa.h"
 
 #define TRAPLAB_VERSION "0.1.0"
@@ -32,17 +33,19 @@ static const cli_command commands[] = {
 
 static void usage(FILE *out)
 {
-    fprintf(out, "usage: traplab [--version] [--help] <command> [<args>]\n\ncommands:\n");
+    fprintf(out, TR("usage: traplab [--version] [--help] [--lang es|en] <command> [<args>]\n\ncommands:\n"));
     for (size_t i = 0; i < NCOMMANDS; i++)
-        fprintf(out, "  %-8s %s\n", commands[i].name, commands[i].summary);
-    fprintf(out, "\n'traplab <command> --help' explains one command.\n");
+        fprintf(out, "  %-8s %s\n", commands[i].name, TR(commands[i].summary));
+    fprintf(out, TR("\n'traplab <command> --help' explains one command.\n"
+                    "--lang es|en: the language of what traplab writes (default: from LC_ALL,\n"
+                    "LC_MESSAGES or LANG; English when none says es).\n"));
 }
 
 int cli_run_with_save_at(const char *cmd, int argc, char **argv, int (*fn)(int, char **))
 {
     char **av = calloc((size_t)argc + 2, sizeof *av);
     if (!av) {
-        fprintf(stderr, "traplab %s: out of memory\n", cmd);
+        fprintf(stderr, TR("traplab %s: out of memory\n"), cmd);
         return EXIT_FAIL;
     }
     char save_at_buf[64];
@@ -51,7 +54,7 @@ int cli_run_with_save_at(const char *cmd, int argc, char **argv, int (*fn)(int, 
         if (strcmp(argv[i], "--save-at") == 0) {
             if (i + 2 >= argc) {
                 free(av);
-                return cli_usage_error(cmd, "--save-at needs N and FILE: --save-at N FILE");
+                return cli_usage_error(cmd, TR("--save-at needs N and FILE: --save-at N FILE"));
             }
             snprintf(save_at_buf, sizeof save_at_buf, "--save-at=%.50s", argv[i + 1]);
             av[ac++] = save_at_buf;
@@ -75,7 +78,7 @@ int cli_usage_error(const char *cmd, const char *fmt, ...)
     va_start(ap, fmt);
     vfprintf(stderr, fmt, ap);
     va_end(ap);
-    fprintf(stderr, "\nTry 'traplab %s --help'.\n", cmd);
+    fprintf(stderr, TR("\nTry 'traplab %s --help'.\n"), cmd);
     return EXIT_USAGE;
 }
 
@@ -85,17 +88,17 @@ int cli_option_error(const char *cmd, int c, char **argv)
      * unknown short option inside a cluster ("-xv"), named by optopt. */
     const char *word = argv[optind - 1];
     if (c == ':')
-        return cli_usage_error(cmd, "option '%s' needs an argument", word);
+        return cli_usage_error(cmd, TR("option '%s' needs an argument"), word);
     if (optopt && optopt != '?' && (strncmp(word, "--", 2) != 0)) {
         char opt[3] = { '-', (char)optopt, 0 };
-        return cli_usage_error(cmd, "unknown option '%s'", opt);
+        return cli_usage_error(cmd, TR("unknown option '%s'"), opt);
     }
     char name[64];
     snprintf(name, sizeof name, "%s", word);
     char *eq = strchr(name, '=');
     if (eq)
         *eq = '\0';
-    return cli_usage_error(cmd, "unknown option '%s'", name);
+    return cli_usage_error(cmd, TR("unknown option '%s'"), name);
 }
 
 bool cli_check_define(const char *cmd, const char *def)
@@ -106,7 +109,7 @@ bool cli_check_define(const char *cmd, const char *def)
     for (size_t i = 1; ok && i < n; i++)
         ok = isalnum((unsigned char)def[i]) || def[i] == '_' || def[i] == '$';
     if (!ok) {
-        cli_usage_error(cmd, "-D %s: '%.*s' is not a valid symbol name", def, (int)n, def);
+        cli_usage_error(cmd, TR("-D %s: '%.*s' is not a valid symbol name"), def, (int)n, def);
         return false;
     }
     if (eq) {
@@ -114,7 +117,7 @@ bool cli_check_define(const char *cmd, const char *def)
         errno = 0;
         long long v = strtoll(eq + 1, &end, 0);
         if (!eq[1] || *end || errno || v < INT32_MIN || v > (long long)UINT32_MAX) {
-            cli_usage_error(cmd, "-D %s: the value must be a 32-bit number", def);
+            cli_usage_error(cmd, TR("-D %s: the value must be a 32-bit number"), def);
             return false;
         }
     }
@@ -130,16 +133,16 @@ bool cli_split_list(const char *cmd, char *list, const char *arg, const char *wh
         if (comma)
             *comma = '\0';
         if (!*p) {
-            cli_usage_error(cmd, "empty %s name in '%s'", what, arg);
+            cli_usage_error(cmd, TR("empty %s name in '%s'"), TR(what), arg);
             return false;
         }
         for (size_t i = 0; unique && i < *n; i++)
             if (strcmp(names[i], p) == 0) {
-                cli_usage_error(cmd, "%s '%s' given twice in '%s'", what, p, arg);
+                cli_usage_error(cmd, TR("%s '%s' given twice in '%s'"), TR(what), p, arg);
                 return false;
             }
         if (*n == max) {
-            cli_usage_error(cmd, "at most %zu %ss", max, what);
+            cli_usage_error(cmd, TR("at most %zu %ss"), max, TR(what));
             return false;
         }
         names[(*n)++] = p;
@@ -177,8 +180,38 @@ bool cli_parse_u32(const char *s, uint32_t *out)
     return true;
 }
 
+/* The language: --lang es|en before the command (git-style), else the
+ * environment.  Returns how many words it took, or -1 after the error. */
+static int global_lang(int argc, char **argv)
+{
+    cli_set_lang(tui_lang_from_env());
+    int used = 0;
+    while (1 + used < argc) {
+        const char *a = argv[1 + used], *v = NULL;
+        int words = 1;
+        if (strncmp(a, "--lang=", 7) == 0)
+            v = a + 7;
+        else if (strcmp(a, "--lang") == 0) {
+            v = 2 + used < argc ? argv[2 + used] : "";
+            words = 2;
+        } else
+            break;
+        if (!cli_set_lang_name(v)) {
+            fprintf(stderr, TR("traplab: unknown language '%s' (es or en)\n"), v);
+            return -1;
+        }
+        used += words;
+    }
+    return used;
+}
+
 int main(int argc, char **argv)
 {
+    int used = global_lang(argc, argv);
+    if (used < 0)
+        return EXIT_USAGE;
+    argc -= used;
+    argv += used;
     if (argc < 2) {
         usage(stderr);
         return EXIT_USAGE;
@@ -195,7 +228,7 @@ int main(int argc, char **argv)
     for (size_t i = 0; i < NCOMMANDS; i++)
         if (strcmp(name, commands[i].name) == 0)
             return commands[i].run(argc - 1, argv + 1);
-    fprintf(stderr, "traplab: '%s' is not a traplab command.\n", name);
+    fprintf(stderr, TR("traplab: '%s' is not a traplab command.\n"), name);
     usage(stderr);
     return EXIT_USAGE;
 }

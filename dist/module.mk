@@ -37,11 +37,16 @@ $(EDITORS)/vscode/syntaxes/traplab.tmLanguage.json: $(B)/traplab
 $(EDITORS)/vscode/%.json: dist/editors/vscode/%.json
 	@mkdir -p $(dir $@)
 	cp $< $@
-# zsh completes through bash's function (bashcompinit).
+# zsh completes through bash's function (bashcompinit).  compinit autoloads
+# this file as the function _traplab on the first TAB: it defines the bash
+# function (the new _traplab) and registers it, then completes that first TAB
+# too (dist/test-completion-zsh.sh).
 $(EDITORS)/zsh/_traplab: dist/completion/traplab.bash
 	@mkdir -p $(dir $@)
 	{ printf '#compdef traplab\n# zsh completion for traplab: the bash completion, through bashcompinit.\n'; \
-	  printf 'autoload -U +X bashcompinit && bashcompinit\n'; cat $<; } > $@
+	  printf 'autoload -U +X bashcompinit && bashcompinit\n'; cat $<; \
+	  printf '# The first TAB, which loaded this file, completes too (only inside completion).\n'; \
+	  printf '[[ -n $${compstate[context]-} ]] && _bash_complete -F _traplab\n'; } > $@
 
 editors: $(EDITOR_FILES)
 all: editors
@@ -81,7 +86,7 @@ uninstall:
 export TRAPLAB_DIST_BIN = $(abspath $(TRAPLAB))
 export TRAPLAB_MODE = $(MODE)
 TEST_TARGETS += editors
-TEST_RUNS += dist/test-man.sh dist/test-completion.sh dist/test-editors.sh dist/test-json.sh dist/test-grading.sh dist/test-plot.sh dist/test-env.sh \
+TEST_RUNS += dist/test-man.sh dist/test-completion.sh dist/test-editors.sh dist/test-json.sh dist/test-grading.sh dist/test-plot.sh dist/test-env.sh dist/test-lang.sh dist/test-completion-zsh.sh \
              dist/test-install.sh
 
 .PHONY: editors install uninstall

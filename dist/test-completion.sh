@@ -39,6 +39,10 @@ expect() {
 expect 'traplab ' run asm disasm vm compare isa tui lab
 expect 'traplab v' vm '!run'
 expect 'traplab --v' --version
+expect 'traplab --l' --lang
+expect 'traplab --lang ' es en
+expect 'traplab --lang es v' vm '!es'
+expect 'traplab --lang es vm --desi' --design
 expect 'traplab vm --' --guest --program --host --vms --cost --list-costs --stats --json
 expect 'traplab vm --ho' --host '!--guest'
 expect 'traplab vm --host ' type1 type2

@@ -3,8 +3,9 @@
 # shards of a class merged with 'lab merge' equal one whole run (by a loop
 # and by the documented GNU parallel command), merge refuses mixed labs,
 # duplicate students and foreign files, JUnit XML parses and counts the
-# failures, Gradescope's results.json adds up, and a sandbox violation
-# reaches both as a zero with its reason.
+# failures, Gradescope's results.json adds up, Canvas's and Moodle's import
+# files have their columns and the same points, and a sandbox violation
+# reaches them all as a zero with its reason.
 #
 # usage: dist/test-grading.sh [TRAPLAB]   (default: $TRAPLAB_DIST_BIN, else build/traplab)
 set -u
@@ -25,8 +26,8 @@ rm -f "$tmp/class"/*/student.txt
 mkdir -p "$tmp/class/mallory" && cp labs/01-rings/starter/* "$tmp/class/mallory/" &&
     printf 'return { ring3_traps = os.getenv("HOME") }\n' > "$tmp/class/mallory/answers.lua"
 
-"$BIN" lab grade 01 --submissions "$tmp/class" --jobs 2 --csv "$tmp/all.csv" --junit "$tmp/all.xml" >/dev/null ||
-    fail "lab grade of the class failed"
+"$BIN" lab grade 01 --submissions "$tmp/class" --jobs 2 --csv "$tmp/all.csv" --junit "$tmp/all.xml" \
+    --canvas "$tmp/canvas.csv" --moodle "$tmp/moodle.csv" >/dev/null || fail "lab grade of the class failed"
 [ "$(wc -l < "$tmp/all.csv")" -eq 9 ] || fail "all.csv has $(wc -l < "$tmp/all.csv") lines, not 9"
 for k in 1 2 3; do
     "$BIN" lab grade 01 --submissions "$tmp/class" --shard $k/3 --csv "$tmp/part$k.csv" >/dev/null || fail "shard $k/3 failed"
@@ -81,8 +82,32 @@ assert sol["score"] == sum(t["score"] for t in sol["tests"]) == sum(t["max_score
 assert all(t["status"] == "passed" for t in sol["tests"]), "statuses"
 assert mal["score"] == 0 and "ZERO" in mal["output"], mal["output"]
 PY
+# Canvas's and Moodle's grade-book imports (docs/grading.md cites both layouts): the identity columns
+# each importer documents, one row per submission with the points of the traplab CSV, every row as
+# wide as the header (Moodle refuses a file whose rows are not), numbers where grades go.
+"$BIN" lab grade 01 --submissions "$tmp/class" --jobs 2 --assignment 'Lab 01 (12345)' --canvas "$tmp/canvas-named.csv" >/dev/null ||
+    fail "lab grade --assignment failed"
+$PY - "$tmp/all.csv" "$tmp/canvas.csv" "$tmp/moodle.csv" "$tmp/canvas-named.csv" <<'PY' || fail "Canvas/Moodle CSV: see above"
+import csv, sys
+ours, canvas, moodle, named = (list(csv.reader(open(p, encoding="utf-8", newline=""))) for p in sys.argv[1:5])
+points = {r[0]: float(r[3]) for r in ours[1:]}
+assert canvas[0] == ["Student", "ID", "SIS User ID", "SIS Login ID", "Section", "traplab 01-rings"], canvas[0]
+assert named[0][-1] == "Lab 01 (12345)", named[0]
+assert moodle[0] == ["Username", "ID number", "traplab 01-rings", "Feedback: traplab 01-rings"], moodle[0]
+for name, rows in (("canvas", canvas), ("moodle", moodle)):
+    assert len(rows) == len(ours), (name, len(rows), len(ours))
+    assert all(len(r) == len(rows[0]) for r in rows), name + ": a row is not as wide as the header"
+for r in canvas[1:]:
+    assert r[0] == r[3] and r[1] == r[2] == r[4] == "", r
+    assert float(r[5]) == points[r[3]], r
+for r in moodle[1:]:
+    assert r[0] == r[1] and float(r[2]) == points[r[0]], r
+mal = [r for r in moodle if r[0] == "mallory"][0]
+assert float(mal[2]) == 0 and "sandbox" in mal[3], mal
+assert points["alice"] > 0 and [r for r in canvas if r[0] == "alice"][0][5] == ours[[r[0] for r in ours].index("alice")][3]
+PY
 grep -q '"mallory".*,0,30,0,zero,' "$tmp/all.csv" || fail "mallory's sandbox violation is not a zero in the CSV: $(grep mallory "$tmp/all.csv")"
 "$BIN" lab grade 01 --submissions "$tmp/class" --gradescope x.json > /dev/null 2>&1; [ $? -eq 2 ] || fail "--gradescope with a class is not a usage error"
 
 [ $fails -eq 0 ] || { echo "grading: $fails problems"; exit 1; }
-echo "grading: shards merge to one run (a loop and GNU parallel), merge refuses bad input, JUnit and Gradescope outputs check out"
+echo "grading: shards merge to one run (a loop and GNU parallel), merge refuses bad input, JUnit, Gradescope, Canvas and Moodle outputs check out"

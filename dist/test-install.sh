@@ -6,17 +6,10 @@
 # leaves no file behind.
 #
 # usage: dist/test-install.sh   (uses the build of $TRAPLAB_MODE, default release)
-set -u
 cd "$(dirname "$0")/.." || exit 2
-src=$PWD
-tmp=$(mktemp -d) || exit 2
-trap 'rm -rf "$tmp"' EXIT
-fails=0
-fail() { echo "install: $*"; fails=$((fails + 1)); }
-mk() { env -u MAKEFLAGS -u MAKELEVEL -u MFLAGS make --no-print-directory -s MODE="${TRAPLAB_MODE:-release}" "$@"; }
-
-mk install DESTDIR="$tmp/root" PREFIX=/usr >"$tmp/log" 2>&1 || { cat "$tmp/log"; echo "install: make install failed"; exit 1; }
-bin=$tmp/root/usr/bin/traplab
+NAME=install
+. dist/testlib.sh
+install_copy
 for f in usr/bin/traplab usr/share/traplab/labs/01-rings/lab.lua usr/share/traplab/guest/kernel.s \
          usr/share/traplab/samples/hello.s usr/share/man/man1/traplab.1 usr/share/man/man5/traplab-asm.5 \
          usr/share/man/man7/traplab-labs.7 usr/share/bash-completion/completions/traplab \

@@ -100,12 +100,38 @@ bool lab_grade_many(const lab_request *rq, size_t n, unsigned jobs, const lab_ja
                     lab_report *reports, char *err, size_t errlen);
 
 /* ---- output ---------------------------------------------------------------- */
+/*
+ * The words of the reports below, English unless the caller translates them
+ * (the CLI does, for --lang es): msg() gets one of report.c's fixed texts or
+ * printf formats, line() a line the engine composed and the report passes on
+ * ("wrong answer", "CPU time limit exceeded (...)", a fatal reason) and may
+ * write its translation into buf.  An item's message goes through line()
+ * whoever wrote it, so a check's own message comes back as the lab wrote it;
+ * titles and hints are the lab's and are never passed.  NULL restores English.
+ */
+typedef struct {
+    const char *(*msg)(const char *msgid);
+    const char *(*line)(const char *text, char *buf, size_t n);
+} lab_words;
+void lab_set_words(const lab_words *w);
+
 /* Text report: one line per item, the next hint of failed ones, the total. */
 void lab_write_text(FILE *out, const lab_report *r);
 void lab_write_json(FILE *out, const lab_report *r);
 /* One CSV row: student,seed,points,max,percent,status,reason */
 void lab_write_csv_header(FILE *out);
 void lab_write_csv_row(FILE *out, const lab_report *r);
+/*
+ * The grade-book imports of two learning-management systems (docs/grading.md
+ * cites their formats): Canvas's Grades > Import (Student, ID, SIS User ID,
+ * SIS Login ID, Section, then the assignment's column; the student id goes in
+ * Student and SIS Login ID) and Moodle's Import > CSV file (Username and ID
+ * number, both the student id, to map from; the points; the reason as
+ * feedback).  assignment names the grade column.
+ */
+typedef enum { LAB_LMS_CANVAS, LAB_LMS_MOODLE } lab_lms;
+void lab_write_lms_header(FILE *out, lab_lms lms, const char *assignment);
+void lab_write_lms_row(FILE *out, lab_lms lms, const lab_report *r);
 
 /* Gradescope's autograder results.json for one submission (docs/grading.md). */
 void lab_write_gradescope(FILE *out, const lab_report *r);

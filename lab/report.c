@@ -13,6 +13,25 @@
 
 #include "util/json.h"
 
+static lab_words words;
+
+void lab_set_words(const lab_words *w)
+{
+    words = w ? *w : (lab_words){ 0 };
+}
+
+/* A fixed text of this file, in the caller's language. */
+__attribute__((format_arg(1))) static const char *W(const char *msgid)
+{
+    return words.msg ? words.msg(msgid) : msgid;
+}
+
+/* A line the engine composed (a message, a fatal reason), in the caller's language. */
+static const char *WL(const char *text, char *buf, size_t n)
+{
+    return words.line && text ? words.line(text, buf, n) : text;
+}
+
 static int percent(const lab_report *r)
 {
     /* Rounded down, so that 100% means full marks and nothing less. */
@@ -100,29 +119,30 @@ static void write_wrapped(FILE *out, const char *title, double points, double ma
 
 void lab_write_text(FILE *out, const lab_report *r)
 {
-    fprintf(out, "Lab %s: %s", r->id, r->title);
+    char buf[2048];
+    fprintf(out, W("Lab %s: %s"), r->id, r->title);
     if (r->student && *r->student)
-        fprintf(out, " (student %s, seed %" PRIu64 ")\n", r->student, r->seed);
+        fprintf(out, W(" (student %s, seed %llu)\n"), r->student, (unsigned long long)r->seed);
     else
-        fprintf(out, " (seed %" PRIu64 ")\n", r->seed);
+        fprintf(out, W(" (seed %llu)\n"), (unsigned long long)r->seed);
     if (r->fatal) {
-        fprintf(out, "  ZERO  the submission cannot be graded:\n");
-        indent_lines(out, r->fatal, "        ");
+        fputs(W("  ZERO  the submission cannot be graded:\n"), out);
+        indent_lines(out, WL(r->fatal, buf, sizeof buf), "        ");
     }
     for (size_t i = 0; i < r->nitems && !r->fatal; i++) {
         const lab_item *it = &r->items[i];
-        fprintf(out, "  %s  %-12s ", it->passed ? "PASS" : "FAIL", it->id);
+        fprintf(out, "  %s  %-12s ", it->passed ? W("PASS") : W("FAIL"), it->id);
         write_wrapped(out, it->title, it->points, it->max);
         if (!it->passed && it->message && *it->message)
-            indent_lines(out, it->message, "        ");
+            indent_lines(out, WL(it->message, buf, sizeof buf), "        ");
         size_t k;
         const char *h = next_hint(it, &k);
         if (h) {
-            fprintf(out, "        hint %zu/%zu: ", k, it->nhints);
+            fprintf(out, W("        hint %zu/%zu: "), k, it->nhints);
             indent_lines(out, h, "");
         }
     }
-    fprintf(out, "Total: %g/%g (%d%%)\n", r->total, r->max, percent(r));
+    fprintf(out, W("Total: %g/%g (%d%%)\n"), r->total, r->max, percent(r));
 }
 
 static void json_str(FILE *out, const char *s)
@@ -164,11 +184,12 @@ static void item_output(char *buf, size_t n, const lab_item *it)
 {
     size_t k = 0;
     const char *h = next_hint(it, &k);
-    snprintf(buf, n, "%s%s%s", it->passed ? "PASS" : "FAIL", it->message && *it->message ? ": " : "",
-             it->message ? it->message : "");
+    char msg[2048];
+    const char *m = it->message ? WL(it->message, msg, sizeof msg) : "";
+    snprintf(buf, n, "%s%s%s", it->passed ? W("PASS") : W("FAIL"), *m ? ": " : "", m);
     if (h) {
         size_t len = strlen(buf);
-        snprintf(buf + len, n - len, "\nHint %zu: %s", k, h);
+        snprintf(buf + len, n - len, W("\nHint %zu: %s"), k, h);
     }
 }
 
@@ -177,9 +198,9 @@ void lab_write_gradescope(FILE *out, const lab_report *r)
     /* Gradescope's autograder results.json: a total and one test per item,
      * each with score, max_score, status, name, output and visibility. */
     fprintf(out, "{\"score\": %g,\n \"output\": ", r->fatal ? 0.0 : r->total);
-    char head[512];
-    snprintf(head, sizeof head, "%s (%s), seed %" PRIu64 "%s%s", r->title ? r->title : "", r->id ? r->id : "",
-             r->seed, r->fatal ? ": ZERO: " : "", r->fatal ? r->fatal : "");
+    char head[512], fatal[2048];
+    snprintf(head, sizeof head, W("%s (%s), seed %llu%s%s"), r->title ? r->title : "", r->id ? r->id : "",
+             (unsigned long long)r->seed, r->fatal ? W(": ZERO: ") : "", r->fatal ? WL(r->fatal, fatal, sizeof fatal) : "");
     json_str(out, head);
     fputs(",\n \"visibility\": \"visible\", \"stdout_visibility\": \"hidden\",\n \"tests\": [", out);
     for (size_t i = 0; i < r->nitems; i++) {
@@ -230,8 +251,11 @@ void lab_write_junit(FILE *out, const lab_report *reps, size_t n)
         if (r->fatal) {
             fputs("    <testcase classname=\"", out);
             util_xml_text(out, r->id);
-            fputs("\" name=\"submission\">\n      <error message=\"the submission scores zero\">", out);
-            util_xml_text(out, r->fatal);
+            fputs("\" name=\"submission\">\n      <error message=\"", out);
+            util_xml_text(out, W("the submission scores zero"));
+            fputs("\">", out);
+            char fatal[2048];
+            util_xml_text(out, WL(r->fatal, fatal, sizeof fatal));
             fputs("</error>\n    </testcase>\n", out);
         }
         for (size_t k = 0; !r->fatal && k < r->nitems; k++) {
@@ -275,6 +299,42 @@ void lab_write_csv_header(FILE *out)
     fputs("student,lab,seed,points,max,percent,status,reason\n", out);
 }
 
+/* The CSV's reason: a zero's first line, or why every failure was the memory limit. */
+static void csv_reason(const lab_report *r, char *reason, size_t n)
+{
+    reason[0] = '\0';
+    if (r->fatal) {
+        /* The first line is the reason; a traceback would drown the LMS cell. */
+        char fbuf[2048];
+        snprintf(reason, n < 256 ? n : 256, "%s", WL(r->fatal, fbuf, sizeof fbuf));
+        reason[strcspn(reason, "\n")] = '\0';
+        return;
+    }
+    /* A submission whose every failure is the memory limit scores what
+     * it scores, but a teacher reading the CSV must see why. */
+    size_t failed = 0, mem = 0;
+    const char *why = NULL;
+    for (size_t i = 0; i < r->nitems; i++) {
+        if (r->items[i].passed)
+            continue;
+        failed++;
+        if (r->items[i].message && strstr(r->items[i].message, "memory limit")) {
+            mem++;
+            if (!why)
+                why = r->items[i].message;
+        }
+    }
+    char wbuf[256];
+    if (failed && mem == failed) {
+        why = WL(why, wbuf, sizeof wbuf);
+        if (failed == 1)
+            snprintf(reason, n, W("1 item failed on the memory limit: %s"), why);
+        else
+            snprintf(reason, n, W("all %zu failed items hit the memory limit: %s"), failed, why);
+        reason[strcspn(reason, "\n")] = '\0';
+    }
+}
+
 void lab_write_csv_row(FILE *out, const lab_report *r)
 {
     csv_field(out, r->student);
@@ -283,37 +343,47 @@ void lab_write_csv_row(FILE *out, const lab_report *r)
     /* Quoted, as in the JSON: spreadsheets and JavaScript keep only 15-17 digits of a number. */
     fprintf(out, ",\"%" PRIu64 "\",%g,%g,%d,%s,", r->seed, r->total, r->max, percent(r),
             r->fatal ? "zero" : "graded");
-    if (r->fatal) {
-        /* The first line is the reason; a traceback would drown the LMS cell. */
-        char first[256];
-        snprintf(first, sizeof first, "%s", r->fatal);
-        first[strcspn(first, "\n")] = '\0';
-        csv_field(out, first);
+    char reason[320];
+    csv_reason(r, reason, sizeof reason);
+    csv_field(out, reason);
+    fputc('\n', out);
+}
+
+void lab_write_lms_header(FILE *out, lab_lms lms, const char *assignment)
+{
+    /* docs/grading.md cites where each layout comes from. */
+    if (lms == LAB_LMS_CANVAS) {
+        fputs("\"Student\",\"ID\",\"SIS User ID\",\"SIS Login ID\",\"Section\",", out);
+        csv_field(out, assignment);
     } else {
-        /* A submission whose every failure is the memory limit scores what
-         * it scores, but a teacher reading the CSV must see why. */
-        size_t failed = 0, mem = 0;
-        const char *why = NULL;
-        for (size_t i = 0; i < r->nitems; i++) {
-            if (r->items[i].passed)
-                continue;
-            failed++;
-            if (r->items[i].message && strstr(r->items[i].message, "memory limit")) {
-                mem++;
-                if (!why)
-                    why = r->items[i].message;
-            }
-        }
-        char reason[320] = "";
-        if (failed && mem == failed) {
-            if (failed == 1)
-                snprintf(reason, sizeof reason, "1 item failed on the memory limit: %s", why);
-            else
-                snprintf(reason, sizeof reason, "all %zu failed items hit the memory limit: %s", failed, why);
-            reason[strcspn(reason, "\n")] = '\0';
-        }
-        csv_field(out, reason);
+        fputs("\"Username\",\"ID number\",", out);
+        csv_field(out, assignment);
+        char fb[512];
+        snprintf(fb, sizeof fb, "Feedback: %s", assignment);
+        fputc(',', out);
+        csv_field(out, fb);
     }
+    fputc('\n', out);
+}
+
+void lab_write_lms_row(FILE *out, lab_lms lms, const lab_report *r)
+{
+    double points = r->fatal ? 0.0 : r->total;
+    if (lms == LAB_LMS_CANVAS) {
+        /* The student id as the login, the one identity a folder name can carry. */
+        csv_field(out, r->student);
+        fputs(",\"\",\"\",", out);
+        csv_field(out, r->student);
+        fprintf(out, ",\"\",%g\n", points);
+        return;
+    }
+    csv_field(out, r->student);
+    fputc(',', out);
+    csv_field(out, r->student);
+    char reason[320];
+    csv_reason(r, reason, sizeof reason);
+    fprintf(out, ",%g,", points);
+    csv_field(out, reason);
     fputc('\n', out);
 }
 

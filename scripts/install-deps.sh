@@ -12,6 +12,8 @@ PACKAGES="$PACKAGES gnuplot-nox man-db groff-base python3-jsonschema"
 PACKAGES="$PACKAGES parallel"
 # qemu-user's qemu-riscv64 is what `make bench` compares the engine with (bench/bench_cpu.c).
 PACKAGES="$PACKAGES qemu-user"
+# zsh loads the installed completion in dist/test-completion-zsh.sh.
+PACKAGES="$PACKAGES zsh"
 
 missing=""
 for p in $PACKAGES; do

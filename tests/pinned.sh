@@ -18,6 +18,9 @@
 # Each row of pinned.txt is "ARGS<TAB>DIGEST"; ARGS are traplab's arguments,
 # run from the project root.  DIGEST is made by digest() below.
 cd "$(dirname "$0")/.." || exit 2
+# The rows are the English output: a Spanish environment must not translate the trace.
+LC_ALL=C LC_MESSAGES=C LANG=C
+export LC_ALL LC_MESSAGES LANG
 table=tests/pinned.txt
 tab=$(printf '\t')
 

@@ -930,7 +930,7 @@ static void test_command_line(void)
     CU_ASSERT_PTR_NOT_NULL(strstr(out, "(El id de estudiante viene de labs/02-trap-and-emulate/solution/student.txt; "
                                        "--student ID elige otro.)"));
     CU_ASSERT_PTR_NOT_NULL(strstr(out, "Abriendo lab02-guest-kernel.s en 1 VM bajo el hipervisor type1"));
-    CU_ASSERT_PTR_NOT_NULL(strstr(out, "Cuando termine: traplab lab check 02-trap-and-emulate"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "Cuando termines: traplab lab check 02-trap-and-emulate"));
     CU_ASSERT_PTR_NULL(strstr(out, "Opening"));
     CU_ASSERT_EQUAL(lab_cmd("run 01 --labs labs --lang es", out, sizeof out), 1);
     CU_ASSERT_PTR_NOT_NULL(strstr(out, "(El id de estudiante es el nombre de la carpeta, "));

@@ -592,6 +592,7 @@ static void test_legacy_violation_once_after_hidden_fault(void)
     CU_ASSERT(st->shadow_fills >= 1);
     CU_ASSERT_EQUAL(st->violations, 1);
     vmm_free(v);
+    prog_free(&p);
 }
 
 static void test_legacy_pushf_into_page_table(void)

@@ -33,14 +33,17 @@ _traplab()
     COMPREPLY=()
     for ((i = 1; i < COMP_CWORD; i++)); do
         case ${COMP_WORDS[i]} in
+            --lang) [[ -z $cmd ]] && i=$((i + 1)) ;;   # traplab --lang es CMD: es is no command
             -*) ;;
             *) if [[ -z $cmd ]]; then cmd=${COMP_WORDS[i]}
                elif [[ $cmd == lab && -z $sub ]]; then sub=${COMP_WORDS[i]}; fi ;;
         esac
     done
     if [[ -z $cmd ]]; then
-        if [[ $cur == -* ]]; then
-            COMPREPLY=($(compgen -W '--help --version' -- "$cur"))
+        if [[ $prev == --lang ]]; then
+            COMPREPLY=($(compgen -W 'es en' -- "$cur"))
+        elif [[ $cur == -* ]]; then
+            COMPREPLY=($(compgen -W '--help --version --lang' -- "$cur"))
         else
             COMPREPLY=($(compgen -W "$("$prog" --help 2>/dev/null | awk '/^  [a-z]/ {print $1}')" -- "$cur"))
         fi
@@ -73,9 +76,9 @@ _traplab()
             return ;;
         --labs|--submission|--submissions|-I|--include|--tasks|-S)
             compopt -o dirnames 2>/dev/null; COMPREPLY=($(compgen -d -- "$cur")); return ;;
-        --csv|--junit|--gradescope|--plot|-o|--output|-l|--listing)
+        --csv|--junit|--gradescope|--canvas|--moodle|--plot|-o|--output|-l|--listing)
             [[ $cmd != lab && $prev == --csv ]] || { _traplab_files; return; } ;;
-        --vms|--max-steps|--slice|--mem|--batch|--jobs|-j|--seed|--timeout|--student|--input|--shard|-D|--define)
+        --vms|--max-steps|--slice|--mem|--batch|--jobs|-j|--seed|--timeout|--student|--input|--shard|--assignment|-D|--define)
             return ;;
     esac
     if [[ $cur == -* ]]; then

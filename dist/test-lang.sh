@@ -1,0 +1,162 @@
+#!/bin/sh
+# test-lang.sh -- `traplab --lang es|en` and LC_ALL/LC_MESSAGES/LANG: every
+# translated command's Spanish output from an installed copy (vm and run
+# statistics and traces, compare, lab check and grade, usage errors), the
+# English one unchanged by the language machinery (and by a Spanish
+# environment with --lang en), and the table itself: every TR()/W() text of
+# the sources has its Spanish with the same printf conversions, in the
+# glossary's terms (docs/glossary.md).
+#
+# usage: dist/test-lang.sh   (uses the build of $TRAPLAB_MODE, default release)
+cd "$(dirname "$0")/.." || exit 2
+NAME=lang
+. dist/testlib.sh
+has() { case $1 in *"$2"*) return 0 ;; esac; return 1; }
+
+# ---- the table -------------------------------------------------------------------------
+python3 - "$src" <<'EOF' || fails=$((fails + 1))
+import glob, re, sys
+src = sys.argv[1]
+lit = r'"(?:[^"\\]|\\.)*"'
+def text(chunk):
+    return ''.join(p[1:-1] for p in re.findall(lit, chunk))
+table = open(src + '/cli/lang_es.c', encoding='utf-8').read()
+start = table.index('cli_msgs_es[] = {'); mid = table.index('cli_lines_es[] = {')
+def pairs(body):
+    body = re.sub(r'/\*.*?\*/', '', body, flags=re.S)
+    return [(text(a), text(b)) for a, b in
+            re.findall(r'\{\s*((?:' + lit + r'\s*)+),\s*((?:' + lit + r'\s*)+)\}', body)]
+msgs, lines = pairs(table[start:mid]), pairs(table[mid:])
+bad = []
+seen = set()
+for en, es in msgs:
+    if en in seen: bad.append('twice in the table: ' + en)
+    seen.add(en)
+conv = re.compile(r'%[-+ #0-9.*]*(?:ll|l|z|h)?[a-zA-Z%]')
+for en, es in msgs:
+    if conv.findall(en) != conv.findall(es):
+        bad.append('conversions differ: %r -> %r' % (en, es))
+for en, es in lines:
+    if en.count('%s') != es.count('%s'):
+        bad.append('holes differ: %r -> %r' % (en, es))
+used = set()
+for f in sorted(glob.glob(src + '/cli/*.c')) + [src + '/lab/report.c']:
+    for m in re.finditer(r'\b(?:TR|W)\(\s*((?:' + lit + r'\s*)+)\)', open(f, encoding='utf-8').read()):
+        used.add(text(m.group(1)))
+for m in sorted(used - seen):
+    bad.append('no Spanish for TR(%r)' % m)
+# The glossary's one term for each idea, and tú.
+forbid = [r'\bcoste\b', r'sobrecoste', r'máquina desnuda', r'\bpedido', r'punto de parada',
+          r'memoria física invitada', r'\b(pulse|escriba|termine|use|elija|mire|pruebe)\b']
+for en, es in msgs + lines:
+    for f in forbid:
+        if re.search(f, es): bad.append('not the glossary\'s term (%s): %r' % (f, es))
+for b in bad: print('lang: ' + b)
+print('lang: %d texts and %d composed lines in Spanish, %d TR() in the sources' % (len(msgs), len(lines), len(used)))
+sys.exit(1 if bad else 0)
+EOF
+
+# ---- an installed copy, run from elsewhere --------------------------------------------------
+install_copy
+mkdir -p "$tmp/home/empty"
+cd "$tmp/home" || exit 2
+unset LANGUAGE
+C="env -u LC_ALL -u LC_MESSAGES -u LANG"
+
+# The language: --lang before the command, else LC_ALL > LC_MESSAGES > LANG, else English.
+vm="vm --guest kernel --program sys --stats -D ITERS=200"
+en=$($C "$bin" $vm 2>&1) || fail "vm failed: $en"
+has "$en" "guest instructions" || fail "vm --stats with no language set is not English: $en"
+es=$($C "$bin" --lang es $vm 2>&1) || fail "--lang es vm failed: $es"
+for w in "instrucciones del invitado" "salidas" "emuladas" "sombra" "cambios de VM" "ciclos de la máquina"; do
+    has "$es" "$w" || fail "traplab --lang es vm --stats lacks '$w': $es"
+done
+has "$es" "guest instructions" && fail "traplab --lang es vm --stats still says 'guest instructions'"
+[ "$($C "$bin" --lang=es $vm 2>&1)" = "$es" ] || fail "--lang=es and --lang es differ"
+[ "$($C LANG=es_ES.UTF-8 "$bin" $vm 2>&1)" = "$es" ] || fail "LANG=es_ES.UTF-8 is not Spanish"
+[ "$($C LANG=es_ES.UTF-8 LC_MESSAGES=en_US.UTF-8 "$bin" $vm 2>&1)" = "$en" ] || fail "LC_MESSAGES=en does not win over LANG=es"
+[ "$($C LANG=en_US.UTF-8 LC_ALL=es_AR.UTF-8 "$bin" $vm 2>&1)" = "$es" ] || fail "LC_ALL=es does not win over LANG=en"
+[ "$($C LANG=es_ES.UTF-8 "$bin" --lang en $vm 2>&1)" = "$en" ] || fail "--lang en does not win over LANG=es"
+[ "$($C LANG=C "$bin" $vm 2>&1)" = "$en" ] || fail "LANG=C is not English"
+"$bin" --lang fr $vm >/dev/null 2>"$tmp/err"; st=$?
+[ $st -eq 2 ] && has "$(cat "$tmp/err")" "unknown language 'fr'" || fail "--lang fr: exit $st, $(cat "$tmp/err")"
+
+# The trace: every event's text is translated, under every design, host and profile; the
+# English trace is the same with or without the language machinery asked for English.
+for d in full para bt hw; do
+    for h in type1 type2 type2-user; do
+        for p in strict legacy; do
+            args="vm --guest kernel --guest rogue --program mix,io --vms 3 --design $d --host $h --profile $p --trace -D ITERS=300"
+            [ $p = legacy ] && [ $d != full ] && continue
+            $C "$bin" $args >/dev/null 2>"$tmp/en"
+            $C "$bin" --lang en $args >/dev/null 2>"$tmp/en2"
+            cmp -s "$tmp/en" "$tmp/en2" || fail "$args: --lang en changed the English trace"
+            $C "$bin" --lang es $args >/dev/null 2>"$tmp/es"
+            [ "$(grep -c ' cyc  ' "$tmp/en")" -gt 50 ] || fail "$args: no trace: $(head -3 "$tmp/en")"
+            grep -c . "$tmp/en" >"$tmp/n1"; grep -c . "$tmp/es" >"$tmp/n2"
+            cmp -s "$tmp/n1" "$tmp/n2" || fail "$args: the Spanish trace has another number of lines"
+            # The text after the cycles column, English against Spanish, line by line.
+            sed -n 's/.* cyc  //p' "$tmp/en" >"$tmp/enw"
+            sed -n 's/.* cic  //p' "$tmp/es" >"$tmp/esw"
+            left=$(paste -d '\n' "$tmp/enw" "$tmp/esw" | awk 'NR % 2 { e = $0; next } e == $0 && e ~ /[a-z][a-z]/' | sort -u | head -3)
+            [ -z "$left" ] || fail "$args: trace text left in English: $left"
+            grep -q ' exit \| step ' "$tmp/es" && fail "$args: Spanish trace lines still say exit/step"
+            left=$(grep '^traplab vm: ' "$tmp/es" | grep -v 'falló y se detuvo: [a-záéíóúñ]\|no terminó (trampa\|LA SALIDA DIFIERE' | head -2)
+            [ -z "$left" ] || fail "$args: a verdict left in English: $left"
+        done
+    done
+done
+out=$($C "$bin" --lang es vm --guest kernel --program sys --trace -D ITERS=50 2>&1 >/dev/null | head -40)
+for w in "salida ILLEGAL_PRIV" "anillo 1->1" "emulación" "emular mtcr"; do
+    has "$out" "$w" || fail "the Spanish vm --trace lacks '$w': $out"
+done
+
+# run: the bare machine's trace and statistics.
+out=$($C "$bin" --lang es run "$tmp/root/usr/share/traplab/samples/ring3-trap.s" --trace --stats 2>&1 >/dev/null)
+for w in "trampa #1" "anillo 3 -> 0" "ciclos ociosos" "aciertos"; do
+    has "$out" "$w" || fail "traplab --lang es run --trace --stats lacks '$w': $out"
+done
+en=$($C "$bin" run "$tmp/root/usr/share/traplab/samples/ring3-trap.s" --trace --stats 2>&1 >/dev/null)
+has "$en" "idle cycles" && has "$en" "trap #1" || fail "run --trace --stats in English: $en"
+
+# compare: the table's header and the chart.
+out=$($C "$bin" --lang es compare --workloads sys --host type1 --designs full -D ITERS=200 2>&1)
+for w in "carga" "diseño" "sobrecosto" "nativo" "frente a la configuración más lenta"; do
+    has "$out" "$w" || fail "traplab --lang es compare lacks '$w': $out"
+done
+head=$(printf '%s\n' "$out" | head -1)
+case $head in "carga    diseño  anfitrión "*) ;; *) fail "the Spanish compare header is not aligned: '$head'" ;; esac
+
+# lab check and grade: our framing in Spanish, the lab's own words as the lab wrote them.
+out=$($C "$bin" --lang es lab check 01 --submission "$tmp/home/empty" --student ana --no-record 2>&1)
+for w in "Práctica 01-rings" "(estudiante ana, semilla" "MAL " "pista 1/" "no has dado respuesta" "Total: 0/"; do
+    has "$out" "$w" || fail "traplab --lang es lab check lacks '$w': $out"
+done
+has "$out" "Which instructions trap" || fail "lab check --lang es translated the lab's own question: $out"
+has "$out" "FAIL" && fail "lab check --lang es still says FAIL"
+[ "$($C "$bin" lab check 01 --submission "$tmp/home/empty" --student ana --no-record --lang es 2>&1)" = "$out" ] ||
+    fail "lab check --lang es (after the subcommand) differs from traplab --lang es lab check"
+mkdir -p "$tmp/class/bob"
+cp -r "$src/labs/01-rings/solution/." "$tmp/class/bob/"
+out=$($C "$bin" --lang es lab grade 01 --submissions "$tmp/class" --jobs 1 --gradescope /dev/null 2>&1); st=$?
+[ $st -eq 2 ] && has "$out" "--gradescope califica una entrega" && has "$out" "Prueba 'traplab lab grade --help'" ||
+    fail "a Spanish usage error of lab grade: exit $st, $out"
+out=$($C "$bin" --lang es lab grade 01 --submissions "$tmp/class" --jobs 1 --csv "$tmp/g.csv" 2>&1) ||
+    fail "lab grade --lang es failed: $out"
+has "$out" "Calificadas 1 entregas" || fail "traplab --lang es lab grade: $out"
+head -1 "$tmp/g.csv" | grep -q '^student,lab,seed,points,max,percent,status,reason$' ||
+    fail "lab grade --lang es changed the CSV's columns: $(head -1 "$tmp/g.csv")"
+out=$($C "$bin" --lang es lab check 01 --submission "$tmp/class/bob" --no-record 2>&1) || fail "the solution fails in Spanish: $out"
+has "$out" "BIEN" || fail "lab check --lang es of the solution: $out"
+
+# Usage errors.
+out=$($C "$bin" --lang es vm --bogus 2>&1); st=$?
+[ $st -eq 2 ] && has "$out" "opción desconocida '--bogus'" && has "$out" "Prueba 'traplab vm --help'" ||
+    fail "traplab --lang es vm --bogus: exit $st, $out"
+out=$($C "$bin" --lang es nothing 2>&1)
+has "$out" "no es una orden de traplab" && has "$out" "órdenes:" || fail "traplab --lang es nothing: $out"
+out=$($C "$bin" --lang es run 2>&1)
+has "$out" "no se dio ninguna imagen" || fail "traplab --lang es run: $out"
+
+[ $fails -eq 0 ] || { echo "lang: $fails problems"; exit 1; }
+echo "lang: --lang es|en and LC_ALL/LC_MESSAGES/LANG for vm, run, compare, lab check/grade and usage errors, from an installed copy; the English trace unchanged"
