@@ -13,6 +13,7 @@
 
 #include "asm/asm.h"
 #include "cli/cli.h"
+#include "cli/lang.h"
 
 static void help(FILE *out)
 {
@@ -83,14 +84,14 @@ int cmd_asm(int argc, char **argv)
             else if (strcmp(optarg, "auto") == 0)
                 opt.color = cli_color_auto(2);
             else if (strcmp(optarg, "never") != 0)
-                rc = cli_usage_error("asm", "--color takes always, never or auto, not '%s'", optarg);
+                rc = cli_usage_error("asm", TR("--color takes always, never or auto, not '%s'"), optarg);
             break;
         case 'h': help(stdout); free(dirs); free(defs); return EXIT_OK;
         default: rc = cli_option_error("asm", ch, argv); break;
         }
     }
     if (rc == EXIT_OK && optind != argc - 1)
-        rc = cli_usage_error("asm", optind >= argc ? "no source file given" : "give exactly one source file");
+        rc = cli_usage_error("asm", optind >= argc ? TR("no source file given") : TR("give exactly one source file"));
     if (rc != EXIT_OK) {
         free(dirs);
         free(defs);
@@ -117,7 +118,7 @@ int cmd_asm(int argc, char **argv)
         errors += errors ? 0 : 1;
     }
     if (errors) {
-        fprintf(stderr, "%d error%s; no image written\n", errors, errors == 1 ? "" : "s");
+        fprintf(stderr, errors == 1 ? TR("%d error; no image written\n") : TR("%d errors; no image written\n"), errors);
         rc = EXIT_FAIL;
     } else {
         char err[256];

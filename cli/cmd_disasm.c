@@ -8,6 +8,7 @@
 #include "asm/disasm.h"
 #include "image/image.h"
 #include "cli/cli.h"
+#include "cli/lang.h"
 
 static void help(FILE *out)
 {
@@ -38,7 +39,7 @@ int cmd_disasm(int argc, char **argv)
         return cli_option_error("disasm", ch, argv);
     }
     if (optind != argc - 1)
-        return cli_usage_error("disasm", "give exactly one image file");
+        return cli_usage_error("disasm", TR("give exactly one image file"));
     image img;
     char err[256];
     if (!image_read_file(argv[optind], &img, err, sizeof err)) {

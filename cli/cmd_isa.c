@@ -6,6 +6,7 @@
 #include <stdio.h>
 
 #include "cli/cli.h"
+#include "cli/lang.h"
 #include "cli/editors.h"
 #include "isa/isa.h"
 
@@ -45,7 +46,7 @@ int cmd_isa(int argc, char **argv)
         case 'c': check = true; break;
         case 'p':
             if (!isa_parse_profile(optarg, &profile))
-                return cli_usage_error("isa", "unknown profile '%s' (strict or legacy)", optarg);
+                return cli_usage_error("isa", TR("unknown profile '%s' (strict or legacy)"), optarg);
             break;
         case 'e': editor = optarg; break;
         case 'h': help(); return EXIT_OK;
@@ -53,12 +54,12 @@ int cmd_isa(int argc, char **argv)
         }
     }
     if (optind < argc)
-        return cli_usage_error("isa", "unexpected argument '%s'", argv[optind]);
+        return cli_usage_error("isa", TR("unexpected argument '%s'"), argv[optind]);
     if (editor) {
         if (check)
-            return cli_usage_error("isa", "give either --check or --editor, not both");
+            return cli_usage_error("isa", TR("give either --check or --editor, not both"));
         if (!cli_write_editor(stdout, editor))
-            return cli_usage_error("isa", "unknown editor '%s' (vim, vim-ftdetect, emacs or textmate)", editor);
+            return cli_usage_error("isa", TR("unknown editor '%s' (vim, vim-ftdetect, emacs or textmate)"), editor);
         return EXIT_OK;
     }
     if (!check) {

@@ -92,23 +92,23 @@ static int run_vmm(const guest_list *gl, const char *programs, uint32_t nvms, co
     cfg.profile = profile;
     cfg.design = design;
     if (host && !vmm_parse_host(host, &cfg.host))
-        return cli_usage_error("tui", "unknown host '%s' (type1 or type2)", host);
+        return cli_usage_error("tui", TR("unknown host '%s' (type1 or type2)"), host);
     char list[512];
     snprintf(list, sizeof list, "%s", programs);
     const char *names[VMM_MAX_VMS];
     size_t nprog = 0;
     for (char *tok = strtok(list, ","); tok; tok = strtok(NULL, ",")) {
         if (nprog == VMM_MAX_VMS)
-            return cli_usage_error("tui", "at most %d workloads", VMM_MAX_VMS);
+            return cli_usage_error("tui", TR("at most %d workloads"), VMM_MAX_VMS);
         names[nprog++] = tok;
     }
     if (nprog == 0)
-        return cli_usage_error("tui", "--program needs at least one workload");
+        return cli_usage_error("tui", TR("--program needs at least one workload"));
     cfg.nvms = nvms ? nvms : (uint32_t)nprog;
     for (unsigned i = cfg.nvms; i < VMM_MAX_VMS; i++)
         if (gl->vm_guest[i])
-            return cli_usage_error("tui", "--vm %u:guest=%s: there are only %u VMs (numbered from 0; "
-                                   "--vms N gives more)", i, gl->vm_guest[i], cfg.nvms);
+            return cli_usage_error("tui", TR("--vm %u:guest=%s: there are only %u VMs (numbered from 0; "
+                                   "--vms N gives more)"), i, gl->vm_guest[i], cfg.nvms);
     /* Kernels and programs alike, as the design builds its guests. */
     const char *defines[1];
     size_t ndef = vmm_design_defines(design, NULL, 0, defines, 1);
@@ -144,7 +144,7 @@ static int run_vmm(const guest_list *gl, const char *programs, uint32_t nvms, co
     }
     tui_model *m = tui_model_new(&tui_vmm_target_ops, t, NULL, lang, TUI_VMM_CK_BUDGET);
     if (!m) {
-        fprintf(stderr, "traplab tui: out of memory\n");
+        fprintf(stderr, TR("traplab tui: out of memory\n"));
         tui_vmm_target_ops.destroy(t);
         goto out;
     }
@@ -165,7 +165,7 @@ static int run_vmm(const guest_list *guest, const char *programs, uint32_t nvms,
 {
     (void)guest; (void)programs; (void)nvms; (void)host; (void)design; (void)profile;
     (void)lang; (void)tasks; (void)vopt;
-    fprintf(stderr, "traplab tui: this traplab is built without the hypervisor\n");
+    fprintf(stderr, TR("traplab tui: this traplab is built without the hypervisor\n"));
     return EXIT_FAIL;
 }
 #endif
@@ -207,7 +207,7 @@ int cmd_tui(int argc, char **argv)
         switch (c) {
         case 'p':
             if (!isa_parse_profile(optarg, &cfg.profile))
-                return cli_usage_error("tui", "unknown profile '%s' (strict or legacy)", optarg);
+                return cli_usage_error("tui", TR("unknown profile '%s' (strict or legacy)"), optarg);
             break;
         case 'l':
             if (!cli_set_lang_name(optarg))
@@ -216,16 +216,16 @@ int cmd_tui(int argc, char **argv)
             break;
         case 'M':
             if (!cli_parse_u32(optarg, &cfg.mem_size) || cfg.mem_size == 0 || cfg.mem_size % PAGE_SIZE)
-                return cli_usage_error("tui", "--mem needs a multiple of 4096 from 4096 to %u, not '%s'",
+                return cli_usage_error("tui", TR("--mem needs a multiple of 4096 from 4096 to %u, not '%s'"),
                                        UINT32_MAX & ~(uint32_t)(PAGE_SIZE - 1), optarg);
             break;
         case 'G':
             if (gl.n == VMM_MAX_VMS)
-                return cli_usage_error("tui", "at most %d --guest kernels", VMM_MAX_VMS);
+                return cli_usage_error("tui", TR("at most %d --guest kernels"), VMM_MAX_VMS);
             if (strchr(optarg, ',') && access(optarg, F_OK) != 0)
-                return cli_usage_error("tui", "--guest takes one kernel, not a list ('%s'): give one "
+                return cli_usage_error("tui", TR("--guest takes one kernel, not a list ('%s'): give one "
                                        "--guest per kernel (VM i runs guest i), e.g. --guest kernel "
-                                       "--guest rogue.s, or one VM's own with --vm 1:guest=rogue.s", optarg);
+                                       "--guest rogue.s, or one VM's own with --vm 1:guest=rogue.s"), optarg);
             guest = gl.names[gl.n++] = optarg;
             break;
         case 'W': {
@@ -233,7 +233,7 @@ int cmd_tui(int argc, char **argv)
             char *end;
             unsigned long i = strtoul(optarg, &end, 10);
             if (end == optarg || strncmp(end, ":guest=", 7) != 0 || !end[7] || i >= VMM_MAX_VMS)
-                return cli_usage_error("tui", "--vm needs N:guest=KERNEL with N from 0 to %d, not '%s'",
+                return cli_usage_error("tui", TR("--vm needs N:guest=KERNEL with N from 0 to %d, not '%s'"),
                                        VMM_MAX_VMS - 1, optarg);
             gl.vm_guest[i] = end + 7;
             break;
@@ -244,9 +244,9 @@ int cmd_tui(int argc, char **argv)
         case 'd': {
             vmm_design d = VMM_DESIGN_PARA;
             if (c == 'd' && !vmm_parse_design(optarg, &d, derr, sizeof derr))
-                return cli_usage_error("tui", "--design: %s", derr);
+                return cli_usage_error("tui", TR("--design: %s"), derr);
             if (design_opt && d != design)
-                return cli_usage_error("tui", "%s and --design %s contradict each other",
+                return cli_usage_error("tui", TR("%s and --design %s contradict each other"),
                                        design_opt, vmm_design_name(d));
             design = d;
             snprintf(design_buf, sizeof design_buf, c == 'V' ? "--para" : "--design %s",
@@ -258,7 +258,7 @@ int cmd_tui(int argc, char **argv)
         case 'x': source_file = optarg; break;
         case 'N':
             if (!cli_parse_u32(optarg, &nvms) || nvms < 1 || nvms > 16)
-                return cli_usage_error("tui", "--vms needs a number from 1 to 16, not '%s'", optarg);
+                return cli_usage_error("tui", TR("--vms needs a number from 1 to 16, not '%s'"), optarg);
             break;
         case 'a': vopt.ascii = true; break;
         case 'o': vopt.mono = true; break;
@@ -268,35 +268,35 @@ int cmd_tui(int argc, char **argv)
     }
     for (size_t i = 0; !guest && i < VMM_MAX_VMS; i++)
         if (gl.vm_guest[i])
-            return cli_usage_error("tui", "--vm N:guest=KERNEL gives one VM its own kernel: the others "
-                                   "need --guest KERNEL too");
+            return cli_usage_error("tui", TR("--vm N:guest=KERNEL gives one VM its own kernel: the others "
+                                   "need --guest KERNEL too"));
     bool vmm_mode = guest || programs || nvms || host || design_opt;
     if (vmm_mode) {
         if (!guest || !programs)
-            return cli_usage_error("tui", "the hypervisor needs both --guest KERNEL and --program WORKLOAD");
+            return cli_usage_error("tui", TR("the hypervisor needs both --guest KERNEL and --program WORKLOAD"));
         if (optind != argc)
-            return cli_usage_error("tui", "give either PROGRAM or --guest/--program, not both");
+            return cli_usage_error("tui", TR("give either PROGRAM or --guest/--program, not both"));
     } else if (optind != argc - 1) {
-        return cli_usage_error("tui", optind >= argc ? "missing PROGRAM" : "one PROGRAM only");
+        return cli_usage_error("tui", optind >= argc ? TR("missing PROGRAM") : TR("one PROGRAM only"));
     }
 
     for (size_t i = 0; vmm_design_guest_define(design) && i < VMM_MAX_VMS; i++) {
         const char *k = i < gl.n ? gl.names[i] : gl.vm_guest[i];
         if (k && cli_guest_is_image(k))
-            return cli_usage_error("tui", "%s needs the kernel's source (.s): '%s' is an image, "
-                                   "already assembled", design_opt, k);
+            return cli_usage_error("tui", TR("%s needs the kernel's source (.s): '%s' is an image, "
+                                   "already assembled"), design_opt, k);
     }
 
     /* Fail before loading anything: a UI without a terminal is a usage error. */
     if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
-        fprintf(stderr, "traplab tui: standard input and output must be a terminal "
-                        "(use 'traplab run' or 'traplab vm' for a batch run)\n");
+        fprintf(stderr, TR("traplab tui: standard input and output must be a terminal "
+                        "(use 'traplab run' or 'traplab vm' for a batch run)\n"));
         return EXIT_USAGE;
     }
     const char *term = getenv("TERM");
     if (!term || !*term || strcmp(term, "dumb") == 0) {
-        fprintf(stderr, "traplab tui: the terminal (TERM=%s) cannot move the cursor; "
-                        "run it in a terminal emulator such as xterm\n", term ? term : "");
+        fprintf(stderr, TR("traplab tui: the terminal (TERM=%s) cannot move the cursor; "
+                        "run it in a terminal emulator such as xterm\n"), term ? term : "");
         return EXIT_USAGE;
     }
     if (vmm_mode)
@@ -312,7 +312,7 @@ int cmd_tui(int argc, char **argv)
     }
     machine *mach = machine_new(&cfg);
     if (!mach) {
-        fprintf(stderr, "traplab tui: cannot create the machine (out of memory?)\n");
+        fprintf(stderr, TR("traplab tui: cannot create the machine (out of memory?)\n"));
         image_free(&img);
         return EXIT_FAIL;
     }
@@ -325,7 +325,7 @@ int cmd_tui(int argc, char **argv)
     void *target = tui_bare_target_new(mach);
     tui_model *m = target ? tui_model_new(&tui_bare_target_ops, target, &img, lang, 0) : NULL;
     if (!m) {
-        fprintf(stderr, "traplab tui: out of memory\n");
+        fprintf(stderr, TR("traplab tui: out of memory\n"));
         if (target)
             tui_bare_target_ops.destroy(target);
         else

@@ -14,6 +14,7 @@
 
 #include "asm/asm.h"
 #include "cli/cli.h"
+#include "cli/lang.h"
 
 static bool has_suffix(const char *s, const char *suf)
 {
@@ -103,8 +104,8 @@ static bool load(const char *cmd, const char *what, const char *name, const char
 {
     char path[PATH_MAX];
     if (!cli_resolve_guest(name, path, sizeof path)) {
-        fprintf(stderr, "traplab %s: no guest %s '%s' (looked for guest/%s.s here, in "
-                "$TRAPLAB_GUEST_DIR, $TRAPLAB_HOME or where traplab is installed)\n", cmd, what, name, name);
+        fprintf(stderr, TR("traplab %s: no guest %s '%s' (looked for guest/%s.s here, in "
+                "$TRAPLAB_GUEST_DIR, $TRAPLAB_HOME or where traplab is installed)\n"), cmd, TR(what), name, name);
         return false;
     }
     /* Programs outside guest/ may still include layout.s from there. */
@@ -149,7 +150,7 @@ bool cli_load_kernel(const char *cmd, const char *name, const char *const *defin
     /* The same source, with the design's own symbol (PARAVIRT): the modified kernel. */
     const char *d[CLI_MAX_DEFINES + 1];
     if (ndefines > CLI_MAX_DEFINES) {
-        fprintf(stderr, "traplab %s: too many -D options\n", cmd);
+        fprintf(stderr, TR("traplab %s: too many -D options\n"), cmd);
         return false;
     }
     size_t n = vmm_design_defines(design, defines, ndefines, d, CLI_MAX_DEFINES + 1);
@@ -163,7 +164,7 @@ int cli_vmm_option(const char *cmd, int c, const char *arg, vmm_config *cfg,
     switch (c) {
     case 'v':
         if (!cli_parse_u32(arg, &cfg->nvms) || cfg->nvms < 1 || cfg->nvms > VMM_MAX_VMS)
-            return cli_usage_error(cmd, "--vms needs a number from 1 to %d, not '%s'", VMM_MAX_VMS, arg);
+            return cli_usage_error(cmd, TR("--vms needs a number from 1 to %d, not '%s'"), VMM_MAX_VMS, arg);
         return EXIT_OK;
     case 'c':
         if (!vmm_set_cost_err(&cfg->costs, &cfg->mcosts, arg, err, sizeof err))
@@ -175,7 +176,7 @@ int cli_vmm_option(const char *cmd, int c, const char *arg, vmm_config *cfg,
         return EXIT_OK;
     case 'D':
         if (*ndefs == CLI_MAX_DEFINES)
-            return cli_usage_error(cmd, "too many -D options");
+            return cli_usage_error(cmd, TR("too many -D options"));
         if (!cli_check_define(cmd, arg))
             return EXIT_USAGE;
         defs[(*ndefs)++] = arg;

@@ -329,6 +329,71 @@ const cli_msg cli_msgs_es[] = {
       "traplab lab run: no se pudo arrancar 'traplab tui' (¿está compilada la interfaz de terminal?)\n" },
     { "unknown subcommand '%s'", "suborden desconocida '%s'" },
 
+    /* asm, disasm, isa, tui, the guests, --plot */
+    { "%d error; no image written\n", "%d error; no se escribió ninguna imagen\n" },
+    { "%d errors; no image written\n", "%d errores; no se escribió ninguna imagen\n" },
+    { "--color takes always, never or auto, not '%s'", "--color admite always, never o auto, no '%s'" },
+    { "--guest takes one kernel, not a list ('%s'): give one --guest per kernel (VM i runs guest i), "
+      "e.g. --guest kernel --guest rogue.s, or one VM's own with --vm 1:guest=rogue.s",
+      "--guest admite un núcleo, no una lista ('%s'): da un --guest por núcleo (la VM i ejecuta el "
+      "invitado i), p. ej. --guest kernel --guest rogue.s, o el de una VM con --vm 1:guest=rogue.s" },
+    { "--mem needs a multiple of 4096 from 4096 to %u, not '%s'",
+      "--mem necesita un múltiplo de 4096 de 4096 a %u, no '%s'" },
+    { "--plot writes FILE.svg or FILE.png, not '%s'", "--plot escribe FICHERO.svg o FICHERO.png, no '%s'" },
+    { "--program needs at least one workload", "--program necesita al menos una carga" },
+    { "--vm %u:guest=%s: there are only %u VMs (numbered from 0; --vms N gives more)",
+      "--vm %u:guest=%s: solo hay %u VMs (numeradas desde 0; --vms N da más)" },
+    { "--vm N:guest=KERNEL gives one VM its own kernel: the others need --guest KERNEL too",
+      "--vm N:guest=NÚCLEO da a una VM su propio núcleo: las demás también necesitan --guest NÚCLEO" },
+    { "--vms needs a number from 1 to %d, not '%s'", "--vms necesita un número de 1 a %d, no '%s'" },
+    { "--vms needs a number from 1 to 16, not '%s'", "--vms necesita un número de 1 a 16, no '%s'" },
+    { "at most %d workloads", "como mucho %d cargas" },
+    { "give either --check or --editor, not both", "da --check o --editor, no los dos" },
+    { "give either PROGRAM or --guest/--program, not both", "da PROGRAMA o --guest/--program, no los dos" },
+    { "give exactly one image file", "da exactamente un fichero de imagen" },
+    { "the hypervisor needs both --guest KERNEL and --program WORKLOAD",
+      "el hipervisor necesita --guest NÚCLEO y --program CARGA" },
+    { "too many -D options", "demasiadas opciones -D" },
+    { "unknown editor '%s' (vim, vim-ftdetect, emacs or textmate)",
+      "editor desconocido '%s' (vim, vim-ftdetect, emacs o textmate)" },
+    { "no source file given", "no se dio ningún fuente" },
+    { "give exactly one source file", "da exactamente un fuente" },
+    { "missing PROGRAM", "falta PROGRAMA" },
+    { "one PROGRAM only", "un solo PROGRAMA" },
+    { "program", "programa" },
+    { "kernel", "núcleo" },
+    { "traplab %s: too many -D options\n", "traplab %s: demasiadas opciones -D\n" },
+    { "traplab %s: no guest %s '%s' (looked for guest/%s.s here, in $TRAPLAB_GUEST_DIR, $TRAPLAB_HOME "
+      "or where traplab is installed)\n",
+      "traplab %s: no hay %s invitado '%s' (se buscó guest/%s.s aquí, en $TRAPLAB_GUEST_DIR, en "
+      "$TRAPLAB_HOME y donde está instalado traplab)\n" },
+    { "traplab tui: cannot create the machine (out of memory?)\n",
+      "traplab tui: no se puede crear la máquina (¿memoria agotada?)\n" },
+    { "traplab tui: out of memory\n", "traplab tui: memoria agotada\n" },
+    { "traplab tui: standard input and output must be a terminal (use 'traplab run' or 'traplab vm' "
+      "for a batch run)\n",
+      "traplab tui: la entrada y la salida estándar deben ser un terminal (usa 'traplab run' o "
+      "'traplab vm' para una ejecución por lotes)\n" },
+    { "traplab tui: the terminal (TERM=%s) cannot move the cursor; run it in a terminal emulator "
+      "such as xterm\n",
+      "traplab tui: el terminal (TERM=%s) no puede mover el cursor; ejecútalo en un emulador de "
+      "terminal como xterm\n" },
+    { "traplab tui: this traplab is built without the hypervisor\n",
+      "traplab tui: este traplab está compilado sin el hipervisor\n" },
+    { "overhead against native (%)", "sobrecosto frente a nativo (%)" },
+    { "VM exits per 1,000 guest instructions", "salidas de la VM por cada 1.000 instrucciones del invitado" },
+    { "traplab %s: --plot needs gnuplot, and '%s' could not be run (%s); install the gnuplot-nox "
+      "package (scripts/install-deps.sh does)\n",
+      "traplab %s: --plot necesita gnuplot, y no se pudo ejecutar '%s' (%s); instala el paquete "
+      "gnuplot-nox (scripts/install-deps.sh lo hace)\n" },
+    { "traplab %s: --plot: cannot make a temporary folder: %s\n",
+      "traplab %s: --plot: no se puede crear una carpeta temporal: %s\n" },
+    { "traplab %s: --plot: cannot write in %s: %s\n", "traplab %s: --plot: no se puede escribir en %s: %s\n" },
+    { "traplab %s: --plot: gnuplot failed (see its message above)\n",
+      "traplab %s: --plot: gnuplot falló (mira su mensaje arriba)\n" },
+    { "traplab %s: --plot: gnuplot wrote nothing to %s\n", "traplab %s: --plot: gnuplot no escribió nada en %s\n" },
+    { "traplab %s: --plot: nothing to plot\n", "traplab %s: --plot: no hay nada que dibujar\n" },
+
     /* lab/report.c: the report a student reads */
     { "Lab %s: %s", "Práctica %s: %s" },
     { " (student %s, seed %llu)\n", " (estudiante %s, semilla %llu)\n" },

@@ -8,6 +8,7 @@
  * own text bars.
  */
 #include "cli/plot.h"
+#include "cli/lang.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -27,7 +28,7 @@ static bool has_suffix(const char *s, const char *suf)
 bool cli_plot_check_path(const char *cmd, const char *path)
 {
     if (!has_suffix(path, ".svg") && !has_suffix(path, ".png")) {
-        cli_usage_error(cmd, "--plot writes FILE.svg or FILE.png, not '%s'", path);
+        cli_usage_error(cmd, TR("--plot writes FILE.svg or FILE.png, not '%s'"), path);
         return false;
     }
     return true;
@@ -139,12 +140,12 @@ static bool run_gnuplot(const char *cmd, const char *script)
         if (errno != EINTR)
             break;
     if (WIFEXITED(st) && WEXITSTATUS(st) == 127 && got == (ssize_t)sizeof e) {
-        fprintf(stderr, "traplab %s: --plot needs gnuplot, and '%s' could not be run (%s); install the "
-                "gnuplot-nox package (scripts/install-deps.sh does)\n", cmd, gp, strerror(e));
+        fprintf(stderr, TR("traplab %s: --plot needs gnuplot, and '%s' could not be run (%s); install the "
+                "gnuplot-nox package (scripts/install-deps.sh does)\n"), cmd, gp, strerror(e));
         return false;
     }
     if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
-        fprintf(stderr, "traplab %s: --plot: gnuplot failed (see its message above)\n", cmd);
+        fprintf(stderr, TR("traplab %s: --plot: gnuplot failed (see its message above)\n"), cmd);
         return false;
     }
     return true;
@@ -155,7 +156,7 @@ bool cli_plot(const char *cmd, const char *path, const char *title, const cli_pl
     if (!cli_plot_check_path(cmd, path))
         return false;
     if (n == 0) {
-        fprintf(stderr, "traplab %s: --plot: nothing to plot\n", cmd);
+        fprintf(stderr, TR("traplab %s: --plot: nothing to plot\n"), cmd);
         return false;
     }
     const char **groups = calloc(n, sizeof *groups), **series = calloc(n, sizeof *series);
@@ -182,7 +183,7 @@ bool cli_plot(const char *cmd, const char *path, const char *title, const cli_pl
         exits[g * ns + s] = bars[i].exits_per_1k;
     }
     if (!mkdtemp(dir)) {
-        fprintf(stderr, "traplab %s: --plot: cannot make a temporary folder: %s\n", cmd, strerror(errno));
+        fprintf(stderr, TR("traplab %s: --plot: cannot make a temporary folder: %s\n"), cmd, strerror(errno));
         goto out;
     }
     made = true;
@@ -203,8 +204,8 @@ bool cli_plot(const char *cmd, const char *path, const char *title, const cli_pl
               "set multiplot layout 2,1 title ", gs);
         gp_string(gs, title);
         fputs(" noenhanced\n", gs);
-        plot_panel(gs, d1, ns, "overhead against native (%)");
-        plot_panel(gs, d2, ns, "VM exits per 1,000 guest instructions");
+        plot_panel(gs, d1, ns, TR("overhead against native (%)"));
+        plot_panel(gs, d2, ns, TR("VM exits per 1,000 guest instructions"));
         fputs("unset multiplot\nset output\n", gs);
     }
     bool wrote = f1 && f2 && gs;
@@ -212,7 +213,7 @@ bool cli_plot(const char *cmd, const char *path, const char *title, const cli_pl
     if (f2 && fclose(f2) != 0) wrote = false;
     if (gs && fclose(gs) != 0) wrote = false;
     if (!wrote) {
-        fprintf(stderr, "traplab %s: --plot: cannot write in %s: %s\n", cmd, dir, strerror(errno));
+        fprintf(stderr, TR("traplab %s: --plot: cannot write in %s: %s\n"), cmd, dir, strerror(errno));
         goto out;
     }
     if (!run_gnuplot(cmd, script))
@@ -222,13 +223,13 @@ bool cli_plot(const char *cmd, const char *path, const char *title, const cli_pl
     if (chk)
         fclose(chk);
     if (first == EOF) {
-        fprintf(stderr, "traplab %s: --plot: gnuplot wrote nothing to %s\n", cmd, path);
+        fprintf(stderr, TR("traplab %s: --plot: gnuplot wrote nothing to %s\n"), cmd, path);
         goto out;
     }
     ok = true;
     goto out;
 oom:
-    fprintf(stderr, "traplab %s: out of memory\n", cmd);
+    fprintf(stderr, TR("traplab %s: out of memory\n"), cmd);
 out:
     if (made) {
         remove(script);

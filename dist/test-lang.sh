@@ -1,7 +1,8 @@
 #!/bin/sh
 # test-lang.sh -- `traplab --lang es|en` and LC_ALL/LC_MESSAGES/LANG: every
 # translated command's Spanish output from an installed copy (vm and run
-# statistics and traces, compare, lab check and grade, usage errors), the
+# statistics and traces, compare and its plot, lab list/show/check/grade,
+# the terminal UI, usage errors), the
 # English one unchanged by the language machinery (and by a Spanish
 # environment with --lang en), and the table itself: every TR()/W() text of
 # the sources has its Spanish with the same printf conversions, in the
@@ -127,6 +128,43 @@ done
 head=$(printf '%s\n' "$out" | head -1)
 case $head in "carga    diseño  anfitrión "*) ;; *) fail "the Spanish compare header is not aligned: '$head'" ;; esac
 
+# The plot's axis titles, and the errors of the other commands.
+if command -v gnuplot >/dev/null 2>&1; then
+    $C "$bin" --lang es compare --workloads sys --host type1 --designs full -D ITERS=100 --plot "$tmp/p.svg" >/dev/null 2>&1 ||
+        fail "compare --plot in Spanish failed"
+    grep -q "sobrecosto frente a nativo" "$tmp/p.svg" && grep -q "salidas de la VM por cada 1.000 instrucciones" "$tmp/p.svg" ||
+        fail "the Spanish plot lacks its axis titles"
+fi
+out=$($C "$bin" --lang es vm --guest nothing --program cpu 2>&1)
+has "$out" "no hay núcleo invitado 'nothing'" || fail "traplab --lang es vm --guest nothing: $out"
+printf 'foo\n' >"$tmp/bad.s"
+out=$($C "$bin" --lang es asm "$tmp/bad.s" 2>&1)
+has "$out" "1 error; no se escribió ninguna imagen" || fail "traplab --lang es asm of a bad file: $out"
+out=$($C "$bin" --lang es tui </dev/null 2>&1)
+has "$out" "falta PROGRAMA" || fail "traplab --lang es tui without a terminal: $out"
+
+# lab list and show, the framing of the lab's own words.
+out=$($C "$bin" --lang es lab list 2>&1)
+has "$out" "01-rings" && has "$out" "puntos" || fail "traplab --lang es lab list: $out"
+out=$($C "$bin" --lang es lab show 01 --student ana 2>&1)
+has "$out" "unos " && has "$out" "estudiante ana, semilla" && has "$out" "Tarea 1." && has "$out" "[pregunta]" ||
+    fail "traplab --lang es lab show: $out"
+
+# The terminal UI follows the global --lang too (in a private tmux server).
+if command -v tmux >/dev/null 2>&1; then
+    TM="tmux -L traplab-lang-$$ -f /dev/null"
+    $TM new-session -d -x 100 -y 30 "env -u LC_ALL -u LC_MESSAGES -u LANG $bin --lang es tui $tmp/root/usr/share/traplab/samples/hello.s" 2>/dev/null
+    i=0 screen=
+    while [ $i -lt 50 ]; do
+        screen=$($TM capture-pane -p 2>/dev/null)
+        has "$screen" "Registros" && break
+        sleep 0.1; i=$((i + 1))
+    done
+    has "$screen" "Registros" || fail "traplab --lang es tui did not show Spanish panes: $screen"
+    $TM send-keys q 2>/dev/null
+    $TM kill-server >/dev/null 2>&1
+fi
+
 # lab check and grade: our framing in Spanish, the lab's own words as the lab wrote them.
 out=$($C "$bin" --lang es lab check 01 --submission "$tmp/home/empty" --student ana --no-record 2>&1)
 for w in "Práctica 01-rings" "(estudiante ana, semilla" "MAL " "pista 1/" "no has dado respuesta" "Total: 0/"; do
@@ -159,4 +197,4 @@ out=$($C "$bin" --lang es run 2>&1)
 has "$out" "no se dio ninguna imagen" || fail "traplab --lang es run: $out"
 
 [ $fails -eq 0 ] || { echo "lang: $fails problems"; exit 1; }
-echo "lang: --lang es|en and LC_ALL/LC_MESSAGES/LANG for vm, run, compare, lab check/grade and usage errors, from an installed copy; the English trace unchanged"
+echo "lang: --lang es|en and LC_ALL/LC_MESSAGES/LANG for vm, run, compare, --plot, lab list/show/check/grade, tui and usage errors, from an installed copy; the English trace unchanged"

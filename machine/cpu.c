@@ -513,6 +513,13 @@ fresh:
         instret += ip->len;
         goto *ip->h;
     }
+    if (ev && m->run_limit - instret >= ip->len && cycles + ip->bound <= m->event_tick) {
+        /* Only the limit's share of ev was in the way (it counts a cycle per
+         * instruction left), but the run ends before the limit. */
+        cycles += ip->cost;
+        instret += ip->len;
+        goto *ip->h;
+    }
     if (ev && m->run_limit - instret > 1 && m->run_limit - instret < ip->len &&
         m->run_limit - instret <= CPU_PART_MAX) {
         /* The instruction limit ends the run early (a translator's short

@@ -93,8 +93,8 @@ static bool store_is_callout(const vmm_vm *vm, uint32_t pc)
  * reaches bt_written, which moves walk_gen on, as does every shadow reset
  * or flush (the frames themselves are recomputed then).  *fa is set only
  * when the walk fails, as the callers read it. */
-static unsigned walk(vmm *v, vmm_vm *vm, uint32_t va, isa_access acc, unsigned vring, uint32_t *gpa,
-                     uint32_t *fa)
+static inline unsigned walk(vmm *v, vmm_vm *vm, uint32_t va, isa_access acc, unsigned vring,
+                            uint32_t *gpa, uint32_t *fa)
 {
     struct vmm_bt_walk *w = &vm->bt.walks[((va >> PAGE_SHIFT) & 7u) | (acc == ACCESS_EXEC ? 8u : 0u)];
     /* the page, the access, the ring and paging in one word (bit 8: valid) */
@@ -166,6 +166,36 @@ static const char *replacement(unsigned op, unsigned end)
     return is_inline(op) ? "inline code on the virtual CPU" : "a callout into the VMM";
 }
 
+/* ---- the cache's index by frame ------------------------------------------------------- */
+/* Each valid block is on the list of heads[its frame % 64], so that a write
+ * looks only at the blocks of the frames it touches (a block never spans
+ * two pages: the page's end ends it). */
+static uint16_t *heads_of(vmm_vm *vm, uint32_t gpa) { return &vm->bt.heads[(gpa >> PAGE_SHIFT) % 64]; }
+
+static void unlink_block(vmm_vm *vm, bt_block *b)
+{
+    if (!b->n)
+        return;
+    uint16_t *h = heads_of(vm, b->gpa);
+    if (b->prev)
+        vm->bt.cache[b->prev - 1].next = b->next;
+    else
+        *h = b->next;
+    if (b->next)
+        vm->bt.cache[b->next - 1].prev = b->prev;
+    b->n = 0;
+}
+
+static void link_block(vmm_vm *vm, bt_block *b)
+{
+    uint16_t *h = heads_of(vm, b->gpa), me = (uint16_t)(b - vm->bt.cache + 1);
+    b->prev = 0;
+    b->next = *h;
+    if (*h)
+        vm->bt.cache[*h - 1].prev = me;
+    *h = me;
+}
+
 /* Translates the block at va into the cache (charged, counted, reported). */
 static bt_block *translate(vmm *v, vmm_vm *vm, uint32_t va)
 {
@@ -173,7 +203,9 @@ static bt_block *translate(vmm *v, vmm_vm *vm, uint32_t va)
     if (!scan(v, vm, va, &nb))
         return NULL;
     bt_block *b = slot(vm, va);
+    unlink_block(vm, b);
     *b = nb;
+    link_block(vm, b);
     vm->st.bt_blocks++;
     vm->st.bt_insns += b->n;
     vmm_shadow_protect(v, vm, b->gpa);
@@ -226,11 +258,23 @@ static void invalidate(vmm *v, vmm_vm *vm, uint32_t gpa, uint32_t n)
     const struct vmm_bt_range *r = &vm->bt.coderange[(gpa >> PAGE_SHIFT) % 64];
     if (off + n <= 4096u && (off >= r->hi || off + n <= r->lo))
         return;
+    /* The blocks of the frames written (each list once), dropped in slot
+     * order, as a scan of the whole cache would. */
+    uint64_t hit[NCACHE / 64] = { 0 };
+    uint32_t first = gpa >> PAGE_SHIFT, last = (gpa + (n - 1u)) >> PAGE_SHIFT;
+    if (last - first >= 64)
+        last = first + 63;
+    for (uint32_t f = first; f <= last; f++)
+        for (uint16_t k = vm->bt.heads[f % 64]; k; k = vm->bt.cache[k - 1].next) {
+            const bt_block *b = &vm->bt.cache[k - 1];
+            if (gpa < b->gpa + 4u * b->n && gpa + n > b->gpa)
+                hit[(k - 1) / 64] |= 1ull << ((k - 1) % 64);
+        }
     for (size_t i = 0; i < NCACHE; i++) {
-        bt_block *b = &vm->bt.cache[i];
-        if (!b->n || gpa >= b->gpa + 4u * b->n || gpa + n <= b->gpa)
+        if (!(hit[i / 64] >> (i % 64) & 1u))
             continue;
-        b->n = 0;
+        bt_block *b = &vm->bt.cache[i];
+        unlink_block(vm, b);
         vm->st.bt_invalidations++;
         if (v->ev) {
             char what[112];
@@ -299,7 +343,7 @@ static void adapt(vmm_vm *vm, uint32_t pc)
     for (size_t i = 0; i < NCACHE; i++) {
         bt_block *b = &vm->bt.cache[i];
         if (b->n && pc >= b->va && pc < b->va + 4u * b->n)
-            b->n = 0;
+            unlink_block(vm, b);
     }
 }
 

@@ -47,7 +47,9 @@ typedef struct {
             uint8_t end;               /* BT_END_*: how it ends (bt.c) */
             uint8_t nsens;             /* sensitive instructions replaced */
             uint32_t last;             /* the replaced word, when nsens (callouts need it) */
+            uint16_t next, prev;       /* the blocks of frames with the same heads[] entry: slot + 1, 0 = none */
         } cache[1024];
+        uint16_t heads[64];            /* by frame number modulo 64: the first such block, slot + 1 */
         uint8_t codemap[(64u << 20) / PAGE_SIZE / 8];
         /* by frame number modulo 64: the byte range of the page that any
          * translated block of such a frame covers (a union, so a store
@@ -214,10 +216,23 @@ void vmm_shadow_reset(vmm *v, vmm_vm *vm);       /* flush without counting (boot
 void vmm_shadow_flush(vmm *v, vmm_vm *vm, const char *why);
 /* A guest store of n bytes at gpa happened (by emulation or DMA): keep the shadow in sync. */
 void vmm_shadow_written(vmm *v, vmm_vm *vm, uint32_t gpa, uint32_t n);
-bool vmm_is_pt_frame(const vmm *v, const vmm_vm *vm, uint32_t gpa);
+/* (inline: asked at every emulated store and store callout) */
+static inline bool vmm_is_pt_frame(const vmm *v, const vmm_vm *vm, uint32_t gpa)
+{
+    if (gpa >= v->cfg.part_size)
+        return false;
+    uint32_t f = gpa >> PAGE_SHIFT;
+    return (vm->ptmap[f >> 3] >> (f & 7)) & 1u;
+}
 /* Binary translation: frames holding translated code are write-protected
  * in the shadow like page tables; protect marks one (and unmaps W). */
-bool vmm_is_code_frame(const vmm *v, const vmm_vm *vm, uint32_t gpa);
+static inline bool vmm_is_code_frame(const vmm *v, const vmm_vm *vm, uint32_t gpa)
+{
+    if (gpa >= v->cfg.part_size)
+        return false;
+    uint32_t f = gpa >> PAGE_SHIFT;
+    return (vm->bt.codemap[f >> 3] >> (f & 7)) & 1u;
+}
 void vmm_shadow_protect(vmm *v, vmm_vm *vm, uint32_t gpa);
 /* Guest-virtual word access for emulation (pushf, popf, hypercalls); on a
  * fault reflects it (epc = pc) and returns false. */
