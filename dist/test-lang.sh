@@ -69,7 +69,7 @@ vm="vm --guest kernel --program sys --stats -D ITERS=200"
 en=$($C "$bin" $vm 2>&1) || fail "vm failed: $en"
 has "$en" "guest instructions" || fail "vm --stats with no language set is not English: $en"
 es=$($C "$bin" --lang es $vm 2>&1) || fail "--lang es vm failed: $es"
-for w in "instrucciones del invitado" "salidas" "emuladas" "sombra" "cambios de VM" "ciclos de la máquina"; do
+for w in "instr. del invitado" "salidas" "emuladas" "sombra" "cambios de VM" "ciclos de la máquina"; do
     has "$es" "$w" || fail "traplab --lang es vm --stats lacks '$w': $es"
 done
 has "$es" "guest instructions" && fail "traplab --lang es vm --stats still says 'guest instructions'"

@@ -62,6 +62,37 @@ static void map(machine *m, uint32_t va, uint32_t pa, uint32_t flags)
     put32(m, 0x11000 + 4 * VA_L2(va), pa | PTE_V | flags);
 }
 
+/* A page written to before it held code (the store is fast then), then run,
+ * then rewritten by its own code: the rewrite runs, with paging off and on. */
+static void test_data_page_becomes_code(void)
+{
+    for (int paged = 0; paged < 2; paged++) {
+        machine *m = new_machine();
+        LOAD(m, CODE,
+             E(SW, 0, 4, 0, 0x40),        /* a plain data store into the page at r4 */
+             E(SW, 0, 4, 0, 0x44),
+             E(JALR, 0, 4, 0, 0));        /* then run it */
+        LOAD(m, 0x3000,
+             E(SW, 3, 4, 0, 8),           /* 0x3008 = r3 */
+             E(ADDI, 0, 0, 0, 0),
+             E(ADDI, 2, 0, 0, 1),         /* replaced by addi r2, r0, 7 */
+             E(HALT, 0, 0, 0, 0));
+        machine_set_reg(m, 4, 0x3000);
+        machine_set_reg(m, 3, E(ADDI, 2, 0, 0, 7));
+        if (paged) {
+            map(m, VEC, VEC, PTE_R | PTE_X);
+            map(m, CODE, CODE, PTE_R | PTE_X);
+            map(m, 0x3000, 0x3000, PTE_R | PTE_W | PTE_X);
+            machine_set_cr(m, CR_PTB, 0x10000);
+            machine_set_cr(m, CR_STATUS, STATUS_PG);
+        }
+        CU_ASSERT_EQUAL(machine_run(m, 100), STOP_HALT);
+        CU_ASSERT_EQUAL(machine_get_reg(m, 2), 7);
+        CU_ASSERT_EQUAL(machine_instret(m), 7);
+        machine_free(m);
+    }
+}
+
 static void test_self_modifying(void)
 {
     /* A store rewrites an instruction later in the same block. */
@@ -567,6 +598,8 @@ void test_engine_add(CU_pSuite s)
 {
     CU_add_test(s, "engine: self-modifying code and host writes run the new code", test_self_modifying);
     CU_add_test(s, "engine: a write through another mapping drops the decoded code", test_other_mapping);
+    CU_add_test(s, "engine: a page written as data, then run, then rewritten by its own code",
+                test_data_page_becomes_code);
     CU_add_test(s, "engine: a new mapping of a code page runs the new frame", test_paging_change);
     CU_add_test(s, "engine: traps and interrupts mid-block at the right pc and cycle", test_trap_mid_block);
     CU_add_test(s, "engine: the step limit stops exactly mid-block", test_limit_mid_block);

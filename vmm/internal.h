@@ -8,6 +8,8 @@
 
 #include "vmm/vmm.h"
 
+#define VMM_EXIT_TEXT 144           /* an exit's line of the trace, formatted (vmm_event_what) */
+
 typedef struct {
     vmm_vm_state state;
     char reason[160];
@@ -140,6 +142,7 @@ struct vmm {
     bool stop_deferred;
 
     char exit_note[112];             /* a handler's own text for the exit's event, "" for none */
+    char exit_text[VMM_EXIT_TEXT];   /* where vmm_event_what formats an exit's line */
     vmm_event_fn ev; void *ev_ud;
     struct { vmm_emul_fn fn; void *ud; } emul[ISA_NUM_OPCODES];
     vmm_hcall_fn hcalls[VMM_MAX_HCALLS];
