@@ -110,7 +110,7 @@ static void on_event(vmm *v, const vmm_event *e, void *ud)
     if (e->insn && isa_lookup_opcode(ISA_OP(e->insn)))
         isa_disassemble(e->insn, e->pc, dis, sizeof dis, NULL, NULL);
     /* The VMM says what it did in English; the line is read in the user's language. */
-    const char *w = cli_tr_line(e->what, what, sizeof what);
+    const char *w = cli_tr_line(vmm_event_what(e), what, sizeof what);
     /* Who handled it, padded in columns (a Spanish name may hold a 2-byte letter). */
     const char *h = TR(vmm_handler_name(e->handler)), *k = TR(vmm_event_kind_name(e->kind));
     int hw = cli_width(h, cli_es() ? 12 : 10);

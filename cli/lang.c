@@ -48,7 +48,9 @@ const char *cli_tr(const char *msgid)
 
 #define MAX_HOLES 4
 
-/* Does s match the pattern p, each %s standing for any text (shortest first)? */
+/* Does s match the pattern p, each %s standing for any text (shortest first)?
+ * fnmatch(3) matches such patterns but does not say where the holes are, and
+ * regex(3) would want every pattern escaped and matches leftmost-longest. */
 static bool match(const char *p, const char *s, const char **hole, size_t *len, int k)
 {
     if (p[0] == '%' && p[1] == 's') {
@@ -107,6 +109,8 @@ const char *cli_tr_line(const char *line, char *buf, size_t n)
     return line;
 }
 
+/* By hand rather than mbstowcs + wcswidth, which count in the locale's
+ * encoding: traplab never calls setlocale (lang.h), and the text is UTF-8. */
 int cli_columns(const char *s)
 {
     int c = 0;

@@ -106,7 +106,7 @@ const cli_msg cli_msgs_es[] = {
     { "failed", "fallida" },
 
     /* vm: the statistics */
-    { "  guest instructions  %llu\n", "  instrucciones del invitado  %llu\n" },
+    { "  guest instructions  %llu\n", "  instr. del invitado %llu\n" },
     { "  cycles              %llu (guest %llu, vmm %llu, host %llu), idle %llu\n",
       "  ciclos              %llu (invitado %llu, vmm %llu, anfitrión %llu), ociosos %llu\n" },
     { "  overhead            %+.1f%% against %llu cycles native\n",

@@ -1,7 +1,8 @@
 #!/bin/sh
 # test-lang.sh -- `traplab --lang es|en` and LC_ALL/LC_MESSAGES/LANG: every
 # translated command's Spanish output from an installed copy (vm and run
-# statistics and traces, compare, lab check and grade, usage errors), the
+# statistics and traces, compare and its plot, lab list/show/check/grade,
+# the terminal UI, usage errors), the
 # English one unchanged by the language machinery (and by a Spanish
 # environment with --lang en), and the table itself: every TR()/W() text of
 # the sources has its Spanish with the same printf conversions, in the
@@ -68,7 +69,7 @@ vm="vm --guest kernel --program sys --stats -D ITERS=200"
 en=$($C "$bin" $vm 2>&1) || fail "vm failed: $en"
 has "$en" "guest instructions" || fail "vm --stats with no language set is not English: $en"
 es=$($C "$bin" --lang es $vm 2>&1) || fail "--lang es vm failed: $es"
-for w in "instrucciones del invitado" "salidas" "emuladas" "sombra" "cambios de VM" "ciclos de la máquina"; do
+for w in "instr. del invitado" "salidas" "emuladas" "sombra" "cambios de VM" "ciclos de la máquina"; do
     has "$es" "$w" || fail "traplab --lang es vm --stats lacks '$w': $es"
 done
 has "$es" "guest instructions" && fail "traplab --lang es vm --stats still says 'guest instructions'"
@@ -142,6 +143,28 @@ has "$out" "1 error; no se escribió ninguna imagen" || fail "traplab --lang es 
 out=$($C "$bin" --lang es tui </dev/null 2>&1)
 has "$out" "falta PROGRAMA" || fail "traplab --lang es tui without a terminal: $out"
 
+# lab list and show, the framing of the lab's own words.
+out=$($C "$bin" --lang es lab list 2>&1)
+has "$out" "01-rings" && has "$out" "puntos" || fail "traplab --lang es lab list: $out"
+out=$($C "$bin" --lang es lab show 01 --student ana 2>&1)
+has "$out" "unos " && has "$out" "estudiante ana, semilla" && has "$out" "Tarea 1." && has "$out" "[pregunta]" ||
+    fail "traplab --lang es lab show: $out"
+
+# The terminal UI follows the global --lang too (in a private tmux server).
+if command -v tmux >/dev/null 2>&1; then
+    TM="tmux -L traplab-lang-$$ -f /dev/null"
+    $TM new-session -d -x 100 -y 30 "env -u LC_ALL -u LC_MESSAGES -u LANG $bin --lang es tui $tmp/root/usr/share/traplab/samples/hello.s" 2>/dev/null
+    i=0 screen=
+    while [ $i -lt 50 ]; do
+        screen=$($TM capture-pane -p 2>/dev/null)
+        has "$screen" "Registros" && break
+        sleep 0.1; i=$((i + 1))
+    done
+    has "$screen" "Registros" || fail "traplab --lang es tui did not show Spanish panes: $screen"
+    $TM send-keys q 2>/dev/null
+    $TM kill-server >/dev/null 2>&1
+fi
+
 # lab check and grade: our framing in Spanish, the lab's own words as the lab wrote them.
 out=$($C "$bin" --lang es lab check 01 --submission "$tmp/home/empty" --student ana --no-record 2>&1)
 for w in "Práctica 01-rings" "(estudiante ana, semilla" "MAL " "pista 1/" "no has dado respuesta" "Total: 0/"; do
@@ -174,4 +197,4 @@ out=$($C "$bin" --lang es run 2>&1)
 has "$out" "no se dio ninguna imagen" || fail "traplab --lang es run: $out"
 
 [ $fails -eq 0 ] || { echo "lang: $fails problems"; exit 1; }
-echo "lang: --lang es|en and LC_ALL/LC_MESSAGES/LANG for vm, run, compare, lab check/grade and usage errors, from an installed copy; the English trace unchanged"
+echo "lang: --lang es|en and LC_ALL/LC_MESSAGES/LANG for vm, run, compare, --plot, lab list/show/check/grade, tui and usage errors, from an installed copy; the English trace unchanged"

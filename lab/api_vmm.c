@@ -337,7 +337,7 @@ static void push_event(lua_State *L, const vmm_event *e)
     lua_pushinteger(L, e->vring_to); lua_setfield(L, -2, "vring_to");
     lua_pushinteger(L, e->ring_from); lua_setfield(L, -2, "ring_from");
     lua_pushinteger(L, e->ring_to); lua_setfield(L, -2, "ring_to");
-    lua_pushstring(L, e->what ? e->what : ""); lua_setfield(L, -2, "what");
+    lua_pushstring(L, vmm_event_what(e)); lua_setfield(L, -2, "what");
 }
 
 static void event_hook(vmm *v, const vmm_event *e, void *ud)

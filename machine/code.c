@@ -102,7 +102,7 @@ code_page *code_page_of(machine *m, uint32_t frame)
     pg->slot[CODE_SLOTS] = (cpu_slot){ .h = c->handlers[KIND_END] };
     pg->frame = frame & ~0xfffu;
     c->map[pn] = (uint16_t)(k + 1);
-    mmu_host_drop_frame(m, pg->frame);   /* stores to it now take the slow path */
+    mmu_host_drop_frame(m, pg->frame);   /* refilled marked HTLB_CODE */
     return pg;
 }
 

@@ -99,11 +99,10 @@ static unsigned data_slow(machine *m, uint32_t va, isa_access acc, uint32_t alig
     if (c != CAUSE_NONE)
         return c;
     uint32_t pa = (uint32_t)(*host - m->mem), i = (va >> PAGE_SHIFT) & (TLB_SIZE - 1);
-    if (acc == ACCESS_WRITE && code_page_hot(m, pa))
-        return c;
     uint32_t mode = !(m->s.cpu.cr[CR_STATUS] & STATUS_PG) && !m->s.hv.guest
                   ? HTLB_FLAT : m->s.tlb.tag[acc][i] & 0xfffu;
-    m->htlb.tag[acc][i] = (uint64_t)mode << 32 | (va & ~0xfffu);
+    m->htlb.tag[acc][i] = m->htlb.gen | (uint64_t)mode << 32 | (va & ~0xfffu) |
+                          (acc == ACCESS_WRITE && code_page_hot(m, pa) ? HTLB_CODE : 0);
     m->htlb.add[acc][i] = (uintptr_t)(m->mem + (pa & ~0xfffu)) - (va & ~0xfffu);
     return c;
 }
@@ -362,12 +361,12 @@ machine_stop cpu_run(machine *m)
 
     /* The registers stay in the machine: hooks and system instructions
      * read and write them there, and a copy would cost every trap. */
-    uint32_t *const R = m->s.cpu.r;
+#define R (m->s.cpu.r)   /* m + a constant: one addressing mode, no register of its own */
     uint8_t *const mem = m->mem;
     const host_tlb *const htlb = &m->htlb;
     uint32_t pc = 0;
     uint32_t rtag = 0;                     /* TLB tag bits of the ring; 0: paging is off */
-    uint64_t hmode = 0;                    /* the host TLB's mode for rtag, << 32 */
+    uint64_t hmode = 0;                    /* the host TLB's generation and mode for rtag */
     uint64_t cycles = 0, instret = 0, ev = 0, hits = 0;
     code_page *cpg = NULL;                 /* the decoded page pc is in */
     const cpu_slot *ip = NULL, *ipbase = NULL;
@@ -391,7 +390,7 @@ machine_stop cpu_run(machine *m)
         if ((st_ & (STATUS_RING_MASK | STATUS_PG)) != m->s.code_key || (pc & 3)) \
             m->s.code_va = 1; \
         rtag = ((st_ & STATUS_PG) | m->s.hv.pg) ? ((st_ & STATUS_RING_MASK) << 1) | 1u : 0; \
-        hmode = (uint64_t)(rtag ? rtag : HTLB_FLAT) << 32; \
+        hmode = m->htlb.gen | (uint64_t)(rtag ? rtag : HTLB_FLAT) << 32; \
         cpage_va = pcbase = m->s.code_va; \
         if (cpage_va != 1) { \
             if (!cpg || cpg->frame != m->s.code_frame) cpg = code_page_of(m, m->s.code_frame); \
@@ -444,9 +443,8 @@ machine_stop cpu_run(machine *m)
         SETZ(get); \
         NEXT(); \
     } while (0)
-    /* A store that hits cannot overwrite decoded code (the host TLB maps no
-     * such frame for writing); one that misses must make the page forget
-     * what it overwrote. */
+    /* A store into a frame with decoded code (a write entry marked
+     * HTLB_CODE, or a miss) must make the page forget what it overwrote. */
 #define STORE(va, align, put) do { \
         uint32_t i_; uint8_t *p; \
         if (HTLB_HIT(va, ACCESS_WRITE, align, i_)) { \
@@ -455,8 +453,14 @@ machine_stop cpu_run(machine *m)
             put; \
             NEXT(); \
         } \
-        DATA_SLOW(p, va, ACCESS_WRITE, align); \
-        put; \
+        if (htlb->tag[ACCESS_WRITE][i_] == (hmode | ((va) & (~0xfffu | ((align) - 1u))) | HTLB_CODE)) { \
+            hits++; \
+            p = (uint8_t *)(htlb->add[ACCESS_WRITE][i_] + (va)); \
+            put; \
+        } else { \
+            DATA_SLOW(p, va, ACCESS_WRITE, align); \
+            put; \
+        } \
         wpa = (uint32_t)(p - mem); \
         if (__builtin_expect(code_word_live(m, wpa), 0)) { wn = (align); goto code_store; } \
         NEXT(); \
@@ -505,6 +509,13 @@ fresh:
     if (!ip->len)
         code_decode(m, cpg, (unsigned)(ip - ipbase));
     if (cycles + ip->bound <= ev) {
+        cycles += ip->cost;
+        instret += ip->len;
+        goto *ip->h;
+    }
+    if (ev && m->run_limit - instret >= ip->len && cycles + ip->bound <= m->event_tick) {
+        /* Only the limit's share of ev was in the way (it counts a cycle per
+         * instruction left), but the run ends before the limit. */
         cycles += ip->cost;
         instret += ip->len;
         goto *ip->h;
@@ -708,6 +719,7 @@ do_SYS: {
         cpu_exec_system(m, w);
         goto after_callout;
     }
+#undef R
 #undef SYNC_OUT
 #undef SYNC_IN
 #undef PC_OF

@@ -28,15 +28,26 @@ typedef struct {
  * or guest mode), or HTLB_FLAT with paging off.  Invariants: an entry with a
  * ring tag is a copy of the machine TLB's entry at the same index (every
  * fill of that entry drops it, every flush drops all), so a hit here is a
- * hit there, counted the same; a write entry never maps a frame with decoded
- * code (code_page_of drops such entries), so a store that hits here cannot
- * overwrite decoded instructions.
+ * hit there, counted the same; a write entry to a frame with decoded code
+ * is marked HTLB_CODE (code_page_of drops the unmarked ones when a frame
+ * gets decoded code), so an unmarked hit cannot overwrite decoded
+ * instructions.
  */
 #define HTLB_FLAT  8u
 #define HTLB_NONE  UINT64_MAX
+/* A flush moves the generation on (bits 36 and up of every tag) instead of
+ * clearing 4 KiB: a guest kernel that writes ptb at every switch pays a
+ * store, not a memset.  (No tag is HTLB_NONE: its bits 32-35, the mode,
+ * are at most HTLB_FLAT.) */
+#define HTLB_GEN_ONE (UINT64_C(1) << 36)
+/* In a write entry's tag (bits 2-11 of a lookup key are always 0, so the
+ * fast compare misses it): the frame has decoded code, and a store that
+ * matches the tag with this bit must check the word it overwrites. */
+#define HTLB_CODE (UINT64_C(1) << 11)
 typedef struct {
-    uint64_t tag[2][TLB_SIZE];       /* [ACCESS_READ], [ACCESS_WRITE] */
+    uint64_t tag[2][TLB_SIZE];       /* [ACCESS_READ], [ACCESS_WRITE]: gen | mode << 32 | vpage */
     uintptr_t add[2][TLB_SIZE];
+    uint64_t gen;                    /* the current generation, a multiple of HTLB_GEN_ONE */
 } host_tlb;
 
 /* Guest mode (hvext.c): what vmenter loaded into the processor. */

@@ -325,6 +325,16 @@ uint8_t *machine_disk(machine *m) { return m->disk; }
 uint32_t machine_port_in(machine *m, uint32_t port) { return dev_port_in(m, port); }
 void machine_port_out(machine *m, uint32_t port, uint32_t value) { dev_port_out(m, port, value); }
 
+void machine_timer_restart(machine *m, uint32_t period)
+{
+    /* The acknowledgement's dev_timer_update only moves next_tick, which
+     * the new period sets anyway, and sets the pending flag it clears. */
+    m->s.timer_pending = false;
+    dev_timer_set_period(m, period);
+    cpu_sync_mmu(m);
+    m->event_cycle = 0;
+}
+
 /* ---- snapshots ---------------------------------------------------------- */
 
 struct machine_snapshot {

@@ -217,6 +217,10 @@ uint8_t *machine_disk(machine *m);                  /* disk_sectors * 512 bytes 
 /* Port I/O as the in/out instructions do it (ring checks aside). */
 uint32_t machine_port_in(machine *m, uint32_t port);
 void machine_port_out(machine *m, uint32_t port, uint32_t value);
+/* Acknowledges the timer and restarts it with a new period: exactly
+ * machine_port_out(m, PORT_TIMER_CTRL, 0) then machine_set_cr(m,
+ * CR_TIMECMP, period), in one call (a hypervisor does it at every exit). */
+void machine_timer_restart(machine *m, uint32_t period);
 
 /* ---- snapshots -------------------------------------------------------------- */
 /* A snapshot holds the whole machine: CPU, memory, TLB, devices, disk,

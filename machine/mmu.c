@@ -99,7 +99,11 @@ unsigned mmu_access(machine *m, uint32_t va, isa_access acc, uint64_t *cycles,
 
 void mmu_host_flush(machine *m)
 {
-    memset(m->htlb.tag, 0xff, sizeof m->htlb.tag);
+    m->htlb.gen += HTLB_GEN_ONE;
+    if (m->htlb.gen == 0) {          /* wrapped (after 2^28 flushes): start afresh */
+        memset(m->htlb.tag, 0xff, sizeof m->htlb.tag);
+        m->htlb.gen = HTLB_GEN_ONE;
+    }
 }
 
 void mmu_host_drop_frame(machine *m, uint32_t frame)
@@ -107,7 +111,7 @@ void mmu_host_drop_frame(machine *m, uint32_t frame)
     uintptr_t page = (uintptr_t)(m->mem + frame);
     for (unsigned i = 0; i < TLB_SIZE; i++)
         if (m->htlb.tag[ACCESS_WRITE][i] != HTLB_NONE &&
-            m->htlb.add[ACCESS_WRITE][i] + (uint32_t)m->htlb.tag[ACCESS_WRITE][i] == page)
+            m->htlb.add[ACCESS_WRITE][i] + ((uint32_t)m->htlb.tag[ACCESS_WRITE][i] & ~0xfffu) == page)
             m->htlb.tag[ACCESS_WRITE][i] = HTLB_NONE;
 }
 

@@ -411,8 +411,12 @@ static void on_event(vmm *v, const vmm_event *e, void *ud)
     h = mix(h, (uint64_t)e->handler);
     h = mix(h, e->cycles);
     h = mix(h, e->at);
-    if (e->what)
-        h = hash_bytes(h, e->what, strlen(e->what));
+    /* An exit's line is a function of its fields (vmm_event_what): hash
+     * them rather than format it. */
+    const char *w = e->what ? e->what : e->note;
+    if (w)
+        h = hash_bytes(h, w, strlen(w));
+    h = mix(h, (uint64_t)e->a0 << 8 | e->detail);
     c->trace = h;
 
     if (e->kind == VMM_EV_SWITCH) {

@@ -10,6 +10,8 @@ PACKAGES="build-essential pkg-config bison flex libncurses-dev liblua5.4-dev lib
 PACKAGES="$PACKAGES gnuplot-nox man-db groff-base python3-jsonschema"
 # GNU parallel runs the tested example of grading a class on many machines (docs/grading.md).
 PACKAGES="$PACKAGES parallel"
+# qemu-user's qemu-riscv64 is what `make bench` compares the engine with (bench/bench_cpu.c).
+PACKAGES="$PACKAGES qemu-user"
 # zsh loads the installed completion in dist/test-completion-zsh.sh.
 PACKAGES="$PACKAGES zsh"
 

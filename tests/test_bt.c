@@ -302,25 +302,95 @@ static const char smc_src[] =
     "        li a0, 4\n"
     "        ret\n";
 
-static void test_cache_invalidation(void)
+/* Runs kernel src natively and under bt on both profiles: the output is
+ * want, and at least min_drops blocks were dropped, never serving stale
+ * code (no sensitive instruction reaches the CPU). */
+static void check_code_writes(const char *src, const char *want, uint64_t min_drops)
 {
     image k;
-    CU_ASSERT_FATAL(assemble(NULL, smc_src, NULL, 0, &k));
+    CU_ASSERT_FATAL(assemble(NULL, src, NULL, 0, &k));
     char *native = native_of(&k, NULL);
     CU_ASSERT_PTR_NOT_NULL_FATAL(native);
-    CU_ASSERT_STRING_EQUAL(native, "1234");
+    CU_ASSERT_STRING_EQUAL(native, want);
     for (int prof = 0; prof < 2; prof++) {
         vmm_stats st;
         char *bt = run_design(VMM_DESIGN_BT, (isa_profile)prof, VMM_HOST_TYPE1, &k, NULL, &st);
         CU_ASSERT_PTR_NOT_NULL(bt);
         if (bt)
-            CU_ASSERT_STRING_EQUAL(bt, "1234");
-        CU_ASSERT(st.bt_invalidations >= 1);       /* f's block was dropped */
+            CU_ASSERT_STRING_EQUAL(bt, want);
+        CU_ASSERT(st.bt_invalidations >= min_drops);
         CU_ASSERT(st.bt_misses >= st.bt_blocks);
+        CU_ASSERT_EQUAL(st.exits_by_cause[CAUSE_ILLEGAL_PRIV], 0);
         free(bt);
     }
     free(native);
     image_free(&k);
+}
+
+static void test_cache_invalidation(void)
+{
+    check_code_writes(smc_src, "1234", 1);         /* f's block was dropped */
+}
+
+/* Code on three pages, and g across the end of one page into the next
+ * (two blocks: a page's end ends a block).  The kernel calls each, patches
+ * a word on every page that holds translated code -- g's second page, then
+ * its first page twice, the last time with a sensitive instruction -- and
+ * calls again: every write must drop the block it overwrote, whichever
+ * page of the cache's index it falls in (a stale block would let smsw run
+ * untranslated: ring 1 on the real CPU, or a trap on the strict profile). */
+static const char pages_src[] =
+    "        .equ CONSOLE, 0x10\n"
+    "        .org 0x1000\n"
+    "_start: li sp, 0x8000\n"
+    "        call f\n"
+    "        call g\n"
+    "        call h\n"
+    "        la s0, pf\n"
+    "        lw s1, 0(s0)\n"
+    "        la s2, f\n"
+    "        sw s1, 0(s2)\n"               /* f: li a0, 4 */
+    "        lw s1, 4(s0)\n"
+    "        la s2, g2\n"
+    "        sw s1, 0(s2)\n"               /* g, second page: addi a0, a0, 3 */
+    "        lw s1, 8(s0)\n"
+    "        la s2, h\n"
+    "        sw s1, 0(s2)\n"               /* h: li a0, 6 */
+    "        call f\n"
+    "        call g\n"
+    "        call h\n"
+    "        lw s1, 12(s0)\n"
+    "        la s2, g1\n"
+    "        sw s1, 0(s2)\n"               /* g, first page: addi a0, a0, 1 */
+    "        call g\n"
+    "        lw s1, 16(s0)\n"
+    "        la s2, g\n"
+    "        sw s1, 0(s2)\n"               /* g, first page: smsw a0 (sensitive: 0 in ring 0) */
+    "        call g\n"
+    "        halt\n"
+    "pf:     li a0, 4\n"
+    "        addi a0, a0, 3\n"
+    "        li a0, 6\n"
+    "        addi a0, a0, 1\n"
+    "        smsw a0\n"
+    "putdig: addi a0, a0, '0'\n"
+    "        out a0, CONSOLE\n"
+    "        ret\n"
+    "        .org 0x2100\n"             /* (cache slots apart: 4 KiB apart is one slot) */
+    "f:      li a0, 1\n"
+    "        j putdig\n"
+    "        .org 0x2ff8\n"
+    "g:      li a0, 2\n"
+    "g1:     addi a0, a0, 0\n"
+    "g2:     addi a0, a0, 0\n"             /* 0x3000: the next page */
+    "        j putdig\n"
+    "        .org 0x4200\n"
+    "h:      li a0, 3\n"
+    "        j putdig\n";
+
+static void test_invalidation_by_page(void)
+{
+    check_code_writes(pages_src, "12345664", 5);   /* f, g's two blocks (one twice), h */
 }
 
 /* ---- counters, adaptive stores, stepping ------------------------------------------------- */
@@ -487,6 +557,7 @@ void test_bt_register(void)
     CU_add_test(s, "legacy profile: bt gives the native output on every workload", test_legacy_equals_native);
     CU_add_test(s, "every sensitive instruction is replaced", test_every_sensitive_replaced);
     CU_add_test(s, "code writes and remapping invalidate the cache", test_cache_invalidation);
+    CU_add_test(s, "a write to any page of translated code drops its blocks", test_invalidation_by_page);
     CU_add_test(s, "counters, adaptive stores, stepping equals running", test_counters_and_stepping);
     CU_add_test(s, "traplab vm --design bt and compare --designs", test_cli);
     CU_add_test(s, "the TUI explains the translator's events (en, es)", test_explained);

@@ -62,6 +62,37 @@ static void map(machine *m, uint32_t va, uint32_t pa, uint32_t flags)
     put32(m, 0x11000 + 4 * VA_L2(va), pa | PTE_V | flags);
 }
 
+/* A page written to before it held code (the store is fast then), then run,
+ * then rewritten by its own code: the rewrite runs, with paging off and on. */
+static void test_data_page_becomes_code(void)
+{
+    for (int paged = 0; paged < 2; paged++) {
+        machine *m = new_machine();
+        LOAD(m, CODE,
+             E(SW, 0, 4, 0, 0x40),        /* a plain data store into the page at r4 */
+             E(SW, 0, 4, 0, 0x44),
+             E(JALR, 0, 4, 0, 0));        /* then run it */
+        LOAD(m, 0x3000,
+             E(SW, 3, 4, 0, 8),           /* 0x3008 = r3 */
+             E(ADDI, 0, 0, 0, 0),
+             E(ADDI, 2, 0, 0, 1),         /* replaced by addi r2, r0, 7 */
+             E(HALT, 0, 0, 0, 0));
+        machine_set_reg(m, 4, 0x3000);
+        machine_set_reg(m, 3, E(ADDI, 2, 0, 0, 7));
+        if (paged) {
+            map(m, VEC, VEC, PTE_R | PTE_X);
+            map(m, CODE, CODE, PTE_R | PTE_X);
+            map(m, 0x3000, 0x3000, PTE_R | PTE_W | PTE_X);
+            machine_set_cr(m, CR_PTB, 0x10000);
+            machine_set_cr(m, CR_STATUS, STATUS_PG);
+        }
+        CU_ASSERT_EQUAL(machine_run(m, 100), STOP_HALT);
+        CU_ASSERT_EQUAL(machine_get_reg(m, 2), 7);
+        CU_ASSERT_EQUAL(machine_instret(m), 7);
+        machine_free(m);
+    }
+}
+
 static void test_self_modifying(void)
 {
     /* A store rewrites an instruction later in the same block. */
@@ -316,6 +347,49 @@ static machine *looping(void)
     return m;
 }
 
+static void test_limit_with_timer(void)
+{
+    /* A 60-instruction run with loads (TLB misses under paging) and a timer
+     * every 2,011 cycles: runs of every length from 1 to 64, cut by the limit,
+     * end where single steps do, and take every tick at the same cycle (the
+     * handler's acknowledgement, an I/O instruction, takes about 1,100). */
+    uint32_t code[62];
+    for (unsigned i = 0; i < 60; i++)
+        code[i] = i % 2 ? E(LW, 3, 0, 0, 0x2000 + 0x1000 * (i % 5)) : E(ADDI, 1, 1, 0, 1);
+    code[60] = E(J, 0, 0, 0, -60);
+    for (unsigned paged = 0; paged < 2; paged++)
+        for (uint64_t n = 1; n <= 64; n++) {
+            machine *a = new_machine(), *b = new_machine();
+            machine *ms[2] = { a, b };
+            for (unsigned k = 0; k < 2; k++) {
+                load(ms[k], CODE, code, 61);
+                LOAD(ms[k], VEC, E(OUT, 0, 0, 0, PORT_TIMER_CTRL), E(ADDI, 9, 9, 0, 1),
+                     E(IRET, 0, 0, 0, 0));
+                if (paged) {
+                    for (uint32_t p = 0; p < 0x10000; p += PAGE_SIZE)
+                        map(ms[k], p, p, PTE_R | PTE_W | PTE_X);
+                    machine_set_cr(ms[k], CR_PTB, 0x10000);
+                }
+                machine_set_cr(ms[k], CR_TIMECMP, 2011);
+                machine_set_cr(ms[k], CR_STATUS, STATUS_IE | (paged ? STATUS_PG : 0));
+            }
+            machine_stop sa = STOP_LIMIT, sb = STOP_LIMIT;
+            while (machine_instret(a) < 20000 && sa == STOP_LIMIT)
+                sa = machine_run(a, n);
+            while (machine_instret(b) < machine_instret(a) && sb == STOP_LIMIT)
+                sb = machine_step(b);
+            CU_ASSERT_EQUAL(sa, STOP_LIMIT);
+            CU_ASSERT_EQUAL(sb, STOP_LIMIT);
+            state x, y;
+            snap_state(a, &x);
+            snap_state(b, &y);
+            CU_ASSERT(same(&x, &y));
+            CU_ASSERT(machine_get_reg(a, 9) >= 8);      /* the ticks came */
+            machine_free(a);
+            machine_free(b);
+        }
+}
+
 static void test_reverse_step(void)
 {
     enum { N = 90 };
@@ -436,6 +510,7 @@ static void test_differential(void)
         machine *a = random_machine(seed, variant);   /* whole run: blocks */
         machine *b = random_machine(seed, variant);   /* one step at a time */
         machine *c = random_machine(seed, variant);   /* the instruction hook's path */
+        machine *d = random_machine(seed, variant);   /* short runs, as bt makes them */
         uint64_t hooked = 0;
         machine_set_insn_hook(c, count_hook, &hooked);
         machine_stop sa = machine_run(a, STEPS);
@@ -443,20 +518,31 @@ static void test_differential(void)
         for (unsigned i = 0; i < STEPS && sb == STOP_LIMIT; i++)
             sb = machine_step(b);
         machine_stop sc = machine_run(c, STEPS);
+        /* Runs of 1 to 40 instructions: the limit cuts blocks in every place. */
+        machine_stop sd = STOP_LIMIT;
+        for (uint32_t r = seed; machine_instret(d) < STEPS && sd == STOP_LIMIT; r = r * 1103515245u + 12345u) {
+            uint64_t n = 1 + (r >> 16) % 40, left = STEPS - machine_instret(d);
+            sd = machine_run(d, n < left ? n : left);
+        }
         CU_ASSERT_EQUAL(sa, sb);
         CU_ASSERT_EQUAL(sa, sc);
-        state x, y, z;
+        CU_ASSERT_EQUAL(sa, sd);
+        state x, y, z, u;
         snap_state(a, &x);
         snap_state(b, &y);
         snap_state(c, &z);
+        snap_state(d, &u);
         CU_ASSERT(same(&x, &y));
         CU_ASSERT(same(&x, &z));
+        CU_ASSERT(same(&x, &u));
+        CU_ASSERT_EQUAL(machine_last_trap(a)->cycle, machine_last_trap(d)->cycle);
         CU_ASSERT_EQUAL(machine_last_trap(a)->cycle, machine_last_trap(b)->cycle);
         CU_ASSERT_EQUAL(machine_last_trap(a)->pc, machine_last_trap(c)->pc);
         CU_ASSERT(hooked > 0);
         machine_free(a);
         machine_free(b);
         machine_free(c);
+        machine_free(d);
     }
 }
 
@@ -512,9 +598,13 @@ void test_engine_add(CU_pSuite s)
 {
     CU_add_test(s, "engine: self-modifying code and host writes run the new code", test_self_modifying);
     CU_add_test(s, "engine: a write through another mapping drops the decoded code", test_other_mapping);
+    CU_add_test(s, "engine: a page written as data, then run, then rewritten by its own code",
+                test_data_page_becomes_code);
     CU_add_test(s, "engine: a new mapping of a code page runs the new frame", test_paging_change);
     CU_add_test(s, "engine: traps and interrupts mid-block at the right pc and cycle", test_trap_mid_block);
     CU_add_test(s, "engine: the step limit stops exactly mid-block", test_limit_mid_block);
+    CU_add_test(s, "engine: runs cut by the limit take timer ticks as single steps do",
+                test_limit_with_timer);
     CU_add_test(s, "engine: reverse step (restore, run forward) across blocks", test_reverse_step);
     CU_add_test(s, "engine: blocks == single steps == the hook's path, random programs", test_differential);
     CU_add_test(s, "engine: the decoded-code API", test_code_api);

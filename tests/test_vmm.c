@@ -678,7 +678,10 @@ static vmm_emul_result lab_smsw(vmm *v, unsigned vm, uint32_t insn, void *ud)
     return VMM_EMUL_NEXT;
 }
 
-typedef struct { unsigned exits, steps, injects, stops; bool saw_emul, saw_reflect; } ev_count;
+typedef struct {
+    unsigned exits, steps, injects, stops, blank;
+    bool saw_emul, saw_reflect, emul_line, reflect_line;
+} ev_count;
 
 static void count_events(vmm *v, const vmm_event *e, void *ud)
 {
@@ -689,12 +692,19 @@ static void count_events(vmm *v, const vmm_event *e, void *ud)
         c->exits++;
         c->saw_emul |= e->handler == VMM_BY_EMULATION && e->mnemonic != NULL && e->cycles > 0;
         c->saw_reflect |= e->handler == VMM_BY_REFLECTION;
+        /* An exit's line is formatted when read, from the exit's fields. */
+        if (e->handler == VMM_BY_EMULATION && e->mnemonic)
+            c->emul_line |= strncmp(vmm_event_what(e), "emulate ", 8) == 0 &&
+                            strstr(vmm_event_what(e), e->mnemonic) != NULL;
+        if (e->handler == VMM_BY_REFLECTION)
+            c->reflect_line |= strncmp(vmm_event_what(e), "reflect ", 8) == 0;
         break;
     case VMM_EV_STEP: c->steps++; break;
     case VMM_EV_INJECT: c->injects++; break;
     case VMM_EV_VM_STOP: c->stops++; break;
     default: break;
     }
+    c->blank += vmm_event_what(e)[0] == '\0';
 }
 
 static void test_hooks_and_events(void)
@@ -719,6 +729,8 @@ static void test_hooks_and_events(void)
     CU_ASSERT_EQUAL(c.stops, 1);
     CU_ASSERT(c.steps >= 4 * st->exits);     /* type2-user: four host steps per exit */
     CU_ASSERT(c.saw_emul && c.saw_reflect);
+    CU_ASSERT(c.emul_line && c.reflect_line);
+    CU_ASSERT_EQUAL(c.blank, 0);            /* every event has its line */
     vmm_free(v);
     prog_free(&k);
     prog_free(&w);

@@ -65,7 +65,7 @@ static void on_event(vmm *v, const vmm_event *e, void *ud)
         .para = t->cfg.design == VMM_DESIGN_PARA,
         .exit_reason = (uint8_t)e->reason,
     };
-    snprintf(te.what, sizeof te.what, "%s", e->what ? e->what : "");
+    snprintf(te.what, sizeof te.what, "%s", vmm_event_what(e));
     tui_model_record(t->model, &te);
 }
 

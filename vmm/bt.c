@@ -93,8 +93,8 @@ static bool store_is_callout(const vmm_vm *vm, uint32_t pc)
  * reaches bt_written, which moves walk_gen on, as does every shadow reset
  * or flush (the frames themselves are recomputed then).  *fa is set only
  * when the walk fails, as the callers read it. */
-static unsigned walk(vmm *v, vmm_vm *vm, uint32_t va, isa_access acc, unsigned vring, uint32_t *gpa,
-                     uint32_t *fa)
+static inline unsigned walk(vmm *v, vmm_vm *vm, uint32_t va, isa_access acc, unsigned vring,
+                            uint32_t *gpa, uint32_t *fa)
 {
     struct vmm_bt_walk *w = &vm->bt.walks[((va >> PAGE_SHIFT) & 7u) | (acc == ACCESS_EXEC ? 8u : 0u)];
     /* the page, the access, the ring and paging in one word (bit 8: valid) */
@@ -166,6 +166,36 @@ static const char *replacement(unsigned op, unsigned end)
     return is_inline(op) ? "inline code on the virtual CPU" : "a callout into the VMM";
 }
 
+/* ---- the cache's index by frame ------------------------------------------------------- */
+/* Each valid block is on the list of heads[its frame % 64], so that a write
+ * looks only at the blocks of the frames it touches (a block never spans
+ * two pages: the page's end ends it). */
+static uint16_t *heads_of(vmm_vm *vm, uint32_t gpa) { return &vm->bt.heads[(gpa >> PAGE_SHIFT) % 64]; }
+
+static void unlink_block(vmm_vm *vm, bt_block *b)
+{
+    if (!b->n)
+        return;
+    uint16_t *h = heads_of(vm, b->gpa);
+    if (b->prev)
+        vm->bt.cache[b->prev - 1].next = b->next;
+    else
+        *h = b->next;
+    if (b->next)
+        vm->bt.cache[b->next - 1].prev = b->prev;
+    b->n = 0;
+}
+
+static void link_block(vmm_vm *vm, bt_block *b)
+{
+    uint16_t *h = heads_of(vm, b->gpa), me = (uint16_t)(b - vm->bt.cache + 1);
+    b->prev = 0;
+    b->next = *h;
+    if (*h)
+        vm->bt.cache[*h - 1].prev = me;
+    *h = me;
+}
+
 /* Translates the block at va into the cache (charged, counted, reported). */
 static bt_block *translate(vmm *v, vmm_vm *vm, uint32_t va)
 {
@@ -173,7 +203,10 @@ static bt_block *translate(vmm *v, vmm_vm *vm, uint32_t va)
     if (!scan(v, vm, va, &nb))
         return NULL;
     bt_block *b = slot(vm, va);
+    unlink_block(vm, b);
     *b = nb;
+    b->seen_gen = 0;
+    link_block(vm, b);
     vm->st.bt_blocks++;
     vm->st.bt_insns += b->n;
     vmm_shadow_protect(v, vm, b->gpa);
@@ -205,11 +238,21 @@ static bt_block *translate(vmm *v, vmm_vm *vm, uint32_t va)
 static bt_block *lookup(vmm *v, vmm_vm *vm, uint32_t va)
 {
     bt_block *b = slot(vm, va);
-    uint32_t gpa, fa;
-    if (b->n && b->va == va && walk(v, vm, va, ACCESS_EXEC, 0, &gpa, &fa) == CAUSE_NONE &&
-        gpa == b->gpa) {
-        vm->st.bt_hits++;
-        return b;
+    uint32_t gpa, fa, ptb = vm->vc.cr[CR_PTB];
+    uint8_t pg = (vm->vc.cr[CR_STATUS] & STATUS_PG) != 0;
+    if (b->n && b->va == va) {
+        /* Checked already in this address space (see walk): still a hit. */
+        if (b->seen_gen == vm->bt.walk_gen + 1 && b->seen_ptb == ptb && b->seen_pg == pg) {
+            vm->st.bt_hits++;
+            return b;
+        }
+        if (walk(v, vm, va, ACCESS_EXEC, 0, &gpa, &fa) == CAUSE_NONE && gpa == b->gpa) {
+            b->seen_gen = vm->bt.walk_gen + 1;
+            b->seen_ptb = ptb;
+            b->seen_pg = pg;
+            vm->st.bt_hits++;
+            return b;
+        }
     }
     vm->st.bt_misses++;
     return translate(v, vm, va);
@@ -226,11 +269,23 @@ static void invalidate(vmm *v, vmm_vm *vm, uint32_t gpa, uint32_t n)
     const struct vmm_bt_range *r = &vm->bt.coderange[(gpa >> PAGE_SHIFT) % 64];
     if (off + n <= 4096u && (off >= r->hi || off + n <= r->lo))
         return;
+    /* The blocks of the frames written (each list once), dropped in slot
+     * order, as a scan of the whole cache would. */
+    uint64_t hit[NCACHE / 64] = { 0 };
+    uint32_t first = gpa >> PAGE_SHIFT, last = (gpa + (n - 1u)) >> PAGE_SHIFT;
+    if (last - first >= 64)
+        last = first + 63;
+    for (uint32_t f = first; f <= last; f++)
+        for (uint16_t k = vm->bt.heads[f % 64]; k; k = vm->bt.cache[k - 1].next) {
+            const bt_block *b = &vm->bt.cache[k - 1];
+            if (gpa < b->gpa + 4u * b->n && gpa + n > b->gpa)
+                hit[(k - 1) / 64] |= 1ull << ((k - 1) % 64);
+        }
     for (size_t i = 0; i < NCACHE; i++) {
-        bt_block *b = &vm->bt.cache[i];
-        if (!b->n || gpa >= b->gpa + 4u * b->n || gpa + n <= b->gpa)
+        if (!(hit[i / 64] >> (i % 64) & 1u))
             continue;
-        b->n = 0;
+        bt_block *b = &vm->bt.cache[i];
+        unlink_block(vm, b);
         vm->st.bt_invalidations++;
         if (v->ev) {
             char what[112];
@@ -299,7 +354,7 @@ static void adapt(vmm_vm *vm, uint32_t pc)
     for (size_t i = 0; i < NCACHE; i++) {
         bt_block *b = &vm->bt.cache[i];
         if (b->n && pc >= b->va && pc < b->va + 4u * b->n)
-            b->n = 0;
+            unlink_block(vm, b);
     }
 }
 
@@ -421,9 +476,10 @@ static void bt_resumed(vmm *v)
 static machine_stop bt_run(vmm *v, uint64_t max_insns)
 {
     machine *m = v->m;
-    uint64_t start = machine_instret(m), done = 0;
+    const machine_stats *ms = machine_get_stats(m);   /* (read often: no call) */
+    uint64_t start = ms->instret, done = 0;
     for (;;) {
-        uint64_t used = machine_instret(m) - start + done;
+        uint64_t used = ms->instret - start + done;
         if (max_insns && used >= max_insns)
             return STOP_LIMIT;
         uint64_t left = max_insns ? max_insns - used : 0;
@@ -484,7 +540,7 @@ static machine_stop bt_run(vmm *v, uint64_t max_insns)
         if (copied == b->n || v->cur != cur || vm->st.exits != exits || machine_cpu(m)->pc != end_pc ||
             vring_of(vm) != 0 || vm->state != VM_RUNNABLE)
             continue;
-        if (max_insns && machine_instret(m) - start + done >= max_insns) {
+        if (max_insns && ms->instret - start + done >= max_insns) {
             vm->bt.cont = true;             /* the callout is next */
             vm->bt.cont_va = b->va;
             vm->bt.cont_pc = end_pc;

@@ -170,13 +170,17 @@ void vmm_host_leave(vmm *v, vmm_vm *vm, vmm_exit_kind k)
 }
 
 /* The trace says which path a routed Type-2 exit took. */
+static void path_note(char *what, size_t n, bool to_user)
+{
+    size_t len = strlen(what);
+    snprintf(what + len, n > len ? n - len : 0, "%s", to_user
+             ? " [user-mode VMM process]" : " [kernel-resident monitor, no world switch]");
+}
+
 void vmm_path_note(char *what, size_t n, const vmm *v, vmm_exit_kind k)
 {
-    if (v->cfg.host != VMM_HOST_TYPE2)
-        return;
-    size_t len = strlen(what);
-    snprintf(what + len, n > len ? n - len : 0, "%s", vmm_exit_to_user(v, k)
-             ? " [user-mode VMM process]" : " [kernel-resident monitor, no world switch]");
+    if (v->cfg.host == VMM_HOST_TYPE2)
+        path_note(what, n, vmm_exit_to_user(v, k));
 }
 
 /* Type-2: the exit reaches the VMM, a user process of the host, through the
@@ -198,23 +202,38 @@ static void host_leave(vmm *v, vmm_vm *vm)
                    "world switch back: the VMM driver resumes the guest");
 }
 
-/* The one line of the trace that says what the VMM did about the exit. */
-static void exit_what(char *what, size_t n, vmm_handler h, const machine_trap *t, bool pt_store,
-                      uint32_t a0)
+/* The one line of the trace that says what the VMM did about the exit,
+ * formatted only when a reader asks for it (an exit is data until then). */
+static void exit_what(char *what, size_t n, const vmm_event *e)
 {
-    const char *mn = t->insn ? vmm_mnemonic_of(t->insn) : NULL;
-    if (h == VMM_BY_EMULATION)
-        snprintf(what, n, "emulate %s", mn ? mn : "?");
-    else if (h == VMM_BY_REFLECTION)
-        snprintf(what, n, "reflect %s into the guest kernel", isa_cause_name(CAUSE_CODE(t->cause)));
-    else if (h == VMM_BY_SHADOW && pt_store)
-        snprintf(what, n, "emulate %s into a guest page table, sync the shadow", mn ? mn : "?");
-    else if (h == VMM_BY_SHADOW)
-        snprintf(what, n, "hidden fault: fill the shadow page table for 0x%08x", t->addr);
-    else if (h == VMM_BY_HYPERCALL)
-        snprintf(what, n, "hypercall %u (%s)", a0, vmm_hcall_name(a0) ? vmm_hcall_name(a0) : "unknown");
+    const char *mn = e->mnemonic ? e->mnemonic : "?";
+    if (e->note)
+        snprintf(what, n, "%s", e->note);
+    else if (e->handler == VMM_BY_EMULATION)
+        snprintf(what, n, "emulate %s", mn);
+    else if (e->handler == VMM_BY_REFLECTION)
+        snprintf(what, n, "reflect %s into the guest kernel", isa_cause_name(CAUSE_CODE(e->cause)));
+    else if (e->handler == VMM_BY_SHADOW && (e->detail & VMM_EVD_PT_STORE))
+        snprintf(what, n, "emulate %s into a guest page table, sync the shadow", mn);
+    else if (e->handler == VMM_BY_SHADOW)
+        snprintf(what, n, "hidden fault: fill the shadow page table for 0x%08x", e->addr);
+    else if (e->handler == VMM_BY_HYPERCALL)
+        snprintf(what, n, "hypercall %u (%s)", e->a0, vmm_hcall_name(e->a0) ? vmm_hcall_name(e->a0) : "unknown");
     else
         snprintf(what, n, "real timer: slice and virtual timer check");
+    if (e->detail & (VMM_EVD_TYPE2_USER | VMM_EVD_TYPE2_KERN))
+        path_note(what, n, (e->detail & VMM_EVD_TYPE2_USER) != 0);
+}
+
+const char *vmm_event_what(const vmm_event *e)
+{
+    if (e->what)
+        return e->what;
+    if (e->kind != VMM_EV_EXIT || !e->text)
+        return "";
+    if (!e->text[0])
+        exit_what(e->text, VMM_EXIT_TEXT, e);
+    return e->text;
 }
 
 bool vmm_on_trap(machine *m, const machine_trap *t, void *ud)
@@ -231,11 +250,14 @@ bool vmm_on_trap(machine *m, const machine_trap *t, void *ud)
         return direct_syscall(v, vm, t);
 
     uint32_t a0 = machine_cpu(m)->r[REG_A0];
-    vmm_exit_kind kind = vmm_exit_kind_of(vm, t, a0);
+    /* Only a hosted VMM routes exits by kind (a bare-metal one handles them all). */
+    bool hosted = v->cfg.host != VMM_HOST_TYPE1;
+    vmm_exit_kind kind = hosted ? vmm_exit_kind_of(vm, t, a0) : VMM_EXIT_CPU;
     vmm_book_exit(v, vm, t, v->cfg.mcosts.trap_entry, true);
     uint8_t vring0 = (uint8_t)vring_of(vm), ring0 = t->ring;
     uint64_t syncs = vm->st.shadow_syncs;
-    vmm_host_enter(v, vm, kind);
+    if (hosted)
+        vmm_host_enter(v, vm, kind);
     vmm_charge(v, vm, LAYER_VMM, v->cfg.costs.exit_dispatch);
     v->in_exit = true;
     v->exit_note[0] = '\0';
@@ -243,22 +265,23 @@ bool vmm_on_trap(machine *m, const machine_trap *t, void *ud)
     cause_fn fn = code < ISA_NUM_CAUSES && by_cause[code] ? by_cause[code] : reflect_exit;
     vmm_handler h = fn(v, vm, t);
 
-    vmm_host_leave(v, vm, kind);
+    if (hosted)
+        vmm_host_leave(v, vm, kind);
     if (vm->state == VM_RUNNABLE)
         vmm_charge(v, vm, LAYER_VMM, v->cfg.costs.vm_entry);
     if (v->ev) {
-        char what[144];
-        if (v->exit_note[0])
-            snprintf(what, sizeof what, "%s", v->exit_note);
-        else
-            exit_what(what, sizeof what, h, t, vm->st.shadow_syncs != syncs, a0);
-        vmm_path_note(what, sizeof what, v, kind);
+        uint8_t detail = vm->st.shadow_syncs != syncs ? VMM_EVD_PT_STORE : 0;
+        if (v->cfg.host == VMM_HOST_TYPE2)
+            detail |= vmm_exit_to_user(v, kind) ? VMM_EVD_TYPE2_USER : VMM_EVD_TYPE2_KERN;
+        v->exit_text[0] = '\0';
         vmm_event e = { .kind = VMM_EV_EXIT, .vm = vmi, .cause = t->cause, .pc = t->pc,
                         .insn = t->insn, .addr = t->addr,
                         .mnemonic = t->insn ? vmm_mnemonic_of(t->insn) : NULL,
                         .vring_from = vring0, .vring_to = (uint8_t)vring_of(vm),
                         .ring_from = ring0, .ring_to = (uint8_t)machine_ring(m), .handler = h,
-                        .cycles = v->exit_cycles, .at = machine_cycles(m), .what = what };
+                        .cycles = v->exit_cycles, .at = machine_cycles(m), .a0 = a0,
+                        .detail = detail, .note = v->exit_note[0] ? v->exit_note : NULL,
+                        .text = v->exit_text };
         vmm_emit(v, &e);
     }
     v->in_exit = false;

@@ -8,6 +8,8 @@
 
 #include "vmm/vmm.h"
 
+#define VMM_EXIT_TEXT 144           /* an exit's line of the trace, formatted (vmm_event_what) */
+
 typedef struct {
     vmm_vm_state state;
     char reason[160];
@@ -45,7 +47,11 @@ typedef struct {
             uint8_t end;               /* BT_END_*: how it ends (bt.c) */
             uint8_t nsens;             /* sensitive instructions replaced */
             uint32_t last;             /* the replaced word, when nsens (callouts need it) */
+            uint16_t next, prev;       /* the blocks of frames with the same heads[] entry: slot + 1, 0 = none */
+            uint32_t seen_gen, seen_ptb;   /* walk_gen + 1 and ptb when va last mapped to gpa (0: not yet) */
+            uint8_t seen_pg;           /* and the paging bit then */
         } cache[1024];
+        uint16_t heads[64];            /* by frame number modulo 64: the first such block, slot + 1 */
         uint8_t codemap[(64u << 20) / PAGE_SIZE / 8];
         /* by frame number modulo 64: the byte range of the page that any
          * translated block of such a frame covers (a union, so a store
@@ -140,6 +146,7 @@ struct vmm {
     bool stop_deferred;
 
     char exit_note[112];             /* a handler's own text for the exit's event, "" for none */
+    char exit_text[VMM_EXIT_TEXT];   /* where vmm_event_what formats an exit's line */
     vmm_event_fn ev; void *ev_ud;
     struct { vmm_emul_fn fn; void *ud; } emul[ISA_NUM_OPCODES];
     vmm_hcall_fn hcalls[VMM_MAX_HCALLS];
@@ -224,13 +231,26 @@ void vmm_shadow_reset(vmm *v, vmm_vm *vm);       /* flush without counting (boot
 void vmm_shadow_flush(vmm *v, vmm_vm *vm, const char *why);
 /* A guest store of n bytes at gpa happened (by emulation or DMA): keep the shadow in sync. */
 void vmm_shadow_written(vmm *v, vmm_vm *vm, uint32_t gpa, uint32_t n);
-bool vmm_is_pt_frame(const vmm *v, const vmm_vm *vm, uint32_t gpa);
+/* (inline: asked at every emulated store and store callout) */
+static inline bool vmm_is_pt_frame(const vmm *v, const vmm_vm *vm, uint32_t gpa)
+{
+    if (gpa >= v->cfg.part_size)
+        return false;
+    uint32_t f = gpa >> PAGE_SHIFT;
+    return (vm->ptmap[f >> 3] >> (f & 7)) & 1u;
+}
 /* A PAGE_FAULT or BUS_ERROR of the guest under shadow paging: a hidden fault
  * filled, a page-table store done, or the guest's own fault reflected. */
 vmm_handler vmm_shadow_fault(vmm *v, vmm_vm *vm, const machine_trap *t);
 /* Binary translation: frames holding translated code are write-protected
  * in the shadow like page tables; protect marks one (and unmaps W). */
-bool vmm_is_code_frame(const vmm *v, const vmm_vm *vm, uint32_t gpa);
+static inline bool vmm_is_code_frame(const vmm *v, const vmm_vm *vm, uint32_t gpa)
+{
+    if (gpa >= v->cfg.part_size)
+        return false;
+    uint32_t f = gpa >> PAGE_SHIFT;
+    return (vm->bt.codemap[f >> 3] >> (f & 7)) & 1u;
+}
 void vmm_shadow_protect(vmm *v, vmm_vm *vm, uint32_t gpa);
 /* Guest-virtual word access for emulation (pushf, popf, hypercalls); on a
  * fault reflects it (epc = pc) and returns false. */

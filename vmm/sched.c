@@ -39,8 +39,11 @@ static bool virtual_ie(vmm *v, vmm_vm *vm)
 /* ---- scheduling ------------------------------------------------------------------------ */
 int vmm_next_runnable(const vmm *v, int from)
 {
+    /* (from + k) mod n, without a division at every exit */
+    unsigned i = from < 0 ? v->n - 1 : (unsigned)from;
     for (unsigned k = 1; k <= v->n; k++) {
-        unsigned i = (unsigned)(from + (int)k) % v->n;
+        if (++i >= v->n)
+            i = 0;
         if (v->vm[i].state == VM_RUNNABLE && v->vm[i].loaded)
             return (int)i;
     }
@@ -160,6 +163,5 @@ void vmm_arm_timer(vmm *v)
         if (left < period)
             period = left;
     }
-    machine_port_out(v->m, PORT_TIMER_CTRL, 0);
-    machine_set_cr(v->m, CR_TIMECMP, (uint32_t)(period > UINT32_MAX ? UINT32_MAX : period));
+    machine_timer_restart(v->m, (uint32_t)(period > UINT32_MAX ? UINT32_MAX : period));
 }

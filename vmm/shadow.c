@@ -61,22 +61,6 @@ unsigned vmm_gwalk_pte(const vmm *v, const vmm_vm *vm, uint32_t va, isa_access a
     return CAUSE_NONE;
 }
 
-bool vmm_is_pt_frame(const vmm *v, const vmm_vm *vm, uint32_t gpa)
-{
-    if (gpa >= v->cfg.part_size)
-        return false;
-    uint32_t f = gpa >> PAGE_SHIFT;
-    return (vm->ptmap[f >> 3] >> (f & 7)) & 1u;
-}
-
-bool vmm_is_code_frame(const vmm *v, const vmm_vm *vm, uint32_t gpa)
-{
-    if (gpa >= v->cfg.part_size)
-        return false;
-    uint32_t f = gpa >> PAGE_SHIFT;
-    return (vm->bt.codemap[f >> 3] >> (f & 7)) & 1u;
-}
-
 void vmm_shadow_protect(vmm *v, vmm_vm *vm, uint32_t gpa)
 {
     if (gpa >= v->cfg.part_size || vmm_is_code_frame(v, vm, gpa))

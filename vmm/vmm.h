@@ -225,8 +225,26 @@ typedef struct {
     uint64_t at;              /* machine cycle counter when it happened */
     uint32_t reason;          /* hw design: the VM exit reason (EXIT_*), else 0 */
     const char *what;         /* one short English line ("emulate mtcr", "host write() ..."),
-                                 valid during the callback only: copy it to keep it */
+                                 valid during the callback only: copy it to keep it; NULL
+                                 for an exit: read every event's line with vmm_event_what */
+    /* An exit's line is data until someone reads it: vmm_event_what formats
+     * it from these and the fields above, so a callback that does not read
+     * it pays nothing for it. */
+    uint32_t a0;              /* a hypercall's number (the guest's a0 at the exit) */
+    uint8_t detail;           /* VMM_EVD_* */
+    const char *note;         /* a handler's own line for the exit, or NULL */
+    char *text;               /* vmm_event_what's buffer (private) */
 } vmm_event;
+
+enum {
+    VMM_EVD_PT_STORE    = 1,  /* the emulated store went into a guest page table */
+    VMM_EVD_TYPE2_USER  = 2,  /* Type-2: the exit went to the user-mode VMM process */
+    VMM_EVD_TYPE2_KERN  = 4,  /* Type-2: the kernel-resident monitor handled it */
+};
+
+/* The event's one English line: e->what, or an exit's, formatted on the
+ * first call (valid during the callback only, like e->what). */
+const char *vmm_event_what(const vmm_event *e);
 
 typedef struct vmm vmm;
 typedef void (*vmm_event_fn)(vmm *v, const vmm_event *e, void *ud);
