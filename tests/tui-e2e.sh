@@ -283,7 +283,7 @@ if [ -f labs/01-rings/lab.lua ]; then
     another_session \
         "LANG=C '$BIN' lab run 01-rings --lang es --student e2e --submission '$T'; echo \"EXIT=\$?\"; echo DONE; sleep 60"
     if wait_for "Pulsa ? para ver las teclas" && wait_for "Tareas 1-" \
-       && screen | grep -qF "Practica 01 - Anillos" && screen | grep -qF "Registros (maquina desnuda)" \
+       && screen | grep -qF "Practica 01 - Anillos" && screen | grep -qF "Registros (sin hipervisor)" \
        && screen | grep -qF "F2Atras F3"; then
         pass "lab run --lang es: the handout's title in Spanish, ASCII without UTF-8"
     else fail "lab run --lang es"; fi

@@ -20,7 +20,7 @@ char *tui_explain(const tui_event *e, tui_lang lang, char *buf, size_t n);
 /* The screen's labels. */
 #define TUI_TEXTS(X) \
     X(REGISTERS,   "Registers",        "Registros") \
-    X(BARE,        "bare machine",     "máquina desnuda") \
+    X(BARE,        "bare machine",     "sin hipervisor") \
     X(VCPU,        "Virtual CPU",      "CPU virtual") \
     X(REAL_CPU,    "real CPU",         "CPU real") \
     X(REAL_CPU_IDLE, "Real CPU: VMM, not started", "CPU real: VMM, sin empezar") \

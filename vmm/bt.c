@@ -205,6 +205,7 @@ static bt_block *translate(vmm *v, vmm_vm *vm, uint32_t va)
     bt_block *b = slot(vm, va);
     unlink_block(vm, b);
     *b = nb;
+    b->seen_gen = 0;
     link_block(vm, b);
     vm->st.bt_blocks++;
     vm->st.bt_insns += b->n;
@@ -237,11 +238,21 @@ static bt_block *translate(vmm *v, vmm_vm *vm, uint32_t va)
 static bt_block *lookup(vmm *v, vmm_vm *vm, uint32_t va)
 {
     bt_block *b = slot(vm, va);
-    uint32_t gpa, fa;
-    if (b->n && b->va == va && walk(v, vm, va, ACCESS_EXEC, 0, &gpa, &fa) == CAUSE_NONE &&
-        gpa == b->gpa) {
-        vm->st.bt_hits++;
-        return b;
+    uint32_t gpa, fa, ptb = vm->vc.cr[CR_PTB];
+    uint8_t pg = (vm->vc.cr[CR_STATUS] & STATUS_PG) != 0;
+    if (b->n && b->va == va) {
+        /* Checked already in this address space (see walk): still a hit. */
+        if (b->seen_gen == vm->bt.walk_gen + 1 && b->seen_ptb == ptb && b->seen_pg == pg) {
+            vm->st.bt_hits++;
+            return b;
+        }
+        if (walk(v, vm, va, ACCESS_EXEC, 0, &gpa, &fa) == CAUSE_NONE && gpa == b->gpa) {
+            b->seen_gen = vm->bt.walk_gen + 1;
+            b->seen_ptb = ptb;
+            b->seen_pg = pg;
+            vm->st.bt_hits++;
+            return b;
+        }
     }
     vm->st.bt_misses++;
     return translate(v, vm, va);
@@ -465,9 +476,10 @@ static void bt_resumed(vmm *v)
 static machine_stop bt_run(vmm *v, uint64_t max_insns)
 {
     machine *m = v->m;
-    uint64_t start = machine_instret(m), done = 0;
+    const machine_stats *ms = machine_get_stats(m);   /* (read often: no call) */
+    uint64_t start = ms->instret, done = 0;
     for (;;) {
-        uint64_t used = machine_instret(m) - start + done;
+        uint64_t used = ms->instret - start + done;
         if (max_insns && used >= max_insns)
             return STOP_LIMIT;
         uint64_t left = max_insns ? max_insns - used : 0;
@@ -528,7 +540,7 @@ static machine_stop bt_run(vmm *v, uint64_t max_insns)
         if (copied == b->n || v->cur != cur || vm->st.exits != exits || machine_cpu(m)->pc != end_pc ||
             vring_of(vm) != 0 || vm->state != VM_RUNNABLE)
             continue;
-        if (max_insns && machine_instret(m) - start + done >= max_insns) {
+        if (max_insns && ms->instret - start + done >= max_insns) {
             vm->bt.cont = true;             /* the callout is next */
             vm->bt.cont_va = b->va;
             vm->bt.cont_pc = end_pc;

@@ -48,6 +48,8 @@ typedef struct {
             uint8_t nsens;             /* sensitive instructions replaced */
             uint32_t last;             /* the replaced word, when nsens (callouts need it) */
             uint16_t next, prev;       /* the blocks of frames with the same heads[] entry: slot + 1, 0 = none */
+            uint32_t seen_gen, seen_ptb;   /* walk_gen + 1 and ptb when va last mapped to gpa (0: not yet) */
+            uint8_t seen_pg;           /* and the paging bit then */
         } cache[1024];
         uint16_t heads[64];            /* by frame number modulo 64: the first such block, slot + 1 */
         uint8_t codemap[(64u << 20) / PAGE_SIZE / 8];
