@@ -148,6 +148,8 @@ static void decode_slot(machine *m, cpu_slot *s, unsigned idx, uint32_t w)
          * the handler can go straight to its slot. */
         int64_t t = (int64_t)idx + (int32_t)s->imm / 4;
         s->target = t >= 0 && t < CODE_SLOTS ? (uint16_t)t : CPU_NO_TARGET;
+        if (s->target != CPU_NO_TARGET && (op == OP_J || op == OP_JAL))
+            s->h = h[op == OP_J ? KIND_J_NEAR : KIND_JAL_NEAR];
     }
     /* A pure result for r0 is a no-op; the others (loads, divisions, jalr)
      * still run, and their handlers put r0 back to 0. */

@@ -353,6 +353,7 @@ machine_stop cpu_run(machine *m)
 #undef INSN
         [KIND_NOP] = &&do_NOP, [KIND_END] = &&do_END, [KIND_DECODE] = &&do_DECODE,
         [KIND_SYS] = &&do_SYS, [KIND_ILLEGAL] = &&do_ILLEGAL,
+        [KIND_J_NEAR] = &&do_J_NEAR, [KIND_JAL_NEAR] = &&do_JAL_NEAR,
     };
     if (m->engine_init) {
         m->code.handlers = labels;
@@ -550,8 +551,11 @@ fresh:
     one[0] = *ip;
     one[0].cost = m->cost[ip->op];
     one[0].len = 1;
-    if (m->code.cls[ip->op] & CLS_TERM)     /* a jump from the copy goes through enter */
+    if (m->code.cls[ip->op] & CLS_TERM) {   /* a jump from the copy goes through enter */
         one[0].target = CPU_NO_TARGET;
+        if (ip->op == OP_J || ip->op == OP_JAL)
+            one[0].h = m->code.handlers[ip->op];
+    }
     one[1] = cpg->slot[CODE_SLOTS];
     ipbase = ip = one;
     pcbase = pc;
@@ -696,6 +700,8 @@ do_BLTU: BRANCH(A < B);
 do_BGEU: BRANCH(A >= B);
 do_J:    TAKEN();
 do_JAL:  R[REG_LR] = PC_OF(ip) + 4; TAKEN();
+do_J_NEAR:   CHAIN(ipbase + ip->target);
+do_JAL_NEAR: R[REG_LR] = PC_OF(ip) + 4; CHAIN(ipbase + ip->target);
 do_JALR: { uint32_t t = (A + IMM) & ~3u; SETZ(PC_OF(ip) + 4); JUMP(t); }
 do_SYSCALL: TRAP_HERE(CAUSE_SYSCALL, ACCESS_READ, 0, 4);
 do_BRK:     TRAP_HERE(CAUSE_BREAKPOINT, ACCESS_READ, 0, 4);

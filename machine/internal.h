@@ -104,7 +104,9 @@ typedef struct {
 enum { CLS_TERM = 1, CLS_MEM = 2, CLS_PURE = 4 };
 
 /* Handler kinds: the opcodes, then these (cpu_run's table has them all). */
-enum { KIND_NOP = ISA_NUM_OPCODES, KIND_END, KIND_DECODE, KIND_SYS, KIND_ILLEGAL, KIND_COUNT };
+enum { KIND_NOP = ISA_NUM_OPCODES, KIND_END, KIND_DECODE, KIND_SYS, KIND_ILLEGAL,
+       KIND_J_NEAR, KIND_JAL_NEAR,      /* j and jal to a slot of the same page */
+       KIND_COUNT };
 
 typedef struct cpu_slot {
     const void *h;       /* the handler: a label in cpu_run */
