@@ -393,15 +393,9 @@ static void bt_flush(vmm *v, vmm_vm *vm, const char *why)
     vmm_shadow_flush(v, vm, why);
 }
 
-static uint32_t bt_root(const vmm *v, const vmm_vm *vm)
-{
-    (void)v;
-    return vm->shadow_l1;
-}
-
 const vmm_mem_ops vmm_bt_mem = {
     .name = "shadow page tables, translated code write-protected",
-    .root = bt_root,
+    .root = vmm_shadow_root,
     .reset = bt_reset,
     .flush = bt_flush,
     .fault = bt_fault,

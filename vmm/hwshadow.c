@@ -63,12 +63,6 @@ static void hw_shadow_reset(vmm *v, vmm_vm *vm)
     vmm_shadow_reset(v, vm);
 }
 
-static uint32_t hw_shadow_root(const vmm *v, const vmm_vm *vm)
-{
-    (void)v;
-    return vm->shadow_l1;
-}
-
 const vmm_cpu_ops vmm_hw_shadow_cpu = {
     .name = "hardware-assisted (guest mode), no nested paging",
     .privileged = vmm_hw_privileged,
@@ -80,7 +74,7 @@ const vmm_cpu_ops vmm_hw_shadow_cpu = {
 
 const vmm_mem_ops vmm_hw_shadow_mem = {
     .name = "shadow page tables under guest mode",
-    .root = hw_shadow_root,
+    .root = vmm_shadow_root,
     .reset = hw_shadow_reset,
     .flush = vmm_shadow_flush,
     .fault = vmm_shadow_fault,

@@ -242,6 +242,7 @@ static inline bool vmm_is_pt_frame(const vmm *v, const vmm_vm *vm, uint32_t gpa)
 /* A PAGE_FAULT or BUS_ERROR of the guest under shadow paging: a hidden fault
  * filled, a page-table store done, or the guest's own fault reflected. */
 vmm_handler vmm_shadow_fault(vmm *v, vmm_vm *vm, const machine_trap *t);
+uint32_t vmm_shadow_root(const vmm *v, const vmm_vm *vm);   /* the shadow table's level 1 */
 /* Binary translation: frames holding translated code are write-protected
  * in the shadow like page tables; protect marks one (and unmaps W). */
 static inline bool vmm_is_code_frame(const vmm *v, const vmm_vm *vm, uint32_t gpa)

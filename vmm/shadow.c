@@ -299,7 +299,7 @@ bool vmm_guest_word(vmm *v, vmm_vm *vm, uint32_t va, isa_access acc, uint32_t *v
     return true;
 }
 
-static uint32_t shadow_root(const vmm *v, const vmm_vm *vm)
+uint32_t vmm_shadow_root(const vmm *v, const vmm_vm *vm)
 {
     (void)v;
     return vm->shadow_l1;
@@ -315,7 +315,7 @@ vmm_handler vmm_shadow_fault(vmm *v, vmm_vm *vm, const machine_trap *t)
 
 const vmm_mem_ops vmm_shadow_mem = {
     .name = "shadow page tables",
-    .root = shadow_root,
+    .root = vmm_shadow_root,
     .reset = vmm_shadow_reset,
     .flush = vmm_shadow_flush,
     .fault = vmm_shadow_fault,
