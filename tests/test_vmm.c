@@ -522,6 +522,90 @@ static void test_determinism(void)
     free(ob);
 }
 
+/* Counts events; an observer that does not read them. */
+static void count_event(vmm *v, const vmm_event *e, void *ud)
+{
+    (void)v; (void)e;
+    ++*(unsigned long *)ud;
+}
+
+typedef struct {
+    vmm_stats st;
+    machine_stats ms;
+    uint64_t cycles;
+    char *console;
+    machine_stop stop;
+} traced_run;
+
+static void run_design(vmm_design d, vmm_host host, const char *wl, bool traced, traced_run *r)
+{
+    const char *own = vmm_design_guest_define(d);
+    asm_options o = opts();
+    const char *defs[1] = { own };
+    o.defines = defs;
+    o.ndefines = own ? 1 : 0;
+    image k, w;
+    image_init(&k);
+    image_init(&w);
+    char path[64];
+    snprintf(path, sizeof path, "guest/%s.s", wl);
+    CU_ASSERT_FATAL(asm_assemble_file("guest/kernel.s", &o, &k) == 0);
+    CU_ASSERT_FATAL(asm_assemble_file(path, &o, &w) == 0);
+    vmm_config cfg;
+    vmm_default_config(&cfg);
+    cfg.design = d;
+    cfg.host = host;
+    cfg.nvms = 2;
+    cfg.slice = 20000;      /* many slice ends, switches and background shares */
+    char err[160];
+    vmm *v = vmm_new(&cfg, err, sizeof err);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(v);
+    for (unsigned i = 0; i < cfg.nvms; i++)
+        CU_ASSERT_FATAL(vmm_load(v, i, &k, &w, err, sizeof err));
+    unsigned long n = 0;
+    if (traced)
+        vmm_set_event_fn(v, count_event, &n);
+    r->stop = vmm_run(v, 400000000);
+    vmm_total_stats(v, &r->st);
+    r->ms = *machine_get_stats(vmm_machine(v));
+    r->cycles = machine_cycles(vmm_machine(v));
+    r->console = strdup(vmm_console(v, 1, NULL));
+    CU_ASSERT(!traced || n > 0);
+    vmm_free(v);
+    image_free(&k);
+    image_free(&w);
+}
+
+/* The exit path books its cycles in one go when nobody watches and step by
+ * step when an event callback does: both must give the same run, to the
+ * cycle (every design, every host, slice ends and switches included). */
+static void test_traced_equals_untraced(void)
+{
+    static const vmm_host hosts[] = { VMM_HOST_TYPE1, VMM_HOST_TYPE2, VMM_HOST_TYPE2_USER };
+    for (unsigned d = 0; d < VMM_DESIGN_COUNT; d++) {
+        if (!vmm_design_available((vmm_design)d))
+            continue;
+        for (unsigned h = 0; h < sizeof hosts / sizeof hosts[0]; h++)
+            for (unsigned i = 0; i < sizeof workloads / sizeof workloads[0]; i++) {
+                traced_run a, b;
+                run_design((vmm_design)d, hosts[h], workloads[i], false, &a);
+                run_design((vmm_design)d, hosts[h], workloads[i], true, &b);
+                CU_ASSERT_EQUAL(a.stop, STOP_HALT);
+                CU_ASSERT_EQUAL(a.stop, b.stop);
+                CU_ASSERT_EQUAL(a.cycles, b.cycles);
+                CU_ASSERT_EQUAL(memcmp(&a.st, &b.st, sizeof a.st), 0);
+                CU_ASSERT_EQUAL(memcmp(&a.ms, &b.ms, sizeof a.ms), 0);
+                CU_ASSERT_STRING_EQUAL(a.console, b.console);
+                if (a.cycles != b.cycles || memcmp(&a.st, &b.st, sizeof a.st))
+                    fprintf(stderr, "\n  %s %s %s: cycles %llu untraced, %llu traced\n",
+                            vmm_design_name((vmm_design)d), vmm_host_name(hosts[h]), workloads[i],
+                            (unsigned long long)a.cycles, (unsigned long long)b.cycles);
+                free(a.console);
+                free(b.console);
+            }
+    }
+}
+
 static void test_legacy_violations(void)
 {
     vmm_stats s;
@@ -1186,6 +1270,7 @@ void test_vmm_register(void)
     CU_add_test(s, "isolation: spinning with IE off, a failing VM", test_isolation_spin_and_failure);
     CU_add_test(s, "Type-2 costs more than Type-1 for the same exits", test_type2_costs_more);
     CU_add_test(s, "determinism", test_determinism);
+    CU_add_test(s, "a run without an event callback is the traced run", test_traced_equals_untraced);
     CU_add_test(s, "legacy profile: equivalence violations", test_legacy_violations);
     CU_add_test(s, "legacy pushf into a page table is emulated", test_legacy_pushf_into_page_table);
     CU_add_test(s, "cost table", test_costs);
