@@ -407,12 +407,12 @@ const vmm_mem_ops vmm_bt_mem = {
  * cycles are charged to the VMM on top). */
 static void book(vmm *v, vmm_vm *vm)
 {
-    uint64_t now = machine_cycles(v->m);
+    uint64_t now = vmm_now(v);
     vm->st.guest_cycles += now - v->mark_cycles;
     vm->vc.vtime += now - v->mark_cycles;
-    vm->st.guest_insns += machine_instret(v->m) - v->mark_instret;
+    vm->st.guest_insns += v->mst->instret - v->mark_instret;
     v->mark_cycles = now;
-    v->mark_instret = machine_instret(v->m);
+    v->mark_instret = v->mst->instret;
 }
 
 /* The replaced instruction at the end of block b, carried out by the VMM. */
@@ -422,7 +422,7 @@ static void callout(vmm *v, vmm_vm *vm, const bt_block *b)
     unsigned op = ISA_OP(w);
     book(v, vm);
     vm->st.guest_insns++;                   /* the guest's instruction, done for it */
-    uint64_t c0 = machine_cycles(v->m);
+    uint64_t c0 = vmm_now(v);
     bool inl = b->end == BT_END_SENSITIVE && is_inline(op);
     if (b->end == BT_END_STORE) {
         vm->st.bt_callouts++;
@@ -450,13 +450,14 @@ static void callout(vmm *v, vmm_vm *vm, const bt_block *b)
         vmm_event e = { .kind = VMM_EV_STEP, .vm = (int)vmm_vm_index(v, vm), .pc = pc, .insn = w,
                         .mnemonic = vmm_mnemonic_of(w), .vring_from = 0, .vring_to = vr,
                         .ring_from = 1, .ring_to = rr, .handler = VMM_BY_TRANSLATION,
-                        .cycles = machine_cycles(v->m) - c0, .at = machine_cycles(v->m), .what = what };
+                        .cycles = vmm_now(v) - c0, .at = vmm_now(v), .what = what };
         vmm_emit(v, &e);
     }
     /* As at the end of an exit: the slice, virtual interrupts, the timer. */
     vmm_resume(v);
-    v->mark_cycles = machine_cycles(v->m);
-    v->mark_instret = machine_instret(v->m);
+    v->mark_cycles = vmm_now(v);
+    v->mark_instret = v->mst->instret;
+    vmm_commit(v);
 }
 
 /* Set by the end of an exit when the guest is left in its kernel: the real
@@ -496,6 +497,7 @@ static machine_stop bt_run(vmm *v, uint64_t max_insns)
             first = (pc - b->va) / 4;       /* the rest of a block left part-way */
         } else {
             b = lookup(v, vm, pc);
+            vmm_commit(v);                  /* a translation's cost, before the machine runs */
             if (!b) {
                 /* The kernel cannot fetch there: let the CPU take the fault. */
                 vm->bt.cont = false;

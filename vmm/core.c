@@ -30,33 +30,6 @@ uint32_t vmm_real_status(uint32_t vstatus)
 }
 
 /* ---- accounting ------------------------------------------------------------- */
-void vmm_charge(vmm *v, vmm_vm *vm, vmm_layer layer, uint64_t cycles)
-{
-    if (!cycles)
-        return;
-    machine_add_cycles(v->m, cycles);
-    v->mark_cycles += cycles;
-    v->exit_cycles += cycles;
-    if (!vm)
-        return;
-    /* The VM's clock (vtime) does not move here: it counts only the cycles
-     * the guest itself executes, so the VMM's work never makes a guest's
-     * timer fire faster than the guest can make progress. */
-    if (layer == LAYER_HOST)
-        vm->st.host_cycles += cycles;
-    else
-        vm->st.vmm_cycles += cycles;
-}
-
-uint64_t vmm_vtime(const vmm *v, const vmm_vm *vm)
-{
-    /* Cycles not yet booked belong to the VM on the CPU. */
-    uint64_t t = vm->vc.vtime;
-    if (v->cur >= 0 && &v->vm[v->cur] == vm)
-        t += machine_cycles(v->m) - v->mark_cycles;
-    return t;
-}
-
 void vmm_vtimer_update(vmm *v, vmm_vm *vm)
 {
     uint64_t p = vm->vc.cr[CR_TIMECMP];
@@ -69,8 +42,10 @@ void vmm_vtimer_update(vmm *v, vmm_vm *vm)
 
 void vmm_emit(vmm *v, const vmm_event *e)
 {
-    if (v->ev)
+    if (v->ev) {
+        vmm_commit(v);      /* the callback may read the machine's clock */
         v->ev(v, e, v->ev_ud);
+    }
 }
 
 unsigned vmm_vm_index(const vmm *v, const vmm_vm *vm) { return (unsigned)(vm - v->vm); }
@@ -86,7 +61,7 @@ void vmm_step_event(vmm *v, vmm_vm *vm, vmm_handler h, vmm_layer layer, uint64_t
     vmm_event e = { .kind = VMM_EV_STEP, .vm = vm ? (int)vmm_vm_index(v, vm) : -1,
                     .pc = machine_cpu(v->m)->pc, .vring_from = vr, .vring_to = vr,
                     .ring_from = (uint8_t)ring, .ring_to = (uint8_t)ring, .handler = h,
-                    .cycles = cycles, .at = machine_cycles(v->m), .what = what };
+                    .cycles = cycles, .at = vmm_now(v), .what = what };
     vmm_emit(v, &e);
 }
 
@@ -108,7 +83,7 @@ void vmm_vm_stop_event(vmm *v, vmm_vm *vm, const char *what)
         return;
     }
     vmm_event e = { .kind = VMM_EV_VM_STOP, .vm = (int)vmm_vm_index(v, vm), .pc = machine_cpu(v->m)->pc,
-                    .handler = VMM_BY_SCHEDULER, .at = machine_cycles(v->m), .what = what };
+                    .handler = VMM_BY_SCHEDULER, .at = vmm_now(v), .what = what };
     vmm_emit(v, &e);
 }
 

@@ -229,6 +229,7 @@ void vmm_emulate_cost(vmm *v, vmm_vm *vm, const machine_trap *t, const uint32_t 
     unsigned vmi = (unsigned)(vm - v->vm);
     cpu_state *c = cpu(v);
     if (v->emul[op].fn) {
+        vmm_commit(v);      /* a lab's emulator may read the clock */
         vmm_emul_result r = v->emul[op].fn(v, vmi, w, v->emul[op].ud);
         if (r != VMM_EMUL_DEFAULT) {
             vm->st.emulated++;

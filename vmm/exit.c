@@ -75,10 +75,10 @@ static const cause_fn by_cause[ISA_NUM_CAUSES] = {
  */
 static bool direct_syscall(vmm *v, vmm_vm *vm, const machine_trap *t)
 {
-    uint64_t now = machine_cycles(v->m);
+    uint64_t now = vmm_now(v);
     vm->st.guest_cycles += now - v->mark_cycles;
     vm->vc.vtime += now - v->mark_cycles;
-    vm->st.guest_insns += machine_instret(v->m) - v->mark_instret;
+    vm->st.guest_insns += v->mst->instret - v->mark_instret;
     vm->st.direct_syscalls++;
     vm->st.hc_replaced++;                       /* the reflected SYSCALL exit */
     uint8_t rr = t->ring;
@@ -92,8 +92,8 @@ static bool direct_syscall(vmm *v, vmm_vm *vm, const machine_trap *t)
                         .what = "direct system call: the gate enters the guest kernel, no exit" };
         vmm_emit(v, &e);
     }
-    v->mark_cycles = machine_cycles(v->m);
-    v->mark_instret = machine_instret(v->m);
+    v->mark_cycles = vmm_now(v);
+    v->mark_instret = v->mst->instret;
     return true;
 }
 
@@ -102,14 +102,14 @@ static bool direct_syscall(vmm *v, vmm_vm *vm, const machine_trap *t)
 void vmm_book_exit(vmm *v, vmm_vm *vm, const machine_trap *t, uint64_t hw_cost, bool uf_from_cpu)
 {
     machine *m = v->m;
-    uint64_t now = machine_cycles(m);
+    uint64_t now = vmm_now(v);
     uint64_t trap_cost = hw_cost;
     uint64_t ran = now - v->mark_cycles;
     uint64_t guest = ran > trap_cost ? ran - trap_cost : 0;
     vm->st.guest_cycles += guest;
     vm->st.vmm_cycles += ran - guest;
     vm->vc.vtime += guest;
-    vm->st.guest_insns += machine_instret(m) - v->mark_instret;
+    vm->st.guest_insns += v->mst->instret - v->mark_instret;
     v->mark_cycles = now;
     v->exit_cycles = ran - guest;
     /* Only popf (legacy) changes the user flags behind our back. */
@@ -279,7 +279,7 @@ bool vmm_on_trap(machine *m, const machine_trap *t, void *ud)
                         .mnemonic = t->insn ? vmm_mnemonic_of(t->insn) : NULL,
                         .vring_from = vring0, .vring_to = (uint8_t)vring_of(vm),
                         .ring_from = ring0, .ring_to = (uint8_t)machine_ring(m), .handler = h,
-                        .cycles = v->exit_cycles, .at = machine_cycles(m), .a0 = a0,
+                        .cycles = v->exit_cycles, .at = vmm_now(v), .a0 = a0,
                         .detail = detail, .note = v->exit_note[0] ? v->exit_note : NULL,
                         .text = v->exit_text };
         vmm_emit(v, &e);
@@ -290,9 +290,10 @@ bool vmm_on_trap(machine *m, const machine_trap *t, void *ud)
         vmm_vm_stop_event(v, vm, vm->state == VM_FAILED ? vm->reason : "halted");
     }
     vmm_resume(v);
-    v->mark_cycles = machine_cycles(m);
-    v->mark_instret = machine_instret(m);
+    v->mark_cycles = vmm_now(v);
+    v->mark_instret = v->mst->instret;
     if (v->cpu->resumed)
         v->cpu->resumed(v);
+    vmm_commit(v);
     return true;
 }

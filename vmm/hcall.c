@@ -60,7 +60,7 @@ static uint32_t hc_console_write(vmm *v, unsigned i, uint32_t buf, uint32_t len,
 static uint32_t hc_yield(vmm *v, unsigned vm, uint32_t a1, uint32_t a2, uint32_t a3)
 {
     (void)vm; (void)a1; (void)a2; (void)a3;
-    v->slice_start = machine_cycles(v->m) - v->cfg.slice;   /* the slice is over */
+    v->slice_start = vmm_now(v) - v->cfg.slice;   /* the slice is over */
     return 0;
 }
 
@@ -261,6 +261,7 @@ void vmm_hypercall(vmm *v, vmm_vm *vm, const machine_trap *t)
     unsigned vmi = (unsigned)(vm - v->vm);
     uint32_t r;
     vm->hc_replaced = 0;
+    vmm_commit(v);          /* a lab's hook or handler may read the clock */
     if (!v->hc_hook || !v->hc_hook(v, vmi, nr, c->r[REG_A1], c->r[REG_A2], c->r[REG_A3], &r, v->hc_ud)) {
         if (nr < VMM_MAX_HCALLS && v->hcalls[nr]) {
             r = v->hcalls[nr](v, vmi, c->r[REG_A1], c->r[REG_A2], c->r[REG_A3]);

@@ -141,7 +141,8 @@ static void hw_enter(vmm *v, vmm_vm *vm)
     wr(v, b + VMCB_EXIT_INSNS_HI, v->cfg.exit_insns[1] | p->exit_insns[1]);
     wr(v, b + VMCB_EXIT_EXCEPTIONS, v->cfg.exit_exc | p->exit_exc);
     wr(v, b + VMCB_INJECT, 0);
-    uint64_t t0 = machine_cycles(v->m);
+    vmm_commit(v);
+    uint64_t t0 = vmm_now(v);
     if (!machine_vmenter(v->m, b)) {
         vmm_vm_fail(v, vm, "vmenter refused the VM control block at 0x%08x (VMM bug)", b);
         return;
@@ -152,7 +153,7 @@ static void hw_enter(vmm *v, vmm_vm *vm)
      * later.  (Re-arming the timer with the same period here once moved the
      * slice's end too, so a VM ran vm_enter cycles past its slice at every
      * entry: the property tests found turns of 7,025 cycles in 5,000.) */
-    uint64_t spent = machine_cycles(v->m) - t0;
+    uint64_t spent = vmm_now(v) - t0;
     vm->st.vmm_cycles += spent;
     v->mark_cycles += spent;
     vmm_arm_timer(v);
@@ -308,7 +309,7 @@ static void hw_exit(machine *m, const machine_vmexit *e, void *ud)
                          .pc = e->pc, .insn = e->insn, .addr = e->reason == EXIT_NESTED_FAULT ? e->qual : e->addr,
                          .mnemonic = e->insn ? vmm_mnemonic_of(e->insn) : NULL,
                          .vring_from = vring0, .vring_to = vr, .ring_from = vring0, .ring_to = vr,
-                         .handler = h, .cycles = v->exit_cycles, .at = machine_cycles(m), .what = what };
+                         .handler = h, .cycles = v->exit_cycles, .at = vmm_now(v), .what = what };
         vmm_emit(v, &ev);
     }
     v->in_exit = false;
@@ -319,8 +320,9 @@ static void hw_exit(machine *m, const machine_vmexit *e, void *ud)
     vmm_resume(v);
     if (v->cur >= 0)
         hw_enter(v, &v->vm[v->cur]);
-    v->mark_cycles = machine_cycles(m);
-    v->mark_instret = machine_instret(m);
+    v->mark_cycles = vmm_now(v);
+    v->mark_instret = v->mst->instret;
+    vmm_commit(v);
 }
 
 /* ---- the design's CPU half ------------------------------------------------------------------ */

@@ -142,6 +142,11 @@ struct vmm {
     uint64_t bg_mark;               /* Type-2: host background share booked up to here */
     uint64_t mark_cycles, mark_instret;   /* accounting: up to here is booked */
     uint64_t exit_cycles;           /* charged so far during the current exit */
+    /* Charged but not yet on the machine's clock (vmm_charge, vmm_commit):
+     * an exit's charges reach the machine in one addition.  0 whenever the
+     * machine runs, and whenever code outside vmm/ may look at the clock. */
+    uint64_t pend;
+    const machine_stats *mst;       /* the machine's counters, read without a call */
     bool in_exit;                   /* handling an exit: a VM's stop is told after it */
     bool stop_deferred;
 
@@ -184,7 +189,31 @@ typedef enum { LAYER_VMM, LAYER_HOST } vmm_layer;
  */
 
 /* core.c */
-void vmm_charge(vmm *v, vmm_vm *vm, vmm_layer layer, uint64_t cycles);
+/* The machine's clock as the VMM sees it: the cycles charged in this exit
+ * included (read it instead of machine_cycles inside vmm/). */
+static inline uint64_t vmm_now(const vmm *v) { return v->mst->cycles + v->pend; }
+/* Puts what was charged on the machine's clock: before the machine runs,
+ * before any machine call that reads or moves the clock, and before code
+ * outside vmm/ (an event callback, a lab's emulator or hypercall) runs. */
+static inline void vmm_commit(vmm *v)
+{
+    if (v->pend) {
+        machine_add_cycles(v->m, v->pend);
+        v->pend = 0;
+    }
+}
+/* Books cycles of VMM (or host) work to vm (NULL: to nobody).  The VM's
+ * clock (vtime) does not move: it counts only the cycles the guest itself
+ * executes, so the VMM's work never makes a guest's timer fire faster than
+ * the guest can make progress. */
+static inline void vmm_charge(vmm *v, vmm_vm *vm, vmm_layer layer, uint64_t cycles)
+{
+    v->pend += cycles;
+    v->mark_cycles += cycles;
+    v->exit_cycles += cycles;
+    if (vm)
+        *(layer == LAYER_HOST ? &vm->st.host_cycles : &vm->st.vmm_cycles) += cycles;
+}
 /* Charges and reports one step of handling an exit. */
 void vmm_step_event(vmm *v, vmm_vm *vm, vmm_handler h, vmm_layer layer, uint64_t cycles,
                     const char *what);
@@ -201,7 +230,14 @@ uint32_t vmm_real_status(uint32_t vstatus);
 unsigned vmm_real_ring(unsigned vring);
 /* Applies a new virtual status (ring, IE, PG) to the virtual and real CPU. */
 void vmm_set_vstatus(vmm *v, vmm_vm *vm, uint32_t vstatus);
-uint64_t vmm_vtime(const vmm *v, const vmm_vm *vm);
+/* The VM's own clock: cycles not yet booked belong to the VM on the CPU. */
+static inline uint64_t vmm_vtime(const vmm *v, const vmm_vm *vm)
+{
+    uint64_t t = vm->vc.vtime;
+    if (v->cur >= 0 && &v->vm[v->cur] == vm)
+        t += vmm_now(v) - v->mark_cycles;
+    return t;
+}
 void vmm_vtimer_update(vmm *v, vmm_vm *vm);
 /* Host work of a Type-2 device access (a host system call). */
 void vmm_host_syscall(vmm *v, vmm_vm *vm, const char *what);

@@ -67,7 +67,7 @@ void vmm_switch_to(vmm *v, int to)
     payer->st.vm_switches++;
     vmm_charge(v, payer, LAYER_VMM, v->cfg.costs.vm_switch);
     vm_load(v, in);
-    v->slice_start = machine_cycles(v->m);
+    v->slice_start = vmm_now(v);
     if (v->ev && to != from) {
         char what[64];
         if (from < 0)
@@ -76,7 +76,7 @@ void vmm_switch_to(vmm *v, int to)
             snprintf(what, sizeof what, "switch from VM %d to VM %d", from, to);
         vmm_event e = { .kind = VMM_EV_SWITCH, .vm = to, .pc = in->pc,
                         .handler = VMM_BY_SCHEDULER, .cycles = v->cfg.costs.vm_switch,
-                        .at = machine_cycles(v->m), .what = what };
+                        .at = vmm_now(v), .what = what };
         vmm_emit(v, &e);
     }
 }
@@ -107,7 +107,7 @@ static void inject(vmm *v, vmm_vm *vm)
     vmm_event e = { .kind = VMM_EV_INJECT, .vm = (int)vmm_vm_index(v, vm), .cause = CAUSE_TIMER,
                     .pc = pc, .vring_from = vr, .vring_to = 0, .ring_from = rr,
                     .ring_to = (uint8_t)machine_ring(v->m), .handler = VMM_BY_SCHEDULER,
-                    .cycles = v->cfg.costs.inject, .at = machine_cycles(v->m),
+                    .cycles = v->cfg.costs.inject, .at = vmm_now(v),
                     .what = "inject a virtual timer interrupt" };
     vmm_emit(v, &e);
 }
@@ -116,15 +116,15 @@ static void inject(vmm *v, vmm_vm *vm)
 void vmm_resume(vmm *v)
 {
     int cur = v->cur;
-    bool expired = machine_cycles(v->m) - v->slice_start >= v->cfg.slice;
+    bool expired = vmm_now(v) - v->slice_start >= v->cfg.slice;
     if (expired && cur >= 0 && vmm_host_is_hosted(v->cfg.host) && v->cfg.costs.host_bg_share) {
         /* The host's scheduler tick: its own processes take their share of
          * the machine (share% of all cycles) before a VM runs again. */
-        uint64_t used = machine_cycles(v->m) - v->bg_mark;
+        uint64_t used = vmm_now(v) - v->bg_mark;
         uint64_t share = v->cfg.costs.host_bg_share > 90 ? 90 : v->cfg.costs.host_bg_share;
         vmm_step_event(v, &v->vm[cur], VMM_BY_HOST, LAYER_HOST, used * share / (100 - share),
                        "host runs its own processes (background share)");
-        v->bg_mark = machine_cycles(v->m);
+        v->bg_mark = vmm_now(v);
     }
     if (cur < 0 || v->vm[cur].state != VM_RUNNABLE || expired) {
         int next = vmm_next_runnable(v, cur < 0 ? -1 : cur);
@@ -133,7 +133,7 @@ void vmm_resume(vmm *v)
         if (next != cur || next < 0)
             vmm_switch_to(v, next);
         else
-            v->slice_start = machine_cycles(v->m);
+            v->slice_start = vmm_now(v);
         if (v->cur < 0)
             return;
     }
@@ -152,7 +152,7 @@ void vmm_resume(vmm *v)
 void vmm_arm_timer(vmm *v)
 {
     vmm_vm *vm = &v->vm[v->cur];
-    uint64_t now = machine_cycles(v->m);
+    uint64_t now = vmm_now(v);
     uint64_t end = v->slice_start + v->cfg.slice;
     uint64_t period = end > now ? end - now : 1;
     if (vmm_next_runnable(v, v->cur) == v->cur && v->cfg.host == VMM_HOST_TYPE1)
@@ -163,5 +163,6 @@ void vmm_arm_timer(vmm *v)
         if (left < period)
             period = left;
     }
+    vmm_commit(v);          /* the restart counts from the machine's clock */
     machine_timer_restart(v->m, (uint32_t)(period > UINT32_MAX ? UINT32_MAX : period));
 }

@@ -106,6 +106,7 @@ bool vmm_restore(vmm *v, const vmm_snapshot *s)
     v->mark_cycles = s->core.mark_cycles;
     v->mark_instret = s->core.mark_instret;
     v->exit_cycles = s->core.exit_cycles;
+    v->pend = 0;            /* (a snapshot is taken between runs, with nothing pending) */
     return true;
 }
 

@@ -131,6 +131,7 @@ vmm *vmm_new(const vmm_config *cfg, char *err, size_t errlen)
         free(v);
         return NULL;
     }
+    v->mst = machine_get_stats(v->m);
     machine_write_phys(v->m, 0, vmm_signature, sizeof vmm_signature);
     for (unsigned i = 0; i < v->n; i++) {
         vmm_vm *vm = &v->vm[i];
@@ -230,10 +231,11 @@ static bool start(vmm *v)
     if (!v->started) {
         v->started = true;
         vmm_switch_to(v, vmm_next_runnable(v, -1));
-        v->mark_cycles = machine_cycles(v->m);
-        v->mark_instret = machine_instret(v->m);
+        v->mark_cycles = vmm_now(v);
+        v->mark_instret = v->mst->instret;
         vmm_resume(v);
-        v->mark_cycles = machine_cycles(v->m);
+        v->mark_cycles = vmm_now(v);
+        vmm_commit(v);
         return v->cur >= 0;
     }
     return false;
@@ -241,15 +243,16 @@ static bool start(vmm *v)
 
 static machine_stop finish(vmm *v, machine_stop s)
 {
+    vmm_commit(v);          /* (every exit has committed its charges already) */
     if (v->cur >= 0 && s != STOP_FATAL) {
         /* Book the tail of the run to the VM on the CPU. */
         vmm_vm *vm = &v->vm[v->cur];
-        uint64_t now = machine_cycles(v->m);
+        uint64_t now = vmm_now(v);
         vm->st.guest_cycles += now - v->mark_cycles;
         vm->vc.vtime += now - v->mark_cycles;
-        vm->st.guest_insns += machine_instret(v->m) - v->mark_instret;
+        vm->st.guest_insns += v->mst->instret - v->mark_instret;
         v->mark_cycles = now;
-        v->mark_instret = machine_instret(v->m);
+        v->mark_instret = v->mst->instret;
     }
     if (vmm_all_stopped(v) && (s == STOP_REQUESTED || s == STOP_NONE))
         return STOP_HALT;
