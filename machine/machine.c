@@ -335,6 +335,19 @@ void machine_timer_restart(machine *m, uint32_t period)
     m->event_cycle = 0;
 }
 
+void machine_timer_restart_after(machine *m, uint64_t cycles, uint32_t period)
+{
+    /* dev_timer_set_period and cpu_sync_mmu's test written out: this runs
+     * at every exit, and a call for each showed in the profile. */
+    m->s.stats.cycles += cycles;
+    m->s.timer_pending = false;
+    m->s.cpu.cr[CR_TIMECMP] = period;
+    m->s.next_tick = m->s.stats.cycles + period;
+    m->event_cycle = 0;
+    if ((m->s.cpu.cr[CR_STATUS] & STATUS_PG) != m->seen_pg || m->s.cpu.cr[CR_PTB] != m->seen_ptb)
+        cpu_sync_mmu(m);
+}
+
 /* ---- snapshots ---------------------------------------------------------- */
 
 struct machine_snapshot {

@@ -221,6 +221,10 @@ void machine_port_out(machine *m, uint32_t port, uint32_t value);
  * machine_port_out(m, PORT_TIMER_CTRL, 0) then machine_set_cr(m,
  * CR_TIMECMP, period), in one call (a hypervisor does it at every exit). */
 void machine_timer_restart(machine *m, uint32_t period);
+/* machine_add_cycles(m, cycles) then machine_timer_restart(m, period), in
+ * one call: the end of every exit of a hypervisor, which puts what the exit
+ * cost on the clock and programs the timer from there. */
+void machine_timer_restart_after(machine *m, uint64_t cycles, uint32_t period);
 
 /* ---- snapshots -------------------------------------------------------------- */
 /* A snapshot holds the whole machine: CPU, memory, TLB, devices, disk,

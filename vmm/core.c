@@ -30,12 +30,9 @@ uint32_t vmm_real_status(uint32_t vstatus)
 }
 
 /* ---- accounting ------------------------------------------------------------- */
-void vmm_vtimer_update(vmm *v, vmm_vm *vm)
+void vmm_vtimer_fire(vmm_vm *vm, uint64_t now)
 {
     uint64_t p = vm->vc.cr[CR_TIMECMP];
-    uint64_t now = vmm_vtime(v, vm);
-    if (p == 0 || now < vm->vc.vnext)
-        return;
     vm->vc.vnext += ((now - vm->vc.vnext) / p + 1) * p;
     vm->vc.vtimer_pending = true;
 }
@@ -59,7 +56,7 @@ void vmm_step_event(vmm *v, vmm_vm *vm, vmm_handler h, vmm_layer layer, uint64_t
     unsigned ring = machine_ring(v->m);
     uint8_t vr = vm ? (uint8_t)(vm->vc.cr[CR_STATUS] & STATUS_RING_MASK) : 0;
     vmm_event e = { .kind = VMM_EV_STEP, .vm = vm ? (int)vmm_vm_index(v, vm) : -1,
-                    .pc = machine_cpu(v->m)->pc, .vring_from = vr, .vring_to = vr,
+                    .pc = v->c->pc, .vring_from = vr, .vring_to = vr,
                     .ring_from = (uint8_t)ring, .ring_to = (uint8_t)ring, .handler = h,
                     .cycles = cycles, .at = vmm_now(v), .what = what };
     vmm_emit(v, &e);
@@ -82,7 +79,7 @@ void vmm_vm_stop_event(vmm *v, vmm_vm *vm, const char *what)
         v->stop_deferred = true;
         return;
     }
-    vmm_event e = { .kind = VMM_EV_VM_STOP, .vm = (int)vmm_vm_index(v, vm), .pc = machine_cpu(v->m)->pc,
+    vmm_event e = { .kind = VMM_EV_VM_STOP, .vm = (int)vmm_vm_index(v, vm), .pc = v->c->pc,
                     .handler = VMM_BY_SCHEDULER, .at = vmm_now(v), .what = what };
     vmm_emit(v, &e);
 }
@@ -121,7 +118,7 @@ void vmm_reflect(vmm *v, vmm_vm *vm, uint32_t cause, uint32_t epc, uint32_t addr
     unsigned code = CAUSE_CODE(cause);
     if (tvb == 0) {
         vmm_vm_fail(v, vm, "unhandled trap %s at pc 0x%08x (the guest's tvb is 0)",
-                    isa_cause_name(code), machine_cpu(v->m)->pc);
+                    isa_cause_name(code), v->c->pc);
         return;
     }
     bool fetch = CAUSE_ACCESS(cause) == ACCESS_EXEC &&
@@ -135,7 +132,7 @@ void vmm_reflect(vmm *v, vmm_vm *vm, uint32_t cause, uint32_t epc, uint32_t addr
     vm->vc.cr[CR_CAUSE] = cause;
     vm->vc.cr[CR_BADADDR] = addr;
     vmm_set_vstatus(v, vm, vm->vc.cr[CR_STATUS] & ~(STATUS_RING_MASK | STATUS_IE));
-    machine_cpu(v->m)->pc = tvb;
+    v->c->pc = tvb;
     if (vm->para)
         vmm_para_frame(v, vm);
 }

@@ -18,7 +18,7 @@
 typedef enum { EM_NEXT, EM_JUMP, EM_DONE } em_result;   /* DONE: reflected or stopped */
 typedef em_result (*em_fn)(vmm *v, vmm_vm *vm, uint32_t w, uint32_t pc);
 
-static cpu_state *cpu(vmm *v) { return machine_cpu(vmm_machine(v)); }
+static cpu_state *cpu(vmm *v) { return v->c; }
 
 /* EMUL(NAME, cost): the emulation of one instruction and the cost parameter
  * charged for it (a constant, so that the table below can hold it). */

@@ -83,7 +83,7 @@ static bool direct_syscall(vmm *v, vmm_vm *vm, const machine_trap *t)
     vm->st.hc_replaced++;                       /* the reflected SYSCALL exit */
     uint8_t rr = t->ring;
     vmm_reflect(v, vm, t->cause, t->epc, t->addr);
-    machine_cpu(v->m)->pc = vm->syscall_gate;
+    v->c->pc = vm->syscall_gate;
     if (v->ev) {
         vmm_event e = { .kind = VMM_EV_STEP, .vm = (int)vmm_vm_index(v, vm), .cause = t->cause,
                         .pc = t->pc, .insn = t->insn, .addr = t->addr, .mnemonic = "syscall", .vring_from = 3,
@@ -101,7 +101,6 @@ static bool direct_syscall(vmm *v, vmm_vm *vm, const machine_trap *t)
  * hardware exit itself (hw_cost), which the machine has already charged. */
 void vmm_book_exit(vmm *v, vmm_vm *vm, const machine_trap *t, uint64_t hw_cost, bool uf_from_cpu)
 {
-    machine *m = v->m;
     uint64_t now = vmm_now(v);
     uint64_t trap_cost = hw_cost;
     uint64_t ran = now - v->mark_cycles;
@@ -115,7 +114,7 @@ void vmm_book_exit(vmm *v, vmm_vm *vm, const machine_trap *t, uint64_t hw_cost, 
     /* Only popf (legacy) changes the user flags behind our back. */
     if (uf_from_cpu)
         vm->vc.cr[CR_STATUS] = (vm->vc.cr[CR_STATUS] & ~STATUS_UF_MASK) |
-                               (machine_cpu(m)->cr[CR_STATUS] & STATUS_UF_MASK);
+                               (v->c->cr[CR_STATUS] & STATUS_UF_MASK);
     vm->st.exits++;
     unsigned code = CAUSE_CODE(t->cause);
     if (code < ISA_NUM_CAUSES)
@@ -249,7 +248,7 @@ bool vmm_on_trap(machine *m, const machine_trap *t, void *ud)
     if (code == CAUSE_SYSCALL && vm->syscall_gate && vring_of(vm) == 3)
         return direct_syscall(v, vm, t);
 
-    uint32_t a0 = machine_cpu(m)->r[REG_A0];
+    uint32_t a0 = v->c->r[REG_A0];
     /* Only a hosted VMM routes exits by kind (a bare-metal one handles them all). */
     bool hosted = v->cfg.host != VMM_HOST_TYPE1;
     vmm_exit_kind kind = hosted ? vmm_exit_kind_of(vm, t, a0) : VMM_EXIT_CPU;

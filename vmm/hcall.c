@@ -187,7 +187,7 @@ static uint32_t hc_iret(vmm *v, unsigned i, uint32_t a1, uint32_t a2, uint32_t a
     vm->vc.cr[CR_EPC] = epc;
     vm->vc.cr[CR_ESTATUS] = est;
     vmm_set_vstatus(v, vm, est);
-    machine_cpu(v->m)->pc = epc;
+    v->c->pc = epc;
     vm->hc_replaced = 3;
     return a0;
 }
@@ -253,7 +253,7 @@ bool vmm_hcall_is_io(uint32_t nr)
 
 void vmm_hypercall(vmm *v, vmm_vm *vm, const machine_trap *t)
 {
-    cpu_state *c = machine_cpu(v->m);
+    cpu_state *c = v->c;
     uint32_t nr = c->r[REG_A0];
     vm->st.hypercalls++;
     vmm_charge(v, vm, LAYER_VMM, v->cfg.costs.hypercall);

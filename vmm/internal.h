@@ -147,6 +147,12 @@ struct vmm {
      * machine runs, and whenever code outside vmm/ may look at the clock. */
     uint64_t pend;
     const machine_stats *mst;       /* the machine's counters, read without a call */
+    /* The real CPU, read and written without a call.  machine_cpu() also
+     * makes the machine look at its events again, which the VMM's writes
+     * never need: it writes only inside a trap or exit hook, after which
+     * the machine always looks, or between runs, and a run starts by
+     * looking. */
+    cpu_state *c;
     bool in_exit;                   /* handling an exit: a VM's stop is told after it */
     bool stop_deferred;
 
@@ -238,7 +244,19 @@ static inline uint64_t vmm_vtime(const vmm *v, const vmm_vm *vm)
         t += vmm_now(v) - v->mark_cycles;
     return t;
 }
-void vmm_vtimer_update(vmm *v, vmm_vm *vm);
+/* The VM's timer has come due at VM time now (>= vnext): the next tick and
+ * the pending flag. */
+void vmm_vtimer_fire(vmm_vm *vm, uint64_t now);
+/* Marks the VM's timer pending when its tick has passed (asked at every
+ * exit: the test inline, the work in vmm_vtimer_fire). */
+static inline void vmm_vtimer_update(vmm *v, vmm_vm *vm)
+{
+    if (vm->vc.cr[CR_TIMECMP] == 0)
+        return;
+    uint64_t now = vmm_vtime(v, vm);
+    if (now >= vm->vc.vnext)
+        vmm_vtimer_fire(vm, now);
+}
 /* Host work of a Type-2 device access (a host system call). */
 void vmm_host_syscall(vmm *v, vmm_vm *vm, const char *what);
 /* Guest-physical memory of a VM, and little-endian words. */

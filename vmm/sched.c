@@ -11,14 +11,14 @@
 /* ---- moving state between the real CPU and a VM ------------------------------------ */
 static void vm_save(vmm *v, vmm_vm *vm)
 {
-    cpu_state *c = machine_cpu(v->m);
+    cpu_state *c = v->c;
     memcpy(vm->regs, c->r, sizeof vm->regs);
     vm->pc = c->pc;
 }
 
 static void vm_load(vmm *v, vmm_vm *vm)
 {
-    cpu_state *c = machine_cpu(v->m);
+    cpu_state *c = v->c;
     memcpy(c->r, vm->regs, sizeof vm->regs);
     c->r[0] = 0;
     c->pc = vm->pc;
@@ -95,7 +95,7 @@ static void inject(vmm *v, vmm_vm *vm)
     vm->vc.vtimer_pending = false;
     if (vm->para)
         vmm_shared_set(v, vm, VMM_SH_PENDING, 0);
-    cpu_state *c = machine_cpu(v->m);
+    cpu_state *c = v->c;
     uint32_t pc = c->pc;
     uint8_t vr = (uint8_t)(vm->vc.cr[CR_STATUS] & STATUS_RING_MASK);
     uint8_t rr = (uint8_t)machine_ring(v->m);
@@ -155,14 +155,20 @@ void vmm_arm_timer(vmm *v)
     uint64_t now = vmm_now(v);
     uint64_t end = v->slice_start + v->cfg.slice;
     uint64_t period = end > now ? end - now : 1;
-    if (vmm_next_runnable(v, v->cur) == v->cur && v->cfg.host == VMM_HOST_TYPE1)
-        period = UINT32_MAX;     /* alone on a bare-metal VMM: no slice to end */
+    /* Alone on a bare-metal VMM there is no slice to end.  (With one VM,
+     * vmm_next_runnable's answer without its loop.) */
+    if (v->cfg.host == VMM_HOST_TYPE1 &&
+        (v->n == 1 ? vm->state == VM_RUNNABLE && vm->loaded : vmm_next_runnable(v, v->cur) == v->cur))
+        period = UINT32_MAX;
     if (vm->vc.cr[CR_TIMECMP] && !vm->vc.vtimer_pending) {
-        uint64_t vt = vmm_vtime(v, vm);
+        uint64_t vt = vm->vc.vtime + (now - v->mark_cycles);     /* vmm_vtime: vm is on the CPU */
         uint64_t left = vm->vc.vnext > vt ? vm->vc.vnext - vt : 1;
         if (left < period)
             period = left;
     }
-    vmm_commit(v);          /* the restart counts from the machine's clock */
-    machine_timer_restart(v->m, (uint32_t)(period > UINT32_MAX ? UINT32_MAX : period));
+    /* The restart counts from the machine's clock, with the exit's charges
+     * on it: vmm_commit and the restart in one call. */
+    uint64_t pend = v->pend;
+    v->pend = 0;
+    machine_timer_restart_after(v->m, pend, (uint32_t)(period > UINT32_MAX ? UINT32_MAX : period));
 }

@@ -209,7 +209,7 @@ static void emulate_store(vmm *v, vmm_vm *vm, const machine_trap *t)
                     isa_lookup_opcode(op) ? isa_lookup_opcode(op)->mnemonic : "?", t->pc);
         return;
     }
-    cpu_state *c = machine_cpu(v->m);
+    cpu_state *c = v->c;
     uint32_t va, val;
     if (op == OP_PUSHF) {
         /* Legacy only (strict pushf traps before it stores): the hardware
@@ -269,7 +269,7 @@ static void shadow_fault(vmm *v, vmm_vm *vm, const machine_trap *t)
     uint32_t pa;
     if (!v->shadow_in_guest_mode && machine_translate(v->m, va, acc, machine_ring(v->m), &pa) != CAUSE_NONE)
         vmm_vm_fail(v, vm, "shadow page table out of step at 0x%08x (VMM bug)", va);
-    machine_cpu(v->m)->pc = t->pc;    /* retry the access */
+    v->c->pc = t->pc;    /* retry the access */
 }
 
 bool vmm_guest_word(vmm *v, vmm_vm *vm, uint32_t va, isa_access acc, uint32_t *val,

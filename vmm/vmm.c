@@ -132,6 +132,7 @@ vmm *vmm_new(const vmm_config *cfg, char *err, size_t errlen)
         return NULL;
     }
     v->mst = machine_get_stats(v->m);
+    v->c = machine_cpu(v->m);
     machine_write_phys(v->m, 0, vmm_signature, sizeof vmm_signature);
     for (unsigned i = 0; i < v->n; i++) {
         vmm_vm *vm = &v->vm[i];
