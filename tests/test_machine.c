@@ -714,6 +714,57 @@ static void test_trap_hook(void)
     machine_free(m);
 }
 
+/* A hypervisor's end of an exit, two ways: machine_add_cycles then
+ * machine_timer_restart, or machine_timer_restart_after in one call.  The
+ * hook charges and re-arms at every trap (the timer's own ticks included),
+ * with a period that moves each time, and now and then turns paging off or
+ * on behind the machine's back (the restart's TLB flush). */
+typedef struct {
+    bool one_call;
+    unsigned n;
+    uint64_t at[64];        /* the cycle of each timer tick */
+    unsigned ticks;
+} rearm_log;
+
+static bool hook_rearm(machine *m, const machine_trap *t, void *ud)
+{
+    rearm_log *l = ud;
+    if (CAUSE_CODE(t->cause) == CAUSE_TIMER && l->ticks < 64)
+        l->at[l->ticks++] = t->cycle;
+    uint32_t period = 150 + (l->n * 97) % 900;
+    uint64_t charge = 20 + l->n % 7;
+    if (++l->n % 5 == 0)
+        machine_cpu(m)->cr[CR_STATUS] ^= STATUS_PG;     /* identity-mapped: the same code runs */
+    if (l->one_call) {
+        machine_timer_restart_after(m, charge, period);
+    } else {
+        machine_add_cycles(m, charge);
+        machine_timer_restart(m, period);
+    }
+    return false;           /* the hardware delivers it to the vector */
+}
+
+static void test_timer_restart_after(void)
+{
+    rearm_log la = { .one_call = false }, lb = { .one_call = true };
+    machine *a = workload(), *b = workload();
+    machine_set_trap_hook(a, hook_rearm, &la);
+    machine_set_trap_hook(b, hook_rearm, &lb);
+    CU_ASSERT_EQUAL(machine_run(a, 60000), STOP_LIMIT);
+    CU_ASSERT_EQUAL(machine_run(b, 60000), STOP_LIMIT);
+    CU_ASSERT(la.ticks > 10);                    /* the re-armed timer fires, often */
+    CU_ASSERT(la.n > la.ticks);                  /* and system calls re-arm it too */
+    CU_ASSERT_EQUAL(la.n, lb.n);
+    CU_ASSERT_EQUAL(la.ticks, lb.ticks);
+    CU_ASSERT_EQUAL(memcmp(la.at, lb.at, sizeof la.at), 0);    /* every tick at the same cycle */
+    CU_ASSERT(machine_get_stats(a)->tlb_flushes > 2);
+    CU_ASSERT(same_state(a, b));                 /* registers, counters, flushes, memory */
+    CU_ASSERT_EQUAL(machine_port_in(a, PORT_TIMER_COUNT), machine_port_in(b, PORT_TIMER_COUNT));
+    CU_ASSERT_EQUAL(machine_port_in(a, PORT_TIMER_CTRL), machine_port_in(b, PORT_TIMER_CTRL));
+    machine_free(a);
+    machine_free(b);
+}
+
 static void test_fuzz(void)
 {
     uint32_t seed = 12345;
@@ -772,6 +823,7 @@ void test_machine_register(void)
     CU_add_test(s, "snapshot and restore", test_snapshot);
     CU_add_test(s, "breakpoints and single step", test_breakpoints_and_step);
     CU_add_test(s, "trap hook and stop on trap", test_trap_hook);
+    CU_add_test(s, "timer restart after a charge, in one call", test_timer_restart_after);
     CU_add_test(s, "random words never crash the simulator", test_fuzz);
     test_engine_add(s);
 }
