@@ -98,19 +98,24 @@ static bool direct_syscall(vmm *v, vmm_vm *vm, const machine_trap *t)
 }
 
 /* Books what ran since the last exit: the guest's cycles, then the
- * hardware exit itself (hw_cost), which the machine has already charged. */
-void vmm_book_exit(vmm *v, vmm_vm *vm, const machine_trap *t, uint64_t hw_cost, bool uf_from_cpu)
+ * hardware exit itself (hw_cost), which the machine has already charged,
+ * then `then` cycles of VMM work, as vmm_charge would right after (in the
+ * same additions: the exit's dispatch on a Type-1 VMM, where nothing comes
+ * between).  Inline in vmm_on_trap; hw.c's exits call vmm_book_exit. */
+VMM_INLINE void book_exit(vmm *v, vmm_vm *vm, const machine_trap *t, uint64_t hw_cost,
+                          bool uf_from_cpu, uint64_t then)
 {
     uint64_t now = vmm_now(v);
     uint64_t trap_cost = hw_cost;
     uint64_t ran = now - v->mark_cycles;
     uint64_t guest = ran > trap_cost ? ran - trap_cost : 0;
     vm->st.guest_cycles += guest;
-    vm->st.vmm_cycles += ran - guest;
+    vm->st.vmm_cycles += ran - guest + then;
     vm->vc.vtime += guest;
     vm->st.guest_insns += v->mst->instret - v->mark_instret;
-    v->mark_cycles = now;
-    v->exit_cycles = ran - guest;
+    v->mark_cycles = now + then;
+    v->exit_cycles = ran - guest + then;
+    v->pend += then;
     /* Only popf (legacy) changes the user flags behind our back. */
     if (uf_from_cpu)
         vm->vc.cr[CR_STATUS] = (vm->vc.cr[CR_STATUS] & ~STATUS_UF_MASK) |
@@ -119,6 +124,11 @@ void vmm_book_exit(vmm *v, vmm_vm *vm, const machine_trap *t, uint64_t hw_cost, 
     unsigned code = CAUSE_CODE(t->cause);
     if (code < ISA_NUM_CAUSES)
         vm->st.exits_by_cause[code]++;
+}
+
+void vmm_book_exit(vmm *v, vmm_vm *vm, const machine_trap *t, uint64_t hw_cost, bool uf_from_cpu)
+{
+    book_exit(v, vm, t, hw_cost, uf_from_cpu, 0);
 }
 
 /*
@@ -235,6 +245,26 @@ const char *vmm_event_what(const vmm_event *e)
     return e->text;
 }
 
+/* The exit as an event, for a reader of the trace: built only when there
+ * is one (out of line, so the exit without one keeps a small frame). */
+static void exit_event(vmm *v, vmm_vm *vm, const machine_trap *t, vmm_handler h, uint8_t vring0,
+                       uint8_t ring0, uint32_t a0, uint64_t syncs, vmm_exit_kind kind)
+{
+    uint8_t detail = vm->st.shadow_syncs != syncs ? VMM_EVD_PT_STORE : 0;
+    if (v->cfg.host == VMM_HOST_TYPE2)
+        detail |= vmm_exit_to_user(v, kind) ? VMM_EVD_TYPE2_USER : VMM_EVD_TYPE2_KERN;
+    v->exit_text[0] = '\0';
+    vmm_event e = { .kind = VMM_EV_EXIT, .vm = (int)vmm_vm_index(v, vm), .cause = t->cause,
+                    .pc = t->pc, .insn = t->insn, .addr = t->addr,
+                    .mnemonic = t->insn ? vmm_mnemonic_of(t->insn) : NULL,
+                    .vring_from = vring0, .vring_to = (uint8_t)vring_of(vm),
+                    .ring_from = ring0, .ring_to = (uint8_t)machine_ring(v->m), .handler = h,
+                    .cycles = v->exit_cycles, .at = vmm_now(v), .a0 = a0,
+                    .detail = detail, .note = v->exit_note[0] ? v->exit_note : NULL,
+                    .text = v->exit_text };
+    vmm_emit(v, &e);
+}
+
 bool vmm_on_trap(machine *m, const machine_trap *t, void *ud)
 {
     vmm *v = ud;
@@ -243,21 +273,26 @@ bool vmm_on_trap(machine *m, const machine_trap *t, void *ud)
         return true;
     }
     vmm_vm *vm = &v->vm[v->cur];
-    int vmi = v->cur;
     unsigned code = CAUSE_CODE(t->cause);
     if (code == CAUSE_SYSCALL && vm->syscall_gate && vring_of(vm) == 3)
         return direct_syscall(v, vm, t);
 
     uint32_t a0 = v->c->r[REG_A0];
-    /* Only a hosted VMM routes exits by kind (a bare-metal one handles them all). */
-    bool hosted = v->cfg.host != VMM_HOST_TYPE1;
-    vmm_exit_kind kind = hosted ? vmm_exit_kind_of(vm, t, a0) : VMM_EXIT_CPU;
-    vmm_book_exit(v, vm, t, v->cfg.mcosts.trap_entry, true);
     uint8_t vring0 = (uint8_t)vring_of(vm), ring0 = t->ring;
     uint64_t syncs = vm->st.shadow_syncs;
-    if (hosted)
+    /* Only a hosted VMM routes exits by kind (a bare-metal one handles them
+     * all), and only there does anything come between the booking and the
+     * dispatch. */
+    bool hosted = v->cfg.host != VMM_HOST_TYPE1;
+    vmm_exit_kind kind = VMM_EXIT_CPU;
+    if (hosted) {
+        kind = vmm_exit_kind_of(vm, t, a0);
+        book_exit(v, vm, t, v->cfg.mcosts.trap_entry, true, 0);
         vmm_host_enter(v, vm, kind);
-    vmm_charge(v, vm, LAYER_VMM, v->cfg.costs.exit_dispatch);
+        vmm_charge(v, vm, LAYER_VMM, v->cfg.costs.exit_dispatch);
+    } else {
+        book_exit(v, vm, t, v->cfg.mcosts.trap_entry, true, v->cfg.costs.exit_dispatch);
+    }
     v->in_exit = true;
     v->exit_note[0] = '\0';
 
@@ -268,31 +303,13 @@ bool vmm_on_trap(machine *m, const machine_trap *t, void *ud)
         vmm_host_leave(v, vm, kind);
     if (vm->state == VM_RUNNABLE)
         vmm_charge(v, vm, LAYER_VMM, v->cfg.costs.vm_entry);
-    if (v->ev) {
-        uint8_t detail = vm->st.shadow_syncs != syncs ? VMM_EVD_PT_STORE : 0;
-        if (v->cfg.host == VMM_HOST_TYPE2)
-            detail |= vmm_exit_to_user(v, kind) ? VMM_EVD_TYPE2_USER : VMM_EVD_TYPE2_KERN;
-        v->exit_text[0] = '\0';
-        vmm_event e = { .kind = VMM_EV_EXIT, .vm = vmi, .cause = t->cause, .pc = t->pc,
-                        .insn = t->insn, .addr = t->addr,
-                        .mnemonic = t->insn ? vmm_mnemonic_of(t->insn) : NULL,
-                        .vring_from = vring0, .vring_to = (uint8_t)vring_of(vm),
-                        .ring_from = ring0, .ring_to = (uint8_t)machine_ring(m), .handler = h,
-                        .cycles = v->exit_cycles, .at = vmm_now(v), .a0 = a0,
-                        .detail = detail, .note = v->exit_note[0] ? v->exit_note : NULL,
-                        .text = v->exit_text };
-        vmm_emit(v, &e);
-    }
+    if (v->ev)
+        exit_event(v, vm, t, h, vring0, ring0, a0, syncs, kind);
     v->in_exit = false;
     if (v->stop_deferred) {
         v->stop_deferred = false;
         vmm_vm_stop_event(v, vm, vm->state == VM_FAILED ? vm->reason : "halted");
     }
-    vmm_resume(v);
-    v->mark_cycles = vmm_now(v);
-    v->mark_instret = v->mst->instret;
-    if (v->cpu->resumed)
-        v->cpu->resumed(v);
-    vmm_commit(v);
+    vmm_end_exit(v);
     return true;
 }

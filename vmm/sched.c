@@ -81,12 +81,9 @@ void vmm_switch_to(vmm *v, int to)
     }
 }
 
-/* Injects the virtual timer when the guest has interrupts on. */
-static void inject(vmm *v, vmm_vm *vm)
+/* Injects the pending virtual timer when the guest has interrupts on. */
+static void inject_pending(vmm *v, vmm_vm *vm)
 {
-    vmm_vtimer_update(v, vm);
-    if (!vm->vc.vtimer_pending)
-        return;
     if (!virtual_ie(v, vm)) {
         if (vm->para)           /* tells the guest to let it in when it unmasks */
             vmm_shared_set(v, vm, VMM_SH_PENDING, 1);
@@ -112,9 +109,22 @@ static void inject(vmm *v, vmm_vm *vm)
     vmm_emit(v, &e);
 }
 
-/* Chooses who runs next, delivers what is due and programs the real timer. */
-void vmm_resume(vmm *v)
+/* Injects the virtual timer when it is due and the guest has interrupts on
+ * (the test inline: it is made at every exit, and is rarely true). */
+VMM_INLINE void inject(vmm *v, vmm_vm *vm)
 {
+    vmm_vtimer_update(v, vm);
+    if (vm->vc.vtimer_pending)
+        inject_pending(v, vm);
+}
+
+VMM_INLINE void arm_timer(vmm *v);
+
+/* Chooses who runs next, delivers what is due and programs the real timer.
+ * (Inline in vmm_end_exit, which runs it at every exit.) */
+VMM_INLINE void resume(vmm *v)
+{
+  again:;
     int cur = v->cur;
     bool expired = vmm_now(v) - v->slice_start >= v->cfg.slice;
     if (expired && cur >= 0 && vmm_host_is_hosted(v->cfg.host) && v->cfg.costs.host_bg_share) {
@@ -139,17 +149,28 @@ void vmm_resume(vmm *v)
     }
     vmm_vm *vm = &v->vm[v->cur];
     inject(v, vm);
-    if (vm->state != VM_RUNNABLE) {      /* the injection itself failed */
-        vmm_resume(v);
-        return;
-    }
-    vmm_arm_timer(v);
+    if (vm->state != VM_RUNNABLE)        /* the injection itself failed: choose again */
+        goto again;
+    arm_timer(v);
+}
+
+void vmm_resume(vmm *v) { resume(v); }
+
+void vmm_end_exit(vmm *v)
+{
+    resume(v);
+    v->mark_cycles = vmm_now(v);
+    v->mark_instret = v->mst->instret;
+    if (v->cpu->resumed)
+        v->cpu->resumed(v);
+    vmm_commit(v);
 }
 
 /* The real timer fires at the end of the slice or at the VM's next virtual
  * tick, whichever comes first: the slice's end is a point in real time, the
- * tick one in the VM's own (vmm_vtime). */
-void vmm_arm_timer(vmm *v)
+ * tick one in the VM's own (vmm_vtime).  (Inline in vmm_resume, which runs
+ * it at every exit.) */
+VMM_INLINE void arm_timer(vmm *v)
 {
     vmm_vm *vm = &v->vm[v->cur];
     uint64_t now = vmm_now(v);
@@ -172,3 +193,5 @@ void vmm_arm_timer(vmm *v)
     v->pend = 0;
     machine_timer_restart_after(v->m, pend, (uint32_t)(period > UINT32_MAX ? UINT32_MAX : period));
 }
+
+void vmm_arm_timer(vmm *v) { arm_timer(v); }
