@@ -672,6 +672,11 @@ static int lab_grade_cmd(int argc, char **argv)
         return cli_usage_error("lab grade", TR("--gradescope grades one submission: use --submission DIR"));
     if (o.shard && !o.submissions)
         return cli_usage_error("lab grade", TR("--shard splits a class: use --submissions DIR"));
+    const char *dropped = o.canvas && o.assignment ? lab_canvas_dropped(o.assignment) : NULL;
+    if (dropped)
+        return cli_usage_error("lab grade", TR("--assignment '%s': Canvas's grade-book import takes a column whose "
+                                               "name contains '%s' for one of its totals and drops it; give "
+                                               "another name"), o.assignment, dropped);
     char dir[PATH_MAX], err[2048] = "", student[256] = "";
     if (!find_lab(o.labs, argv[optind], dir, sizeof dir, "grade"))
         return EXIT_FAIL;
@@ -746,8 +751,11 @@ static int lab_grade_cmd(int argc, char **argv)
             snprintf(column, sizeof column, "%s", o.assignment);
         else
             snprintf(column, sizeof column, "traplab %s", count && reps[0].id ? reps[0].id : "");
-        if (outs[OUT_CANVAS].f) lab_write_lms_header(outs[OUT_CANVAS].f, LAB_LMS_CANVAS, column);
-        if (outs[OUT_MOODLE].f) lab_write_lms_header(outs[OUT_MOODLE].f, LAB_LMS_MOODLE, column);
+        double max = 0;   /* the lab's maximum: every report has it, a zero's too */
+        for (size_t i = 0; i < count; i++)
+            max = reps[i].max > max ? reps[i].max : max;
+        if (outs[OUT_CANVAS].f) lab_write_lms_header(outs[OUT_CANVAS].f, LAB_LMS_CANVAS, column, max);
+        if (outs[OUT_MOODLE].f) lab_write_lms_header(outs[OUT_MOODLE].f, LAB_LMS_MOODLE, column, max);
         double sum = 0;
         size_t zeros = 0;
         for (size_t i = 0; i < count; i++) {

@@ -298,6 +298,10 @@ const cli_msg cli_msgs_es[] = {
     { "--gradescope grades one submission: use --submission DIR",
       "--gradescope califica una entrega: usa --submission DIR" },
     { "--shard splits a class: use --submissions DIR", "--shard reparte una clase: usa --submissions DIR" },
+    { "--assignment '%s': Canvas's grade-book import takes a column whose name contains '%s' for one of "
+      "its totals and drops it; give another name",
+      "--assignment '%s': la importación de calificaciones de Canvas toma una columna cuyo nombre contiene "
+      "'%s' por uno de sus totales y la descarta; da otro nombre" },
     { "traplab lab grade: %s: no such folder\n", "traplab lab grade: %s: no existe esa carpeta\n" },
     { "traplab lab grade: out of memory\n", "traplab lab grade: memoria agotada\n" },
     { "traplab lab grade: the lab is broken:\n%s\n", "traplab lab grade: la práctica está rota:\n%s\n" },
