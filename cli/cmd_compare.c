@@ -57,7 +57,7 @@ typedef struct {
 
 static void help(void)
 {
-    printf("usage: traplab compare [options]\n\n"
+    printf(TR("usage: traplab compare [options]\n\n"
            "Runs each workload natively, under full virtualization (the unmodified guest\n"
            "kernel, trap-and-emulate), under binary translation (the unmodified kernel's code\n"
            "translated, bt), under hardware-assisted virtualization (the unmodified kernel in\n"
@@ -92,7 +92,7 @@ static void help(void)
            "                    (with gnuplot; docs/compare.md)\n"
            "  -h, --help        this help\n\n"
            "Exit status: 0 when every run halted with the native output, 1 otherwise, 2 on a\n"
-           "usage error.\n", DEFAULT_TICK, DEFAULT_CPU_ITERS);
+           "usage error.\n"), DEFAULT_TICK, DEFAULT_CPU_ITERS);
 }
 
 static unsigned long long U(uint64_t x) { return (unsigned long long)x; }

@@ -26,7 +26,7 @@
 
 static void help(void)
 {
-    printf("usage: traplab vm --guest KERNEL --program WORKLOAD[,WORKLOAD...] [options]\n\n"
+    printf(TR("usage: traplab vm --guest KERNEL --program WORKLOAD[,WORKLOAD...] [options]\n\n"
            "Runs the guest kernel KERNEL with the user program WORKLOAD in each VM under the\n"
            "trap-and-emulate hypervisor: the kernel runs deprivileged in ring 1, every\n"
            "privileged instruction traps and is emulated, user traps are reflected into the\n"
@@ -90,7 +90,7 @@ static void help(void)
            "Exit status: 0 when every VM halted with the native output, 1 when a VM failed,\n"
            "the step limit was reached, an output differed from native on the strict\n"
            "profile (on legacy the difference is the lesson: reported, exit 0) or the input\n"
-           "is bad, 2 on a usage error.\n",
+           "is bad, 2 on a usage error.\n"),
            VMM_MAX_VMS, 1000000u, GUEST_MIN_MEM, DEFAULT_MAX_STEPS);
 }
 

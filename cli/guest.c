@@ -171,8 +171,10 @@ int cli_vmm_option(const char *cmd, int c, const char *arg, vmm_config *cfg,
             return cli_usage_error(cmd, "%s", err);
         return EXIT_OK;
     case 'Q':
-        if (!vmm_apply_cpu_profile(cfg, arg, err, sizeof err))
-            return cli_usage_error(cmd, "--cpu: %s", err);
+        if (!vmm_apply_cpu_profile(cfg, arg, err, sizeof err)) {
+            char es[256];
+            return cli_usage_error(cmd, "--cpu: %s", cli_tr_line(err, es, sizeof es));
+        }
         return EXIT_OK;
     case 'X':
         if (!vmm_parse_exit_on(arg, cfg, err, sizeof err))
@@ -215,8 +217,9 @@ void cli_list_cpus(const vmm_config *cfg)
         vmm_config p = *cfg;
         char err[8];
         vmm_apply_cpu_profile(&p, vmm_cpu_profile_name(i), err, sizeof err);
+        /* The VMM describes each profile in English; cli/lang_es.c has the Spanish. */
         printf("  %-12s vm_exit %5u  vm_enter %5u  %s\n", vmm_cpu_profile_name(i), p.mcosts.vm_exit,
-               p.mcosts.vm_enter, vmm_cpu_profile_doc(i));
+               p.mcosts.vm_enter, TR(vmm_cpu_profile_doc(i)));
     }
 }
 
