@@ -469,8 +469,9 @@ static int parse_args(int argc, char **argv, vm_args *a)
         case 'V':
         case 'd': {
             vmm_design d = VMM_DESIGN_PARA;
+            char es[256];
             if (c == 'd' && !vmm_parse_design(optarg, &d, err, sizeof err))
-                return cli_usage_error("vm", TR("--design: %s"), err);
+                return cli_usage_error("vm", TR("--design: %s"), cli_tr_line(err, es, sizeof es));
             if (a->design_opt && d != a->cfg.design)
                 return cli_usage_error("vm", TR("%s and --design %s contradict each other"),
                                        a->design_opt, vmm_design_name(d));
