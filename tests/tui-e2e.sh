@@ -262,15 +262,21 @@ if [ -f vmm/vmm.h ] && [ -f guest/kernel.s ]; then
     wait_for "DONE" 5
 fi
 
+# design_session DESIGN "ARGS": the TUI under --design DESIGN in a new session;
+# its top bar must name the design.
+design_session() {
+    another_session \
+        "LANG=C.UTF-8 '$BIN' tui --lang en --design $1 $2; echo \"EXIT=\$?\"; echo DONE; sleep 60"
+    wait_for "Ready. Press ?" || fail "the UI did not start ($1)"
+    screen | head -n 1 | grep -qF "Type-1 VMM, $1 |" && pass "$1: the top bar names the design" \
+        || fail "$1: the top bar"
+}
+
 # Binary translation on the legacy profile: the top bar names the design, and the
 # kernel that trap-and-emulate cannot run correctly (above) gives the native output.
 if [ -f vmm/vmm.h ] && [ -f guest/kernel.s ]; then
     want=$("$BIN" vm --guest kernel --program cpu --profile strict | grep '^checksum')
-    another_session \
-        "LANG=C.UTF-8 '$BIN' tui --lang en --design bt --profile legacy --guest kernel --program cpu; echo \"EXIT=\$?\"; echo DONE; sleep 60"
-    wait_for "Ready. Press ?" || fail "the UI did not start (bt)"
-    screen | head -n 1 | grep -qF "Type-1 VMM, bt |" && pass "bt: the top bar names the design" \
-        || fail "bt: the top bar"
+    design_session bt "--profile legacy --guest kernel --program cpu"
     $TM send-keys -t "$S" F8
     if [ -n "$want" ] && wait_for "The machine halted" 20 && screen | grep -qF "$want" \
        && screen | grep -qE "\+step +[0-9a-f]{8} 1>1 VMM emul\."; then
@@ -284,11 +290,7 @@ fi
 # and --cpu p4 reaches every exit (an emulated one costs 2850 with the default costs, plus
 # (1931 - 1000) for the exit and (2409 - 1000) for the entry: 5190).
 if [ -f vmm/vmm.h ] && [ -f guest/kernel.s ]; then
-    another_session \
-        "LANG=C.UTF-8 '$BIN' tui --lang en --design hw-shadow --cpu p4 --guest kernel --program mm; echo \"EXIT=\$?\"; echo DONE; sleep 60"
-    wait_for "Ready. Press ?" || fail "the UI did not start (hw-shadow)"
-    screen | head -n 1 | grep -qF "Type-1 VMM, hw-shadow |" && pass "hw-shadow: the top bar names the design" \
-        || fail "hw-shadow: the top bar"
+    design_session hw-shadow "--cpu p4 --guest kernel --program mm"
     $TM send-keys -t "$S" t
     if wait_for "PAGE_FAULT   00001000 0>0 VMM shadow 5440" 5 && screen | grep -qF "A hidden page fault"; then
         pass "hw-shadow --cpu p4: the first exit is a hidden fault the shadow fills"
