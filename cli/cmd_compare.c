@@ -334,13 +334,13 @@ static int parse_designs(const char *arg, cmp_args *a)
     size_t n = 0;
     if (!cli_split_list("compare", buf, arg, "design", names, VMM_DESIGN_COUNT + 1, &n, true))
         return EXIT_USAGE;
-    char err[160];
+    char err[160], es[256];
     for (size_t k = 0; k < n; k++) {
         if (strcmp(names[k], "native") == 0)
             continue;                       /* the reference row is always there */
         vmm_design d;
         if (!vmm_parse_design(names[k], &d, err, sizeof err))
-            return cli_usage_error("compare", TR("--designs: %s"), err);
+            return cli_usage_error("compare", TR("--designs: %s"), cli_tr_line(err, es, sizeof es));
         a->designs[a->ndesigns++] = d;
     }
     return EXIT_OK;

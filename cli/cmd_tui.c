@@ -250,8 +250,9 @@ int cmd_tui(int argc, char **argv)
         case 'V':
         case 'd': {
             vmm_design d = VMM_DESIGN_PARA;
+            char des[256];
             if (c == 'd' && !vmm_parse_design(optarg, &d, derr, sizeof derr))
-                return cli_usage_error("tui", TR("--design: %s"), derr);
+                return cli_usage_error("tui", TR("--design: %s"), cli_tr_line(derr, des, sizeof des));
             if (design_opt && d != design)
                 return cli_usage_error("tui", TR("%s and --design %s contradict each other"),
                                        design_opt, vmm_design_name(d));

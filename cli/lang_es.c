@@ -117,8 +117,8 @@ const cli_msg cli_msgs_es[] = {
       "  reflejadas          %llu\n  inyectadas          %llu\n" },
     { "  shadow              %llu fills (hidden faults), %llu syncs, %llu flushes\n",
       "  sombra              %llu rellenos (fallos ocultos), %llu sincronizaciones, %llu vaciados\n" },
-    { "  VM exits by reason  (guest mode, --design hw)\n",
-      "  salidas de la VM por motivo  (modo invitado, --design hw)\n" },
+    { "  VM exits by reason  (guest mode: --design hw, hw-shadow)\n",
+      "  salidas de la VM por motivo  (modo invitado: --design hw, hw-shadow)\n" },
     { "  nested              %llu second-stage fills (nested faults)\n",
       "  anidadas            %llu rellenos de la segunda etapa (fallos anidados)\n" },
     { "  kernel-resident     %llu exits handled by the host kernel's monitor, no world switch\n",
@@ -1073,6 +1073,21 @@ const cli_msg cli_lines_es[] = {
     { "halted", "detenida" },
     /* vmm/cpus.c: a bad --cpu */
     { "unknown cpu '%s' (%s)", "cpu desconocida '%s' (%s)" },
+    /* vmm/guest.c, hw.c, design.c: a bad --cost, --exit-on or --design */
+    { "cost %s needs a whole number from 0 to %s (percent), not '%s'",
+      "el costo %s necesita un número entero de 0 a %s (un porcentaje), no '%s'" },
+    { "cost %s needs a whole number from 0 to %s, not '%s'",
+      "el costo %s necesita un número entero de 0 a %s, no '%s'" },
+    { "bad cost '%s': NAME=VALUE", "costo incorrecto '%s': NOMBRE=VALOR" },
+    { "unknown cost '%s' (--list-costs shows the names)", "costo desconocido '%s' (--list-costs muestra los nombres)" },
+    { "--exit-on: the list is too long", "--exit-on: la lista es demasiado larga" },
+    { "--exit-on: an empty name in '%s'", "--exit-on: un nombre vacío en '%s'" },
+    { "--exit-on: '%s' is neither a privileged instruction (mfcr, mtcr, iret, ei, di, tlbflush, pushf, popf, "
+      "smsw, sidt, ...) nor a trap cause (syscall, page_fault, breakpoint, ...)",
+      "--exit-on: '%s' no es una instrucción privilegiada (mfcr, mtcr, iret, ei, di, tlbflush, pushf, popf, "
+      "smsw, sidt, ...) ni una causa de trampa (syscall, page_fault, breakpoint, ...)" },
+    { "unknown design '%s' (%s)", "diseño desconocido '%s' (%s)" },
+    { "design '%s' (%s) is not built into this traplab yet", "el diseño '%s' (%s) aún no está en este traplab" },
     /* machine/ (a fatal stop) */
     { "unhandled trap %s at pc %s (tvb is 0)", "trampa %s sin atender en pc %s (tvb es 0)" },
     { "double fault: cannot fetch the trap vector at %s (%s)",

@@ -247,6 +247,21 @@ has "$out" "BIEN" || fail "lab check --lang es of the solution: $out"
 out=$($C "$bin" --lang es vm --bogus 2>&1); st=$?
 [ $st -eq 2 ] && has "$out" "opción desconocida '--bogus'" && has "$out" "Prueba 'traplab vm --help'" ||
     fail "traplab --lang es vm --bogus: exit $st, $out"
+# The option errors the VMM composes (--cost, --exit-on, --design), in Spanish and, whole, in English.
+for a in "vm --cost nothing=1|costo desconocido 'nothing' (--list-costs muestra los nombres)" \
+         "vm --cost exit_dispatch|costo incorrecto 'exit_dispatch': NOMBRE=VALOR" \
+         "vm --cost exit_dispatch=x|el costo exit_dispatch necesita un número entero de 0 a " \
+         "vm --cost host_bg_share=99|de 0 a 90 (un porcentaje), no '99'" \
+         "vm --exit-on mfcr,,x|--exit-on: un nombre vacío en 'mfcr,,x'" \
+         "vm --exit-on bogus|ni una causa de trampa (syscall, page_fault, breakpoint, ...)" \
+         "vm --design bogus|--design: diseño desconocido 'bogus' (full, " \
+         "compare --designs full,bogus|--designs: diseño desconocido 'bogus' (full, " \
+         "tui --design bogus|--design: diseño desconocido 'bogus' (full, "; do
+    out=$($C "$bin" --lang es ${a%%|*} 2>&1); st=$?
+    [ $st -eq 2 ] && has "$out" "${a#*|}" || fail "traplab --lang es ${a%%|*}: exit $st, $out"
+done
+out=$($C "$bin" vm --exit-on bogus 2>&1)
+has "$out" "nor a trap cause (syscall, page_fault, breakpoint, ...)" || fail "vm --exit-on bogus: the English is cut: $out"
 out=$($C "$bin" --lang es nothing 2>&1)
 has "$out" "no es una orden de traplab" && has "$out" "órdenes:" || fail "traplab --lang es nothing: $out"
 out=$($C "$bin" --lang es run 2>&1)
