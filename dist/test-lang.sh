@@ -66,7 +66,7 @@ C="env -u LC_ALL -u LC_MESSAGES -u LANG"
 
 # --help: every command's in Spanish, the English unchanged.  The English helps are pinned by
 # their hash (a change to one updates HELP_SHA256 here and its Spanish in cli/lang_es.c).
-HELP_SHA256=117f90e9c3c369cb7bdc6b56b2152b67c3a9e94cd989d9ba759b098994983643
+HELP_SHA256=8190426795a5e460e49e35a14a0bdd38925c3b14da08255c2ce4e5714f28f0c5
 helps="-:run:asm:disasm:vm:compare:isa:tui:lab:lab list:lab show:lab check:lab grade:lab merge:lab run"
 all_en=
 IFS=:

@@ -57,6 +57,16 @@ wait_for() {
     return 1
 }
 
+# press KEY: send KEY, then wait (up to 5 s) until the screen shows its effect.  Keys
+# sent faster than a loaded machine's UI answers would queue up, and the ones behind
+# would step past what a loop presses until.
+press() {
+    before=$(screen)
+    $TM send-keys -t "$S" "$1"
+    i=0
+    while [ $i -lt 50 ] && [ "$(screen)" = "$before" ]; do sleep 0.1; i=$((i + 1)); done
+}
+
 # regs: the register pane's rows (between its title and the Code pane).
 regs() { screen | sed -n '/Registers/,/Code/p' | cut -c1-36; }
 
@@ -247,10 +257,8 @@ if [ -f vmm/vmm.h ] && [ -f guest/kernel.s ]; then
     wait_for "Ready. Press ?" || fail "the UI did not start (legacy profile)"
     n=0
     until screen | grep -qF "equivalence violation at" || [ $n -ge 80 ]; do
-        $TM send-keys -t "$S" t
+        press t
         n=$((n + 1))
-        wait_for "insn" 1 >/dev/null
-        sleep 0.05
     done
     if screen | grep -qF "equivalence violation at" && screen | grep -q "violat\. *[0-9a-f]\{8\}" \
        && screen | grep -q "> [0-9a-f]\{8\} smsw"; then
@@ -297,9 +305,8 @@ if [ -f vmm/vmm.h ] && [ -f guest/kernel.s ]; then
     else fail "hw-shadow: the first exit"; fi
     n=0
     until screen | grep -qE "ILLEGAL_PRIV +[0-9a-f]{8} 0>0 VMM emul\. +5190" || [ $n -ge 20 ]; do
-        $TM send-keys -t "$S" t
+        press t
         n=$((n + 1))
-        sleep 0.1
     done
     if [ $n -lt 20 ] && screen | grep -qF "In guest mode"; then
         pass "hw-shadow --cpu p4: an emulated exit in guest ring 0 costs 5190 cycles"
@@ -364,9 +371,8 @@ if [ -f labs/03-legacy-profile/lab.lua ] && [ -f vmm/vmm.h ]; then
     wait_for "Ready. Press ?" || fail "lab run 03: the UI did not start"
     found=0
     for _ in $(seq 1 80); do
-        $TM send-keys -t "$S" F7
+        press F7
         if screen | grep -q "equivalence violation at"; then found=1; break; fi
-        sleep 0.1
     done
     if [ $found = 1 ] && screen | grep -qE "equivalence violation at 0x[0-9a-f]+, no trap \((smsw|pushf|popf|sidt) "; then
         pass "lab run 03: an equivalence violation on the legacy profile"
