@@ -18,7 +18,7 @@
 static void help(FILE *out)
 {
     fprintf(out,
-            "usage: traplab asm FILE.s [-o FILE.tlo] [-l FILE.lst] [-I DIR]... [-D NAME[=VALUE]]...\n"
+            TR("usage: traplab asm FILE.s [-o FILE.tlo] [-l FILE.lst] [-I DIR]... [-D NAME[=VALUE]]...\n"
             "\n"
             "Assembles FILE.s into an image (default: FILE.tlo beside the source).\n"
             "\n"
@@ -31,7 +31,7 @@ static void help(FILE *out)
             "  -h, --help           show this help\n"
             "\n"
             "Exit status: 0 assembled, 1 errors in the source, 2 usage error.\n"
-            "The language is described in docs/asm.md.\n");
+            "The language is described in docs/asm.md.\n"));
 }
 
 static char *default_output(const char *src)

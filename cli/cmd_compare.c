@@ -57,7 +57,7 @@ typedef struct {
 
 static void help(void)
 {
-    printf("usage: traplab compare [options]\n\n"
+    printf(TR("usage: traplab compare [options]\n\n"
            "Runs each workload natively, under full virtualization (the unmodified guest\n"
            "kernel, trap-and-emulate), under binary translation (the unmodified kernel's code\n"
            "translated, bt), under hardware-assisted virtualization (the unmodified kernel in\n"
@@ -92,7 +92,7 @@ static void help(void)
            "                    (with gnuplot; docs/compare.md)\n"
            "  -h, --help        this help\n\n"
            "Exit status: 0 when every run halted with the native output, 1 otherwise, 2 on a\n"
-           "usage error.\n", DEFAULT_TICK, DEFAULT_CPU_ITERS);
+           "usage error.\n"), DEFAULT_TICK, DEFAULT_CPU_ITERS);
 }
 
 static unsigned long long U(uint64_t x) { return (unsigned long long)x; }
@@ -334,13 +334,13 @@ static int parse_designs(const char *arg, cmp_args *a)
     size_t n = 0;
     if (!cli_split_list("compare", buf, arg, "design", names, VMM_DESIGN_COUNT + 1, &n, true))
         return EXIT_USAGE;
-    char err[160];
+    char err[160], es[256];
     for (size_t k = 0; k < n; k++) {
         if (strcmp(names[k], "native") == 0)
             continue;                       /* the reference row is always there */
         vmm_design d;
         if (!vmm_parse_design(names[k], &d, err, sizeof err))
-            return cli_usage_error("compare", TR("--designs: %s"), err);
+            return cli_usage_error("compare", TR("--designs: %s"), cli_tr_line(err, es, sizeof es));
         a->designs[a->ndesigns++] = d;
     }
     return EXIT_OK;

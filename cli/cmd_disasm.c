@@ -13,13 +13,13 @@
 static void help(FILE *out)
 {
     fprintf(out,
-            "usage: traplab disasm FILE.tlo\n"
+            TR("usage: traplab disasm FILE.tlo\n"
             "\n"
             "Prints every segment of the image as assembly: symbol labels, instructions with\n"
             "branch targets named after symbols (main+0x8), and comments with the address,\n"
             "the encoding and the source file:line. The output reassembles with 'traplab asm'.\n"
             "\n"
-            "  -h, --help   show this help\n");
+            "  -h, --help   show this help\n"));
 }
 
 int cmd_disasm(int argc, char **argv)

@@ -12,7 +12,7 @@
 
 static void help(void)
 {
-    printf("usage: traplab isa [--check] [--profile strict|legacy] [--editor KIND]\n\n"
+    printf(TR("usage: traplab isa [--check] [--profile strict|legacy] [--editor KIND]\n\n"
            "Without options, prints the ISA reference as Markdown (docs/isa.md is this output).\n\n"
            "  --check            print Popek and Goldberg's verdict for the profile: which\n"
            "                     instructions are sensitive, which privileged, and the\n"
@@ -23,7 +23,7 @@ static void help(void)
            "                     from this table: vim (syntax/traplab.vim), vim-ftdetect\n"
            "                     (ftdetect/traplab.vim), emacs (traplab-mode.el) or textmate\n"
            "                     (a TextMate / VS Code grammar, traplab.tmLanguage.json)\n"
-           "  -h, --help         this help\n");
+           "  -h, --help         this help\n"));
 }
 
 int cmd_isa(int argc, char **argv)

@@ -381,9 +381,9 @@ static void json_text(FILE *f, const char *s)
 /* ---- subcommands ---------------------------------------------------------------- */
 static void list_help(FILE *f)
 {
-    fprintf(f, "usage: traplab lab list [--labs DIR] [--json | --csv FILE]\n\n"
+    fprintf(f, TR("usage: traplab lab list [--labs DIR] [--json | --csv FILE]\n\n"
                "Lists the labs with their titles, estimated times and points; --json as a JSON\n"
-               "array, --csv FILE ('-' for stdout) as lab,title,minutes,points,status rows.\n");
+               "array, --csv FILE ('-' for stdout) as lab,title,minutes,points,status rows.\n"));
 }
 
 /* Terminal columns of a UTF-8 string (one per code point: titles have no wide characters). */
@@ -500,11 +500,11 @@ static int lab_list(int argc, char **argv)
 
 static void show_help(FILE *f)
 {
-    fprintf(f, "usage: traplab lab show LAB [--seed N | --student ID] [--submission DIR] [--key]\n\n"
+    fprintf(f, TR("usage: traplab lab show LAB [--seed N | --student ID] [--submission DIR] [--key]\n\n"
                "Prints the lab's tasks and questions with your own numbers (they depend on the seed,\n"
                "which comes from --seed, --student, student.txt in the submission, or its folder name).\n"
                "--key (for instructors) prints instead the expected answers of the questions, as an\n"
-               "answers file, computed by the lab for that seed (e.g. to refresh solution/answers.lua).\n");
+               "answers file, computed by the lab for that seed (e.g. to refresh solution/answers.lua).\n"));
 }
 
 static int lab_show(int argc, char **argv)
@@ -567,14 +567,14 @@ static int lab_show(int argc, char **argv)
 
 static void check_help(FILE *f)
 {
-    fprintf(f, "usage: traplab lab check LAB [--submission DIR] [--seed N | --student ID] [--json]\n"
+    fprintf(f, TR("usage: traplab lab check LAB [--submission DIR] [--seed N | --student ID] [--json]\n"
                "                           [--csv FILE] [--no-record] [--labs DIR]\n\n"
                "Grades one submission (default: the current folder): each question and check with\n"
                "PASS or FAIL, its points and, for a failure, the next hint (one more unlocks after each\n"
                "failed attempt; attempts are kept per student in $XDG_DATA_HOME/traplab/attempts,\n"
                "else ~/.local/share/traplab/attempts, so a fresh copy of the starter does not reset\n"
                "them; --no-record counts nothing).  --json prints it as one JSON object, --csv FILE\n"
-               "('-' for stdout) as the row 'lab grade --csv' writes.  Exit status 0 only at full marks.\n");
+               "('-' for stdout) as the row 'lab grade --csv' writes.  Exit status 0 only at full marks.\n"));
 }
 
 static void jail_from(const lab_opts *o, lab_jail *j)
@@ -636,7 +636,7 @@ static int lab_check(int argc, char **argv)
 
 static void grade_help(FILE *f)
 {
-    fprintf(f, "usage: traplab lab grade LAB --submissions DIR [--jobs N] [--csv FILE] [--junit FILE]\n"
+    fprintf(f, TR("usage: traplab lab grade LAB --submissions DIR [--jobs N] [--csv FILE] [--junit FILE]\n"
                "                           [--canvas FILE] [--moodle FILE] [--assignment NAME]\n"
                "                           [--shard K/N] [--json] [--timeout S] [--labs DIR]\n"
                "       traplab lab grade LAB --submission DIR [--student ID] [--gradescope FILE]\n"
@@ -654,7 +654,7 @@ static void grade_help(FILE *f)
                "name order), for spreading a class over N machines; 'traplab lab merge' joins the CSVs.\n"
                "The second form grades one submission in the same sandbox; --gradescope writes\n"
                "Gradescope's autograder results.json (the seed comes from --student, student.txt or\n"
-               "the folder's name).\n");
+               "the folder's name).\n"));
 }
 
 static int lab_grade_cmd(int argc, char **argv)
@@ -672,6 +672,11 @@ static int lab_grade_cmd(int argc, char **argv)
         return cli_usage_error("lab grade", TR("--gradescope grades one submission: use --submission DIR"));
     if (o.shard && !o.submissions)
         return cli_usage_error("lab grade", TR("--shard splits a class: use --submissions DIR"));
+    const char *dropped = o.canvas && o.assignment ? lab_canvas_dropped(o.assignment) : NULL;
+    if (dropped)
+        return cli_usage_error("lab grade", TR("--assignment '%s': Canvas's grade-book import takes a column whose "
+                                               "name contains '%s' for one of its totals and drops it; give "
+                                               "another name"), o.assignment, dropped);
     char dir[PATH_MAX], err[2048] = "", student[256] = "";
     if (!find_lab(o.labs, argv[optind], dir, sizeof dir, "grade"))
         return EXIT_FAIL;
@@ -746,8 +751,11 @@ static int lab_grade_cmd(int argc, char **argv)
             snprintf(column, sizeof column, "%s", o.assignment);
         else
             snprintf(column, sizeof column, "traplab %s", count && reps[0].id ? reps[0].id : "");
-        if (outs[OUT_CANVAS].f) lab_write_lms_header(outs[OUT_CANVAS].f, LAB_LMS_CANVAS, column);
-        if (outs[OUT_MOODLE].f) lab_write_lms_header(outs[OUT_MOODLE].f, LAB_LMS_MOODLE, column);
+        double max = 0;   /* the lab's maximum: every report has it, a zero's too */
+        for (size_t i = 0; i < count; i++)
+            max = reps[i].max > max ? reps[i].max : max;
+        if (outs[OUT_CANVAS].f) lab_write_lms_header(outs[OUT_CANVAS].f, LAB_LMS_CANVAS, column, max);
+        if (outs[OUT_MOODLE].f) lab_write_lms_header(outs[OUT_MOODLE].f, LAB_LMS_MOODLE, column, max);
         double sum = 0;
         size_t zeros = 0;
         for (size_t i = 0; i < count; i++) {
@@ -800,10 +808,10 @@ out:
 
 static void merge_help(FILE *f)
 {
-    fprintf(f, "usage: traplab lab merge FILE.csv... [-o OUT.csv]\n\n"
+    fprintf(f, TR("usage: traplab lab merge FILE.csv... [-o OUT.csv]\n\n"
                "Joins the CSVs of 'traplab lab grade --csv' (for instance one per machine, from\n"
                "--shard K/N) into one, sorted by student, on stdout or in OUT.csv.  Every file must\n"
-               "have the same header and the same lab; a student graded twice is an error.\n");
+               "have the same header and the same lab; a student graded twice is an error.\n"));
 }
 
 typedef struct {
@@ -960,12 +968,12 @@ static int lab_merge(int argc, char **argv)
 
 static void run_help(FILE *f)
 {
-    fprintf(f, "usage: traplab lab run LAB [--submission DIR] [--seed N | --student ID] [--lang es|en]\n"
+    fprintf(f, TR("usage: traplab lab run LAB [--submission DIR] [--seed N | --student ID] [--lang es|en]\n"
                "                         [--labs DIR]\n\n"
                "Opens the lab's scenario (built from your submission, else the starter) in the terminal\n"
                "UI ('traplab tui') with the lab's tasks, questions and handout tasks in a Tasks pane\n"
                "(T shows or hides it; Tab, then the arrows, scroll it), in the language of --lang\n"
-               "(default: from LANG).  Step through it, then 'traplab lab check'.\n");
+               "(default: from LANG).  Step through it, then 'traplab lab check'.\n"));
 }
 
 /* Runs `traplab tui` (this very binary) with args, as a child; its exit status. */
@@ -1170,20 +1178,20 @@ static const struct {
     int (*run)(int, char **);
     const char *summary;
 } subs[] = {
-    { "list",  lab_list,      "list the labs with titles and estimated times" },
-    { "show",  lab_show,      "print a lab's tasks and questions with your numbers" },
-    { "check", lab_check,     "grade one submission, with hints" },
-    { "grade", lab_grade_cmd, "grade a class in parallel into a CSV (or JUnit, or Gradescope's JSON)" },
-    { "merge", lab_merge,     "join the CSVs of several 'lab grade' runs (one per machine)" },
-    { "run",   lab_run,       "open the lab's scenario in the terminal UI" },
+    { "list",  lab_list,      N_("list the labs with titles and estimated times") },
+    { "show",  lab_show,      N_("print a lab's tasks and questions with your numbers") },
+    { "check", lab_check,     N_("grade one submission, with hints") },
+    { "grade", lab_grade_cmd, N_("grade a class in parallel into a CSV (or JUnit, or Gradescope's JSON)") },
+    { "merge", lab_merge,     N_("join the CSVs of several 'lab grade' runs (one per machine)") },
+    { "run",   lab_run,       N_("open the lab's scenario in the terminal UI") },
 };
 
 static void usage(FILE *f)
 {
-    fprintf(f, "usage: traplab lab <subcommand> [<args>]\n\n");
+    fprintf(f, TR("usage: traplab lab <subcommand> [<args>]\n\n"));
     for (size_t i = 0; i < sizeof subs / sizeof subs[0]; i++)
-        fprintf(f, "  %-6s %s\n", subs[i].name, subs[i].summary);
-    fprintf(f, "\nLabs live in ./labs, or --labs DIR, or $TRAPLAB_LABS. 'traplab lab <subcommand> --help'.\n");
+        fprintf(f, "  %-6s %s\n", subs[i].name, TR(subs[i].summary));
+    fprintf(f, TR("\nLabs live in ./labs, or --labs DIR, or $TRAPLAB_LABS. 'traplab lab <subcommand> --help'.\n"));
 }
 
 int cmd_lab(int argc, char **argv)

@@ -20,7 +20,7 @@
 
 static void help(void)
 {
-    printf("usage: traplab run IMAGE|SOURCE.s [options]\n"
+    printf(TR("usage: traplab run IMAGE|SOURCE.s [options]\n"
            "       traplab run --restore FILE [options]\n\n"
            "Runs IMAGE (a .tlo image, or a .s source assembled first) on the bare machine:\n"
            "ring 0, paging and interrupts off, pc at the image's entry point.  The guest's\n"
@@ -45,7 +45,7 @@ static void help(void)
            "  -D NAME[=VALUE]   for a source: define NAME (as traplab asm -D)\n"
            "  -h, --help        this help\n\n"
            "Exit status: 0 when the program halts, 1 on a fatal fault, the step limit or a\n"
-           "bad image, 2 on a usage error.\n", DEFAULT_MAX_STEPS);
+           "bad image, 2 on a usage error.\n"), DEFAULT_MAX_STEPS);
 }
 
 typedef struct {

@@ -19,7 +19,7 @@
 static void usage(FILE *out)
 {
     fprintf(out,
-        "usage: traplab tui PROGRAM.s|IMAGE [options]\n"
+        TR("usage: traplab tui PROGRAM.s|IMAGE [options]\n"
         "       traplab tui --guest KERNEL --program WORKLOAD[,WORKLOAD...] [--vms N]\n"
         "                   [--host type1|type2|type2-user] [--design NAME] [options]\n"
         "\n"
@@ -56,7 +56,7 @@ static void usage(FILE *out)
         "  -x, --source FILE         run FILE's debugger commands as the UI opens (break, watch, ...)\n"
         "  --ascii                   ASCII line drawing\n"
         "  --mono                    no colour (NO_COLOR does the same)\n"
-        "  -h, --help                this help\n");
+        "  -h, --help                this help\n"));
 }
 
 static const char *source_file;     /* --source FILE: commands to run as the UI opens */
@@ -94,8 +94,9 @@ static int run_vmm(const guest_list *gl, const char *programs, uint32_t nvms, co
     cfg.profile = profile;
     cfg.design = design;
     char cerr[160];
+    char ces[256];
     if (cpu && !vmm_apply_cpu_profile(&cfg, cpu, cerr, sizeof cerr))
-        return cli_usage_error("tui", "--cpu: %s", cerr);
+        return cli_usage_error("tui", "--cpu: %s", cli_tr_line(cerr, ces, sizeof ces));
     if (host && !vmm_parse_host(host, &cfg.host))
         return cli_usage_error("tui", TR("unknown host '%s' (type1 or type2)"), host);
     char list[512];
@@ -249,8 +250,9 @@ int cmd_tui(int argc, char **argv)
         case 'V':
         case 'd': {
             vmm_design d = VMM_DESIGN_PARA;
+            char des[256];
             if (c == 'd' && !vmm_parse_design(optarg, &d, derr, sizeof derr))
-                return cli_usage_error("tui", TR("--design: %s"), derr);
+                return cli_usage_error("tui", TR("--design: %s"), cli_tr_line(derr, des, sizeof des));
             if (design_opt && d != design)
                 return cli_usage_error("tui", TR("%s and --design %s contradict each other"),
                                        design_opt, vmm_design_name(d));
@@ -264,8 +266,9 @@ int cmd_tui(int argc, char **argv)
         case 'Q': {
             vmm_config probe;
             vmm_default_config(&probe);
+            char des[256];
             if (!vmm_apply_cpu_profile(&probe, optarg, derr, sizeof derr))
-                return cli_usage_error("tui", "--cpu: %s", derr);
+                return cli_usage_error("tui", "--cpu: %s", cli_tr_line(derr, des, sizeof des));
             cpu = optarg;
             break;
         }

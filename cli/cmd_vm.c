@@ -26,7 +26,7 @@
 
 static void help(void)
 {
-    printf("usage: traplab vm --guest KERNEL --program WORKLOAD[,WORKLOAD...] [options]\n\n"
+    printf(TR("usage: traplab vm --guest KERNEL --program WORKLOAD[,WORKLOAD...] [options]\n\n"
            "Runs the guest kernel KERNEL with the user program WORKLOAD in each VM under the\n"
            "trap-and-emulate hypervisor: the kernel runs deprivileged in ring 1, every\n"
            "privileged instruction traps and is emulated, user traps are reflected into the\n"
@@ -90,7 +90,7 @@ static void help(void)
            "Exit status: 0 when every VM halted with the native output, 1 when a VM failed,\n"
            "the step limit was reached, an output differed from native on the strict\n"
            "profile (on legacy the difference is the lesson: reported, exit 0) or the input\n"
-           "is bad, 2 on a usage error.\n",
+           "is bad, 2 on a usage error.\n"),
            VMM_MAX_VMS, 1000000u, GUEST_MIN_MEM, DEFAULT_MAX_STEPS);
 }
 
@@ -468,8 +468,9 @@ static int parse_args(int argc, char **argv, vm_args *a)
         case 'V':
         case 'd': {
             vmm_design d = VMM_DESIGN_PARA;
+            char es[256];
             if (c == 'd' && !vmm_parse_design(optarg, &d, err, sizeof err))
-                return cli_usage_error("vm", TR("--design: %s"), err);
+                return cli_usage_error("vm", TR("--design: %s"), cli_tr_line(err, es, sizeof es));
             if (a->design_opt && d != a->cfg.design)
                 return cli_usage_error("vm", TR("%s and --design %s contradict each other"),
                                        a->design_opt, vmm_design_name(d));

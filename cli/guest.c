@@ -160,7 +160,7 @@ bool cli_load_kernel(const char *cmd, const char *name, const char *const *defin
 int cli_vmm_option(const char *cmd, int c, const char *arg, vmm_config *cfg,
                    const char **defs, size_t *ndefs)
 {
-    char err[160];
+    char err[256], es[512];   /* the --exit-on message alone is 150 bytes and a name */
     switch (c) {
     case 'v':
         if (!cli_parse_u32(arg, &cfg->nvms) || cfg->nvms < 1 || cfg->nvms > VMM_MAX_VMS)
@@ -168,15 +168,15 @@ int cli_vmm_option(const char *cmd, int c, const char *arg, vmm_config *cfg,
         return EXIT_OK;
     case 'c':
         if (!vmm_set_cost_err(&cfg->costs, &cfg->mcosts, arg, err, sizeof err))
-            return cli_usage_error(cmd, "%s", err);
+            return cli_usage_error(cmd, "%s", cli_tr_line(err, es, sizeof es));
         return EXIT_OK;
     case 'Q':
         if (!vmm_apply_cpu_profile(cfg, arg, err, sizeof err))
-            return cli_usage_error(cmd, "--cpu: %s", err);
+            return cli_usage_error(cmd, "--cpu: %s", cli_tr_line(err, es, sizeof es));
         return EXIT_OK;
     case 'X':
         if (!vmm_parse_exit_on(arg, cfg, err, sizeof err))
-            return cli_usage_error(cmd, "%s", err);
+            return cli_usage_error(cmd, "%s", cli_tr_line(err, es, sizeof es));
         return EXIT_OK;
     case 'D':
         if (*ndefs == CLI_MAX_DEFINES)
@@ -215,8 +215,9 @@ void cli_list_cpus(const vmm_config *cfg)
         vmm_config p = *cfg;
         char err[8];
         vmm_apply_cpu_profile(&p, vmm_cpu_profile_name(i), err, sizeof err);
+        /* The VMM describes each profile in English; cli/lang_es.c has the Spanish. */
         printf("  %-12s vm_exit %5u  vm_enter %5u  %s\n", vmm_cpu_profile_name(i), p.mcosts.vm_exit,
-               p.mcosts.vm_enter, vmm_cpu_profile_doc(i));
+               p.mcosts.vm_enter, TR(vmm_cpu_profile_doc(i)));
     }
 }
 

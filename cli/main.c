@@ -19,14 +19,14 @@
 #define TRAPLAB_VERSION "0.1.0"
 
 static const cli_command commands[] = {
-    { "run",    cmd_run,    "run a program on the bare machine" },
-    { "asm",    cmd_asm,    "assemble a source file into an image" },
-    { "disasm", cmd_disasm, "disassemble an image" },
-    { "vm",     cmd_vm,     "run guest kernels in VMs under the trap-and-emulate hypervisor" },
-    { "compare", cmd_compare, "native, full virtualization and paravirtualization, Type-1 and Type-2, side by side" },
-    { "isa",    cmd_isa,    "print the ISA reference or the Popek-Goldberg verdict" },
-    { "tui",    cmd_tui,    "step through a program and its traps in a terminal UI" },
-    { "lab",    cmd_lab,    "list, check and grade the Lua labs" },
+    { "run",    cmd_run,    N_("run a program on the bare machine") },
+    { "asm",    cmd_asm,    N_("assemble a source file into an image") },
+    { "disasm", cmd_disasm, N_("disassemble an image") },
+    { "vm",     cmd_vm,     N_("run guest kernels in VMs under the trap-and-emulate hypervisor") },
+    { "compare", cmd_compare, N_("native against every design (full, bt, hw, hw-shadow, para), Type-1 and Type-2") },
+    { "isa",    cmd_isa,    N_("print the ISA reference or the Popek-Goldberg verdict") },
+    { "tui",    cmd_tui,    N_("step through a program and its traps in a terminal UI") },
+    { "lab",    cmd_lab,    N_("list, check and grade the Lua labs") },
 };
 
 #define NCOMMANDS (sizeof commands / sizeof commands[0])

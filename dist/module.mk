@@ -52,6 +52,9 @@ editors: $(EDITOR_FILES)
 all: editors
 
 MANPAGES := $(wildcard dist/man/*.[1-9])
+# Translated pages (dist/man/LANG/), installed under MANDIR/LANG/manN, where man(1) finds them
+# for that locale; only traplab(1) is in Spanish.
+MANPAGES_L10N := $(wildcard dist/man/*/*.[1-9])
 DATA_FILES = $(shell find labs guest samples -type f ! -name '*.tlo' ! -name '.*' ! -name '*.lst' | sort)
 
 install: $(B)/traplab editors
@@ -64,6 +67,8 @@ install: $(B)/traplab editors
 	    $(INSTALL) -d $(DESTDIR)$(DATADIR)/$$(dirname $$f); \
 	    $(INSTALL) -m 644 $$f $(DESTDIR)$(DATADIR)/$$f; done
 	set -e; for f in $(MANPAGES); do s=$${f##*.}; $(INSTALL) -m 644 $$f $(DESTDIR)$(MANDIR)/man$$s/; done
+	set -e; for f in $(MANPAGES_L10N); do s=$${f##*.}; l=$$(basename $$(dirname $$f)); \
+	    $(INSTALL) -d $(DESTDIR)$(MANDIR)/$$l/man$$s; $(INSTALL) -m 644 $$f $(DESTDIR)$(MANDIR)/$$l/man$$s/; done
 	$(INSTALL) -m 644 README.md docs/*.md $(DESTDIR)$(DOCDIR)/
 	$(INSTALL) -m 644 dist/completion/traplab.bash $(DESTDIR)$(BASHCOMPDIR)/traplab
 	$(INSTALL) -m 644 $(EDITORS)/zsh/_traplab $(DESTDIR)$(ZSHCOMPDIR)/_traplab
@@ -80,6 +85,7 @@ uninstall:
 	    $(DESTDIR)$(VIMDIR)/syntax/traplab.vim $(DESTDIR)$(VIMDIR)/ftdetect/traplab.vim \
 	    $(DESTDIR)$(EMACSDIR)/traplab-mode.el
 	rm -f $(foreach f,$(MANPAGES),$(DESTDIR)$(MANDIR)/man$(subst .,,$(suffix $(f)))/$(notdir $(f)))
+	rm -f $(foreach f,$(MANPAGES_L10N),$(DESTDIR)$(MANDIR)/$(notdir $(patsubst %/,%,$(dir $(f))))/man$(subst .,,$(suffix $(f)))/$(notdir $(f)))
 	rm -rf $(DESTDIR)$(DATADIR) $(DESTDIR)$(DOCDIR)
 
 # The checks of this folder, run by make test with the binary of this build.

@@ -58,6 +58,15 @@ expect 'traplab vm --csv --' --json --plot
 expect 'traplab vm --cost ' exit_dispatch= vm_entry=
 expect 'traplab vm --cost vm_' vm_entry= '!exit_dispatch='
 expect 'traplab tui --lang ' es en
+# A Spanish locale translates the help the completion reads: it reads the English.
+export LANG=es_ES.UTF-8
+expect 'traplab ' run asm disasm vm compare isa tui lab
+expect 'traplab lab ' list show check grade merge run
+expect 'traplab vm --design ' full para bt hw hw-shadow
+expect 'traplab compare --designs ' full para bt hw hw-shadow
+expect 'traplab vm --' --guest --program --host --cpu --list-cpus --plot
+expect 'traplab lab grade --' --canvas --moodle --assignment
+unset LANG
 expect 'traplab isa --editor ' vim emacs textmate
 expect 'traplab lab ' list show check grade run merge
 expect 'traplab lab check ' 01-rings 02-trap-and-emulate

@@ -83,8 +83,10 @@ assert all(t["status"] == "passed" for t in sol["tests"]), "statuses"
 assert mal["score"] == 0 and "ZERO" in mal["output"], mal["output"]
 PY
 # Canvas's and Moodle's grade-book imports (docs/grading.md cites both layouts): the identity columns
-# each importer documents, one row per submission with the points of the traplab CSV, every row as
-# wide as the header (Moodle refuses a file whose rows are not), numbers where grades go.
+# each importer reads (for Canvas, the checks of its lib/gradebook_importer.rb, in Python), Canvas's
+# "Points Possible" row with the lab's maximum, one row per submission with the points of the
+# traplab CSV, every row as wide as the header (Moodle refuses a file whose rows are not), numbers
+# where grades go.
 "$BIN" lab grade 01 --submissions "$tmp/class" --jobs 2 --assignment 'Lab 01 (12345)' --canvas "$tmp/canvas-named.csv" >/dev/null ||
     fail "lab grade --assignment failed"
 $PY - "$tmp/all.csv" "$tmp/canvas.csv" "$tmp/moodle.csv" "$tmp/canvas-named.csv" <<'PY' || fail "Canvas/Moodle CSV: see above"
@@ -93,6 +95,23 @@ ours, canvas, moodle, named = (list(csv.reader(open(p, encoding="utf-8", newline
 points = {r[0]: float(r[3]) for r in ours[1:]}
 assert canvas[0] == ["Student", "ID", "SIS User ID", "SIS Login ID", "Section", "traplab 01-rings"], canvas[0]
 assert named[0][-1] == "Lab 01 (12345)", named[0]
+# lib/gradebook_importer.rb: row_has_student_headers?, update_column_count, header?.
+import re
+def canvas_header(row):
+    assert len(row) > 3 and "Student" in row[0] and "ID" in row[1], "not a Canvas header: %r" % row
+    cols = 3
+    if re.search(r"SIS\s+Login\s+ID", row[2]): cols += 1
+    elif re.search(r"SIS\s+User\s+ID", row[2]) and re.search(r"SIS\s+Login\s+ID", row[3]): cols += 2
+    assert "Section" in row[cols - 1], "Canvas wants Section after the ids: %r" % row
+    totals = "Current Score|Current Points|Current Grade|Final Score|Final Points|Final Grade|Override Score|Override Grade|Override Status"
+    return [h for h in row[cols:] if not re.search(totals, h)], cols
+for f in (canvas, named):
+    assignments, cols = canvas_header(f[0])
+    assert assignments == f[0][5:] and cols == 5, (assignments, cols)
+    # check_for_non_student_row: the second row gives the points possible, as the exporter writes it.
+    assert f[1][0] == "    Points Possible" and f[1][1:5] == [""] * 4, f[1]
+    assert float(f[1][5]) == float(ours[1][4]) == 30, (f[1], ours[1])
+canvas = canvas[:1] + canvas[2:]
 assert moodle[0] == ["Username", "ID number", "traplab 01-rings", "Feedback: traplab 01-rings"], moodle[0]
 for name, rows in (("canvas", canvas), ("moodle", moodle)):
     assert len(rows) == len(ours), (name, len(rows), len(ours))
@@ -108,6 +127,11 @@ assert points["alice"] > 0 and [r for r in canvas if r[0] == "alice"][0][5] == o
 PY
 grep -q '"mallory".*,0,30,0,zero,' "$tmp/all.csv" || fail "mallory's sandbox violation is not a zero in the CSV: $(grep mallory "$tmp/all.csv")"
 "$BIN" lab grade 01 --submissions "$tmp/class" --gradescope x.json > /dev/null 2>&1; [ $? -eq 2 ] || fail "--gradescope with a class is not a usage error"
+out=$("$BIN" lab grade 01 --submissions "$tmp/class" --canvas "$tmp/x.csv" --assignment 'Lab 01 Final Grade' 2>&1); st=$?
+[ $st -eq 2 ] && case $out in *"contains 'Final Grade' for one of its totals"*) true ;; *) false ;; esac ||
+    fail "--canvas --assignment 'Lab 01 Final Grade' (Canvas drops the column): exit $st, $out"
+"$BIN" lab grade 01 --submissions "$tmp/class" --jobs 2 --moodle "$tmp/x.csv" --assignment 'Final Grade' >/dev/null 2>&1 ||
+    fail "--moodle --assignment 'Final Grade' is refused, but only Canvas drops it"
 
 [ $fails -eq 0 ] || { echo "grading: $fails problems"; exit 1; }
-echo "grading: shards merge to one run (a loop and GNU parallel), merge refuses bad input, JUnit, Gradescope, Canvas and Moodle outputs check out"
+echo "grading: shards merge to one run (a loop and GNU parallel), merge refuses bad input, JUnit, Gradescope, Canvas (its importer's header checks, Points Possible) and Moodle outputs check out"

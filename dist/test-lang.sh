@@ -1,7 +1,7 @@
 #!/bin/sh
 # test-lang.sh -- `traplab --lang es|en` and LC_ALL/LC_MESSAGES/LANG: every
-# translated command's Spanish output from an installed copy (vm and run
-# statistics and traces, compare and its plot, lab list/show/check/grade,
+# translated command's Spanish output from an installed copy (every --help,
+# --list-cpus and --cpu errors, vm and run statistics and traces, compare and its plot, lab list/show/check/grade,
 # the terminal UI, usage errors), the
 # English one unchanged by the language machinery (and by a Spanish
 # environment with --lang en), and the table itself: every TR()/W() text of
@@ -42,7 +42,7 @@ for en, es in lines:
         bad.append('holes differ: %r -> %r' % (en, es))
 used = set()
 for f in sorted(glob.glob(src + '/cli/*.c')) + [src + '/lab/report.c']:
-    for m in re.finditer(r'\b(?:TR|W)\(\s*((?:' + lit + r'\s*)+)\)', open(f, encoding='utf-8').read()):
+    for m in re.finditer(r'\b(?:TR|W|N_)\(\s*((?:' + lit + r'\s*)+)\)', open(f, encoding='utf-8').read()):
         used.add(text(m.group(1)))
 for m in sorted(used - seen):
     bad.append('no Spanish for TR(%r)' % m)
@@ -63,6 +63,62 @@ mkdir -p "$tmp/home/empty"
 cd "$tmp/home" || exit 2
 unset LANGUAGE
 C="env -u LC_ALL -u LC_MESSAGES -u LANG"
+
+# --help: every command's in Spanish, the English unchanged.  The English helps are pinned by
+# their hash (a change to one updates HELP_SHA256 here and its Spanish in cli/lang_es.c).
+HELP_SHA256=117f90e9c3c369cb7bdc6b56b2152b67c3a9e94cd989d9ba759b098994983643
+helps="-:run:asm:disasm:vm:compare:isa:tui:lab:lab list:lab show:lab check:lab grade:lab merge:lab run"
+all_en=
+IFS=:
+for c in $helps; do
+    unset IFS
+    [ "$c" = - ] && c=
+    en=$($C "$bin" $c --help 2>&1) || fail "traplab $c --help failed"
+    all_en="$all_en$en
+"
+    [ "$($C "$bin" --lang en $c --help 2>&1)" = "$en" ] || fail "traplab --lang en $c --help differs from the default"
+    [ "$($C LANG=es_ES.UTF-8 "$bin" --lang en $c --help 2>&1)" = "$en" ] || fail "LANG=es --lang en $c --help is not the English"
+    [ "$($C LC_ALL=C "$bin" $c --help 2>&1)" = "$en" ] || fail "LC_ALL=C traplab $c --help is not the English"
+    printf '%s' "$en" | LC_ALL=C grep -q '[^ -~	]' && fail "the English traplab $c --help has a non-ASCII character"
+    es=$($C "$bin" --lang es $c --help 2>&1) || fail "traplab --lang es $c --help failed"
+    [ "$($C LANG=es_ES.UTF-8 "$bin" $c --help 2>&1)" = "$es" ] || fail "LANG=es_ES.UTF-8 traplab $c --help is not the Spanish"
+    [ "$es" != "$en" ] || fail "traplab --lang es $c --help is the English"
+    case $es in "uso: traplab"*) ;; *) fail "traplab --lang es $c --help does not begin with 'uso: traplab': $(printf '%s' "$es" | head -1)" ;; esac
+    # No English sentence left: its words, once the names that stay English are taken out
+    # (the options, the glossary's "(trap and emulate)", the --cpu profile named default).
+    left=$(printf '%s\n' "$es" | sed "s/--[a-z-]*//g; s/(trap and emulate)//; s/ o default / o /; s/'help'//" |
+        grep -wiE 'the|and|with|when|of|is|are|for|from|this|every|each|usage|options|help|default|runs|prints|exit status' | head -2)
+    [ -z "$left" ] || fail "traplab --lang es $c --help has English left: $left"
+    # The same options, so a reader can follow either.
+    [ "$(printf '%s' "$en" | grep -o -- '--[a-z][a-z-]*' | sort -u)" = "$(printf '%s' "$es" | grep -o -- '--[a-z][a-z-]*' | sort -u)" ] ||
+        fail "traplab --lang es $c --help names other options than the English"
+    IFS=:
+done
+unset IFS
+sum=$(printf '%s' "$all_en" | sha256sum | cut -d' ' -f1)
+[ "$sum" = "$HELP_SHA256" ] || fail "the English --help texts changed (sha256 $sum): update HELP_SHA256 and cli/lang_es.c"
+out=$($C "$bin" --help)
+has "$out" "compare  native against every design (full, bt, hw, hw-shadow, para)" || fail "traplab --help's compare line: $out"
+out=$($C "$bin" --lang es --help)
+has "$out" "la ayuda de cada orden está en inglés" && fail "traplab --lang es --help still says the helps are English"
+
+# --cpu: the profiles' descriptions and a bad name.
+en=$($C "$bin" vm --list-cpus 2>&1) || fail "vm --list-cpus failed: $en"
+es=$($C "$bin" --lang es vm --list-cpus 2>&1) || fail "--lang es vm --list-cpus failed: $es"
+[ "$(printf '%s\n' "$en" | wc -l)" -ge 4 ] && [ "$(printf '%s\n' "$es" | wc -l)" = "$(printf '%s\n' "$en" | wc -l)" ] ||
+    fail "--list-cpus: $(printf '%s\n' "$es" | wc -l) Spanish lines for $(printf '%s\n' "$en" | wc -l) English"
+left=$(printf '%s\n%s\n' "$en" "$es" | awk '{ d = $0; sub(/^ *[^ ]+ +vm_exit +[0-9]+ +vm_enter +[0-9]+  /, "", d) }
+    NR <= n { e[d] = 1; next } d in e' n="$(printf '%s\n' "$en" | wc -l)")
+[ -z "$left" ] || fail "--lang es vm --list-cpus left a description in English: $left"
+has "$es" "los números redondos de traplab" || fail "--lang es vm --list-cpus: $es"
+[ "$($C "$bin" --lang es compare --list-cpus 2>&1)" = "$es" ] || fail "compare --list-cpus in Spanish differs from vm's"
+for c in vm compare "tui --guest kernel --program cpu"; do
+    out=$($C "$bin" --lang es $c --cpu pentium 2>&1); st=$?
+    [ $st -eq 2 ] && has "$out" "--cpu: cpu desconocida 'pentium' (default, p4" && has "$out" "Prueba 'traplab ${c%% *} --help'" ||
+        fail "traplab --lang es $c --cpu pentium: exit $st, $out"
+    out=$($C "$bin" $c --cpu pentium 2>&1)
+    has "$out" "--cpu: unknown cpu 'pentium' (default, p4" || fail "traplab $c --cpu pentium in English: $out"
+done
 
 # The language: --lang before the command, else LC_ALL > LC_MESSAGES > LANG, else English.
 vm="vm --guest kernel --program sys --stats -D ITERS=200"
@@ -191,10 +247,25 @@ has "$out" "BIEN" || fail "lab check --lang es of the solution: $out"
 out=$($C "$bin" --lang es vm --bogus 2>&1); st=$?
 [ $st -eq 2 ] && has "$out" "opción desconocida '--bogus'" && has "$out" "Prueba 'traplab vm --help'" ||
     fail "traplab --lang es vm --bogus: exit $st, $out"
+# The option errors the VMM composes (--cost, --exit-on, --design), in Spanish and, whole, in English.
+for a in "vm --cost nothing=1|costo desconocido 'nothing' (--list-costs muestra los nombres)" \
+         "vm --cost exit_dispatch|costo incorrecto 'exit_dispatch': NOMBRE=VALOR" \
+         "vm --cost exit_dispatch=x|el costo exit_dispatch necesita un número entero de 0 a " \
+         "vm --cost host_bg_share=99|de 0 a 90 (un porcentaje), no '99'" \
+         "vm --exit-on mfcr,,x|--exit-on: un nombre vacío en 'mfcr,,x'" \
+         "vm --exit-on bogus|ni una causa de trampa (syscall, page_fault, breakpoint, ...)" \
+         "vm --design bogus|--design: diseño desconocido 'bogus' (full, " \
+         "compare --designs full,bogus|--designs: diseño desconocido 'bogus' (full, " \
+         "tui --design bogus|--design: diseño desconocido 'bogus' (full, "; do
+    out=$($C "$bin" --lang es ${a%%|*} 2>&1); st=$?
+    [ $st -eq 2 ] && has "$out" "${a#*|}" || fail "traplab --lang es ${a%%|*}: exit $st, $out"
+done
+out=$($C "$bin" vm --exit-on bogus 2>&1)
+has "$out" "nor a trap cause (syscall, page_fault, breakpoint, ...)" || fail "vm --exit-on bogus: the English is cut: $out"
 out=$($C "$bin" --lang es nothing 2>&1)
 has "$out" "no es una orden de traplab" && has "$out" "órdenes:" || fail "traplab --lang es nothing: $out"
 out=$($C "$bin" --lang es run 2>&1)
 has "$out" "no se dio ninguna imagen" || fail "traplab --lang es run: $out"
 
 [ $fails -eq 0 ] || { echo "lang: $fails problems"; exit 1; }
-echo "lang: --lang es|en and LC_ALL/LC_MESSAGES/LANG for vm, run, compare, --plot, lab list/show/check/grade, tui and usage errors, from an installed copy; the English trace unchanged"
+echo "lang: --lang es|en and LC_ALL/LC_MESSAGES/LANG for every --help, --list-cpus and --cpu, vm, run, compare, --plot, lab list/show/check/grade, tui and usage errors, from an installed copy; the English trace and helps unchanged"

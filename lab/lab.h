@@ -125,12 +125,16 @@ void lab_write_csv_row(FILE *out, const lab_report *r);
  * The grade-book imports of two learning-management systems (docs/grading.md
  * cites their formats): Canvas's Grades > Import (Student, ID, SIS User ID,
  * SIS Login ID, Section, then the assignment's column; the student id goes in
- * Student and SIS Login ID) and Moodle's Import > CSV file (Username and ID
- * number, both the student id, to map from; the points; the reason as
- * feedback).  assignment names the grade column.
+ * Student and SIS Login ID; a "Points Possible" row with max under the
+ * assignment) and Moodle's Import > CSV file (Username and ID number, both the
+ * student id, to map from; the points; the reason as feedback).  assignment
+ * names the grade column.
  */
 typedef enum { LAB_LMS_CANVAS, LAB_LMS_MOODLE } lab_lms;
-void lab_write_lms_header(FILE *out, lab_lms lms, const char *assignment);
+void lab_write_lms_header(FILE *out, lab_lms lms, const char *assignment, double max);
+/* The column name Canvas's importer takes for one of its totals and drops
+ * (docs/grading.md), or NULL when name is a column Canvas imports. */
+const char *lab_canvas_dropped(const char *name);
 void lab_write_lms_row(FILE *out, lab_lms lms, const lab_report *r);
 
 /* Gradescope's autograder results.json for one submission (docs/grading.md). */

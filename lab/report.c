@@ -349,12 +349,15 @@ void lab_write_csv_row(FILE *out, const lab_report *r)
     fputc('\n', out);
 }
 
-void lab_write_lms_header(FILE *out, lab_lms lms, const char *assignment)
+void lab_write_lms_header(FILE *out, lab_lms lms, const char *assignment, double max)
 {
     /* docs/grading.md cites where each layout comes from. */
     if (lms == LAB_LMS_CANVAS) {
         fputs("\"Student\",\"ID\",\"SIS User ID\",\"SIS Login ID\",\"Section\",", out);
         csv_field(out, assignment);
+        /* Canvas's importer reads this row, as its exporter writes it, for the
+         * assignment's points possible: a new assignment gets the lab's maximum. */
+        fprintf(out, "\n\"    Points Possible\",\"\",\"\",\"\",\"\",%g", max);
     } else {
         fputs("\"Username\",\"ID number\",", out);
         csv_field(out, assignment);
@@ -364,6 +367,19 @@ void lab_write_lms_header(FILE *out, lab_lms lms, const char *assignment)
         csv_field(out, fb);
     }
     fputc('\n', out);
+}
+
+const char *lab_canvas_dropped(const char *name)
+{
+    /* NON_ASSIGNMENT_COLUMN_HEADERS of Canvas's lib/gradebook_importer.rb, matched
+     * anywhere in a header as its regexp does ("Unposted Final Score" too). */
+    static const char *const totals[] = { "Current Score", "Current Points", "Current Grade",
+                                          "Final Score", "Final Points", "Final Grade",
+                                          "Override Score", "Override Grade", "Override Status" };
+    for (size_t i = 0; i < sizeof totals / sizeof totals[0]; i++)
+        if (strstr(name, totals[i]))
+            return totals[i];
+    return NULL;
 }
 
 void lab_write_lms_row(FILE *out, lab_lms lms, const lab_report *r)

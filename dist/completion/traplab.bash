@@ -1,7 +1,8 @@
 # bash completion for traplab -*- shell-script -*-
 # Subcommands and options are read from traplab's own --help, lab names from
 # 'traplab lab list' and cost names from 'traplab vm --list-costs', so the
-# completion follows the program it completes.  Installed by 'make install'
+# completion follows the program it completes.  The help is read in English
+# (--lang en): a Spanish locale translates it, and the words looked for.  Installed by 'make install'
 # (docs/install.md); zsh loads it through bashcompinit (_traplab).
 
 # The words of the comma-separated list in cur, completed from the words
@@ -45,12 +46,12 @@ _traplab()
         elif [[ $cur == -* ]]; then
             COMPREPLY=($(compgen -W '--help --version --lang' -- "$cur"))
         else
-            COMPREPLY=($(compgen -W "$("$prog" --help 2>/dev/null | awk '/^  [a-z]/ {print $1}')" -- "$cur"))
+            COMPREPLY=($(compgen -W "$("$prog" --lang en --help 2>/dev/null | awk '/^  [a-z]/ {print $1}')" -- "$cur"))
         fi
         return
     fi
     if [[ $cmd == lab && -z $sub ]]; then
-        COMPREPLY=($(compgen -W "$("$prog" lab --help 2>/dev/null | awk '/^  [a-z]/ {print $1}')" -- "$cur"))
+        COMPREPLY=($(compgen -W "$("$prog" --lang en lab --help 2>/dev/null | awk '/^  [a-z]/ {print $1}')" -- "$cur"))
         return
     fi
     case $prev in
@@ -61,7 +62,7 @@ _traplab()
         --color) COMPREPLY=($(compgen -W 'always never auto' -- "$cur")); return ;;
         --design|--designs)
             # the designs this traplab names in its help (full, bt, hw, para, ...)
-            _traplab_list "$cur" $("$prog" "$cmd" --help 2>/dev/null | grep -A4 -- '--designs\{0,1\} ' |
+            _traplab_list "$cur" $("$prog" --lang en "$cmd" --help 2>/dev/null | grep -A4 -- '--designs\{0,1\} ' |
                 grep -ow 'full\|bt\|hw-shadow\|hw\|para' | awk '!seen[$0]++')
             return ;;
         --cpu)
@@ -86,8 +87,8 @@ _traplab()
     esac
     if [[ $cur == -* ]]; then
         local help
-        if [[ $cmd == lab ]]; then help=$("$prog" lab "$sub" --help 2>/dev/null)
-        else help=$("$prog" "$cmd" --help 2>/dev/null); fi
+        if [[ $cmd == lab ]]; then help=$("$prog" --lang en lab "$sub" --help 2>/dev/null)
+        else help=$("$prog" --lang en "$cmd" --help 2>/dev/null); fi
         COMPREPLY=($(compgen -W "$(grep -o -- '--[a-z][a-z-]*' <<<"$help" | sort -u)" -- "$cur"))
         return
     fi
