@@ -164,11 +164,12 @@ static void print_stats(FILE *out, const char *title, const vmm_stats *s, uint64
     for (unsigned r = 0; r < ISA_NUM_EXIT_REASONS; r++)
         hw |= s->exits_by_reason[r] != 0;
     if (hw) {
-        fprintf(out, TR("  VM exits by reason  (guest mode, --design hw)\n"));
+        fprintf(out, TR("  VM exits by reason  (guest mode: --design hw, hw-shadow)\n"));
         for (unsigned r = 0; r < ISA_NUM_EXIT_REASONS; r++)
             if (s->exits_by_reason[r])
                 fprintf(out, "    %-16s %llu\n", isa_exit_name(r), U(s->exits_by_reason[r]));
-        fprintf(out, TR("  nested              %llu second-stage fills (nested faults)\n"), U(s->nested_fills));
+        if (s->nested_fills)    /* hw-shadow has no second stage */
+            fprintf(out, TR("  nested              %llu second-stage fills (nested faults)\n"), U(s->nested_fills));
     }
     if (s->kernel_exits)
         fprintf(out, TR("  kernel-resident     %llu exits handled by the host kernel's monitor, no "

@@ -417,6 +417,8 @@ static void on_event(vmm *v, const vmm_event *e, void *ud)
     if (w)
         h = hash_bytes(h, w, strlen(w));
     h = mix(h, (uint64_t)e->a0 << 8 | e->detail);
+    h = mix(h, (uint64_t)e->args[0] << 32 | e->args[1]);
+    h = mix(h, e->args[2]);
     c->trace = h;
 
     if (e->kind == VMM_EV_SWITCH) {

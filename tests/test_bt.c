@@ -503,8 +503,8 @@ static void collect(vmm *v, const vmm_event *e, void *ud)
     bt_seen *b = ud;
     static const char *const prefix[4] = { "translate the block", "sensitive ", "callout", "inline" };
     for (int k = 0; k < 4; k++)
-        if (e->kind == VMM_EV_STEP && !b->seen[k] && strncmp(e->what, prefix[k], strlen(prefix[k])) == 0) {
-            snprintf(b->what[k], sizeof b->what[k], "%s", e->what);
+        if (e->kind == VMM_EV_STEP && !b->seen[k] && strncmp(vmm_event_what(e), prefix[k], strlen(prefix[k])) == 0) {
+            snprintf(b->what[k], sizeof b->what[k], "%s", vmm_event_what(e));
             b->seen[k] = true;
         }
 }

@@ -52,7 +52,7 @@ static void on_event(vmm *v, const vmm_event *e, void *ud)
 {
     (void)v;
     routes *r = ud;
-    if (e->kind == VMM_EV_STEP && e->handler == VMM_BY_HOST && strstr(e->what, "VMM user process"))
+    if (e->kind == VMM_EV_STEP && e->handler == VMM_BY_HOST && strstr(vmm_event_what(e), "VMM user process"))
         r->in_user = true;
     if (e->kind != VMM_EV_EXIT)
         return;
@@ -559,6 +559,13 @@ static void test_cpu_command_line(void)
                                  sizeof out), 0);
     CU_ASSERT_PTR_NOT_NULL(strstr(out, "446 fills (hidden faults), 384 syncs"));
     CU_ASSERT_PTR_NULL(strstr(out, "DIFFERS"));
+    /* guest mode without a second stage: exits by reason, no nested fills */
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "VM exits by reason  (guest mode: --design hw, hw-shadow)"));
+    CU_ASSERT_PTR_NULL(strstr(out, "second-stage"));
+    CU_ASSERT_EQUAL(test_traplab("vm --guest kernel --program mm --design hw --stats 2>&1", out,
+                                 sizeof out), 0);
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "VM exits by reason  (guest mode: --design hw, hw-shadow)"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "second-stage fills (nested faults)"));
 }
 
 void test_hw_register(void)

@@ -3,7 +3,9 @@
 # and checks what is on the screen: stepping to a trap shows it in the log
 # with its explanation; stepping back restores the registers shown before;
 # a resize to 80x24 keeps every pane readable; q exits with status 0 and
-# leaves the terminal as it was; 'traplab lab run' shows the lab's tasks in
+# leaves the terminal as it was; binary translation runs the legacy profile
+# with the native output and early hardware assist takes --cpu p4's exit
+# costs; 'traplab lab run' shows the lab's tasks in
 # a Tasks pane, in English and in Spanish.  Polls for text instead of sleeping, with a
 # timeout, and always kills the session.
 #
@@ -258,6 +260,52 @@ if [ -f vmm/vmm.h ] && [ -f guest/kernel.s ]; then
     wait_for "VM 0 exit" 5 && pass "the next t goes on past the violation" || fail "t after a violation"
     $TM send-keys -t "$S" q
     wait_for "DONE" 5
+fi
+
+# design_session DESIGN "ARGS": the TUI under --design DESIGN in a new session;
+# its top bar must name the design.
+design_session() {
+    another_session \
+        "LANG=C.UTF-8 '$BIN' tui --lang en --design $1 $2; echo \"EXIT=\$?\"; echo DONE; sleep 60"
+    wait_for "Ready. Press ?" || fail "the UI did not start ($1)"
+    screen | head -n 1 | grep -qF "Type-1 VMM, $1 |" && pass "$1: the top bar names the design" \
+        || fail "$1: the top bar"
+}
+
+# Binary translation on the legacy profile: the top bar names the design, and the
+# kernel that trap-and-emulate cannot run correctly (above) gives the native output.
+if [ -f vmm/vmm.h ] && [ -f guest/kernel.s ]; then
+    want=$("$BIN" vm --guest kernel --program cpu --profile strict | grep '^checksum')
+    design_session bt "--profile legacy --guest kernel --program cpu"
+    $TM send-keys -t "$S" F8
+    if [ -n "$want" ] && wait_for "The machine halted" 20 && screen | grep -qF "$want" \
+       && screen | grep -qE "\+step +[0-9a-f]{8} 1>1 VMM emul\."; then
+        pass "bt on the legacy profile: the translator's steps in the log, the native '$want'"
+    else fail "bt on the legacy profile ($want)"; fi
+    $TM send-keys -t "$S" q
+    wait_for "DONE" && screen | grep -q "EXIT=0" && pass "bt: q" || fail "bt: q"
+fi
+
+# Early hardware assist with the Pentium 4's exit costs: the shadow's hidden faults exit,
+# and --cpu p4 reaches every exit (an emulated one costs 2850 with the default costs, plus
+# (1931 - 1000) for the exit and (2409 - 1000) for the entry: 5190).
+if [ -f vmm/vmm.h ] && [ -f guest/kernel.s ]; then
+    design_session hw-shadow "--cpu p4 --guest kernel --program mm"
+    $TM send-keys -t "$S" t
+    if wait_for "PAGE_FAULT   00001000 0>0 VMM shadow 5440" 5 && screen | grep -qF "A hidden page fault"; then
+        pass "hw-shadow --cpu p4: the first exit is a hidden fault the shadow fills"
+    else fail "hw-shadow: the first exit"; fi
+    n=0
+    until screen | grep -qE "ILLEGAL_PRIV +[0-9a-f]{8} 0>0 VMM emul\. +5190" || [ $n -ge 20 ]; do
+        $TM send-keys -t "$S" t
+        n=$((n + 1))
+        sleep 0.1
+    done
+    if [ $n -lt 20 ] && screen | grep -qF "In guest mode"; then
+        pass "hw-shadow --cpu p4: an emulated exit in guest ring 0 costs 5190 cycles"
+    else fail "hw-shadow --cpu p4: the emulated exit's cost"; fi
+    $TM send-keys -t "$S" q
+    wait_for "DONE" && screen | grep -q "EXIT=0" && pass "hw-shadow: q" || fail "hw-shadow: q"
 fi
 
 # A lab: 'traplab lab run' opens its scenario with the tasks in a pane.

@@ -25,6 +25,7 @@ typedef struct {
     image merged[VMM_MAX_VMS];      /* VM i's kernel + program: what the code pane names */
     vmm *v;
     tui_model *model;
+    char kind[32];                  /* the top bar's "Type-1 VMM, bt" */
 } vmm_target;
 
 static const tui_handler handler_map[VMM_BY_COUNT] = {
@@ -323,14 +324,14 @@ static const char *t_console(void *self, int vm, size_t *len)
     return vmm_console(t->v, (unsigned)vm, len);
 }
 
+/* The host and, beside trap-and-emulate, the design: "Type-1 VMM, bt". */
 static const char *t_kind(void *self)
 {
-    const vmm_config *c = &((vmm_target *)self)->cfg;
-    if (c->design == VMM_DESIGN_HW)
-        return vmm_host_is_hosted(c->host) ? "Type-2 VMM, hw" : "Type-1 VMM, hw";
-    if (c->design == VMM_DESIGN_HW_SHADOW)
-        return vmm_host_is_hosted(c->host) ? "Type-2 VMM, hw-shadow" : "Type-1 VMM, hw-shadow";
-    return vmm_host_is_hosted(c->host) ? "Type-2 VMM" : "Type-1 VMM";
+    vmm_target *t = self;
+    const vmm_config *c = &t->cfg;
+    snprintf(t->kind, sizeof t->kind, "%s VMM%s%s", vmm_host_is_hosted(c->host) ? "Type-2" : "Type-1",
+             c->design == VMM_DESIGN_FULL ? "" : ", ", c->design == VMM_DESIGN_FULL ? "" : vmm_design_name(c->design));
+    return t->kind;
 }
 
 static bool t_read_gpa(void *self, int vm, uint32_t gpa, void *buf, size_t n)

@@ -166,6 +166,37 @@ static const char *replacement(unsigned op, unsigned end)
     return is_inline(op) ? "inline code on the virtual CPU" : "a callout into the VMM";
 }
 
+/* ---- the trace's lines -------------------------------------------------------------- */
+/* A translation step is data until the trace reads it (vmm_event_what):
+ * these make its line from the event's args. */
+static const char *mnemonic(uint32_t w) { return vmm_mnemonic_of(w) ? vmm_mnemonic_of(w) : "?"; }
+
+static void line_translated(char *buf, size_t n, const vmm_event *e)   /* va, length, replaced */
+{
+    snprintf(buf, n, "translate the block at 0x%08x: %u instruction%s, %u replaced", e->args[0],
+             e->args[1], e->args[1] == 1 ? "" : "s", e->args[2]);
+}
+
+static void line_replaced(char *buf, size_t n, const vmm_event *e)     /* pc, word, end */
+{
+    snprintf(buf, n, "sensitive %s at 0x%08x replaced by %s", mnemonic(e->args[1]), e->args[0],
+             replacement(ISA_OP(e->args[1]), e->args[2]));
+}
+
+static void line_dropped(char *buf, size_t n, const vmm_event *e)      /* written, block */
+{
+    snprintf(buf, n, "guest wrote its code at 0x%08x: drop the translation of the block at 0x%08x",
+             e->args[0], e->args[1]);
+}
+
+static void line_ran(char *buf, size_t n, const vmm_event *e)          /* end, inline, word */
+{
+    bool store = e->args[0] == BT_END_STORE;
+    snprintf(buf, n, "%s: %s %s against the virtual CPU, no trap",
+             store ? "callout (adaptive)" : e->args[1] ? "inline" : "callout", store ? "store" : "emulate",
+             mnemonic(e->args[2]));
+}
+
 /* ---- the cache's index by frame ------------------------------------------------------- */
 /* Each valid block is on the list of heads[its frame % 64], so that a write
  * looks only at the blocks of the frames it touches (a block never spans
@@ -216,21 +247,11 @@ static bt_block *translate(vmm *v, vmm_vm *vm, uint32_t va)
         r->lo = (uint16_t)lo;
     if (hi > r->hi)
         r->hi = (uint16_t)hi;
-    if (v->ev) {
-        char what[112];
-        snprintf(what, sizeof what, "translate the block at 0x%08x: %u instruction%s, %u replaced",
-                 va, b->n, b->n == 1 ? "" : "s", b->nsens);
-        vmm_step_event(v, vm, VMM_BY_TRANSLATION, LAYER_VMM, (uint64_t)v->cfg.costs.bt_translate * b->n,
-                       what);
-        if (b->nsens) {
-            uint32_t pc = va + 4u * (b->n - 1u), w = b->last;
-            snprintf(what, sizeof what, "sensitive %s at 0x%08x replaced by %s",
-                     vmm_mnemonic_of(w) ? vmm_mnemonic_of(w) : "?", pc, replacement(ISA_OP(w), b->end));
-            vmm_step_event(v, vm, VMM_BY_TRANSLATION, LAYER_VMM, 0, what);
-        }
-    } else {
-        vmm_charge(v, vm, LAYER_VMM, (uint64_t)v->cfg.costs.bt_translate * b->n);
-    }
+    vmm_step_event_lazy(v, vm, VMM_BY_TRANSLATION, LAYER_VMM, (uint64_t)v->cfg.costs.bt_translate * b->n,
+                        line_translated, va, b->n, b->nsens);
+    if (b->nsens)
+        vmm_step_event_lazy(v, vm, VMM_BY_TRANSLATION, LAYER_VMM, 0, line_replaced,
+                            va + 4u * (b->n - 1u), b->last, b->end);
     return b;
 }
 
@@ -287,12 +308,7 @@ static void invalidate(vmm *v, vmm_vm *vm, uint32_t gpa, uint32_t n)
         bt_block *b = &vm->bt.cache[i];
         unlink_block(vm, b);
         vm->st.bt_invalidations++;
-        if (v->ev) {
-            char what[112];
-            snprintf(what, sizeof what, "guest wrote its code at 0x%08x: drop the translation of "
-                     "the block at 0x%08x", gpa, b->va);
-            vmm_step_event(v, vm, VMM_BY_TRANSLATION, LAYER_VMM, 0, what);
-        }
+        vmm_step_event_lazy(v, vm, VMM_BY_TRANSLATION, LAYER_VMM, 0, line_dropped, gpa, b->va, 0);
     }
 }
 
@@ -442,15 +458,13 @@ static void callout(vmm *v, vmm_vm *vm, const bt_block *b)
         }
     }
     if (v->ev) {
-        char what[112];
-        snprintf(what, sizeof what, "%s: %s %s against the virtual CPU, no trap",
-                 b->end == BT_END_STORE ? "callout (adaptive)" : inl ? "inline" : "callout",
-                 b->end == BT_END_STORE ? "store" : "emulate", vmm_mnemonic_of(w));
         uint8_t vr = (uint8_t)vring_of(vm), rr = (uint8_t)machine_ring(v->m);
+        v->exit_text[0] = '\0';
         vmm_event e = { .kind = VMM_EV_STEP, .vm = (int)vmm_vm_index(v, vm), .pc = pc, .insn = w,
                         .mnemonic = vmm_mnemonic_of(w), .vring_from = 0, .vring_to = vr,
                         .ring_from = 1, .ring_to = rr, .handler = VMM_BY_TRANSLATION,
-                        .cycles = vmm_now(v) - c0, .at = vmm_now(v), .what = what };
+                        .cycles = vmm_now(v) - c0, .at = vmm_now(v), .text = v->exit_text,
+                        .format = line_ran, .args = { b->end, inl, w } };
         vmm_emit(v, &e);
     }
     /* As at the end of an exit: the slice, virtual interrupts, the timer. */

@@ -50,8 +50,8 @@ void vmm_emit(vmm *v, const vmm_event *e)
 
 unsigned vmm_vm_index(const vmm *v, const vmm_vm *vm) { return (unsigned)(vm - v->vm); }
 
-void vmm_step_event(vmm *v, vmm_vm *vm, vmm_handler h, vmm_layer layer, uint64_t cycles,
-                    const char *what)
+static void step_event(vmm *v, vmm_vm *vm, vmm_handler h, vmm_layer layer, uint64_t cycles,
+                       const char *what, vmm_line_fn *format, const uint32_t args[3])
 {
     vmm_charge(v, vm, layer, cycles);
     if (!v->ev)
@@ -61,8 +61,25 @@ void vmm_step_event(vmm *v, vmm_vm *vm, vmm_handler h, vmm_layer layer, uint64_t
     vmm_event e = { .kind = VMM_EV_STEP, .vm = vm ? (int)vmm_vm_index(v, vm) : -1,
                     .pc = machine_cpu(v->m)->pc, .vring_from = vr, .vring_to = vr,
                     .ring_from = (uint8_t)ring, .ring_to = (uint8_t)ring, .handler = h,
-                    .cycles = cycles, .at = vmm_now(v), .what = what };
+                    .cycles = cycles, .at = vmm_now(v), .what = what, .format = format };
+    if (format) {
+        v->exit_text[0] = '\0';
+        e.text = v->exit_text;
+        memcpy(e.args, args, sizeof e.args);
+    }
     vmm_emit(v, &e);
+}
+
+void vmm_step_event(vmm *v, vmm_vm *vm, vmm_handler h, vmm_layer layer, uint64_t cycles,
+                    const char *what)
+{
+    step_event(v, vm, h, layer, cycles, what, NULL, NULL);
+}
+
+void vmm_step_event_lazy(vmm *v, vmm_vm *vm, vmm_handler h, vmm_layer layer, uint64_t cycles,
+                         vmm_line_fn *format, uint32_t a0, uint32_t a1, uint32_t a2)
+{
+    step_event(v, vm, h, layer, cycles, NULL, format, (const uint32_t[3]){ a0, a1, a2 });
 }
 
 void vmm_host_syscall(vmm *v, vmm_vm *vm, const char *what)

@@ -229,10 +229,14 @@ const char *vmm_event_what(const vmm_event *e)
 {
     if (e->what)
         return e->what;
-    if (e->kind != VMM_EV_EXIT || !e->text)
+    if (!e->text || (e->kind != VMM_EV_EXIT && !e->format))
         return "";
-    if (!e->text[0])
-        exit_what(e->text, VMM_EXIT_TEXT, e);
+    if (!e->text[0]) {
+        if (e->format)
+            e->format(e->text, VMM_EXIT_TEXT, e);
+        else
+            exit_what(e->text, VMM_EXIT_TEXT, e);
+    }
     return e->text;
 }
 

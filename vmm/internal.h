@@ -217,6 +217,11 @@ static inline void vmm_charge(vmm *v, vmm_vm *vm, vmm_layer layer, uint64_t cycl
 /* Charges and reports one step of handling an exit. */
 void vmm_step_event(vmm *v, vmm_vm *vm, vmm_handler h, vmm_layer layer, uint64_t cycles,
                     const char *what);
+/* The same, with a line that is made only when read (vmm_event_what):
+ * format(buf, n, e) writes it from e->args. */
+typedef void vmm_line_fn(char *buf, size_t n, const vmm_event *e);
+void vmm_step_event_lazy(vmm *v, vmm_vm *vm, vmm_handler h, vmm_layer layer, uint64_t cycles,
+                         vmm_line_fn *format, uint32_t a0, uint32_t a1, uint32_t a2);
 void vmm_emit(vmm *v, const vmm_event *e);
 unsigned vmm_vm_index(const vmm *v, const vmm_vm *vm);
 const char *vmm_mnemonic_of(uint32_t w);

@@ -208,7 +208,7 @@ typedef enum {
 } vmm_event_kind;
 const char *vmm_event_kind_name(vmm_event_kind k);
 
-typedef struct {
+typedef struct vmm_event {
     vmm_event_kind kind;
     int vm;                   /* index of the VM, -1 for none */
     uint32_t cause;           /* CAUSE_* | access << 8 */
@@ -226,7 +226,7 @@ typedef struct {
     uint32_t reason;          /* hw design: the VM exit reason (EXIT_*), else 0 */
     const char *what;         /* one short English line ("emulate mtcr", "host write() ..."),
                                  valid during the callback only: copy it to keep it; NULL
-                                 for an exit: read every event's line with vmm_event_what */
+                                 for an exit and a bt step: read every line with vmm_event_what */
     /* An exit's line is data until someone reads it: vmm_event_what formats
      * it from these and the fields above, so a callback that does not read
      * it pays nothing for it. */
@@ -234,6 +234,10 @@ typedef struct {
     uint8_t detail;           /* VMM_EVD_* */
     const char *note;         /* a handler's own line for the exit, or NULL */
     char *text;               /* vmm_event_what's buffer (private) */
+    /* A step whose line is data too (a translation step of --design bt):
+     * format writes it from args when it is first read (private). */
+    void (*format)(char *buf, size_t n, const struct vmm_event *e);
+    uint32_t args[3];
 } vmm_event;
 
 enum {
