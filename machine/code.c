@@ -45,6 +45,7 @@ static void slot_reset(machine *m, cpu_slot *s)
 
 static void page_reset(machine *m, code_page *pg)
 {
+    jit_invalidate(m, pg);
     if (pg->ndecoded == 0)
         return;
     m->code.st.dropped += pg->ndecoded;
@@ -65,8 +66,11 @@ void code_free(machine *m)
 {
     code_cache *c = &m->code;
     if (c->pool)
-        for (uint32_t i = 0; i < c->npool; i++)
+        for (uint32_t i = 0; i < c->npool; i++) {
+            jit_invalidate(m, c->pool[i]);
             free(c->pool[i]);
+        }
+    jit_free(m);
     free(c->pool);
     free(c->map);
     c->pool = NULL;
@@ -89,6 +93,7 @@ code_page *code_page_of(machine *m, uint32_t frame)
         k = c->npool++;
         c->pool[k] = pg;
         pg->ndecoded = CODE_SLOTS;       /* not yet initialised: reset below */
+        pg->jit = NULL;
     } else {
         /* Reuse the oldest page (round robin); machine_new made sure there is one. */
         k = c->victim;
@@ -111,50 +116,53 @@ static uint32_t rd32(const uint8_t *p)
     return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
 }
 
+const void *code_handler(const machine *m, const cpu_slot *s)
+{
+    const void *const *h = m->code.handlers;
+    const isa_insn *in = isa_lookup_opcode(s->op);
+    if (!in)
+        return h[KIND_ILLEGAL];
+    if (in->privilege != PRIV_USER)
+        return h[KIND_SYS];
+    /* A target in the same virtual page is in the same physical page: the
+     * handler can go straight to its slot. */
+    if ((s->op == OP_J || s->op == OP_JAL) && s->target != CPU_NO_TARGET)
+        return h[s->op == OP_J ? KIND_J_NEAR : KIND_JAL_NEAR];
+    /* A pure result for r0 is a no-op; the others (loads, divisions, jalr)
+     * still run, and their handlers put r0 back to 0. */
+    if (s->rd == 0 && (m->code.cls[s->op] & CLS_PURE))
+        return h[KIND_NOP];
+    return h[s->op];
+}
+
 /* One word into its slot: handler and fields; the run fields come later. */
 static void decode_slot(machine *m, cpu_slot *s, unsigned idx, uint32_t w)
 {
-    const void *const *h = m->code.handlers;
     unsigned op = ISA_OP(w);
     const isa_insn *in = isa_lookup_opcode(op);
-    uint8_t cls = m->code.cls[op];
     *s = (cpu_slot){ .op = (uint8_t)op, .rd = (uint8_t)ISA_RD(w), .rs1 = (uint8_t)ISA_RS1(w),
                      .rs2 = (uint8_t)ISA_RS2(w) };
-    if (!in) {
-        s->h = h[KIND_ILLEGAL];
-        return;
+    if (in && in->privilege == PRIV_USER) {
+        switch (in->format) {
+        case FMT_I: case FMT_LOAD: s->imm = (uint32_t)ISA_SIMM18(w); break;
+        case FMT_IU:    s->imm = ISA_UIMM18(w); break;
+        case FMT_SH:    s->imm = w & 31; break;
+        case FMT_U:     s->imm = ISA_UIMM20(w) << 12; break;
+        case FMT_STORE: s->imm = (uint32_t)ISA_SIMM18(w); s->rs2 = (uint8_t)ISA_RD(w); break;
+        case FMT_B:
+            s->imm = (uint32_t)ISA_SIMM18(w) << 2;
+            s->rs1 = (uint8_t)ISA_BRS1(w);
+            s->rs2 = (uint8_t)ISA_BRS2(w);
+            break;
+        case FMT_J:     s->imm = (uint32_t)ISA_SOFF26(w) << 2; break;
+        default: break;
+        }
+        if (in->format == FMT_B || in->format == FMT_J) {
+            int64_t t = (int64_t)idx + (int32_t)s->imm / 4;
+            s->target = t >= 0 && t < CODE_SLOTS ? (uint16_t)t : CPU_NO_TARGET;
+        }
     }
-    if (in->privilege != PRIV_USER) {
-        s->h = h[KIND_SYS];
-        return;
-    }
-    s->h = h[op];
-    switch (in->format) {
-    case FMT_I: case FMT_LOAD: s->imm = (uint32_t)ISA_SIMM18(w); break;
-    case FMT_IU:    s->imm = ISA_UIMM18(w); break;
-    case FMT_SH:    s->imm = w & 31; break;
-    case FMT_U:     s->imm = ISA_UIMM20(w) << 12; break;
-    case FMT_STORE: s->imm = (uint32_t)ISA_SIMM18(w); s->rs2 = (uint8_t)ISA_RD(w); break;
-    case FMT_B:
-        s->imm = (uint32_t)ISA_SIMM18(w) << 2;
-        s->rs1 = (uint8_t)ISA_BRS1(w);
-        s->rs2 = (uint8_t)ISA_BRS2(w);
-        break;
-    case FMT_J:     s->imm = (uint32_t)ISA_SOFF26(w) << 2; break;
-    default: break;
-    }
-    if (in->format == FMT_B || in->format == FMT_J) {
-        /* A target in the same virtual page is in the same physical page:
-         * the handler can go straight to its slot. */
-        int64_t t = (int64_t)idx + (int32_t)s->imm / 4;
-        s->target = t >= 0 && t < CODE_SLOTS ? (uint16_t)t : CPU_NO_TARGET;
-        if (s->target != CPU_NO_TARGET && (op == OP_J || op == OP_JAL))
-            s->h = h[op == OP_J ? KIND_J_NEAR : KIND_JAL_NEAR];
-    }
-    /* A pure result for r0 is a no-op; the others (loads, divisions, jalr)
-     * still run, and their handlers put r0 back to 0. */
-    if (s->rd == 0 && (cls & CLS_PURE))
-        s->h = h[KIND_NOP];
+    s->h = code_handler(m, s);
 }
 
 void code_decode(machine *m, code_page *pg, unsigned idx)
@@ -195,6 +203,9 @@ void code_decode(machine *m, code_page *pg, unsigned idx)
             s->nmem = nm;           /* (a terminator has none, and keeps its target there) */
         s->bound = s->cost + nm * miss;
     }
+    /* A run's first slot is translated the first time a block starts there. */
+    if (m->jit_on)
+        pg->slot[idx].h = c->handlers[KIND_HOT];
 }
 
 static bool drop(machine *m, code_page *pg, unsigned j)
@@ -236,6 +247,8 @@ bool code_written(machine *m, uint32_t pa, uint32_t n)
                     here |= drop(m, pg, j);
                 }
             }
+            if (here)
+                jit_invalidate(m, pg);   /* (host code may jump from run to run) */
             if (here && c->hook)
                 c->hook(m, p + 4 * lo, 4 * (hi - lo + 1), c->hook_ud);
             any |= here;

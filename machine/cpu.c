@@ -354,6 +354,7 @@ machine_stop cpu_run(machine *m)
         [KIND_NOP] = &&do_NOP, [KIND_END] = &&do_END, [KIND_DECODE] = &&do_DECODE,
         [KIND_SYS] = &&do_SYS, [KIND_ILLEGAL] = &&do_ILLEGAL,
         [KIND_J_NEAR] = &&do_J_NEAR, [KIND_JAL_NEAR] = &&do_JAL_NEAR,
+        [KIND_HOT] = &&do_HOT, [KIND_JIT] = &&do_JIT,
     };
     if (m->engine_init) {
         m->code.handlers = labels;
@@ -621,6 +622,29 @@ code_store: {
         cycles -= rest_c;
         instret -= rest_n;
         JUMP(next);
+    }
+
+do_HOT:
+    /* The first block to start at a run's first slot: translate the run.
+     * A copy (one[], part[]) runs as the interpreter would. */
+    if (ipbase != cpg->slot || !jit_compile(m, cpg, (unsigned)(ip - ipbase)))
+        goto *code_handler(m, ip);
+    /* fall through: the slot is KIND_JIT now */
+do_JIT: {
+        /* Host code for the rest of the run (charged, as every handler is
+         * entered); a copy of the slot charged for less runs interpreted. */
+        if (ipbase != cpg->slot)
+            goto *code_handler(m, ip);
+        jit_ctx jc = { .cycles = cycles, .instret = instret, .ev = ev, .hmode = hmode,
+                       .pcbase = pcbase };
+        uint32_t k = jit_run(m, cpg, (unsigned)(ip - ipbase), &jc);
+        cycles = jc.cycles;
+        instret = jc.instret;
+        hits += jc.hits;
+        if (k == JIT_ENTER)
+            JUMP(jc.pc);
+        ip = ipbase + k;        /* the rest of the run, interpreted */
+        goto *code_handler(m, ip);
     }
 
 do_DECODE:

@@ -106,6 +106,8 @@ enum { CLS_TERM = 1, CLS_MEM = 2, CLS_PURE = 4 };
 /* Handler kinds: the opcodes, then these (cpu_run's table has them all). */
 enum { KIND_NOP = ISA_NUM_OPCODES, KIND_END, KIND_DECODE, KIND_SYS, KIND_ILLEGAL,
        KIND_J_NEAR, KIND_JAL_NEAR,      /* j and jal to a slot of the same page */
+       KIND_HOT,                        /* a run's first slot, not yet translated (jit.h) */
+       KIND_JIT,                        /* a run's first slot with host code (jit.h) */
        KIND_COUNT };
 
 typedef struct cpu_slot {
@@ -123,10 +125,14 @@ typedef struct cpu_slot {
     uint8_t op, rd, rs1, rs2;   /* stores and branches: rs2 is the value / second register */
 } cpu_slot;
 
+typedef struct jit_page jit_page;
+typedef struct jit_state jit_state;
+
 typedef struct {
     cpu_slot slot[CODE_SLOTS + 1];   /* + the sentinel, a KIND_END */
     uint32_t frame;                  /* physical address of the page */
     uint32_t ndecoded;               /* slots with len != 0 */
+    jit_page *jit;                   /* host code translated from this page, or NULL */
 } code_page;
 
 typedef struct {
@@ -170,6 +176,8 @@ struct machine {
      * through machine_cpu() still gets the flush mtcr would have done. */
     uint32_t seen_pg, seen_ptb;
     code_cache code;             /* derived from memory: not part of a snapshot */
+    bool jit_on;                 /* translate runs to host code (TRAPLAB_JIT, at machine_new) */
+    jit_state *jit;              /* the host code buffer, made at the first translation */
     host_tlb htlb;               /* derived from the TLB and memory: the same */
     bool engine_init;            /* cpu_run only hands out its handler table */
 };
@@ -247,6 +255,9 @@ void code_decode(machine *m, code_page *pg, unsigned idx);
 bool code_written(machine *m, uint32_t pa, uint32_t n);
 /* Drops everything (memory may have changed anywhere). */
 void code_flush(machine *m);
+/* The interpreter's handler for a decoded slot, from its fields (what
+ * decoding chose; a slot marked KIND_HOT or KIND_JIT goes back to it). */
+const void *code_handler(const machine *m, const cpu_slot *s);
 /* Is pa in a page with decoded code? */
 static inline bool code_page_hot(const machine *m, uint32_t pa)
 {
@@ -260,5 +271,36 @@ static inline bool code_word_live(const machine *m, uint32_t pa)
     uint16_t k = m->code.map[pa >> PAGE_SHIFT];
     return k && m->code.pool[k - 1]->slot[(pa & 0xfffu) >> 2].len != 0;
 }
+
+/*
+ * jit_x86_64.c, or jit_stub.c on other hosts: host-code translation of
+ * decoded runs (docs/machine.md, "The engine").  A translation starts at a
+ * run's first slot and runs the run to its end, entered "charged" like any
+ * handler (the run's cycles and instructions already counted).  It leaves
+ * either at a block boundary (JIT_ENTER: ctx->pc is the next pc, nothing of
+ * the next block charged) or at a slot it does not handle (a TLB miss, a
+ * store to a page with decoded code, an instruction it does not translate):
+ * the interpreter then runs that slot and the rest of the run, exactly as if
+ * it had got there itself.  It calls nothing and takes no trap.
+ */
+typedef struct {
+    uint64_t cycles, instret;   /* in and out */
+    uint64_t ev;                /* in: cpu_run's event threshold */
+    uint64_t hmode;             /* in: the host TLB's generation and mode */
+    uint64_t hits;              /* out: host TLB hits */
+    uint32_t pcbase;            /* in: the virtual address of the page */
+    uint32_t pc;                /* out, with JIT_ENTER */
+} jit_ctx;
+#define JIT_ENTER 0xffffffffu
+/* Does this host have a translator at all? */
+bool jit_supported(void);
+/* Translates the run at slot idx of pg and marks the slot KIND_JIT; false
+ * when it cannot (the slot then keeps its interpreter handler). */
+bool jit_compile(machine *m, code_page *pg, unsigned idx);
+/* Runs the translation at slot idx: JIT_ENTER, or the slot to go on at. */
+uint32_t jit_run(machine *m, code_page *pg, unsigned idx, jit_ctx *ctx);
+/* Forgets the page's translations (its KIND_JIT slots get their handlers back). */
+void jit_invalidate(machine *m, code_page *pg);
+void jit_free(machine *m);
 
 #endif

@@ -78,6 +78,9 @@ machine *machine_new(const machine_config *cfg)
     cpu_run(m);
     m->engine_init = false;
     code_classes(m);
+    /* TRAPLAB_JIT=0 turns the translator off; it never changes a result. */
+    const char *jit = getenv("TRAPLAB_JIT");
+    m->jit_on = jit_supported() && !(jit && strcmp(jit, "0") == 0);
     if (!code_page_of(m, 0)) {      /* the decoded-code pool is never empty */
         machine_free(m);
         return NULL;

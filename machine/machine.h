@@ -260,6 +260,10 @@ typedef struct {
     uint64_t dropped;        /* decoded instructions dropped by writes, flushes and reuse */
     uint64_t flushes;        /* whole-cache drops (machine_mem, restore, reset) */
     uint32_t pages;          /* physical pages holding decoded code now */
+    /* The translator to host code (the host's business, never a simulated
+     * result; 0 with TRAPLAB_JIT=0 or on a host without one). */
+    uint64_t translated;     /* runs translated */
+    uint64_t host_runs;      /* times host code was entered */
 } machine_code_stats;
 
 /* Decodes (through the cache) the instruction at physical address pa, which

@@ -14,6 +14,7 @@ static const struct { const char *name; void (*register_fn)(void); } suites[] = 
     { "isa",     test_isa_register },
     { "asm",     test_asm_register },
     { "machine", test_machine_register },
+    { "jit",     test_jit_register },
     { "hvext",   test_hvext_register },
     { "hw",      test_hw_register },
     { "run",     test_run_register },

@@ -13,6 +13,7 @@ void test_isa_register(void);
 void test_asm_register(void);
 void test_machine_register(void);
 void test_engine_add(CU_pSuite s);   /* test_engine.c: in the machine suite */
+void test_jit_register(void);
 void test_hvext_register(void);
 void test_hw_register(void);
 void test_run_register(void);
