@@ -31,7 +31,18 @@ void cpu_take_trap(machine *m, machine_trap *t)
     t->ring = c->cr[CR_STATUS] & STATUS_RING_MASK;
     t->cycle = m->s.stats.cycles;
     t->instret = m->s.stats.instret;
-    m->s.last_trap = *t;
+    /* Field by field: the caller has just written *t a field at a time, and
+     * a struct copy reads it back 16 bytes at a time, which the host cannot
+     * forward from those stores (a stall that was a tenth of an exit). */
+    machine_trap *last = &m->s.last_trap;
+    last->cause = t->cause;
+    last->pc = t->pc;
+    last->epc = t->epc;
+    last->addr = t->addr;
+    last->insn = t->insn;
+    last->ring = t->ring;
+    last->cycle = t->cycle;
+    last->instret = t->instret;
     if (code < ISA_NUM_CAUSES)
         m->s.stats.traps[code]++;
     m->s.stats.traps_total++;
