@@ -16,30 +16,6 @@
 #define CODE 0x1000u
 #define VEC  0x800u
 
-static uint32_t enc(isa_opcode op, uint32_t a, uint32_t b, uint32_t c, int32_t imm)
-{
-    isa_operands o = { a, b, c, imm };
-    const isa_insn *in = isa_lookup_opcode(op);
-    if (in->format == FMT_B) { o.rs1 = a; o.rs2 = b; }
-    if (in->format == FMT_STORE) { o.rs2 = a; o.rs1 = b; }
-    if (in->format == FMT_POUT) { o.rs1 = a; }
-    return isa_encode(in, &o);
-}
-#define E(op, a, b, c, imm) enc(OP_##op, a, b, c, imm)
-
-static void put32(machine *m, uint32_t pa, uint32_t v)
-{
-    uint8_t b[4] = { (uint8_t)v, (uint8_t)(v >> 8), (uint8_t)(v >> 16), (uint8_t)(v >> 24) };
-    CU_ASSERT_FATAL(machine_write_phys(m, pa, b, 4));
-}
-
-static void load(machine *m, uint32_t at, const uint32_t *w, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        put32(m, at + 4 * (uint32_t)i, w[i]);
-}
-#define LOAD(m, at, ...) load(m, at, (const uint32_t[]){ __VA_ARGS__ }, \
-                              sizeof((const uint32_t[]){ __VA_ARGS__ }) / sizeof(uint32_t))
 
 static machine *new_machine(void)
 {
@@ -49,19 +25,13 @@ static machine *new_machine(void)
     cfg.disk_sectors = 4;
     machine *m = machine_new(&cfg);
     CU_ASSERT_PTR_NOT_NULL_FATAL(m);
-    put32(m, VEC, E(HALT, 0, 0, 0, 0));
+    test_put32(m, VEC, E(HALT, 0, 0, 0, 0));
     machine_set_cr(m, CR_TVB, VEC);
     machine_cpu(m)->pc = CODE;
     return m;
 }
 
 /* Level-1 table at 0x10000, level-2 at 0x11000; va -> pa with flags. */
-static void map(machine *m, uint32_t va, uint32_t pa, uint32_t flags)
-{
-    put32(m, 0x10000 + 4 * VA_L1(va), 0x11000 | PTE_V);
-    put32(m, 0x11000 + 4 * VA_L2(va), pa | PTE_V | flags);
-}
-
 /* A page written to before it held code (the store is fast then), then run,
  * then rewritten by its own code: the rewrite runs, with paging off and on. */
 static void test_data_page_becomes_code(void)
@@ -80,9 +50,9 @@ static void test_data_page_becomes_code(void)
         machine_set_reg(m, 4, 0x3000);
         machine_set_reg(m, 3, E(ADDI, 2, 0, 0, 7));
         if (paged) {
-            map(m, VEC, VEC, PTE_R | PTE_X);
-            map(m, CODE, CODE, PTE_R | PTE_X);
-            map(m, 0x3000, 0x3000, PTE_R | PTE_W | PTE_X);
+            test_map(m, VEC, VEC, PTE_R | PTE_X);
+            test_map(m, CODE, CODE, PTE_R | PTE_X);
+            test_map(m, 0x3000, 0x3000, PTE_R | PTE_W | PTE_X);
             machine_set_cr(m, CR_PTB, 0x10000);
             machine_set_cr(m, CR_STATUS, STATUS_PG);
         }
@@ -130,7 +100,7 @@ static void test_self_modifying(void)
     LOAD(m, CODE, E(ADDI, 1, 0, 0, 1), E(HALT, 0, 0, 0, 0));
     CU_ASSERT_EQUAL(machine_run(m, 10), STOP_HALT);
     CU_ASSERT_EQUAL(machine_get_reg(m, 1), 1);
-    put32(m, CODE, E(ADDI, 1, 0, 0, 2));
+    test_put32(m, CODE, E(ADDI, 1, 0, 0, 2));
     machine_cpu(m)->pc = CODE;
     CU_ASSERT_EQUAL(machine_run(m, 10), STOP_HALT);
     CU_ASSERT_EQUAL(machine_get_reg(m, 1), 2);
@@ -161,8 +131,8 @@ static void test_other_mapping(void)
     /* Code at va 0x5000 (frame 0x7000, executable), written through va
      * 0x6000, which maps the same frame writable. */
     machine *m = new_machine();
-    map(m, 0x5000, 0x7000, PTE_R | PTE_X);
-    map(m, 0x6000, 0x7000, PTE_R | PTE_W);
+    test_map(m, 0x5000, 0x7000, PTE_R | PTE_X);
+    test_map(m, 0x6000, 0x7000, PTE_R | PTE_W);
     LOAD(m, 0x7000,
          E(ADDI, 1, 1, 0, 7),
          E(BNE, 3, 0, 0, 4),
@@ -186,23 +156,23 @@ static void test_paging_change(void)
     machine *m = new_machine();
     LOAD(m, 0x7000, E(ADDI, 1, 0, 0, 1), E(HALT, 0, 0, 0, 0));
     LOAD(m, 0x8000, E(ADDI, 1, 0, 0, 2), E(HALT, 0, 0, 0, 0));
-    map(m, 0x5000, 0x7000, PTE_R | PTE_X);
+    test_map(m, 0x5000, 0x7000, PTE_R | PTE_X);
     machine_set_cr(m, CR_PTB, 0x10000);
     machine_set_cr(m, CR_STATUS, STATUS_PG);
     machine_cpu(m)->pc = 0x5000;
     CU_ASSERT_EQUAL(machine_run(m, 10), STOP_HALT);
     CU_ASSERT_EQUAL(machine_get_reg(m, 1), 1);
     /* the same virtual page now maps the other frame */
-    map(m, 0x5000, 0x8000, PTE_R | PTE_X);
+    test_map(m, 0x5000, 0x8000, PTE_R | PTE_X);
     machine_tlb_flush(m);
     machine_cpu(m)->pc = 0x5000;
     CU_ASSERT_EQUAL(machine_run(m, 10), STOP_HALT);
     CU_ASSERT_EQUAL(machine_get_reg(m, 1), 2);
     /* and back, by switching to another page table (mtcr ptb in the guest) */
-    put32(m, 0x12000 + 4 * VA_L1(0x5000), 0x13000 | PTE_V);
-    put32(m, 0x13000 + 4 * VA_L2(0x5000), 0x7000 | PTE_V | PTE_R | PTE_X);
-    put32(m, 0x13000 + 4 * VA_L2(0x9000), 0x9000 | PTE_V | PTE_R | PTE_X);
-    put32(m, 0x11000 + 4 * VA_L2(0x9000), 0x9000 | PTE_V | PTE_R | PTE_X);
+    test_put32(m, 0x12000 + 4 * VA_L1(0x5000), 0x13000 | PTE_V);
+    test_put32(m, 0x13000 + 4 * VA_L2(0x5000), 0x7000 | PTE_V | PTE_R | PTE_X);
+    test_put32(m, 0x13000 + 4 * VA_L2(0x9000), 0x9000 | PTE_V | PTE_R | PTE_X);
+    test_put32(m, 0x11000 + 4 * VA_L2(0x9000), 0x9000 | PTE_V | PTE_R | PTE_X);
     LOAD(m, 0x9000, E(ADDI, 6, 0, 0, 0x12000), E(MTCR, CR_PTB, 6, 0, 0), E(JALR, 0, 0, 0, 0x5000));
     machine_cpu(m)->pc = 0x9000;
     CU_ASSERT_EQUAL(machine_run(m, 10), STOP_HALT);
@@ -236,9 +206,9 @@ static void test_trap_mid_block(void)
     /* divide by zero and a page fault mid-block, with paging on: every TLB
      * miss (20 cycles: the fetch, the store) counts up to the trap. */
     m = new_machine();
-    map(m, CODE, CODE, PTE_R | PTE_X);
-    map(m, 0x4000, 0x4000, PTE_R | PTE_W);
-    map(m, 0, 0, PTE_R | PTE_X);      /* the vector */
+    test_map(m, CODE, CODE, PTE_R | PTE_X);
+    test_map(m, 0x4000, 0x4000, PTE_R | PTE_W);
+    test_map(m, 0, 0, PTE_R | PTE_X);      /* the vector */
     LOAD(m, CODE,
          E(ADDI, 5, 0, 0, 0x4000), E(SW, 5, 5, 0, 0), E(ADDI, 1, 0, 0, 5),
          E(DIV, 2, 1, 0, 0),
@@ -258,9 +228,9 @@ static void test_trap_mid_block(void)
      * at the first boundary at or after the tick, as when stepping. */
     m = new_machine();
     for (unsigned i = 0; i < 40; i++)
-        put32(m, CODE + 4 * i, E(ADDI, 1, 1, 0, 1));
-    put32(m, CODE + 160, E(HALT, 0, 0, 0, 0));
-    put32(m, CODE + 4, E(MUL, 2, 1, 1, 0));           /* 3 cycles: ticks fall mid-instruction */
+        test_put32(m, CODE + 4 * i, E(ADDI, 1, 1, 0, 1));
+    test_put32(m, CODE + 160, E(HALT, 0, 0, 0, 0));
+    test_put32(m, CODE + 4, E(MUL, 2, 1, 1, 0));           /* 3 cycles: ticks fall mid-instruction */
     machine_set_cr(m, CR_TIMECMP, 12);
     machine_set_cr(m, CR_STATUS, STATUS_IE);
     CU_ASSERT_EQUAL(machine_run(m, 100), STOP_HALT);
@@ -285,7 +255,7 @@ static void test_limit_mid_block(void)
     code[24] = E(HALT, 0, 0, 0, 0);
     for (unsigned n = 1; n <= 24; n++) {
         machine *m = new_machine();
-        load(m, CODE, code, 25);
+        test_load(m, CODE, code, 25);
         CU_ASSERT_EQUAL(machine_run(m, n), STOP_LIMIT);
         CU_ASSERT_EQUAL(machine_instret(m), n);
         CU_ASSERT_EQUAL(machine_cpu(m)->pc, CODE + 4 * n);
@@ -362,12 +332,12 @@ static void test_limit_with_timer(void)
             machine *a = new_machine(), *b = new_machine();
             machine *ms[2] = { a, b };
             for (unsigned k = 0; k < 2; k++) {
-                load(ms[k], CODE, code, 61);
+                test_load(ms[k], CODE, code, 61);
                 LOAD(ms[k], VEC, E(OUT, 0, 0, 0, PORT_TIMER_CTRL), E(ADDI, 9, 9, 0, 1),
                      E(IRET, 0, 0, 0, 0));
                 if (paged) {
                     for (uint32_t p = 0; p < 0x10000; p += PAGE_SIZE)
-                        map(ms[k], p, p, PTE_R | PTE_W | PTE_X);
+                        test_map(ms[k], p, p, PTE_R | PTE_W | PTE_X);
                     machine_set_cr(ms[k], CR_PTB, 0x10000);
                 }
                 machine_set_cr(ms[k], CR_TIMECMP, 2011);
@@ -473,8 +443,8 @@ static machine *random_machine(uint32_t seed, unsigned variant)
 {
     machine *m = new_machine();
     for (unsigned i = 0; i < 256; i++)
-        put32(m, CODE + 4 * i, random_insn(&seed));
-    put32(m, CODE + 4 * 256, E(J, 0, 0, 0, -256));
+        test_put32(m, CODE + 4 * i, random_insn(&seed));
+    test_put32(m, CODE + 4 * 256, E(J, 0, 0, 0, -256));
     for (unsigned r = 1; r < 9; r++)
         machine_set_reg(m, r, rnd(&seed) % 64);
     machine_set_reg(m, 9, 0x8000);
@@ -484,7 +454,7 @@ static machine *random_machine(uint32_t seed, unsigned variant)
          E(IRET, 0, 0, 0, 0));
     if (variant & 1) {
         for (uint32_t p = 0; p < 0x10000; p += PAGE_SIZE)
-            map(m, p, p, PTE_R | PTE_W | PTE_X);
+            test_map(m, p, p, PTE_R | PTE_W | PTE_X);
         machine_set_cr(m, CR_PTB, 0x10000);
     }
     uint32_t status = (variant & 1 ? STATUS_PG : 0) | (variant & 2 ? STATUS_IE : 0);
@@ -495,7 +465,7 @@ static machine *random_machine(uint32_t seed, unsigned variant)
         machine_set_trap_hook(m, skip_hook, NULL);
         if (variant & 1)
             for (uint32_t p = 0; p < 0x10000; p += PAGE_SIZE)
-                map(m, p, p, PTE_R | PTE_W | PTE_X | (3u << PTE_RING_SHIFT));
+                test_map(m, p, p, PTE_R | PTE_W | PTE_X | (3u << PTE_RING_SHIFT));
     }
     machine_set_cr(m, CR_STATUS, status);
     return m;
@@ -583,9 +553,9 @@ static void test_code_hook(void)
     machine_set_code_hook(m, code_hook, NULL);
     CU_ASSERT_EQUAL(machine_run(m, 10), STOP_HALT);
     hook_calls = 0;
-    put32(m, 0x2000, 1);               /* data on a page with no code: nothing to drop */
+    test_put32(m, 0x2000, 1);               /* data on a page with no code: nothing to drop */
     CU_ASSERT_EQUAL(hook_calls, 0);
-    put32(m, CODE + 4, E(ADDI, 1, 1, 0, 2));
+    test_put32(m, CODE + 4, E(ADDI, 1, 1, 0, 2));
     CU_ASSERT_EQUAL(hook_calls, 1);
     CU_ASSERT(hook_pa <= CODE + 4 && hook_pa + hook_n >= CODE + 8);
     machine_cpu(m)->pc = CODE;

@@ -24,31 +24,6 @@
  * mapping nothing could get right by accident. */
 static uint32_t hpa_of(uint32_t gpa) { return PART + (GPAGES - 1 - (gpa >> 12)) * 4096 + (gpa & 0xfffu); }
 
-static uint32_t enc(isa_opcode op, uint32_t a, uint32_t b, uint32_t c, int32_t imm)
-{
-    isa_operands o = { a, b, c, imm };
-    const isa_insn *in = isa_lookup_opcode(op);
-    if (in->format == FMT_B) { o.rs1 = a; o.rs2 = b; }
-    if (in->format == FMT_STORE) { o.rs2 = a; o.rs1 = b; }
-    if (in->format == FMT_POUT) { o.rs1 = a; }
-    if (in->format == FMT_CRW) { o.rd = a; o.rs1 = b; }
-    return isa_encode(in, &o);
-}
-#define E(op, a, b, c, imm) enc(OP_##op, a, b, c, imm)
-
-static void put32(machine *m, uint32_t pa, uint32_t v)
-{
-    uint8_t b[4] = { (uint8_t)v, (uint8_t)(v >> 8), (uint8_t)(v >> 16), (uint8_t)(v >> 24) };
-    CU_ASSERT_FATAL(machine_write_phys(m, pa, b, 4));
-}
-
-static uint32_t get32(machine *m, uint32_t pa)
-{
-    uint8_t b[4] = { 0 };
-    machine_read_phys(m, pa, b, 4);
-    return (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24;
-}
-
 static struct { int n; machine_vmexit last; } seen;
 
 static void on_exit(machine *m, const machine_vmexit *e, void *ud)
@@ -67,17 +42,17 @@ static machine *guest(const uint32_t *w, size_t n)
     cfg.mem_size = 1u << 20;
     machine *m = machine_new(&cfg);
     CU_ASSERT_PTR_NOT_NULL_FATAL(m);
-    put32(m, HOST_HALT, E(HALT, 0, 0, 0, 0));
+    test_put32(m, HOST_HALT, E(HALT, 0, 0, 0, 0));
     for (uint32_t i = 0; i < GPAGES; i++)
-        put32(m, NPT_L2 + 4 * i, hpa_of(i << 12) | PTE_V | PTE_R | PTE_W | PTE_X);
-    put32(m, NPT_L1, NPT_L2 | PTE_V);
+        test_put32(m, NPT_L2 + 4 * i, hpa_of(i << 12) | PTE_V | PTE_R | PTE_W | PTE_X);
+    test_put32(m, NPT_L1, NPT_L2 | PTE_V);
     for (size_t i = 0; i < n; i++)
-        put32(m, hpa_of(0x1000 + 4 * (uint32_t)i), w[i]);
-    put32(m, hpa_of(0x800), E(HALT, 0, 0, 0, 0));
-    put32(m, VMCB + VMCB_GUEST_PC, 0x1000);
-    put32(m, VMCB + VMCB_GUEST_TVB, 0x800);
-    put32(m, VMCB + VMCB_NPTB, NPT_L1);
-    put32(m, SECRET, MARKER);
+        test_put32(m, hpa_of(0x1000 + 4 * (uint32_t)i), w[i]);
+    test_put32(m, hpa_of(0x800), E(HALT, 0, 0, 0, 0));
+    test_put32(m, VMCB + VMCB_GUEST_PC, 0x1000);
+    test_put32(m, VMCB + VMCB_GUEST_TVB, 0x800);
+    test_put32(m, VMCB + VMCB_NPTB, NPT_L1);
+    test_put32(m, SECRET, MARKER);
     memset(&seen, 0, sizeof seen);
     machine_set_vmexit_hook(m, on_exit, NULL);
     return m;
@@ -111,10 +86,10 @@ static void test_exit_reasons(void)
     CU_ASSERT_EQUAL(seen.last.pc, 0x1018);
     CU_ASSERT_EQUAL(machine_get_reg(m, 2), 0x123);
     CU_ASSERT_EQUAL(machine_get_reg(m, 3) & STATUS_RING_MASK, 0);   /* smsw: the guest's ring 0 */
-    CU_ASSERT_EQUAL(get32(m, VMCB + VMCB_GUEST_SCRATCH), 0x123);    /* the guest's bank, saved */
+    CU_ASSERT_EQUAL(test_get32(m, VMCB + VMCB_GUEST_SCRATCH), 0x123);    /* the guest's bank, saved */
     CU_ASSERT_EQUAL(machine_get_cr(m, CR_SCRATCH), 0);              /* the host's, untouched */
-    CU_ASSERT_EQUAL(get32(m, VMCB + VMCB_EXIT_REASON), EXIT_IO);
-    CU_ASSERT_EQUAL(get32(m, VMCB + VMCB_GUEST_PC), 0x1018);        /* the hypervisor advances */
+    CU_ASSERT_EQUAL(test_get32(m, VMCB + VMCB_EXIT_REASON), EXIT_IO);
+    CU_ASSERT_EQUAL(test_get32(m, VMCB + VMCB_GUEST_PC), 0x1018);        /* the hypervisor advances */
     CU_ASSERT_EQUAL(machine_console_output(m, NULL)[0], '\0');      /* the real console: nothing */
     const machine_stats *st = machine_get_stats(m);
     CU_ASSERT_EQUAL(st->vm_entries, 1);
@@ -144,7 +119,7 @@ static void test_exit_reasons(void)
 
     /* An exit control: mfcr now exits as a virtual instruction. */
     m = GUEST(E(MFCR, 2, CR_STATUS, 0, 0), E(HALT, 0, 0, 0, 0));
-    put32(m, VMCB + VMCB_EXIT_INSNS_HI, 1u << (OP_MFCR - 32));
+    test_put32(m, VMCB + VMCB_EXIT_INSNS_HI, 1u << (OP_MFCR - 32));
     CU_ASSERT_EQUAL(run(m), 1);
     CU_ASSERT_EQUAL(seen.last.reason, EXIT_VIRTUAL_INSN);
     CU_ASSERT_EQUAL(seen.last.qual, E(MFCR, 2, CR_STATUS, 0, 0));
@@ -155,17 +130,17 @@ static void test_exit_reasons(void)
     m = GUEST(E(SYSCALL, 0, 0, 0, 0));
     CU_ASSERT_EQUAL(run(m), 1);
     CU_ASSERT_EQUAL(seen.last.pc, 0x800);
-    CU_ASSERT_EQUAL(get32(m, VMCB + VMCB_GUEST_EPC), 0x1004);
-    CU_ASSERT_EQUAL(get32(m, VMCB + VMCB_GUEST_CAUSE), CAUSE_SYSCALL);
+    CU_ASSERT_EQUAL(test_get32(m, VMCB + VMCB_GUEST_EPC), 0x1004);
+    CU_ASSERT_EQUAL(test_get32(m, VMCB + VMCB_GUEST_CAUSE), CAUSE_SYSCALL);
     CU_ASSERT_EQUAL(machine_get_cr(m, CR_EPC), 0);
     machine_free(m);
     /* ...unless the exception bitmap intercepts it. */
     m = GUEST(E(SYSCALL, 0, 0, 0, 0));
-    put32(m, VMCB + VMCB_EXIT_EXCEPTIONS, 1u << CAUSE_SYSCALL);
+    test_put32(m, VMCB + VMCB_EXIT_EXCEPTIONS, 1u << CAUSE_SYSCALL);
     CU_ASSERT_EQUAL(run(m), 1);
     CU_ASSERT_EQUAL(seen.last.reason, EXIT_EXCEPTION);
     CU_ASSERT_EQUAL(seen.last.qual, CAUSE_SYSCALL);
-    CU_ASSERT_EQUAL(get32(m, VMCB + VMCB_GUEST_PC), 0x1004);   /* as the trap would have saved */
+    CU_ASSERT_EQUAL(test_get32(m, VMCB + VMCB_GUEST_PC), 0x1004);   /* as the trap would have saved */
     machine_free(m);
 
     /* A host timer interrupt leaves the guest even with its interrupts off. */
@@ -179,7 +154,7 @@ static void test_exit_reasons(void)
 
     /* The interrupt window: the exit comes when the guest turns IE on. */
     m = GUEST(E(ADDI, 1, 0, 0, 1), E(EI, 0, 0, 0, 0), E(ADDI, 1, 0, 0, 2));
-    put32(m, VMCB + VMCB_CTRL, VMCB_CTRL_INTR_WINDOW);
+    test_put32(m, VMCB + VMCB_CTRL, VMCB_CTRL_INTR_WINDOW);
     CU_ASSERT_EQUAL(run(m), 1);
     CU_ASSERT_EQUAL(seen.last.reason, EXIT_INTR_WINDOW);
     CU_ASSERT_EQUAL(seen.last.pc, 0x1008);
@@ -188,18 +163,18 @@ static void test_exit_reasons(void)
 
     /* Event injection delivers a trap into the guest on the way in. */
     m = GUEST(E(HALT, 0, 0, 0, 0));
-    put32(m, VMCB + VMCB_INJECT, VMCB_INJECT_VALID | CAUSE_TIMER);
+    test_put32(m, VMCB + VMCB_INJECT, VMCB_INJECT_VALID | CAUSE_TIMER);
     CU_ASSERT_EQUAL(run(m), 1);
     CU_ASSERT_EQUAL(seen.last.pc, 0x800);
-    CU_ASSERT_EQUAL(get32(m, VMCB + VMCB_GUEST_CAUSE), CAUSE_TIMER);
-    CU_ASSERT_EQUAL(get32(m, VMCB + VMCB_GUEST_EPC), 0x1000);
-    CU_ASSERT_EQUAL(get32(m, VMCB + VMCB_INJECT), 0);
+    CU_ASSERT_EQUAL(test_get32(m, VMCB + VMCB_GUEST_CAUSE), CAUSE_TIMER);
+    CU_ASSERT_EQUAL(test_get32(m, VMCB + VMCB_GUEST_EPC), 0x1000);
+    CU_ASSERT_EQUAL(test_get32(m, VMCB + VMCB_INJECT), 0);
     machine_free(m);
 
     /* A guest with no trap vector cannot take its trap: a triple fault,
      * never a fatal stop of the machine. */
     m = GUEST(E(SYSCALL, 0, 0, 0, 0));
-    put32(m, VMCB + VMCB_GUEST_TVB, 0);
+    test_put32(m, VMCB + VMCB_GUEST_TVB, 0);
     CU_ASSERT_EQUAL(run(m), 1);
     CU_ASSERT_EQUAL(seen.last.reason, EXIT_TRIPLE_FAULT);
     CU_ASSERT_EQUAL(seen.last.qual, CAUSE_SYSCALL);
@@ -208,9 +183,9 @@ static void test_exit_reasons(void)
     /* In the guest's ring 3 a privileged instruction traps to the guest's
      * kernel, not to the hypervisor. */
     m = GUEST(E(HALT, 0, 0, 0, 0));
-    put32(m, VMCB + VMCB_GUEST_STATUS, 3);
-    put32(m, hpa_of(0x800), E(MFCR, 4, CR_CAUSE, 0, 0));
-    put32(m, hpa_of(0x804), E(HALT, 0, 0, 0, 0));
+    test_put32(m, VMCB + VMCB_GUEST_STATUS, 3);
+    test_put32(m, hpa_of(0x800), E(MFCR, 4, CR_CAUSE, 0, 0));
+    test_put32(m, hpa_of(0x804), E(HALT, 0, 0, 0, 0));
     CU_ASSERT_EQUAL(run(m), 1);
     CU_ASSERT_EQUAL(seen.last.pc, 0x804);
     CU_ASSERT_EQUAL(machine_get_reg(m, 4), CAUSE_ILLEGAL_PRIV);
@@ -226,7 +201,7 @@ static void test_vmenter_instruction(void)
     uint32_t host[] = { E(LUI, 1, 0, 0, VMCB >> 12), E(VMENTER, 1, 0, 0, 0),
                         E(LW, 2, 0, 0, VMCB + VMCB_EXIT_REASON), E(HALT, 0, 0, 0, 0) };
     for (unsigned i = 0; i < 4; i++)
-        put32(m, 0x100 + 4 * i, host[i]);
+        test_put32(m, 0x100 + 4 * i, host[i]);
     machine_cpu(m)->pc = 0x100;
     CU_ASSERT_EQUAL(machine_run(m, 100), STOP_HALT);
     CU_ASSERT_EQUAL(machine_get_reg(m, 2), EXIT_HYPERCALL);
@@ -240,9 +215,9 @@ static void test_vmenter_instruction(void)
     /* A VMCB that is not a page in memory: ILLEGAL_INSN on the host. */
     m = GUEST(E(HALT, 0, 0, 0, 0));
     uint32_t bad[] = { E(ADDI, 1, 0, 0, 0x1004), E(VMENTER, 1, 0, 0, 0) };
-    put32(m, 0x100, bad[0]);
-    put32(m, 0x104, bad[1]);
-    put32(m, 0x200, E(HALT, 0, 0, 0, 0));
+    test_put32(m, 0x100, bad[0]);
+    test_put32(m, 0x104, bad[1]);
+    test_put32(m, 0x200, E(HALT, 0, 0, 0, 0));
     machine_set_cr(m, CR_TVB, 0x200);
     machine_cpu(m)->pc = 0x100;
     CU_ASSERT_EQUAL(machine_run(m, 100), STOP_HALT);
@@ -253,9 +228,9 @@ static void test_vmenter_instruction(void)
 
     /* Outside ring 0 vmenter is privileged. */
     m = GUEST(E(HALT, 0, 0, 0, 0));
-    put32(m, 0x100, E(VMENTER, 1, 0, 0, 0));
+    test_put32(m, 0x100, E(VMENTER, 1, 0, 0, 0));
     machine_set_cr(m, CR_TVB, 0x200);
-    put32(m, 0x200, E(HALT, 0, 0, 0, 0));
+    test_put32(m, 0x200, E(HALT, 0, 0, 0, 0));
     machine_set_cr(m, CR_STATUS, 3);
     machine_cpu(m)->pc = 0x100;
     machine_run(m, 100);
@@ -277,17 +252,17 @@ static void test_vmenter_instruction(void)
 static void test_two_stage_walk(void)
 {
     machine *m = GUEST(E(LUI, 1, 0, 0, 0x403), E(LW, 2, 1, 0, 0x123), E(HALT, 0, 0, 0, 0));
-    put32(m, 0x5d004, 0x3000 | PTE_V);
-    put32(m, 0x5c00c, 0x7000 | PTE_V | PTE_R | PTE_W | (3u << PTE_RING_SHIFT));
+    test_put32(m, 0x5d004, 0x3000 | PTE_V);
+    test_put32(m, 0x5c00c, 0x7000 | PTE_V | PTE_R | PTE_W | (3u << PTE_RING_SHIFT));
     uint8_t val[4] = { 0x78, 0x56, 0x34, 0x12 };
     /* lw needs alignment: read the word at 0x120 instead, planted at host 0x58120. */
     CU_ASSERT_FATAL(machine_write_phys(m, 0x58120, val, 4));
-    put32(m, hpa_of(0x1004), E(LW, 2, 1, 0, 0x120));
+    test_put32(m, hpa_of(0x1004), E(LW, 2, 1, 0, 0x120));
     /* The code must stay reachable once paging is on: identity-map gpa 0x1000. */
-    put32(m, 0x5d000, 0x4000 | PTE_V);                       /* guest L1[0] -> gpa 0x4000 */
-    put32(m, hpa_of(0x4000) + 4, 0x1000 | PTE_V | PTE_R | PTE_X);   /* L2[1]: gpa 0x1000 */
-    put32(m, VMCB + VMCB_GUEST_PTB, 0x2000);
-    put32(m, VMCB + VMCB_GUEST_STATUS, STATUS_PG);
+    test_put32(m, 0x5d000, 0x4000 | PTE_V);                       /* guest L1[0] -> gpa 0x4000 */
+    test_put32(m, hpa_of(0x4000) + 4, 0x1000 | PTE_V | PTE_R | PTE_X);   /* L2[1]: gpa 0x1000 */
+    test_put32(m, VMCB + VMCB_GUEST_PTB, 0x2000);
+    test_put32(m, VMCB + VMCB_GUEST_STATUS, STATUS_PG);
     CU_ASSERT_EQUAL(hpa_of(0x2004), 0x5d004);
     CU_ASSERT_EQUAL(hpa_of(0x300c), 0x5c00c);
     CU_ASSERT_EQUAL(hpa_of(0x7120), 0x58120);
@@ -339,19 +314,19 @@ static void test_guest_cannot_reach_host(void)
     CU_ASSERT_EQUAL(seen.last.qual, SECRET);
     CU_ASSERT_EQUAL(seen.last.info & 3u, ACCESS_WRITE);
     CU_ASSERT_EQUAL(seen.last.info & VMCB_INFO_WALK, 0);
-    CU_ASSERT_EQUAL(get32(m, SECRET), MARKER);
+    CU_ASSERT_EQUAL(test_get32(m, SECRET), MARKER);
     machine_free(m);
 
     /* Its own page table maps a frame at the secret's host address: the
      * second stage still translates that guest-physical address, and has
      * nothing for it. */
     m = GUEST(E(LUI, 1, 0, 0, 0x400), E(LW, 2, 1, 0, 0), E(HALT, 0, 0, 0, 0));
-    put32(m, VMCB + VMCB_GUEST_PTB, 0x2000);
-    put32(m, VMCB + VMCB_GUEST_STATUS, STATUS_PG);
-    put32(m, hpa_of(0x2000), 0x4000 | PTE_V);
-    put32(m, hpa_of(0x2004), 0x3000 | PTE_V);
-    put32(m, hpa_of(0x4000) + 4, 0x1000 | PTE_V | PTE_R | PTE_X);
-    put32(m, hpa_of(0x3000), SECRET | PTE_V | PTE_R | PTE_W);
+    test_put32(m, VMCB + VMCB_GUEST_PTB, 0x2000);
+    test_put32(m, VMCB + VMCB_GUEST_STATUS, STATUS_PG);
+    test_put32(m, hpa_of(0x2000), 0x4000 | PTE_V);
+    test_put32(m, hpa_of(0x2004), 0x3000 | PTE_V);
+    test_put32(m, hpa_of(0x4000) + 4, 0x1000 | PTE_V | PTE_R | PTE_X);
+    test_put32(m, hpa_of(0x3000), SECRET | PTE_V | PTE_R | PTE_W);
     CU_ASSERT_EQUAL(run(m), 1);
     CU_ASSERT_EQUAL(seen.last.reason, EXIT_NESTED_FAULT);
     CU_ASSERT_EQUAL(seen.last.qual, SECRET);
@@ -361,8 +336,8 @@ static void test_guest_cannot_reach_host(void)
 
     /* Its page table itself outside the partition: the walk's read exits. */
     m = GUEST(E(LW, 2, 0, 0, 0x1000), E(HALT, 0, 0, 0, 0));
-    put32(m, VMCB + VMCB_GUEST_PTB, SECRET);
-    put32(m, VMCB + VMCB_GUEST_STATUS, STATUS_PG);
+    test_put32(m, VMCB + VMCB_GUEST_PTB, SECRET);
+    test_put32(m, VMCB + VMCB_GUEST_STATUS, STATUS_PG);
     CU_ASSERT_EQUAL(run(m), 1);
     CU_ASSERT_EQUAL(seen.last.reason, EXIT_NESTED_FAULT);
     CU_ASSERT_EQUAL(seen.last.qual, SECRET);      /* L1 index 0 of the table at SECRET */
@@ -373,17 +348,17 @@ static void test_guest_cannot_reach_host(void)
     /* A second-stage table that points outside memory, or at the host's
      * own tables, read-only: no crash, no write. */
     m = GUEST(E(LUI, 1, 0, 0, 0x20), E(SW, 0, 1, 0, 0), E(HALT, 0, 0, 0, 0));
-    put32(m, NPT_L2 + 4 * 0x20, 0xfffff000u | PTE_V | PTE_R | PTE_W);
-    put32(m, NPT_L2 + 4 * 0x21, NPT_L1 | PTE_V | PTE_R);
+    test_put32(m, NPT_L2 + 4 * 0x20, 0xfffff000u | PTE_V | PTE_R | PTE_W);
+    test_put32(m, NPT_L2 + 4 * 0x21, NPT_L1 | PTE_V | PTE_R);
     CU_ASSERT_EQUAL(run(m), 1);
     CU_ASSERT_EQUAL(seen.last.reason, EXIT_NESTED_FAULT);
     CU_ASSERT_EQUAL(seen.last.qual, 0x20000);
     machine_free(m);
     m = GUEST(E(LUI, 1, 0, 0, 0x21), E(SW, 0, 1, 0, 0), E(HALT, 0, 0, 0, 0));
-    put32(m, NPT_L2 + 4 * 0x21, NPT_L1 | PTE_V | PTE_R);
+    test_put32(m, NPT_L2 + 4 * 0x21, NPT_L1 | PTE_V | PTE_R);
     CU_ASSERT_EQUAL(run(m), 1);
     CU_ASSERT_EQUAL(seen.last.reason, EXIT_NESTED_FAULT);
-    CU_ASSERT_EQUAL(get32(m, NPT_L1), NPT_L2 | PTE_V);
+    CU_ASSERT_EQUAL(test_get32(m, NPT_L1), NPT_L2 | PTE_V);
     machine_free(m);
 }
 

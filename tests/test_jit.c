@@ -17,30 +17,6 @@
 #define CODE 0x1000u
 #define VEC  0x800u
 
-static uint32_t enc(isa_opcode op, uint32_t a, uint32_t b, uint32_t c, int32_t imm)
-{
-    isa_operands o = { a, b, c, imm };
-    const isa_insn *in = isa_lookup_opcode(op);
-    if (in->format == FMT_B) { o.rs1 = a; o.rs2 = b; }
-    if (in->format == FMT_STORE) { o.rs2 = a; o.rs1 = b; }
-    if (in->format == FMT_POUT) { o.rs1 = a; }
-    return isa_encode(in, &o);
-}
-#define E(op, a, b, c, imm) enc(OP_##op, a, b, c, imm)
-
-static void put32(machine *m, uint32_t pa, uint32_t v)
-{
-    uint8_t b[4] = { (uint8_t)v, (uint8_t)(v >> 8), (uint8_t)(v >> 16), (uint8_t)(v >> 24) };
-    CU_ASSERT_FATAL(machine_write_phys(m, pa, b, 4));
-}
-
-static void load(machine *m, uint32_t at, const uint32_t *w, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        put32(m, at + 4 * (uint32_t)i, w[i]);
-}
-#define LOAD(m, at, ...) load(m, at, (const uint32_t[]){ __VA_ARGS__ }, \
-                              sizeof((const uint32_t[]){ __VA_ARGS__ }) / sizeof(uint32_t))
 
 /* A machine with the translator on or off (the switch is read here, once). */
 static machine *new_machine(bool jit)
@@ -59,16 +35,10 @@ static machine *new_machine(bool jit)
         unsetenv("TRAPLAB_JIT");
     free(keep);
     CU_ASSERT_PTR_NOT_NULL_FATAL(m);
-    put32(m, VEC, E(HALT, 0, 0, 0, 0));
+    test_put32(m, VEC, E(HALT, 0, 0, 0, 0));
     machine_set_cr(m, CR_TVB, VEC);
     machine_cpu(m)->pc = CODE;
     return m;
-}
-
-static void map(machine *m, uint32_t va, uint32_t pa, uint32_t flags)
-{
-    put32(m, 0x10000 + 4 * VA_L1(va), 0x11000 | PTE_V);
-    put32(m, 0x11000 + 4 * VA_L2(va), pa | PTE_V | flags);
 }
 
 typedef struct {
@@ -213,10 +183,10 @@ static machine *random_machine(bool jit, uint32_t seed, unsigned variant)
 {
     machine *m = new_machine(jit);
     for (unsigned i = 0; i < 240; i++)
-        put32(m, CODE + 4 * i, random_insn(&seed));
-    put32(m, CODE + 4 * 240, E(J, 0, 0, 0, -240));
+        test_put32(m, CODE + 4 * i, random_insn(&seed));
+    test_put32(m, CODE + 4 * 240, E(J, 0, 0, 0, -240));
     for (uint32_t a = 0x8000; a < 0xa000; a += 4)       /* data with every bit pattern */
-        put32(m, a, rnd(&seed) ^ rnd(&seed) << 16);
+        test_put32(m, a, rnd(&seed) ^ rnd(&seed) << 16);
     for (unsigned r = 1; r < 16; r++)
         machine_set_reg(m, r, rnd(&seed) % 4 ? rnd(&seed) % 64 : rnd(&seed) << 1);
     machine_set_reg(m, 9, 0x8e00);
@@ -229,7 +199,7 @@ static machine *random_machine(bool jit, uint32_t seed, unsigned variant)
     if (variant & 1) {
         for (uint32_t p = 0; p < 0x10000; p += PAGE_SIZE)
             if (p != 0x9000)        /* r9 + offset runs into a page fault */
-                map(m, p, p, PTE_R | PTE_W | PTE_X | ring);
+                test_map(m, p, p, PTE_R | PTE_W | PTE_X | ring);
         machine_set_cr(m, CR_PTB, 0x10000);
     }
     uint32_t status = (variant & 1 ? STATUS_PG : 0) | (variant & 2 ? STATUS_IE : 0);
@@ -309,11 +279,11 @@ static machine *block_machine(bool jit, uint32_t seed, unsigned variant)
         case FMT_U: o.imm = (int32_t)(rnd(&seed) % 0x100000); break;
         default: break;
         }
-        put32(m, CODE + 4 * i, isa_encode(in, &o));
+        test_put32(m, CODE + 4 * i, isa_encode(in, &o));
     }
-    put32(m, CODE + 4 * n, E(ADDI, 13, 13, 0, -1));
-    put32(m, CODE + 4 * n + 4, E(BNE, 13, 0, 0, -(int32_t)n - 1));
-    put32(m, CODE + 4 * n + 8, E(HALT, 0, 0, 0, 0));
+    test_put32(m, CODE + 4 * n, E(ADDI, 13, 13, 0, -1));
+    test_put32(m, CODE + 4 * n + 4, E(BNE, 13, 0, 0, -(int32_t)n - 1));
+    test_put32(m, CODE + 4 * n + 8, E(HALT, 0, 0, 0, 0));
     machine_set_reg(m, 13, 50 + seed % 100);
     machine_set_reg(m, 10, CODE + 4 * (rnd(&seed) % n));
     return m;
@@ -349,7 +319,7 @@ static machine *loop_machine(bool jit)
 {
     machine *m = new_machine(jit);
     for (uint32_t p = 0; p < 0x10000; p += PAGE_SIZE)
-        map(m, p, p, PTE_R | PTE_W | PTE_X);
+        test_map(m, p, p, PTE_R | PTE_W | PTE_X);
     LOAD(m, CODE,
          E(ADDI, 6, 0, 0, 0x2000),
          E(ADDI, 1, 1, 0, 1),                /* loop */
@@ -428,7 +398,7 @@ static void test_page_fault(void)
         machine *m = ms[k] = new_machine(k == 0);
         for (uint32_t p = 0; p < 0x10000; p += PAGE_SIZE)
             if (p != 0x6000)
-                map(m, p, p, PTE_R | PTE_W | PTE_X);
+                test_map(m, p, p, PTE_R | PTE_W | PTE_X);
         LOAD(m, CODE,
              E(ADDI, 6, 0, 0, 0x4000),
              E(ADDI, 1, 1, 0, 1),            /* loop */
@@ -465,7 +435,7 @@ static void test_self_modifying(void)
             machine *m = ms[k] = new_machine(k == 0);
             if (paged)
                 for (uint32_t p = 0; p < 0x10000; p += PAGE_SIZE)
-                    map(m, p, p, PTE_R | PTE_W | PTE_X);
+                    test_map(m, p, p, PTE_R | PTE_W | PTE_X);
             LOAD(m, CODE,
                  E(ADDI, 2, 0, 0, 3),
                  E(LUI, 7, 0, 0, 0),
@@ -479,7 +449,7 @@ static void test_self_modifying(void)
                  E(SLTI, 4, 3, 0, 200),
                  E(BNE, 4, 0, 0, -7),
                  E(HALT, 0, 0, 0, 0));
-            put32(m, 0x3000, E(SUB, 1, 1, 2, 0));
+            test_put32(m, 0x3000, E(SUB, 1, 1, 2, 0));
             if (paged) {
                 machine_set_cr(m, CR_PTB, 0x10000);
                 machine_set_cr(m, CR_STATUS, STATUS_PG);
@@ -492,8 +462,8 @@ static void test_self_modifying(void)
         CU_ASSERT_EQUAL(machine_get_reg(ms[0], 1), 0);       /* 100 adds of 3, 100 subs */
         /* The host rewrites the loop between runs: the translation goes. */
         for (unsigned k = 0; k < 2; k++) {
-            put32(ms[k], CODE + 12, E(ADDI, 1, 1, 0, 5));
-            put32(ms[k], CODE + 44, E(J, 0, 0, 0, -8));      /* halt -> back to the loop */
+            test_put32(ms[k], CODE + 12, E(ADDI, 1, 1, 0, 5));
+            test_put32(ms[k], CODE + 44, E(J, 0, 0, 0, -8));      /* halt -> back to the loop */
             machine_set_reg(ms[k], 3, 0);
             machine_cpu(ms[k])->pc = CODE + 12;
         }

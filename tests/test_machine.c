@@ -13,38 +13,6 @@
 #define CODE 0x1000u
 #define VEC  0x800u
 
-static uint32_t enc(isa_opcode op, uint32_t a, uint32_t b, uint32_t c, int32_t imm)
-{
-    isa_operands o = { a, b, c, imm };
-    const isa_insn *in = isa_lookup_opcode(op);
-    /* B and STORE name their registers rs1/rs2; callers pass them in order. */
-    if (in->format == FMT_B) { o.rs1 = a; o.rs2 = b; }
-    if (in->format == FMT_STORE) { o.rs2 = a; o.rs1 = b; }
-    if (in->format == FMT_POUT) { o.rs1 = a; }
-    if (in->format == FMT_CRW) { o.rd = a; o.rs1 = b; }
-    return isa_encode(in, &o);
-}
-#define E(op, a, b, c, imm) enc(OP_##op, a, b, c, imm)
-
-static void put32(machine *m, uint32_t pa, uint32_t v)
-{
-    uint8_t b[4] = { (uint8_t)v, (uint8_t)(v >> 8), (uint8_t)(v >> 16), (uint8_t)(v >> 24) };
-    CU_ASSERT_FATAL(machine_write_phys(m, pa, b, 4));
-}
-
-static uint32_t get32(machine *m, uint32_t pa)
-{
-    uint8_t b[4] = { 0 };
-    machine_read_phys(m, pa, b, 4);
-    return (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24;
-}
-
-static void load(machine *m, uint32_t at, const uint32_t *w, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        put32(m, at + 4 * (uint32_t)i, w[i]);
-}
-
 /* A machine with code at CODE, pc there, and a vector at VEC that halts. */
 static machine *boot(isa_profile p, const uint32_t *w, size_t n)
 {
@@ -55,8 +23,8 @@ static machine *boot(isa_profile p, const uint32_t *w, size_t n)
     cfg.disk_sectors = 16;
     machine *m = machine_new(&cfg);
     CU_ASSERT_PTR_NOT_NULL_FATAL(m);
-    load(m, CODE, w, n);
-    put32(m, VEC, E(HALT, 0, 0, 0, 0));
+    test_load(m, CODE, w, n);
+    test_put32(m, VEC, E(HALT, 0, 0, 0, 0));
     machine_cpu(m)->pc = CODE;
     return m;
 }
@@ -148,7 +116,7 @@ static void test_loads_stores(void)
     uint8_t *mem = machine_mem(m);
     CU_ASSERT_EQUAL(mem[0x4000], 0x78);      /* little-endian */
     CU_ASSERT_EQUAL(mem[0x4003], 0x12);
-    CU_ASSERT_EQUAL(get32(m, 0x4004), 0x56780000);
+    CU_ASSERT_EQUAL(test_get32(m, 0x4004), 0x56780000);
     CU_ASSERT_EQUAL(mem[0x4009], 0x78);
     CU_ASSERT_EQUAL(machine_get_reg(m, 3), 0x12345678);
     CU_ASSERT_EQUAL(machine_get_reg(m, 4), 0x1234);
@@ -177,7 +145,7 @@ static void test_branches_jumps(void)
         E(JAL, 0, 0, 0, 3),                           /* 0x1038 -> 0x1044 */
         E(HALT, 0, 0, 0, 0), E(HALT, 0, 0, 0, 0),
         E(ADDI, 7, 0, 0, 0x1053), E(JALR, 8, 7, 0, 0));   /* (0x1053 & ~3) = 0x1050 */
-    put32(m, 0x1050, E(J, 0, 0, 0, -5));   /* back to 0x103c: halt */
+    test_put32(m, 0x1050, E(J, 0, 0, 0, -5));   /* back to 0x103c: halt */
     CU_ASSERT_EQUAL(machine_run(m, 100), STOP_HALT);
     CU_ASSERT_EQUAL(machine_get_reg(m, 3), 0);
     CU_ASSERT_EQUAL(machine_get_reg(m, 4), 7);
@@ -286,20 +254,20 @@ static void test_legacy_popf_drop(void)
     /* ring 3, legacy: popf of IE | ring 0 | flags keeps ring 3 and IE off, takes the flags */
     machine *m = BOOT(PROFILE_LEGACY, E(POPF, 0, 0, 0, 0), E(SMSW, 1, 0, 0, 0), E(PUSHF, 0, 0, 0, 0),
                       E(SIDT, 2, 0, 0, 0), E(BRK, 0, 0, 0, 0));
-    put32(m, 0x8000, STATUS_IE | 0xab00);
+    test_put32(m, 0x8000, STATUS_IE | 0xab00);
     machine_set_reg(m, REG_SP, 0x8000);
     machine_set_cr(m, CR_TVB, VEC);
     machine_set_cr(m, CR_STATUS, 3);
     CU_ASSERT_EQUAL(machine_run(m, 100), STOP_HALT);
     CU_ASSERT_EQUAL(machine_get_reg(m, 1), 0xab03);
-    CU_ASSERT_EQUAL(get32(m, 0x8000), 0xab03);
+    CU_ASSERT_EQUAL(test_get32(m, 0x8000), 0xab03);
     CU_ASSERT_EQUAL(machine_get_reg(m, REG_SP), 0x8000);
     CU_ASSERT_EQUAL(machine_get_reg(m, 2), VEC);
     CU_ASSERT_EQUAL(machine_get_cr(m, CR_CAUSE), CAUSE_BREAKPOINT);
     machine_free(m);
     /* ring 0: popf writes every writable bit */
     m = BOOT(PROFILE_LEGACY, E(POPF, 0, 0, 0, 0), E(SMSW, 1, 0, 0, 0), E(HALT, 0, 0, 0, 0));
-    put32(m, 0x8000, 0xffffffff & ~(STATUS_RING_MASK | STATUS_PG));
+    test_put32(m, 0x8000, 0xffffffff & ~(STATUS_RING_MASK | STATUS_PG));
     machine_set_reg(m, REG_SP, 0x8000);
     CU_ASSERT_EQUAL(machine_run(m, 100), STOP_HALT);
     CU_ASSERT_EQUAL(machine_get_reg(m, 1), STATUS_WRITABLE & ~(STATUS_RING_MASK | STATUS_PG));
@@ -310,9 +278,9 @@ static void test_legacy_popf_drop(void)
  * identically; entry i gets flags fl(i). */
 static void map_identity(machine *m, uint32_t flags)
 {
-    put32(m, 0x10000, 0x11000 | PTE_V);
+    test_put32(m, 0x10000, 0x11000 | PTE_V);
     for (uint32_t i = 0; i < 256; i++)
-        put32(m, 0x11000 + 4 * i, (i << 12) | flags);
+        test_put32(m, 0x11000 + 4 * i, (i << 12) | flags);
     machine_set_cr(m, CR_PTB, 0x10000);
 }
 
@@ -322,7 +290,7 @@ static void test_paging(void)
     /* user reads a kernel-only page */
     machine *m = BOOT(PROFILE_STRICT, E(LW, 1, 2, 0, 0), E(HALT, 0, 0, 0, 0));
     map_identity(m, all);
-    put32(m, 0x11000 + 4 * 5, (5u << 12) | PTE_V | PTE_R);   /* ring 0 only */
+    test_put32(m, 0x11000 + 4 * 5, (5u << 12) | PTE_V | PTE_R);   /* ring 0 only */
     machine_set_reg(m, 2, 0x5010);
     machine_set_cr(m, CR_TVB, VEC);
     machine_set_cr(m, CR_STATUS, STATUS_PG | 3);
@@ -351,7 +319,7 @@ static void test_paging(void)
         uint32_t pte = cases[i].pte;
         if (!(pte & ~0xfffu))
             pte |= 5u << 12;
-        put32(m, 0x11000 + 4 * 5, pte);
+        test_put32(m, 0x11000 + 4 * 5, pte);
         machine_set_reg(m, 2, 0x5010);
         machine_set_cr(m, CR_TVB, VEC);
         machine_set_cr(m, CR_STATUS, STATUS_PG);
@@ -366,12 +334,12 @@ static void test_paging(void)
         E(LUI, 2, 0, 0, 0x400), E(ADDI, 1, 0, 0, 42), E(SW, 1, 2, 0, 0), E(LW, 3, 2, 0, 0),
         E(LW, 4, 2, 0, 0), E(TLBFLUSH, 0, 0, 0, 0), E(LW, 5, 2, 0, 0), E(HALT, 0, 0, 0, 0));
     map_identity(m, PTE_V | PTE_R | PTE_W | PTE_X);
-    put32(m, 0x10000 + 4, 0x12000 | PTE_V);            /* va 0x400000.. -> L2 at 0x12000 */
-    put32(m, 0x12000, 0x7000 | PTE_V | PTE_R | PTE_W);  /* va 0x400000 -> pa 0x7000 */
+    test_put32(m, 0x10000 + 4, 0x12000 | PTE_V);            /* va 0x400000.. -> L2 at 0x12000 */
+    test_put32(m, 0x12000, 0x7000 | PTE_V | PTE_R | PTE_W);  /* va 0x400000 -> pa 0x7000 */
     machine_set_cr(m, CR_STATUS, STATUS_PG);
     uint64_t flushes = machine_get_stats(m)->tlb_flushes;
     CU_ASSERT_EQUAL(machine_run(m, 100), STOP_HALT);
-    CU_ASSERT_EQUAL(get32(m, 0x7000), 42);
+    CU_ASSERT_EQUAL(test_get32(m, 0x7000), 42);
     CU_ASSERT_EQUAL(machine_get_reg(m, 5), 42);
     const machine_stats *st = machine_get_stats(m);
     CU_ASSERT_EQUAL(st->tlb_flushes, flushes + 1);
@@ -404,7 +372,7 @@ static void test_costs(void)
 {
     machine *m = BOOT(PROFILE_STRICT, E(ADD, 1, 1, 1, 0), E(DIV, 1, 1, 2, 0), E(SYSCALL, 0, 0, 0, 0));
     machine_set_reg(m, 2, 1);
-    put32(m, VEC, E(IRET, 0, 0, 0, 0));
+    test_put32(m, VEC, E(IRET, 0, 0, 0, 0));
     machine_set_cr(m, CR_TVB, VEC);
     CU_ASSERT_EQUAL(machine_run(m, 4), STOP_LIMIT);
     CU_ASSERT_EQUAL(machine_instret(m), 4);
@@ -430,7 +398,7 @@ static machine *timer_machine(uint32_t period, uint64_t *unused)
         E(ADDI, 1, 0, 0, (int32_t)period), E(MTCR, CR_TIMECMP, 1, 0, 0), E(EI, 0, 0, 0, 0),
         E(ADDI, 2, 2, 0, 1), E(J, 0, 0, 0, -1));
     uint32_t vec[] = { E(ADDI, 5, 5, 0, 1), E(OUT, 0, 0, 0, PORT_TIMER_CTRL), E(IRET, 0, 0, 0, 0) };
-    load(m, VEC, vec, 3);
+    test_load(m, VEC, vec, 3);
     machine_set_cr(m, CR_TVB, VEC);
     return m;
 }
@@ -490,7 +458,7 @@ static void test_console(void)
              E(EI, 0, 0, 0, 0), E(J, 0, 0, 0, 0));
     uint32_t vec[] = { E(IN, 6, 0, 0, PORT_CONSOLE_DATA), E(OUT, 6, 0, 0, PORT_CONSOLE_DATA),
                        E(ADDI, 7, 7, 0, 1), E(IRET, 0, 0, 0, 0) };
-    load(m, VEC, vec, 4);
+    test_load(m, VEC, vec, 4);
     machine_set_cr(m, CR_TVB, VEC);
     machine_console_input(m, "abc", 3);
     machine_run(m, 200);
@@ -543,7 +511,7 @@ static machine *workload(void)
     uint32_t vec[] = { E(ADDI, 5, 5, 0, 1), E(ANDI, 7, 5, 0, 15), E(ADDI, 7, 7, 0, 'a'),
                        E(OUT, 7, 0, 0, PORT_CONSOLE_DATA), E(OUT, 0, 0, 0, PORT_TIMER_CTRL),
                        E(IRET, 0, 0, 0, 0) };
-    load(m, VEC, vec, 6);
+    test_load(m, VEC, vec, 6);
     map_identity(m, PTE_V | PTE_R | PTE_W | PTE_X);
     machine_set_cr(m, CR_TVB, VEC);
     machine_set_cr(m, CR_STATUS, STATUS_PG);

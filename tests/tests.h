@@ -29,6 +29,23 @@ void test_fuzz_register(void);
 void test_proptest_register(void);
 void test_limits_register(void);
 
+/* Hand-built machine programs (tests/util.c): test_enc is isa_encode with the
+ * operands in reading order (a branch's or store's registers, out's source);
+ * E(ADDI, 1, 0, 0, 5) is test_enc(OP_ADDI, ...).  test_put32 and test_get32
+ * write and read a little-endian word of physical memory (a failed write
+ * stops the test), test_load writes n words from at, LOAD(m, at, w, ...) a
+ * list of them.  test_map maps va to pa with flags through the page table of
+ * the machine tests: level 1 at 0x10000, one level-2 table at 0x11000. */
+#include "machine/machine.h"
+uint32_t test_enc(isa_opcode op, uint32_t a, uint32_t b, uint32_t c, int32_t imm);
+#define E(op, a, b, c, imm) test_enc(OP_##op, a, b, c, imm)
+void test_put32(machine *m, uint32_t pa, uint32_t v);
+uint32_t test_get32(machine *m, uint32_t pa);
+void test_load(machine *m, uint32_t at, const uint32_t *w, size_t n);
+#define LOAD(m, at, ...) test_load(m, at, (const uint32_t[]){ __VA_ARGS__ }, \
+                                   sizeof((const uint32_t[]){ __VA_ARGS__ }) / sizeof(uint32_t))
+void test_map(machine *m, uint32_t va, uint32_t pa, uint32_t flags);
+
 /* The traplab binary next to the runner (build/traplab for build/tests/run-tests). */
 extern const char *test_traplab_path;
 

@@ -17,6 +17,43 @@
 #include "tests/tests.h"
 #include "tui/model.h"
 
+uint32_t test_enc(isa_opcode op, uint32_t a, uint32_t b, uint32_t c, int32_t imm)
+{
+    isa_operands o = { a, b, c, imm };
+    const isa_insn *in = isa_lookup_opcode(op);
+    /* B and STORE name their registers rs1/rs2; callers pass them in order. */
+    if (in->format == FMT_B) { o.rs1 = a; o.rs2 = b; }
+    if (in->format == FMT_STORE) { o.rs2 = a; o.rs1 = b; }
+    if (in->format == FMT_POUT) { o.rs1 = a; }
+    if (in->format == FMT_CRW) { o.rd = a; o.rs1 = b; }
+    return isa_encode(in, &o);
+}
+
+void test_put32(machine *m, uint32_t pa, uint32_t v)
+{
+    uint8_t b[4] = { (uint8_t)v, (uint8_t)(v >> 8), (uint8_t)(v >> 16), (uint8_t)(v >> 24) };
+    CU_ASSERT_FATAL(machine_write_phys(m, pa, b, 4));
+}
+
+uint32_t test_get32(machine *m, uint32_t pa)
+{
+    uint8_t b[4] = { 0 };
+    machine_read_phys(m, pa, b, 4);
+    return (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24;
+}
+
+void test_load(machine *m, uint32_t at, const uint32_t *w, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        test_put32(m, at + 4 * (uint32_t)i, w[i]);
+}
+
+void test_map(machine *m, uint32_t va, uint32_t pa, uint32_t flags)
+{
+    test_put32(m, 0x10000 + 4 * VA_L1(va), 0x11000 | PTE_V);
+    test_put32(m, 0x11000 + 4 * VA_L2(va), pa | PTE_V | flags);
+}
+
 int test_sh(const char *cmd, char *out, size_t n)
 {
     FILE *p = popen(cmd, "r");
