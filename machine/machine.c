@@ -328,20 +328,14 @@ uint8_t *machine_disk(machine *m) { return m->disk; }
 uint32_t machine_port_in(machine *m, uint32_t port) { return dev_port_in(m, port); }
 void machine_port_out(machine *m, uint32_t port, uint32_t value) { dev_port_out(m, port, value); }
 
-void machine_timer_restart(machine *m, uint32_t period)
-{
-    /* The acknowledgement's dev_timer_update only moves next_tick, which
-     * the new period sets anyway, and sets the pending flag it clears. */
-    m->s.timer_pending = false;
-    dev_timer_set_period(m, period);
-    cpu_sync_mmu(m);
-    m->event_cycle = 0;
-}
+void machine_timer_restart(machine *m, uint32_t period) { machine_timer_restart_after(m, 0, period); }
 
 void machine_timer_restart_after(machine *m, uint64_t cycles, uint32_t period)
 {
-    /* dev_timer_set_period and cpu_sync_mmu's test written out: this runs
-     * at every exit, and a call for each showed in the profile. */
+    /* The acknowledgement's dev_timer_update only moves next_tick, which
+     * the new period sets anyway, and sets the pending flag it clears.
+     * dev_timer_set_period and cpu_sync_mmu's test are written out: this
+     * runs at every exit, and a call for each showed in the profile. */
     m->s.stats.cycles += cycles;
     m->s.timer_pending = false;
     m->s.cpu.cr[CR_TIMECMP] = period;
