@@ -267,6 +267,17 @@ static void alu_r_o(emitter *e, alu1 a, unsigned dst, opnd s)
     }
 }
 
+/* Compares a with b, a first brought into rax unless it is a register. */
+static void cmp_o(emitter *e, opnd a, opnd b)
+{
+    unsigned ar = RAX;
+    if (a.k == O_REG)
+        ar = a.r;
+    else
+        mov_r_o(e, RAX, a);
+    alu_r_o(e, A_CMP, ar, b);
+}
+
 /* Where a result for guest register g is computed: its host register, or rax. */
 static unsigned dst_of(const tctx *t, unsigned g)
 {
@@ -448,12 +459,7 @@ static void emit_alu(tctx *t, const cpu_slot *s)
     }
     unsigned d = dst_of(t, s->rd);
     if (op == OP_SLT || op == OP_SLTU || op == OP_SLTI || op == OP_SLTIU) {
-        unsigned ar = RAX;
-        if (a.k == O_REG)
-            ar = a.r;
-        else
-            mov_r_o(e, RAX, a);
-        alu_r_o(e, A_CMP, ar, b);
+        cmp_o(e, a, b);
         rr(e, 0, 0x0f90 | (op == OP_SLT || op == OP_SLTI ? CC_L : CC_B), 0, RAX, false);  /* setcc al */
         rr(e, 0, 0x0fb6, d, RAX, false);                                                   /* movzx d, al */
         put(t, s->rd, d);
@@ -589,12 +595,7 @@ static void emit_term(tctx *t, unsigned first, unsigned last, unsigned k, const 
                 go_slot(t, first, last, k + 1, L_LINK1);
             return;
         }
-        unsigned ar = RAX;
-        if (a.k == O_REG)
-            ar = a.r;
-        else
-            mov_r_o(e, RAX, a);
-        alu_r_o(e, A_CMP, ar, b);
+        cmp_o(e, a, b);
         jcc(e, cc ^ 1, L_NT);
         taken(t, first, last, k, s);
         here(e, L_NT);
