@@ -644,7 +644,12 @@ do_JIT: {
         if (k == JIT_ENTER)
             JUMP(jc.pc);
         ip = ipbase + k;        /* the rest of the run, interpreted */
-        goto *code_handler(m, ip);
+        /* Its slot's own handler, unless a block start marked it for the
+         * translator (or it is undecoded): those are entered uncharged. */
+        const void *h = ip->h;
+        if (h == labels[KIND_HOT] || h == labels[KIND_JIT] || h == labels[KIND_DECODE])
+            h = code_handler(m, ip);
+        goto *h;
     }
 
 do_DECODE:
